@@ -1,0 +1,1 @@
+"""Customer Admin: the internal admin dashboard for sales, support and managers."""

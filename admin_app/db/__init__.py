@@ -1,0 +1,1 @@
+"""The shared data layer: plain functions taking a Session; never imports Reflex."""

@@ -1,0 +1,205 @@
+"""SQLModel tables of the domain (DESIGN.md), with the constraints the rules need."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import JSON, Column, Field, SQLModel
+
+# Foreign keys between billing_account and its contacts point both ways; deferring
+# them lets one transaction insert an account and its contacts in any order.
+_DEFERRED = {"deferrable": True, "initially": "DEFERRED"}
+
+
+class Customer(SQLModel, table=True):
+    """A portal user ("contact") that support edits."""
+
+    __table_args__ = (
+        sa.Index("ux_customer_email_lower", sa.func.lower(sa.text("email")), unique=True),
+        sa.Index("ix_customer_last_name_id", "last_name", "id"),
+        sa.Index("ix_customer_company_id", "company", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str = Field(max_length=254)
+    company: str = Field(default="", max_length=200)
+    country: str = Field(max_length=2)
+    uid: int | None = Field(default=None)
+    login_activated: bool = Field(default=True)
+    confirmed_at: datetime | None = Field(default=None)
+    created_at: datetime
+    updated_at: datetime
+    lock_version: int = Field(default=0)
+
+
+class BillingAccount(SQLModel, table=True):
+    """An account in the billing system; Sold To and Bill To may be the same contact."""
+
+    __tablename__ = "billing_account"
+    __table_args__ = (sa.Index("ix_billing_account_name_id", "name", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    zuora_account_id: str = Field(max_length=32, unique=True)
+    name: str = Field(max_length=200)
+    salesforce_account_id: str = Field(max_length=18)
+    reseller: str | None = Field(default=None, max_length=200)
+    sold_to_contact_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            sa.Integer,
+            sa.ForeignKey("billing_account_contact.id", use_alter=True, **_DEFERRED),
+            nullable=True,
+        ),
+    )
+    bill_to_contact_id: int | None = Field(
+        default=None,
+        sa_column=Column(
+            sa.Integer,
+            sa.ForeignKey("billing_account_contact.id", use_alter=True, **_DEFERRED),
+            nullable=True,
+        ),
+    )
+    lock_version: int = Field(default=0)
+
+
+class BillingAccountContact(SQLModel, table=True):
+    """A Sold To / Bill To person of the billing system."""
+
+    __tablename__ = "billing_account_contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    billing_account_id: int = Field(
+        sa_column=Column(
+            sa.Integer,
+            sa.ForeignKey("billing_account.id", **_DEFERRED),
+            nullable=False,
+            index=True,
+        )
+    )
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str = Field(max_length=254, index=True)
+    address_line1: str = Field(default="", max_length=200)
+    address_line2: str = Field(default="", max_length=200)
+    city: str = Field(default="", max_length=100)
+    state: str = Field(default="", max_length=100)
+    postal_code: str = Field(default="", max_length=20)
+    country: str = Field(max_length=2)
+    lock_version: int = Field(default=0)
+
+
+class BillingAccountMembership(SQLModel, table=True):
+    """Who may manage which billing account: at most one per customer (rule 1)."""
+
+    __tablename__ = "billing_account_membership"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", unique=True)
+    billing_account_id: int = Field(foreign_key="billing_account.id", index=True)
+    created_at: datetime
+    created_by: str = Field(max_length=254)
+
+
+class Subscription(SQLModel, table=True):
+    """A subscription of a billing account."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=20, unique=True)
+    billing_account_id: int = Field(foreign_key="billing_account.id", index=True)
+    plan: str = Field(max_length=20)
+    deployment: str = Field(max_length=20)
+    seats: int
+    term_start: date
+    term_end: date
+    auto_renew: bool
+    status: str = Field(max_length=20)
+    channel: str = Field(max_length=20)
+
+
+class License(SQLModel, table=True):
+    """A license file issued to a company (trials are licenses too)."""
+
+    __table_args__ = (
+        sa.Index("ix_license_issued_at_id", "issued_at", "id"),
+        sa.Index("ix_license_starts_at_id", "starts_at", "id"),
+        sa.Index("ix_license_expires_at_id", "expires_at", "id"),
+        sa.Index("ix_license_company_id", "company", "id"),
+        sa.Index("ix_license_user_count_id", "user_count", "id"),
+        sa.Index("ix_license_company_issued", "company", "issued_at"),
+        sa.Index("ix_license_plan_issued", "plan", "issued_at", "id"),
+        sa.Index("ix_license_type_issued", "license_type", "issued_at", "id"),
+        sa.Index("ix_license_subscription_name", "subscription_name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    company: str = Field(max_length=200)
+    licensee_name: str = Field(max_length=200)
+    email: str = Field(max_length=254)
+    issued_at: datetime
+    starts_at: date
+    expires_at: date
+    trial: bool
+    plan: str = Field(max_length=20)
+    user_count: int
+    subscription_name: str | None = Field(default=None, max_length=20)
+    license_type: str = Field(max_length=20)
+
+
+class Reconciliation(SQLModel, table=True):
+    """A quarterly seat true-up of a subscription."""
+
+    __table_args__ = (
+        sa.Index("ix_reconciliation_date_id", "reconciliation_date", "id"),
+        sa.Index("ix_reconciliation_account", "billing_account_id", "reconciliation_date"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    billing_account_id: int = Field(foreign_key="billing_account.id")
+    customer_name: str = Field(max_length=200)
+    subscription_name: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    reconciliation_date: date
+    done_at: datetime | None = None
+    skip_reason: str | None = Field(default=None, max_length=200)
+    user_count: int
+    invoiced_amount: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
+    currency: str = Field(max_length=3)
+    error_message: str | None = Field(default=None, max_length=2000)
+
+
+class Version(SQLModel, table=True):
+    """Append-only change history, written in the same transaction as the change."""
+
+    __table_args__ = (
+        sa.Index("ix_version_item", "item_type", "item_id", "id"),
+        sa.Index("ix_version_created_at_id", "created_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_type: str = Field(max_length=50)
+    item_id: int
+    event: str = Field(max_length=10)
+    actor: str = Field(max_length=254)
+    changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reason: str | None = Field(default=None, max_length=2000)
+    created_at: datetime
+    request_id: str | None = Field(default=None, max_length=64)
+
+
+class StaffSession(SQLModel, table=True):
+    """A server-side session of a staff member signed in through SSO."""
+
+    __tablename__ = "staff_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    subject: str = Field(max_length=255, index=True)
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=200)
+    roles: str = Field(max_length=200)
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
