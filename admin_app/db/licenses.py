@@ -329,3 +329,13 @@ def with_sort(query: LicenseQuery, sort: str) -> LicenseQuery:
     if sort == query.sort:
         return replace(query, descending=not query.descending)
     return replace(query, sort=sort, descending=sort != "company")
+
+
+def license_status(license: License, today: date | None = None) -> str:
+    """active, expired or not_started, by the same dates the status filter uses."""
+    today = today or today_utc()
+    if license.starts_at > today:
+        return "not_started"
+    if license.expires_at <= today:
+        return "expired"
+    return "active"

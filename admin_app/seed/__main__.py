@@ -6,7 +6,6 @@ import sys
 import time
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.config import Config
 
 from admin_app.db.migrate import upgrade_to_head
@@ -24,12 +23,18 @@ from admin_app.seed.generate import (
     reconciliations,
 )
 from admin_app.settings import PROJECT_ROOT, get_settings
+from alembic import command
 
 COMPANY_BATCH = 5_000
 # Parents before children, so every foreign key points at a row already written.
 WRITE_ORDER = (
-    "customer", "billing_account", "billing_account_contact", "billing_account_membership",
-    "subscription", "license", "version",
+    "customer",
+    "billing_account",
+    "billing_account_contact",
+    "billing_account_membership",
+    "subscription",
+    "license",
+    "version",
 )
 
 
@@ -50,7 +55,8 @@ def load(url: str, scale: Scale, seed: int = 42) -> dict[str, int]:
         make_prospect(len(counts) + offset, n_trials, rng, ids, rows)
     _write_rows(writer, rows)
     writer.write(
-        "reconciliation", TABLE_COLUMNS["reconciliation"],
+        "reconciliation",
+        TABLE_COLUMNS["reconciliation"],
         reconciliations(accounts, scale.reconciliations, rng, ids),
     )
     writer.finish(TABLE_COLUMNS)

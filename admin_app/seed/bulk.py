@@ -28,14 +28,47 @@ def _pg_value(value: object) -> object:
     return json.dumps(value) if isinstance(value, dict) else value
 
 
+SQLITE_SECONDARY_DDL = """
+    SELECT sql FROM sqlite_master
+    WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name NOT LIKE 'license_fts%'
+"""
+PG_SECONDARY_DDL = """
+    SELECT indexname, indexdef FROM pg_indexes
+    WHERE schemaname = current_schema()
+      AND indexname NOT IN (SELECT conname FROM pg_constraint)
+"""
+
+
 class BulkWriter:
-    """Writes many rows into tables of one database inside one transaction."""
+    """Writes many rows into tables of one empty database inside one transaction.
+
+    Secondary indexes and the search-index triggers are dropped for the load and
+    recreated from the database's own catalog afterwards (the migration stays their
+    only definition): building an index once is far cheaper than a million updates.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.dialect = engine.dialect.name
         self.connection = engine.raw_connection()
         self.cursor = self.connection.cursor()
         self.counts: dict[str, int] = {}
+        self.deferred_ddl = self._drop_secondary_indexes()
+
+    def _drop_secondary_indexes(self) -> list[str]:
+        if self.dialect == "postgresql":
+            self.cursor.execute(PG_SECONDARY_DDL)
+            found = self.cursor.fetchall()
+            for name, _ in found:
+                self.cursor.execute(f'DROP INDEX "{name}"')
+            return [ddl for _, ddl in found]
+        self.cursor.execute("PRAGMA synchronous=OFF")
+        ddl = [row[0] for row in self.cursor.execute(SQLITE_SECONDARY_DDL).fetchall()]
+        for statement in ddl:
+            kind, name = statement.split()[1], statement.split()[2]
+            if kind == "UNIQUE":
+                kind, name = "INDEX", statement.split()[3]
+            self.cursor.execute(f"DROP {kind} {name}")
+        return ddl
 
     def write(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
         """Append `rows` (tuples in `columns` order) to `table`."""
@@ -58,7 +91,15 @@ class BulkWriter:
             self.cursor.executemany(sql, batch)
 
     def finish(self, tables: Iterable[str]) -> None:
-        """Commit, move id sequences past the loaded ids, refresh planner statistics."""
+        """Rebuild indexes, commit, move id sequences past the loaded ids, refresh statistics."""
+        if self.dialect == "postgresql":
+            # Deferred foreign-key checks must run before an index can be built.
+            self.cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self.cursor.execute("SET maintenance_work_mem = '1GB'")
+        for statement in self.deferred_ddl:
+            self.cursor.execute(statement)
+        if self.dialect == "sqlite":
+            self.cursor.execute("INSERT INTO license_fts(license_fts) VALUES ('rebuild')")
         if self.dialect == "postgresql":
             for table in tables:
                 self.cursor.execute(

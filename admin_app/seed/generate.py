@@ -35,31 +35,96 @@ SCALES = {
 
 TABLE_COLUMNS = {
     "customer": (
-        "id", "first_name", "last_name", "email", "company", "country", "uid", "login_activated",
-        "confirmed_at", "created_at", "updated_at", "lock_version",
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "company",
+        "country",
+        "uid",
+        "login_activated",
+        "confirmed_at",
+        "created_at",
+        "updated_at",
+        "lock_version",
     ),
     "billing_account": (
-        "id", "zuora_account_id", "name", "salesforce_account_id", "reseller", "sold_to_contact_id",
-        "bill_to_contact_id", "lock_version",
+        "id",
+        "zuora_account_id",
+        "name",
+        "salesforce_account_id",
+        "reseller",
+        "sold_to_contact_id",
+        "bill_to_contact_id",
+        "lock_version",
     ),
     "billing_account_contact": (
-        "id", "billing_account_id", "first_name", "last_name", "email", "address_line1", "address_line2",
-        "city", "state", "postal_code", "country", "lock_version",
+        "id",
+        "billing_account_id",
+        "first_name",
+        "last_name",
+        "email",
+        "address_line1",
+        "address_line2",
+        "city",
+        "state",
+        "postal_code",
+        "country",
+        "lock_version",
     ),
     "billing_account_membership": ("id", "customer_id", "billing_account_id", "created_at", "created_by"),
     "subscription": (
-        "id", "name", "billing_account_id", "plan", "deployment", "seats", "term_start", "term_end",
-        "auto_renew", "status", "channel",
+        "id",
+        "name",
+        "billing_account_id",
+        "plan",
+        "deployment",
+        "seats",
+        "term_start",
+        "term_end",
+        "auto_renew",
+        "status",
+        "channel",
     ),
     "license": (
-        "id", "company", "licensee_name", "email", "issued_at", "starts_at", "expires_at", "trial", "plan",
-        "user_count", "subscription_name", "license_type",
+        "id",
+        "company",
+        "licensee_name",
+        "email",
+        "issued_at",
+        "starts_at",
+        "expires_at",
+        "trial",
+        "plan",
+        "user_count",
+        "subscription_name",
+        "license_type",
     ),
     "reconciliation": (
-        "id", "billing_account_id", "customer_name", "subscription_name", "status", "reconciliation_date",
-        "done_at", "skip_reason", "user_count", "invoiced_amount", "currency", "error_message",
+        "id",
+        "billing_account_id",
+        "customer_name",
+        "subscription_name",
+        "status",
+        "reconciliation_date",
+        "done_at",
+        "skip_reason",
+        "user_count",
+        "invoiced_amount",
+        "currency",
+        "error_message",
     ),
-    "version": ("id", "item_type", "item_id", "event", "actor", "changes", "reason", "created_at", "request_id"),
+    "version": (
+        "id",
+        "item_type",
+        "item_id",
+        "event",
+        "actor",
+        "changes",
+        "reason",
+        "created_at",
+        "request_id",
+    ),
 }
 
 
@@ -69,7 +134,9 @@ def _ascii_slug(text: str) -> str:
 
 
 def _at(day: date, rng: random.Random) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(seconds=rng.randrange(8 * 3600, 20 * 3600))
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(
+        seconds=rng.randrange(8 * 3600, 20 * 3600)
+    )
 
 
 def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
@@ -189,53 +256,123 @@ def make_paying_company(
         roll = rng.random()
         disabled_on_purpose = roll < 0.03
         never_activated = 0.03 <= roll < 0.08
-        confirmed = None if never_activated or rng.random() < 0.05 else created + timedelta(hours=rng.randrange(1, 72))
+        confirmed = (
+            None
+            if never_activated or rng.random() < 0.05
+            else created + timedelta(hours=rng.randrange(1, 72))
+        )
         updated = created + timedelta(days=rng.randrange(0, 400))
-        rows.add("customer", (
-            customer_id, first, last, email, co.name, co.country,
-            customer_id * 7 + 1_000 if rng.random() < 0.8 else None,
-            not (disabled_on_purpose or never_activated), confirmed, created, updated, 0,
-        ))
-        rows.add("version", (
-            ids.take("version"), "customer", customer_id, "create", "portal-signup",
-            {"email": [None, email], "first_name": [None, first], "last_name": [None, last]},
-            None, created, None,
-        ))
+        rows.add(
+            "customer",
+            (
+                customer_id,
+                first,
+                last,
+                email,
+                co.name,
+                co.country,
+                customer_id * 7 + 1_000 if rng.random() < 0.8 else None,
+                not (disabled_on_purpose or never_activated),
+                confirmed,
+                created,
+                updated,
+                0,
+            ),
+        )
+        rows.add(
+            "version",
+            (
+                ids.take("version"),
+                "customer",
+                customer_id,
+                "create",
+                "portal-signup",
+                {"email": [None, email], "first_name": [None, first], "last_name": [None, last]},
+                None,
+                created,
+                None,
+            ),
+        )
         if disabled_on_purpose:
-            rows.add("version", (
-                ids.take("version"), "customer", customer_id, "update", rng.choice(words.STAFF),
-                {"login_activated": [True, False]}, rng.choice(words.DISABLE_REASONS), updated, None,
-            ))
-        if position == 0 and rng.random() < 0.8 or position > 0 and rng.random() < 0.3:
+            rows.add(
+                "version",
+                (
+                    ids.take("version"),
+                    "customer",
+                    customer_id,
+                    "update",
+                    rng.choice(words.STAFF),
+                    {"login_activated": [True, False]},
+                    rng.choice(words.DISABLE_REASONS),
+                    updated,
+                    None,
+                ),
+            )
+        if (position == 0 and rng.random() < 0.8) or (position > 0 and rng.random() < 0.3):
             membership_id = ids.take("billing_account_membership")
             member_since = created + timedelta(days=rng.randrange(0, 30))
             actor = rng.choice(words.STAFF)
-            rows.add("billing_account_membership", (membership_id, customer_id, account_id, member_since, actor))
-            rows.add("version", (
-                ids.take("version"), "billing_account_membership", membership_id, "create", actor,
-                {"customer_id": [None, customer_id], "billing_account_id": [None, account_id]},
-                None, member_since, None,
-            ))
+            rows.add(
+                "billing_account_membership", (membership_id, customer_id, account_id, member_since, actor)
+            )
+            rows.add(
+                "version",
+                (
+                    ids.take("version"),
+                    "billing_account_membership",
+                    membership_id,
+                    "create",
+                    actor,
+                    {"customer_id": [None, customer_id], "billing_account_id": [None, account_id]},
+                    None,
+                    member_since,
+                    None,
+                ),
+            )
         customers.append((first, last, email))
 
     city = words.CITIES[co.country]
     sold_to = customers[0] if rng.random() < 0.7 else _person(rng, co.domain, taken)
     sold_to_id = ids.take("billing_account_contact")
-    address = (f"{rng.randrange(1, 999)} Market Street", "", city, "", f"{rng.randrange(10000, 99999)}", co.country)
+    address = (
+        f"{rng.randrange(1, 999)} Market Street",
+        "",
+        city,
+        "",
+        f"{rng.randrange(10000, 99999)}",
+        co.country,
+    )
     rows.add("billing_account_contact", (sold_to_id, account_id, *sold_to, *address, 0))
     bill_to_id = sold_to_id
     if rng.random() >= 0.6:
         bill_to_id = ids.take("billing_account_contact")
         taken.add(f"accounts.payable@{co.domain}")
-        rows.add("billing_account_contact", (
-            bill_to_id, account_id, "Accounts", "Payable", f"accounts.payable@{co.domain}", *address, 0,
-        ))
+        rows.add(
+            "billing_account_contact",
+            (
+                bill_to_id,
+                account_id,
+                "Accounts",
+                "Payable",
+                f"accounts.payable@{co.domain}",
+                *address,
+                0,
+            ),
+        )
     reseller = rng.choice(words.RESELLERS) if rng.random() < 0.15 else None
-    rows.add("billing_account", (
-        account_id, f"{rng.getrandbits(128):032x}", co.name,
-        "001" + "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", k=15)),
-        reseller, sold_to_id, bill_to_id, 0,
-    ))
+    rows.add(
+        "billing_account",
+        (
+            account_id,
+            f"{rng.getrandbits(128):032x}",
+            co.name,
+            "001" + "".join(rng.choices("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", k=15)),
+            reseller,
+            sold_to_id,
+            bill_to_id,
+            0,
+        ),
+    )
 
     subscriptions = []
     for _ in range(1 if rng.random() < 0.7 else 2):
@@ -246,11 +383,22 @@ def make_paying_company(
         years = (REFERENCE_DATE - start).days // 365
         term_start = start + timedelta(days=365 * years)
         channel = "reseller" if reseller else ("marketplace" if rng.random() < 0.08 else "direct")
-        rows.add("subscription", (
-            sub_id, name, account_id, plan, "saas" if rng.random() < 0.45 else "self-managed", seats,
-            term_start, term_start + timedelta(days=365), rng.random() < 0.8,
-            _weighted(rng, (("active", 85), ("cancelled", 10), ("expired", 5))), channel,
-        ))
+        rows.add(
+            "subscription",
+            (
+                sub_id,
+                name,
+                account_id,
+                plan,
+                "saas" if rng.random() < 0.45 else "self-managed",
+                seats,
+                term_start,
+                term_start + timedelta(days=365),
+                rng.random() < 0.8,
+                _weighted(rng, (("active", 85), ("cancelled", 10), ("expired", 5))),
+                channel,
+            ),
+        )
         subscriptions.append((name, plan, seats))
 
     _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions, rng, ids, rows)
@@ -262,14 +410,28 @@ def _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions
     if has_trial:
         first, last, email = rng.choice(customers)
         issued = _at(start - timedelta(days=rng.randrange(10, 40)), rng)
-        rows.add("license", (
-            ids.take("license"), co.name, f"{first} {last}", email, issued, issued.date(),
-            issued.date() + timedelta(days=30), True, rng.choice(("premium", "ultimate")),
-            rng.choice((10, 25, 50, 100)), None, "cloud" if issued.year >= 2021 else "legacy",
-        ))
+        rows.add(
+            "license",
+            (
+                ids.take("license"),
+                co.name,
+                f"{first} {last}",
+                email,
+                issued,
+                issued.date(),
+                issued.date() + timedelta(days=30),
+                True,
+                rng.choice(("premium", "ultimate")),
+                rng.choice((10, 25, 50, 100)),
+                None,
+                "cloud" if issued.year >= 2021 else "legacy",
+            ),
+        )
     span = (end - start).days
     for k in range(n_paid):
-        name, plan, seats = subscriptions[0] if k < n_paid // 2 or len(subscriptions) == 1 else subscriptions[1]
+        name, plan, seats = (
+            subscriptions[0] if k < n_paid // 2 or len(subscriptions) == 1 else subscriptions[1]
+        )
         first, last, email = rng.choice(customers)
         day = start + timedelta(days=span * k // max(1, n_paid - 1) + rng.randrange(0, 5))
         starts = day + timedelta(days=rng.choice((0, 0, 0, 1, 7, 14)))
@@ -277,10 +439,23 @@ def _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions
         issued = _at(min(day, REFERENCE_DATE - timedelta(days=rng.randrange(0, 10))), rng)
         kind = "legacy" if issued.year < 2020 else ("offline" if rng.random() < 0.15 else "cloud")
         users = int(seats * (1 + 0.08 * k))
-        rows.add("license", (
-            ids.take("license"), co.name, f"{first} {last}", email, issued, starts,
-            starts + timedelta(days=365), False, plan, users, name, kind,
-        ))
+        rows.add(
+            "license",
+            (
+                ids.take("license"),
+                co.name,
+                f"{first} {last}",
+                email,
+                issued,
+                starts,
+                starts + timedelta(days=365),
+                False,
+                plan,
+                users,
+                name,
+                kind,
+            ),
+        )
 
 
 def make_prospect(index: int, n_trials: int, rng: random.Random, ids: Ids, rows: Rows) -> None:
@@ -290,11 +465,23 @@ def make_prospect(index: int, n_trials: int, rng: random.Random, ids: Ids, rows:
     day = REFERENCE_DATE - timedelta(days=rng.randrange(0, 6 * 365))
     for _ in range(n_trials):
         issued = _at(day, rng)
-        rows.add("license", (
-            ids.take("license"), co.name, f"{first} {last}", email, issued, issued.date(),
-            issued.date() + timedelta(days=30), True, rng.choice(("premium", "ultimate")),
-            rng.choice((10, 25, 50)), None, "cloud" if issued.year >= 2021 else "legacy",
-        ))
+        rows.add(
+            "license",
+            (
+                ids.take("license"),
+                co.name,
+                f"{first} {last}",
+                email,
+                issued,
+                issued.date(),
+                issued.date() + timedelta(days=30),
+                True,
+                rng.choice(("premium", "ultimate")),
+                rng.choice((10, 25, 50)),
+                None,
+                "cloud" if issued.year >= 2021 else "legacy",
+            ),
+        )
         day += timedelta(days=rng.randrange(31, 200))
 
 
@@ -326,9 +513,16 @@ def reconciliations(accounts: list[Account], count: int, rng: random.Random, ids
             amount = Decimal(added * per_seat).quantize(Decimal("0.01"))
         finished = status in ("done", "skipped", "failed")
         yield (
-            ids.take("reconciliation"), account.id, account.name, name, status, day,
+            ids.take("reconciliation"),
+            account.id,
+            account.name,
+            name,
+            status,
+            day,
             _at(day + timedelta(days=rng.randrange(0, 5)), rng) if finished else None,
             rng.choice(words.SKIP_REASONS) if status == "skipped" else None,
-            seats + added, amount, account.currency,
+            seats + added,
+            amount,
+            account.currency,
             rng.choice(words.ERROR_MESSAGES) if status == "failed" else None,
         )

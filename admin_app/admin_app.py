@@ -1,0 +1,38 @@
+"""The Reflex app: pages, extra HTTP routes, theme."""
+
+import reflex as rx
+
+from admin_app.api import api
+from admin_app.components.layout import FOCUS_SEARCH_SCRIPT
+from admin_app.pages.license_detail import license_detail_page
+from admin_app.pages.licenses import licenses_page
+from admin_app.pages.subscription import subscription_page
+from admin_app.state.license_detail import LicenseDetailState
+from admin_app.state.licenses import LicensesState
+from admin_app.state.subscription import SubscriptionState
+
+app = rx.App(
+    head_components=[rx.script(FOCUS_SEARCH_SCRIPT)],
+    api_transformer=api,
+    html_lang="en",
+)
+
+
+def index_page() -> rx.Component:
+    return rx.fragment()
+
+
+app.add_page(index_page, route="/", on_load=rx.redirect("/licenses", replace=True), title="Customer Admin")
+app.add_page(licenses_page, route="/licenses", on_load=LicensesState.load, title="Licenses · Customer Admin")
+app.add_page(
+    license_detail_page,
+    route="/licenses/[license_id]",
+    on_load=LicenseDetailState.load,
+    title="License · Customer Admin",
+)
+app.add_page(
+    subscription_page,
+    route="/subscriptions/[subscription_name]",
+    on_load=SubscriptionState.load,
+    title="Subscription · Customer Admin",
+)

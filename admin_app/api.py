@@ -1,0 +1,64 @@
+"""HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=...))."""
+
+from collections.abc import Iterator
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, StreamingResponse
+from starlette.routing import Route
+
+from admin_app.csv_export import csv_chunks
+from admin_app.db import licenses as license_db
+from admin_app.db.session import session_scope
+
+LICENSE_CSV_HEADER = [
+    "id",
+    "company",
+    "licensee_name",
+    "email",
+    "issued_at",
+    "starts_at",
+    "expires_at",
+    "trial",
+    "plan",
+    "user_count",
+    "subscription_name",
+    "license_type",
+]
+
+
+def license_csv(query: license_db.LicenseQuery) -> Iterator[str]:
+    """Every license the query matches, as CSV, read in keyset batches in one session."""
+    with session_scope() as session:
+        rows = (
+            [
+                r.id,
+                r.company,
+                r.licensee_name,
+                r.email,
+                r.issued_at.isoformat(),
+                r.starts_at.isoformat(),
+                r.expires_at.isoformat(),
+                "trial" if r.trial else "paid",
+                r.plan,
+                r.user_count,
+                r.subscription_name,
+                r.license_type,
+            ]
+            for r in license_db.iter_licenses(session=session, query=query)
+        )
+        yield from csv_chunks(LICENSE_CSV_HEADER, rows)
+
+
+async def export_licenses(request: Request) -> StreamingResponse | PlainTextResponse:
+    parsed = license_db.parse_license_query(dict(request.query_params))
+    if parsed.errors:
+        return PlainTextResponse("\n".join(parsed.errors), status_code=400)
+    return StreamingResponse(
+        license_csv(parsed.query),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="licenses.csv"'},
+    )
+
+
+api = Starlette(routes=[Route("/api/export/licenses.csv", export_licenses)])

@@ -1,0 +1,1 @@
+"""Components shared by the pages: layout, table, filters, pager."""

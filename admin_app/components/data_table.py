@@ -1,0 +1,82 @@
+"""One server-driven table: columns described once, sorting by allowlisted keys."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex.vars import Var
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: the row key it shows, its header, and the sort key if it sorts."""
+
+    key: str
+    label: str
+    sort_key: str | None = None
+    render: Callable[[Var], rx.Component] | None = None
+    align: str = "left"
+
+
+def _header(column: Column, sort: Var, descending: Var, on_sort: Callable) -> rx.Component:
+    if column.sort_key is None:
+        return rx.table.column_header_cell(column.label, text_align=column.align)
+    is_sorted = sort == column.sort_key
+    arrow = rx.cond(
+        is_sorted,
+        rx.cond(descending, rx.icon("arrow-down", size=14), rx.icon("arrow-up", size=14)),
+        rx.icon("arrow-up-down", size=14, opacity="0.35"),
+    )
+    return rx.table.column_header_cell(
+        rx.button(
+            rx.text(column.label, weight="bold"),
+            arrow,
+            variant="ghost",
+            size="1",
+            color_scheme="gray",
+            on_click=on_sort(column.sort_key),
+            aria_label=f"Sort by {column.label}",
+        ),
+        text_align=column.align,
+        aria_sort=rx.cond(is_sorted, rx.cond(descending, "descending", "ascending"), "none"),
+    )
+
+
+def data_table(
+    columns: list[Column],
+    rows: Var,
+    *,
+    sort: Var,
+    descending: Var,
+    on_sort: Callable,
+    row_href: Callable[[Var], Var] | None = None,
+) -> rx.Component:
+    """The table of one page of rows; a row links to its detail when `row_href` is given."""
+
+    def cell(column: Column, row: Var) -> rx.Component:
+        content = column.render(row) if column.render else rx.text(row[column.key], size="2")
+        return rx.table.cell(content, text_align=column.align, white_space="nowrap")
+
+    def render_row(row: Var) -> rx.Component:
+        cells = [cell(column, row) for column in columns]
+        if row_href is None:
+            return rx.table.row(*cells)
+        return rx.table.row(
+            *cells,
+            cursor="pointer",
+            _hover={"background": rx.color("gray", 3)},
+            on_click=rx.redirect(row_href(row)),
+            data_testid="result-row",
+        )
+
+    return rx.box(
+        rx.table.root(
+            rx.table.header(rx.table.row(*[_header(c, sort, descending, on_sort) for c in columns])),
+            rx.table.body(rx.foreach(rows, render_row)),
+            size="1",
+            variant="surface",
+            width="100%",
+        ),
+        width="100%",
+        overflow_x="auto",
+    )

@@ -1,0 +1,62 @@
+"""Filter-bar controls: each calls one handler with (filter name, value)."""
+
+from collections.abc import Callable
+
+import reflex as rx
+from reflex.vars import Var
+
+ALL = "all"
+
+
+def select_filter(
+    name: str, label: str, options: dict[str, str], value: Var, on_change: Callable
+) -> rx.Component:
+    """A dropdown with an "All" choice; `options` maps value -> label."""
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.select.root(
+            rx.select.trigger(aria_label=label, min_width="8.5rem"),
+            rx.select.content(
+                rx.select.item("All", value=ALL),
+                *[rx.select.item(text, value=key) for key, text in options.items()],
+            ),
+            value=value,
+            on_change=lambda v: on_change(name, v),
+            size="2",
+        ),
+        spacing="1",
+    )
+
+
+def date_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.Component:
+    """A date input; an empty value clears the filter."""
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.input(
+            type="date",
+            value=value,
+            on_change=lambda v: on_change(name, v),
+            aria_label=label,
+            size="2",
+        ),
+        spacing="1",
+    )
+
+
+def search_box(value: Var, on_change: Callable, placeholder: str) -> rx.Component:
+    """The page's search box: debounced, focused by "/"."""
+    return rx.debounce_input(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            rx.input.slot(rx.code("/", size="1"), side="right"),
+            id="search",
+            value=value,
+            on_change=on_change,
+            placeholder=placeholder,
+            aria_label=placeholder,
+            size="3",
+            width="100%",
+            auto_focus=True,
+        ),
+        debounce_timeout=250,
+    )

@@ -1,0 +1,98 @@
+"""The shell every page lives in: sidebar navigation, header, light/dark toggle."""
+
+from dataclasses import dataclass
+
+import reflex as rx
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One area of the app in the sidebar; only areas that exist are listed."""
+
+    label: str
+    href: str
+    icon: str
+
+
+NAV_ITEMS = (NavItem("Licenses", "/licenses", "key-round"),)
+
+# "/" focuses the page's search box unless the user is already typing somewhere.
+FOCUS_SEARCH_SCRIPT = """
+if (!window.__focusSearchBound) {
+  window.__focusSearchBound = true;
+  document.addEventListener('keydown', (event) => {
+    const target = event.target;
+    const typing = target && (target.isContentEditable
+      || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+    if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      const box = document.getElementById('search');
+      if (box) { event.preventDefault(); box.focus(); box.select(); }
+    }
+  });
+}
+"""
+
+
+def _nav_link(item: NavItem) -> rx.Component:
+    active = rx.State.router.url.path.startswith(item.href)
+    return rx.link(
+        rx.hstack(rx.icon(item.icon, size=16), rx.text(item.label, size="2"), align="center", spacing="2"),
+        href=item.href,
+        underline="none",
+        padding_x="0.75rem",
+        padding_y="0.5rem",
+        border_radius="var(--radius-2)",
+        width="100%",
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        background=rx.cond(active, rx.color("accent", 3), "transparent"),
+        _hover={"background": rx.color("gray", 3)},
+    )
+
+
+def sidebar() -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("shield-check", size=20, color=rx.color("accent", 10)),
+            rx.heading("Customer Admin", size="3", weight="bold", white_space="nowrap"),
+            align="center",
+            spacing="2",
+            padding="0.75rem",
+        ),
+        rx.vstack(*[_nav_link(item) for item in NAV_ITEMS], spacing="1", width="100%"),
+        width="14rem",
+        min_width="14rem",
+        height="100vh",
+        position="sticky",
+        top="0",
+        padding="0.75rem",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+        spacing="4",
+    )
+
+
+def page_shell(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
+    """A page with the sidebar, a header with its title, and the colour-mode toggle."""
+    return rx.hstack(
+        sidebar(),
+        rx.vstack(
+            rx.hstack(
+                rx.heading(title, size="6"),
+                rx.spacer(),
+                actions or rx.fragment(),
+                rx.color_mode.button(variant="ghost", aria_label="Toggle light and dark mode"),
+                align="center",
+                width="100%",
+                spacing="3",
+            ),
+            *children,
+            width="100%",
+            min_width="0",
+            padding="1.25rem 1.5rem",
+            spacing="4",
+        ),
+        spacing="0",
+        align="start",
+        width="100%",
+        min_height="100vh",
+    )

@@ -1,0 +1,41 @@
+"""Badges and callouts shared by pages."""
+
+import reflex as rx
+from reflex.vars import Var
+
+STATUS_COLORS = {"active": "green", "expired": "gray", "not_started": "blue"}
+
+
+def status_badge(row: Var) -> rx.Component:
+    """Active / Expired / Not started yet."""
+    return rx.match(
+        row["status"],
+        *[(key, rx.badge(row["status_label"], color_scheme=color)) for key, color in STATUS_COLORS.items()],
+        rx.badge(row["status_label"]),
+    )
+
+
+def active_badge(row: Var) -> rx.Component:
+    """The mark of the company's active license (rule 11)."""
+    return rx.cond(
+        row["active"] == "yes",
+        rx.badge(
+            rx.icon("circle-check", size=12),
+            "Active license",
+            color_scheme="green",
+            variant="solid",
+            size="1",
+        ),
+    )
+
+
+def error_callout(message: Var) -> rx.Component:
+    return rx.callout(message, icon="triangle-alert", color_scheme="red", role="alert", width="100%")
+
+
+def notices(messages: Var) -> rx.Component:
+    """Messages about input that was ignored (a bad date, an unknown filter value)."""
+    return rx.foreach(
+        messages,
+        lambda message: rx.callout(message, icon="info", color_scheme="amber", size="1", width="100%"),
+    )

@@ -1,0 +1,88 @@
+"""/licenses/[license_id]: every field of one license and the company's other licenses."""
+
+import reflex as rx
+
+from admin_app.components.detail import field_row, license_timeline
+from admin_app.components.layout import page_shell
+from admin_app.components.status import active_badge, error_callout, status_badge
+from admin_app.state.license_detail import LicenseDetailState
+
+L = LicenseDetailState.license
+
+
+def _email() -> rx.Component:
+    return rx.hstack(
+        rx.link(L["email"], href="mailto:" + L["email"], size="2"),
+        rx.icon_button(
+            rx.icon("copy", size=14),
+            size="1",
+            variant="ghost",
+            aria_label="Copy email",
+            on_click=[rx.set_clipboard(L["email"]), rx.toast.success("Email copied")],
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def _subscription() -> rx.Component:
+    return rx.cond(
+        L["subscription_name"] != "",
+        rx.link(L["subscription_name"], href="/subscriptions/" + L["subscription_name"], size="2"),
+        rx.text("None (trial)", size="2", color=rx.color("gray", 11)),
+    )
+
+
+def _details() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(L["company"], size="5"),
+                active_badge(L),
+                status_badge(L),
+                rx.badge(L["trial"], color_scheme=rx.cond(L["trial"] == "Trial", "amber", "gray")),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.data_list.root(
+                field_row("License id", L["id"]),
+                field_row("Licensee", L["licensee_name"]),
+                field_row("Delivered to", _email()),
+                field_row("Plan", L["plan"]),
+                field_row("Users", L["user_count"]),
+                field_row("Issued", L["issued"]),
+                field_row("Starts", L["starts"]),
+                field_row("Expires", L["expires"]),
+                field_row("Type", L["license_type"]),
+                field_row("Subscription", _subscription()),
+                size="2",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def license_detail_page() -> rx.Component:
+    back = rx.link(rx.button(rx.icon("arrow-left", size=16), "Licenses", variant="ghost"), href="/licenses")
+    body = rx.cond(
+        LicenseDetailState.error != "",
+        error_callout(LicenseDetailState.error),
+        rx.cond(
+            LicenseDetailState.not_found,
+            rx.callout("There is no license with this id.", icon="search-x", color_scheme="gray"),
+            rx.cond(
+                LicenseDetailState.loading & (L.length() == 0),
+                rx.center(rx.spinner(size="3"), padding="3rem"),
+                rx.vstack(
+                    _details(),
+                    rx.heading("All licenses of ", L["company"], size="4"),
+                    rx.card(license_timeline(LicenseDetailState.company_licenses, L["id"]), width="100%"),
+                    width="100%",
+                    spacing="4",
+                ),
+            ),
+        ),
+    )
+    return page_shell("License", back, body)

@@ -1,0 +1,69 @@
+"""/subscriptions/[name]: a subscription, its billing account and its licenses."""
+
+import reflex as rx
+
+from admin_app.components.detail import field_row, license_timeline
+from admin_app.components.layout import page_shell
+from admin_app.components.status import error_callout
+from admin_app.state.subscription import SubscriptionState
+
+S = SubscriptionState.subscription
+A = SubscriptionState.account
+
+
+def _summary() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(S["name"], size="5"),
+                rx.badge(S["status"]),
+                rx.cond(
+                    S["read_only"] == "yes",
+                    rx.badge(
+                        rx.icon("lock", size=12), S["channel"], " purchase: read-only", color_scheme="orange"
+                    ),
+                ),
+                spacing="2",
+                align="center",
+            ),
+            rx.data_list.root(
+                field_row("Billing account", A["name"]),
+                field_row("Zuora account", A["zuora_account_id"]),
+                field_row("Salesforce account", A["salesforce_account_id"]),
+                field_row("Reseller", rx.cond(A["reseller"] != "", A["reseller"], "—")),
+                field_row("Plan", S["plan"]),
+                field_row("Deployment", S["deployment"]),
+                field_row("Seats", S["seats"]),
+                field_row("Term", S["term"]),
+                field_row("Auto-renew", S["auto_renew"]),
+                field_row("Channel", S["channel"]),
+                size="2",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def subscription_page() -> rx.Component:
+    body = rx.cond(
+        SubscriptionState.error != "",
+        error_callout(SubscriptionState.error),
+        rx.cond(
+            SubscriptionState.not_found,
+            rx.callout("There is no subscription with this name.", icon="search-x", color_scheme="gray"),
+            rx.cond(
+                SubscriptionState.loading & (S.length() == 0),
+                rx.center(rx.spinner(size="3"), padding="3rem"),
+                rx.vstack(
+                    _summary(),
+                    rx.heading("Licenses of this subscription", size="4"),
+                    rx.card(license_timeline(SubscriptionState.licenses), width="100%"),
+                    width="100%",
+                    spacing="4",
+                ),
+            ),
+        ),
+    )
+    back = rx.link(rx.button(rx.icon("arrow-left", size=16), "Licenses", variant="ghost"), href="/licenses")
+    return page_shell("Subscription", back, body)

@@ -1,0 +1,1 @@
+"""Reflex states, one module per page: authorize, call admin_app.db, hold what the page shows."""

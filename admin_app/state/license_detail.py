@@ -1,0 +1,44 @@
+"""State of the license detail page: one license, the company's other licenses, rule 11's mark."""
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.db import licenses as db
+from admin_app.db.session import session_scope
+from admin_app.state.views import DATABASE_UNAVAILABLE, license_view
+
+
+def path_tail(path: str) -> str:
+    """The last segment of a URL path: the id or name of a detail page."""
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+class LicenseDetailState(rx.State):
+    """One license and its company's history of licenses."""
+
+    license: dict[str, str] = {}
+    company_licenses: list[dict[str, str]] = []
+    not_found: bool = False
+    loading: bool = True
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        self.loading, self.error, self.not_found = True, "", False
+        yield
+        tail = path_tail(self.router.url.path)
+        license_id = int(tail) if tail.isdigit() and len(tail) < 12 else None
+        today = db.today_utc()
+        try:
+            with session_scope() as session:
+                found = db.get_license(session=session, license_id=license_id) if license_id else None
+                if found is None:
+                    self.license, self.company_licenses, self.not_found = {}, [], True
+                else:
+                    active = db.active_license_ids(session=session, companies=[found.company], today=today)
+                    self.license = license_view(found, active, today)
+                    others = db.licenses_of_company(session=session, company=found.company)
+                    self.company_licenses = [license_view(o, active, today) for o in others]
+        except SQLAlchemyError:
+            self.error = DATABASE_UNAVAILABLE
+        self.loading = False

@@ -1,0 +1,150 @@
+"""State of the Licenses page: the URL is the source of truth for search, filters, sort, page."""
+
+from urllib.parse import urlencode
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.db import licenses as db
+from admin_app.db.session import session_scope
+from admin_app.state.views import DATABASE_UNAVAILABLE, license_view
+
+ALL = "all"
+FILTER_PARAMS = {
+    "plan": "plan",
+    "trial": "trial",
+    "status": "status",
+    "license_type": "type",
+    "issued_from": "issued_from",
+    "issued_to": "issued_to",
+}
+
+
+class LicensesState(rx.State):
+    """Search, filters, sort and one page of licenses."""
+
+    q: str = ""
+    plan: str = ALL
+    trial: str = ALL
+    status: str = ALL
+    license_type: str = ALL
+    issued_from: str = ""
+    issued_to: str = ""
+    sort: str = "issued"
+    descending: bool = True
+    rows: list[dict[str, str]] = []
+    page_number: int = 1
+    next_cursor: str = ""
+    prev_cursor: str = ""
+    count_label: str = ""
+    loaded_query: str = ""
+    loading: bool = True
+    error: str = ""
+    notices: list[str] = []
+
+    def _query(self) -> db.LicenseQuery:
+        return db.parse_license_query(self._url_params()).query
+
+    def _url_params(self) -> dict[str, str]:
+        params = {"q": self.q, "sort": ("-" if self.descending else "") + self.sort}
+        for attr, param in FILTER_PARAMS.items():
+            value = getattr(self, attr)
+            if value and value != ALL:
+                params[param] = value
+        return params
+
+    def _url(self, query: db.LicenseQuery, **cursor: str) -> str:
+        params = {**query.to_params(), **{k: v for k, v in cursor.items() if v}}
+        return "/licenses" + (f"?{urlencode(params)}" if params else "")
+
+    @rx.var
+    def export_url(self) -> str:
+        """The CSV download of everything the current search and filters match."""
+        params = self._query().to_params()
+        return "/api/export/licenses.csv" + (f"?{urlencode(params)}" if params else "")
+
+    @rx.var
+    def has_filters(self) -> bool:
+        """True when any filter or search narrows the list."""
+        return bool(self.q) or any(getattr(self, attr) not in ("", ALL) for attr in FILTER_PARAMS)
+
+    @rx.event
+    def load(self):
+        """Read the view from the URL and fetch its page (runs on every URL change)."""
+        params = dict(self.router.url.query_parameters)
+        parsed = db.parse_license_query(params)
+        query = parsed.query
+        self.q = query.q
+        self.plan = query.plan or ALL
+        self.trial = query.trial or ALL
+        self.status = query.status or ALL
+        self.license_type = query.license_type or ALL
+        self.issued_from = query.issued_from.isoformat() if query.issued_from else ""
+        self.issued_to = query.issued_to.isoformat() if query.issued_to else ""
+        self.sort, self.descending = query.sort, query.descending
+        self.notices = parsed.errors
+        page = params.get("page", "1")
+        self.page_number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+        self.loading, self.error = True, ""
+        yield
+        today = db.today_utc()
+        try:
+            with session_scope() as session:
+                result = db.search_licenses(
+                    session=session, query=query, after=params.get("after"), before=params.get("before")
+                )
+                active = db.active_license_ids(session=session, companies=[r.company for r in result.rows])
+                self.rows = [license_view(r, active, today) for r in result.rows]
+        except SQLAlchemyError:
+            self.rows, self.next_cursor, self.prev_cursor = [], "", ""
+            self.loading, self.error, self.count_label = False, DATABASE_UNAVAILABLE, ""
+            return
+        self.next_cursor = result.next_cursor or ""
+        self.prev_cursor = result.prev_cursor or ""
+        if not self.prev_cursor:
+            self.page_number = 1
+        self.loading = False
+        self.loaded_query = query.q
+        yield
+        try:
+            with session_scope() as session:
+                self.count_label = db.count_licenses(session=session, query=query).label
+        except SQLAlchemyError:
+            self.count_label = "?"
+
+    @rx.event
+    def set_search(self, value: str):
+        """Search as the user types; replaces the history entry so Back is not flooded."""
+        self.q = value if isinstance(value, str) else ""
+        return rx.redirect(self._url(self._query()), replace=True)
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        """Change one allowlisted filter and go back to the first page."""
+        if name not in FILTER_PARAMS or not isinstance(value, str):
+            return None
+        setattr(self, name, value)
+        return rx.redirect(self._url(self._query()))
+
+    @rx.event
+    def sort_by(self, key: str):
+        """Sort by an allowlisted column; choosing it again flips the direction."""
+        return rx.redirect(self._url(db.with_sort(self._query(), key)))
+
+    @rx.event
+    def clear_filters(self):
+        """Back to all licenses, newest first."""
+        return rx.redirect("/licenses")
+
+    @rx.event
+    def next_page(self):
+        if not self.next_cursor:
+            return None
+        return rx.redirect(self._url(self._query(), after=self.next_cursor, page=str(self.page_number + 1)))
+
+    @rx.event
+    def prev_page(self):
+        if not self.prev_cursor:
+            return None
+        page = str(max(1, self.page_number - 1))
+        return rx.redirect(self._url(self._query(), before=self.prev_cursor, page=page))

@@ -1,0 +1,25 @@
+"""Reflex configuration, from the same settings object as the rest of the app."""
+
+from urllib.parse import urlsplit
+
+import reflex as rx
+from reflex.plugins.sitemap import SitemapPlugin
+
+from admin_app.settings import get_settings
+
+settings = get_settings()
+app_origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.APP_URL))
+
+config = rx.Config(
+    app_name="admin_app",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    disable_plugins=[SitemapPlugin],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="inherit", accent_color="indigo", radius="medium"),
+        ),
+    ],
+    cors_allowed_origins=[app_origin],
+    redis_url=settings.REDIS_URL,
+)

@@ -1,0 +1,81 @@
+"""One SQLite file and one PostgreSQL database per test run, migrated with Alembic."""
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
+
+from admin_app.db.migrate import upgrade_to_head
+from admin_app.db.session import engine_for
+
+TEST_POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+# Children before parents, for emptying tables between tests.
+TABLES = (
+    "version",
+    "billing_account_membership",
+    "reconciliation",
+    "subscription",
+    "license",
+    "billing_account_contact",
+    "billing_account",
+    "customer",
+    "staff_session",
+)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    upgrade_to_head(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        connection = admin.connect()
+    except OperationalError as error:
+        message = f"PostgreSQL is not reachable at {TEST_POSTGRES_URL} (set TEST_POSTGRES_URL): {error}"
+        if os.environ.get("REQUIRE_POSTGRES") or os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"customer_admin_test_{uuid.uuid4().hex[:10]}"
+    connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(TEST_POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade_to_head(url)
+    yield url
+    engine_for(url).dispose()
+    connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    connection.close()
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request) -> str:
+    """Each test that takes this runs on both databases."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+def empty_tables(url: str) -> None:
+    engine = engine_for(url)
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in TABLES:
+                connection.execute(sa.text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def session(db_url) -> Iterator[Session]:
+    """A session on an empty database; the test makes the data it needs."""
+    empty_tables(db_url)
+    with Session(engine_for(db_url), expire_on_commit=False) as session:
+        yield session

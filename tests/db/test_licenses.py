@@ -1,0 +1,316 @@
+"""License search, filters, sort, keyset pages and rule 11, on SQLite and PostgreSQL."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from admin_app.db import paging
+from admin_app.db.licenses import (
+    LicenseQuery,
+    active_license_for,
+    active_license_ids,
+    count_licenses,
+    iter_licenses,
+    license_status,
+    parse_license_query,
+    search_licenses,
+)
+from admin_app.db.paging import encode_cursor
+from tests.factories import add_licenses, day
+
+TODAY = date(2026, 3, 1)
+SORT_ATTRS = {
+    "issued": "issued_at",
+    "starts": "starts_at",
+    "expires": "expires_at",
+    "company": "company",
+    "users": "user_count",
+}
+
+
+def ids(licenses) -> list[int]:
+    return [license.id for license in licenses]
+
+
+def all_pages(session, query: LicenseQuery, limit: int) -> list[list[int]]:
+    pages, after = [], None
+    while True:
+        page = search_licenses(session=session, query=query, after=after, limit=limit, today=TODAY)
+        pages.append(ids(page.rows))
+        if not page.next_cursor:
+            return pages
+        after = page.next_cursor
+
+
+@pytest.fixture(params=[2000, 3], ids=["probe-window", "index-fallback"])
+def probe_window(request, monkeypatch) -> int:
+    """Run a test with the bounded-window plan and again with the index plan forced."""
+    monkeypatch.setattr(paging, "PROBE_WINDOW", request.param)
+    return request.param
+
+
+@pytest.fixture
+def search_rows(session):
+    return add_licenses(
+        session,
+        [
+            {"company": "ACME Corporation", "email": "jane@acme.test", "licensee_name": "Jane Doe"},
+            {"company": "Acme Robotics", "email": "ops@robotics.test", "licensee_name": "Ravi Shah"},
+            {"company": "Globex", "email": "hank@globex.test", "licensee_name": "Hank Scorpio"},
+            {"company": "100% Pure Ltd", "email": "info@pure.test"},
+            {"company": "under_score Inc", "email": "u@score.test"},
+            {"company": "O'Brien & Sons", "licensee_name": 'Pat "the cat" O\'Brien'},
+            {"company": "Back\\slash Co"},
+            {"company": "Emoji 🚀 Rockets", "licensee_name": "Zoë Müller"},
+            {"company": "Initech", "subscription_name": "A-S99990001"},
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("term", "expected"),
+    [
+        ("acme", {"ACME Corporation", "Acme Robotics"}),
+        ("ACME", {"ACME Corporation", "Acme Robotics"}),
+        ("jane@ACME", {"ACME Corporation"}),
+        ("scorpio", {"Globex"}),
+        ("a-s99990001", {"Initech"}),
+        ("%", {"100% Pure Ltd"}),
+        ("_", {"under_score Inc"}),
+        ("'", {"O'Brien & Sons"}),
+        ('"the cat"', {"O'Brien & Sons"}),
+        ("\\", {"Back\\slash Co"}),
+        ("🚀", {"Emoji 🚀 Rockets"}),
+        ("Zoë", {"Emoji 🚀 Rockets"}),
+        ("ob", {"Globex", "Acme Robotics"}),
+        ("  globex  ", {"Globex"}),
+    ],
+)
+def test_search_is_a_case_insensitive_substring_of_any_field(
+    session, search_rows, probe_window, term, expected
+):
+    query = parse_license_query({"q": term}).query
+    page = search_licenses(session=session, query=query, today=TODAY)
+    assert {row.company for row in page.rows} == expected
+    assert count_licenses(session=session, query=query, today=TODAY).value == len(expected)
+
+
+BAD_INPUT = [
+    "%%",
+    "%_%",
+    "' OR 1=1 --",
+    '"a" OR "b"',
+    "NEAR(acme corp)",
+    "acme*",
+    "^acme",
+    "-acme",
+    "AND",
+    "col:acme",
+    "👩‍💻",
+    "x" * 10_000,
+    "\x00",
+    "acme\x00",
+    "\ud800",
+    "𝔄𝔠𝔪𝔢",
+    ";DROP TABLE license;",
+]
+
+
+@pytest.mark.parametrize("term", BAD_INPUT, ids=range(len(BAD_INPUT)))
+def test_hostile_search_input_finds_only_literal_matches(session, search_rows, probe_window, term):
+    query = LicenseQuery(q=term)
+    page = search_licenses(session=session, query=query, today=TODAY)
+    count = count_licenses(session=session, query=query, today=TODAY)
+    assert page.rows == []
+    assert (count.value, count.exact) == (0, True)
+
+
+def test_filters_match_what_the_rows_say(session, probe_window):
+    rows = add_licenses(
+        session,
+        [
+            {"plan": "premium", "trial": True, "license_type": "cloud"},
+            {"plan": "ultimate", "trial": False, "license_type": "offline"},
+            {"plan": "ultimate", "trial": True, "license_type": "legacy"},
+            {"starts_at": day("2026-04-01"), "expires_at": day("2027-04-01")},
+            {"starts_at": day("2024-01-01"), "expires_at": day("2025-01-01")},
+            {"starts_at": day("2025-03-01"), "expires_at": TODAY},
+            {"issued_at": datetime(2023, 5, 31, 23, 59, tzinfo=UTC)},
+            {"issued_at": datetime(2023, 6, 1, 0, 0, tzinfo=UTC)},
+            {"issued_at": datetime(2023, 6, 30, 23, 59, tzinfo=UTC)},
+            {"issued_at": datetime(2023, 7, 1, 0, 0, tzinfo=UTC)},
+        ],
+    )
+
+    def found(**params) -> set[int]:
+        query = parse_license_query(params).query
+        return set(ids(search_licenses(session=session, query=query, today=TODAY).rows))
+
+    assert found(plan="ultimate") == {r.id for r in rows if r.plan == "ultimate"}
+    assert found(trial="trial") == {r.id for r in rows if r.trial}
+    assert found(trial="paid") == {r.id for r in rows if not r.trial}
+    assert found(type="offline") == {rows[1].id}
+    assert found(status="not_started") == {rows[3].id}
+    assert found(status="expired") == {rows[4].id, rows[5].id}
+    assert found(status="active") == {r.id for r in rows} - {rows[3].id, rows[4].id, rows[5].id}
+    assert found(issued_from="2023-06-01", issued_to="2023-06-30") == {rows[7].id, rows[8].id}
+    assert found(plan="ultimate", trial="trial", type="legacy") == {rows[2].id}
+
+
+def test_bad_filter_values_are_ignored_with_a_message():
+    parsed = parse_license_query(
+        {"plan": "platinum", "status": "1; DROP", "sort": "-password", "issued_from": "yesterday", "type": ""}
+    )
+    assert parsed.query == LicenseQuery()
+    assert len(parsed.errors) == 4
+    assert any("platinum" in error for error in parsed.errors)
+
+    swapped = parse_license_query({"issued_from": "2024-12-31", "issued_to": "2024-01-01"})
+    assert (swapped.query.issued_from, swapped.query.issued_to) == (date(2024, 1, 1), date(2024, 12, 31))
+    assert "swapped" in swapped.errors[0]
+
+
+@pytest.fixture
+def paging_rows(session):
+    base = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    rows = []
+    for n in range(67):
+        rows.append(
+            {
+                # Groups of three share every sort value, so only the id breaks ties.
+                "issued_at": base + timedelta(hours=n // 3),
+                "starts_at": date(2025, 1, 1) + timedelta(days=n // 3),
+                "expires_at": date(2026, 1, 1) + timedelta(days=(n // 3) % 5),
+                "company": ["Acme", "Globex", "Initech"][n % 3] + f" {n // 9}",
+                "user_count": (n * 7) % 11,
+                "plan": "premium" if n % 2 else "ultimate",
+            }
+        )
+    return add_licenses(session, rows)
+
+
+@pytest.mark.parametrize("sort", sorted(SORT_ATTRS))
+@pytest.mark.parametrize("descending", [True, False], ids=["desc", "asc"])
+def test_keyset_pages_cover_every_row_once_in_order(session, paging_rows, probe_window, sort, descending):
+    query = LicenseQuery(sort=sort, descending=descending)
+    attr = SORT_ATTRS[sort]
+    expected = sorted(paging_rows, key=lambda r: (getattr(r, attr), r.id), reverse=descending)
+
+    pages = all_pages(session, query, limit=10)
+
+    assert [i for page in pages for i in page] == ids(expected)
+    assert [len(p) for p in pages] == [10] * 6 + [7]
+
+
+def test_previous_page_returns_exactly_the_page_before(session, paging_rows, probe_window):
+    query = LicenseQuery(q="acme", plan="premium", sort="company", descending=False)
+    forward, after = [], None
+    while True:
+        page = search_licenses(session=session, query=query, after=after, limit=4, today=TODAY)
+        forward.append(page)
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+    assert len(forward) > 2
+    assert forward[0].prev_cursor is None
+
+    backward = [forward[-1]]
+    while backward[-1].prev_cursor:
+        backward.append(
+            search_licenses(
+                session=session, query=query, before=backward[-1].prev_cursor, limit=4, today=TODAY
+            )
+        )
+    assert [ids(p.rows) for p in reversed(backward)] == [ids(p.rows) for p in forward]
+    assert backward[-1].prev_cursor is None
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "", "eyJhIjoxfQ", encode_cursor("not a date", 5), "%00"])
+def test_a_tampered_cursor_gives_the_first_page(session, paging_rows, cursor):
+    first = search_licenses(session=session, query=LicenseQuery(), limit=5, today=TODAY)
+    page = search_licenses(session=session, query=LicenseQuery(), after=cursor, limit=5, today=TODAY)
+    assert ids(page.rows) == ids(first.rows)
+
+
+def test_count_is_exact_under_the_cap_and_says_so_above_it(session, paging_rows):
+    exact = count_licenses(session=session, query=LicenseQuery(plan="premium"), today=TODAY)
+    assert (exact.value, exact.exact, exact.label) == (33, True, "33")
+    capped = count_licenses(session=session, query=LicenseQuery(), cap=20, today=TODAY)
+    assert (capped.value, capped.exact, capped.label) == (20, False, "20+")
+
+
+def test_iter_licenses_streams_every_match_in_page_order(session, paging_rows):
+    query = LicenseQuery(plan="ultimate", sort="users")
+    streamed = ids(iter_licenses(session=session, query=query, batch_size=7, today=TODAY))
+    assert streamed == [i for page in all_pages(session, query, limit=50) for i in page]
+    assert len(streamed) == 34
+
+
+def test_active_license_is_latest_issued_started_and_unexpired(session):
+    def at(text: str) -> datetime:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+    company = "Rule Eleven Ltd"
+    expired, valid_older, valid_newest, future, trial = add_licenses(
+        session,
+        [
+            {
+                "company": company,
+                "issued_at": at("2024-01-01"),
+                "starts_at": day("2024-01-01"),
+                "expires_at": day("2025-01-01"),
+            },
+            {
+                "company": company,
+                "issued_at": at("2025-06-01"),
+                "starts_at": day("2025-06-01"),
+                "expires_at": day("2026-06-01"),
+            },
+            {
+                "company": company,
+                "issued_at": at("2025-09-01"),
+                "starts_at": day("2025-09-01"),
+                "expires_at": day("2026-09-01"),
+            },
+            {
+                "company": company,
+                "issued_at": at("2026-02-01"),
+                "starts_at": day("2026-04-01"),
+                "expires_at": day("2027-04-01"),
+            },
+            {
+                "company": company,
+                "issued_at": at("2025-10-01"),
+                "starts_at": day("2025-10-01"),
+                "expires_at": day("2025-10-31"),
+                "trial": True,
+            },
+        ],
+    )
+    add_licenses(
+        session,
+        [
+            {
+                "company": "Lapsed Inc",
+                "expires_at": day("2020-01-01"),
+                "starts_at": day("2019-01-01"),
+                "issued_at": at("2019-01-01"),
+            }
+        ],
+    )
+
+    assert active_license_for(session=session, company=company, today=TODAY).id == valid_newest.id
+    assert active_license_for(session=session, company=company, today=date(2026, 4, 1)).id == future.id
+    assert active_license_for(session=session, company=company, today=date(2024, 6, 1)).id == expired.id
+    # A license expires on its expiry date.
+    assert active_license_for(session=session, company=company, today=date(2027, 4, 1)) is None
+    assert active_license_for(session=session, company="Lapsed Inc", today=TODAY) is None
+    assert active_license_ids(session=session, companies=[company, "Lapsed Inc", "Nobody"], today=TODAY) == {
+        company: valid_newest.id
+    }
+    assert [license_status(x, TODAY) for x in (expired, valid_older, future, trial)] == [
+        "expired",
+        "active",
+        "not_started",
+        "expired",
+    ]

@@ -1,0 +1,42 @@
+"""Rows for tests, made through the models with sensible defaults."""
+
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
+
+from sqlmodel import Session
+
+from admin_app.db.models import License
+
+_sequence = count(1)
+
+
+def license_fields(**overrides) -> dict:
+    n = next(_sequence)
+    issued = datetime(2025, 1, 1, 12, tzinfo=UTC) + timedelta(days=n % 300)
+    fields = {
+        "company": f"Company {n}",
+        "licensee_name": f"Person {n}",
+        "email": f"person{n}@company{n}.test",
+        "issued_at": issued,
+        "starts_at": issued.date(),
+        "expires_at": issued.date() + timedelta(days=365),
+        "trial": False,
+        "plan": "premium",
+        "user_count": 10,
+        "subscription_name": f"A-S{n:08d}",
+        "license_type": "cloud",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def add_licenses(session: Session, rows: list[dict]) -> list[License]:
+    """Insert licenses (each a dict of overrides) and commit."""
+    licenses = [License(**license_fields(**row)) for row in rows]
+    session.add_all(licenses)
+    session.commit()
+    return licenses
+
+
+def day(text: str) -> date:
+    return date.fromisoformat(text)
