@@ -16,6 +16,7 @@ class Column:
     sort_key: str | None = None
     render: Callable[[Var], rx.Component] | None = None
     align: str = "left"
+    wrap: bool = False
 
 
 def _header(column: Column, sort: Var, descending: Var, on_sort: Callable) -> rx.Component:
@@ -55,7 +56,13 @@ def data_table(
 
     def cell(column: Column, row: Var) -> rx.Component:
         content = column.render(row) if column.render else rx.text(row[column.key], size="2")
-        return rx.table.cell(content, text_align=column.align, white_space="nowrap")
+        return rx.table.cell(
+            content,
+            text_align=column.align,
+            white_space="normal" if column.wrap else "nowrap",
+            overflow_wrap="anywhere" if column.wrap else "normal",
+            min_width="8rem" if column.wrap else None,
+        )
 
     def render_row(row: Var) -> rx.Component:
         cells = [cell(column, row) for column in columns]

@@ -53,7 +53,7 @@ def sidebar() -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.icon("shield-check", size=20, color=rx.color("accent", 10)),
-            rx.heading("Customer Admin", size="3", weight="bold", white_space="nowrap"),
+            rx.text("Customer Admin", size="3", weight="bold", white_space="nowrap"),
             align="center",
             spacing="2",
             padding="0.75rem",
@@ -77,7 +77,7 @@ def page_shell(title: str, *children: rx.Component, actions: rx.Component | None
         sidebar(),
         rx.vstack(
             rx.hstack(
-                rx.heading(title, size="6"),
+                rx.heading(title, size="6", as_="h1"),
                 rx.spacer(),
                 actions or rx.fragment(),
                 rx.color_mode.button(variant="ghost", aria_label="Toggle light and dark mode"),

@@ -37,7 +37,7 @@ def _details() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(L["company"], size="5"),
+                rx.heading(L["company"], size="5", as_="h2"),
                 active_badge(L),
                 status_badge(L),
                 rx.badge(L["trial"], color_scheme=rx.cond(L["trial"] == "Trial", "amber", "gray")),
@@ -77,7 +77,7 @@ def license_detail_page() -> rx.Component:
                 rx.center(rx.spinner(size="3"), padding="3rem"),
                 rx.vstack(
                     _details(),
-                    rx.heading("All licenses of ", L["company"], size="4"),
+                    rx.heading("All licenses of ", L["company"], size="4", as_="h2"),
                     rx.card(license_timeline(LicenseDetailState.company_licenses, L["id"]), width="100%"),
                     width="100%",
                     spacing="4",

@@ -44,8 +44,8 @@ def _subscription(row) -> rx.Component:
 
 
 COLUMNS = [
-    Column("company", "Company", "company", render=_company),
-    Column("licensee_name", "Licensee", render=_licensee),
+    Column("company", "Company", "company", render=_company, wrap=True),
+    Column("licensee_name", "Licensee", render=_licensee, wrap=True),
     Column("plan", "Plan", render=_plan),
     Column("user_count", "Users", "users", align="right"),
     Column("issued_date", "Issued", "issued"),

@@ -15,7 +15,7 @@ def _summary() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(S["name"], size="5"),
+                rx.heading(S["name"], size="5", as_="h2"),
                 rx.badge(S["status"]),
                 rx.cond(
                     S["read_only"] == "yes",
@@ -28,7 +28,7 @@ def _summary() -> rx.Component:
             ),
             rx.data_list.root(
                 field_row("Billing account", A["name"]),
-                field_row("Zuora account", A["zuora_account_id"]),
+                field_row("Zuora account", rx.code(A["zuora_account_id"], variant="ghost")),
                 field_row("Salesforce account", A["salesforce_account_id"]),
                 field_row("Reseller", rx.cond(A["reseller"] != "", A["reseller"], "—")),
                 field_row("Plan", S["plan"]),
@@ -57,7 +57,7 @@ def subscription_page() -> rx.Component:
                 rx.center(rx.spinner(size="3"), padding="3rem"),
                 rx.vstack(
                     _summary(),
-                    rx.heading("Licenses of this subscription", size="4"),
+                    rx.heading("Licenses of this subscription", size="4", as_="h2"),
                     rx.card(license_timeline(SubscriptionState.licenses), width="100%"),
                     width="100%",
                     spacing="4",

@@ -1,0 +1,206 @@
+"""The real app, served by `reflex run --env prod` on its own database and port, driven by Chromium."""
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from sqlmodel import Session
+
+from admin_app.db.licenses import today_utc
+from admin_app.db.migrate import upgrade_to_head
+from admin_app.db.models import BillingAccount, BillingAccountContact, License, Subscription
+from admin_app.db.session import engine_for
+from admin_app.seed.__main__ import load
+from admin_app.seed.generate import SCALES
+from admin_app.settings import PROJECT_ROOT
+
+PORT = int(os.environ.get("E2E_PORT", "3111"))
+BASE_URL = f"http://localhost:{PORT}"
+SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
+STARTUP_TIMEOUT_S = 600
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+E2E_COMPANY = "Zephyr E2E Widgets"
+E2E_SUBSCRIPTION = "A-S99999999"
+
+
+def add_e2e_company(url: str) -> dict[str, int]:
+    """A company whose licenses the browser tests know: an old trial, the active one, a renewal."""
+    today = today_utc()
+
+    def at(d: date) -> datetime:
+        return datetime(d.year, d.month, d.day, 10, tzinfo=UTC)
+
+    with Session(engine_for(url)) as session:
+        account = BillingAccount(
+            zuora_account_id="e2e0" * 8, name=E2E_COMPANY, salesforce_account_id="001E2E000000000AAA"
+        )
+        session.add(account)
+        session.flush()
+        contact = BillingAccountContact(
+            billing_account_id=account.id,
+            first_name="Wendy",
+            last_name="Zephyr",
+            email="wendy@zephyr-e2e.test",
+            country="US",
+        )
+        session.add(contact)
+        session.flush()
+        account.sold_to_contact_id = account.bill_to_contact_id = contact.id
+        session.add(
+            Subscription(
+                name=E2E_SUBSCRIPTION,
+                billing_account_id=account.id,
+                plan="ultimate",
+                deployment="saas",
+                seats=120,
+                term_start=today - timedelta(days=200),
+                term_end=today + timedelta(days=165),
+                auto_renew=True,
+                status="active",
+                channel="direct",
+            )
+        )
+        common = {"company": E2E_COMPANY, "licensee_name": "Wendy Zephyr", "email": "wendy@zephyr-e2e.test"}
+        trial = License(
+            **common,
+            issued_at=at(today - timedelta(days=400)),
+            starts_at=today - timedelta(days=400),
+            expires_at=today - timedelta(days=370),
+            trial=True,
+            plan="ultimate",
+            user_count=25,
+            license_type="cloud",
+        )
+        active = License(
+            **common,
+            issued_at=at(today - timedelta(days=200)),
+            starts_at=today - timedelta(days=200),
+            expires_at=today + timedelta(days=165),
+            trial=False,
+            plan="premium",
+            user_count=100,
+            subscription_name=E2E_SUBSCRIPTION,
+            license_type="cloud",
+        )
+        renewal = License(
+            **common,
+            issued_at=at(today - timedelta(days=5)),
+            starts_at=today + timedelta(days=20),
+            expires_at=today + timedelta(days=385),
+            trial=False,
+            plan="ultimate",
+            user_count=120,
+            subscription_name=E2E_SUBSCRIPTION,
+            license_type="offline",
+        )
+        session.add_all([trial, active, renewal])
+        session.commit()
+        return {"trial": trial.id, "active": active.id, "renewal": renewal.id}
+
+
+@pytest.fixture(scope="session")
+def e2e_database(tmp_path_factory) -> tuple[str, dict[str, int]]:
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+    upgrade_to_head(url)
+    load(url, SCALES["small"], seed=42)
+    return url, add_e2e_company(url)
+
+
+def _wait_until_serving(process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"reflex run exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            if (
+                httpx.get(f"{BASE_URL}/ping", timeout=2).status_code == 200
+                and httpx.get(f"{BASE_URL}/licenses", timeout=5, follow_redirects=True).status_code == 200
+            ):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    pytest.fail(f"the app did not answer within {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_database, tmp_path_factory) -> Iterator[str]:
+    """`reflex run --env prod` (production build, one port) against the e2e database."""
+    url, _ = e2e_database
+    log = tmp_path_factory.mktemp("reflex") / "reflex.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "APP_URL": BASE_URL,
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }
+    bun = PROJECT_ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
+    if bun.exists():
+        env.setdefault("REFLEX_BUN_PATH", str(bun))
+    reflex = shutil.which("reflex", path=str(Path(os.sys.executable).parent)) or "reflex"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [reflex, "run", "--env", "prod", "--frontend-port", str(PORT)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_serving(process, log)
+        yield BASE_URL
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def chromium_executable() -> str | None:
+    """The system Chromium when there is one; otherwise Playwright's own browser."""
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_server) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Save what the user sees, for a person to look at (tests/screenshots is git-ignored)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

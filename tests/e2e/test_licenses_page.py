@@ -1,0 +1,147 @@
+"""The Licenses page in Chromium: search, filters in the URL, paging, detail, CSV, keyboard."""
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, screenshot
+
+pytestmark = pytest.mark.e2e
+
+ROWS = "[data-testid=result-row]"
+
+
+def results_for(page: Page, query: str):
+    """The results box once the rows for `query` are on screen."""
+    return page.locator(f"[data-testid=results][data-query='{query}']")
+
+
+def open_licenses(page: Page, app_server: str, path: str = "/licenses") -> None:
+    page.goto(app_server + path)
+    expect(page.locator(ROWS).first).to_be_visible()
+
+
+def test_search_narrows_the_table_as_you_type(page, app_server):
+    open_licenses(page, app_server)
+    expect(page.locator(ROWS)).to_have_count(50)
+    screenshot(page, "licenses")
+
+    page.locator("#search").press_sequentially("zephyr e2e", delay=30)
+
+    expect(results_for(page, "zephyr e2e")).to_be_visible()
+    expect(page.locator(ROWS)).to_have_count(3)
+    expect(page.locator(ROWS).first).to_contain_text(E2E_COMPANY)
+    expect(page).to_have_url(re.compile(r"q=zephyr(\+|%20)e2e"))
+    expect(page.get_by_test_id("result-count")).to_have_text("3 licenses")
+    screenshot(page, "licenses-search")
+
+
+def test_filter_and_url_agree_after_reload(page, app_server):
+    open_licenses(page, app_server, "/licenses?q=zephyr")
+    expect(page.locator(ROWS)).to_have_count(3)
+
+    page.get_by_label("Plan").click()
+    page.get_by_role("option", name="Ultimate").click()
+
+    expect(page).to_have_url(re.compile(r"plan=ultimate"))
+    expect(page.locator(ROWS)).to_have_count(2)
+    page.reload()
+    expect(page.locator(ROWS)).to_have_count(2)
+    expect(page.get_by_label("Plan")).to_have_text("Ultimate")
+    expect(page.locator("#search")).to_have_value("zephyr")
+
+    page.go_back()
+    expect(page.locator(ROWS)).to_have_count(3)
+
+
+def test_paging_forward_and_back(page, app_server):
+    open_licenses(page, app_server, "/licenses?sort=company")
+    first_page = page.locator(ROWS).all_inner_texts()
+
+    page.get_by_role("button", name="Next").click()
+    expect(page.get_by_test_id("page-number")).to_have_text("Page 2")
+    expect(page.locator(ROWS).first).not_to_have_text(first_page[0])
+    second_page = page.locator(ROWS).all_inner_texts()
+    assert not set(first_page) & set(second_page)
+    assert second_page[0] >= first_page[-1]
+
+    page.get_by_role("button", name="Previous").click()
+    expect(page.get_by_test_id("page-number")).to_have_text("Page 1")
+    expect(page.get_by_role("button", name="Previous")).to_be_disabled()
+    assert page.locator(ROWS).all_inner_texts() == first_page
+
+    page.go_back()
+    expect(page.get_by_test_id("page-number")).to_have_text("Page 2")
+    assert page.locator(ROWS).all_inner_texts() == second_page
+
+
+def test_sorting_by_a_column_header(page, app_server):
+    open_licenses(page, app_server, "/licenses?q=zephyr")
+    page.get_by_role("button", name="Sort by Users").click()
+    expect(page).to_have_url(re.compile(r"sort=-users"))
+    expect(page.locator(ROWS).first).to_contain_text("120")
+    page.get_by_role("button", name="Sort by Users").click()
+    expect(page).to_have_url(re.compile(r"sort=users"))
+    expect(page.locator(ROWS).first).to_contain_text("25")
+
+
+def test_detail_shows_the_active_license_and_the_company_timeline(page, app_server, e2e_database):
+    _, license_ids = e2e_database
+    open_licenses(page, app_server, "/licenses?q=zephyr&sort=-users")
+    page.locator(ROWS).nth(1).click()
+
+    expect(page).to_have_url(re.compile(rf"/licenses/{license_ids['active']}$"))
+    expect(page.get_by_role("heading", name=E2E_COMPANY, exact=True)).to_be_visible()
+    expect(page.get_by_text("Active license").first).to_be_visible()
+    expect(page.get_by_text("wendy@zephyr-e2e.test").first).to_be_visible()
+    timeline = page.get_by_text("All licenses of").locator("xpath=following-sibling::*[1]")
+    expect(timeline.get_by_role("link")).to_have_count(3)
+    expect(timeline).to_contain_text("Trial")
+    expect(timeline).to_contain_text("Not started yet")
+    screenshot(page, "license-detail")
+
+    page.get_by_role("link", name=E2E_SUBSCRIPTION).click()
+    expect(page).to_have_url(re.compile(rf"/subscriptions/{E2E_SUBSCRIPTION}$"))
+    expect(page.get_by_role("heading", name=E2E_SUBSCRIPTION, exact=True)).to_be_visible()
+    expect(page.get_by_text(E2E_COMPANY).first).to_be_visible()
+    screenshot(page, "subscription")
+
+
+def test_csv_download_has_the_filtered_rows(page, app_server):
+    open_licenses(page, app_server, "/licenses?q=zephyr&plan=ultimate")
+    expect(page.locator(ROWS)).to_have_count(2)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Export CSV").click()
+    download = download_info.value
+    rows = list(csv.DictReader(io.StringIO(download.path().read_text(encoding="utf-8"))))
+    assert download.suggested_filename == "licenses.csv"
+    assert [row["company"] for row in rows] == [E2E_COMPANY, E2E_COMPANY]
+    assert {row["plan"] for row in rows} == {"ultimate"}
+
+
+@pytest.mark.parametrize("term", ["%_'\"\\", "🚀 OR NOT *", "x" * 10_000])
+def test_hostile_input_gets_an_empty_state_not_an_error(page, app_server, term):
+    open_licenses(page, app_server)
+    page.locator("#search").fill(term)
+    expect(page.get_by_text("No licenses match.")).to_be_visible()
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_slash_focuses_the_search_box(page, app_server):
+    open_licenses(page, app_server)
+    page.locator("h1, h2").first.click()
+    page.keyboard.press("/")
+    expect(page.locator("#search")).to_be_focused()
+
+
+def test_dark_mode_follows_the_system(browser, app_server):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    open_licenses(page, app_server)
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background != "rgb(255, 255, 255)"
+    screenshot(page, "licenses-dark")
+    context.close()
