@@ -115,8 +115,10 @@ class BulkWriter:
                 )
         self.connection.commit()
         if self.dialect == "postgresql":
-            self.connection.autocommit = True
-            self.cursor.execute("ANALYZE")
+            # VACUUM also sets the visibility map, so index-only scans skip the heap.
+            self.connection.driver_connection.autocommit = True
+            self.cursor.execute("VACUUM ANALYZE")
+            self.connection.driver_connection.autocommit = False
         else:
             self.cursor.execute("ANALYZE")
             self.connection.commit()

@@ -4,7 +4,7 @@ import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.db import licenses as db
-from admin_app.db.session import session_scope
+from admin_app.state.db_calls import in_session
 from admin_app.state.views import DATABASE_UNAVAILABLE, license_view
 
 
@@ -23,22 +23,24 @@ class LicenseDetailState(rx.State):
     error: str = ""
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.loading, self.error, self.not_found = True, "", False
         yield
         tail = path_tail(self.router.url.path)
         license_id = int(tail) if tail.isdigit() and len(tail) < 12 else None
         today = db.today_utc()
+
+        def fetch(session) -> tuple[dict[str, str], list[dict[str, str]]]:
+            found = db.get_license(session=session, license_id=license_id) if license_id else None
+            if found is None:
+                return {}, []
+            active = db.active_license_ids(session=session, companies=[found.company], today=today)
+            others = db.licenses_of_company(session=session, company=found.company)
+            return license_view(found, active, today), [license_view(o, active, today) for o in others]
+
         try:
-            with session_scope() as session:
-                found = db.get_license(session=session, license_id=license_id) if license_id else None
-                if found is None:
-                    self.license, self.company_licenses, self.not_found = {}, [], True
-                else:
-                    active = db.active_license_ids(session=session, companies=[found.company], today=today)
-                    self.license = license_view(found, active, today)
-                    others = db.licenses_of_company(session=session, company=found.company)
-                    self.company_licenses = [license_view(o, active, today) for o in others]
+            self.license, self.company_licenses = await in_session(fetch)
+            self.not_found = not self.license
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE
         self.loading = False

@@ -6,7 +6,7 @@ import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.db import licenses as db
-from admin_app.db.session import session_scope
+from admin_app.state.db_calls import in_session
 from admin_app.state.views import DATABASE_UNAVAILABLE, license_view
 
 ALL = "all"
@@ -69,7 +69,7 @@ class LicensesState(rx.State):
         return bool(self.q) or any(getattr(self, attr) not in ("", ALL) for attr in FILTER_PARAMS)
 
     @rx.event
-    def load(self):
+    async def load(self):
         """Read the view from the URL and fetch its page (runs on every URL change)."""
         params = dict(self.router.url.query_parameters)
         parsed = db.parse_license_query(params)
@@ -88,13 +88,15 @@ class LicensesState(rx.State):
         self.loading, self.error = True, ""
         yield
         today = db.today_utc()
+        after, before = params.get("after"), params.get("before")
+
+        def fetch_page(session):
+            result = db.search_licenses(session=session, query=query, after=after, before=before)
+            active = db.active_license_ids(session=session, companies=[r.company for r in result.rows])
+            return result, [license_view(r, active, today) for r in result.rows]
+
         try:
-            with session_scope() as session:
-                result = db.search_licenses(
-                    session=session, query=query, after=params.get("after"), before=params.get("before")
-                )
-                active = db.active_license_ids(session=session, companies=[r.company for r in result.rows])
-                self.rows = [license_view(r, active, today) for r in result.rows]
+            result, self.rows = await in_session(fetch_page)
         except SQLAlchemyError:
             self.rows, self.next_cursor, self.prev_cursor = [], "", ""
             self.loading, self.error, self.count_label = False, DATABASE_UNAVAILABLE, ""
@@ -107,8 +109,8 @@ class LicensesState(rx.State):
         self.loaded_query = query.q
         yield
         try:
-            with session_scope() as session:
-                self.count_label = db.count_licenses(session=session, query=query).label
+            count = await in_session(lambda session: db.count_licenses(session=session, query=query))
+            self.count_label = count.label
         except SQLAlchemyError:
             self.count_label = "?"
 

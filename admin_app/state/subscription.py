@@ -5,7 +5,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.db import licenses as license_db
 from admin_app.db import subscriptions as db
-from admin_app.db.session import session_scope
+from admin_app.state.db_calls import in_session
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
     DATABASE_UNAVAILABLE,
@@ -26,26 +26,30 @@ class SubscriptionState(rx.State):
     error: str = ""
 
     @rx.event
-    def load(self):
+    async def load(self):
         self.loading, self.error, self.not_found = True, "", False
         yield
-        name = path_tail(self.router.url.path)
+        name = path_tail(self.router.url.path)[:20]
         today = license_db.today_utc()
+
+        def fetch(session) -> tuple[dict[str, str], dict[str, str], list[dict[str, str]]]:
+            found = db.get_subscription_by_name(session=session, name=name)
+            if found is None:
+                return {}, {}, []
+            account = db.get_billing_account(session=session, billing_account_id=found.billing_account_id)
+            rows = license_db.licenses_of_subscription(session=session, subscription_name=found.name)
+            active = license_db.active_license_ids(
+                session=session, companies={r.company for r in rows}, today=today
+            )
+            return (
+                subscription_view(found, db.is_read_only(found)),
+                billing_account_view(account),
+                [license_view(r, active, today) for r in rows],
+            )
+
         try:
-            with session_scope() as session:
-                found = db.get_subscription_by_name(session=session, name=name[:20])
-                if found is None:
-                    self.subscription, self.account, self.licenses, self.not_found = {}, {}, [], True
-                else:
-                    self.subscription = subscription_view(found, db.is_read_only(found))
-                    self.account = billing_account_view(
-                        db.get_billing_account(session=session, billing_account_id=found.billing_account_id)
-                    )
-                    rows = license_db.licenses_of_subscription(session=session, subscription_name=found.name)
-                    active = license_db.active_license_ids(
-                        session=session, companies={r.company for r in rows}, today=today
-                    )
-                    self.licenses = [license_view(r, active, today) for r in rows]
+            self.subscription, self.account, self.licenses = await in_session(fetch)
+            self.not_found = not self.subscription
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE
         self.loading = False

@@ -1,15 +1,9 @@
 """The real app, served by `reflex run --env prod` on its own database and port, driven by Chromium."""
 
 import os
-import shutil
-import signal
-import subprocess
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlmodel import Session
@@ -18,22 +12,13 @@ from admin_app.db.licenses import today_utc
 from admin_app.db.migrate import upgrade_to_head
 from admin_app.db.models import BillingAccount, BillingAccountContact, License, Subscription
 from admin_app.db.session import engine_for
+from admin_app.devtools.reflex_server import CHROMIUM_ARGS, ServerFailed, chromium_executable, reflex_server
 from admin_app.seed.__main__ import load
 from admin_app.seed.generate import SCALES
 from admin_app.settings import PROJECT_ROOT
 
 PORT = int(os.environ.get("E2E_PORT", "3111"))
-BASE_URL = f"http://localhost:{PORT}"
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
-STARTUP_TIMEOUT_S = 600
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 E2E_COMPANY = "Zephyr E2E Widgets"
 E2E_SUBSCRIPTION = "A-S99999999"
@@ -122,65 +107,16 @@ def e2e_database(tmp_path_factory) -> tuple[str, dict[str, int]]:
     return url, add_e2e_company(url)
 
 
-def _wait_until_serving(process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"reflex run exited with {process.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            if (
-                httpx.get(f"{BASE_URL}/ping", timeout=2).status_code == 200
-                and httpx.get(f"{BASE_URL}/licenses", timeout=5, follow_redirects=True).status_code == 200
-            ):
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    pytest.fail(f"the app did not answer within {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-4000:]}")
-
-
 @pytest.fixture(scope="session")
 def app_server(e2e_database, tmp_path_factory) -> Iterator[str]:
     """`reflex run --env prod` (production build, one port) against the e2e database."""
     url, _ = e2e_database
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "APP_URL": BASE_URL,
-        "REFLEX_CHECK_LATEST_VERSION": "false",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-    }
-    bun = PROJECT_ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
-    if bun.exists():
-        env.setdefault("REFLEX_BUN_PATH", str(bun))
-    reflex = shutil.which("reflex", path=str(Path(os.sys.executable).parent)) or "reflex"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [reflex, "run", "--env", "prod", "--frontend-port", str(PORT)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
     try:
-        _wait_until_serving(process, log)
-        yield BASE_URL
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-
-
-def chromium_executable() -> str | None:
-    """The system Chromium when there is one; otherwise Playwright's own browser."""
-    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium")):
-        if candidate and Path(candidate).exists():
-            return candidate
-    return None
+        with reflex_server(url, PORT, log) as base_url:
+            yield base_url
+    except ServerFailed as failure:
+        pytest.fail(str(failure))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,89 @@
+"""Serve the real app with `reflex run --env prod` on a port and database of one's choosing."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from admin_app.settings import PROJECT_ROOT
+
+BUN = PROJECT_ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
+
+
+class ServerFailed(RuntimeError):
+    """The app exited or did not answer in time; the message ends with its log."""
+
+
+def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path, timeout_s: float) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerFailed(f"reflex run exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            ping = httpx.get(f"{base_url}/ping", timeout=2)
+            page = httpx.get(f"{base_url}/licenses", timeout=5, follow_redirects=True)
+            if ping.status_code == page.status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise ServerFailed(f"the app did not answer within {timeout_s:.0f}s:\n{log.read_text()[-4000:]}")
+
+
+@contextmanager
+def reflex_server(database_url: str, port: int, log: Path, timeout_s: float = 600) -> Iterator[str]:
+    """The app's base URL while `reflex run --env prod` serves it; stopped on exit."""
+    base_url = f"http://localhost:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "APP_URL": base_url,
+        "REFLEX_CHECK_LATEST_VERSION": "false",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }
+    if BUN.exists():
+        env.setdefault("REFLEX_BUN_PATH", str(BUN))
+    reflex = shutil.which("reflex", path=str(Path(sys.executable).parent)) or "reflex"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [reflex, "run", "--env", "prod", "--frontend-port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_serving(process, base_url, log, timeout_s)
+        yield base_url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_executable() -> str | None:
+    """The system Chromium when there is one; otherwise None (Playwright's own browser)."""
+    for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
