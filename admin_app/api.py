@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 
+from sqlmodel import Session
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, StreamingResponse
@@ -27,27 +28,29 @@ LICENSE_CSV_HEADER = [
 ]
 
 
+def license_csv_rows(session: Session, query: license_db.LicenseQuery) -> Iterator[list[object]]:
+    """Every license the query matches as a CSV row, read in keyset batches."""
+    for r in license_db.iter_licenses(session=session, query=query):
+        yield [
+            r.id,
+            r.company,
+            r.licensee_name,
+            r.email,
+            r.issued_at.isoformat(),
+            r.starts_at.isoformat(),
+            r.expires_at.isoformat(),
+            "trial" if r.trial else "paid",
+            r.plan,
+            r.user_count,
+            r.subscription_name,
+            r.license_type,
+        ]
+
+
 def license_csv(query: license_db.LicenseQuery) -> Iterator[str]:
-    """Every license the query matches, as CSV, read in keyset batches in one session."""
+    """The CSV text of every matching license, in chunks, from one session."""
     with session_scope() as session:
-        rows = (
-            [
-                r.id,
-                r.company,
-                r.licensee_name,
-                r.email,
-                r.issued_at.isoformat(),
-                r.starts_at.isoformat(),
-                r.expires_at.isoformat(),
-                "trial" if r.trial else "paid",
-                r.plan,
-                r.user_count,
-                r.subscription_name,
-                r.license_type,
-            ]
-            for r in license_db.iter_licenses(session=session, query=query)
-        )
-        yield from csv_chunks(LICENSE_CSV_HEADER, rows)
+        yield from csv_chunks(LICENSE_CSV_HEADER, license_csv_rows(session, query))
 
 
 async def export_licenses(request: Request) -> StreamingResponse | PlainTextResponse:

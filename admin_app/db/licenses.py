@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from admin_app.db import paging
 from admin_app.db.models import License
-from admin_app.db.paging import decode_cursor, encode_cursor, fetch_keyset_page
+from admin_app.db.paging import Match, decode_cursor, encode_cursor, fetch_keyset_page
 from admin_app.db.text_search import (
     SearchSpec,
-    indexed_condition,
     normalize_term,
-    substring_condition,
+    search_match,
     term_can_match,
 )
 
@@ -164,17 +164,26 @@ def _filter_conditions(query: LicenseQuery, today: date) -> list:
     return conditions
 
 
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
+def _match(session: Session, query: LicenseQuery, today: date) -> Match:
+    filters = _filter_conditions(query, today)
+    if not query.q:
+        return Match(filters=filters)
+    row_match, index_match = search_match(LICENSE_SEARCH, query.q, session.get_bind().dialect.name)
+    return Match(filters=filters, row_match=row_match, index_match=index_match)
 
 
 @dataclass(frozen=True)
 class LicensePage:
-    """One page of licenses and the cursors to its neighbours."""
+    """One page of licenses and the cursors to its neighbours.
+
+    `partial` is set when the term was too short for the search index and only the
+    first UNINDEXED_SCAN_LIMIT licenses in this order were searched.
+    """
 
     rows: list[License]
     next_cursor: str | None
     prev_cursor: str | None
+    partial: bool = False
 
 
 def search_licenses(
@@ -191,17 +200,11 @@ def search_licenses(
         return LicensePage(rows=[], next_cursor=None, prev_cursor=None)
     today = today or today_utc()
     sort_column, python_type = SORT_COLUMNS[query.sort]
-    filters = _filter_conditions(query, today)
-    window_conditions = list(filters)
-    indexed_conditions = list(filters)
-    if query.q:
-        dialect = _dialect(session)
-        window_conditions.append(substring_condition(LICENSE_SEARCH, query.q, dialect))
-        indexed_conditions.append(indexed_condition(LICENSE_SEARCH, query.q, dialect))
+    match = _match(session, query, today)
     backwards = before is not None and after is None
     token = before if backwards else after
     cursor = decode_cursor(token, python_type) if token else None
-    rows = fetch_keyset_page(
+    fetched = fetch_keyset_page(
         session,
         entity=License,
         sort_column=col(sort_column),
@@ -209,9 +212,9 @@ def search_licenses(
         descending=query.descending != backwards,
         cursor=cursor,
         limit=limit + 1,
-        window_conditions=window_conditions,
-        indexed_conditions=indexed_conditions,
+        match=match,
     )
+    rows = fetched.rows
     more = len(rows) > limit
     rows = rows[:limit]
     if backwards:
@@ -223,6 +226,7 @@ def search_licenses(
         rows=rows,
         next_cursor=encode_cursor(getattr(rows[-1], key), rows[-1].id) if has_next and rows else None,
         prev_cursor=encode_cursor(getattr(rows[0], key), rows[0].id) if has_prev and rows else None,
+        partial=fetched.partial,
     )
 
 
@@ -247,12 +251,29 @@ def count_licenses(
     """Count matches, stopping at `cap` so a huge result never stalls the page."""
     if query.q and not term_can_match(query.q):
         return ResultCount(value=0, exact=True)
-    conditions = _filter_conditions(query, today or today_utc())
-    if query.q:
-        conditions.append(indexed_condition(LICENSE_SEARCH, query.q, _dialect(session)))
+    match = _match(session, query, today or today_utc())
+    if match.row_match is not None and match.index_match is None:
+        return _count_in_newest(session, match, cap)
+    conditions = [c for c in (match.index_match, *match.filters) if c is not None]
     capped = sa.select(col(License.id)).where(*conditions).limit(cap + 1).subquery()
     value = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
     return ResultCount(value=min(value, cap), exact=value <= cap)
+
+
+def _count_in_newest(session: Session, match: Match, cap: int) -> ResultCount:
+    """A term the index cannot serve is counted among the newest licenses only ("at least N")."""
+    edge = session.scalar(
+        sa.select(col(License.id))
+        .order_by(col(License.id).desc())
+        .offset(paging.UNINDEXED_SCAN_LIMIT - 1)
+        .limit(1)
+    )
+    newest = [col(License.id) >= edge] if edge is not None else []
+    capped = (
+        sa.select(col(License.id)).where(*newest, match.row_match, *match.filters).limit(cap + 1).subquery()
+    )
+    value = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
+    return ResultCount(value=min(value, cap), exact=value <= cap and edge is None)
 
 
 def iter_licenses(

@@ -53,6 +53,13 @@ def keyset_after(column: ColumnElement, id_column: ColumnElement, cursor: Cursor
     return key < position if descending else key > position
 
 
+def keyset_until(column: ColumnElement, id_column: ColumnElement, cursor: Cursor, descending: bool):
+    """Rows up to and including `cursor` in the order (column, id)."""
+    key = sa.tuple_(column, id_column)
+    position = sa.tuple_(sa.literal(cursor.value, column.type), sa.literal(cursor.id))
+    return key >= position if descending else key <= position
+
+
 def keyset_order(column: ColumnElement, id_column: ColumnElement, descending: bool) -> list:
     """ORDER BY clauses for (column, id)."""
     if descending:
@@ -63,6 +70,26 @@ def keyset_order(column: ColumnElement, id_column: ColumnElement, descending: bo
 # Rows read in sort order before the search falls back to its index: a term or
 # filter that matches at least one row in 40 fills a page from this window.
 PROBE_WINDOW = 2000
+# Terms the trigram index cannot serve (under three letters or digits) are looked
+# for in at most this many rows after the cursor, and the page says so.
+UNINDEXED_SCAN_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class Match:
+    """What narrows a list: filters, and optionally a search term asked two ways."""
+
+    filters: list
+    row_match: ColumnElement[bool] | None = None
+    index_match: ColumnElement[bool] | None = None
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """Rows of one page; `partial` when only the first UNINDEXED_SCAN_LIMIT rows were searched."""
+
+    rows: list
+    partial: bool = False
 
 
 def fetch_keyset_page(
@@ -74,34 +101,44 @@ def fetch_keyset_page(
     descending: bool,
     cursor: Cursor | None,
     limit: int,
-    window_conditions: list,
-    indexed_conditions: list,
-) -> list:
-    """Up to `limit` rows after `cursor`, planned so both common and rare matches stay fast.
+    match: Match,
+) -> FetchedPage:
+    """Up to `limit` rows after `cursor`, planned so common, rare and short matches all stay fast.
 
-    A common match is found by walking the sort index a bounded window at a time; when
-    that window does not fill the page, the same match is asked of the search index,
-    whose candidate set is small exactly when the window failed.
+    A common term or filter is found by walking the sort index a bounded window at a time;
+    when that window does not fill the page, the search index answers, and its candidate
+    set is small exactly when the window failed. A term the index cannot serve is looked
+    for in a bounded number of rows, never the whole table.
     """
     order = keyset_order(sort_column, id_column, descending)
     bounds = [keyset_after(sort_column, id_column, cursor, descending)] if cursor else []
-    if window_conditions:
-        window = (
-            sa.select(id_column.label("window_id"))
-            .where(*bounds)
-            .order_by(*order)
-            .limit(PROBE_WINDOW)
-            .subquery()
-        )
-        probe = (
-            sa.select(entity)
-            .join(window, id_column == window.c.window_id)
-            .where(*window_conditions)
-            .order_by(*order)
-            .limit(limit)
-        )
-        rows = list(session.scalars(probe))
-        if len(rows) >= limit:
-            return rows
-    query = sa.select(entity).where(*bounds, *indexed_conditions).order_by(*order).limit(limit)
-    return list(session.scalars(query))
+
+    def ordered(*conditions) -> list:
+        statement = sa.select(entity).where(*bounds, *conditions).order_by(*order).limit(limit)
+        return list(session.scalars(statement))
+
+    def from_window(size: int, conditions: list) -> tuple[list, bool]:
+        # The window ends at the size-th row after the cursor, found on the index alone;
+        # a key range then bounds the scan without joining the table to itself.
+        edge = session.execute(
+            sa.select(sort_column, id_column).where(*bounds).order_by(*order).offset(size - 1).limit(1)
+        ).first()
+        within = [keyset_until(sort_column, id_column, Cursor(*edge), descending)] if edge else []
+        statement = sa.select(entity).where(*bounds, *within, *conditions).order_by(*order).limit(limit)
+        return list(session.scalars(statement)), edge is not None
+
+    if match.row_match is None:
+        if match.filters:
+            rows, _ = from_window(PROBE_WINDOW, match.filters)
+            if len(rows) >= limit:
+                return FetchedPage(rows)
+        return FetchedPage(ordered(*match.filters))
+
+    row_conditions = [match.row_match, *match.filters]
+    rows, _ = from_window(PROBE_WINDOW, row_conditions)
+    if len(rows) >= limit:
+        return FetchedPage(rows)
+    if match.index_match is not None:
+        return FetchedPage(ordered(match.index_match, *match.filters))
+    rows, window_full = from_window(UNINDEXED_SCAN_LIMIT, row_conditions)
+    return FetchedPage(rows, partial=window_full and len(rows) < limit)

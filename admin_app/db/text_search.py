@@ -8,6 +8,7 @@ Both escape every LIKE wildcard and every full-text operator, so `%`, `_`,
 quotes, backslashes or `AND OR NOT *` are searched for literally.
 """
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -16,6 +17,9 @@ from sqlalchemy.sql.elements import ColumnElement
 # No searchable field is longer than this, so a longer term cannot match.
 MAX_FIELD_LENGTH = 254
 TRIGRAM = 3
+INDEX_KEY_LENGTH = 10
+WORD_RUN = re.compile(r"[^\W_]+")
+ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -55,23 +59,52 @@ def fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def index_key(term: str, dialect: str) -> str | None:
+    """The part of `term` to look up in the trigram index, or None when it has none.
+
+    The longest run of letters and digits (ASCII only on SQLite, whose LIKE folds ASCII
+    case alone), cut to INDEX_KEY_LENGTH: every row containing the term contains its key,
+    and a short key skips trigrams such as ".test" that nearly every row has.
+    """
+    letters = ASCII_RUN if dialect == "sqlite" else WORD_RUN
+    runs = letters.findall(term)
+    longest = max(runs, key=len, default="")
+    return longest[:INDEX_KEY_LENGTH] if len(longest) >= TRIGRAM else None
+
+
 def substring_condition(spec: SearchSpec, term: str, dialect: str) -> ColumnElement[bool]:
-    """Row-by-row case-insensitive substring match."""
+    """Row-by-row case-insensitive substring match (never through the trigram index)."""
     pattern = like_pattern(term)
     if dialect == "postgresql":
-        column = sa.literal_column(spec.pg_search_column, sa.Text)
+        # Concatenating keeps the planner off the GIN index for this recheck.
+        column = sa.literal_column(spec.pg_search_column, sa.Text).concat("")
         return column.like(sa.func.lower(sa.literal(pattern, sa.Text)), escape="\\")
     # SQLite's LIKE ignores case for ASCII letters by itself.
     return sa.or_(*(c.like(pattern, escape="\\") for c in spec.columns))
 
 
-def indexed_condition(spec: SearchSpec, term: str, dialect: str) -> ColumnElement[bool]:
-    """The same match, answered by the trigram index when the term is long enough for it."""
-    if dialect == "sqlite" and len(term) >= TRIGRAM and term.isascii():
+def _index_lookup(spec: SearchSpec, key: str, dialect: str) -> ColumnElement[bool]:
+    if dialect == "sqlite":
         matching_ids = (
             sa.select(sa.literal_column("rowid"))
             .select_from(sa.table(spec.fts_table))
-            .where(sa.literal_column(spec.fts_table).op("MATCH")(fts_phrase(term)))
+            .where(sa.literal_column(spec.fts_table).op("MATCH")(fts_phrase(key)))
         )
         return spec.id_column.in_(matching_ids)
-    return substring_condition(spec, term, dialect)
+    column = sa.literal_column(spec.pg_search_column, sa.Text)
+    return column.like(sa.func.lower(sa.literal(like_pattern(key), sa.Text)), escape="\\")
+
+
+def search_match(
+    spec: SearchSpec, term: str, dialect: str
+) -> tuple[ColumnElement[bool], ColumnElement[bool] | None]:
+    """The row-by-row condition for `term`, and an index-backed one when the index can help.
+
+    The index-backed condition looks up the term's key and rechecks the whole term, so
+    both conditions select exactly the same rows.
+    """
+    row_match = substring_condition(spec, term, dialect)
+    key = index_key(term, dialect)
+    if key is None:
+        return row_match, None
+    return row_match, sa.and_(_index_lookup(spec, key, dialect), row_match)

@@ -172,6 +172,12 @@ def licenses_page() -> rx.Component:
         ),
         filter_bar(),
         notices(LicensesState.notices),
+        rx.cond(
+            LicensesState.partial_notice != "",
+            rx.callout(
+                LicensesState.partial_notice, icon="info", color_scheme="blue", size="1", width="100%"
+            ),
+        ),
         pager(),
         rx.box(results(), width="100%", data_testid="results", data_query=LicensesState.loaded_query),
         actions=export,

@@ -6,10 +6,15 @@ import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.db import licenses as db
+from admin_app.db.paging import UNINDEXED_SCAN_LIMIT
 from admin_app.state.db_calls import in_session
 from admin_app.state.views import DATABASE_UNAVAILABLE, license_view
 
 ALL = "all"
+PARTIAL_SEARCH = (
+    "“{term}” has fewer than three letters or digits in a row, so only the newest "
+    f"{UNINDEXED_SCAN_LIMIT:,} licenses in this order were searched. Type more to search them all."
+)
 FILTER_PARAMS = {
     "plan": "plan",
     "trial": "trial",
@@ -41,6 +46,7 @@ class LicensesState(rx.State):
     loading: bool = True
     error: str = ""
     notices: list[str] = []
+    partial_notice: str = ""
 
     def _query(self) -> db.LicenseQuery:
         return db.parse_license_query(self._url_params()).query
@@ -101,6 +107,7 @@ class LicensesState(rx.State):
             self.rows, self.next_cursor, self.prev_cursor = [], "", ""
             self.loading, self.error, self.count_label = False, DATABASE_UNAVAILABLE, ""
             return
+        self.partial_notice = PARTIAL_SEARCH.format(term=query.q[:40]) if result.partial else ""
         self.next_cursor = result.next_cursor or ""
         self.prev_cursor = result.prev_cursor or ""
         if not self.prev_cursor:

@@ -42,10 +42,18 @@ def all_pages(session, query: LicenseQuery, limit: int) -> list[list[int]]:
         after = page.next_cursor
 
 
-@pytest.fixture(params=[2000, 3], ids=["probe-window", "index-fallback"])
-def probe_window(request, monkeypatch) -> int:
-    """Run a test with the bounded-window plan and again with the index plan forced."""
-    monkeypatch.setattr(paging, "PROBE_WINDOW", request.param)
+SEARCH_PLANS = {
+    "probe-window": {},
+    "probe-then-index": {"PROBE_WINDOW": 3},
+    "probe-then-bounded-scan": {"PROBE_WINDOW": 3, "UNINDEXED_SCAN_LIMIT": 1000},
+}
+
+
+@pytest.fixture(params=sorted(SEARCH_PLANS))
+def probe_window(request, monkeypatch) -> str:
+    """Run a test under each query plan the search can choose; all must give the same rows."""
+    for name, value in SEARCH_PLANS[request.param].items():
+        monkeypatch.setattr(paging, name, value)
     return request.param
 
 
@@ -314,3 +322,27 @@ def test_active_license_is_latest_issued_started_and_unexpired(session):
         "not_started",
         "expired",
     ]
+
+
+def test_a_short_term_searches_a_bounded_number_of_rows_and_says_so(session, monkeypatch):
+    monkeypatch.setattr(paging, "UNINDEXED_SCAN_LIMIT", 10)
+    monkeypatch.setattr(paging, "PROBE_WINDOW", 3)
+    base = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = add_licenses(
+        session,
+        [
+            {"company": "QX Old Ltd" if n == 0 else f"Filler {n}", "issued_at": base + timedelta(days=n)}
+            for n in range(20)
+        ]
+        + [{"company": "Newest QX Co", "issued_at": base + timedelta(days=30)}],
+    )
+    page = search_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
+    assert ids(page.rows) == [rows[-1].id]
+    assert page.partial
+    count = count_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
+    assert (count.value, count.exact, count.label) == (1, False, "1+")
+
+    monkeypatch.setattr(paging, "UNINDEXED_SCAN_LIMIT", 1000)
+    page = search_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
+    assert set(ids(page.rows)) == {rows[0].id, rows[-1].id}
+    assert not page.partial

@@ -1,0 +1,89 @@
+"""`make bench`: builds the large databases once, then prints one JSON object per measurement."""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.exc import OperationalError
+
+from admin_app.db.migrate import upgrade_to_head
+from admin_app.db.session import engine_for
+from admin_app.seed.__main__ import load, reset
+from admin_app.seed.generate import SCALES
+from admin_app.settings import PROJECT_ROOT
+from bench.browser import browser_benchmarks
+from bench.data_layer import export_benchmarks, search_benchmarks
+
+RESULTS = PROJECT_ROOT / "bench" / "results"
+SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'bench.db'}"
+POSTGRES_URL = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/customer_admin_bench"
+)
+
+
+def _create_postgres_database(url: str) -> None:
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+        ).first()
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def ensure_large_database(url: str) -> None:
+    """Build the large demo data once; later runs reuse it."""
+    if url.startswith("postgresql"):
+        _create_postgres_database(url)
+    upgrade_to_head(url)
+    with engine_for(url).connect() as connection:
+        licenses = connection.execute(sa.text("SELECT count(*) FROM license")).scalar()
+    if licenses != SCALES["large"].licenses:
+        print(f"building the large database at {url} (a few minutes, once)", file=sys.stderr)
+        if licenses:
+            reset(url)
+        load(url, SCALES["large"])
+
+
+def emit(record: dict, out) -> None:
+    line = json.dumps(record, ensure_ascii=False)
+    print(line, flush=True)
+    out.write(line + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmarks at 1,000,000 licenses.")
+    parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
+    parser.add_argument("--only", default="search,export,browser", help="comma-separated parts to run")
+    parser.add_argument("-n", type=int, default=50, help="timed repetitions per query")
+    args = parser.parse_args(argv)
+    databases = {"sqlite": SQLITE_URL, "postgres": POSTGRES_URL}
+    parts = set(args.only.split(","))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    with (RESULTS / "latest.jsonl").open("w") as out:
+        for db in args.db.split(","):
+            url = databases[db]
+            try:
+                ensure_large_database(url)
+            except OperationalError as error:
+                emit({"bench": "setup", "db": db, "error": f"database unreachable: {error.orig}"}, out)
+                continue
+            if "search" in parts:
+                for record in search_benchmarks(db, url, args.n):
+                    emit(record, out)
+            if "export" in parts:
+                for record in export_benchmarks(db, url):
+                    emit(record, out)
+            if "browser" in parts:
+                for record in browser_benchmarks(db, url, Path(RESULTS / f"reflex-{db}.log")):
+                    emit(record, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Data-layer benchmarks: license search (page 1 and deep), counts, and the streamed CSV export."""
+
+import itertools
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from admin_app.api import LICENSE_CSV_HEADER, license_csv_rows
+from admin_app.csv_export import csv_chunks
+from admin_app.db.licenses import LicenseQuery, count_licenses, search_licenses
+from admin_app.db.session import engine_for
+
+SEARCH_TARGET_P95_MS = 20
+DEEP_PAGE = 100
+
+
+@dataclass(frozen=True)
+class QueryKind:
+    """A kind of search staff make, named as the benchmark reports it."""
+
+    name: str
+    query: LicenseQuery
+
+
+def query_kinds(session: Session) -> list[QueryKind]:
+    """The query kinds of the issue, with terms taken from the data itself."""
+    rare_email = session.scalar(sa.text("SELECT email FROM license WHERE id = 500000"))
+    return [
+        QueryKind("no_search", LicenseQuery()),
+        QueryKind("common_word", LicenseQuery(q="software")),
+        QueryKind("rare_email", LicenseQuery(q=rare_email)),
+        QueryKind("one_char", LicenseQuery(q="e")),
+        QueryKind("two_chars", LicenseQuery(q="ar")),
+        QueryKind("two_chars_rare", LicenseQuery(q="qx")),
+        QueryKind("matches_nothing", LicenseQuery(q="zzqqxx")),
+        QueryKind("two_filters", LicenseQuery(plan="ultimate", trial="paid")),
+        QueryKind("term_and_two_filters", LicenseQuery(q="software", plan="starter", status="expired")),
+        QueryKind("sorted_by_users", LicenseQuery(q="robotics", sort="users")),
+    ]
+
+
+def timed(fn: Callable[[], object], n: int, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> dict[str, float | int]:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(p95, 2),
+        "max_ms": round(ordered[-1], 2),
+        "n": len(ordered),
+    }
+
+
+def _deep_cursor(session: Session, query: LicenseQuery) -> tuple[str | None, int]:
+    after, page = None, 1
+    while page < DEEP_PAGE:
+        result = search_licenses(session=session, query=query, after=after)
+        if not result.next_cursor:
+            break
+        after, page = result.next_cursor, page + 1
+    return after, page
+
+
+def search_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
+    """p50/p95 of license search per query kind, on page 1 and on a deep page, and of its count."""
+    with Session(engine_for(url)) as session:
+        rows = session.scalar(sa.text("SELECT count(*) FROM license"))
+        for kind in query_kinds(session):
+            deep_cursor, deep_page = _deep_cursor(session, kind.query)
+            for page_name, after, page_number in (("first", None, 1), ("deep", deep_cursor, deep_page)):
+                samples = timed(
+                    lambda q=kind.query, a=after: search_licenses(session=session, query=q, after=a), n
+                )
+                figures = summary(samples)
+                yield {
+                    "bench": "license_search",
+                    "db": db,
+                    "query": kind.name,
+                    "page": page_name,
+                    "page_number": page_number,
+                    "rows": rows,
+                    **figures,
+                    "target_p95_ms": SEARCH_TARGET_P95_MS,
+                    "meets_target": figures["p95_ms"] <= SEARCH_TARGET_P95_MS,
+                }
+            samples = timed(lambda q=kind.query: count_licenses(session=session, query=q), max(5, n // 5))
+            yield {"bench": "license_count", "db": db, "query": kind.name, "rows": rows, **summary(samples)}
+
+
+def export_benchmarks(db: str, url: str) -> Iterator[dict]:
+    """Time and peak Python memory of the streamed CSV export, at growing row counts."""
+    for n_rows in (10_000, 50_000, 100_000):
+        with Session(engine_for(url)) as session:
+            tracemalloc.start()
+            started = time.perf_counter()
+            size = 0
+            rows = itertools.islice(license_csv_rows(session, LicenseQuery()), n_rows)
+            for chunk in csv_chunks(LICENSE_CSV_HEADER, rows):
+                size += len(chunk)
+            elapsed = time.perf_counter() - started
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        yield {
+            "bench": "license_export_csv",
+            "db": db,
+            "rows_exported": n_rows,
+            "seconds": round(elapsed, 2),
+            "rows_per_s": round(n_rows / elapsed),
+            "csv_mb": round(size / 1e6, 1),
+            "peak_python_mem_mb": round(peak / 1e6, 2),
+        }
