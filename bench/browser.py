@@ -71,6 +71,6 @@ def browser_benchmarks(db: str, url: str, log: Path, n: int = 20) -> Iterator[di
             "db": db,
             **summary(searches),
             "target_p95_ms": 250,
-            "includes_debounce_ms": 150,
+            "includes_debounce_ms": 100,
         }
         browser.close()

@@ -58,5 +58,5 @@ def search_box(value: Var, on_change: Callable, placeholder: str) -> rx.Componen
             width="100%",
             auto_focus=True,
         ),
-        debounce_timeout=150,
+        debounce_timeout=100,
     )

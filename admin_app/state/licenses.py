@@ -1,8 +1,10 @@
 """State of the Licenses page: the URL is the source of truth for search, filters, sort, page."""
 
+import json
 from urllib.parse import urlencode
 
 import reflex as rx
+from reflex.event import EventSpec
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.db import licenses as db
@@ -91,10 +93,36 @@ class LicensesState(rx.State):
         self.notices = parsed.errors
         page = params.get("page", "1")
         self.page_number = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
-        self.loading, self.error = True, ""
+        self.loading = True
         yield
+        async for update in self._fetch(query, after=params.get("after"), before=params.get("before")):
+            yield update
+
+    @rx.event
+    async def set_search(self, value: str):
+        """Search as the user types; the URL is rewritten in place, so Back is not flooded."""
+        self.q = value if isinstance(value, str) else ""
+        query = self._query()
+        self.page_number = 1
+        replace_url = rx.call_script(
+            f"window.history.replaceState(window.history.state, '', {json.dumps(self._url(query))})"
+        )
+        async for update in self._fetch(query, first_update=replace_url):
+            yield update
+
+    async def _fetch(
+        self,
+        query: db.LicenseQuery,
+        after: str | None = None,
+        before: str | None = None,
+        first_update: EventSpec | None = None,
+    ):
+        """Fetch one page (then its count) off the event loop and hold what the page shows.
+
+        `first_update` rides along with the rows, saving a round trip while typing.
+        """
         today = db.today_utc()
-        after, before = params.get("after"), params.get("before")
+        self.error = ""
 
         def fetch_page(session):
             result = db.search_licenses(session=session, query=query, after=after, before=before)
@@ -106,6 +134,7 @@ class LicensesState(rx.State):
         except SQLAlchemyError:
             self.rows, self.next_cursor, self.prev_cursor = [], "", ""
             self.loading, self.error, self.count_label = False, DATABASE_UNAVAILABLE, ""
+            yield first_update
             return
         self.partial_notice = PARTIAL_SEARCH.format(term=query.q[:40]) if result.partial else ""
         self.next_cursor = result.next_cursor or ""
@@ -114,18 +143,13 @@ class LicensesState(rx.State):
             self.page_number = 1
         self.loading = False
         self.loaded_query = query.q
-        yield
+        self.count_label = ""
+        yield first_update
         try:
             count = await in_session(lambda session: db.count_licenses(session=session, query=query))
             self.count_label = count.label
         except SQLAlchemyError:
             self.count_label = "?"
-
-    @rx.event
-    def set_search(self, value: str):
-        """Search as the user types; replaces the history entry so Back is not flooded."""
-        self.q = value if isinstance(value, str) else ""
-        return rx.redirect(self._url(self._query()), replace=True)
 
     @rx.event
     def set_filter(self, name: str, value: str):

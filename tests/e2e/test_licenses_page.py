@@ -38,6 +38,10 @@ def test_search_narrows_the_table_as_you_type(page, app_server):
     expect(page.get_by_test_id("result-count")).to_have_text("3 licenses")
     screenshot(page, "licenses-search")
 
+    page.reload()
+    expect(page.locator(ROWS)).to_have_count(3)
+    expect(page.locator("#search")).to_have_value("zephyr e2e")
+
 
 def test_filter_and_url_agree_after_reload(page, app_server):
     open_licenses(page, app_server, "/licenses?q=zephyr")
