@@ -15,20 +15,11 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    APP_ENV: str = "development"
     APP_URL: str = "http://localhost:3000"
     DATABASE_URL: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     DB_POOL_SIZE: int = 10
     DB_MAX_OVERFLOW: int = 10
     REDIS_URL: str | None = None
-    PAGE_SIZE: int = 50
-
-    @field_validator("APP_ENV")
-    @classmethod
-    def _known_env(cls, value: str) -> str:
-        if value not in {"development", "test", "production"}:
-            raise ValueError("APP_ENV must be development, test or production")
-        return value
 
     @field_validator("DATABASE_URL")
     @classmethod
