@@ -10,22 +10,10 @@ from starlette.routing import Route
 
 from admin_app.csv_export import csv_chunks
 from admin_app.db import licenses as license_db
+from admin_app.db.models import License
 from admin_app.db.session import session_scope
 
-LICENSE_CSV_HEADER = [
-    "id",
-    "company",
-    "licensee_name",
-    "email",
-    "issued_at",
-    "starts_at",
-    "expires_at",
-    "trial",
-    "plan",
-    "user_count",
-    "subscription_name",
-    "license_type",
-]
+LICENSE_CSV_HEADER = list(License.__table__.columns.keys())
 
 
 def license_csv_rows(session: Session, query: license_db.LicenseQuery) -> Iterator[list[object]]:

@@ -6,10 +6,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from admin_app.devtools.reflex_server import CHROMIUM_ARGS, chromium_executable, reflex_server
+from admin_app.devtools.reflex_server import CHROMIUM_ARGS, chromium_executable, free_port, reflex_server
 from bench.data_layer import summary
 
-PORT = 3222
 ROWS = "[data-testid=result-row]"
 TERMS = [
     "software",
@@ -37,7 +36,7 @@ TERMS = [
 
 def browser_benchmarks(db: str, url: str, log: Path, n: int = 20) -> Iterator[dict]:
     """First load of /licenses (server warm) and the time from typing to the matching rows on screen."""
-    with reflex_server(url, PORT, log) as base_url, sync_playwright() as playwright:
+    with reflex_server(url, free_port(), log) as base_url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_executable(), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1440, "height": 900})
         warmup = context.new_page()

@@ -3,7 +3,7 @@
 import reflex as rx
 from reflex.vars import Var
 
-from admin_app.components.status import active_badge, status_badge
+from admin_app.components.status import active_badge, error_callout, status_badge
 
 
 def field_row(label: str, value: Var | rx.Component) -> rx.Component:
@@ -63,3 +63,22 @@ def license_timeline(rows: Var, current_id: Var | None = None) -> rx.Component:
         )
 
     return rx.vstack(rx.foreach(rows, entry), spacing="0", width="100%")
+
+
+def detail_body(
+    *, error: Var, not_found: Var, not_found_message: str, loading: Var, content: rx.Component
+) -> rx.Component:
+    """A detail page's states: database error, no such record, first load, the record."""
+    return rx.cond(
+        error != "",
+        error_callout(error),
+        rx.cond(
+            not_found,
+            rx.callout(not_found_message, icon="search-x", color_scheme="gray"),
+            rx.cond(loading, rx.center(rx.spinner(size="3"), padding="3rem"), content),
+        ),
+    )
+
+
+def back_to_licenses() -> rx.Component:
+    return rx.link(rx.button(rx.icon("arrow-left", size=16), "Licenses", variant="ghost"), href="/licenses")

@@ -3,6 +3,7 @@
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,6 +20,18 @@ BUN = PROJECT_ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
 
 class ServerFailed(RuntimeError):
     """The app exited or did not answer in time; the message ends with its log."""
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path, timeout_s: float) -> None:
@@ -39,7 +52,12 @@ def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path, tim
 
 @contextmanager
 def reflex_server(database_url: str, port: int, log: Path, timeout_s: float = 600) -> Iterator[str]:
-    """The app's base URL while `reflex run --env prod` serves it; stopped on exit."""
+    """The app's base URL while `reflex run --env prod` serves it; stopped on exit.
+
+    A port something else already answers on is refused: the checks would talk to that.
+    """
+    if _port_in_use(port):
+        raise ServerFailed(f"port {port} is already in use; stop what runs there or choose another port")
     base_url = f"http://localhost:{port}"
     env = {
         **os.environ,

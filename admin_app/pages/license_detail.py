@@ -2,9 +2,9 @@
 
 import reflex as rx
 
-from admin_app.components.detail import field_row, license_timeline
+from admin_app.components.detail import back_to_licenses, detail_body, field_row, license_timeline
 from admin_app.components.layout import page_shell
-from admin_app.components.status import active_badge, error_callout, status_badge
+from admin_app.components.status import active_badge, status_badge
 from admin_app.state.license_detail import LicenseDetailState
 
 L = LicenseDetailState.license
@@ -65,24 +65,17 @@ def _details() -> rx.Component:
 
 
 def license_detail_page() -> rx.Component:
-    back = rx.link(rx.button(rx.icon("arrow-left", size=16), "Licenses", variant="ghost"), href="/licenses")
-    body = rx.cond(
-        LicenseDetailState.error != "",
-        error_callout(LicenseDetailState.error),
-        rx.cond(
-            LicenseDetailState.not_found,
-            rx.callout("There is no license with this id.", icon="search-x", color_scheme="gray"),
-            rx.cond(
-                LicenseDetailState.loading & (L.length() == 0),
-                rx.center(rx.spinner(size="3"), padding="3rem"),
-                rx.vstack(
-                    _details(),
-                    rx.heading("All licenses of ", L["company"], size="4", as_="h2"),
-                    rx.card(license_timeline(LicenseDetailState.company_licenses, L["id"]), width="100%"),
-                    width="100%",
-                    spacing="4",
-                ),
-            ),
+    body = detail_body(
+        error=LicenseDetailState.error,
+        not_found=LicenseDetailState.not_found,
+        not_found_message="There is no license with this id.",
+        loading=LicenseDetailState.loading & (L.length() == 0),
+        content=rx.vstack(
+            _details(),
+            rx.heading("All licenses of ", L["company"], size="4", as_="h2"),
+            rx.card(license_timeline(LicenseDetailState.company_licenses, L["id"]), width="100%"),
+            width="100%",
+            spacing="4",
         ),
     )
-    return page_shell("License", back, body)
+    return page_shell("License", back_to_licenses(), body)

@@ -2,9 +2,8 @@
 
 import reflex as rx
 
-from admin_app.components.detail import field_row, license_timeline
+from admin_app.components.detail import back_to_licenses, detail_body, field_row, license_timeline
 from admin_app.components.layout import page_shell
-from admin_app.components.status import error_callout
 from admin_app.state.subscription import SubscriptionState
 
 S = SubscriptionState.subscription
@@ -46,24 +45,17 @@ def _summary() -> rx.Component:
 
 
 def subscription_page() -> rx.Component:
-    body = rx.cond(
-        SubscriptionState.error != "",
-        error_callout(SubscriptionState.error),
-        rx.cond(
-            SubscriptionState.not_found,
-            rx.callout("There is no subscription with this name.", icon="search-x", color_scheme="gray"),
-            rx.cond(
-                SubscriptionState.loading & (S.length() == 0),
-                rx.center(rx.spinner(size="3"), padding="3rem"),
-                rx.vstack(
-                    _summary(),
-                    rx.heading("Licenses of this subscription", size="4", as_="h2"),
-                    rx.card(license_timeline(SubscriptionState.licenses), width="100%"),
-                    width="100%",
-                    spacing="4",
-                ),
-            ),
+    body = detail_body(
+        error=SubscriptionState.error,
+        not_found=SubscriptionState.not_found,
+        not_found_message="There is no subscription with this name.",
+        loading=SubscriptionState.loading & (S.length() == 0),
+        content=rx.vstack(
+            _summary(),
+            rx.heading("Licenses of this subscription", size="4", as_="h2"),
+            rx.card(license_timeline(SubscriptionState.licenses), width="100%"),
+            width="100%",
+            spacing="4",
         ),
     )
-    back = rx.link(rx.button(rx.icon("arrow-left", size=16), "Licenses", variant="ghost"), href="/licenses")
-    return page_shell("Subscription", back, body)
+    return page_shell("Subscription", back_to_licenses(), body)

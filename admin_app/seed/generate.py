@@ -12,6 +12,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    License,
+    Reconciliation,
+    Subscription,
+    Version,
+)
 from admin_app.seed import words
 
 REFERENCE_DATE = date(2026, 11, 1)
@@ -33,98 +43,19 @@ SCALES = {
     "large": Scale(billing_accounts=100_000, licenses=1_000_000, reconciliations=1_000_000),
 }
 
+# Rows are tuples in the tables' column order, which is the order of the model fields.
 TABLE_COLUMNS = {
-    "customer": (
-        "id",
-        "first_name",
-        "last_name",
-        "email",
-        "company",
-        "country",
-        "uid",
-        "login_activated",
-        "confirmed_at",
-        "created_at",
-        "updated_at",
-        "lock_version",
-    ),
-    "billing_account": (
-        "id",
-        "zuora_account_id",
-        "name",
-        "salesforce_account_id",
-        "reseller",
-        "sold_to_contact_id",
-        "bill_to_contact_id",
-        "lock_version",
-    ),
-    "billing_account_contact": (
-        "id",
-        "billing_account_id",
-        "first_name",
-        "last_name",
-        "email",
-        "address_line1",
-        "address_line2",
-        "city",
-        "state",
-        "postal_code",
-        "country",
-        "lock_version",
-    ),
-    "billing_account_membership": ("id", "customer_id", "billing_account_id", "created_at", "created_by"),
-    "subscription": (
-        "id",
-        "name",
-        "billing_account_id",
-        "plan",
-        "deployment",
-        "seats",
-        "term_start",
-        "term_end",
-        "auto_renew",
-        "status",
-        "channel",
-    ),
-    "license": (
-        "id",
-        "company",
-        "licensee_name",
-        "email",
-        "issued_at",
-        "starts_at",
-        "expires_at",
-        "trial",
-        "plan",
-        "user_count",
-        "subscription_name",
-        "license_type",
-    ),
-    "reconciliation": (
-        "id",
-        "billing_account_id",
-        "customer_name",
-        "subscription_name",
-        "status",
-        "reconciliation_date",
-        "done_at",
-        "skip_reason",
-        "user_count",
-        "invoiced_amount",
-        "currency",
-        "error_message",
-    ),
-    "version": (
-        "id",
-        "item_type",
-        "item_id",
-        "event",
-        "actor",
-        "changes",
-        "reason",
-        "created_at",
-        "request_id",
-    ),
+    model.__tablename__: tuple(model.__table__.columns.keys())
+    for model in (
+        Customer,
+        BillingAccount,
+        BillingAccountContact,
+        BillingAccountMembership,
+        Subscription,
+        License,
+        Reconciliation,
+        Version,
+    )
 }
 
 
@@ -406,27 +337,32 @@ def make_paying_company(
     return Account(id=account_id, name=co.name, subscriptions=subscriptions, currency=currency)
 
 
+def _trial_license(
+    ids: Ids, company_name: str, person: tuple[str, str, str], issued: datetime, users: int, rng
+):
+    """A 30-day trial license row (trials have no subscription)."""
+    first, last, email = person
+    return (
+        ids.take("license"),
+        company_name,
+        f"{first} {last}",
+        email,
+        issued,
+        issued.date(),
+        issued.date() + timedelta(days=30),
+        True,
+        rng.choice(("premium", "ultimate")),
+        users,
+        None,
+        "cloud" if issued.year >= 2021 else "legacy",
+    )
+
+
 def _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions, rng, ids, rows) -> None:
     if has_trial:
-        first, last, email = rng.choice(customers)
         issued = _at(start - timedelta(days=rng.randrange(10, 40)), rng)
-        rows.add(
-            "license",
-            (
-                ids.take("license"),
-                co.name,
-                f"{first} {last}",
-                email,
-                issued,
-                issued.date(),
-                issued.date() + timedelta(days=30),
-                True,
-                rng.choice(("premium", "ultimate")),
-                rng.choice((10, 25, 50, 100)),
-                None,
-                "cloud" if issued.year >= 2021 else "legacy",
-            ),
-        )
+        users = rng.choice((10, 25, 50, 100))
+        rows.add("license", _trial_license(ids, co.name, rng.choice(customers), issued, users, rng))
     span = (end - start).days
     for k in range(n_paid):
         name, plan, seats = (
@@ -461,27 +397,11 @@ def _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions
 def make_prospect(index: int, n_trials: int, rng: random.Random, ids: Ids, rows: Rows) -> None:
     """A company that tried the product and did not buy: trial licenses only."""
     co = company(index)
-    first, last, email = _person(rng, co.domain, set())
+    person = _person(rng, co.domain, set())
     day = REFERENCE_DATE - timedelta(days=rng.randrange(0, 6 * 365))
     for _ in range(n_trials):
         issued = _at(day, rng)
-        rows.add(
-            "license",
-            (
-                ids.take("license"),
-                co.name,
-                f"{first} {last}",
-                email,
-                issued,
-                issued.date(),
-                issued.date() + timedelta(days=30),
-                True,
-                rng.choice(("premium", "ultimate")),
-                rng.choice((10, 25, 50)),
-                None,
-                "cloud" if issued.year >= 2021 else "legacy",
-            ),
-        )
+        rows.add("license", _trial_license(ids, co.name, person, issued, rng.choice((10, 25, 50)), rng))
         day += timedelta(days=rng.randrange(31, 200))
 
 

@@ -12,12 +12,18 @@ from admin_app.db.licenses import today_utc
 from admin_app.db.migrate import upgrade_to_head
 from admin_app.db.models import BillingAccount, BillingAccountContact, License, Subscription
 from admin_app.db.session import engine_for
-from admin_app.devtools.reflex_server import CHROMIUM_ARGS, ServerFailed, chromium_executable, reflex_server
+from admin_app.devtools.reflex_server import (
+    CHROMIUM_ARGS,
+    ServerFailed,
+    chromium_executable,
+    free_port,
+    reflex_server,
+)
 from admin_app.seed.__main__ import load
 from admin_app.seed.generate import SCALES
 from admin_app.settings import PROJECT_ROOT
 
-PORT = int(os.environ.get("E2E_PORT", "3111"))
+PORT = int(os.environ.get("E2E_PORT") or free_port())
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 
 E2E_COMPANY = "Zephyr E2E Widgets"
