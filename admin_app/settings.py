@@ -3,11 +3,13 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "customer_admin.db"
+DEV_CLIENT_SECRET = "dev-client-secret"
+DEV_SESSION_SECRET = "dev-session-secret-change-me"
 
 
 class Settings(BaseSettings):
@@ -20,6 +22,34 @@ class Settings(BaseSettings):
     DB_POOL_SIZE: int = 10
     DB_MAX_OVERFLOW: int = 10
     REDIS_URL: str | None = None
+
+    OIDC_ISSUER: str = "http://127.0.0.1:9400"
+    OIDC_CLIENT_ID: str = "customer-admin"
+    OIDC_CLIENT_SECRET: str = DEV_CLIENT_SECRET
+    OIDC_SCOPES: str = "openid email profile"
+    OIDC_GROUPS_CLAIM: str = "groups"
+    OIDC_PROVIDER_NAME: str = "Okta"
+    ROLE_GROUPS: str = (
+        "sales:customer-admin-sales,support:customer-admin-support,"
+        "manager:customer-admin-managers,admin:customer-admin-admins"
+    )
+    SESSION_SECRET: str = DEV_SESSION_SECRET
+    SESSION_IDLE_MINUTES: int = 30
+    SESSION_ABSOLUTE_HOURS: int = 12
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure (and __Host- prefixed) when the app is served over https."""
+        return self.APP_URL.startswith("https://")
+
+    @model_validator(mode="after")
+    def _no_development_secrets_on_https(self) -> "Settings":
+        # An https APP_URL means a real deployment: development placeholders are refused.
+        if self.secure_cookies:
+            for name in ("OIDC_CLIENT_SECRET", "SESSION_SECRET"):
+                if getattr(self, name) in (DEV_CLIENT_SECRET, DEV_SESSION_SECRET):
+                    raise ValueError(f"{name} still has its development placeholder; set a real secret")
+        return self
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -26,6 +26,7 @@ TABLES = (
     "billing_account",
     "customer",
     "staff_session",
+    "auth_event",
 )
 
 

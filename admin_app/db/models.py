@@ -203,3 +203,20 @@ class StaffSession(SQLModel, table=True):
     last_seen_at: datetime
     expires_at: datetime
     revoked_at: datetime | None = None
+    id_token: str | None = Field(default=None, sa_column=Column(sa.Text, nullable=True))
+    client_address: str = Field(default="", max_length=64)
+
+
+class AuthEvent(SQLModel, table=True):
+    """Sign-ins, sign-outs, failed sign-ins and refused events, in UTC."""
+
+    __tablename__ = "auth_event"
+    __table_args__ = (sa.Index("ix_auth_event_at_id", "at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime
+    kind: str = Field(max_length=30)
+    email: str = Field(default="", max_length=254)
+    subject: str = Field(default="", max_length=255)
+    client_address: str = Field(default="", max_length=64)
+    detail: str = Field(default="", max_length=500)

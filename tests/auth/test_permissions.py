@@ -1,0 +1,48 @@
+"""The role table of DESIGN.md, and reading roles from groups."""
+
+import pytest
+
+from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups, roles_for_groups
+
+ROLE_GROUPS = parse_role_groups(
+    "sales:customer-admin-sales,support:customer-admin-support,manager:customer-admin-managers,"
+    "admin:customer-admin-admins,admin:okta-superusers"
+)
+
+
+@pytest.mark.parametrize(
+    ("permission", "allowed_roles"),
+    [
+        (Permission.LICENSES_READ, {"sales", "support", "manager", "admin"}),
+        (Permission.RECONCILIATIONS_READ, {"sales", "support", "manager", "admin"}),
+        (Permission.CUSTOMERS_READ, {"sales", "support", "manager", "admin"}),
+        (Permission.EXPORT, {"sales", "support", "manager", "admin"}),
+        (Permission.CUSTOMERS_EDIT, {"support", "admin"}),
+        (Permission.MEMBERSHIPS_EDIT, {"support", "admin"}),
+        (Permission.LOGIN_STATUS_EDIT, {"support", "admin"}),
+        (Permission.AUDIT_READ, {"support", "admin"}),
+        (Permission.SESSIONS_ADMIN, {"admin"}),
+    ],
+)
+def test_each_permission_goes_to_exactly_the_roles_of_the_design(permission, allowed_roles):
+    assert {
+        r for r in ("sales", "support", "manager", "admin") if is_allowed([r], permission)
+    } == allowed_roles
+    assert not is_allowed([], permission)
+    assert not is_allowed(["root"], permission)
+
+
+def test_roles_come_from_the_groups_claim():
+    assert roles_for_groups(["customer-admin-sales"], ROLE_GROUPS) == ("sales",)
+    assert roles_for_groups(["okta-superusers", "customer-admin-support"], ROLE_GROUPS) == (
+        "support",
+        "admin",
+    )
+    assert roles_for_groups(["Everyone", "customer-admin-sales-old"], ROLE_GROUPS) == ()
+    assert roles_for_groups([], ROLE_GROUPS) == ()
+
+
+@pytest.mark.parametrize("text", ["root:okta-root", "sales", "sales:", "Sales:x"])
+def test_role_groups_with_unknown_roles_are_refused(text):
+    with pytest.raises(ValueError, match="ROLE_GROUPS"):
+        parse_role_groups(text)
