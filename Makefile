@@ -31,7 +31,7 @@ seed: migrate
 
 run: migrate
 	$(BIN)/python -m admin_app.seed --scale small --if-empty
-	$(BIN)/reflex run --env prod
+	$(BIN)/python -m admin_app.devtools.run_dev
 
 lint: setup
 	$(BIN)/ruff check .

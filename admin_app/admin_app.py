@@ -3,19 +3,23 @@
 import reflex as rx
 
 from admin_app.api import api
+from admin_app.auth.gate import AuthGate
 from admin_app.components.layout import FOCUS_SEARCH_SCRIPT
 from admin_app.pages.license_detail import license_detail_page
 from admin_app.pages.licenses import licenses_page
+from admin_app.pages.no_access import no_access_page
 from admin_app.pages.subscription import subscription_page
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.licenses import LicensesState
 from admin_app.state.subscription import SubscriptionState
+from admin_app.state.user import UserState
 
 app = rx.App(
     head_components=[rx.script(FOCUS_SEARCH_SCRIPT)],
     api_transformer=api,
     html_lang="en",
 )
+app.add_middleware(AuthGate())
 
 
 def index_page() -> rx.Component:
@@ -23,16 +27,22 @@ def index_page() -> rx.Component:
 
 
 app.add_page(index_page, route="/", on_load=rx.redirect("/licenses", replace=True), title="Customer Admin")
-app.add_page(licenses_page, route="/licenses", on_load=LicensesState.load, title="Licenses · Customer Admin")
+app.add_page(
+    licenses_page,
+    route="/licenses",
+    on_load=[UserState.load, LicensesState.load],
+    title="Licenses · Customer Admin",
+)
 app.add_page(
     license_detail_page,
     route="/licenses/[license_id]",
-    on_load=LicenseDetailState.load,
+    on_load=[UserState.load, LicenseDetailState.load],
     title="License · Customer Admin",
 )
 app.add_page(
     subscription_page,
     route="/subscriptions/[subscription_name]",
-    on_load=SubscriptionState.load,
+    on_load=[UserState.load, SubscriptionState.load],
     title="Subscription · Customer Admin",
 )
+app.add_page(no_access_page, route="/no-access", on_load=UserState.load, title="No access · Customer Admin")

@@ -1,17 +1,25 @@
 """HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=...))."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 from sqlmodel import Session
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, StreamingResponse
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from admin_app.auth.identity import identity_for_cookie_header
+from admin_app.auth.permissions import Permission, is_allowed
+from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.csv_export import csv_chunks
 from admin_app.db import licenses as license_db
+from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import License
 from admin_app.db.session import session_scope
+from admin_app.settings import get_settings
 
 LICENSE_CSV_HEADER = list(License.__table__.columns.keys())
 
@@ -41,7 +49,10 @@ def license_csv(query: license_db.LicenseQuery) -> Iterator[str]:
         yield from csv_chunks(LICENSE_CSV_HEADER, license_csv_rows(session, query))
 
 
-async def export_licenses(request: Request) -> StreamingResponse | PlainTextResponse:
+async def export_licenses(request: Request) -> Response:
+    refusal = await refuse_unless_allowed(request, Permission.EXPORT)
+    if refusal:
+        return refusal
     parsed = license_db.parse_license_query(dict(request.query_params))
     if parsed.errors:
         return PlainTextResponse("\n".join(parsed.errors), status_code=400)
@@ -52,4 +63,41 @@ async def export_licenses(request: Request) -> StreamingResponse | PlainTextResp
     )
 
 
-api = Starlette(routes=[Route("/api/export/licenses.csv", export_licenses)])
+async def refuse_unless_allowed(request: Request, permission: Permission) -> Response | None:
+    """HTTP routes bypass the event gate, so each checks the session and permission itself."""
+    identity = await identity_for_cookie_header(request.headers.get("cookie", ""))
+    if identity is not None and is_allowed(identity.roles, permission):
+        return None
+    with session_scope() as session:
+        record_auth_event(
+            session=session,
+            kind="refused",
+            at=datetime.now(UTC),
+            email=identity.email if identity else "",
+            client_address=request.client.host if request.client else "",
+            detail=f"{request.url.path} needs {permission.value}",
+        )
+    if identity is None:
+        return PlainTextResponse("Sign in first: /auth/login", status_code=401)
+    return PlainTextResponse(f"Your role may not use {permission.value}.", status_code=403)
+
+
+def build_api() -> Starlette:
+    """Routes beside Reflex; the session middleware holds only the sign-in state, nonce and PKCE verifier."""
+    settings = get_settings()
+    return Starlette(
+        routes=[*AUTH_ROUTES, Route("/api/export/licenses.csv", export_licenses)],
+        middleware=[
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.SESSION_SECRET,
+                session_cookie="ca_oidc",
+                max_age=600,
+                same_site="lax",
+                https_only=settings.secure_cookies,
+            )
+        ],
+    )
+
+
+api = build_api()

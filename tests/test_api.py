@@ -1,12 +1,17 @@
-"""The CSV export route over HTTP, on SQLite and PostgreSQL."""
+"""The CSV export route over HTTP on both databases: streamed, defused, and only for signed-in staff."""
 
 import csv
 import io
+from datetime import UTC, datetime
 
 import pytest
+from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app.api import api
+from admin_app.api import build_api
+from admin_app.auth.identity import session_policy
+from admin_app.db.models import AuthEvent
+from admin_app.db.staff_sessions import start_session
 from admin_app.settings import get_settings
 from tests.factories import add_licenses
 
@@ -15,8 +20,25 @@ from tests.factories import add_licenses
 def client(db_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db_url)
     get_settings.cache_clear()
-    yield TestClient(api)
+    yield TestClient(build_api())
     get_settings.cache_clear()
+
+
+def signed_in(client: TestClient, session, roles: tuple[str, ...]) -> TestClient:
+    token = start_session(
+        session=session,
+        subject="s",
+        email="staff@example.com",
+        name="Staff",
+        roles=roles,
+        id_token=None,
+        client_address="127.0.0.1",
+        now=datetime.now(UTC),
+        policy=session_policy(get_settings()),
+    )
+    session.commit()
+    client.cookies.set("ca_session", token)
+    return client
 
 
 def test_export_streams_the_filtered_licenses_as_defused_csv(session, client):
@@ -28,7 +50,9 @@ def test_export_streams_the_filtered_licenses_as_defused_csv(session, client):
             {"company": "Other", "plan": "premium"},
         ],
     )
-    response = client.get("/api/export/licenses.csv", params={"plan": "ultimate", "sort": "company"})
+    response = signed_in(client, session, ("sales",)).get(
+        "/api/export/licenses.csv", params={"plan": "ultimate", "sort": "company"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
@@ -40,6 +64,21 @@ def test_export_streams_the_filtered_licenses_as_defused_csv(session, client):
 
 
 def test_export_refuses_filters_it_does_not_know(session, client):
-    response = client.get("/api/export/licenses.csv", params={"plan": "platinum"})
+    response = signed_in(client, session, ("manager",)).get(
+        "/api/export/licenses.csv", params={"plan": "platinum"}
+    )
     assert response.status_code == 400
     assert "platinum" in response.text
+
+
+@pytest.mark.parametrize(("roles", "status"), [(None, 401), ((), 403)], ids=["no-session", "no-role"])
+def test_export_without_permission_is_refused_and_recorded(session, client, roles, status):
+    add_licenses(session, [{"company": "Secret Customer Ltd"}])
+    if roles is not None:
+        signed_in(client, session, roles)
+    response = client.get("/api/export/licenses.csv")
+    assert response.status_code == status
+    assert "Secret Customer" not in response.text
+    session.expire_all()
+    [event] = session.exec(select(AuthEvent)).all()
+    assert (event.kind, event.detail) == ("refused", "/api/export/licenses.csv needs export")

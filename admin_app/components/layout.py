@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from admin_app.state.user import UserState
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -71,6 +73,26 @@ def sidebar() -> rx.Component:
     )
 
 
+def signed_in_as() -> rx.Component:
+    """Who is signed in, their role, and Sign out (a full page load: /auth/logout is an HTTP route)."""
+    return rx.hstack(
+        rx.vstack(
+            rx.text(UserState.name, size="2", weight="medium"),
+            rx.text(UserState.email, size="1", color=rx.color("gray", 11)),
+            spacing="0",
+            align="end",
+        ),
+        rx.badge(UserState.role_label, variant="soft", data_testid="signed-in-role"),
+        rx.link(
+            rx.button(rx.icon("log-out", size=14), "Sign out", variant="soft", color_scheme="gray", size="1"),
+            href="/auth/logout",
+            reload_document=True,
+        ),
+        align="center",
+        spacing="3",
+    )
+
+
 def page_shell(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
     """A page with the sidebar, a header with its title, and the colour-mode toggle."""
     return rx.hstack(
@@ -81,6 +103,7 @@ def page_shell(title: str, *children: rx.Component, actions: rx.Component | None
                 rx.spacer(),
                 actions or rx.fragment(),
                 rx.color_mode.button(variant="ghost", aria_label="Toggle light and dark mode"),
+                signed_in_as(),
                 align="center",
                 width="100%",
                 spacing="3",

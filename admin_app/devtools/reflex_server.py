@@ -41,7 +41,7 @@ def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path, tim
             raise ServerFailed(f"reflex run exited with {process.returncode}:\n{log.read_text()[-4000:]}")
         try:
             ping = httpx.get(f"{base_url}/ping", timeout=2)
-            page = httpx.get(f"{base_url}/licenses", timeout=5, follow_redirects=True)
+            page = httpx.get(f"{base_url}/no-access", timeout=5, follow_redirects=True)
             if ping.status_code == page.status_code == 200:
                 return
         except httpx.HTTPError:
@@ -51,7 +51,9 @@ def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path, tim
 
 
 @contextmanager
-def reflex_server(database_url: str, port: int, log: Path, timeout_s: float = 600) -> Iterator[str]:
+def reflex_server(
+    database_url: str, port: int, log: Path, timeout_s: float = 600, extra_env: dict[str, str] | None = None
+) -> Iterator[str]:
     """The app's base URL while `reflex run --env prod` serves it; stopped on exit.
 
     A port something else already answers on is refused: the checks would talk to that.
@@ -65,6 +67,7 @@ def reflex_server(database_url: str, port: int, log: Path, timeout_s: float = 60
         "APP_URL": base_url,
         "REFLEX_CHECK_LATEST_VERSION": "false",
         "REFLEX_TELEMETRY_ENABLED": "false",
+        **(extra_env or {}),
     }
     if BUN.exists():
         env.setdefault("REFLEX_BUN_PATH", str(BUN))

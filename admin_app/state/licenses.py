@@ -7,6 +7,8 @@ import reflex as rx
 from reflex.event import EventSpec
 from sqlalchemy.exc import SQLAlchemyError
 
+from admin_app.auth.gate import requires
+from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as db
 from admin_app.db.paging import UNINDEXED_SCAN_LIMIT
 from admin_app.state.db_calls import in_session
@@ -77,6 +79,7 @@ class LicensesState(rx.State):
         return bool(self.q) or any(getattr(self, attr) not in ("", ALL) for attr in FILTER_PARAMS)
 
     @rx.event
+    @requires(Permission.LICENSES_READ)
     async def load(self):
         """Read the view from the URL and fetch its page (runs on every URL change)."""
         params = dict(self.router.url.query_parameters)
@@ -99,6 +102,7 @@ class LicensesState(rx.State):
             yield update
 
     @rx.event
+    @requires(Permission.LICENSES_READ)
     async def set_search(self, value: str):
         """Search as the user types; the URL is rewritten in place, so Back is not flooded."""
         self.q = value if isinstance(value, str) else ""
@@ -152,6 +156,7 @@ class LicensesState(rx.State):
             self.count_label = "?"
 
     @rx.event
+    @requires(Permission.LICENSES_READ)
     def set_filter(self, name: str, value: str):
         """Change one allowlisted filter and go back to the first page."""
         if name not in FILTER_PARAMS or not isinstance(value, str):
@@ -160,22 +165,26 @@ class LicensesState(rx.State):
         return rx.redirect(self._url(self._query()))
 
     @rx.event
+    @requires(Permission.LICENSES_READ)
     def sort_by(self, key: str):
         """Sort by an allowlisted column; choosing it again flips the direction."""
         return rx.redirect(self._url(db.with_sort(self._query(), key)))
 
     @rx.event
+    @requires(Permission.LICENSES_READ)
     def clear_filters(self):
         """Back to all licenses, newest first."""
         return rx.redirect("/licenses")
 
     @rx.event
+    @requires(Permission.LICENSES_READ)
     def next_page(self):
         if not self.next_cursor:
             return None
         return rx.redirect(self._url(self._query(), after=self.next_cursor, page=str(self.page_number + 1)))
 
     @rx.event
+    @requires(Permission.LICENSES_READ)
     def prev_page(self):
         if not self.prev_cursor:
             return None

@@ -3,6 +3,8 @@
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
+from admin_app.auth.gate import requires
+from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as license_db
 from admin_app.db import subscriptions as db
 from admin_app.state.db_calls import in_session
@@ -26,6 +28,7 @@ class SubscriptionState(rx.State):
     error: str = ""
 
     @rx.event
+    @requires(Permission.LICENSES_READ)
     async def load(self):
         self.loading, self.error, self.not_found = True, "", False
         yield

@@ -1,7 +1,7 @@
 """The real app, served by `reflex run --env prod` on its own database and port, driven by Chromium."""
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -12,6 +12,7 @@ from admin_app.db.licenses import today_utc
 from admin_app.db.migrate import upgrade_to_head
 from admin_app.db.models import BillingAccount, BillingAccountContact, License, Subscription
 from admin_app.db.session import engine_for
+from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.reflex_server import (
     CHROMIUM_ARGS,
     ServerFailed,
@@ -114,12 +115,18 @@ def e2e_database(tmp_path_factory) -> tuple[str, dict[str, int]]:
 
 
 @pytest.fixture(scope="session")
-def app_server(e2e_database, tmp_path_factory) -> Iterator[str]:
-    """`reflex run --env prod` (production build, one port) against the e2e database."""
+def issuer() -> Iterator[str]:
+    with oidc_provider(free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_database, issuer, tmp_path_factory) -> Iterator[str]:
+    """`reflex run --env prod` (production build, one port) against the e2e database and provider."""
     url, _ = e2e_database
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
     try:
-        with reflex_server(url, PORT, log) as base_url:
+        with reflex_server(url, PORT, log, extra_env={"OIDC_ISSUER": issuer}) as base_url:
             yield base_url
     except ServerFailed as failure:
         pytest.fail(str(failure))
@@ -133,13 +140,46 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser, app_server) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+def sign_in_through_provider(page: Page, user: str) -> None:
+    """On the provider's page (where the app sent the browser), pick the demo user."""
+    page.get_by_role("button", name=user, exact=True).click()
+
+
+@pytest.fixture(scope="session")
+def signed_in_state(browser, app_server, tmp_path_factory) -> Callable[[str], str]:
+    """Browser storage of a signed-in session per demo user, made once by a real sign-in."""
+    made: dict[str, str] = {}
+
+    def for_user(user: str) -> str:
+        if user not in made:
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(app_server + "/licenses")
+            sign_in_through_provider(page, user)
+            page.wait_for_url(app_server + "/licenses**")
+            made[user] = str(tmp_path_factory.mktemp("state") / "storage.json")
+            context.storage_state(path=made[user])
+            context.close()
+        return made[user]
+
+    return for_user
+
+
+def new_page(browser, storage_state: str | None = None, **options) -> Page:
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 900}, accept_downloads=True, storage_state=storage_state, **options
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    return page
+
+
+@pytest.fixture
+def page(browser, app_server, signed_in_state) -> Iterator[Page]:
+    """A browser tab signed in as the sales demo user."""
+    page = new_page(browser, signed_in_state("sales@example.com"))
     yield page
-    context.close()
+    page.context.close()
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, screenshot
+from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -141,11 +141,10 @@ def test_slash_focuses_the_search_box(page, app_server):
     expect(page.locator("#search")).to_be_focused()
 
 
-def test_dark_mode_follows_the_system(browser, app_server):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, color_scheme="dark")
-    page = context.new_page()
+def test_dark_mode_follows_the_system(browser, app_server, signed_in_state):
+    page = new_page(browser, signed_in_state("sales@example.com"), color_scheme="dark")
     open_licenses(page, app_server)
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background != "rgb(255, 255, 255)"
     screenshot(page, "licenses-dark")
-    context.close()
+    page.context.close()

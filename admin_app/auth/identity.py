@@ -1,0 +1,63 @@
+"""Who is behind a request or a websocket: the session cookie checked against the session store."""
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+from http.cookies import CookieError, SimpleCookie
+
+from admin_app.db.session import session_scope
+from admin_app.db.staff_sessions import SessionPolicy, StaffIdentity, hash_token, identity_for_token
+from admin_app.settings import Settings, get_settings
+
+# A revoked or expired session stops working within this many seconds on every worker.
+CACHE_SECONDS = 5.0
+_cache: dict[str, tuple[float, StaffIdentity | None]] = {}
+
+
+def session_cookie_name(settings: Settings) -> str:
+    """`__Host-` prefixed (and Secure) when the app is served over https."""
+    return "__Host-ca_session" if settings.secure_cookies else "ca_session"
+
+
+def session_policy(settings: Settings) -> SessionPolicy:
+    return SessionPolicy(
+        idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES),
+        absolute=timedelta(hours=settings.SESSION_ABSOLUTE_HOURS),
+    )
+
+
+def token_from_cookie_header(header: str, settings: Settings) -> str:
+    """The session token in a Cookie header, or "" when there is none or it is malformed."""
+    try:
+        cookies = SimpleCookie(header or "")
+    except CookieError:
+        return ""
+    morsel = cookies.get(session_cookie_name(settings))
+    return morsel.value if morsel else ""
+
+
+def _lookup(token: str, settings: Settings) -> StaffIdentity | None:
+    with session_scope() as session:
+        return identity_for_token(
+            session=session, token=token, now=datetime.now(UTC), policy=session_policy(settings)
+        )
+
+
+def forget(token: str) -> None:
+    """Drop a cached answer (after sign-out or revocation in this process)."""
+    _cache.pop(hash_token(token), None)
+
+
+async def identity_for_cookie_header(header: str) -> StaffIdentity | None:
+    """The signed-in staff member for a Cookie header, re-checked against the store every few seconds."""
+    settings = get_settings()
+    token = token_from_cookie_header(header, settings)
+    if not token:
+        return None
+    key = hash_token(token)
+    cached = _cache.get(key)
+    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    identity = await asyncio.to_thread(_lookup, token, settings)
+    _cache[key] = (time.monotonic(), identity)
+    return identity

@@ -1,0 +1,34 @@
+"""Who is signed in, for the header and the no-access page."""
+
+import reflex as rx
+
+from admin_app.auth.gate import SIGNED_IN, requires
+from admin_app.auth.identity import identity_for_cookie_header
+from admin_app.auth.permissions import parse_role_groups
+from admin_app.settings import get_settings
+
+
+class UserState(rx.State):
+    """The signed-in staff member (the gate has checked the session before any handler runs)."""
+
+    email: str = ""
+    name: str = ""
+    roles: list[str] = []
+    granting_groups: list[str] = []
+
+    @rx.var
+    def role_label(self) -> str:
+        """Roles as the header shows them, e.g. "Support"."""
+        return ", ".join(role.capitalize() for role in self.roles) or "No access"
+
+    @rx.event
+    @requires(SIGNED_IN)
+    async def load(self):
+        identity = await identity_for_cookie_header(self.router.headers.cookie)
+        if identity is None:
+            return
+        self.email, self.name, self.roles = identity.email, identity.name, list(identity.roles)
+        role_groups = parse_role_groups(get_settings().ROLE_GROUPS)
+        self.granting_groups = sorted(group for groups in role_groups.values() for group in groups)
+        if not identity.roles and self.router.url.path.rstrip("/") != "/no-access":
+            yield rx.redirect("/no-access", replace=True)

@@ -1,0 +1,48 @@
+"""A real OpenID provider process and the app's HTTP routes, for sign-in tests."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from admin_app.api import build_api
+from admin_app.devtools.oidc_provider import oidc_provider
+from admin_app.devtools.reflex_server import free_port
+from admin_app.settings import get_settings
+
+APP_URL = "http://testserver"
+
+
+@pytest.fixture(scope="session")
+def issuer() -> Iterator[str]:
+    with oidc_provider(free_port()) as url:
+        yield url
+
+
+@pytest.fixture
+def app_client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
+    """The app's routes on a clean database, configured for the provider process."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("OIDC_ISSUER", issuer)
+    monkeypatch.setenv("APP_URL", APP_URL)
+    get_settings.cache_clear()
+    with TestClient(build_api(), base_url=APP_URL) as client:
+        yield client
+    get_settings.cache_clear()
+
+
+def sign_in_at_provider(client: TestClient, user: str, next_path: str = "/licenses") -> httpx.Response:
+    """Go through the real authorization code flow; returns the provider's redirect back to the app."""
+    login = client.get("/auth/login", params={"next": next_path}, follow_redirects=False)
+    assert login.status_code in (302, 303), login.text
+    authorized = httpx.post(login.headers["location"], data={"sub": user}, follow_redirects=False)
+    assert authorized.status_code in (302, 303), authorized.text
+    assert authorized.headers["location"].startswith(f"{APP_URL}/auth/callback?")
+    return authorized
+
+
+def sign_in(client: TestClient, user: str, next_path: str = "/licenses") -> httpx.Response:
+    """The whole sign-in: the app's answer to the callback."""
+    back = sign_in_at_provider(client, user, next_path)
+    return client.get(back.headers["location"], follow_redirects=False)

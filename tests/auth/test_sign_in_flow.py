@@ -1,0 +1,107 @@
+"""Sign-in over HTTP against a real OpenID provider process; every failure leaves no session behind."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from sqlmodel import select
+
+from admin_app.db.models import AuthEvent, StaffSession
+from tests.auth.conftest import sign_in, sign_in_at_provider
+
+
+def sessions(session) -> list[StaffSession]:
+    session.expire_all()
+    return list(session.exec(select(StaffSession)))
+
+
+def events(session) -> list[tuple[str, str]]:
+    session.expire_all()
+    return [(e.kind, e.detail) for e in session.exec(select(AuthEvent).order_by(AuthEvent.id))]
+
+
+@pytest.mark.parametrize(
+    ("user", "role"),
+    [
+        ("sales@example.com", "sales"),
+        ("support@example.com", "support"),
+        ("manager@example.com", "manager"),
+        ("admin@example.com", "admin"),
+    ],
+)
+def test_each_role_signs_in_and_returns_to_the_page_asked_for(app_client, session, user, role):
+    response = sign_in(app_client, user, next_path="/licenses/42?x=1")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/licenses/42?x=1"
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("ca_session=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    token = cookie.split(";")[0].split("=", 1)[1]
+    [stored] = sessions(session)
+    assert (stored.email, stored.roles) == (user, role)
+    assert stored.id != token and stored.id_token
+    assert events(session) == [("sign_in", role)]
+
+
+def test_a_user_without_a_mapped_group_gets_the_no_access_page(app_client, session):
+    response = sign_in(app_client, "nobody@example.com")
+    assert response.headers["location"] == "/no-access"
+    assert sessions(session)[0].roles == ""
+    assert events(session) == [("sign_in_failed", "no role")]
+
+
+@pytest.mark.parametrize(
+    "next_path", ["https://evil.example/x", "//evil.example", "/\\evil.example", "javascript:x"]
+)
+def test_next_pointing_off_the_app_is_not_followed(app_client, next_path):
+    assert sign_in(app_client, "sales@example.com", next_path=next_path).headers["location"] == "/licenses"
+
+
+def test_a_replayed_callback_is_refused(app_client, session):
+    back = sign_in_at_provider(app_client, "sales@example.com")
+    assert app_client.get(back.headers["location"], follow_redirects=False).status_code == 303
+    replay = app_client.get(back.headers["location"], follow_redirects=False)
+    assert replay.status_code == 400
+    assert len(sessions(session)) == 1
+    assert events(session)[-1] == ("sign_in_failed", "bad state")
+
+
+def test_a_forged_or_missing_state_is_refused(app_client, session):
+    back = sign_in_at_provider(app_client, "sales@example.com")
+    query = parse_qs(urlsplit(back.headers["location"]).query)
+    forged = app_client.get("/auth/callback", params={"code": query["code"][0], "state": "forged"})
+    missing = app_client.get("/auth/callback", params={"code": query["code"][0]})
+    assert (forged.status_code, missing.status_code) == (400, 400)
+    assert "Sign-in failed" in forged.text
+    assert sessions(session) == []
+
+
+def test_an_error_from_the_provider_is_shown_and_recorded(app_client, session):
+    response = app_client.get("/auth/callback", params={"error": "access_denied", "state": "x"})
+    assert response.status_code == 400
+    assert sessions(session) == []
+    assert events(session) == [("sign_in_failed", "the identity provider said access_denied")]
+
+
+def test_sign_out_revokes_the_session_and_ends_the_provider_session(app_client, session):
+    signed_in = sign_in(app_client, "support@example.com")
+    app_client.cookies.set("ca_session", signed_in.cookies["ca_session"])
+    response = app_client.get("/auth/logout", follow_redirects=False)
+    assert response.status_code == 303
+    target = urlsplit(response.headers["location"])
+    assert target.path.endswith("/oauth2/end_session")
+    params = parse_qs(target.query)
+    assert params["post_logout_redirect_uri"] == ["http://testserver/auth/signed-out"]
+    assert params["id_token_hint"][0].count(".") == 2
+    assert 'ca_session=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
+    assert sessions(session)[0].revoked_at is not None
+    assert [kind for kind, _ in events(session)] == ["sign_in", "sign_out"]
+
+
+def test_provider_down_gets_a_plain_page(app_client, monkeypatch):
+    from admin_app.devtools.reflex_server import free_port
+    from admin_app.settings import get_settings
+
+    monkeypatch.setenv("OIDC_ISSUER", f"http://127.0.0.1:{free_port()}")
+    get_settings.cache_clear()
+    response = app_client.get("/auth/login", follow_redirects=False)
+    assert response.status_code == 503
+    assert "not answering" in response.text

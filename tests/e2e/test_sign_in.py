@@ -1,0 +1,83 @@
+"""Sign-in in Chromium through the real OpenID provider process: roles, no role, sign-out, revocation."""
+
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from admin_app.auth.identity import CACHE_SECONDS
+from admin_app.db.models import StaffSession
+from admin_app.db.session import engine_for
+from tests.e2e.conftest import new_page, screenshot, sign_in_through_provider
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.mark.parametrize(
+    ("user", "role"),
+    [
+        ("sales@example.com", "Sales"),
+        ("support@example.com", "Support"),
+        ("manager@example.com", "Manager"),
+        ("admin@example.com", "Admin"),
+    ],
+)
+def test_each_role_signs_in_and_lands_on_the_page_first_asked_for(
+    browser, app_server, e2e_database, user, role
+):
+    _, license_ids = e2e_database
+    page = new_page(browser)
+    page.goto(f"{app_server}/licenses/{license_ids['active']}")
+    expect(page).to_have_url(re.compile(r"/oauth2/authorize\?"))
+    sign_in_through_provider(page, user)
+    expect(page).to_have_url(f"{app_server}/licenses/{license_ids['active']}")
+    expect(page.get_by_test_id("signed-in-role")).to_have_text(role)
+    expect(page.get_by_text(user).first).to_be_visible()
+    expect(page.get_by_text("Active license").first).to_be_visible()
+    page.context.close()
+
+
+def test_a_user_without_a_group_sees_who_they_are_and_no_data(browser, app_server):
+    page = new_page(browser)
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "nobody@example.com")
+    expect(page).to_have_url(re.compile(r"/no-access"))
+    expect(page.get_by_text("nobody@example.com")).to_be_visible()
+    expect(page.get_by_text("customer-admin-support")).to_be_visible()
+    screenshot(page, "no-access")
+    page.goto(f"{app_server}/licenses")
+    expect(page).to_have_url(re.compile(r"/no-access"))
+    expect(page.locator("[data-testid=result-row]")).to_have_count(0)
+    page.context.close()
+
+
+def test_sign_out_ends_the_session_here_and_at_the_provider(browser, app_server):
+    page = new_page(browser)
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "support@example.com")
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/oauth2/end_session\?.*id_token_hint="))
+    page.goto(f"{app_server}/licenses")
+    expect(page).to_have_url(re.compile(r"/oauth2/authorize\?"))
+    page.context.close()
+
+
+def test_a_session_revoked_elsewhere_stops_at_the_next_event(browser, app_server, e2e_database):
+    url, _ = e2e_database
+    page = new_page(browser)
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "manager@example.com")
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    with Session(engine_for(url)) as session:
+        for row in session.exec(select(StaffSession).where(StaffSession.email == "manager@example.com")):
+            row.revoked_at = datetime.now(UTC)
+            session.add(row)
+        session.commit()
+    time.sleep(CACHE_SECONDS + 0.5)
+    page.locator("#search").fill("zephyr")
+    expect(page).to_have_url(re.compile(r"/oauth2/authorize\?"))
+    page.context.close()
