@@ -1,0 +1,122 @@
+"""An OpenID provider whose ID tokens the test chooses, served over real HTTP (for the negative cases).
+
+The real provider process cannot be made to sign a token for the wrong audience, expired, with a
+bad signature or the wrong nonce; this one can, with keys the test owns.
+"""
+
+import base64
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlencode
+
+import uvicorn
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route
+
+from admin_app.devtools.reflex_server import free_port
+
+
+@dataclass
+class Issuer:
+    """The issuer's state; tests change `overrides`, `signing_key` and `published_keys` between sign-ins."""
+
+    url: str
+    signing_key: RSAKey
+    published_keys: list[RSAKey]
+    overrides: dict = field(default_factory=dict)
+    nonces: dict[str, str] = field(default_factory=dict)
+
+    def id_token(self, code: str, client_id: str) -> str:
+        now = int(time.time())
+        claims = {
+            "iss": self.url,
+            "aud": client_id,
+            "sub": "sales@example.com",
+            "email": "sales@example.com",
+            "name": "Sam Sales",
+            "groups": ["customer-admin-sales"],
+            "iat": now,
+            "exp": now + 300,
+            "nonce": self.nonces.pop(code, ""),
+        }
+        claims.update(self.overrides)
+        header = {"alg": "RS256", "kid": self.signing_key.kid}
+        return jwt.encode(header, claims, self.signing_key)
+
+
+def new_key(kid: str) -> RSAKey:
+    return RSAKey.generate_key(2048, parameters={"kid": kid}, private=True)
+
+
+def _client_id(request: Request, form) -> str:
+    """The client authenticates with client_secret_basic (or posts its id)."""
+    authorization = request.headers.get("authorization", "")
+    if authorization.startswith("Basic "):
+        return unquote(base64.b64decode(authorization[6:]).decode().split(":", 1)[0])
+    return str(form.get("client_id", ""))
+
+
+def _app(issuer: Issuer) -> Starlette:
+    async def discovery(request: Request) -> JSONResponse:
+        return JSONResponse(
+            {
+                "issuer": issuer.url,
+                "authorization_endpoint": f"{issuer.url}/authorize",
+                "token_endpoint": f"{issuer.url}/token",
+                "jwks_uri": f"{issuer.url}/jwks",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+            }
+        )
+
+    async def jwks(request: Request) -> JSONResponse:
+        return JSONResponse({"keys": [key.as_dict(private=False) for key in issuer.published_keys]})
+
+    async def authorize(request: Request) -> RedirectResponse:
+        code = secrets.token_urlsafe(16)
+        issuer.nonces[code] = request.query_params.get("nonce", "")
+        query = urlencode({"code": code, "state": request.query_params["state"]})
+        return RedirectResponse(f"{request.query_params['redirect_uri']}?{query}", status_code=302)
+
+    async def token(request: Request) -> JSONResponse:
+        form = await request.form()
+        id_token = issuer.id_token(str(form["code"]), _client_id(request, form))
+        return JSONResponse(
+            {"access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": id_token}
+        )
+
+    return Starlette(
+        routes=[
+            Route("/.well-known/openid-configuration", discovery),
+            Route("/jwks", jwks),
+            Route("/authorize", authorize),
+            Route("/token", token, methods=["POST"]),
+        ]
+    )
+
+
+@contextmanager
+def fake_issuer() -> Iterator[Issuer]:
+    """Serve a fresh issuer on a free port for the duration of the block."""
+    port = free_port()
+    key = new_key("key-1")
+    issuer = Issuer(url=f"http://127.0.0.1:{port}", signing_key=key, published_keys=[key])
+    server = uvicorn.Server(uvicorn.Config(_app(issuer), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield issuer
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -1,0 +1,88 @@
+"""ID tokens that must be refused, signed by an issuer the test controls; each leaves no session behind."""
+
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from admin_app.api import build_api
+from admin_app.db.models import AuthEvent, StaffSession
+from admin_app.settings import get_settings
+from tests.auth.conftest import APP_URL
+from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
+
+
+@pytest.fixture
+def issuer() -> Iterator[Issuer]:
+    with fake_issuer() as running:
+        yield running
+
+
+@pytest.fixture
+def client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("OIDC_ISSUER", issuer.url)
+    monkeypatch.setenv("APP_URL", APP_URL)
+    get_settings.cache_clear()
+    with TestClient(build_api(), base_url=APP_URL) as test_client:
+        yield test_client
+    get_settings.cache_clear()
+
+
+def sign_in(client: TestClient) -> httpx.Response:
+    login = client.get("/auth/login", follow_redirects=False)
+    back = httpx.get(login.headers["location"], follow_redirects=False)
+    return client.get(back.headers["location"], follow_redirects=False)
+
+
+def outcome(session) -> tuple[int, list[str]]:
+    session.expire_all()
+    sessions = len(session.exec(select(StaffSession)).all())
+    return sessions, [f"{e.kind}: {e.detail}" for e in session.exec(select(AuthEvent))]
+
+
+def test_a_good_token_from_this_issuer_signs_in(client, session):
+    assert sign_in(client).status_code == 303
+    assert outcome(session) == (1, ["sign_in: sales"])
+
+
+@pytest.mark.parametrize(
+    ("case", "overrides"),
+    [
+        ("wrong audience", {"aud": "some-other-app"}),
+        ("wrong issuer", {"iss": "https://evil.example"}),
+        ("expired", {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}),
+        ("wrong nonce", {"nonce": "not-the-nonce-we-sent"}),
+        ("no nonce", {"nonce": None}),
+    ],
+)
+def test_a_token_with_bad_claims_is_refused(client, session, issuer, case, overrides):
+    issuer.overrides = {k: v for k, v in overrides.items() if v is not None}
+    if overrides.get("nonce", "") is None:
+        issuer.overrides["nonce"] = ""
+    response = sign_in(client)
+    assert response.status_code == 400, case
+    assert "Sign-in failed" in response.text
+    sessions, events = outcome(session)
+    assert sessions == 0
+    assert len(events) == 1 and events[0].startswith("sign_in_failed: invalid token")
+
+
+def test_a_token_signed_with_a_key_the_issuer_does_not_publish_is_refused(client, session, issuer):
+    issuer.signing_key = new_key("key-1")  # same key id, different key: a forged signature
+    response = sign_in(client)
+    assert response.status_code == 400
+    sessions, events = outcome(session)
+    assert sessions == 0 and events[0].startswith("sign_in_failed: invalid token")
+
+
+def test_a_rotated_signing_key_is_picked_up_from_the_jwks(client, session, issuer):
+    assert sign_in(client).status_code == 303
+    rotated = new_key("key-2")
+    issuer.signing_key, issuer.published_keys = rotated, [rotated]
+    client.cookies.clear()
+    assert sign_in(client).status_code == 303
+    assert outcome(session)[0] == 2
