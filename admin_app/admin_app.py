@@ -8,9 +8,11 @@ from admin_app.components.layout import FOCUS_SEARCH_SCRIPT
 from admin_app.pages.license_detail import license_detail_page
 from admin_app.pages.licenses import licenses_page
 from admin_app.pages.no_access import no_access_page
+from admin_app.pages.staff_admin import audit_page, sessions_page
 from admin_app.pages.subscription import subscription_page
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.licenses import LicensesState
+from admin_app.state.staff_admin import AuditState, SessionsState
 from admin_app.state.subscription import SubscriptionState
 from admin_app.state.user import UserState
 
@@ -46,3 +48,15 @@ app.add_page(
     title="Subscription · Customer Admin",
 )
 app.add_page(no_access_page, route="/no-access", on_load=UserState.load, title="No access · Customer Admin")
+app.add_page(
+    sessions_page,
+    route="/admin/sessions",
+    on_load=[UserState.load, SessionsState.load],
+    title="Staff sessions · Customer Admin",
+)
+app.add_page(
+    audit_page,
+    route="/audit",
+    on_load=[UserState.load, AuditState.load],
+    title="Sign-in audit · Customer Admin",
+)

@@ -47,9 +47,9 @@ def data_table(
     columns: list[Column],
     rows: Var,
     *,
-    sort: Var,
-    descending: Var,
-    on_sort: Callable,
+    sort: Var | None = None,
+    descending: Var | None = None,
+    on_sort: Callable | None = None,
     row_href: Callable[[Var], Var] | None = None,
 ) -> rx.Component:
     """The table of one page of rows; a row links to its detail when `row_href` is given."""

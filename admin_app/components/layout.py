@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import reflex as rx
 
+from admin_app.auth.permissions import Permission
 from admin_app.state.user import UserState
 
 
@@ -14,9 +15,14 @@ class NavItem:
     label: str
     href: str
     icon: str
+    permission: Permission
 
 
-NAV_ITEMS = (NavItem("Licenses", "/licenses", "key-round"),)
+NAV_ITEMS = (
+    NavItem("Licenses", "/licenses", "key-round", Permission.LICENSES_READ),
+    NavItem("Sign-in audit", "/audit", "scroll-text", Permission.AUDIT_READ),
+    NavItem("Staff sessions", "/admin/sessions", "users", Permission.SESSIONS_ADMIN),
+)
 
 # "/" focuses the page's search box unless the user is already typing somewhere.
 FOCUS_SEARCH_SCRIPT = """
@@ -37,7 +43,7 @@ if (!window.__focusSearchBound) {
 
 def _nav_link(item: NavItem) -> rx.Component:
     active = rx.State.router.url.path.startswith(item.href)
-    return rx.link(
+    link = rx.link(
         rx.hstack(rx.icon(item.icon, size=16), rx.text(item.label, size="2"), align="center", spacing="2"),
         href=item.href,
         underline="none",
@@ -49,6 +55,8 @@ def _nav_link(item: NavItem) -> rx.Component:
         background=rx.cond(active, rx.color("accent", 3), "transparent"),
         _hover={"background": rx.color("gray", 3)},
     )
+    # Shown to roles that may use it; the server refuses everyone else either way.
+    return rx.cond(UserState.permissions.contains(item.permission.value), link)
 
 
 def sidebar() -> rx.Component:

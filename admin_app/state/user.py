@@ -4,7 +4,7 @@ import reflex as rx
 
 from admin_app.auth.gate import SIGNED_IN, requires
 from admin_app.auth.identity import identity_for_cookie_header
-from admin_app.auth.permissions import parse_role_groups
+from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups
 from admin_app.settings import get_settings
 
 
@@ -14,6 +14,7 @@ class UserState(rx.State):
     email: str = ""
     name: str = ""
     roles: list[str] = []
+    permissions: list[str] = []
     granting_groups: list[str] = []
 
     @rx.var
@@ -28,6 +29,7 @@ class UserState(rx.State):
         if identity is None:
             return
         self.email, self.name, self.roles = identity.email, identity.name, list(identity.roles)
+        self.permissions = sorted(p.value for p in Permission if is_allowed(identity.roles, p))
         role_groups = parse_role_groups(get_settings().ROLE_GROUPS)
         self.granting_groups = sorted(group for groups in role_groups.values() for group in groups)
         if not identity.roles and self.router.url.path.rstrip("/") != "/no-access":

@@ -1,0 +1,90 @@
+"""/admin/sessions (admin) and /audit (admin, support): who is signed in, and the sign-in audit trail."""
+
+import reflex as rx
+
+from admin_app.components.data_table import Column, data_table
+from admin_app.components.filters import select_filter
+from admin_app.components.layout import page_shell
+from admin_app.components.status import error_callout
+from admin_app.db.auth_events import KINDS
+from admin_app.state.staff_admin import AuditState, SessionsState
+
+
+def _who(row) -> rx.Component:
+    return rx.vstack(
+        rx.text(row["name"], size="2", weight="medium"),
+        rx.text(row["email"], size="1", color=rx.color("gray", 11)),
+        spacing="0",
+    )
+
+
+def _end_session(row) -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("End session", color_scheme="red", variant="soft", size="1")),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("End this session?"),
+            rx.alert_dialog.description(
+                row["name"], " (", row["email"], ") will have to sign in again at their next action."
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(
+                    rx.button("End session", color_scheme="red", on_click=SessionsState.revoke(row["id"]))
+                ),
+                justify="end",
+                spacing="3",
+                margin_top="1rem",
+            ),
+        ),
+    )
+
+
+SESSION_COLUMNS = [
+    Column("email", "Staff member", render=_who, wrap=True),
+    Column("roles", "Roles"),
+    Column("signed_in", "Signed in"),
+    Column("last_seen", "Last active"),
+    Column("client_address", "Address"),
+    Column("id", "", render=_end_session, align="right"),
+]
+AUDIT_COLUMNS = [
+    Column("at", "When"),
+    Column("kind", "What"),
+    Column("email", "Staff member"),
+    Column("client_address", "Address"),
+    Column("detail", "Detail", wrap=True),
+]
+
+
+def sessions_page() -> rx.Component:
+    body = rx.cond(
+        SessionsState.error != "",
+        error_callout(SessionsState.error),
+        rx.cond(
+            SessionsState.rows.length() > 0,
+            data_table(SESSION_COLUMNS, SessionsState.rows),
+            rx.text("Nobody is signed in.", color=rx.color("gray", 11)),
+        ),
+    )
+    return page_shell("Staff sessions", body)
+
+
+def audit_page() -> rx.Component:
+    kinds = {kind: kind.replace("_", " ").capitalize() for kind in KINDS}
+    body = rx.cond(
+        AuditState.error != "",
+        error_callout(AuditState.error),
+        rx.cond(
+            AuditState.rows.length() > 0,
+            data_table(AUDIT_COLUMNS, AuditState.rows),
+            rx.text("No entries of this kind yet.", color=rx.color("gray", 11)),
+        ),
+    )
+    return page_shell(
+        "Sign-in audit",
+        rx.text("The newest 200 entries, in UTC.", size="2", color=rx.color("gray", 11)),
+        select_filter(
+            "kind", "What", kinds, AuditState.kind, lambda _name, value: AuditState.set_kind(value)
+        ),
+        body,
+    )

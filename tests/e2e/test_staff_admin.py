@@ -1,0 +1,57 @@
+"""Admin pages in Chromium: staff sessions with revocation (admin), the sign-in audit (admin, support)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import new_page, screenshot, sign_in_through_provider
+
+pytestmark = pytest.mark.e2e
+
+
+def signed_in_page(browser, app_server, user: str, path: str = "/licenses"):
+    page = new_page(browser)
+    page.goto(app_server + path)
+    sign_in_through_provider(page, user)
+    expect(page).to_have_url(re.compile(re.escape(path)))
+    return page
+
+
+def test_an_admin_ends_another_staff_members_session(browser, app_server):
+    support = signed_in_page(browser, app_server, "support@example.com")
+    admin = signed_in_page(browser, app_server, "admin@example.com", "/admin/sessions")
+    row = admin.get_by_role("row").filter(has_text="support@example.com").first
+    expect(row).to_be_visible()
+    screenshot(admin, "staff-sessions")
+    row.get_by_role("button", name="End session").click()
+    expect(admin.get_by_role("alertdialog")).to_contain_text("will have to sign in again")
+    admin.get_by_role("alertdialog").get_by_role("button", name="End session").click()
+    expect(admin.get_by_text("Session of support@example.com ended.")).to_be_visible()
+    expect(admin.get_by_role("row").filter(has_text="support@example.com")).to_have_count(0)
+
+    support.wait_for_timeout(5_500)
+    support.locator("#search").fill("acme")
+    expect(support).to_have_url(re.compile(r"/oauth2/authorize\?"))
+    admin.context.close()
+    support.context.close()
+
+
+def test_support_reads_the_sign_in_audit(browser, app_server):
+    page = signed_in_page(browser, app_server, "support@example.com", "/audit")
+    expect(page.get_by_role("row").filter(has_text="sign in").first).to_be_visible()
+    page.get_by_label("What").click()
+    page.get_by_role("option", name="Refused").click()
+    expect(page.get_by_role("row").filter(has_text="sign in")).to_have_count(0)
+    screenshot(page, "sign-in-audit")
+    page.context.close()
+
+
+def test_sales_has_no_admin_pages_and_is_refused_if_it_goes_there(browser, app_server):
+    page = signed_in_page(browser, app_server, "sales@example.com")
+    nav = page.locator("a").filter(has_text=re.compile("Staff sessions|Sign-in audit"))
+    expect(nav).to_have_count(0)
+    page.goto(app_server + "/admin/sessions")
+    expect(page.get_by_text("You do not have permission to do that").first).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="@example.com")).to_have_count(0)
+    page.context.close()
