@@ -2,10 +2,15 @@
 
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
+from pydantic import ValidationError
 from sqlmodel import select
+from starlette.testclient import TestClient
 
+from admin_app.api import build_api
 from admin_app.db.models import AuthEvent, StaffSession
+from admin_app.settings import Settings, get_settings
 from tests.auth.conftest import sign_in, sign_in_at_provider
 
 
@@ -105,3 +110,38 @@ def test_provider_down_gets_a_plain_page(app_client, monkeypatch):
     response = app_client.get("/auth/login", follow_redirects=False)
     assert response.status_code == 503
     assert "not answering" in response.text
+
+
+def test_over_https_the_cookie_is_secure_and_host_prefixed(session, db_url, issuer, monkeypatch):
+    for name, value in {
+        "DATABASE_URL": db_url,
+        "OIDC_ISSUER": issuer,
+        "APP_URL": "https://testserver",
+        "OIDC_CLIENT_SECRET": "a-real-secret",
+        "SESSION_SECRET": "another-real-secret",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    with TestClient(build_api(), base_url="https://testserver") as client:
+        login = client.get("/auth/login", follow_redirects=False)
+        assert "secure" in login.headers["set-cookie"].lower()
+        back = httpx.post(
+            login.headers["location"], data={"sub": "sales@example.com"}, follow_redirects=False
+        )
+        response = client.get(back.headers["location"], follow_redirects=False)
+    get_settings.cache_clear()
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("__Host-ca_session=")
+    attributes = cookie.lower()
+    assert "secure" in attributes and "httponly" in attributes and "path=/" in attributes
+    assert "domain" not in attributes
+
+
+@pytest.mark.parametrize("placeholder", ["OIDC_CLIENT_SECRET", "SESSION_SECRET"])
+def test_development_secrets_are_refused_over_https(monkeypatch, placeholder):
+    monkeypatch.setenv("APP_URL", "https://admin.example.com")
+    monkeypatch.setenv("OIDC_CLIENT_SECRET", "a-real-secret")
+    monkeypatch.setenv("SESSION_SECRET", "another-real-secret")
+    monkeypatch.delenv(placeholder)
+    with pytest.raises(ValidationError, match=placeholder):
+        Settings()

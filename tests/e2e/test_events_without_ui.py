@@ -1,0 +1,101 @@
+"""Events sent straight over the websocket, as any browser could: refused for roles that lack the permission.
+
+Nothing changes and the refusal is recorded; the UI never gets a say.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import Session, select
+
+import admin_app.admin_app  # noqa: F401  (registers the app's states)
+from admin_app.auth.gate import _declarations
+from admin_app.auth.identity import session_policy
+from admin_app.db.models import AuthEvent, StaffSession
+from admin_app.db.session import engine_for
+from admin_app.db.staff_sessions import hash_token, start_session
+from admin_app.settings import Settings
+from tests.e2e.reflex_socket import ReflexSocket
+
+pytestmark = pytest.mark.e2e
+
+
+def handler(state_suffix: str, name: str) -> str:
+    [path] = [p for p in _declarations() if p.endswith(state_suffix)]
+    return f"{path}.{name}"
+
+
+def staff_cookie(url: str, email: str, roles: tuple[str, ...]) -> tuple[str, str]:
+    with Session(engine_for(url)) as session:
+        token = start_session(
+            session=session,
+            subject=email,
+            email=email,
+            name=email,
+            roles=roles,
+            id_token=None,
+            client_address="",
+            now=datetime.now(UTC),
+            policy=session_policy(Settings()),
+        )
+        session.commit()
+    return f"ca_session={token}", token
+
+
+def refusals(url: str, email: str) -> list[str]:
+    with Session(engine_for(url)) as session:
+        query = select(AuthEvent).where(AuthEvent.kind == "refused", AuthEvent.email == email)
+        return [e.detail for e in session.exec(query)]
+
+
+def carries_rows(answers: list[dict]) -> bool:
+    return any(
+        "rows_rx_state_" in json_state
+        for a in answers
+        for json_state in map(str, a.get("delta", {}).values())
+    )
+
+
+def test_sales_cannot_end_an_admins_session_by_sending_the_event(app_server, e2e_database):
+    url, _ = e2e_database
+    _, admin_token = staff_cookie(url, "admin-target@example.com", ("admin",))
+    sales_cookie, _ = staff_cookie(url, "sales-attacker@example.com", ("sales",))
+    socket = ReflexSocket(app_server, sales_cookie)
+    answers = socket.send_event(
+        handler("sessions_state", "revoke"), {"session_id": hash_token(admin_token)}, path="/admin/sessions/"
+    )
+    socket.close()
+    assert any("toast" in str(a.get("events")) for a in answers), answers
+    with Session(engine_for(url)) as session:
+        assert session.get(StaffSession, hash_token(admin_token)).revoked_at is None
+    assert refusals(url, "sales-attacker@example.com") == ["revoke needs sessions:admin"]
+
+
+def test_staff_without_a_role_get_no_license_data_by_sending_the_event(app_server, e2e_database):
+    url, _ = e2e_database
+    cookie, _ = staff_cookie(url, "norole-attacker@example.com", ())
+    socket = ReflexSocket(app_server, cookie)
+    answers = socket.send_event(handler("licenses_state", "set_search"), {"value": "zephyr"})
+    socket.close()
+    assert not carries_rows(answers)
+    assert refusals(url, "norole-attacker@example.com") == ["set_search needs licenses:read"]
+
+
+def test_setvar_is_refused_even_for_an_admin(app_server, e2e_database):
+    url, _ = e2e_database
+    cookie, _ = staff_cookie(url, "admin-setvar@example.com", ("admin",))
+    socket = ReflexSocket(app_server, cookie)
+    answers = socket.send_event(handler("licenses_state", "setvar"), {"var_name": "error", "value": "pwned"})
+    socket.close()
+    assert "pwned" not in str(answers)
+    assert refusals(url, "admin-setvar@example.com") == ["setvar needs an undeclared handler"]
+
+
+def test_the_same_event_from_a_role_that_may_is_answered_with_data(app_server, e2e_database):
+    url, _ = e2e_database
+    cookie, _ = staff_cookie(url, "sales-reader@example.com", ("sales",))
+    socket = ReflexSocket(app_server, cookie)
+    answers = socket.send_event(handler("licenses_state", "set_search"), {"value": "zephyr"})
+    socket.close()
+    assert carries_rows(answers)
+    assert refusals(url, "sales-reader@example.com") == []
