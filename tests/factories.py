@@ -40,3 +40,24 @@ def add_licenses(session: Session, rows: list[dict]) -> list[License]:
 
 def day(text: str) -> date:
     return date.fromisoformat(text)
+
+
+def staff_session_token(session: Session, email: str, roles: tuple[str, ...]) -> str:
+    """Open a live staff session directly in the store (as a sign-in would) and return its token."""
+    from admin_app.auth.identity import session_policy
+    from admin_app.db.staff_sessions import start_session
+    from admin_app.settings import get_settings
+
+    token = start_session(
+        session=session,
+        subject=email,
+        email=email,
+        name=email,
+        roles=roles,
+        id_token=None,
+        client_address="",
+        now=datetime.now(UTC),
+        policy=session_policy(get_settings()),
+    )
+    session.commit()
+    return token

@@ -2,18 +2,15 @@
 
 import csv
 import io
-from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
 from admin_app.api import build_api
-from admin_app.auth.identity import session_policy
 from admin_app.db.models import AuthEvent
-from admin_app.db.staff_sessions import start_session
 from admin_app.settings import get_settings
-from tests.factories import add_licenses
+from tests.factories import add_licenses, staff_session_token
 
 
 @pytest.fixture
@@ -25,19 +22,7 @@ def client(db_url, monkeypatch):
 
 
 def signed_in(client: TestClient, session, roles: tuple[str, ...]) -> TestClient:
-    token = start_session(
-        session=session,
-        subject="s",
-        email="staff@example.com",
-        name="Staff",
-        roles=roles,
-        id_token=None,
-        client_address="127.0.0.1",
-        now=datetime.now(UTC),
-        policy=session_policy(get_settings()),
-    )
-    session.commit()
-    client.cookies.set("ca_session", token)
+    client.cookies.set("ca_session", staff_session_token(session, "staff@example.com", roles))
     return client
 
 

@@ -1,7 +1,6 @@
 """The event gate, for every handler of the app's states: declared, and refused for roles that lack it."""
 
 import asyncio
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -10,11 +9,10 @@ from sqlmodel import select
 import admin_app.admin_app  # noqa: F401  (registers the app's states)
 from admin_app.auth import identity as identity_module
 from admin_app.auth.gate import SIGNED_IN, AuthGate, _declarations, app_states
-from admin_app.auth.identity import session_policy
 from admin_app.auth.permissions import ROLES, Permission, is_allowed
 from admin_app.db.models import AuthEvent
-from admin_app.db.staff_sessions import start_session
 from admin_app.settings import get_settings
+from tests.factories import staff_session_token
 
 # Reflex gives every state this handler; the gate refuses it because nothing declares it.
 FRAMEWORK_HANDLERS_REFUSED = {"setvar"}
@@ -58,19 +56,8 @@ def browser_state(cookie: str) -> SimpleNamespace:
 
 
 def cookie_for(session, roles: tuple[str, ...]) -> str:
-    token = start_session(
-        session=session,
-        subject="s",
-        email=f"{'-'.join(roles) or 'none'}@example.com",
-        name="Staff",
-        roles=roles,
-        id_token=None,
-        client_address="",
-        now=datetime.now(UTC),
-        policy=session_policy(get_settings()),
-    )
-    session.commit()
-    return f"ca_session={token}"
+    email = ("-".join(roles) or "none") + "@example.com"
+    return "ca_session=" + staff_session_token(session, email, roles)
 
 
 def send(event_name: str, cookie: str):

@@ -3,19 +3,16 @@
 Nothing changes and the refusal is recorded; the UI never gets a say.
 """
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import Session, select
 
 import admin_app.admin_app  # noqa: F401  (registers the app's states)
 from admin_app.auth.gate import _declarations
-from admin_app.auth.identity import session_policy
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.db.session import engine_for
-from admin_app.db.staff_sessions import hash_token, start_session
-from admin_app.settings import Settings
+from admin_app.db.staff_sessions import hash_token
 from tests.e2e.reflex_socket import ReflexSocket
+from tests.factories import staff_session_token
 
 pytestmark = pytest.mark.e2e
 
@@ -27,18 +24,7 @@ def handler(state_suffix: str, name: str) -> str:
 
 def staff_cookie(url: str, email: str, roles: tuple[str, ...]) -> tuple[str, str]:
     with Session(engine_for(url)) as session:
-        token = start_session(
-            session=session,
-            subject=email,
-            email=email,
-            name=email,
-            roles=roles,
-            id_token=None,
-            client_address="",
-            now=datetime.now(UTC),
-            policy=session_policy(Settings()),
-        )
-        session.commit()
+        token = staff_session_token(session, email, roles)
     return f"ca_session={token}", token
 
 
