@@ -16,11 +16,11 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = SQLModel.metadata
 
 # Search indexes are dialect-specific DDL kept in migrations, not in the models.
-SEARCH_OBJECTS = {"search_text", "ix_license_search_trgm"}
+SEARCH_OBJECTS = {"search_text", "ix_license_search_trgm", "ix_reconciliation_search_trgm"}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    return not (name in SEARCH_OBJECTS or (name or "").startswith("license_fts"))
+    return not (name in SEARCH_OBJECTS or (name or "").endswith("_fts") or "_fts_" in (name or ""))
 
 
 def run_migrations_online() -> None:

@@ -4,12 +4,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from admin_app.db import paging
 from admin_app.db.models import License
-from admin_app.db.paging import Match, decode_cursor, encode_cursor, fetch_keyset_page
+from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.query_params import read_choice, read_date_range
 from admin_app.db.text_search import (
     SearchSpec,
     normalize_term,
@@ -28,7 +27,6 @@ SORT_COLUMNS = {
     "company": (License.company, str),
     "users": (License.user_count, int),
 }
-COUNT_CAP = 10_000
 
 LICENSE_SEARCH = SearchSpec(
     id_column=col(License.id),
@@ -82,27 +80,6 @@ class ParsedLicenseQuery:
     errors: list[str] = field(default_factory=list)
 
 
-def _choice(params: Mapping[str, object], key: str, allowed: Iterable[str], label: str, errors: list[str]):
-    value = params.get(key)
-    if value in (None, ""):
-        return None
-    if isinstance(value, str) and value in allowed:
-        return value
-    errors.append(f"Unknown {label} {str(value)[:40]!r} was ignored.")
-    return None
-
-
-def _date(params: Mapping[str, object], key: str, label: str, errors: list[str]) -> date | None:
-    value = params.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        errors.append(f"{label} {str(value)[:40]!r} is not a date (YYYY-MM-DD) and was ignored.")
-        return None
-
-
 def parse_license_query(params: Mapping[str, object]) -> ParsedLicenseQuery:
     """Read a LicenseQuery from URL parameters; unknown values are dropped with a message."""
     errors: list[str] = []
@@ -113,17 +90,13 @@ def parse_license_query(params: Mapping[str, object]) -> ParsedLicenseQuery:
     if sort not in SORT_COLUMNS:
         errors.append(f"Unknown sort {sort_param[:40]!r} was ignored.")
         sort, descending = "issued", True
-    issued_from = _date(params, "issued_from", "Issued from", errors)
-    issued_to = _date(params, "issued_to", "Issued to", errors)
-    if issued_from and issued_to and issued_from > issued_to:
-        errors.append("The issued-date range was reversed; it has been swapped.")
-        issued_from, issued_to = issued_to, issued_from
+    issued_from, issued_to = read_date_range(params, ("issued_from", "issued_to"), "Issued-date", errors)
     query = LicenseQuery(
         q=normalize_term(params.get("q")),
-        plan=_choice(params, "plan", PLANS, "plan", errors),
-        trial=_choice(params, "trial", TRIAL_CHOICES, "trial choice", errors),
-        status=_choice(params, "status", STATUSES, "status", errors),
-        license_type=_choice(params, "type", LICENSE_TYPES, "license type", errors),
+        plan=read_choice(params, "plan", PLANS, "plan", errors),
+        trial=read_choice(params, "trial", TRIAL_CHOICES, "trial choice", errors),
+        status=read_choice(params, "status", STATUSES, "status", errors),
+        license_type=read_choice(params, "type", LICENSE_TYPES, "license type", errors),
         issued_from=issued_from,
         issued_to=issued_to,
         sort=sort,
@@ -172,18 +145,8 @@ def _match(session: Session, query: LicenseQuery, today: date) -> Match:
     return Match(filters=filters, row_match=row_match, index_match=index_match)
 
 
-@dataclass(frozen=True)
-class LicensePage:
-    """One page of licenses and the cursors to its neighbours.
-
-    `partial` is set when the term was too short for the search index and only the
-    first UNINDEXED_SCAN_LIMIT licenses in this order were searched.
-    """
-
-    rows: list[License]
-    next_cursor: str | None
-    prev_cursor: str | None
-    partial: bool = False
+# A page of licenses; `partial` when a short term searched only part of the table.
+LicensePage = Page
 
 
 def search_licenses(
@@ -197,52 +160,19 @@ def search_licenses(
 ) -> LicensePage:
     """A page of licenses matching `query`, after or before a cursor of an earlier page."""
     if query.q and not term_can_match(query.q):
-        return LicensePage(rows=[], next_cursor=None, prev_cursor=None)
-    today = today or today_utc()
+        return EMPTY_PAGE
     sort_column, python_type = SORT_COLUMNS[query.sort]
-    match = _match(session, query, today)
-    backwards = before is not None and after is None
-    token = before if backwards else after
-    cursor = decode_cursor(token, python_type) if token else None
-    fetched = fetch_keyset_page(
+    return search_page(
         session,
         entity=License,
         sort_column=col(sort_column),
-        id_column=col(License.id),
-        descending=query.descending != backwards,
-        cursor=cursor,
-        limit=limit + 1,
-        match=match,
+        python_type=python_type,
+        descending=query.descending,
+        match=_match(session, query, today or today_utc()),
+        after=after,
+        before=before,
+        limit=limit,
     )
-    rows = fetched.rows
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if backwards:
-        rows.reverse()
-    has_next = more if not backwards else cursor is not None
-    has_prev = (cursor is not None) if not backwards else more
-    key = col(sort_column).key
-    return LicensePage(
-        rows=rows,
-        next_cursor=encode_cursor(getattr(rows[-1], key), rows[-1].id) if has_next and rows else None,
-        prev_cursor=encode_cursor(getattr(rows[0], key), rows[0].id) if has_prev and rows else None,
-        partial=fetched.partial,
-    )
-
-
-@dataclass(frozen=True)
-class ResultCount:
-    """How many rows match: exact up to the cap, otherwise "more than cap"."""
-
-    value: int
-    exact: bool
-
-    @property
-    def label(self) -> str:
-        """What the page shows, e.g. "1,234 licenses" or "10,000+ licenses"."""
-        if self.exact:
-            return f"{self.value:,}"
-        return f"{self.value:,}+"
 
 
 def count_licenses(
@@ -252,28 +182,7 @@ def count_licenses(
     if query.q and not term_can_match(query.q):
         return ResultCount(value=0, exact=True)
     match = _match(session, query, today or today_utc())
-    if match.row_match is not None and match.index_match is None:
-        return _count_in_newest(session, match, cap)
-    conditions = [c for c in (match.index_match, *match.filters) if c is not None]
-    capped = sa.select(col(License.id)).where(*conditions).limit(cap + 1).subquery()
-    value = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
-    return ResultCount(value=min(value, cap), exact=value <= cap)
-
-
-def _count_in_newest(session: Session, match: Match, cap: int) -> ResultCount:
-    """A term the index cannot serve is counted among the newest licenses only ("at least N")."""
-    edge = session.scalar(
-        sa.select(col(License.id))
-        .order_by(col(License.id).desc())
-        .offset(paging.UNINDEXED_SCAN_LIMIT - 1)
-        .limit(1)
-    )
-    newest = [col(License.id) >= edge] if edge is not None else []
-    capped = (
-        sa.select(col(License.id)).where(*newest, match.row_match, *match.filters).limit(cap + 1).subquery()
-    )
-    value = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
-    return ResultCount(value=min(value, cap), exact=value <= cap and edge is None)
+    return count_matches(session, id_column=col(License.id), match=match, cap=cap)
 
 
 def iter_licenses(

@@ -154,6 +154,7 @@ class Reconciliation(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_reconciliation_date_id", "reconciliation_date", "id"),
         sa.Index("ix_reconciliation_account", "billing_account_id", "reconciliation_date"),
+        sa.Index("ix_reconciliation_status_date", "status", "reconciliation_date", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -142,3 +142,92 @@ def fetch_keyset_page(
         return FetchedPage(ordered(match.index_match, *match.filters))
     rows, window_full = from_window(UNINDEXED_SCAN_LIMIT, row_conditions)
     return FetchedPage(rows, partial=window_full and len(rows) < limit)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of rows and the cursors to its neighbours; `partial` as in FetchedPage."""
+
+    rows: list
+    next_cursor: str | None
+    prev_cursor: str | None
+    partial: bool = False
+
+
+EMPTY_PAGE = Page(rows=[], next_cursor=None, prev_cursor=None)
+
+
+def search_page(
+    session,
+    *,
+    entity,
+    sort_column: ColumnElement,
+    python_type: type,
+    descending: bool,
+    match: Match,
+    after: str | None,
+    before: str | None,
+    limit: int,
+) -> Page:
+    """A page after the `after` cursor (or before the `before` cursor) of an earlier page."""
+    backwards = before is not None and after is None
+    token = before if backwards else after
+    cursor = decode_cursor(token, python_type) if token else None
+    fetched = fetch_keyset_page(
+        session,
+        entity=entity,
+        sort_column=sort_column,
+        id_column=entity.id,
+        descending=descending != backwards,
+        cursor=cursor,
+        limit=limit + 1,
+        match=match,
+    )
+    rows = fetched.rows[:limit]
+    more = len(fetched.rows) > limit
+    if backwards:
+        rows.reverse()
+    has_next = more if not backwards else cursor is not None
+    has_prev = (cursor is not None) if not backwards else more
+    key = sort_column.key
+    return Page(
+        rows=rows,
+        next_cursor=encode_cursor(getattr(rows[-1], key), rows[-1].id) if has_next and rows else None,
+        prev_cursor=encode_cursor(getattr(rows[0], key), rows[0].id) if has_prev and rows else None,
+        partial=fetched.partial,
+    )
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    """How many rows match: exact up to the cap, otherwise "more than cap"."""
+
+    value: int
+    exact: bool
+
+    @property
+    def label(self) -> str:
+        """What a page shows, e.g. "1,234" or "10,000+"."""
+        return f"{self.value:,}" if self.exact else f"{self.value:,}+"
+
+
+COUNT_CAP = 10_000
+
+
+def count_matches(session, *, id_column: ColumnElement, match: Match, cap: int = COUNT_CAP) -> ResultCount:
+    """Count matches, stopping at `cap` so a huge result never stalls the page.
+
+    A term the index cannot serve is counted among the newest UNINDEXED_SCAN_LIMIT rows only.
+    """
+    newest: list = []
+    edge = None
+    if match.row_match is not None and match.index_match is None:
+        edge = session.scalar(
+            sa.select(id_column).order_by(id_column.desc()).offset(UNINDEXED_SCAN_LIMIT - 1).limit(1)
+        )
+        newest = [id_column >= edge] if edge is not None else []
+    term = match.index_match if match.index_match is not None else match.row_match
+    conditions = [c for c in (term, *match.filters) if c is not None]
+    capped = sa.select(id_column).where(*newest, *conditions).limit(cap + 1).subquery()
+    value = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
+    return ResultCount(value=min(value, cap), exact=value <= cap and edge is None)

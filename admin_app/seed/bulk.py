@@ -30,8 +30,11 @@ def _pg_value(value: object) -> object:
 
 SQLITE_SECONDARY_DDL = """
     SELECT sql FROM sqlite_master
-    WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name NOT LIKE 'license_fts%'
+    WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name NOT LIKE '%fts%'
 """
+SQLITE_FTS_TABLES = (
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'"
+)
 PG_SECONDARY_DDL = """
     SELECT indexname, indexdef FROM pg_indexes
     WHERE schemaname = current_schema()
@@ -102,7 +105,8 @@ class BulkWriter:
         for statement in self.deferred_ddl:
             self.cursor.execute(statement)
         if self.dialect == "sqlite":
-            self.cursor.execute("INSERT INTO license_fts(license_fts) VALUES ('rebuild')")
+            for (fts_table,) in self.cursor.execute(SQLITE_FTS_TABLES).fetchall():
+                self.cursor.execute(f"INSERT INTO {fts_table}({fts_table}) VALUES ('rebuild')")
             violations = self.cursor.execute("PRAGMA foreign_key_check").fetchall()
             if violations:
                 self.connection.rollback()

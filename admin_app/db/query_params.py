@@ -1,0 +1,59 @@
+"""Reading list filters from URL parameters: unknown values are dropped with a message, never an error."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+MAX_AMOUNT = Decimal("1e12")
+
+
+def read_choice(
+    params: Mapping[str, object], key: str, allowed: Iterable[str], label: str, errors: list[str]
+) -> str | None:
+    """A value from an allowlist, or None (with a message when something else was sent)."""
+    value = params.get(key)
+    if value in (None, ""):
+        return None
+    if isinstance(value, str) and value in allowed:
+        return value
+    errors.append(f"Unknown {label} {str(value)[:40]!r} was ignored.")
+    return None
+
+
+def read_date(params: Mapping[str, object], key: str, label: str, errors: list[str]) -> date | None:
+    """An ISO date, or None (with a message when the value is not one)."""
+    value = params.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors.append(f"{label} {str(value)[:40]!r} is not a date (YYYY-MM-DD) and was ignored.")
+        return None
+
+
+def read_date_range(
+    params: Mapping[str, object], keys: tuple[str, str], label: str, errors: list[str]
+) -> tuple[date | None, date | None]:
+    """A from/to pair of dates; a reversed range is swapped and said so."""
+    start = read_date(params, keys[0], f"{label} from", errors)
+    end = read_date(params, keys[1], f"{label} to", errors)
+    if start and end and start > end:
+        errors.append(f"The {label.lower()} range was reversed; it has been swapped.")
+        start, end = end, start
+    return start, end
+
+
+def read_amount(params: Mapping[str, object], key: str, label: str, errors: list[str]) -> Decimal | None:
+    """A non-negative amount, or None (with a message for negatives and non-numbers)."""
+    value = params.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
+        errors.append(f"{label} {str(value)[:40]!r} is not an amount of zero or more and was ignored.")
+        return None
+    return amount
