@@ -1,0 +1,208 @@
+"""Reconciliation search and chart aggregates against totals computed by hand, on SQLite and PostgreSQL."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from admin_app.db.models import BillingAccount, Reconciliation, Subscription
+from admin_app.db.reconciliation_stats import (
+    monthly_failures,
+    monthly_invoiced,
+    monthly_seats_added,
+    monthly_status_counts,
+    skip_reason_counts,
+    top_accounts_by_invoiced,
+)
+from admin_app.db.reconciliations import (
+    ReconciliationQuery,
+    count_reconciliations,
+    parse_reconciliation_query,
+    search_reconciliations,
+)
+
+D = Decimal
+
+
+@pytest.fixture
+def accounts(session):
+    """ACME pays in USD on a direct premium plan; Globex in EUR through a reseller, ultimate."""
+    acme = BillingAccount(zuora_account_id="a" * 32, name="ACME Corp", salesforce_account_id="001A")
+    globex = BillingAccount(zuora_account_id="b" * 32, name="Globex GmbH", salesforce_account_id="001B")
+    session.add_all([acme, globex])
+    session.flush()
+    session.add_all(
+        [
+            Subscription(
+                name="A-S00000001",
+                billing_account_id=acme.id,
+                plan="premium",
+                deployment="saas",
+                seats=10,
+                term_start=date(2025, 1, 1),
+                term_end=date(2026, 1, 1),
+                auto_renew=True,
+                status="active",
+                channel="direct",
+            ),
+            Subscription(
+                name="A-S00000002",
+                billing_account_id=globex.id,
+                plan="ultimate",
+                deployment="saas",
+                seats=20,
+                term_start=date(2025, 1, 1),
+                term_end=date(2026, 1, 1),
+                auto_renew=True,
+                status="active",
+                channel="reseller",
+            ),
+        ]
+    )
+
+    def rec(account, sub, status, day, users, amount=None, currency="USD", skip=None, error=None):
+        return Reconciliation(
+            billing_account_id=account.id,
+            customer_name=account.name,
+            subscription_name=sub,
+            status=status,
+            reconciliation_date=day,
+            user_count=users,
+            invoiced_amount=amount,
+            currency=currency,
+            skip_reason=skip,
+            error_message=error,
+        )
+
+    session.add_all(
+        [
+            rec(acme, "A-S00000001", "done", date(2025, 12, 31), 15, D("150.00")),
+            rec(acme, "A-S00000001", "done", date(2026, 1, 1), 12, D("60.00")),
+            rec(globex, "A-S00000002", "done", date(2026, 1, 15), 25, D("300.00"), "EUR"),
+            rec(
+                globex,
+                "A-S00000002",
+                "failed",
+                date(2026, 1, 20),
+                20,
+                None,
+                "EUR",
+                error="Timeout from Zuora",
+            ),
+            rec(acme, "A-S00000001", "skipped", date(2025, 12, 1), 10, skip="No overage"),
+            rec(globex, "A-S00000002", "skipped", date(2026, 2, 1), 20, None, "EUR", skip="Reseller-managed"),
+            rec(acme, "A-S00000001", "skipped", date(2026, 2, 10), 10, skip="No overage"),
+            rec(acme, "A-S00000001", "pending", date(2026, 2, 28), 10),
+        ]
+    )
+    session.commit()
+    return acme, globex
+
+
+ALL = ReconciliationQuery()
+
+
+def test_monthly_counts_by_status_cross_the_year_boundary(session, accounts):
+    assert monthly_status_counts(session=session, query=ALL) == [
+        ("2025-12", "done", 1),
+        ("2025-12", "skipped", 1),
+        ("2026-01", "done", 2),
+        ("2026-01", "failed", 1),
+        ("2026-02", "pending", 1),
+        ("2026-02", "skipped", 2),
+    ]
+
+
+def test_invoiced_amounts_per_month_stay_per_currency(session, accounts):
+    assert monthly_invoiced(session=session, query=ALL) == [
+        ("2025-12", "USD", D("150.00")),
+        ("2026-01", "EUR", D("300.00")),
+        ("2026-01", "USD", D("60.00")),
+    ]
+
+
+def test_skip_reasons_largest_first(session, accounts):
+    assert skip_reason_counts(session=session, query=ALL) == [("No overage", 2), ("Reseller-managed", 1)]
+
+
+def test_failures_per_month_with_their_counts(session, accounts):
+    assert monthly_failures(session=session, query=ALL) == [
+        ("2025-12", 0, 2),
+        ("2026-01", 1, 3),
+        ("2026-02", 0, 3),
+    ]
+
+
+def test_top_accounts_rank_within_one_currency(session, accounts):
+    acme, globex = accounts
+    assert top_accounts_by_invoiced(session=session, query=ALL, currency="USD") == [
+        (acme.id, "ACME Corp", D("210.00"))
+    ]
+    assert top_accounts_by_invoiced(session=session, query=ALL, currency="EUR") == [
+        (globex.id, "Globex GmbH", D("300.00"))
+    ]
+
+
+def test_seats_added_are_users_above_the_subscriptions_seats(session, accounts):
+    assert monthly_seats_added(session=session, query=ALL) == [("2025-12", 5), ("2026-01", 7)]
+
+
+def test_chart_filters_narrow_every_aggregate(session, accounts):
+    january = ReconciliationQuery(date_from=date(2026, 1, 1), date_to=date(2026, 1, 31))
+    assert monthly_failures(session=session, query=january) == [("2026-01", 1, 3)]
+    reseller = ReconciliationQuery(channel="reseller")
+    assert monthly_status_counts(session=session, query=reseller) == [
+        ("2026-01", "done", 1),
+        ("2026-01", "failed", 1),
+        ("2026-02", "skipped", 1),
+    ]
+    assert skip_reason_counts(session=session, query=ReconciliationQuery(plan="premium")) == [
+        ("No overage", 2)
+    ]
+    assert monthly_invoiced(session=session, query=ReconciliationQuery(currency="EUR")) == [
+        ("2026-01", "EUR", D("300.00"))
+    ]
+
+
+def test_no_rows_give_empty_charts(session):
+    assert monthly_status_counts(session=session, query=ALL) == []
+    assert monthly_invoiced(session=session, query=ALL) == []
+    assert skip_reason_counts(session=session, query=ALL) == []
+    assert monthly_failures(session=session, query=ALL) == []
+    assert top_accounts_by_invoiced(session=session, query=ALL, currency="USD") == []
+    assert monthly_seats_added(session=session, query=ALL) == []
+
+
+def test_search_and_filters_find_the_reconciliations_and_why_they_ended(session, accounts):
+    def found(**params) -> list[tuple[str, str]]:
+        query = parse_reconciliation_query(params).query
+        page = search_reconciliations(session=session, query=query)
+        assert count_reconciliations(session=session, query=query).value == len(page.rows)
+        return [(r.customer_name, r.status) for r in page.rows]
+
+    assert found(q="globex", status="failed") == [("Globex GmbH", "failed")]
+    assert found(q="A-S00000001", status="skipped") == [("ACME Corp", "skipped"), ("ACME Corp", "skipped")]
+    assert found(error="yes") == [("Globex GmbH", "failed")]
+    assert found(min="100", max="200") == [("ACME Corp", "done")]
+    assert found(skip_reason="Reseller-managed") == [("Globex GmbH", "skipped")]
+    assert len(found(account=str(accounts[1].id))) == 3
+    assert found(q="%_'\"") == []
+    assert found(q="x" * 10_000) == []
+
+
+def test_bad_filter_values_get_a_message_and_no_error():
+    parsed = parse_reconciliation_query(
+        {
+            "status": "exploded",
+            "from": "2026-03-01",
+            "to": "2026-01-01",
+            "min": "-5",
+            "max": "lots",
+            "account": "1 OR 1=1",
+            "sort": "password",
+        }
+    )
+    assert parsed.query.status is None and parsed.query.amount_min is None and parsed.query.amount_max is None
+    assert (parsed.query.date_from, parsed.query.date_to) == (date(2026, 1, 1), date(2026, 3, 1))
+    assert parsed.query.billing_account_id is None and parsed.query.sort == "date"
+    assert len(parsed.errors) == 6
