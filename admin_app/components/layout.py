@@ -82,8 +82,12 @@ def sidebar() -> rx.Component:
 
 
 def signed_in_as() -> rx.Component:
-    """Who is signed in, their role, and Sign out (a full page load: /auth/logout is an HTTP route)."""
-    return rx.hstack(
+    """Who is signed in, their role, and Sign out (a full page load: /auth/logout is an HTTP route).
+
+    Nothing shows until the server has named the staff member, so a visitor on the way to
+    sign in never sees "No access" or a Sign out button.
+    """
+    signed_in = rx.hstack(
         rx.vstack(
             rx.text(UserState.name, size="2", weight="medium"),
             rx.text(UserState.email, size="1", color=rx.color("gray", 11)),
@@ -99,6 +103,7 @@ def signed_in_as() -> rx.Component:
         align="center",
         spacing="3",
     )
+    return rx.cond(UserState.email != "", signed_in)
 
 
 def page_shell(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:

@@ -81,3 +81,14 @@ def test_a_session_revoked_elsewhere_stops_at_the_next_event(browser, app_server
     page.locator("#search").fill("zephyr")
     expect(page).to_have_url(re.compile(r"/oauth2/authorize\?"))
     page.context.close()
+
+
+def test_a_visitor_on_the_way_to_sign_in_sees_no_identity(browser, app_server):
+    page = new_page(browser)
+    # The server never answers, so the page stays as a visitor first sees it.
+    page.route_web_socket(re.compile(r".*/_event/.*"), lambda websocket: None)
+    page.goto(app_server + "/licenses")
+    expect(page.get_by_role("heading", name="Licenses")).to_be_visible()
+    expect(page.get_by_text("No access")).to_have_count(0)
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+    page.context.close()
