@@ -18,7 +18,7 @@ from admin_app.csv_export import csv_chunks
 from admin_app.db import licenses as license_db
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import License
-from admin_app.db.session import session_scope
+from admin_app.db.session import in_session, session_scope
 from admin_app.settings import get_settings
 
 LICENSE_CSV_HEADER = list(License.__table__.columns.keys())
@@ -68,15 +68,18 @@ async def refuse_unless_allowed(request: Request, permission: Permission) -> Res
     identity = await identity_for_cookie_header(request.headers.get("cookie", ""))
     if identity is not None and is_allowed(identity.roles, permission):
         return None
-    with session_scope() as session:
-        record_auth_event(
+    email, address = identity.email if identity else "", request.client.host if request.client else ""
+    detail = f"{request.url.path} needs {permission.value}"
+    await in_session(
+        lambda session: record_auth_event(
             session=session,
             kind="refused",
             at=datetime.now(UTC),
-            email=identity.email if identity else "",
-            client_address=request.client.host if request.client else "",
-            detail=f"{request.url.path} needs {permission.value}",
+            email=email,
+            client_address=address,
+            detail=detail,
         )
+    )
     if identity is None:
         return PlainTextResponse("Sign in first: /auth/login", status_code=401)
     return PlainTextResponse(f"Your role may not use {permission.value}.", status_code=403)

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.auth_events import record_auth_event
-from admin_app.state.db_calls import in_session
+from admin_app.db.session import in_session
 
 logger = logging.getLogger(__name__)
 PERMISSION_ATTR = "_required_permission"

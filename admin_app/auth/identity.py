@@ -1,16 +1,16 @@
 """Who is behind a request or a websocket: the session cookie checked against the session store."""
 
-import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from http.cookies import CookieError, SimpleCookie
 
-from admin_app.db.session import session_scope
+from admin_app.db.session import in_session
 from admin_app.db.staff_sessions import SessionPolicy, StaffIdentity, hash_token, identity_for_token
 from admin_app.settings import Settings, get_settings
 
 # A revoked or expired session stops working within this many seconds on every worker.
 CACHE_SECONDS = 5.0
+MAX_CACHED = 10_000
 _cache: dict[str, tuple[float, StaffIdentity | None]] = {}
 
 
@@ -36,13 +36,6 @@ def token_from_cookie_header(header: str, settings: Settings) -> str:
     return morsel.value if morsel else ""
 
 
-def _lookup(token: str, settings: Settings) -> StaffIdentity | None:
-    with session_scope() as session:
-        return identity_for_token(
-            session=session, token=token, now=datetime.now(UTC), policy=session_policy(settings)
-        )
-
-
 def forget(token: str) -> None:
     """Drop a cached answer (after sign-out or revocation in this process)."""
     _cache.pop(hash_token(token), None)
@@ -58,6 +51,21 @@ async def identity_for_cookie_header(header: str) -> StaffIdentity | None:
     cached = _cache.get(key)
     if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
-    identity = await asyncio.to_thread(_lookup, token, settings)
-    _cache[key] = (time.monotonic(), identity)
+    identity = await in_session(
+        lambda session: identity_for_token(
+            session=session, token=token, now=datetime.now(UTC), policy=session_policy(settings)
+        )
+    )
+    _remember(key, identity)
     return identity
+
+
+def _remember(key: str, identity: StaffIdentity | None) -> None:
+    # Every cookie sent is a key, forged ones too: drop stale answers before the cache can grow.
+    now = time.monotonic()
+    if len(_cache) >= MAX_CACHED:
+        for stale in [k for k, (checked, _) in _cache.items() if now - checked >= CACHE_SECONDS]:
+            del _cache[stale]
+        if len(_cache) >= MAX_CACHED:
+            _cache.clear()
+    _cache[key] = (now, identity)

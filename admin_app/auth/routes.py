@@ -15,7 +15,8 @@ from starlette.routing import Route
 from admin_app.auth.identity import forget, session_cookie_name, session_policy, token_from_cookie_header
 from admin_app.auth.oidc import id_token_claims_options, oidc_client, roles_from_claims, safe_next
 from admin_app.db.auth_events import record_auth_event
-from admin_app.db.session import session_scope
+from admin_app.db.models import StaffSession
+from admin_app.db.session import in_session
 from admin_app.db.staff_sessions import end_session, start_session
 from admin_app.settings import get_settings
 
@@ -53,15 +54,13 @@ def _provider_down(settings) -> HTMLResponse:
     )
 
 
-def _record(kind: str, request: Request, **fields) -> None:
-    with session_scope() as session:
-        record_auth_event(
-            session=session,
-            kind=kind,
-            at=datetime.now(UTC),
-            client_address=_client_address(request),
-            **fields,
+async def _record(kind: str, request: Request, **fields) -> None:
+    address = _client_address(request)
+    await in_session(
+        lambda session: record_auth_event(
+            session=session, kind=kind, at=datetime.now(UTC), client_address=address, **fields
         )
+    )
 
 
 async def login(request: Request) -> Response:
@@ -77,8 +76,8 @@ async def login(request: Request) -> Response:
         return _provider_down(settings)
 
 
-def _failed(request: Request, reason: str, status: int = 400) -> HTMLResponse:
-    _record("sign_in_failed", request, detail=reason)
+async def _failed(request: Request, reason: str, status: int = 400) -> HTMLResponse:
+    await _record("sign_in_failed", request, detail=reason)
     request.session.clear()
     return page(
         "Sign-in failed",
@@ -93,28 +92,29 @@ async def callback(request: Request) -> Response:
     """Check the issuer's answer and the ID token, open a server-side session, set its cookie."""
     settings = get_settings()
     if "error" in request.query_params:
-        return _failed(request, f"the identity provider said {request.query_params['error'][:60]}")
+        return await _failed(request, f"the identity provider said {request.query_params['error'][:60]}")
     client = oidc_client(settings)
     try:
         token = await client.authorize_access_token(request, claims_options=id_token_claims_options(settings))
     except MismatchingStateError:
-        return _failed(request, "bad state")
+        return await _failed(request, "bad state")
     except (JoseError, SignatureError) as error:
-        return _failed(request, f"invalid token: {error.error}")
+        return await _failed(request, f"invalid token: {error.error}")
     except OAuthError as error:
-        return _failed(request, f"{error.error}"[:80])
+        return await _failed(request, f"{error.error}"[:80])
     except httpx.HTTPError:
         return _provider_down(settings)
     claims = token.get("userinfo")
     if not claims or not claims.get("sub"):
-        return _failed(request, "no ID token")
+        return await _failed(request, "no ID token")
     subject, email = str(claims["sub"]), str(claims.get("email") or "")
     name = str(claims.get("name") or email or subject)
     roles = roles_from_claims(claims, settings)
     next_path = request.session.get("next") or "/licenses"
     request.session.clear()
-    now = datetime.now(UTC)
-    with session_scope() as session:
+    now, address = datetime.now(UTC), _client_address(request)
+
+    def open_session(session) -> str:
         session_token = start_session(
             session=session,
             subject=subject,
@@ -122,30 +122,22 @@ async def callback(request: Request) -> Response:
             name=name,
             roles=roles,
             id_token=token.get("id_token"),
-            client_address=_client_address(request),
+            client_address=address,
             now=now,
             policy=session_policy(settings),
         )
-        if roles:
-            record_auth_event(
-                session=session,
-                kind="sign_in",
-                at=now,
-                email=email,
-                subject=subject,
-                client_address=_client_address(request),
-                detail=",".join(roles),
-            )
-        else:
-            record_auth_event(
-                session=session,
-                kind="sign_in_failed",
-                at=now,
-                email=email,
-                subject=subject,
-                client_address=_client_address(request),
-                detail="no role",
-            )
+        record_auth_event(
+            session=session,
+            kind="sign_in" if roles else "sign_in_failed",
+            at=now,
+            email=email,
+            subject=subject,
+            client_address=address,
+            detail=",".join(roles) if roles else "no role",
+        )
+        return session_token
+
+    session_token = await in_session(open_session)
     response = RedirectResponse(next_path if roles else "/no-access", status_code=303)
     response.set_cookie(
         session_cookie_name(settings),
@@ -163,7 +155,9 @@ async def logout(request: Request) -> Response:
     """Revoke the server session, clear the cookie, and end the issuer's session when it supports that."""
     settings = get_settings()
     token = token_from_cookie_header(request.headers.get("cookie", ""), settings)
-    with session_scope() as session:
+    address = _client_address(request)
+
+    def sign_out(session) -> StaffSession | None:
         ended = end_session(session=session, token=token, now=datetime.now(UTC))
         if ended:
             record_auth_event(
@@ -172,8 +166,11 @@ async def logout(request: Request) -> Response:
                 at=datetime.now(UTC),
                 email=ended.email,
                 subject=ended.subject,
-                client_address=_client_address(request),
+                client_address=address,
             )
+        return ended
+
+    ended = await in_session(sign_out)
     forget(token)
     signed_out = settings.APP_URL.rstrip("/") + "/auth/signed-out"
     target = "/auth/signed-out"

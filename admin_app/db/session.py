@@ -1,9 +1,11 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL (production)."""
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -64,3 +66,17 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+T = TypeVar("T")
+
+
+def _in_session(work: Callable[[Session], T]) -> T:
+    with session_scope() as session:
+        return work(session)
+
+
+async def in_session(work: Callable[[Session], T]) -> T:
+    """`work(session)` in a worker thread, so async code (Reflex events, HTTP routes) never blocks on the
+    database; the session commits on success and rolls back on any error."""
+    return await asyncio.to_thread(_in_session, work)

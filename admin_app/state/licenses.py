@@ -11,7 +11,7 @@ from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as db
 from admin_app.db.paging import UNINDEXED_SCAN_LIMIT
-from admin_app.state.db_calls import in_session
+from admin_app.db.session import in_session
 from admin_app.state.views import DATABASE_UNAVAILABLE, license_view
 
 ALL = "all"

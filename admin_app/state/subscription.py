@@ -7,7 +7,7 @@ from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as license_db
 from admin_app.db import subscriptions as db
-from admin_app.state.db_calls import in_session
+from admin_app.db.session import in_session
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
     DATABASE_UNAVAILABLE,
