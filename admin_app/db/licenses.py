@@ -1,18 +1,19 @@
 """Licenses: search, filters, keyset pages, the active-license rule (DESIGN.md rule 11)."""
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
 from admin_app.db.models import License
 from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
-from admin_app.db.query_params import read_choice, read_date_range
+from admin_app.db.query_params import read_choice, read_date_range, read_sort
+from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import (
     SearchSpec,
+    match_for,
     normalize_term,
-    search_match,
     term_can_match,
 )
 
@@ -83,13 +84,7 @@ class ParsedLicenseQuery:
 def parse_license_query(params: Mapping[str, object]) -> ParsedLicenseQuery:
     """Read a LicenseQuery from URL parameters; unknown values are dropped with a message."""
     errors: list[str] = []
-    sort_param = params.get("sort") or "-issued"
-    sort_param = sort_param if isinstance(sort_param, str) else ""
-    descending = sort_param.startswith("-")
-    sort = sort_param.removeprefix("-")
-    if sort not in SORT_COLUMNS:
-        errors.append(f"Unknown sort {sort_param[:40]!r} was ignored.")
-        sort, descending = "issued", True
+    sort, descending = read_sort(params, SORT_COLUMNS, "-issued", errors)
     issued_from, issued_to = read_date_range(params, ("issued_from", "issued_to"), "Issued-date", errors)
     query = LicenseQuery(
         q=normalize_term(params.get("q")),
@@ -138,11 +133,7 @@ def _filter_conditions(query: LicenseQuery, today: date) -> list:
 
 
 def _match(session: Session, query: LicenseQuery, today: date) -> Match:
-    filters = _filter_conditions(query, today)
-    if not query.q:
-        return Match(filters=filters)
-    row_match, index_match = search_match(LICENSE_SEARCH, query.q, session.get_bind().dialect.name)
-    return Match(filters=filters, row_match=row_match, index_match=index_match)
+    return match_for(session, LICENSE_SEARCH, query.q, _filter_conditions(query, today))
 
 
 # A page of licenses; `partial` when a short term searched only part of the table.
@@ -253,12 +244,8 @@ def active_license_for(*, session: Session, company: str, today: date | None = N
 
 
 def with_sort(query: LicenseQuery, sort: str) -> LicenseQuery:
-    """The query sorted by `sort`; choosing the current sort again flips its direction."""
-    if sort not in SORT_COLUMNS:
-        return query
-    if sort == query.sort:
-        return replace(query, descending=not query.descending)
-    return replace(query, sort=sort, descending=sort != "company")
+    """The query sorted by `sort` (companies A to Z first); the current sort flips direction."""
+    return with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("company",))
 
 
 def license_status(license: License, today: date | None = None) -> str:

@@ -1,6 +1,7 @@
 """Reading list filters from URL parameters: unknown values are dropped with a message, never an error."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -57,3 +58,28 @@ def read_amount(params: Mapping[str, object], key: str, label: str, errors: list
         errors.append(f"{label} {str(value)[:40]!r} is not an amount of zero or more and was ignored.")
         return None
     return amount
+
+
+def read_sort(
+    params: Mapping[str, object], allowed: Iterable[str], default: str, errors: list[str]
+) -> tuple[str, bool]:
+    """(sort key, descending) from `sort=key` or `sort=-key`; an unknown key falls back to `default`."""
+    value = params.get("sort") or default
+    value = value if isinstance(value, str) else ""
+    sort = value.removeprefix("-")
+    if sort in allowed:
+        return sort, value.startswith("-")
+    errors.append(f"Unknown sort {value[:40]!r} was ignored.")
+    return default.removeprefix("-"), default.startswith("-")
+
+
+def with_sort(query, sort: str, allowed: Iterable[str], ascending_first: Iterable[str] = ()):
+    """`query` (a dataclass with sort and descending) sorted by `sort`; the current sort flips direction.
+
+    A new sort starts descending (newest, largest first) unless it is in `ascending_first` (names).
+    """
+    if sort not in allowed:
+        return query
+    if sort == query.sort:
+        return replace(query, descending=not query.descending)
+    return replace(query, sort=sort, descending=sort not in ascending_first)

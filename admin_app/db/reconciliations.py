@@ -1,7 +1,7 @@
 """Reconciliations (quarterly seat true-ups): filters shared by the table and the charts, search, pages."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 from admin_app.db.licenses import PLANS
 from admin_app.db.models import Reconciliation, Subscription
 from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
-from admin_app.db.query_params import read_amount, read_choice, read_date_range
-from admin_app.db.text_search import SearchSpec, normalize_term, search_match, term_can_match
+from admin_app.db.query_params import read_amount, read_choice, read_date_range, read_sort
+from admin_app.db.text_search import SearchSpec, match_for, normalize_term, term_can_match
 
 STATUSES = ("pending", "processing", "done", "skipped", "failed")
 CHANNELS = ("direct", "reseller", "marketplace")
@@ -75,12 +75,7 @@ def _account_id(params: Mapping[str, object], errors: list[str]) -> int | None:
 def parse_reconciliation_query(params: Mapping[str, object]) -> ParsedReconciliationQuery:
     """Read a ReconciliationQuery from URL parameters; bad values are dropped with a message."""
     errors: list[str] = []
-    sort_param = params.get("sort") or "-date"
-    sort_param = sort_param if isinstance(sort_param, str) else ""
-    sort, descending = sort_param.removeprefix("-"), sort_param.startswith("-")
-    if sort not in SORT_COLUMNS:
-        errors.append(f"Unknown sort {sort_param[:40]!r} was ignored.")
-        sort, descending = "date", True
+    sort, descending = read_sort(params, SORT_COLUMNS, "-date", errors)
     date_from, date_to = read_date_range(params, ("from", "to"), "Reconciliation-date", errors)
     amount_min = read_amount(params, "min", "Minimum amount", errors)
     amount_max = read_amount(params, "max", "Maximum amount", errors)
@@ -143,11 +138,7 @@ def reconciliation_filters(query: ReconciliationQuery) -> list:
 
 
 def _match(session: Session, query: ReconciliationQuery) -> Match:
-    filters = reconciliation_filters(query)
-    if not query.q:
-        return Match(filters=filters)
-    row_match, index_match = search_match(RECONCILIATION_SEARCH, query.q, session.get_bind().dialect.name)
-    return Match(filters=filters, row_match=row_match, index_match=index_match)
+    return match_for(session, RECONCILIATION_SEARCH, query.q, reconciliation_filters(query))
 
 
 def search_reconciliations(
@@ -182,12 +173,3 @@ def count_reconciliations(
     if query.q and not term_can_match(query.q):
         return ResultCount(value=0, exact=True)
     return count_matches(session, id_column=col(Reconciliation.id), match=_match(session, query), cap=cap)
-
-
-def with_reconciliation_sort(query: ReconciliationQuery, sort: str) -> ReconciliationQuery:
-    """The query sorted by `sort`; choosing the current sort again flips its direction."""
-    if sort not in SORT_COLUMNS:
-        return query
-    if sort == query.sort:
-        return replace(query, descending=not query.descending)
-    return replace(query, sort=sort, descending=sort != "customer")

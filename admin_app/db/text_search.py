@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from admin_app.db.paging import Match
+
 # No searchable field is longer than this, so a longer term cannot match.
 MAX_FIELD_LENGTH = 254
 TRIGRAM = 3
@@ -108,3 +110,11 @@ def search_match(
     if key is None:
         return row_match, None
     return row_match, sa.and_(_index_lookup(spec, key, dialect), row_match)
+
+
+def match_for(session, spec: SearchSpec, term: str, filters: list) -> Match:
+    """The filters plus, when there is a term, both ways of matching it (see paging.fetch_keyset_page)."""
+    if not term:
+        return Match(filters=filters)
+    row_match, index_match = search_match(spec, term, session.get_bind().dialect.name)
+    return Match(filters=filters, row_match=row_match, index_match=index_match)
