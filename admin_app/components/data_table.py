@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import reflex as rx
 from reflex.vars import Var
 
+from admin_app.components.status import error_callout
+
 
 @dataclass(frozen=True)
 class Column:
@@ -86,4 +88,13 @@ def data_table(
         ),
         width="100%",
         overflow_x="auto",
+    )
+
+
+def table_or_message(columns: list[Column], rows: Var, *, error: Var, empty: str) -> rx.Component:
+    """A small, unpaged list: the database error, the rows, or what it means that there are none."""
+    return rx.cond(
+        error != "",
+        error_callout(error),
+        rx.cond(rows.length() > 0, data_table(columns, rows), rx.text(empty, color=rx.color("gray", 11))),
     )

@@ -2,10 +2,9 @@
 
 import reflex as rx
 
-from admin_app.components.data_table import Column, data_table
+from admin_app.components.data_table import Column, table_or_message
 from admin_app.components.filters import select_filter
 from admin_app.components.layout import page_shell
-from admin_app.components.status import error_callout
 from admin_app.db.auth_events import KINDS
 from admin_app.state.staff_admin import AuditState, SessionsState
 
@@ -57,28 +56,16 @@ AUDIT_COLUMNS = [
 
 
 def sessions_page() -> rx.Component:
-    body = rx.cond(
-        SessionsState.error != "",
-        error_callout(SessionsState.error),
-        rx.cond(
-            SessionsState.rows.length() > 0,
-            data_table(SESSION_COLUMNS, SessionsState.rows),
-            rx.text("Nobody is signed in.", color=rx.color("gray", 11)),
-        ),
+    body = table_or_message(
+        SESSION_COLUMNS, SessionsState.rows, error=SessionsState.error, empty="Nobody is signed in."
     )
     return page_shell("Staff sessions", body)
 
 
 def audit_page() -> rx.Component:
     kinds = {kind: kind.replace("_", " ").capitalize() for kind in KINDS}
-    body = rx.cond(
-        AuditState.error != "",
-        error_callout(AuditState.error),
-        rx.cond(
-            AuditState.rows.length() > 0,
-            data_table(AUDIT_COLUMNS, AuditState.rows),
-            rx.text("No entries of this kind yet.", color=rx.color("gray", 11)),
-        ),
+    body = table_or_message(
+        AUDIT_COLUMNS, AuditState.rows, error=AuditState.error, empty="No entries of this kind yet."
     )
     return page_shell(
         "Sign-in audit",
