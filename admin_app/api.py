@@ -1,7 +1,6 @@
 """HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=...))."""
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -11,14 +10,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from admin_app.auth.gate import record_refusal
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.csv_export import csv_chunks
 from admin_app.db import licenses as license_db
-from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import License
-from admin_app.db.session import in_session, session_scope
+from admin_app.db.session import session_scope
 from admin_app.settings import get_settings
 
 LICENSE_CSV_HEADER = list(License.__table__.columns.keys())
@@ -68,17 +67,10 @@ async def refuse_unless_allowed(request: Request, permission: Permission) -> Res
     identity = await identity_for_cookie_header(request.headers.get("cookie", ""))
     if identity is not None and is_allowed(identity.roles, permission):
         return None
-    email, address = identity.email if identity else "", request.client.host if request.client else ""
-    detail = f"{request.url.path} needs {permission.value}"
-    await in_session(
-        lambda session: record_auth_event(
-            session=session,
-            kind="refused",
-            at=datetime.now(UTC),
-            email=email,
-            client_address=address,
-            detail=detail,
-        )
+    await record_refusal(
+        identity.email if identity else "",
+        request.client.host if request.client else "",
+        f"{request.url.path} needs {permission.value}",
     )
     if identity is None:
         return PlainTextResponse("Sign in first: /auth/login", status_code=401)

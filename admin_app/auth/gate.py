@@ -73,7 +73,9 @@ def declared_permission(event_name: str) -> tuple[bool, object]:
     return True, handlers.get(handler_name)
 
 
-async def _record_refusal(email: str, client_address: str, detail: str) -> None:
+async def record_refusal(email: str, client_address: str, detail: str) -> None:
+    """Add a refused event to the audit trail; the refusal stands even if that write fails."""
+
     def write(session) -> None:
         record_auth_event(
             session=session,
@@ -102,12 +104,12 @@ class AuthGate(Middleware):
         identity = await identity_for_cookie_header(state.router.headers.cookie)
         client_address = state.router.session.client_ip
         if identity is None:
-            await _record_refusal("", client_address, f"{handler}: no live session")
+            await record_refusal("", client_address, f"{handler}: no live session")
             return StateUpdate(events=Event.from_event_type([rx.call_script(SIGN_IN_SCRIPT)]))
         if permission == SIGNED_IN or (permission is not None and is_allowed(identity.roles, permission)):
             return None
         needed = permission.value if isinstance(permission, Permission) else "an undeclared handler"
-        await _record_refusal(identity.email, client_address, f"{handler} needs {needed}")
+        await record_refusal(identity.email, client_address, f"{handler} needs {needed}")
         refusal = [rx.toast.error(REFUSED_MESSAGE)]
         if not identity.roles:
             refusal.append(rx.call_script(NO_ACCESS_SCRIPT))
