@@ -24,6 +24,8 @@ from admin_app.db.session import in_session
 logger = logging.getLogger(__name__)
 PERMISSION_ATTR = "_required_permission"
 SIGNED_IN = "signed-in"
+# Declared by shared handlers (mixins); the permission is the state's own `_read_permission`.
+PAGE_PERMISSION = "page-permission"
 REFUSED_MESSAGE = "You do not have permission to do that. Nothing was changed."
 SIGN_IN_SCRIPT = (
     "window.location.assign('/auth/login?next=' + "
@@ -33,7 +35,8 @@ NO_ACCESS_SCRIPT = "window.location.assign('/no-access')"
 
 
 def requires(permission: Permission | str) -> Callable:
-    """Declare what an event handler needs: a Permission, or SIGNED_IN for any signed-in staff member."""
+    """Declare what an event handler needs: a Permission, SIGNED_IN for any signed-in staff member,
+    or PAGE_PERMISSION for the permission its state class names."""
 
     def declare(fn: Callable) -> Callable:
         setattr(fn, PERMISSION_ATTR, permission)
@@ -58,10 +61,17 @@ def _declarations() -> dict[str, dict[str, object]]:
     """State path -> handler name -> declared permission (None when undeclared)."""
     return {
         cls.get_full_name(): {
-            name: getattr(handler.fn, PERMISSION_ATTR, None) for name, handler in cls.event_handlers.items()
+            name: _resolve(cls, getattr(handler.fn, PERMISSION_ATTR, None))
+            for name, handler in cls.event_handlers.items()
         }
         for cls in app_states()
     }
+
+
+def _resolve(cls: type[BaseState], declared: object) -> object:
+    if declared == PAGE_PERMISSION:
+        return getattr(cls, "_read_permission", None)
+    return declared
 
 
 def declared_permission(event_name: str) -> tuple[bool, object]:

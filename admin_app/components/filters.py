@@ -20,7 +20,7 @@ def select_filter(
                 rx.select.item("All", value=ALL),
                 *[rx.select.item(text, value=key) for key, text in options.items()],
             ),
-            value=value,
+            value=rx.cond(value != "", value, ALL),
             on_change=lambda v: on_change(name, v),
             size="2",
         ),

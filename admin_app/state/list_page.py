@@ -1,0 +1,200 @@
+"""What every searchable list page shares: the URL is the source of truth for search, filters, sort, page.
+
+A page's state mixes this in and says how to read its query from the URL, fetch a page and
+count; the handlers here do the rest. Their permission is the page's `_read_permission`.
+"""
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import reflex as rx
+from reflex.event import EventSpec
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from admin_app.auth.gate import PAGE_PERMISSION, requires
+from admin_app.auth.permissions import Permission
+from admin_app.db.paging import UNINDEXED_SCAN_LIMIT, Page, ResultCount
+from admin_app.db.session import in_session
+from admin_app.state.views import DATABASE_UNAVAILABLE
+
+ALL = "all"
+PARTIAL_SEARCH = (
+    "“{term}” has fewer than three letters or digits in a row, so only the newest "
+    f"{UNINDEXED_SCAN_LIMIT:,} {{noun}} in this order were searched. Type more to search them all."
+)
+MAX_PAGE_NUMBER = 1_000_000
+
+
+class ListPageState(rx.State, mixin=True):
+    """Search, filters, sort and one keyset page of rows."""
+
+    _path: ClassVar[str]
+    _noun: ClassVar[str]
+    _filter_names: ClassVar[tuple[str, ...]]
+    _read_permission: ClassVar[Permission]
+
+    q: str = ""
+    filters: dict[str, str] = {}
+    sort: str = ""
+    descending: bool = True
+    rows: list[dict[str, str]] = []
+    page_number: int = 1
+    next_cursor: str = ""
+    prev_cursor: str = ""
+    count_label: str = ""
+    loaded_query: str = ""
+    loading: bool = True
+    error: str = ""
+    notices: list[str] = []
+    partial_notice: str = ""
+
+    def _parse(self, params: Mapping[str, object]) -> tuple[Any, list[str]]:
+        """(query, messages about ignored values) read from URL parameters."""
+        raise NotImplementedError
+
+    def _to_params(self, query: Any) -> dict[str, str]:
+        """The query as URL parameters, defaults left out."""
+        raise NotImplementedError
+
+    def _with_sort(self, query: Any, key: str) -> Any:
+        raise NotImplementedError
+
+    def _fetch_rows(
+        self, session: Session, query: Any, after: str | None, before: str | None
+    ) -> tuple[Page, list[dict[str, str]]]:
+        """One page and its rows shaped for the table."""
+        raise NotImplementedError
+
+    def _count(self, session: Session, query: Any) -> ResultCount:
+        raise NotImplementedError
+
+    def _current_params(self) -> dict[str, str]:
+        params = {"q": self.q, "sort": ("-" if self.descending else "") + self.sort}
+        params.update({name: value for name, value in self.filters.items() if value and value != ALL})
+        return params
+
+    def _query(self) -> Any:
+        return self._parse(self._current_params())[0]
+
+    def _url(self, query: Any, **cursor: str) -> str:
+        params = {**self._to_params(query), **{k: v for k, v in cursor.items() if v}}
+        return self._path + (f"?{urlencode(params)}" if params else "")
+
+    @rx.var
+    def has_filters(self) -> bool:
+        """True when any filter or search narrows the list."""
+        return bool(self.q) or any(value not in ("", ALL) for value in self.filters.values())
+
+    @rx.var
+    def query_string(self) -> str:
+        """The current search and filters as a URL query (for exports and links to other views)."""
+        params = self._to_params(self._query())
+        return f"?{urlencode(params)}" if params else ""
+
+    def _show(self, query: Any, errors: list[str]) -> None:
+        params = self._to_params(query)
+        self.q = params.get("q", "")
+        self.filters = {name: params.get(name, "") for name in self._filter_names}
+        self.sort, self.descending = query.sort, query.descending
+        self.notices = errors
+
+    @rx.event
+    @requires(PAGE_PERMISSION)
+    async def load(self):
+        """Read the view from the URL and fetch its page (runs on every URL change)."""
+        params = dict(self.router.url.query_parameters)
+        query, errors = self._parse(params)
+        self._show(query, errors)
+        page = params.get("page", "1")
+        self.page_number = int(page) if page.isdigit() and 0 < int(page) < MAX_PAGE_NUMBER else 1
+        self.loading = True
+        yield
+        async for update in self._fetch(query, after=params.get("after"), before=params.get("before")):
+            yield update
+
+    @rx.event
+    @requires(PAGE_PERMISSION)
+    async def set_search(self, value: str):
+        """Search as the user types; the URL is rewritten in place, so Back is not flooded."""
+        self.q = value if isinstance(value, str) else ""
+        query = self._query()
+        self.page_number = 1
+        replace_url = rx.call_script(
+            f"window.history.replaceState(window.history.state, '', {json.dumps(self._url(query))})"
+        )
+        async for update in self._fetch(query, first_update=replace_url):
+            yield update
+
+    async def _fetch(
+        self,
+        query: Any,
+        after: str | None = None,
+        before: str | None = None,
+        first_update: EventSpec | None = None,
+    ):
+        """Fetch one page (then its count) off the event loop and hold what the page shows.
+
+        `first_update` rides along with the rows, saving a round trip while typing.
+        """
+        self.error = ""
+        try:
+            result, self.rows = await in_session(lambda s: self._fetch_rows(s, query, after, before))
+        except SQLAlchemyError:
+            self.rows, self.next_cursor, self.prev_cursor = [], "", ""
+            self.loading, self.error, self.count_label = False, DATABASE_UNAVAILABLE, ""
+            yield first_update
+            return
+        term = query.q[:40]
+        self.partial_notice = PARTIAL_SEARCH.format(term=term, noun=self._noun) if result.partial else ""
+        self.next_cursor = result.next_cursor or ""
+        self.prev_cursor = result.prev_cursor or ""
+        if not self.prev_cursor:
+            self.page_number = 1
+        self.loading = False
+        self.loaded_query = query.q
+        self.count_label = ""
+        yield first_update
+        try:
+            count = await in_session(lambda s: self._count(s, query))
+            self.count_label = count.label
+        except SQLAlchemyError:
+            self.count_label = "?"
+
+    @rx.event
+    @requires(PAGE_PERMISSION)
+    def set_filter(self, name: str, value: str):
+        """Change one allowlisted filter and go back to the first page."""
+        if name not in self._filter_names or not isinstance(value, str):
+            return None
+        self.filters = {**self.filters, name: "" if value == ALL else value}
+        return rx.redirect(self._url(self._query()))
+
+    @rx.event
+    @requires(PAGE_PERMISSION)
+    def sort_by(self, key: str):
+        """Sort by an allowlisted column; choosing it again flips the direction."""
+        return rx.redirect(self._url(self._with_sort(self._query(), key)))
+
+    @rx.event
+    @requires(PAGE_PERMISSION)
+    def clear_filters(self):
+        """Back to the whole list in its default order."""
+        return rx.redirect(self._path)
+
+    @rx.event
+    @requires(PAGE_PERMISSION)
+    def next_page(self):
+        if not self.next_cursor:
+            return None
+        return rx.redirect(self._url(self._query(), after=self.next_cursor, page=str(self.page_number + 1)))
+
+    @rx.event
+    @requires(PAGE_PERMISSION)
+    def prev_page(self):
+        if not self.prev_cursor:
+            return None
+        page = str(max(1, self.page_number - 1))
+        return rx.redirect(self._url(self._query(), before=self.prev_cursor, page=page))
