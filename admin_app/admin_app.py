@@ -8,10 +8,16 @@ from admin_app.components.layout import FOCUS_SEARCH_SCRIPT
 from admin_app.pages.license_detail import license_detail_page
 from admin_app.pages.licenses import licenses_page
 from admin_app.pages.no_access import no_access_page
+from admin_app.pages.reconciliation_charts import reconciliation_charts_page
+from admin_app.pages.reconciliation_detail import reconciliation_detail_page
+from admin_app.pages.reconciliations import reconciliations_page
 from admin_app.pages.staff_admin import audit_page, sessions_page
 from admin_app.pages.subscription import subscription_page
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.licenses import LicensesState
+from admin_app.state.reconciliation_charts import ReconciliationChartsState
+from admin_app.state.reconciliation_detail import ReconciliationDetailState
+from admin_app.state.reconciliations import ReconciliationsState
 from admin_app.state.staff_admin import AuditState, SessionsState
 from admin_app.state.subscription import SubscriptionState
 from admin_app.state.user import UserState
@@ -46,6 +52,24 @@ app.add_page(
     route="/subscriptions/[subscription_name]",
     on_load=[UserState.load, SubscriptionState.load],
     title="Subscription · Customer Admin",
+)
+app.add_page(
+    reconciliations_page,
+    route="/reconciliations",
+    on_load=[UserState.load, ReconciliationsState.load],
+    title="Reconciliations · Customer Admin",
+)
+app.add_page(
+    reconciliation_charts_page,
+    route="/reconciliations/charts",
+    on_load=[UserState.load, ReconciliationChartsState.load],
+    title="Reconciliation charts · Customer Admin",
+)
+app.add_page(
+    reconciliation_detail_page,
+    route="/reconciliations/[reconciliation_id]",
+    on_load=[UserState.load, ReconciliationDetailState.load],
+    title="Reconciliation · Customer Admin",
 )
 app.add_page(no_access_page, route="/no-access", on_load=UserState.load, title="No access · Customer Admin")
 app.add_page(

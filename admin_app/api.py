@@ -1,6 +1,6 @@
 """HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=...))."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from sqlmodel import Session
 from starlette.applications import Starlette
@@ -16,11 +16,13 @@ from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.csv_export import csv_chunks
 from admin_app.db import licenses as license_db
-from admin_app.db.models import License
+from admin_app.db import reconciliations as reconciliation_db
+from admin_app.db.models import License, Reconciliation
 from admin_app.db.session import session_scope
 from admin_app.settings import get_settings
 
 LICENSE_CSV_HEADER = list(License.__table__.columns.keys())
+RECONCILIATION_CSV_HEADER = list(Reconciliation.__table__.columns.keys())
 
 
 def license_csv_rows(session: Session, query: license_db.LicenseQuery) -> Iterator[list[object]]:
@@ -42,23 +44,75 @@ def license_csv_rows(session: Session, query: license_db.LicenseQuery) -> Iterat
         ]
 
 
-def license_csv(query: license_db.LicenseQuery) -> Iterator[str]:
-    """The CSV text of every matching license, in chunks, from one session."""
+def reconciliation_csv_rows(
+    session: Session, query: reconciliation_db.ReconciliationQuery
+) -> Iterator[list[object]]:
+    """Every reconciliation the query matches as a CSV row, read in keyset batches."""
+    for r in reconciliation_db.iter_reconciliations(session=session, query=query):
+        yield [
+            r.id,
+            r.billing_account_id,
+            r.customer_name,
+            r.subscription_name,
+            r.status,
+            r.reconciliation_date.isoformat(),
+            r.done_at.isoformat() if r.done_at else "",
+            r.skip_reason,
+            r.user_count,
+            r.invoiced_amount,
+            r.currency,
+            r.error_message,
+        ]
+
+
+def streamed_csv(header: list[str], rows: Callable[[Session], Iterator[list[object]]]) -> Iterator[str]:
+    """CSV text in chunks, from one session held while the download runs."""
     with session_scope() as session:
-        yield from csv_chunks(LICENSE_CSV_HEADER, license_csv_rows(session, query))
+        yield from csv_chunks(header, rows(session))
 
 
-async def export_licenses(request: Request) -> Response:
+async def export_csv(
+    request: Request,
+    parse: Callable[[dict[str, str]], tuple[object, list[str]]],
+    header: list[str],
+    rows: Callable[[Session, object], Iterator[list[object]]],
+    filename: str,
+) -> Response:
+    """The checked, streamed CSV of what a list page shows; bad filters get a 400 naming them."""
     refusal = await refuse_unless_allowed(request, Permission.EXPORT)
     if refusal:
         return refusal
-    parsed = license_db.parse_license_query(dict(request.query_params))
-    if parsed.errors:
-        return PlainTextResponse("\n".join(parsed.errors), status_code=400)
+    query, errors = parse(dict(request.query_params))
+    if errors:
+        return PlainTextResponse("\n".join(errors), status_code=400)
     return StreamingResponse(
-        license_csv(parsed.query),
+        streamed_csv(header, lambda session: rows(session, query)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="licenses.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _parsed(parse: Callable) -> Callable[[dict[str, str]], tuple[object, list[str]]]:
+    def read(params: dict[str, str]) -> tuple[object, list[str]]:
+        parsed = parse(params)
+        return parsed.query, parsed.errors
+
+    return read
+
+
+async def export_licenses(request: Request) -> Response:
+    return await export_csv(
+        request, _parsed(license_db.parse_license_query), LICENSE_CSV_HEADER, license_csv_rows, "licenses.csv"
+    )
+
+
+async def export_reconciliations(request: Request) -> Response:
+    return await export_csv(
+        request,
+        _parsed(reconciliation_db.parse_reconciliation_query),
+        RECONCILIATION_CSV_HEADER,
+        reconciliation_csv_rows,
+        "reconciliations.csv",
     )
 
 
@@ -81,7 +135,11 @@ def build_api() -> Starlette:
     """Routes beside Reflex; the session middleware holds only the sign-in state, nonce and PKCE verifier."""
     settings = get_settings()
     return Starlette(
-        routes=[*AUTH_ROUTES, Route("/api/export/licenses.csv", export_licenses)],
+        routes=[
+            *AUTH_ROUTES,
+            Route("/api/export/licenses.csv", export_licenses),
+            Route("/api/export/reconciliations.csv", export_reconciliations),
+        ],
         middleware=[
             Middleware(
                 SessionMiddleware,

@@ -5,7 +5,7 @@ from itertools import count
 
 from sqlmodel import Session
 
-from admin_app.db.models import License
+from admin_app.db.models import BillingAccount, License, Reconciliation
 
 _sequence = count(1)
 
@@ -28,6 +28,29 @@ def license_fields(**overrides) -> dict:
     }
     fields.update(overrides)
     return fields
+
+
+def add_reconciliations(session: Session, rows: list[dict]) -> list[Reconciliation]:
+    """Insert reconciliations (each a dict of overrides) of one new billing account, and commit."""
+    n = next(_sequence)
+    account = BillingAccount(
+        zuora_account_id=f"{n:032x}", name=f"Account {n}", salesforce_account_id=f"001{n}"
+    )
+    session.add(account)
+    session.flush()
+    defaults = {
+        "billing_account_id": account.id,
+        "customer_name": account.name,
+        "subscription_name": f"A-S{n:08d}",
+        "status": "done",
+        "reconciliation_date": date(2025, 7, 1),
+        "user_count": 10,
+        "currency": "USD",
+    }
+    reconciliations = [Reconciliation(**{**defaults, **row}) for row in rows]
+    session.add_all(reconciliations)
+    session.commit()
+    return reconciliations
 
 
 def add_licenses(session: Session, rows: list[dict]) -> list[License]:

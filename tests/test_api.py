@@ -1,7 +1,8 @@
-"""The CSV export route over HTTP on both databases: streamed, defused, and only for signed-in staff."""
+"""The CSV export routes over HTTP on both databases: streamed, defused, and only for signed-in staff."""
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 from sqlmodel import select
@@ -10,7 +11,7 @@ from starlette.testclient import TestClient
 from admin_app.api import build_api
 from admin_app.db.models import AuthEvent
 from admin_app.settings import get_settings
-from tests.factories import add_licenses, staff_session_token
+from tests.factories import add_licenses, add_reconciliations, staff_session_token
 
 
 @pytest.fixture
@@ -67,3 +68,39 @@ def test_export_without_permission_is_refused_and_recorded(session, client, role
     session.expire_all()
     [event] = session.exec(select(AuthEvent)).all()
     assert (event.kind, event.detail) == ("refused", "/api/export/licenses.csv needs export")
+
+
+def test_reconciliation_export_streams_the_filtered_rows(session, client):
+    add_reconciliations(
+        session,
+        [
+            {"customer_name": "@SUM(A1) Ltd", "status": "failed", "error_message": "=Timeout"},
+            {"customer_name": "Plain Ltd", "status": "done", "invoiced_amount": Decimal("14000.50")},
+        ],
+    )
+    response = signed_in(client, session, ("manager",)).get(
+        "/api/export/reconciliations.csv", params={"status": "failed"}
+    )
+    assert response.status_code == 200
+    assert 'filename="reconciliations.csv"' in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["customer_name"], r["status"], r["error_message"]) for r in rows] == [
+        ("'@SUM(A1) Ltd", "failed", "'=Timeout")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"min": "-5"}, "Minimum amount '-5'"), ({"status": "exploded"}, "Unknown status 'exploded'")],
+)
+def test_reconciliation_export_refuses_bad_filters_with_the_reason(session, client, params, message):
+    response = signed_in(client, session, ("sales",)).get("/api/export/reconciliations.csv", params=params)
+    assert response.status_code == 400
+    assert message in response.text
+
+
+def test_reconciliation_export_without_a_session_is_refused(session, client):
+    add_reconciliations(session, [{"customer_name": "Secret Reconciled Ltd"}])
+    response = client.get("/api/export/reconciliations.csv")
+    assert response.status_code == 401
+    assert "Secret Reconciled" not in response.text

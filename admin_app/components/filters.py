@@ -60,3 +60,44 @@ def search_box(value: Var, on_change: Callable, placeholder: str) -> rx.Componen
         ),
         debounce_timeout=100,
     )
+
+
+def dynamic_select_filter(
+    name: str, label: str, options: Var, value: Var, on_change: Callable
+) -> rx.Component:
+    """A dropdown with an "All" choice over options the server found (a list of strings)."""
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.select.root(
+            rx.select.trigger(aria_label=label, min_width="8.5rem"),
+            rx.select.content(
+                rx.select.item("All", value=ALL),
+                rx.foreach(options, lambda option: rx.select.item(option, value=option)),
+            ),
+            value=rx.cond(value != "", value, ALL),
+            on_change=lambda v: on_change(name, v),
+            size="2",
+        ),
+        spacing="1",
+    )
+
+
+def amount_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.Component:
+    """An amount, applied once typing pauses rather than on every keystroke."""
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.debounce_input(
+            rx.input(
+                type="number",
+                min="0",
+                step="0.01",
+                value=value,
+                on_change=lambda v: on_change(name, v),
+                aria_label=label,
+                width="7.5rem",
+                size="2",
+            ),
+            debounce_timeout=700,
+        ),
+        spacing="1",
+    )

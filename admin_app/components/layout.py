@@ -20,6 +20,8 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("Licenses", "/licenses", "key-round", Permission.LICENSES_READ),
+    NavItem("Reconciliations", "/reconciliations", "receipt", Permission.RECONCILIATIONS_READ),
+    NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ),
     NavItem("Sign-in audit", "/audit", "scroll-text", Permission.AUDIT_READ),
     NavItem("Staff sessions", "/admin/sessions", "users", Permission.SESSIONS_ADMIN),
 )
@@ -42,7 +44,12 @@ if (!window.__focusSearchBound) {
 
 
 def _nav_link(item: NavItem) -> rx.Component:
-    active = rx.State.router.url.path.startswith(item.href)
+    path = rx.State.router.url.path
+    active = path.startswith(item.href)
+    # The longest matching item wins: /reconciliations/charts is not the Reconciliations table.
+    for other in NAV_ITEMS:
+        if other.href.startswith(item.href + "/"):
+            active = active & ~path.startswith(other.href)
     link = rx.link(
         rx.hstack(rx.icon(item.icon, size=16), rx.text(item.label, size="2"), align="center", spacing="2"),
         href=item.href,

@@ -3,16 +3,27 @@
 import reflex as rx
 from reflex.vars import Var
 
-STATUS_COLORS = {"active": "green", "expired": "gray", "not_started": "blue"}
+LICENSE_STATUS_COLORS = {"active": "green", "expired": "gray", "not_started": "blue"}
+RECONCILIATION_STATUS_COLORS = {
+    "pending": "gray",
+    "processing": "blue",
+    "done": "green",
+    "skipped": "amber",
+    "failed": "red",
+}
 
 
-def status_badge(row: Var) -> rx.Component:
-    """Active / Expired / Not started yet."""
+def status_badge(row: Var, colors: dict[str, str] = LICENSE_STATUS_COLORS) -> rx.Component:
+    """The row's status_label in the colour of its status (a license's by default)."""
     return rx.match(
         row["status"],
-        *[(key, rx.badge(row["status_label"], color_scheme=color)) for key, color in STATUS_COLORS.items()],
+        *[(key, rx.badge(row["status_label"], color_scheme=color)) for key, color in colors.items()],
         rx.badge(row["status_label"]),
     )
+
+
+def reconciliation_status_badge(row: Var) -> rx.Component:
+    return status_badge(row, RECONCILIATION_STATUS_COLORS)
 
 
 def active_badge(row: Var) -> rx.Component:

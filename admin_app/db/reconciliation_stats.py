@@ -4,15 +4,76 @@ Every function takes the same ReconciliationQuery as the table, so a chart and t
 links to always agree. The search term does not apply to charts.
 """
 
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from admin_app.db.models import Reconciliation, Subscription
-from admin_app.db.reconciliations import ReconciliationQuery, reconciliation_filters
+from admin_app.db.reconciliations import (
+    ParsedReconciliationQuery,
+    ReconciliationQuery,
+    parse_reconciliation_query,
+    reconciliation_filters,
+)
 
 CENT = Decimal("0.01")
+CHART_FILTERS = ("from", "to", "status", "plan", "channel", "currency")
+# Amounts in different currencies do not add up, so the top-10 ranks one currency at a time.
+DEFAULT_TOP_CURRENCY = "USD"
+
+
+def parse_chart_query(params: Mapping[str, object]) -> ParsedReconciliationQuery:
+    """The charts' filters (date range, status, plan, channel, currency) read from URL parameters."""
+    return parse_reconciliation_query({name: params[name] for name in CHART_FILTERS if name in params})
+
+
+def chart_params(query: ReconciliationQuery) -> dict[str, str]:
+    """The chart filters of `query` as URL parameters, defaults left out."""
+    params = replace(query, sort="date", descending=True).to_params()
+    return {name: value for name, value in params.items() if name in CHART_FILTERS}
+
+
+def quarter_range(quarter: str) -> tuple[date, date] | None:
+    """The first and last day of a quarter written "2025-Q3", or None if it is not one."""
+    year, _, number = quarter.partition("-Q")
+    if not (year.isdigit() and len(year) == 4 and number in ("1", "2", "3", "4")):
+        return None
+    first_month = 3 * int(number) - 2
+    start = date(int(year), first_month, 1)
+    next_quarter = date(int(year) + first_month // 10, (first_month + 2) % 12 + 1, 1)
+    return start, next_quarter - timedelta(days=1)
+
+
+def quarter_of_range(start: str, end: str) -> str:
+    """ "2025-Q3" when start and end are exactly that quarter's first and last day, otherwise ""."""
+    if len(start) != 10 or not start[:4].isdigit() or not start[5:7].isdigit():
+        return ""
+    quarter = f"{start[:4]}-Q{(int(start[5:7]) + 2) // 3}"
+    dates = quarter_range(quarter)
+    return quarter if dates and (dates[0].isoformat(), dates[1].isoformat()) == (start, end) else ""
+
+
+def recent_quarters(today: date, count: int = 8) -> list[str]:
+    """The current quarter and the ones before it, newest first."""
+    index = today.year * 4 + (today.month - 1) // 3
+    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index, index - count, -1)]
+
+
+def chart_aggregates(query: ReconciliationQuery) -> list[Callable[[Session], list]]:
+    """The six charts' aggregates, in the charts' order, each a function of a session."""
+    currency = query.currency or DEFAULT_TOP_CURRENCY
+    return [
+        lambda session: monthly_status_counts(session=session, query=query),
+        lambda session: monthly_invoiced(session=session, query=query),
+        lambda session: skip_reason_counts(session=session, query=query),
+        lambda session: monthly_failures(session=session, query=query),
+        lambda session: top_accounts_by_invoiced(session=session, query=query, currency=currency),
+        lambda session: monthly_seats_added(session=session, query=query),
+    ]
 
 
 def _month(session: Session):

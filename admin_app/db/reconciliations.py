@@ -1,6 +1,6 @@
 """Reconciliations (quarterly seat true-ups): filters shared by the table and the charts, search, pages."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from admin_app.db.licenses import PLANS
-from admin_app.db.models import Reconciliation, Subscription
+from admin_app.db.models import BillingAccount, Reconciliation, Subscription
 from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
 from admin_app.db.query_params import read_amount, read_choice, read_date_range, read_sort
+from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import SearchSpec, match_for, normalize_term, term_can_match
 
 STATUSES = ("pending", "processing", "done", "skipped", "failed")
@@ -51,6 +52,27 @@ class ReconciliationQuery:
     billing_account_id: int | None = None
     sort: str = "date"
     descending: bool = True
+
+    def to_params(self) -> dict[str, str]:
+        """The query as URL parameters, defaults left out."""
+        params = {
+            "q": self.q,
+            "status": self.status or "",
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "skip_reason": self.skip_reason or "",
+            "error": self.has_error or "",
+            "min": str(self.amount_min) if self.amount_min is not None else "",
+            "max": str(self.amount_max) if self.amount_max is not None else "",
+            "plan": self.plan or "",
+            "channel": self.channel or "",
+            "currency": self.currency or "",
+            "account": str(self.billing_account_id) if self.billing_account_id is not None else "",
+        }
+        sort = ("-" if self.descending else "") + self.sort
+        if sort != "-date":
+            params["sort"] = sort
+        return {key: value for key, value in params.items() if value}
 
 
 @dataclass(frozen=True)
@@ -173,3 +195,52 @@ def count_reconciliations(
     if query.q and not term_can_match(query.q):
         return ResultCount(value=0, exact=True)
     return count_matches(session, id_column=col(Reconciliation.id), match=_match(session, query), cap=cap)
+
+
+def with_sort(query: ReconciliationQuery, sort: str) -> ReconciliationQuery:
+    """The query sorted by `sort` (customers A to Z first); the current sort flips direction."""
+    return with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("customer",))
+
+
+def iter_reconciliations(
+    *, session: Session, query: ReconciliationQuery, batch_size: int = 2000
+) -> Iterator[Reconciliation]:
+    """Every reconciliation matching `query`, in page order, fetched a batch at a time."""
+    after: str | None = None
+    while True:
+        page = search_reconciliations(session=session, query=query, after=after, limit=batch_size)
+        yield from page.rows
+        session.expunge_all()
+        if not page.next_cursor:
+            return
+        after = page.next_cursor
+
+
+def get_reconciliation(*, session: Session, reconciliation_id: int) -> Reconciliation | None:
+    """One reconciliation by id."""
+    return session.get(Reconciliation, reconciliation_id)
+
+
+def get_billing_account(*, session: Session, billing_account_id: int) -> BillingAccount | None:
+    """The billing account a reconciliation invoices."""
+    return session.get(BillingAccount, billing_account_id)
+
+
+def reconciliations_of_account(
+    *, session: Session, billing_account_id: int, limit: int = 200
+) -> list[Reconciliation]:
+    """A billing account's reconciliations over time, newest first."""
+    statement = (
+        select(Reconciliation)
+        .where(col(Reconciliation.billing_account_id) == billing_account_id)
+        .order_by(col(Reconciliation.reconciliation_date).desc(), col(Reconciliation.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def skip_reasons(*, session: Session, limit: int = 100) -> list[str]:
+    """The distinct reasons reconciliations were skipped for, A to Z (what the filter offers)."""
+    column = col(Reconciliation.skip_reason)
+    statement = select(column).where(column.is_not(None)).distinct().order_by(column).limit(limit)
+    return [reason for reason in session.exec(statement) if reason]

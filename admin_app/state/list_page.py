@@ -114,6 +114,10 @@ class ListPageState(rx.State, mixin=True):
         yield
         async for update in self._fetch(query, after=params.get("after"), before=params.get("before")):
             yield update
+        await self._load_options()
+
+    async def _load_options(self) -> None:
+        """Fetch choices a filter offers from the data (none by default); runs after the rows."""
 
     @rx.event
     @requires(PAGE_PERMISSION)

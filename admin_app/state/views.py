@@ -1,9 +1,10 @@
 """Shape data-layer rows into the small string dicts a page renders."""
 
 from datetime import date
+from decimal import Decimal
 
 from admin_app.db.licenses import STATUSES, license_status
-from admin_app.db.models import BillingAccount, License, Subscription
+from admin_app.db.models import BillingAccount, License, Reconciliation, Subscription
 
 DATABASE_UNAVAILABLE = "The database is not answering right now. Nothing was changed; try again in a moment."
 
@@ -56,4 +57,33 @@ def billing_account_view(account: BillingAccount | None) -> dict[str, str]:
         "zuora_account_id": account.zuora_account_id,
         "salesforce_account_id": account.salesforce_account_id,
         "reseller": account.reseller or "",
+    }
+
+
+ERROR_PREVIEW = 80
+
+
+def money(amount: Decimal | None, currency: str) -> str:
+    """12,345.67 EUR, or an empty string when nothing was invoiced."""
+    return f"{amount:,.2f} {currency}" if amount is not None else ""
+
+
+def reconciliation_view(r: Reconciliation) -> dict[str, str]:
+    """One reconciliation as the table and the detail show it."""
+    error = r.error_message or ""
+    return {
+        "id": str(r.id),
+        "billing_account_id": str(r.billing_account_id),
+        "customer_name": r.customer_name,
+        "subscription_name": r.subscription_name,
+        "status": r.status,
+        "status_label": r.status.capitalize(),
+        "reconciliation_date": r.reconciliation_date.isoformat(),
+        "done_at": r.done_at.strftime("%Y-%m-%d %H:%M UTC") if r.done_at else "",
+        "skip_reason": r.skip_reason or "",
+        "user_count": f"{r.user_count:,}",
+        "invoiced": money(r.invoiced_amount, r.currency),
+        "currency": r.currency,
+        "error_message": error,
+        "error_preview": error if len(error) <= ERROR_PREVIEW else error[: ERROR_PREVIEW - 1] + "…",
     }

@@ -7,18 +7,27 @@ import pytest
 
 from admin_app.db.models import BillingAccount, Reconciliation, Subscription
 from admin_app.db.reconciliation_stats import (
+    chart_params,
     monthly_failures,
     monthly_invoiced,
     monthly_seats_added,
     monthly_status_counts,
+    parse_chart_query,
+    quarter_of_range,
+    quarter_range,
+    recent_quarters,
     skip_reason_counts,
     top_accounts_by_invoiced,
 )
 from admin_app.db.reconciliations import (
     ReconciliationQuery,
     count_reconciliations,
+    iter_reconciliations,
     parse_reconciliation_query,
+    reconciliations_of_account,
     search_reconciliations,
+    skip_reasons,
+    with_sort,
 )
 
 D = Decimal
@@ -206,3 +215,86 @@ def test_bad_filter_values_get_a_message_and_no_error():
     assert (parsed.query.date_from, parsed.query.date_to) == (date(2026, 1, 1), date(2026, 3, 1))
     assert parsed.query.billing_account_id is None and parsed.query.sort == "date"
     assert len(parsed.errors) == 6
+
+
+def test_a_query_survives_the_round_trip_through_the_url():
+    query = ReconciliationQuery(
+        q="acme",
+        status="failed",
+        date_from=date(2025, 7, 1),
+        date_to=date(2025, 9, 30),
+        skip_reason="No overage",
+        has_error="yes",
+        amount_min=D("10.5"),
+        amount_max=D("99"),
+        plan="premium",
+        channel="direct",
+        currency="EUR",
+        billing_account_id=7,
+        sort="customer",
+        descending=False,
+    )
+    parsed = parse_reconciliation_query(query.to_params())
+    assert parsed.errors == [] and parsed.query == query
+    assert ReconciliationQuery().to_params() == {}
+
+
+def test_sorting_by_a_column_again_flips_it():
+    by_customer = with_sort(ALL, "customer")
+    assert (by_customer.sort, by_customer.descending) == ("customer", False)
+    assert with_sort(by_customer, "customer").descending is True
+    assert with_sort(ALL, "users").descending is True
+    assert with_sort(ALL, "password") == ALL
+
+
+def test_export_iterates_every_match_across_batches(session, accounts):
+    rows = list(iter_reconciliations(session=session, query=ReconciliationQuery(q="acme"), batch_size=2))
+    assert len(rows) == 5 and len({r.id for r in rows}) == 5
+    dates = [r.reconciliation_date for r in rows]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_an_accounts_history_and_the_skip_reasons_on_offer(session, accounts):
+    acme, _ = accounts
+    history = reconciliations_of_account(session=session, billing_account_id=acme.id)
+    assert [r.reconciliation_date for r in history] == [
+        date(2026, 2, 28),
+        date(2026, 2, 10),
+        date(2026, 1, 1),
+        date(2025, 12, 31),
+        date(2025, 12, 1),
+    ]
+    assert skip_reasons(session=session) == ["No overage", "Reseller-managed"]
+
+
+def test_chart_filters_ignore_what_only_the_table_has():
+    parsed = parse_chart_query(
+        {"q": "acme", "from": "2025-07-01", "status": "failed", "account": "3", "min": "5"}
+    )
+    assert parsed.query == ReconciliationQuery(date_from=date(2025, 7, 1), status="failed")
+    assert chart_params(parsed.query) == {"from": "2025-07-01", "status": "failed"}
+
+
+@pytest.mark.parametrize(
+    ("quarter", "dates"),
+    [
+        ("2025-Q1", (date(2025, 1, 1), date(2025, 3, 31))),
+        ("2024-Q2", (date(2024, 4, 1), date(2024, 6, 30))),
+        ("2025-Q3", (date(2025, 7, 1), date(2025, 9, 30))),
+        ("2025-Q4", (date(2025, 10, 1), date(2025, 12, 31))),
+        ("2025-Q5", None),
+        ("25-Q1", None),
+        ("", None),
+    ],
+)
+def test_quarters_are_whole_date_ranges(quarter, dates):
+    assert quarter_range(quarter) == dates
+    if dates:
+        assert quarter_of_range(dates[0].isoformat(), dates[1].isoformat()) == quarter
+
+
+def test_a_range_that_is_not_a_whole_quarter_names_none():
+    assert quarter_of_range("2025-07-02", "2025-09-30") == ""
+    assert quarter_of_range("2025-07-01", "") == ""
+    assert quarter_of_range("garbage", "2025-09-30") == ""
+    assert recent_quarters(date(2026, 1, 15), 3) == ["2026-Q1", "2025-Q4", "2025-Q3"]

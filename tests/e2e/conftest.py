@@ -3,6 +3,7 @@
 import os
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -10,7 +11,7 @@ from sqlmodel import Session
 
 from admin_app.db.licenses import today_utc
 from admin_app.db.migrate import upgrade_to_head
-from admin_app.db.models import BillingAccount, BillingAccountContact, License, Subscription
+from admin_app.db.models import BillingAccount, BillingAccountContact, License, Reconciliation, Subscription
 from admin_app.db.session import engine_for
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.reflex_server import (
@@ -29,6 +30,10 @@ SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 
 E2E_COMPANY = "Zephyr E2E Widgets"
 E2E_SUBSCRIPTION = "A-S99999999"
+E2E_ERROR = (
+    "Zuora API error: 422 Unprocessable Entity while creating the amendment for A-S99999999; "
+    "the rate plan charge was retired on 2025-06-30 and no replacement charge is configured"
+)
 
 
 def add_e2e_company(url: str) -> dict[str, int]:
@@ -101,9 +106,47 @@ def add_e2e_company(url: str) -> dict[str, int]:
             subscription_name=E2E_SUBSCRIPTION,
             license_type="offline",
         )
-        session.add_all([trial, active, renewal])
+        session.add_all([trial, active, renewal, *e2e_reconciliations(account.id)])
         session.commit()
         return {"trial": trial.id, "active": active.id, "renewal": renewal.id}
+
+
+def e2e_reconciliations(account_id: int) -> list[Reconciliation]:
+    """Q3 2025 of the E2E company: one invoiced (the largest in USD), one failed, one skipped."""
+    common = {
+        "billing_account_id": account_id,
+        "customer_name": E2E_COMPANY,
+        "subscription_name": E2E_SUBSCRIPTION,
+        "currency": "USD",
+    }
+    day = date(2025, 7, 1)
+    done_at = datetime(2025, 7, 2, 9, tzinfo=UTC)
+    return [
+        Reconciliation(
+            **common,
+            status="done",
+            reconciliation_date=day,
+            done_at=done_at,
+            user_count=150,
+            invoiced_amount=Decimal("9876543.21"),
+        ),
+        Reconciliation(
+            **common,
+            status="failed",
+            reconciliation_date=day,
+            done_at=done_at,
+            user_count=130,
+            error_message=E2E_ERROR,
+        ),
+        Reconciliation(
+            **common,
+            status="skipped",
+            reconciliation_date=day,
+            done_at=done_at,
+            user_count=120,
+            skip_reason="Usage data not received from the instance",
+        ),
+    ]
 
 
 @pytest.fixture(scope="session")

@@ -85,3 +85,36 @@ def test_the_same_event_from_a_role_that_may_is_answered_with_data(app_server, e
     socket.close()
     assert carries_rows(answers)
     assert refusals(url, "sales-reader@example.com") == []
+
+
+@pytest.mark.parametrize(
+    ("state", "event", "payload"),
+    [
+        ("reconciliations_state", "set_search", {"value": "zephyr"}),
+        ("reconciliation_charts_state", "open_account", {"points": [{"pointIndex": 0}]}),
+        ("reconciliation_charts_state", "set_quarter", {"value": "2025-Q3"}),
+    ],
+)
+def test_staff_without_a_role_get_no_reconciliation_data(app_server, e2e_database, state, event, payload):
+    url, _ = e2e_database
+    email = f"norole-{event}@example.com"
+    cookie, _ = staff_cookie(url, email, ())
+    socket = ReflexSocket(app_server, cookie)
+    answers = socket.send_event(handler(state, event), payload)
+    socket.close()
+    assert not carries_rows(answers)
+    assert "/reconciliations" not in str(answers)
+    assert refusals(url, email) == [f"{event} needs reconciliations:read"]
+
+
+def test_a_crafted_chart_click_is_ignored(app_server, e2e_database):
+    url, _ = e2e_database
+    cookie, _ = staff_cookie(url, "manager-crafter@example.com", ("manager",))
+    socket = ReflexSocket(app_server, cookie)
+    answers = socket.send_event(
+        handler("reconciliation_charts_state", "open_account"), {"points": [{"pointIndex": "1; DROP"}]}
+    )
+    answers += socket.send_event(handler("reconciliation_charts_state", "set_quarter"), {"value": "2025-Q9"})
+    socket.close()
+    assert "/reconciliations?" not in str(answers)
+    assert refusals(url, "manager-crafter@example.com") == []

@@ -1,0 +1,185 @@
+"""The six reconciliation charts: aggregates from the data layer shaped with pandas into Plotly figures.
+
+Figures carry no template of their own, so the page's light or dark template applies; an empty
+aggregate gives no figure (the page says why instead of drawing empty axes).
+"""
+
+import textwrap
+from decimal import Decimal
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from admin_app.db.reconciliations import STATUSES
+
+STATUS_COLORS = {
+    "pending": "#8b8d98",
+    "processing": "#3e63dd",
+    "done": "#30a46c",
+    "skipped": "#f5a623",
+    "failed": "#e5484d",
+}
+CURRENCY_COLORS = {"USD": "#3e63dd", "EUR": "#8e4ec6", "GBP": "#12a594", "JPY": "#e54666"}
+GRID = "rgba(128, 128, 128, 0.25)"
+FONT = {"family": "Inter, system-ui, sans-serif", "size": 12}
+
+
+def _months(frame: pd.DataFrame) -> pd.DataFrame:
+    """The 'YYYY-MM' month column as the first day of the month, so the axis is a time axis."""
+    return frame.assign(month=pd.to_datetime(frame["month"] + "-01"))
+
+
+def _layout(figure: go.Figure, *, y_title: str, y_format: str, months: pd.Series | None = None) -> go.Figure:
+    """Shared look; `months` (the x values) makes the x axis a time axis with quarter ticks."""
+    time_axis = months is not None
+    figure.update_layout(
+        template=None,
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font=FONT,
+        margin={"l": 60, "r": 16, "t": 16, "b": 48},
+        height=320,
+        legend={"orientation": "h", "y": -0.18},
+        hovermode="x unified" if time_axis else "closest",
+    )
+    figure.update_yaxes(title_text=y_title, tickformat=y_format, rangemode="tozero")
+    # A grey that reads on the light and the dark template alike.
+    figure.update_xaxes(gridcolor=GRID, zerolinecolor=GRID)
+    figure.update_yaxes(gridcolor=GRID, zerolinecolor=GRID)
+    if time_axis:
+        span = (months.max() - months.min()).days
+        # Reconciliations run quarterly: ticks on quarter starts, yearly once the range is long.
+        figure.update_xaxes(
+            tickformat="%b %Y", hoverformat="%B %Y", tick0="2000-01-01", dtick="M3" if span < 900 else "M12"
+        )
+    return figure
+
+
+def _wrap(label: str, width: int = 30) -> str:
+    """A long category label on several lines, so the bars keep their room."""
+    return "<br>".join(textwrap.wrap(label, width)) or label
+
+
+def status_by_month(rows: list[tuple[str, str, int]]) -> go.Figure | None:
+    """1. Reconciliations per month, stacked by status."""
+    if not rows:
+        return None
+    frame = _months(pd.DataFrame(rows, columns=["month", "status", "count"]))
+    table = frame.pivot_table(index="month", columns="status", values="count", aggfunc="sum", fill_value=0)
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=table.index,
+                y=table[status],
+                name=status.capitalize(),
+                marker_color=STATUS_COLORS[status],
+                hovertemplate="%{y:,d}",
+            )
+            for status in STATUSES
+            if status in table.columns
+        ]
+    )
+    figure.update_layout(barmode="stack")
+    return _layout(figure, y_title="Reconciliations", y_format=",d", months=frame["month"])
+
+
+def invoiced_by_month(rows: list[tuple[str, str, Decimal]]) -> go.Figure | None:
+    """2. Invoiced amount per month, one line per currency (amounts in different currencies do not add)."""
+    if not rows:
+        return None
+    frame = _months(pd.DataFrame(rows, columns=["month", "currency", "amount"]))
+    frame["amount"] = frame["amount"].astype(float)
+    figure = go.Figure(
+        [
+            go.Scatter(
+                x=group["month"],
+                y=group["amount"],
+                name=currency,
+                mode="lines+markers",
+                line={"color": CURRENCY_COLORS.get(currency)},
+                hovertemplate="%{y:,.2f} " + currency,
+            )
+            for currency, group in frame.groupby("currency", sort=True)
+        ]
+    )
+    return _layout(figure, y_title="Invoiced", y_format=",.0f", months=frame["month"])
+
+
+def skip_reasons(rows: list[tuple[str, int]]) -> go.Figure | None:
+    """3. Skip reasons, largest first (at the top)."""
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=["reason", "count"]).sort_values("count", ascending=True)
+    figure = go.Figure(
+        go.Bar(
+            x=frame["count"],
+            y=frame["reason"].map(_wrap),
+            orientation="h",
+            marker_color=STATUS_COLORS["skipped"],
+            customdata=frame["reason"],
+            hovertemplate="%{customdata}: %{x:,d}<extra></extra>",
+        )
+    )
+    figure = _layout(figure, y_title="", y_format="")
+    figure.update_xaxes(title_text="Skipped reconciliations", tickformat=",d")
+    figure.update_yaxes(automargin=True, rangemode=None)
+    figure.update_layout(height=max(200, 60 + 44 * len(frame)), margin={"l": 16})
+    return figure
+
+
+def failure_rate_by_month(rows: list[tuple[str, int, int]]) -> go.Figure | None:
+    """4. Failed / all per month, with both counts on hover."""
+    if not rows:
+        return None
+    frame = _months(pd.DataFrame(rows, columns=["month", "failed", "all"]))
+    frame["rate"] = frame["failed"] / frame["all"]
+    figure = go.Figure(
+        go.Scatter(
+            x=frame["month"],
+            y=frame["rate"],
+            customdata=frame[["failed", "all"]].to_numpy(),
+            mode="lines+markers",
+            name="Failure rate",
+            line={"color": STATUS_COLORS["failed"]},
+            hovertemplate="%{y:.1%} (%{customdata[0]:,d} of %{customdata[1]:,d})<extra></extra>",
+        )
+    )
+    return _layout(figure, y_title="Failed", y_format=".1%", months=frame["month"])
+
+
+def top_accounts(rows: list[tuple[int, str, Decimal]], currency: str) -> go.Figure | None:
+    """5. The ten billing accounts invoiced most in `currency`, largest at the top; a bar is clickable."""
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=["account", "name", "amount"]).iloc[::-1]
+    frame["amount"] = frame["amount"].astype(float)
+    figure = go.Figure(
+        go.Bar(
+            x=frame["amount"],
+            y=(frame["name"] + " (#" + frame["account"].astype(str) + ")").map(
+                lambda label: _wrap(label, 44)
+            ),
+            orientation="h",
+            marker_color=CURRENCY_COLORS.get(currency),
+            hovertemplate="%{y}: %{x:,.2f} " + currency + "<extra>click to open</extra>",
+        )
+    )
+    figure = _layout(figure, y_title="", y_format="")
+    figure.update_xaxes(title_text=f"Invoiced ({currency})", tickformat=",.0f")
+    figure.update_yaxes(automargin=True, rangemode=None)
+    figure.update_layout(height=max(200, 60 + 30 * len(frame)), margin={"l": 16})
+    return figure
+
+
+def seats_added_by_month(rows: list[tuple[str, int]]) -> go.Figure | None:
+    """6. Seats added by reconciliation per month (users above the subscription's seats)."""
+    if not rows:
+        return None
+    frame = _months(pd.DataFrame(rows, columns=["month", "seats"]))
+    figure = go.Figure(
+        go.Bar(
+            x=frame["month"], y=frame["seats"], marker_color=STATUS_COLORS["done"], hovertemplate="%{y:,d}"
+        )
+    )
+    figure.update_layout(showlegend=False)
+    return _layout(figure, y_title="Seats added", y_format=",d", months=frame["month"])

@@ -1,0 +1,157 @@
+"""/reconciliations/charts: six charts over one filter bar, linked to the table with the same filters."""
+
+import reflex as rx
+
+from admin_app.components.filters import date_filter, dynamic_select_filter, select_filter
+from admin_app.components.layout import page_shell
+from admin_app.components.status import error_callout, notices
+from admin_app.db.licenses import PLANS
+from admin_app.db.reconciliations import CHANNELS, CURRENCIES, STATUSES
+from admin_app.state.reconciliation_charts import ReconciliationChartsState
+
+S = ReconciliationChartsState
+CHART_CONFIG = {
+    "displaylogo": False,
+    "responsive": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d", "autoScale2d"],
+}
+
+
+def _choices(values: tuple[str, ...]) -> dict[str, str]:
+    return {value: value.capitalize() for value in values}
+
+
+def filter_bar() -> rx.Component:
+    on_change = S.set_filter
+    chosen = S.filters
+    return rx.hstack(
+        dynamic_select_filter(
+            "quarter", "Quarter", S.quarters, S.quarter, lambda _name, value: S.set_quarter(value)
+        ),
+        date_filter("from", "Date from", chosen["from"], on_change),
+        date_filter("to", "Date to", chosen["to"], on_change),
+        select_filter("status", "Status", _choices(STATUSES), chosen["status"], on_change),
+        select_filter("plan", "Plan", _choices(PLANS), chosen["plan"], on_change),
+        select_filter("channel", "Channel", _choices(CHANNELS), chosen["channel"], on_change),
+        select_filter("currency", "Currency", {c: c for c in CURRENCIES}, chosen["currency"], on_change),
+        rx.cond(
+            S.has_filters,
+            rx.button("Clear all", variant="soft", color_scheme="gray", on_click=S.clear_filters),
+        ),
+        spacing="3",
+        align="end",
+        wrap="wrap",
+    )
+
+
+def _summary() -> rx.Component:
+    return rx.hstack(
+        rx.text(S.summary, size="3", weight="medium", data_testid="chart-summary"),
+        rx.spacer(),
+        rx.cond(
+            S.failed > 0,
+            rx.link(
+                rx.button(
+                    rx.icon("circle-x", size=16),
+                    "Failed ones in the table",
+                    variant="soft",
+                    color_scheme="red",
+                ),
+                href=S.failed_table_url,
+            ),
+        ),
+        rx.link(rx.button(rx.icon("table", size=16), "Open in table", variant="soft"), href=S.table_url),
+        align="center",
+        width="100%",
+        spacing="3",
+        wrap="wrap",
+    )
+
+
+def chart_card(name: str, title: rx.Component | str, figure, filename: str, note: str = "") -> rx.Component:
+    """One chart: its title, the figure (PNG download in its toolbar), or why there is none."""
+    clickable = {"on_click": S.open_account} if name == "top_accounts" else {}
+    plot = rx.plotly(
+        data=figure,
+        config={**CHART_CONFIG, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}},
+        width="100%",
+        **clickable,
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading(title, size="3", as_="h2"),
+            *([rx.text(note, size="1", color=rx.color("gray", 11))] if note else []),
+            rx.cond(
+                S.error != "",
+                error_callout(S.error),
+                rx.cond(
+                    S.empty[name],
+                    rx.center(
+                        rx.text(
+                            "Nothing to show: no reconciliations match these filters.",
+                            size="2",
+                            color=rx.color("gray", 11),
+                        ),
+                        height="12rem",
+                    ),
+                    rx.cond(
+                        S.empty.contains(name),
+                        rx.box(
+                            plot,
+                            width="100%",
+                            opacity=rx.cond(S.loading, "0.5", "1"),
+                            transition="opacity 0.15s",
+                        ),
+                        rx.center(rx.spinner(size="3"), height="12rem"),
+                    ),
+                ),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        min_width="0",
+        data_testid=f"chart-{name}",
+    )
+
+
+def reconciliation_charts_page() -> rx.Component:
+    return page_shell(
+        "Reconciliation charts",
+        filter_bar(),
+        notices(S.notices),
+        _summary(),
+        rx.grid(
+            chart_card(
+                "status", "Reconciliations per month, by status", S.status_figure, "reconciliations-by-status"
+            ),
+            chart_card(
+                "failure_rate",
+                "Failure rate per month",
+                S.failure_rate_figure,
+                "failure-rate",
+                note="Failed as a share of all reconciliations that month; hover for the counts.",
+            ),
+            chart_card("invoiced", "Invoiced per month, by currency", S.invoiced_figure, "invoiced"),
+            chart_card(
+                "seats_added",
+                "Seats added by reconciliation per month",
+                S.seats_added_figure,
+                "seats-added",
+                note="Users above the subscription's seats, over completed reconciliations.",
+            ),
+            chart_card(
+                "skip_reasons", "Why reconciliations were skipped", S.skip_reasons_figure, "skip-reasons"
+            ),
+            chart_card(
+                "top_accounts",
+                rx.fragment("Top 10 billing accounts by invoiced amount (", S.top_currency, ")"),
+                S.top_accounts_figure,
+                "top-accounts",
+                note="Click a bar to see that account's reconciliations. Pick a currency to rank by another.",
+            ),
+            columns=rx.breakpoints(initial="1", lg="2"),
+            spacing="4",
+            width="100%",
+        ),
+    )

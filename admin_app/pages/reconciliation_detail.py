@@ -1,0 +1,102 @@
+"""/reconciliations/[reconciliation_id]: every field, the billing account, its other reconciliations."""
+
+import reflex as rx
+
+from admin_app.components.data_table import Column, data_table
+from admin_app.components.detail import detail_body, field_row
+from admin_app.components.layout import page_shell
+from admin_app.components.status import reconciliation_status_badge
+from admin_app.state.reconciliation_detail import ReconciliationDetailState
+
+S = ReconciliationDetailState
+R = S.reconciliation
+A = S.account
+
+
+def _or_dash(value) -> rx.Component:
+    return rx.text(rx.cond(value != "", value, "—"), size="2")
+
+
+def _account() -> rx.Component:
+    return rx.vstack(
+        rx.text(A["name"], size="2", weight="medium"),
+        rx.text("Zuora ", A["zuora_account_id"], size="1", color=rx.color("gray", 11)),
+        rx.link(
+            "All reconciliations of this account",
+            href="/reconciliations?account=" + R["billing_account_id"],
+            size="2",
+        ),
+        spacing="1",
+    )
+
+
+def _details() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(R["customer_name"], size="5", as_="h2"),
+                reconciliation_status_badge(R),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.data_list.root(
+                field_row("Reconciliation id", R["id"]),
+                field_row("Billing account", _account()),
+                field_row(
+                    "Subscription",
+                    rx.link(
+                        R["subscription_name"], href="/subscriptions/" + R["subscription_name"], size="2"
+                    ),
+                ),
+                field_row("Reconciliation date", R["reconciliation_date"]),
+                field_row("Done", _or_dash(R["done_at"])),
+                field_row("Skip reason", _or_dash(R["skip_reason"])),
+                field_row("Users after", R["user_count"]),
+                field_row("Invoiced", _or_dash(R["invoiced"])),
+                field_row("Currency", R["currency"]),
+                field_row(
+                    "Error",
+                    rx.cond(
+                        R["error_message"] != "",
+                        rx.code(R["error_message"], color_scheme="red", white_space="pre-wrap", size="2"),
+                        rx.text("—", size="2"),
+                    ),
+                ),
+                size="2",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+HISTORY_COLUMNS = [
+    Column("reconciliation_date", "Date"),
+    Column("subscription_name", "Subscription"),
+    Column("status", "Status", render=reconciliation_status_badge),
+    Column("user_count", "Users", align="right"),
+    Column("invoiced", "Invoiced", align="right"),
+    Column("skip_reason", "Skip reason", wrap=True),
+    Column("error_preview", "Error", wrap=True),
+]
+
+
+def reconciliation_detail_page() -> rx.Component:
+    body = detail_body(
+        error=S.error,
+        not_found=S.not_found,
+        not_found_message="There is no reconciliation with this id.",
+        loading=S.loading & (R.length() == 0),
+        content=rx.vstack(
+            _details(),
+            rx.heading("Reconciliations of ", A["name"], " over time", size="4", as_="h2"),
+            data_table(HISTORY_COLUMNS, S.history, row_href=lambda row: "/reconciliations/" + row["id"]),
+            width="100%",
+            spacing="4",
+        ),
+    )
+    back = rx.link(
+        rx.button(rx.icon("arrow-left", size=16), "Reconciliations", variant="ghost"), href="/reconciliations"
+    )
+    return page_shell("Reconciliation", back, body)

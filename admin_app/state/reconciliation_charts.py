@@ -1,0 +1,149 @@
+"""State of the reconciliation charts: one filter bar (in the URL) drives six figures."""
+
+import asyncio
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import plotly.graph_objects as go
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.auth.gate import requires
+from admin_app.auth.permissions import Permission
+from admin_app.charts import reconciliations as charts
+from admin_app.db import reconciliation_stats as stats
+from admin_app.db.reconciliations import ReconciliationQuery
+from admin_app.db.session import in_session
+from admin_app.state.list_page import ALL
+from admin_app.state.views import DATABASE_UNAVAILABLE
+
+CHART_NAMES = ("status", "invoiced", "skip_reasons", "failure_rate", "top_accounts", "seats_added")
+
+
+class ReconciliationChartsState(rx.State):
+    """The filter bar's values, the six figures, and which of them the filters left empty."""
+
+    filters: dict[str, str] = {}
+    notices: list[str] = []
+    loading: bool = True
+    error: str = ""
+    top_currency: str = stats.DEFAULT_TOP_CURRENCY
+    status_figure: go.Figure = go.Figure()
+    invoiced_figure: go.Figure = go.Figure()
+    skip_reasons_figure: go.Figure = go.Figure()
+    failure_rate_figure: go.Figure = go.Figure()
+    top_accounts_figure: go.Figure = go.Figure()
+    seats_added_figure: go.Figure = go.Figure()
+    empty: dict[str, bool] = {}
+    quarters: list[str] = []
+    total: int = 0
+    failed: int = 0
+    _top_account_ids: list[int] = []
+
+    def _query(self) -> ReconciliationQuery:
+        return stats.parse_chart_query(self.filters).query
+
+    def _params(self) -> dict[str, str]:
+        return {name: value for name, value in self.filters.items() if value}
+
+    @rx.var
+    def table_url(self) -> str:
+        """The reconciliations table with the same filters."""
+        params = self._params()
+        return "/reconciliations" + (f"?{urlencode(params)}" if params else "")
+
+    @rx.var
+    def failed_table_url(self) -> str:
+        """The failed reconciliations behind the failure-rate chart."""
+        return "/reconciliations?" + urlencode({**self._params(), "status": "failed"})
+
+    @rx.var
+    def has_filters(self) -> bool:
+        return bool(self._params())
+
+    @rx.var
+    def summary(self) -> str:
+        """The headline of the filtered set: how many ran and what share failed."""
+        if not self.total:
+            return "No reconciliations match these filters."
+        return f"{self.total:,} reconciliations, {self.failed:,} failed ({self.failed / self.total:.1%})."
+
+    @rx.var
+    def quarter(self) -> str:
+        """The quarter the date range is exactly, if it is one (for the quarter picker)."""
+        return stats.quarter_of_range(self.filters.get("from", ""), self.filters.get("to", ""))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    async def load(self):
+        """Read the filters from the URL and compute every chart's aggregate in SQL, side by side."""
+        parsed = stats.parse_chart_query(dict(self.router.url.query_parameters))
+        query = parsed.query
+        chosen = stats.chart_params(query)
+        self.filters = {name: chosen.get(name, "") for name in stats.CHART_FILTERS}
+        self.notices = parsed.errors
+        self.quarters = stats.recent_quarters(datetime.now(UTC).date())
+        self.top_currency = query.currency or stats.DEFAULT_TOP_CURRENCY
+        self.loading, self.error = True, ""
+        yield
+        try:
+            results = await asyncio.gather(*(in_session(fn) for fn in stats.chart_aggregates(query)))
+        except SQLAlchemyError:
+            self.loading, self.error = False, DATABASE_UNAVAILABLE
+            return
+        data = dict(zip(CHART_NAMES, results, strict=True))
+        self._top_account_ids = [account for account, _, _ in data["top_accounts"]]
+        self.failed = sum(failed for _, failed, _ in data["failure_rate"])
+        self.total = sum(count for _, _, count in data["failure_rate"])
+        figures = {
+            "status": charts.status_by_month(data["status"]),
+            "invoiced": charts.invoiced_by_month(data["invoiced"]),
+            "skip_reasons": charts.skip_reasons(data["skip_reasons"]),
+            "failure_rate": charts.failure_rate_by_month(data["failure_rate"]),
+            "top_accounts": charts.top_accounts(data["top_accounts"], self.top_currency),
+            "seats_added": charts.seats_added_by_month(data["seats_added"]),
+        }
+        for name, figure in figures.items():
+            if figure is not None:
+                setattr(self, f"{name}_figure", figure)
+        self.empty = {name: figure is None for name, figure in figures.items()}
+        self.loading = False
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def set_filter(self, name: str, value: str):
+        """Change one filter; every chart follows through the URL."""
+        if name not in stats.CHART_FILTERS or not isinstance(value, str):
+            return None
+        params = {**self._params(), name: "" if value == ALL else value}
+        query = stats.parse_chart_query(params).query
+        encoded = urlencode(stats.chart_params(query))
+        return rx.redirect("/reconciliations/charts" + (f"?{encoded}" if encoded else ""))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def set_quarter(self, value: str):
+        """Set the date range to a whole quarter ("2025-Q3")."""
+        dates = stats.quarter_range(value) if isinstance(value, str) else None
+        if dates is None:
+            return None
+        params = {**self._params(), "from": dates[0].isoformat(), "to": dates[1].isoformat()}
+        return rx.redirect("/reconciliations/charts?" + urlencode(params))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def clear_filters(self):
+        return rx.redirect("/reconciliations/charts")
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def open_account(self, points: list[dict]):
+        """A click on a top-10 bar opens the table filtered to that account (bars are drawn bottom-up)."""
+        if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+            return None
+        index = points[0].get("pointIndex")
+        ids = self._top_account_ids
+        if not isinstance(index, int) or not 0 <= index < len(ids):
+            return None
+        params = {**self._params(), "currency": self.top_currency, "account": str(ids[len(ids) - 1 - index])}
+        return rx.redirect("/reconciliations?" + urlencode(params))

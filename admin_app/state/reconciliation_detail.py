@@ -1,0 +1,53 @@
+"""State of the reconciliation detail page: every field, its billing account, the account's history."""
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.auth.gate import requires
+from admin_app.auth.permissions import Permission
+from admin_app.db import reconciliations as db
+from admin_app.db.session import in_session
+from admin_app.state.license_detail import path_tail
+from admin_app.state.views import DATABASE_UNAVAILABLE, billing_account_view, reconciliation_view
+
+
+class ReconciliationDetailState(rx.State):
+    """One reconciliation and the other reconciliations of its billing account."""
+
+    reconciliation: dict[str, str] = {}
+    account: dict[str, str] = {}
+    history: list[dict[str, str]] = []
+    not_found: bool = False
+    loading: bool = True
+    error: str = ""
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    async def load(self):
+        self.loading, self.error, self.not_found = True, "", False
+        yield
+        tail = path_tail(self.router.url.path)
+        reconciliation_id = int(tail) if tail.isdigit() and len(tail) < 12 else None
+
+        def fetch(session) -> tuple[dict[str, str], dict[str, str], list[dict[str, str]]]:
+            if reconciliation_id is None:
+                return {}, {}, []
+            found = db.get_reconciliation(session=session, reconciliation_id=reconciliation_id)
+            if found is None:
+                return {}, {}, []
+            account = db.get_billing_account(session=session, billing_account_id=found.billing_account_id)
+            history = db.reconciliations_of_account(
+                session=session, billing_account_id=found.billing_account_id
+            )
+            return (
+                reconciliation_view(found),
+                billing_account_view(account),
+                [reconciliation_view(r) for r in history],
+            )
+
+        try:
+            self.reconciliation, self.account, self.history = await in_session(fetch)
+            self.not_found = not self.reconciliation
+        except SQLAlchemyError:
+            self.error = DATABASE_UNAVAILABLE
+        self.loading = False

@@ -1,0 +1,82 @@
+"""The chart figures: shaped from aggregates, small, formatted, and absent when there is nothing to draw."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from admin_app.charts import reconciliations as charts
+
+MAX_FIGURE_BYTES = 100_000
+
+
+def test_status_bars_stack_in_status_order_with_months_on_a_time_axis():
+    figure = charts.status_by_month(
+        [("2025-12", "done", 3), ("2026-01", "failed", 1), ("2026-01", "done", 2)]
+    )
+    assert figure.layout.barmode == "stack"
+    assert [trace.name for trace in figure.data] == ["Done", "Failed"]
+    done = figure.data[0]
+    assert [str(x)[:10] for x in done.x] == ["2025-12-01", "2026-01-01"]
+    assert list(done.y) == [3, 2]
+    assert list(figure.data[1].y) == [0, 1]
+    assert figure.layout.yaxis.tickformat == ",d"
+
+
+def test_invoiced_lines_stay_per_currency():
+    figure = charts.invoiced_by_month(
+        [
+            ("2026-01", "EUR", Decimal("300.00")),
+            ("2026-01", "USD", Decimal("60.00")),
+            ("2026-02", "USD", Decimal("5")),
+        ]
+    )
+    assert {trace.name: list(trace.y) for trace in figure.data} == {"EUR": [300.0], "USD": [60.0, 5.0]}
+
+
+def test_skip_reasons_put_the_largest_at_the_top():
+    figure = charts.skip_reasons(
+        [("No overage", 5), ("Reseller-managed subscription: reconciled by the partner", 2)]
+    )
+    bars = figure.data[0]
+    assert bars.orientation == "h"
+    assert list(bars.x) == [2, 5]
+    assert bars.y[-1] == "No overage"
+    assert "<br>" in bars.y[0]
+
+
+def test_failure_rate_carries_the_counts_for_the_hover():
+    figure = charts.failure_rate_by_month([("2026-01", 1, 4), ("2026-04", 0, 3)])
+    line = figure.data[0]
+    assert list(line.y) == [0.25, 0.0]
+    assert [list(row) for row in line.customdata] == [[1, 4], [0, 3]]
+    assert figure.layout.yaxis.tickformat == ".1%"
+
+
+def test_top_accounts_are_drawn_largest_at_the_top_in_the_currency():
+    figure = charts.top_accounts([(7, "ACME", Decimal("900")), (3, "Globex", Decimal("100"))], "EUR")
+    assert list(figure.data[0].y) == ["Globex (#3)", "ACME (#7)"]
+    assert figure.layout.xaxis.title.text == "Invoiced (EUR)"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        charts.status_by_month,
+        charts.invoiced_by_month,
+        charts.skip_reasons,
+        charts.failure_rate_by_month,
+        lambda rows: charts.top_accounts(rows, "USD"),
+        charts.seats_added_by_month,
+    ],
+)
+def test_nothing_to_draw_gives_no_figure(build):
+    assert build([]) is None
+
+
+def test_figures_carry_no_template_and_stay_small():
+    months = [f"{year}-{month:02d}" for year in range(2019, 2027) for month in (1, 4, 7, 10)]
+    figure = charts.status_by_month([(m, s, 100) for m in months for s in ("done", "failed", "skipped")])
+    encoded = figure.to_json()
+    assert json.loads(encoded)["layout"].get("template", {}) == {}
+    assert len(encoded) < MAX_FIGURE_BYTES
