@@ -16,6 +16,7 @@ from admin_app.seed.generate import SCALES
 from admin_app.settings import PROJECT_ROOT
 from bench.browser import browser_benchmarks
 from bench.data_layer import export_benchmarks, search_benchmarks
+from bench.reconciliations import chart_benchmarks, reconciliation_search_benchmarks
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'bench.db'}"
@@ -57,9 +58,15 @@ def emit(record: dict, out) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmarks at 1,000,000 licenses.")
+    parser = argparse.ArgumentParser(
+        description="Benchmarks at 1,000,000 licenses and 1,000,000 reconciliations."
+    )
     parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
-    parser.add_argument("--only", default="search,export,browser", help="comma-separated parts to run")
+    parser.add_argument(
+        "--only",
+        default="search,export,charts,browser",
+        help="comma-separated: search, export, charts, browser",
+    )
     parser.add_argument("-n", type=int, default=50, help="timed repetitions per query")
     args = parser.parse_args(argv)
     databases = {"sqlite": SQLITE_URL, "postgres": POSTGRES_URL}
@@ -75,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             if "search" in parts:
                 for record in search_benchmarks(db, url, args.n):
+                    emit(record, out)
+            if "search" in parts:
+                for record in reconciliation_search_benchmarks(db, url, args.n):
+                    emit(record, out)
+            if "charts" in parts:
+                for record in chart_benchmarks(db, url, args.n):
                     emit(record, out)
             if "export" in parts:
                 for record in export_benchmarks(db, url):

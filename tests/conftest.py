@@ -20,6 +20,8 @@ TABLES = (
     "version",
     "billing_account_membership",
     "reconciliation",
+    "reconciliation_rollup",
+    "reconciliation_account_total",
     "subscription",
     "license",
     "billing_account_contact",

@@ -155,6 +155,8 @@ class Reconciliation(SQLModel, table=True):
         sa.Index("ix_reconciliation_date_id", "reconciliation_date", "id"),
         sa.Index("ix_reconciliation_account", "billing_account_id", "reconciliation_date"),
         sa.Index("ix_reconciliation_status_date", "status", "reconciliation_date", "id"),
+        sa.Index("ix_reconciliation_customer_id", "customer_name", "id"),
+        sa.Index("ix_reconciliation_user_count_id", "user_count", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -169,6 +171,44 @@ class Reconciliation(SQLModel, table=True):
     invoiced_amount: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
     currency: str = Field(max_length=3)
     error_message: str | None = Field(default=None, max_length=2000)
+    # The subscription as it was when the reconciliation ran (it changes afterwards: a
+    # reconciliation that adds seats raises them), so charts and filters stay historical.
+    plan: str | None = Field(default=None, max_length=20)
+    channel: str | None = Field(default=None, max_length=20)
+    seats_before: int | None = None
+
+
+class ReconciliationRollup(SQLModel, table=True):
+    """Reconciliations summed per month and chart dimension, kept by triggers in the same transaction.
+
+    The charts read whole months from here instead of scanning a million rows; see
+    admin_app/db/reconciliation_rollup.py for how a row contributes.
+    """
+
+    __tablename__ = "reconciliation_rollup"
+
+    month: date = Field(primary_key=True)
+    status: str = Field(primary_key=True, max_length=20)
+    currency: str = Field(primary_key=True, max_length=3)
+    plan: str = Field(primary_key=True, max_length=20)
+    channel: str = Field(primary_key=True, max_length=20)
+    skip_reason: str = Field(primary_key=True, max_length=200)
+    reconciliations: int
+    invoiced_count: int
+    invoiced_cents: int = Field(sa_type=sa.BigInteger)
+    seats_added: int = Field(sa_type=sa.BigInteger)
+
+
+class ReconciliationAccountTotal(SQLModel, table=True):
+    """All-time invoiced per billing account and currency, kept by the same triggers (top-10 chart)."""
+
+    __tablename__ = "reconciliation_account_total"
+    __table_args__ = (sa.Index("ix_reconciliation_account_total_rank", "currency", "invoiced_cents"),)
+
+    billing_account_id: int = Field(primary_key=True)
+    currency: str = Field(primary_key=True, max_length=3)
+    reconciliations: int
+    invoiced_cents: int = Field(sa_type=sa.BigInteger)
 
 
 class Version(SQLModel, table=True):

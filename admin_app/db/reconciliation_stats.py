@@ -5,14 +5,14 @@ links to always agree. The search term does not apply to charts.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from admin_app.db.models import Reconciliation, Subscription
+from admin_app.db.models import Reconciliation, ReconciliationAccountTotal, ReconciliationRollup
 from admin_app.db.reconciliations import (
     ParsedReconciliationQuery,
     ReconciliationQuery,
@@ -21,6 +21,10 @@ from admin_app.db.reconciliations import (
 )
 
 CENT = Decimal("0.01")
+ONE_DAY = timedelta(days=1)
+NO_REASON = "(no reason given)"
+TOP_BATCH_SIZE = 200
+TOP_BATCHES = 4
 CHART_FILTERS = ("from", "to", "status", "plan", "channel", "currency")
 # Amounts in different currencies do not add up, so the top-10 ranks one currency at a time.
 DEFAULT_TOP_CURRENCY = "USD"
@@ -76,7 +80,70 @@ def chart_aggregates(query: ReconciliationQuery) -> list[Callable[[Session], lis
     ]
 
 
-def _month(session: Session):
+@dataclass(frozen=True)
+class _Plan:
+    """Where an aggregate reads: whole months [first, end) from the roll-up, the rest from the rows."""
+
+    rollup: tuple[date | None, date | None] | None
+    direct: list[ReconciliationQuery]
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _plan(query: ReconciliationQuery) -> _Plan:
+    """Split the date range into whole months (roll-up) and the partial months at its ends (rows).
+
+    Filters the roll-up does not carry (a search, skip reason, error, amount, account) read
+    every row instead.
+    """
+    table_only = (
+        query.q,
+        query.skip_reason,
+        query.has_error,
+        query.amount_min,
+        query.amount_max,
+        query.billing_account_id,
+    )
+    if any(value not in (None, "") for value in table_only):
+        return _Plan(rollup=None, direct=[query])
+    start, end = query.date_from, query.date_to
+    first = None if start is None else (start if start.day == 1 else _next_month(start))
+    after = (
+        None
+        if end is None
+        else (_next_month(end) if _next_month(end) - end == ONE_DAY else end.replace(day=1))
+    )
+    if first is not None and after is not None and first >= after:
+        return _Plan(rollup=None, direct=[query])
+    edges = []
+    if start is not None and first != start:
+        edges.append(replace(query, date_to=first - ONE_DAY))
+    if end is not None and after is not None and after <= end:
+        edges.append(replace(query, date_from=after))
+    return _Plan(rollup=(first, after), direct=edges)
+
+
+def _rollup_filters(query: ReconciliationQuery, months: tuple[date | None, date | None]) -> list:
+    r = ReconciliationRollup
+    conditions: list = []
+    if months[0] is not None:
+        conditions.append(col(r.month) >= months[0])
+    if months[1] is not None:
+        conditions.append(col(r.month) < months[1])
+    for name in ("status", "currency", "plan", "channel"):
+        value = getattr(query, name)
+        if value:
+            conditions.append(getattr(r, name) == value)
+    return conditions
+
+
+def _month_text(value: date | str) -> str:
+    return value.strftime("%Y-%m") if isinstance(value, date) else str(value)[:7]
+
+
+def _direct_month(session: Session):
     """'YYYY-MM' of the reconciliation date, in the dialect of the session's database."""
     column = col(Reconciliation.reconciliation_date)
     if session.get_bind().dialect.name == "postgresql":
@@ -84,57 +151,147 @@ def _month(session: Session):
     return sa.func.strftime("%Y-%m", column)
 
 
-def _money(value) -> Decimal:
-    return Decimal(str(value or 0)).quantize(CENT)
+def _direct_cents():
+    return sa.func.round(col(Reconciliation.invoiced_amount) * 100)
+
+
+def _combined(
+    session: Session, query: ReconciliationQuery, rollup, direct, keys: int
+) -> dict[tuple, list[int]]:
+    """Key -> summed values, over the roll-up's whole months and the rows of the partial ones.
+
+    `rollup(conditions)` and `direct(query)` build SELECTs of `keys` key columns then sums;
+    the first sum is the number of reconciliations, and keys whose total is 0 are left out.
+    """
+    plan = _plan(query)
+    statements = [direct(part) for part in plan.direct]
+    if plan.rollup is not None:
+        statements.append(rollup(_rollup_filters(query, plan.rollup)))
+    totals: dict[tuple, list[int]] = {}
+    for statement in statements:
+        for row in session.execute(statement):
+            key = tuple(
+                _month_text(v) if i == 0 and isinstance(v, date) else v for i, v in enumerate(row[:keys])
+            )
+            sums = totals.setdefault(key, [0] * (len(row) - keys))
+            for i, value in enumerate(row[keys:]):
+                sums[i] += int(value or 0)
+    return {key: sums for key, sums in totals.items() if sums[0]}
 
 
 def monthly_status_counts(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, str, int]]:
     """(month, status, reconciliations), oldest month first."""
-    month = _month(session).label("month")
-    statement = (
-        sa.select(month, col(Reconciliation.status), sa.func.count())
-        .where(*reconciliation_filters(query))
-        .group_by(month, col(Reconciliation.status))
-        .order_by(month, col(Reconciliation.status))
-    )
-    return [(m, s, int(n)) for m, s, n in session.execute(statement)]
+    r, u = Reconciliation, ReconciliationRollup
+
+    def rollup(conditions):
+        return (
+            sa.select(u.month, u.status, sa.func.sum(u.reconciliations))
+            .where(*conditions)
+            .group_by(u.month, u.status)
+        )
+
+    def direct(part):
+        month = _direct_month(session)
+        return (
+            sa.select(month, r.status, sa.func.count())
+            .where(*reconciliation_filters(part))
+            .group_by(month, r.status)
+        )
+
+    totals = _combined(session, query, rollup, direct, keys=2)
+    return sorted((month, status, sums[0]) for (month, status), sums in totals.items())
 
 
 def monthly_invoiced(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, str, Decimal]]:
-    """(month, currency, invoiced amount) of completed reconciliations."""
-    month = _month(session).label("month")
-    statement = (
-        sa.select(month, col(Reconciliation.currency), sa.func.sum(col(Reconciliation.invoiced_amount)))
-        .where(*reconciliation_filters(query), col(Reconciliation.invoiced_amount).is_not(None))
-        .group_by(month, col(Reconciliation.currency))
-        .order_by(month, col(Reconciliation.currency))
-    )
-    return [(m, c, _money(total)) for m, c, total in session.execute(statement)]
+    """(month, currency, invoiced amount) where something was invoiced."""
+    r, u = Reconciliation, ReconciliationRollup
+
+    def rollup(conditions):
+        return (
+            sa.select(u.month, u.currency, sa.func.sum(u.invoiced_count), sa.func.sum(u.invoiced_cents))
+            .where(*conditions)
+            .group_by(u.month, u.currency)
+        )
+
+    def direct(part):
+        month = _direct_month(session)
+        return (
+            sa.select(month, r.currency, sa.func.count(r.invoiced_amount), sa.func.sum(_direct_cents()))
+            .where(*reconciliation_filters(part))
+            .group_by(month, r.currency)
+        )
+
+    totals = _combined(session, query, rollup, direct, keys=2)
+    return sorted((month, currency, _from_cents(sums[1])) for (month, currency), sums in totals.items())
 
 
 def skip_reason_counts(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int]]:
     """(skip reason, reconciliations skipped for it), most frequent first."""
-    count = sa.func.count().label("n")
-    statement = (
-        sa.select(col(Reconciliation.skip_reason), count)
-        .where(*reconciliation_filters(query), col(Reconciliation.status) == "skipped")
-        .group_by(col(Reconciliation.skip_reason))
-        .order_by(count.desc(), col(Reconciliation.skip_reason))
-    )
-    return [(reason or "(no reason given)", int(n)) for reason, n in session.execute(statement)]
+    r, u = Reconciliation, ReconciliationRollup
+    skipped = replace(query, status="skipped") if query.status in (None, "skipped") else query
+
+    def rollup(conditions):
+        return (
+            sa.select(u.skip_reason, sa.func.sum(u.reconciliations))
+            .where(*conditions)
+            .group_by(u.skip_reason)
+        )
+
+    def direct(part):
+        reason = sa.func.coalesce(r.skip_reason, "")
+        return sa.select(reason, sa.func.count()).where(*reconciliation_filters(part)).group_by(reason)
+
+    if skipped.status != "skipped":
+        return []
+    totals = _combined(session, skipped, rollup, direct, keys=1)
+    counted = [(reason or NO_REASON, sums[0]) for (reason,), sums in totals.items()]
+    return sorted(counted, key=lambda item: (-item[1], item[0]))
 
 
 def monthly_failures(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int, int]]:
     """(month, failed, all) so a chart can show the failure rate with its counts."""
-    month = _month(session).label("month")
-    failed = sa.func.sum(sa.case((col(Reconciliation.status) == "failed", 1), else_=0))
+    r, u = Reconciliation, ReconciliationRollup
+
+    def rollup(conditions):
+        failed = sa.func.sum(sa.case((u.status == "failed", u.reconciliations), else_=0))
+        return sa.select(u.month, sa.func.sum(u.reconciliations), failed).where(*conditions).group_by(u.month)
+
+    def direct(part):
+        month = _direct_month(session)
+        failed = sa.func.sum(sa.case((r.status == "failed", 1), else_=0))
+        return sa.select(month, sa.func.count(), failed).where(*reconciliation_filters(part)).group_by(month)
+
+    totals = _combined(session, query, rollup, direct, keys=1)
+    return sorted((month, sums[1], sums[0]) for (month,), sums in totals.items())
+
+
+def _from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def _invoiced_by_account(
+    session: Session, query: ReconciliationQuery, currency: str, accounts: list[int] | None, limit: int | None
+) -> list[tuple[int, str, int]]:
+    """(account, name, invoiced cents) in `currency` over the rows `query` matches, largest first."""
+    r = Reconciliation
+    cents = sa.func.sum(_direct_cents()).label("cents")
+    conditions = [*reconciliation_filters(query), r.currency == currency, col(r.invoiced_amount).is_not(None)]
+    account = col(r.billing_account_id)
+    if accounts is not None:
+        conditions.append(account.in_(accounts))
+    else:
+        # Over every row, SQLite would walk the account index to group and skip the filters'
+        # indexes; grouping by an expression keeps it on the filters.
+        account = account + 0
     statement = (
-        sa.select(month, failed, sa.func.count())
-        .where(*reconciliation_filters(query))
-        .group_by(month)
-        .order_by(month)
+        sa.select(account, sa.func.max(r.customer_name), cents)
+        .where(*conditions)
+        .group_by(account)
+        .having(cents > 0)
+        .order_by(cents.desc(), account)
+        .limit(limit)
     )
-    return [(m, int(f or 0), int(n)) for m, f, n in session.execute(statement)]
+    return [(int(account), name, int(total)) for account, name, total in session.execute(statement)]
 
 
 def top_accounts_by_invoiced(
@@ -143,33 +300,53 @@ def top_accounts_by_invoiced(
     """(billing account id, customer name, invoiced amount) in one currency, largest first.
 
     Amounts in different currencies are not comparable, so the ranking is per currency.
+    Accounts are examined in order of their all-time total, which bounds what any range can
+    add up to: once the tenth best so far beats the next account's all-time total, no account
+    left can enter the ten (the threshold algorithm). A range that does not settle within a few
+    batches is summed over every row instead; the answer is the same either way.
     """
-    total = sa.func.sum(col(Reconciliation.invoiced_amount)).label("total")
-    statement = (
-        sa.select(
-            col(Reconciliation.billing_account_id), sa.func.max(col(Reconciliation.customer_name)), total
-        )
-        .where(
-            *reconciliation_filters(query),
-            col(Reconciliation.currency) == currency,
-            col(Reconciliation.invoiced_amount).is_not(None),
-        )
-        .group_by(col(Reconciliation.billing_account_id))
-        .order_by(total.desc(), col(Reconciliation.billing_account_id))
-        .limit(limit)
-    )
-    return [(int(account), name, _money(amount)) for account, name, amount in session.execute(statement)]
+    if query.currency not in (None, currency):
+        return []
+    found: list[tuple[int, str, int]] = []
+    for batch in range(TOP_BATCHES):
+        t = ReconciliationAccountTotal
+        candidates = session.execute(
+            sa.select(t.billing_account_id, t.invoiced_cents)
+            .where(t.currency == currency, t.invoiced_cents > 0)
+            .order_by(col(t.invoiced_cents).desc(), t.billing_account_id)
+            .offset(batch * TOP_BATCH_SIZE)
+            .limit(TOP_BATCH_SIZE)
+        ).all()
+        found += _invoiced_by_account(session, query, currency, [a for a, _ in candidates], None)
+        found.sort(key=lambda item: (-item[2], item[0]))
+        found = found[:limit]
+        exhausted = len(candidates) < TOP_BATCH_SIZE
+        if exhausted or (len(found) == limit and found[-1][2] > candidates[-1][1]):
+            break
+    else:
+        found = _invoiced_by_account(session, query, currency, None, limit)
+    return [(account, name, _from_cents(cents)) for account, name, cents in found]
 
 
 def monthly_seats_added(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int]]:
-    """(month, seats added): completed reconciliations' user count above the subscription's seats."""
-    month = _month(session).label("month")
-    added = col(Reconciliation.user_count) - col(Subscription.seats)
-    statement = (
-        sa.select(month, sa.func.sum(sa.case((added > 0, added), else_=0)))
-        .join(Subscription, col(Subscription.name) == col(Reconciliation.subscription_name))
-        .where(*reconciliation_filters(query), col(Reconciliation.status) == "done")
-        .group_by(month)
-        .order_by(month)
-    )
-    return [(m, int(n or 0)) for m, n in session.execute(statement)]
+    """(month, seats added): completed reconciliations' user count above the seats the subscription had."""
+    r, u = Reconciliation, ReconciliationRollup
+    done = replace(query, status="done") if query.status in (None, "done") else query
+
+    def rollup(conditions):
+        return (
+            sa.select(u.month, sa.func.sum(u.reconciliations), sa.func.sum(u.seats_added))
+            .where(*conditions)
+            .group_by(u.month)
+        )
+
+    def direct(part):
+        month = _direct_month(session)
+        added = r.user_count - r.seats_before
+        seats = sa.func.sum(sa.case((added > 0, added), else_=0))
+        return sa.select(month, sa.func.count(), seats).where(*reconciliation_filters(part)).group_by(month)
+
+    if done.status != "done":
+        return []
+    totals = _combined(session, done, rollup, direct, keys=1)
+    return sorted((month, sums[1]) for (month,), sums in totals.items())

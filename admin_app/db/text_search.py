@@ -20,6 +20,7 @@ from admin_app.db.paging import Match
 MAX_FIELD_LENGTH = 254
 TRIGRAM = 3
 INDEX_KEY_LENGTH = 10
+INDEX_KEYS = 2
 WORD_RUN = re.compile(r"[^\W_]+")
 ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
 
@@ -61,17 +62,17 @@ def fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def index_key(term: str, dialect: str) -> str | None:
-    """The part of `term` to look up in the trigram index, or None when it has none.
+def index_keys(term: str, dialect: str) -> list[str]:
+    """The parts of `term` to look up in the trigram index (none when it has none).
 
-    The longest run of letters and digits (ASCII only on SQLite, whose LIKE folds ASCII
-    case alone), cut to INDEX_KEY_LENGTH: every row containing the term contains its key,
-    and a short key skips trigrams such as ".test" that nearly every row has.
+    The two longest runs of letters and digits (ASCII only on SQLite, whose LIKE folds ASCII
+    case alone), each cut to INDEX_KEY_LENGTH: every row containing the term contains its
+    keys, a short key skips trigrams such as ".test" that nearly every row has, and a second
+    key narrows a name of common words ("Golden Apex Partners") to the rows with both.
     """
     letters = ASCII_RUN if dialect == "sqlite" else WORD_RUN
-    runs = letters.findall(term)
-    longest = max(runs, key=len, default="")
-    return longest[:INDEX_KEY_LENGTH] if len(longest) >= TRIGRAM else None
+    runs = sorted({run[:INDEX_KEY_LENGTH].lower() for run in letters.findall(term)}, key=len, reverse=True)
+    return [run for run in runs[:INDEX_KEYS] if len(run) >= TRIGRAM]
 
 
 def substring_condition(spec: SearchSpec, term: str, dialect: str) -> ColumnElement[bool]:
@@ -85,16 +86,19 @@ def substring_condition(spec: SearchSpec, term: str, dialect: str) -> ColumnElem
     return sa.or_(*(c.like(pattern, escape="\\") for c in spec.columns))
 
 
-def _index_lookup(spec: SearchSpec, key: str, dialect: str) -> ColumnElement[bool]:
+def _index_lookup(spec: SearchSpec, keys: list[str], dialect: str) -> ColumnElement[bool]:
     if dialect == "sqlite":
+        query = " AND ".join(fts_phrase(key) for key in keys)
         matching_ids = (
             sa.select(sa.literal_column("rowid"))
             .select_from(sa.table(spec.fts_table))
-            .where(sa.literal_column(spec.fts_table).op("MATCH")(fts_phrase(key)))
+            .where(sa.literal_column(spec.fts_table).op("MATCH")(query))
         )
         return spec.id_column.in_(matching_ids)
     column = sa.literal_column(spec.pg_search_column, sa.Text)
-    return column.like(sa.func.lower(sa.literal(like_pattern(key), sa.Text)), escape="\\")
+    return sa.and_(
+        *(column.like(sa.func.lower(sa.literal(like_pattern(key), sa.Text)), escape="\\") for key in keys)
+    )
 
 
 def search_match(
@@ -106,10 +110,10 @@ def search_match(
     both conditions select exactly the same rows.
     """
     row_match = substring_condition(spec, term, dialect)
-    key = index_key(term, dialect)
-    if key is None:
+    keys = index_keys(term, dialect)
+    if not keys:
         return row_match, None
-    return row_match, sa.and_(_index_lookup(spec, key, dialect), row_match)
+    return row_match, sa.and_(_index_lookup(spec, keys, dialect), row_match)
 
 
 def match_for(session, spec: SearchSpec, term: str, filters: list) -> Match:

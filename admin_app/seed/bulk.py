@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
+from admin_app.db.reconciliation_rollup import rebuild_statements
+
 BATCH = 20_000
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"
 
@@ -35,6 +37,10 @@ SQLITE_SECONDARY_DDL = """
 SQLITE_FTS_TABLES = (
     "SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%fts5%'"
 )
+PG_USER_TRIGGER_TABLES = """
+    SELECT DISTINCT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+    WHERE NOT t.tgisinternal
+"""
 PG_SECONDARY_DDL = """
     SELECT indexname, indexdef FROM pg_indexes
     WHERE schemaname = current_schema()
@@ -55,10 +61,16 @@ class BulkWriter:
         self.connection = engine.raw_connection()
         self.cursor = self.connection.cursor()
         self.counts: dict[str, int] = {}
+        self.trigger_tables: list[str] = []
         self.deferred_ddl = self._drop_secondary_indexes()
 
     def _drop_secondary_indexes(self) -> list[str]:
         if self.dialect == "postgresql":
+            # COPY fires row triggers; the roll-up is rebuilt once at the end instead.
+            self.cursor.execute(PG_USER_TRIGGER_TABLES)
+            self.trigger_tables = [name for (name,) in self.cursor.fetchall()]
+            for table in self.trigger_tables:
+                self.cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER USER')
             self.cursor.execute(PG_SECONDARY_DDL)
             found = self.cursor.fetchall()
             for name, _ in found:
@@ -104,6 +116,10 @@ class BulkWriter:
             self.cursor.execute("SET maintenance_work_mem = '1GB'")
         for statement in self.deferred_ddl:
             self.cursor.execute(statement)
+        for statement in rebuild_statements(self.dialect):
+            self.cursor.execute(statement)
+        for table in self.trigger_tables:
+            self.cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
         if self.dialect == "sqlite":
             for (fts_table,) in self.cursor.execute(SQLITE_FTS_TABLES).fetchall():
                 self.cursor.execute(f"INSERT INTO {fts_table}({fts_table}) VALUES ('rebuild')")

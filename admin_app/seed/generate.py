@@ -130,7 +130,7 @@ class Account:
 
     id: int
     name: str
-    subscriptions: list[tuple[str, str, int]]  # name, plan, seats
+    subscriptions: list[tuple[str, str, int, str]]  # name, plan, seats, channel
     currency: str
 
 
@@ -330,7 +330,7 @@ def make_paying_company(
                 channel,
             ),
         )
-        subscriptions.append((name, plan, seats))
+        subscriptions.append((name, plan, seats, channel))
 
     _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions, rng, ids, rows)
     currency = "USD" if index == 0 else _weighted(rng, words.CURRENCIES)
@@ -365,7 +365,7 @@ def _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions
         rows.add("license", _trial_license(ids, co.name, rng.choice(customers), issued, users, rng))
     span = (end - start).days
     for k in range(n_paid):
-        name, plan, seats = (
+        name, plan, seats, _ = (
             subscriptions[0] if k < n_paid // 2 or len(subscriptions) == 1 else subscriptions[1]
         )
         first, last, email = rng.choice(customers)
@@ -420,7 +420,7 @@ def reconciliations(accounts: list[Account], count: int, rng: random.Random, ids
     last_quarter = quarters[-1]
     for _ in range(count):
         account = rng.choice(accounts)
-        name, plan, seats = rng.choice(account.subscriptions)
+        name, plan, seats, channel = rng.choice(account.subscriptions)
         day = rng.choices(quarters, weights=weights)[0]
         if day == last_quarter:
             status = _weighted(rng, (("pending", 40), ("processing", 20), ("done", 30), ("failed", 10)))
@@ -445,4 +445,7 @@ def reconciliations(accounts: list[Account], count: int, rng: random.Random, ids
             amount,
             account.currency,
             rng.choice(words.ERROR_MESSAGES) if status == "failed" else None,
+            plan,
+            channel,
+            seats,
         )

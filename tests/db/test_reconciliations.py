@@ -69,8 +69,14 @@ def accounts(session):
         ]
     )
 
+    as_it_was = {"A-S00000001": ("premium", "direct", 10), "A-S00000002": ("ultimate", "reseller", 20)}
+
     def rec(account, sub, status, day, users, amount=None, currency="USD", skip=None, error=None):
+        plan, channel, seats = as_it_was[sub]
         return Reconciliation(
+            plan=plan,
+            channel=channel,
+            seats_before=seats,
             billing_account_id=account.id,
             customer_name=account.name,
             subscription_name=sub,

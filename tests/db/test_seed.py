@@ -102,6 +102,23 @@ def test_search_works_after_a_bulk_load(seeded):
         assert count_licenses(session=session, query=LicenseQuery(q="ACME.TEST")).value > 0
 
 
+def test_the_chart_roll_ups_are_rebuilt_after_a_bulk_load_and_kept_after(seeded):
+    assert scalar(seeded, "SELECT sum(reconciliations) FROM reconciliation_rollup") == TINY.reconciliations
+    assert (
+        scalar(seeded, "SELECT sum(reconciliations) FROM reconciliation_account_total")
+        == TINY.reconciliations
+    )
+    invoiced = "SELECT sum(invoiced_cents) FROM reconciliation_rollup"
+    assert scalar(seeded, invoiced) == scalar(
+        seeded, "SELECT sum(round(invoiced_amount * 100)) FROM reconciliation"
+    )
+    with engine_for(seeded).begin() as connection:
+        connection.execute(sa.text("DELETE FROM reconciliation WHERE id IN (1, 2)"))
+    assert (
+        scalar(seeded, "SELECT sum(reconciliations) FROM reconciliation_rollup") == TINY.reconciliations - 2
+    )
+
+
 def test_company_names_stay_unique_at_the_large_scale():
     n = SCALES["large"].billing_accounts * 5 // 4
     names = {company(i).name for i in range(n)}

@@ -118,6 +118,9 @@ def e2e_reconciliations(account_id: int) -> list[Reconciliation]:
         "customer_name": E2E_COMPANY,
         "subscription_name": E2E_SUBSCRIPTION,
         "currency": "USD",
+        "plan": "ultimate",
+        "channel": "direct",
+        "seats_before": 120,
     }
     day = date(2025, 7, 1)
     done_at = datetime(2025, 7, 2, 9, tzinfo=UTC)

@@ -1,0 +1,125 @@
+"""Reconciliation benchmarks: search (page 1 and deep), and each chart from filter change to figure ready."""
+
+from collections.abc import Iterator
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from admin_app.charts import reconciliations as charts
+from admin_app.db import reconciliation_stats as stats
+from admin_app.db.reconciliations import ReconciliationQuery, count_reconciliations, search_reconciliations
+from admin_app.db.session import engine_for
+from bench.data_layer import DEEP_PAGE, SEARCH_TARGET_P95_MS, summary, timed
+
+CHART_TARGET_P95_MS = 300
+FIGURE_TARGET_BYTES = 100_000
+CHARTS = (
+    ("status", charts.status_by_month),
+    ("invoiced", charts.invoiced_by_month),
+    ("skip_reasons", charts.skip_reasons),
+    ("failure_rate", charts.failure_rate_by_month),
+    ("top_accounts", None),
+    ("seats_added", charts.seats_added_by_month),
+)
+CHART_FILTERS = {
+    "everything": ReconciliationQuery(),
+    "one_quarter": ReconciliationQuery(date_from=date(2025, 7, 1), date_to=date(2025, 9, 30)),
+    "mid_month_range": ReconciliationQuery(date_from=date(2021, 2, 15), date_to=date(2025, 8, 10)),
+    "plan_and_channel": ReconciliationQuery(plan="ultimate", channel="direct"),
+    "failed_only": ReconciliationQuery(status="failed"),
+    "two_years_in_eur": ReconciliationQuery(
+        date_from=date(2024, 1, 1), date_to=date(2025, 12, 31), currency="EUR"
+    ),
+}
+
+
+def search_kinds(session: Session) -> dict[str, ReconciliationQuery]:
+    """The license benchmark's kinds of search, with terms taken from the reconciliation data."""
+    customer, subscription = session.execute(
+        sa.text("SELECT customer_name, subscription_name FROM reconciliation WHERE id = 500000")
+    ).one()
+    return {
+        "no_search": ReconciliationQuery(),
+        "common_word": ReconciliationQuery(q="labs"),
+        "exact_customer": ReconciliationQuery(q=customer),
+        "subscription_name": ReconciliationQuery(q=subscription),
+        "one_char": ReconciliationQuery(q="e"),
+        "two_chars": ReconciliationQuery(q="ar"),
+        "two_chars_rare": ReconciliationQuery(q="qx"),
+        "matches_nothing": ReconciliationQuery(q="zzqqxx"),
+        "two_filters": ReconciliationQuery(status="failed", currency="EUR"),
+        "term_and_two_filters": ReconciliationQuery(q="labs", status="skipped", plan="premium"),
+        "sorted_by_customer": ReconciliationQuery(sort="customer", descending=False),
+        "sorted_by_users": ReconciliationQuery(q="robotics", sort="users"),
+    }
+
+
+def _deep_cursor(session: Session, query: ReconciliationQuery) -> tuple[str | None, int]:
+    after, page = None, 1
+    while page < DEEP_PAGE:
+        result = search_reconciliations(session=session, query=query, after=after)
+        if not result.next_cursor:
+            break
+        after, page = result.next_cursor, page + 1
+    return after, page
+
+
+def reconciliation_search_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
+    """p50/p95 of reconciliation search per kind, on page 1 and on a deep page, and of its count."""
+    with Session(engine_for(url)) as session:
+        rows = session.scalar(sa.text("SELECT count(*) FROM reconciliation"))
+        for name, query in search_kinds(session).items():
+            deep_cursor, deep_page = _deep_cursor(session, query)
+            for page_name, after, page_number in (("first", None, 1), ("deep", deep_cursor, deep_page)):
+                samples = timed(
+                    lambda q=query, a=after: search_reconciliations(session=session, query=q, after=a), n
+                )
+                figures = summary(samples)
+                yield {
+                    "bench": "reconciliation_search",
+                    "db": db,
+                    "query": name,
+                    "page": page_name,
+                    "page_number": page_number,
+                    "rows": rows,
+                    **figures,
+                    "target_p95_ms": SEARCH_TARGET_P95_MS,
+                    "meets_target": figures["p95_ms"] <= SEARCH_TARGET_P95_MS,
+                }
+            samples = timed(lambda q=query: count_reconciliations(session=session, query=q), max(5, n // 5))
+            yield {"bench": "reconciliation_count", "db": db, "query": name, "rows": rows, **summary(samples)}
+
+
+def _figure(name: str, build, rows: list, query: ReconciliationQuery):
+    if name == "top_accounts":
+        return charts.top_accounts(rows, query.currency or stats.DEFAULT_TOP_CURRENCY)
+    return build(rows)
+
+
+def chart_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
+    """Each chart from a filter change to its figure: the SQL aggregate plus the pandas/Plotly shaping."""
+    with Session(engine_for(url)) as session:
+        rows = session.scalar(sa.text("SELECT count(*) FROM reconciliation"))
+        for filter_name, query in CHART_FILTERS.items():
+            aggregates = stats.chart_aggregates(query)
+            for (name, build), aggregate in zip(CHARTS, aggregates, strict=True):
+
+                def ready(aggregate=aggregate, name=name, build=build, query=query):
+                    return _figure(name, build, aggregate(session), query)
+
+                samples = timed(ready, max(10, n // 2))
+                figure = ready()
+                size = len(figure.to_json()) if figure is not None else 0
+                figures = summary(samples)
+                yield {
+                    "bench": "reconciliation_chart",
+                    "db": db,
+                    "filters": filter_name,
+                    "chart": name,
+                    "rows": rows,
+                    **figures,
+                    "figure_bytes": size,
+                    "target_p95_ms": CHART_TARGET_P95_MS,
+                    "meets_target": figures["p95_ms"] <= CHART_TARGET_P95_MS and size <= FIGURE_TARGET_BYTES,
+                }
