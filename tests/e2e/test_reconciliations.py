@@ -82,6 +82,11 @@ def test_charts_render_and_follow_the_filters(page, app_server):
     open_charts(page, app_server)
     summary_before = page.get_by_test_id("chart-summary").inner_text()
     screenshot(page, "charts-light")
+    status_chart = page.get_by_test_id("chart-status")
+    status_chart.hover()
+    with page.expect_download() as png:
+        status_chart.get_by_role("button", name="Download plot as a PNG").click()
+    assert png.value.suggested_filename == "reconciliations-by-status.png"
 
     page.get_by_label("Quarter").click()
     page.get_by_role("option", name="2025-Q3").click()
