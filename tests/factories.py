@@ -5,7 +5,14 @@ from itertools import count
 
 from sqlmodel import Session
 
-from admin_app.db.models import BillingAccount, License, Reconciliation
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    License,
+    Reconciliation,
+)
 
 _sequence = count(1)
 
@@ -84,3 +91,57 @@ def staff_session_token(session: Session, email: str, roles: tuple[str, ...]) ->
     )
     session.commit()
     return token
+
+
+NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
+
+
+def add_customer(session: Session, **overrides) -> Customer:
+    """A confirmed, activated customer; commit."""
+    n = next(_sequence)
+    fields = {
+        "first_name": f"First{n}",
+        "last_name": f"Last{n}",
+        "email": f"customer{n}@example{n}.test",
+        "company": f"Company {n}",
+        "country": "US",
+        "login_activated": True,
+        "confirmed_at": datetime(2025, 1, 1, tzinfo=UTC),
+        "created_at": datetime(2025, 1, 1, tzinfo=UTC),
+        "updated_at": datetime(2025, 1, 1, tzinfo=UTC),
+    }
+    customer = Customer(**{**fields, **overrides})
+    session.add(customer)
+    session.commit()
+    return customer
+
+
+def add_account(
+    session: Session, *, sold_to: dict, bill_to: dict | None = None, name: str = "ACME Corp"
+) -> BillingAccount:
+    """A billing account whose Sold To is `sold_to` and Bill To is `bill_to` (the same contact when None)."""
+    n = next(_sequence)
+    account = BillingAccount(zuora_account_id=f"{n:032x}", name=name, salesforce_account_id=f"001{n}")
+    session.add(account)
+    session.flush()
+
+    def contact(person: dict) -> BillingAccountContact:
+        made = BillingAccountContact(billing_account_id=account.id, country="US", **person)
+        session.add(made)
+        session.flush()
+        return made
+
+    sold = contact(sold_to)
+    account.sold_to_contact_id = sold.id
+    account.bill_to_contact_id = contact(bill_to).id if bill_to else sold.id
+    session.commit()
+    return account
+
+
+def add_membership(session: Session, customer: Customer, account: BillingAccount) -> BillingAccountMembership:
+    membership = BillingAccountMembership(
+        customer_id=customer.id, billing_account_id=account.id, created_at=NOW, created_by="seed@example.com"
+    )
+    session.add(membership)
+    session.commit()
+    return membership

@@ -1,0 +1,103 @@
+"""The change history (version rows): who, when, what it was before, what it became, and why (rule 9).
+
+A write adds its version in the same session and transaction as the change, so a change that
+cannot be recorded is not made either.
+"""
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from admin_app.db.models import Version
+
+ITEM_LABELS = {
+    "customer": "Customer",
+    "billing_account": "Billing account",
+    "billing_account_contact": "Billing account contact",
+    "billing_account_membership": "Membership",
+}
+
+
+def _plain(value: object) -> object:
+    """A value as JSON can hold it."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def changes_between(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list]:
+    """Field -> [before, after] for every field whose value differs."""
+    return {
+        name: [_plain(before.get(name)), _plain(after[name])]
+        for name in after
+        if _plain(before.get(name)) != _plain(after[name])
+    }
+
+
+def record_version(
+    session: Session,
+    *,
+    item_type: str,
+    item_id: int,
+    event: str,
+    actor: str,
+    changes: dict[str, list],
+    at: datetime,
+    reason: str | None = None,
+) -> Version:
+    """Add a history row to the session's transaction (the caller commits it with the change)."""
+    version = Version(
+        item_type=item_type,
+        item_id=item_id,
+        event=event,
+        actor=actor,
+        changes=changes,
+        reason=(reason or "").strip() or None,
+        created_at=at,
+    )
+    session.add(version)
+    return version
+
+
+def history_of(session: Session, *, item_type: str, item_id: int, limit: int = 200) -> list[Version]:
+    """One record's history, newest first."""
+    statement = (
+        select(Version)
+        .where(col(Version.item_type) == item_type, col(Version.item_id) == item_id)
+        .order_by(col(Version.id).desc())
+        .limit(limit)
+    )
+    return list(session.exec(statement))
+
+
+def last_change(session: Session, *, item_type: str, item_id: int) -> Version | None:
+    """The newest history row of a record: who to name when an edit turns out to be stale."""
+    found = history_of(session, item_type=item_type, item_id=item_id, limit=1)
+    return found[0] if found else None
+
+
+def stale_message(session: Session, *, item_type: str, item_id: int, noun: str) -> str:
+    """Rule 10's refusal: who changed the record since it was opened, and when."""
+    latest = last_change(session, item_type=item_type, item_id=item_id)
+    who = f" by {latest.actor} at {latest.created_at:%Y-%m-%d %H:%M} UTC" if latest else ""
+    return f"This {noun} was changed{who} after you opened it. Nothing was saved; reload to see the change."
+
+
+def login_disabled_change(session: Session, *, customer_id: int) -> Version | None:
+    """Rule 6: the latest history row that set login_activated to false after the create event.
+
+    Returns None when the login was never switched off on purpose (for example never activated).
+    """
+    for version in history_of(session, item_type="customer", item_id=customer_id):
+        change = (version.changes or {}).get("login_activated")
+        if version.event == "create":
+            return None
+        if isinstance(change, list) and len(change) == 2 and change[1] is False:
+            return version
+        if isinstance(change, list) and len(change) == 2 and change[1] is True:
+            return None
+    return None

@@ -1,0 +1,189 @@
+"""Billing-account contacts: edit a Sold To / Bill To (rule 8 names which), or split and join them.
+
+Every write records its history in the same transaction (rule 9) and refuses a stale edit (rule 10).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from admin_app.db.audit import changes_between, record_version, stale_message
+from admin_app.db.customers import contact_role
+from admin_app.db.locking import StaleEdit, compare_and_set
+from admin_app.db.models import BillingAccount, BillingAccountContact
+from admin_app.db.outcomes import Outcome, invalid, refused
+from admin_app.db.validation import MAX_NAME, country_error, email_error, reason_error, text_error
+
+ADDRESS_LIMITS = {"address_line1": 200, "address_line2": 200, "city": 100, "state": 100, "postal_code": 20}
+CONTACT_FIELDS = ("first_name", "last_name", "email", *ADDRESS_LIMITS, "country")
+LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "address_line1": "Address line 1",
+    "address_line2": "Address line 2",
+    "city": "City",
+    "state": "State",
+    "postal_code": "Postal code",
+}
+
+
+@dataclass(frozen=True)
+class ContactEdit:
+    """A billing contact's fields as a form submits them."""
+
+    values: dict[str, object]
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, object]) -> "ContactEdit":
+        values = {}
+        for name in CONTACT_FIELDS:
+            value = form.get(name, "")
+            values[name] = value.strip() if isinstance(value, str) else value
+        if isinstance(values["country"], str):
+            values["country"] = values["country"].upper()
+        return cls(values=values)
+
+    def errors(self) -> dict[str, str]:
+        checks = {
+            "first_name": text_error("First name", self.values["first_name"], max_length=MAX_NAME),
+            "last_name": text_error("Last name", self.values["last_name"], max_length=MAX_NAME),
+            "email": email_error(self.values["email"]),
+            "country": country_error(self.values["country"]),
+        }
+        for name, limit in ADDRESS_LIMITS.items():
+            checks[name] = text_error(LABELS[name], self.values[name], max_length=limit, required=False)
+        return {name: message for name, message in checks.items() if message}
+
+
+def role_banner(account: BillingAccount, contact_id: int) -> str:
+    """Rule 8: the banner over the edit form."""
+    role = contact_role(account, contact_id)
+    return f"You are editing the {role} contact of {account.name}." if role else ""
+
+
+def update_contact(
+    session: Session,
+    *,
+    contact_id: int,
+    edit: ContactEdit,
+    lock_version: int,
+    actor: str,
+    reason: str,
+    now: datetime,
+) -> Outcome[BillingAccountContact]:
+    """Save a billing contact's fields and their history, or nothing."""
+    contact = session.get(BillingAccountContact, contact_id)
+    if contact is None:
+        return refused("There is no billing account contact with this id.")
+    errors = edit.errors()
+    problem = reason_error(reason, required=False)
+    if problem:
+        errors["reason"] = problem
+    if errors:
+        return invalid(errors)
+    changes = changes_between({name: getattr(contact, name) for name in CONTACT_FIELDS}, edit.values)
+    if not changes:
+        return refused("Nothing to save: no field was changed.")
+    try:
+        compare_and_set(
+            session, BillingAccountContact, contact_id, lock_version, {k: v[1] for k, v in changes.items()}
+        )
+    except StaleEdit:
+        session.rollback()
+        return refused(
+            stale_message(session, item_type="billing_account_contact", item_id=contact_id, noun="contact")
+        )
+    record_version(
+        session,
+        item_type="billing_account_contact",
+        item_id=contact_id,
+        event="update",
+        actor=actor,
+        changes=changes,
+        at=now,
+        reason=reason,
+    )
+    session.flush()
+    session.refresh(contact)
+    return Outcome(value=contact)
+
+
+def _set_bill_to(
+    session: Session,
+    account: BillingAccount,
+    lock_version: int,
+    bill_to_id: int,
+    *,
+    actor: str,
+    reason: str,
+    now,
+) -> Outcome[BillingAccount]:
+    try:
+        compare_and_set(session, BillingAccount, account.id, lock_version, {"bill_to_contact_id": bill_to_id})
+    except StaleEdit:
+        session.rollback()
+        return refused(
+            stale_message(session, item_type="billing_account", item_id=account.id, noun="billing account")
+        )
+    record_version(
+        session,
+        item_type="billing_account",
+        item_id=account.id,
+        event="update",
+        actor=actor,
+        changes={"bill_to_contact_id": [account.bill_to_contact_id, bill_to_id]},
+        at=now,
+        reason=reason,
+    )
+    session.flush()
+    session.refresh(account)
+    return Outcome(value=account)
+
+
+def make_bill_to_the_sold_to(
+    session: Session, *, billing_account_id: int, lock_version: int, actor: str, reason: str, now: datetime
+) -> Outcome[BillingAccount]:
+    """Bill To becomes the same person as the Sold To."""
+    account = session.get(BillingAccount, billing_account_id)
+    if account is None:
+        return refused("There is no billing account with this id.")
+    if account.sold_to_contact_id is None or account.bill_to_contact_id == account.sold_to_contact_id:
+        return refused("The Bill To is already the Sold To contact.")
+    return _set_bill_to(
+        session, account, lock_version, account.sold_to_contact_id, actor=actor, reason=reason, now=now
+    )
+
+
+def give_bill_to_its_own_contact(
+    session: Session,
+    *,
+    billing_account_id: int,
+    edit: ContactEdit,
+    lock_version: int,
+    actor: str,
+    reason: str,
+    now: datetime,
+) -> Outcome[BillingAccount]:
+    """A new contact becomes the Bill To; the Sold To keeps its contact."""
+    account = session.get(BillingAccount, billing_account_id)
+    if account is None:
+        return refused("There is no billing account with this id.")
+    errors = edit.errors()
+    if errors:
+        return invalid(errors)
+    contact = BillingAccountContact(billing_account_id=account.id, **edit.values)
+    session.add(contact)
+    session.flush()
+    record_version(
+        session,
+        item_type="billing_account_contact",
+        item_id=contact.id,
+        event="create",
+        actor=actor,
+        changes={name: [None, value] for name, value in edit.values.items() if value},
+        at=now,
+        reason=reason,
+    )
+    return _set_bill_to(session, account, lock_version, contact.id, actor=actor, reason=reason, now=now)

@@ -1,0 +1,287 @@
+"""Editing a customer: rules 3, 4, 5, 9 and 10, with every consequence known before the save.
+
+`plan_customer_edit` says exactly what a save would change (the customer's fields, the cleared
+confirmation, the billing-account contact that follows); `save_customer_edit` re-plans inside
+the transaction and writes that plan, its history, or nothing.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from admin_app.db.audit import changes_between, record_version, stale_message
+from admin_app.db.locking import StaleEdit, compare_and_set
+from admin_app.db.models import BillingAccount, BillingAccountContact, BillingAccountMembership, Customer
+from admin_app.db.outcomes import Outcome, invalid, refused
+from admin_app.db.validation import (
+    MAX_COMPANY,
+    MAX_NAME,
+    country_error,
+    email_error,
+    reason_error,
+    same_email,
+    text_error,
+)
+
+EMAIL_TAKEN = "Email has already been taken"
+EDITABLE = ("first_name", "last_name", "email", "company", "country")
+PERSON = ("first_name", "last_name", "email")
+
+
+@dataclass(frozen=True)
+class CustomerEdit:
+    """What support may change on a customer."""
+
+    first_name: str
+    last_name: str
+    email: str
+    company: str
+    country: str
+    skip_email_confirmation: bool = False
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, object]) -> "CustomerEdit":
+        """Read a submitted form; anything that is not text is kept as given, for validation to refuse."""
+
+        def text(name: str) -> str:
+            value = form.get(name, "")
+            return value.strip() if isinstance(value, str) else value  # type: ignore[return-value]
+
+        country = text("country")
+        return cls(
+            first_name=text("first_name"),
+            last_name=text("last_name"),
+            email=text("email"),
+            company=text("company"),
+            country=country.upper() if isinstance(country, str) else country,
+            skip_email_confirmation=form.get("skip_email_confirmation") in (True, "on", "true"),
+        )
+
+    def fields(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in EDITABLE}
+
+
+@dataclass(frozen=True)
+class ContactChange:
+    """Rule 3: the billing-account contact a customer save updates, or the Sold To it replaces."""
+
+    billing_account_id: int
+    billing_account_name: str
+    contact_id: int
+    contact_lock_version: int
+    role: str
+    replaces_sold_to: bool
+    before: dict[str, str]
+    after: dict[str, str]
+
+    def describe(self) -> str:
+        """The sentence the confirmation dialog shows."""
+        old = f"{self.before['first_name']} {self.before['last_name']} ({self.before['email']})"
+        new = f"{self.after['first_name']} {self.after['last_name']} ({self.after['email']})"
+        if self.replaces_sold_to:
+            also = " It is also the Bill To contact, which changes with it." if "Bill To" in self.role else ""
+            return (
+                f"No contact of {self.billing_account_name} has this customer's email, so saving will "
+                f"replace the Sold To contact of {self.billing_account_name}, {old}, with {new}.{also}"
+            )
+        return (
+            f"Saving will also update the {self.role} contact of {self.billing_account_name}: {old} → {new}."
+        )
+
+
+@dataclass(frozen=True)
+class CustomerEditPlan:
+    """Everything a save would write, shown to the user before they confirm."""
+
+    customer_id: int
+    lock_version: int
+    changes: dict[str, list]
+    contact: ContactChange | None
+
+
+def contact_role(account: BillingAccount, contact_id: int) -> str:
+    """Rule 8: "Sold To", "Bill To", "Sold To and Bill To", or "" for neither."""
+    sold_to = account.sold_to_contact_id == contact_id
+    bill_to = account.bill_to_contact_id == contact_id
+    if sold_to and bill_to:
+        return "Sold To and Bill To"
+    return "Sold To" if sold_to else ("Bill To" if bill_to else "")
+
+
+def email_taken(session: Session, email: str, *, other_than: int | None = None) -> bool:
+    """Rule 4: does another customer have this email, in any letter case?"""
+    statement = select(Customer.id).where(sa.func.lower(col(Customer.email)) == email.strip().lower())
+    if other_than is not None:
+        statement = statement.where(col(Customer.id) != other_than)
+    return session.exec(statement.limit(1)).first() is not None
+
+
+def _field_errors(session: Session, customer: Customer, edit: CustomerEdit) -> dict[str, str]:
+    checks = {
+        "first_name": text_error("First name", edit.first_name, max_length=MAX_NAME),
+        "last_name": text_error("Last name", edit.last_name, max_length=MAX_NAME),
+        "email": email_error(edit.email),
+        "company": text_error("Company", edit.company, max_length=MAX_COMPANY, required=False),
+        "country": country_error(edit.country),
+    }
+    errors = {name: message for name, message in checks.items() if message}
+    if "email" not in errors and email_taken(session, edit.email, other_than=customer.id):
+        errors["email"] = EMAIL_TAKEN
+    return errors
+
+
+def _contact_change(session: Session, customer: Customer, edit: CustomerEdit) -> ContactChange | None:
+    """Rule 3, decided from the customer's email before the edit."""
+    membership = session.exec(
+        select(BillingAccountMembership).where(col(BillingAccountMembership.customer_id) == customer.id)
+    ).first()
+    if membership is None:
+        return None
+    account = session.get(BillingAccount, membership.billing_account_id)
+    if account is None:
+        return None
+    contacts = session.exec(
+        select(BillingAccountContact)
+        .where(col(BillingAccountContact.billing_account_id) == account.id)
+        .order_by(col(BillingAccountContact.id))
+    ).all()
+    matching = [c for c in contacts if same_email(c.email, customer.email)]
+    if matching:
+        target, replaces = matching[0], False
+    else:
+        target = next((c for c in contacts if c.id == account.sold_to_contact_id), None)
+        replaces = True
+    if target is None:
+        return None
+    before = {name: getattr(target, name) for name in PERSON}
+    after = {name: getattr(edit, name) for name in PERSON}
+    if before == after:
+        return None
+    return ContactChange(
+        billing_account_id=account.id,
+        billing_account_name=account.name,
+        contact_id=target.id,
+        contact_lock_version=target.lock_version,
+        role=contact_role(account, target.id) or "billing",
+        replaces_sold_to=replaces,
+        before=before,
+        after=after,
+    )
+
+
+def plan_customer_edit(
+    session: Session, *, customer_id: int, edit: CustomerEdit, lock_version: int
+) -> Outcome[CustomerEditPlan]:
+    """What saving `edit` would change, or why it cannot be saved."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        return refused("There is no customer with this id.")
+    if customer.lock_version != lock_version:
+        return refused(stale_message(session, item_type="customer", item_id=customer_id, noun="customer"))
+    errors = _field_errors(session, customer, edit)
+    if errors:
+        return invalid(errors)
+    changes = changes_between({name: getattr(customer, name) for name in EDITABLE}, edit.fields())
+    # Rule 5: a new address is unconfirmed unless support vouches for it.
+    if (
+        not same_email(customer.email, edit.email)
+        and not edit.skip_email_confirmation
+        and customer.confirmed_at
+    ):
+        changes["confirmed_at"] = [customer.confirmed_at.isoformat(), None]
+    contact = _contact_change(session, customer, edit)
+    if not changes and contact is None:
+        return refused("Nothing to save: no field was changed.")
+    return Outcome(
+        value=CustomerEditPlan(
+            customer_id=customer_id, lock_version=lock_version, changes=changes, contact=contact
+        )
+    )
+
+
+def save_customer_edit(
+    session: Session,
+    *,
+    customer_id: int,
+    edit: CustomerEdit,
+    lock_version: int,
+    reviewed_contact: ContactChange | None,
+    actor: str,
+    reason: str,
+    now: datetime,
+) -> Outcome[CustomerEditPlan]:
+    """Write the customer, the contact rule 3 names, and their history in one transaction.
+
+    `reviewed_contact` is the consequence the user confirmed; if saving now would touch a different
+    contact (someone changed the account meanwhile), nothing is written and the user reviews again.
+    The caller's session commits; a refusal rolls the session back, so nothing has been written.
+    """
+    problem = reason_error(reason, required=False)
+    if problem:
+        return invalid({"reason": problem})
+    planned = plan_customer_edit(session, customer_id=customer_id, edit=edit, lock_version=lock_version)
+    if not planned.ok:
+        return planned
+    plan = planned.value
+    if plan.contact != reviewed_contact:
+        return refused(
+            "The billing account's contacts changed while you were reviewing. Review the change again."
+        )
+    values = {name: change[1] for name, change in plan.changes.items() if name in EDITABLE}
+    if "confirmed_at" in plan.changes:
+        values["confirmed_at"] = None
+    try:
+        compare_and_set(session, Customer, customer_id, lock_version, {**values, "updated_at": now})
+        if plan.changes:
+            record_version(
+                session,
+                item_type="customer",
+                item_id=customer_id,
+                event="update",
+                actor=actor,
+                changes=plan.changes,
+                at=now,
+                reason=reason,
+            )
+        if plan.contact is not None:
+            _write_contact(
+                session, plan.contact, customer_id=customer_id, actor=actor, reason=reason, now=now
+            )
+        session.flush()
+    except StaleEdit as stale:
+        session.rollback()
+        return refused(
+            stale_message(session, item_type=stale.item_type, item_id=stale.item_id, noun=stale.noun)
+        )
+    except IntegrityError:
+        session.rollback()
+        # Another save may have taken the address between the check and the write.
+        if email_taken(session, edit.email, other_than=customer_id):
+            return invalid({"email": EMAIL_TAKEN})
+        raise
+    return Outcome(value=plan)
+
+
+def _write_contact(
+    session: Session, change: ContactChange, *, customer_id: int, actor: str, reason: str, now: datetime
+) -> None:
+    compare_and_set(
+        session, BillingAccountContact, change.contact_id, change.contact_lock_version, change.after
+    )
+    why = f"Followed the edit of customer #{customer_id} (rule 3)" + (
+        f": {reason.strip()}" if reason.strip() else ""
+    )
+    record_version(
+        session,
+        item_type="billing_account_contact",
+        item_id=change.contact_id,
+        event="update",
+        actor=actor,
+        changes=changes_between(change.before, change.after),
+        at=now,
+        reason=why,
+    )

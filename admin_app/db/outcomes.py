@@ -1,0 +1,34 @@
+"""What a write returns: the record, or messages a person can act on (never an exception for bad input)."""
+
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """`value` when the write was made; otherwise a message per field and/or one for the whole form.
+
+    `needs_confirmation` marks a write that was held back until the user confirms a consequence
+    (rule 6's re-activation, rule 7's last membership); `message` then says what to confirm.
+    """
+
+    value: T | None = None
+    field_errors: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+    needs_confirmation: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.field_errors and not self.message
+
+
+def refused(message: str, *, needs_confirmation: bool = False) -> Outcome:
+    """Nothing was written, for the reason in `message`."""
+    return Outcome(message=message, needs_confirmation=needs_confirmation)
+
+
+def invalid(field_errors: dict[str, str]) -> Outcome:
+    """Nothing was written: these fields need fixing."""
+    return Outcome(field_errors=field_errors)

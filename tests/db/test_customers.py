@@ -1,0 +1,340 @@
+"""Editing a customer: rules 3, 4, 5, 9 and 10 on SQLite and PostgreSQL."""
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from admin_app.db.customers import EMAIL_TAKEN, CustomerEdit, plan_customer_edit, save_customer_edit
+from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
+from admin_app.db.session import engine_for
+from tests.factories import NOW, add_account, add_customer, add_membership
+
+JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
+
+
+def edit_of(customer: Customer, **changes) -> CustomerEdit:
+    fields = {
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "email": customer.email,
+        "company": customer.company,
+        "country": customer.country,
+    }
+    return CustomerEdit.from_form({**fields, **changes})
+
+
+def save(
+    session, customer: Customer, edit: CustomerEdit, *, reason: str = "", lock_version: int | None = None
+):
+    version = customer.lock_version if lock_version is None else lock_version
+    plan = plan_customer_edit(session, customer_id=customer.id, edit=edit, lock_version=version)
+    reviewed = plan.value.contact if plan.ok else None
+    outcome = save_customer_edit(
+        session,
+        customer_id=customer.id,
+        edit=edit,
+        lock_version=version,
+        reviewed_contact=reviewed,
+        actor="support@example.com",
+        reason=reason,
+        now=NOW,
+    )
+    session.commit()
+    return outcome
+
+
+def contacts_of(session, account: BillingAccount) -> tuple[BillingAccountContact, BillingAccountContact]:
+    session.expire_all()
+    fresh = session.get(BillingAccount, account.id)
+    return session.get(BillingAccountContact, fresh.sold_to_contact_id), session.get(
+        BillingAccountContact, fresh.bill_to_contact_id
+    )
+
+
+def history(session, item_type: str, item_id: int) -> list[Version]:
+    session.expire_all()
+    query = (
+        select(Version).where(Version.item_type == item_type, Version.item_id == item_id).order_by(Version.id)
+    )
+    return list(session.exec(query))
+
+
+# Rule 3 -------------------------------------------------------------------------------------------
+
+
+def test_rule_3_the_contact_with_the_customers_email_follows_the_edit(session):
+    jane = add_customer(session, **JANE)
+    account = add_account(
+        session, sold_to=JANE, bill_to={"first_name": "Ap", "last_name": "Payable", "email": "ap@acme.test"}
+    )
+    add_membership(session, jane, account)
+    edit = edit_of(jane, last_name="Smith", email="jane.smith@acme.test")
+
+    plan = plan_customer_edit(session, customer_id=jane.id, edit=edit, lock_version=0).value
+    assert plan.contact.replaces_sold_to is False and plan.contact.role == "Sold To"
+    assert plan.contact.describe() == (
+        "Saving will also update the Sold To contact of ACME Corp: "
+        "Jane Doe (jane@acme.test) → Jane Smith (jane.smith@acme.test)."
+    )
+    assert save(session, jane, edit).ok
+    sold_to, bill_to = contacts_of(session, account)
+    assert (sold_to.last_name, sold_to.email) == ("Smith", "jane.smith@acme.test")
+    assert bill_to.email == "ap@acme.test"
+    [contact_change] = history(session, "billing_account_contact", sold_to.id)
+    assert contact_change.changes == {
+        "last_name": ["Doe", "Smith"],
+        "email": ["jane@acme.test", "jane.smith@acme.test"],
+    }
+
+
+def test_rule_3_the_contact_is_matched_by_email_in_any_case(session):
+    jane = add_customer(session, **{**JANE, "email": "Jane@ACME.test"})
+    account = add_account(session, sold_to={**JANE, "email": "jane@acme.test"})
+    add_membership(session, jane, account)
+    plan = plan_customer_edit(
+        session, customer_id=jane.id, edit=edit_of(jane, first_name="Janet"), lock_version=0
+    )
+    assert plan.value.contact.replaces_sold_to is False
+
+
+def test_rule_3_without_a_matching_contact_the_sold_to_is_replaced(session):
+    bob = add_customer(session, first_name="Bob", last_name="Roe", email="bob@acme.test")
+    account = add_account(
+        session, sold_to=JANE, bill_to={"first_name": "Ap", "last_name": "Payable", "email": "ap@acme.test"}
+    )
+    add_membership(session, bob, account)
+    edit = edit_of(bob, company="ACME Europe")
+
+    plan = plan_customer_edit(session, customer_id=bob.id, edit=edit, lock_version=0).value
+    assert plan.contact.replaces_sold_to is True
+    assert plan.contact.describe().startswith(
+        "No contact of ACME Corp has this customer's email, so saving will replace the Sold To contact of "
+        "ACME Corp, Jane Doe (jane@acme.test), with Bob Roe (bob@acme.test)."
+    )
+    assert save(session, bob, edit).ok
+    sold_to, bill_to = contacts_of(session, account)
+    assert (sold_to.first_name, sold_to.email) == ("Bob", "bob@acme.test")
+    assert bill_to.email == "ap@acme.test"
+
+
+def test_rule_3_when_sold_to_is_also_bill_to_both_roles_change_and_the_dialog_says_so(session):
+    bob = add_customer(session, first_name="Bob", last_name="Roe", email="bob@acme.test")
+    account = add_account(session, sold_to=JANE)
+    add_membership(session, bob, account)
+    plan = plan_customer_edit(
+        session, customer_id=bob.id, edit=edit_of(bob, first_name="Robert"), lock_version=0
+    ).value
+    assert plan.contact.role == "Sold To and Bill To"
+    assert "It is also the Bill To contact, which changes with it." in plan.contact.describe()
+    assert save(session, bob, edit_of(bob, first_name="Robert")).ok
+    sold_to, bill_to = contacts_of(session, account)
+    assert sold_to.id == bill_to.id and sold_to.first_name == "Robert"
+
+
+def test_rule_3_a_customer_without_a_membership_touches_no_contact(session):
+    jane = add_customer(session, **JANE)
+    account = add_account(session, sold_to=JANE)
+    plan = plan_customer_edit(
+        session, customer_id=jane.id, edit=edit_of(jane, first_name="Janet"), lock_version=0
+    )
+    assert plan.value.contact is None
+    assert save(session, jane, edit_of(jane, first_name="Janet")).ok
+    assert contacts_of(session, account)[0].first_name == "Jane"
+
+
+# Rule 4 -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "taken", ["other@acme.test", "OTHER@acme.test", "Other@Acme.Test", "  other@acme.test "]
+)
+def test_rule_4_an_email_another_customer_has_is_refused_in_any_case(session, taken):
+    add_customer(session, email="other@acme.test")
+    jane = add_customer(session, **JANE)
+    outcome = save(session, jane, edit_of(jane, email=taken, first_name="Changed"))
+    assert outcome.field_errors == {"email": EMAIL_TAKEN}
+    session.expire_all()
+    assert session.get(Customer, jane.id).first_name == "Jane"
+    assert history(session, "customer", jane.id) == []
+
+
+def test_rule_4_changing_only_the_letter_case_of_ones_own_email_is_allowed(session):
+    jane = add_customer(session, **JANE)
+    assert save(session, jane, edit_of(jane, email="Jane@Acme.test")).ok
+
+
+# Rule 5 -------------------------------------------------------------------------------------------
+
+
+def test_rule_5_a_new_email_clears_the_confirmation(session):
+    jane = add_customer(session, **JANE)
+    outcome = save(session, jane, edit_of(jane, email="jane2@acme.test"))
+    assert outcome.value.changes["confirmed_at"][1] is None
+    session.expire_all()
+    assert session.get(Customer, jane.id).confirmed_at is None
+
+
+def test_rule_5_skip_email_confirmation_keeps_it(session):
+    jane = add_customer(session, **JANE)
+    outcome = save(session, jane, edit_of(jane, email="jane2@acme.test", skip_email_confirmation="on"))
+    assert "confirmed_at" not in outcome.value.changes
+    session.expire_all()
+    assert session.get(Customer, jane.id).confirmed_at is not None
+
+
+def test_rule_5_other_edits_keep_the_confirmation(session):
+    jane = add_customer(session, **JANE)
+    save(session, jane, edit_of(jane, company="Other"))
+    session.expire_all()
+    assert session.get(Customer, jane.id).confirmed_at is not None
+
+
+# Rule 9 -------------------------------------------------------------------------------------------
+
+
+def test_rule_9_the_history_says_who_when_before_after_and_why(session):
+    jane = add_customer(session, **JANE)
+    save(session, jane, edit_of(jane, first_name="Janet", country="de"), reason="Ticket #123")
+    [version] = history(session, "customer", jane.id)
+    assert (version.event, version.actor, version.reason) == ("update", "support@example.com", "Ticket #123")
+    assert version.changes == {"first_name": ["Jane", "Janet"], "country": ["US", "DE"]}
+    assert version.created_at.replace(tzinfo=None) == NOW.replace(tzinfo=None)
+
+
+def test_rule_9_a_change_whose_history_cannot_be_written_is_not_made(session, db_url):
+    jane = add_customer(session, **JANE)
+    account = add_account(session, sold_to=JANE)
+    add_membership(session, jane, account)
+    with _history_writes_fail(db_url):
+        with pytest.raises(sa.exc.DBAPIError):
+            save(session, jane, edit_of(jane, first_name="Janet", email="janet@acme.test"))
+        session.rollback()
+    session.expire_all()
+    assert session.get(Customer, jane.id).first_name == "Jane"
+    assert contacts_of(session, account)[0].email == "jane@acme.test"
+    assert history(session, "customer", jane.id) == []
+
+
+class _history_writes_fail:
+    """A real database fault: a trigger that refuses every insert into the history table."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = engine_for(url)
+        self.postgres = self.engine.dialect.name == "postgresql"
+
+    def __enter__(self) -> None:
+        with self.engine.begin() as connection:
+            if self.postgres:
+                connection.execute(
+                    sa.text(
+                        "CREATE FUNCTION refuse_history() RETURNS trigger LANGUAGE plpgsql AS "
+                        "$$ BEGIN RAISE EXCEPTION 'history is unavailable'; END $$"
+                    )
+                )
+                connection.execute(
+                    sa.text(
+                        "CREATE TRIGGER refuse_history BEFORE INSERT ON version "
+                        "FOR EACH ROW EXECUTE FUNCTION refuse_history()"
+                    )
+                )
+            else:
+                connection.execute(
+                    sa.text(
+                        "CREATE TRIGGER refuse_history BEFORE INSERT ON version "
+                        "BEGIN SELECT RAISE(ABORT, 'history is unavailable'); END"
+                    )
+                )
+
+    def __exit__(self, *exc) -> None:
+        with self.engine.begin() as connection:
+            if self.postgres:
+                connection.execute(sa.text("DROP TRIGGER refuse_history ON version"))
+                connection.execute(sa.text("DROP FUNCTION refuse_history()"))
+            else:
+                connection.execute(sa.text("DROP TRIGGER refuse_history"))
+
+
+# Rule 10 ------------------------------------------------------------------------------------------
+
+
+def test_rule_10_the_second_of_two_sessions_is_refused_with_who_and_when(session, db_url):
+    jane = add_customer(session, **JANE)
+    with Session(engine_for(db_url)) as first, Session(engine_for(db_url)) as second:
+        mine = first.get(Customer, jane.id)
+        theirs = second.get(Customer, jane.id)
+        assert save(first, mine, edit_of(mine, first_name="Janet")).ok
+        outcome = save(second, theirs, edit_of(theirs, last_name="Smith"), lock_version=0)
+    assert not outcome.ok
+    assert outcome.message.startswith(
+        "This customer was changed by support@example.com at 2026-11-22 12:00 UTC"
+    )
+    session.expire_all()
+    found = session.get(Customer, jane.id)
+    assert (found.first_name, found.last_name, found.lock_version) == ("Janet", "Doe", 1)
+
+
+def test_rule_10_a_stale_lock_version_is_refused_before_anything_is_written(session):
+    jane = add_customer(session, **JANE)
+    outcome = save(session, jane, edit_of(jane, first_name="Janet"), lock_version=7)
+    assert "changed" in outcome.message and not outcome.ok
+    assert history(session, "customer", jane.id) == []
+
+
+def test_rule_10_the_contact_changing_under_a_reviewed_plan_is_refused(session):
+    bob = add_customer(session, first_name="Bob", last_name="Roe", email="bob@acme.test")
+    account = add_account(session, sold_to=JANE)
+    add_membership(session, bob, account)
+    edit = edit_of(bob, first_name="Robert")
+    reviewed = plan_customer_edit(session, customer_id=bob.id, edit=edit, lock_version=0).value.contact
+    sold_to = contacts_of(session, account)[0]
+    sold_to.first_name, sold_to.lock_version = "Janine", 1
+    session.commit()
+    outcome = save_customer_edit(
+        session,
+        customer_id=bob.id,
+        edit=edit,
+        lock_version=0,
+        reviewed_contact=reviewed,
+        actor="support@example.com",
+        reason="",
+        now=NOW,
+    )
+    assert outcome.message.startswith("The billing account's contacts changed")
+    session.expire_all()
+    assert session.get(Customer, bob.id).first_name == "Bob"
+
+
+# Bad input ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"email": "not-an-email"}, "email", "Email is not a valid address (name@example.com)."),
+        ({"email": "a@b"}, "email", "Email is not a valid address (name@example.com)."),
+        ({"email": "x" * 250 + "@a.test"}, "email", "Email is too long (at most 254 characters)."),
+        ({"first_name": "   "}, "first_name", "First name can't be blank."),
+        ({"last_name": "x" * 101}, "last_name", "Last name is too long (at most 100 characters)."),
+        ({"country": "XX"}, "country", "Country must be a two-letter ISO 3166 code, such as US, DE or JP."),
+        ({"country": "USA"}, "country", "Country must be a two-letter ISO 3166 code, such as US, DE or JP."),
+        ({"company": "x" * 201}, "company", "Company is too long (at most 200 characters)."),
+        ({"first_name": 42}, "first_name", "First name must be text."),
+    ],
+)
+def test_bad_input_gets_a_message_beside_the_field_and_writes_nothing(session, changes, field, message):
+    jane = add_customer(session, **JANE)
+    outcome = save(session, jane, edit_of(jane, **changes))
+    assert outcome.field_errors[field] == message
+    assert history(session, "customer", jane.id) == []
+
+
+def test_a_customer_that_does_not_exist_is_a_message_not_an_error(session):
+    outcome = plan_customer_edit(
+        session, customer_id=999_999, edit=edit_of(Customer(**JANE, country="US")), lock_version=0
+    )
+    assert outcome.message == "There is no customer with this id."
+
+
+def test_saving_without_a_change_says_so(session):
+    jane = add_customer(session, **JANE)
+    assert save(session, jane, edit_of(jane)).message == "Nothing to save: no field was changed."
