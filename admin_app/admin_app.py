@@ -5,6 +5,8 @@ import reflex as rx
 from admin_app.api import api
 from admin_app.auth.gate import AuthGate
 from admin_app.components.layout import FOCUS_SEARCH_SCRIPT
+from admin_app.pages.customer_detail import customer_detail_page
+from admin_app.pages.customers import customers_page
 from admin_app.pages.license_detail import license_detail_page
 from admin_app.pages.licenses import licenses_page
 from admin_app.pages.no_access import no_access_page
@@ -13,6 +15,8 @@ from admin_app.pages.reconciliation_detail import reconciliation_detail_page
 from admin_app.pages.reconciliations import reconciliations_page
 from admin_app.pages.staff_admin import audit_page, sessions_page
 from admin_app.pages.subscription import subscription_page
+from admin_app.state.customer_detail import CustomerDetailState
+from admin_app.state.customers import CustomersState
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.licenses import LicensesState
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
@@ -70,6 +74,18 @@ app.add_page(
     route="/reconciliations/[reconciliation_id]",
     on_load=[UserState.load, ReconciliationDetailState.load],
     title="Reconciliation · Customer Admin",
+)
+app.add_page(
+    customers_page,
+    route="/customers",
+    on_load=[UserState.load, CustomersState.load],
+    title="Customers · Customer Admin",
+)
+app.add_page(
+    customer_detail_page,
+    route="/customers/[customer_id]",
+    on_load=[UserState.load, CustomerDetailState.load],
+    title="Customer · Customer Admin",
 )
 app.add_page(no_access_page, route="/no-access", on_load=UserState.load, title="No access · Customer Admin")
 app.add_page(

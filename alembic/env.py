@@ -16,7 +16,12 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = SQLModel.metadata
 
 # Search indexes are dialect-specific DDL kept in migrations, not in the models.
-SEARCH_OBJECTS = {"search_text", "ix_license_search_trgm", "ix_reconciliation_search_trgm"}
+SEARCH_OBJECTS = {
+    "search_text",
+    "ix_license_search_trgm",
+    "ix_reconciliation_search_trgm",
+    "ix_customer_search_trgm",
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

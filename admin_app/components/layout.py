@@ -22,6 +22,7 @@ NAV_ITEMS = (
     NavItem("Licenses", "/licenses", "key-round", Permission.LICENSES_READ),
     NavItem("Reconciliations", "/reconciliations", "receipt", Permission.RECONCILIATIONS_READ),
     NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ),
+    NavItem("Customers", "/customers", "contact", Permission.CUSTOMERS_READ),
     NavItem("Sign-in audit", "/audit", "scroll-text", Permission.AUDIT_READ),
     NavItem("Staff sessions", "/admin/sessions", "users", Permission.SESSIONS_ADMIN),
 )

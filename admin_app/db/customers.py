@@ -285,3 +285,35 @@ def _write_contact(
         at=now,
         reason=why,
     )
+
+
+def unlink_account(
+    session: Session, *, customer_id: int, lock_version: int, actor: str, reason: str, now: datetime
+) -> Outcome[Customer]:
+    """Remove the link to the customer's GitLab.com account; takes a reason for the history."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        return refused("There is no customer with this id.")
+    if customer.uid is None:
+        return refused("This customer has no linked account.")
+    problem = reason_error(reason, required=True)
+    if problem:
+        return invalid({"reason": problem})
+    try:
+        compare_and_set(session, Customer, customer_id, lock_version, {"uid": None, "updated_at": now})
+    except StaleEdit:
+        session.rollback()
+        return refused(stale_message(session, item_type="customer", item_id=customer_id, noun="customer"))
+    record_version(
+        session,
+        item_type="customer",
+        item_id=customer_id,
+        event="update",
+        actor=actor,
+        changes={"uid": [customer.uid, None]},
+        at=now,
+        reason=reason,
+    )
+    session.flush()
+    session.refresh(customer)
+    return Outcome(value=customer)

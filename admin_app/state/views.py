@@ -1,10 +1,19 @@
 """Shape data-layer rows into the small string dicts a page renders."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from admin_app.db.audit import ITEM_LABELS
 from admin_app.db.licenses import STATUSES, license_status
-from admin_app.db.models import BillingAccount, License, Reconciliation, Subscription
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    Customer,
+    License,
+    Reconciliation,
+    Subscription,
+    Version,
+)
 
 DATABASE_UNAVAILABLE = "The database is not answering right now. Nothing was changed; try again in a moment."
 
@@ -87,3 +96,84 @@ def reconciliation_view(r: Reconciliation) -> dict[str, str]:
         "error_message": error,
         "error_preview": error if len(error) <= ERROR_PREVIEW else error[: ERROR_PREVIEW - 1] + "…",
     }
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def customer_view(customer: Customer) -> dict[str, str]:
+    """One customer as the list and the detail show it."""
+    return {
+        "id": str(customer.id),
+        "first_name": customer.first_name,
+        "last_name": customer.last_name,
+        "name": f"{customer.first_name} {customer.last_name}",
+        "email": customer.email,
+        "company": customer.company,
+        "country": customer.country,
+        "uid": str(customer.uid) if customer.uid is not None else "",
+        "login": "Active" if customer.login_activated else "Not activated",
+        "login_activated": "yes" if customer.login_activated else "",
+        "confirmed": _when(customer.confirmed_at),
+        "created": _when(customer.created_at),
+        "updated": _when(customer.updated_at),
+        "lock_version": str(customer.lock_version),
+    }
+
+
+def contact_view(contact: BillingAccountContact, role: str) -> dict[str, str]:
+    """A billing-account contact with the role it plays (rule 8)."""
+    address = ", ".join(
+        part
+        for part in (
+            contact.address_line1,
+            contact.address_line2,
+            contact.city,
+            contact.state,
+            contact.postal_code,
+        )
+        if part
+    )
+    return {
+        "id": str(contact.id),
+        "name": f"{contact.first_name} {contact.last_name}",
+        "email": contact.email,
+        "role": role or "Contact",
+        "address": f"{address} ({contact.country})" if address else contact.country,
+        "lock_version": str(contact.lock_version),
+    }
+
+
+def _value(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def version_view(version: Version) -> list[dict[str, str]]:
+    """A history row as one line per changed field: before → after (the first line carries who/when/why)."""
+    changes = version.changes or {}
+    lines = []
+    for index, (name, pair) in enumerate(changes.items() or [("", [None, None])]):
+        before, after = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        lines.append(
+            {
+                "id": str(version.id),
+                "when": _when(version.created_at) if index == 0 else "",
+                "actor": version.actor if index == 0 else "",
+                "event": version.event if index == 0 else "",
+                "item": f"{ITEM_LABELS.get(version.item_type, version.item_type)} #{version.item_id}"
+                if index == 0
+                else "",
+                "item_type": version.item_type,
+                "item_id": str(version.item_id),
+                "field": name.replace("_", " "),
+                "before": _value(before) if name else "",
+                "after": _value(after) if name else "",
+                "reason": (version.reason or "") if index == 0 else "",
+            }
+        )
+    return lines

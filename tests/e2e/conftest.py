@@ -11,7 +11,16 @@ from sqlmodel import Session
 
 from admin_app.db.licenses import today_utc
 from admin_app.db.migrate import upgrade_to_head
-from admin_app.db.models import BillingAccount, BillingAccountContact, License, Reconciliation, Subscription
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    License,
+    Reconciliation,
+    Subscription,
+    Version,
+)
 from admin_app.db.session import engine_for
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.reflex_server import (
@@ -30,6 +39,8 @@ SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 
 E2E_COMPANY = "Zephyr E2E Widgets"
 E2E_SUBSCRIPTION = "A-S99999999"
+E2E_CARL = "carl@zephyr-e2e.test"
+E2E_DANA = "dana@zephyr-e2e.test"
 E2E_ERROR = (
     "Zuora API error: 422 Unprocessable Entity while creating the amendment for A-S99999999; "
     "the rate plan charge was retired on 2025-06-30 and no replacement charge is configured"
@@ -107,8 +118,47 @@ def add_e2e_company(url: str) -> dict[str, int]:
             license_type="offline",
         )
         session.add_all([trial, active, renewal, *e2e_reconciliations(account.id)])
+        session.flush()
+        add_e2e_customers(session, account.id)
         session.commit()
         return {"trial": trial.id, "active": active.id, "renewal": renewal.id}
+
+
+def add_e2e_customers(session: Session, account_id: int) -> None:
+    """Carl manages the E2E account but is not its Sold To (Wendy is); Dana was disabled on purpose."""
+    created = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    common = {"company": E2E_COMPANY, "country": "US", "created_at": created, "updated_at": created}
+    carl = Customer(first_name="Carl", last_name="Zephyr", email=E2E_CARL, confirmed_at=created, **common)
+    dana = Customer(first_name="Dana", last_name="Zephyr", email=E2E_DANA, login_activated=False, **common)
+    session.add_all([carl, dana])
+    session.flush()
+    session.add(
+        BillingAccountMembership(
+            customer_id=carl.id, billing_account_id=account_id, created_at=created, created_by="seed"
+        )
+    )
+    for customer in (carl, dana):
+        session.add(
+            Version(
+                item_type="customer",
+                item_id=customer.id,
+                event="create",
+                actor="portal-signup",
+                changes={},
+                created_at=created,
+            )
+        )
+    session.add(
+        Version(
+            item_type="customer",
+            item_id=dana.id,
+            event="update",
+            actor="lee.security@example.com",
+            changes={"login_activated": [True, False]},
+            reason="Chargeback fraud",
+            created_at=datetime(2025, 2, 3, 14, 5, tzinfo=UTC),
+        )
+    )
 
 
 def e2e_reconciliations(account_id: int) -> list[Reconciliation]:

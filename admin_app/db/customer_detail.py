@@ -1,0 +1,46 @@
+"""Everything the customer page shows about one customer, read in one place."""
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from admin_app.db.audit import history_of
+from admin_app.db.customers import contact_role
+from admin_app.db.login_status import DisabledOnPurpose, disabled_on_purpose
+from admin_app.db.memberships import ExistingMembership, existing_membership
+from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
+
+
+@dataclass(frozen=True)
+class CustomerDetail:
+    customer: Customer
+    membership: ExistingMembership | None
+    account: BillingAccount | None
+    contacts: list[tuple[BillingAccountContact, str]]
+    disabled: DisabledOnPurpose | None
+    history: list[Version]
+
+
+def customer_detail(session: Session, *, customer_id: int) -> CustomerDetail | None:
+    """The customer, their membership, its account's contacts (with roles), login status, history."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        return None
+    membership = existing_membership(session, customer_id=customer_id)
+    account = session.get(BillingAccount, membership.billing_account_id) if membership else None
+    contacts = []
+    if account is not None:
+        rows = session.exec(
+            select(BillingAccountContact)
+            .where(col(BillingAccountContact.billing_account_id) == account.id)
+            .order_by(col(BillingAccountContact.id))
+        ).all()
+        contacts = [(contact, contact_role(account, contact.id)) for contact in rows]
+    return CustomerDetail(
+        customer=customer,
+        membership=membership,
+        account=account,
+        contacts=contacts,
+        disabled=None if customer.login_activated else disabled_on_purpose(session, customer_id=customer_id),
+        history=history_of(session, item_type="customer", item_id=customer_id),
+    )

@@ -1,0 +1,111 @@
+"""Finding customers: search by name, email or company, a few filters, keyset pages, capped counts."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col
+
+from admin_app.db.models import Customer
+from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Page, ResultCount, count_matches, search_page
+from admin_app.db.query_params import read_choice, read_sort
+from admin_app.db.query_params import with_sort as with_query_sort
+from admin_app.db.text_search import SearchSpec, match_for, normalize_term, term_can_match
+
+LOGIN_CHOICES = {"active": True, "not_activated": False}
+CONFIRMED_CHOICES = {"yes": True, "no": False}
+SORT_COLUMNS = {"name": (Customer.last_name, str), "company": (Customer.company, str)}
+
+CUSTOMER_SEARCH = SearchSpec(
+    id_column=col(Customer.id),
+    columns=(
+        col(Customer.first_name) + " " + col(Customer.last_name),
+        col(Customer.email),
+        col(Customer.company),
+    ),
+    fts_table="customer_fts",
+    pg_search_column="customer.search_text",
+)
+
+
+@dataclass(frozen=True)
+class CustomerQuery:
+    """What the Customers page asks for."""
+
+    q: str = ""
+    login: str | None = None
+    confirmed: str | None = None
+    sort: str = "name"
+    descending: bool = False
+
+    def to_params(self) -> dict[str, str]:
+        params = {"q": self.q, "login": self.login or "", "confirmed": self.confirmed or ""}
+        sort = ("-" if self.descending else "") + self.sort
+        if sort != "name":
+            params["sort"] = sort
+        return {key: value for key, value in params.items() if value}
+
+
+@dataclass(frozen=True)
+class ParsedCustomerQuery:
+    query: CustomerQuery
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_customer_query(params: Mapping[str, object]) -> ParsedCustomerQuery:
+    """Read a CustomerQuery from URL parameters; bad values are dropped with a message."""
+    errors: list[str] = []
+    sort, descending = read_sort(params, SORT_COLUMNS, "name", errors)
+    query = CustomerQuery(
+        q=normalize_term(params.get("q")),
+        login=read_choice(params, "login", LOGIN_CHOICES, "login status", errors),
+        confirmed=read_choice(params, "confirmed", CONFIRMED_CHOICES, "confirmation choice", errors),
+        sort=sort,
+        descending=descending,
+    )
+    return ParsedCustomerQuery(query=query, errors=errors)
+
+
+def with_sort(query: CustomerQuery, sort: str) -> CustomerQuery:
+    return with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("name", "company"))
+
+
+def _filters(query: CustomerQuery) -> list:
+    conditions = []
+    if query.login:
+        conditions.append(col(Customer.login_activated) == LOGIN_CHOICES[query.login])
+    if query.confirmed:
+        confirmed = col(Customer.confirmed_at).is_not(None)
+        conditions.append(confirmed if CONFIRMED_CHOICES[query.confirmed] else ~confirmed)
+    return conditions
+
+
+def search_customers(
+    *,
+    session: Session,
+    query: CustomerQuery,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = 50,
+) -> Page:
+    """A page of customers matching `query`."""
+    if query.q and not term_can_match(query.q):
+        return EMPTY_PAGE
+    sort_column, python_type = SORT_COLUMNS[query.sort]
+    return search_page(
+        session,
+        entity=Customer,
+        sort_column=col(sort_column),
+        python_type=python_type,
+        descending=query.descending,
+        match=match_for(session, CUSTOMER_SEARCH, query.q, _filters(query)),
+        after=after,
+        before=before,
+        limit=limit,
+    )
+
+
+def count_customers(*, session: Session, query: CustomerQuery, cap: int = COUNT_CAP) -> ResultCount:
+    if query.q and not term_can_match(query.q):
+        return ResultCount(value=0, exact=True)
+    match = match_for(session, CUSTOMER_SEARCH, query.q, _filters(query))
+    return count_matches(session, id_column=col(Customer.id), match=match, cap=cap)

@@ -1,0 +1,72 @@
+"""/customers: search and filter customers; a row opens the customer."""
+
+import reflex as rx
+
+from admin_app.components.data_table import Column
+from admin_app.components.filters import select_filter
+from admin_app.components.list_page import clear_filters_button, list_page
+from admin_app.state.customers import CustomersState
+
+S = CustomersState
+
+
+def _name(row) -> rx.Component:
+    return rx.vstack(
+        rx.text(row["name"], size="2", weight="medium"),
+        rx.text(row["email"], size="1", color=rx.color("gray", 11)),
+        spacing="0",
+    )
+
+
+def _login(row) -> rx.Component:
+    return rx.cond(
+        row["login_activated"] == "yes",
+        rx.badge("Active", color_scheme="green"),
+        rx.badge("Not activated", color_scheme="red"),
+    )
+
+
+COLUMNS = [
+    Column("name", "Name", "name", render=_name, wrap=True),
+    Column("company", "Company", "company", wrap=True),
+    Column("country", "Country"),
+    Column("login", "Login", render=_login),
+    Column("confirmed", "Email confirmed"),
+]
+
+
+def filter_bar() -> rx.Component:
+    return rx.hstack(
+        select_filter(
+            "login",
+            "Login",
+            {"active": "Active", "not_activated": "Not activated"},
+            S.filters["login"],
+            S.set_filter,
+        ),
+        select_filter(
+            "confirmed",
+            "Email confirmed",
+            {"yes": "Confirmed", "no": "Unconfirmed"},
+            S.filters["confirmed"],
+            S.set_filter,
+        ),
+        clear_filters_button(S),
+        spacing="3",
+        align="end",
+        wrap="wrap",
+    )
+
+
+def customers_page() -> rx.Component:
+    return list_page(
+        S,
+        title="Customers",
+        noun="customers",
+        search_placeholder="Search name, email or company",
+        filter_bar=filter_bar(),
+        columns=COLUMNS,
+        row_href=lambda row: "/customers/" + row["id"],
+        empty_hint="Search for part of a name, an email address or a company, or clear the filters.",
+        actions=rx.fragment(),
+    )

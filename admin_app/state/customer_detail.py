@@ -1,0 +1,279 @@
+"""State of the customer page: the customer, their billing account, history, and support's edits.
+
+An edit is reviewed before it is saved: the server plans it (rules 3, 4, 5) and the page lists
+exactly what will change; the save then writes that plan or refuses (rules 9, 10).
+"""
+
+from datetime import UTC, datetime
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.auth.gate import requires
+from admin_app.auth.identity import identity_for_cookie_header
+from admin_app.auth.permissions import Permission
+from admin_app.db import customers as db
+from admin_app.db.customer_detail import customer_detail
+from admin_app.db.login_status import set_login_activated
+from admin_app.db.session import in_session
+from admin_app.state.license_detail import path_tail
+from admin_app.state.views import (
+    DATABASE_UNAVAILABLE,
+    billing_account_view,
+    contact_view,
+    customer_view,
+    version_view,
+)
+
+FIELD_LABELS = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "email": "Email",
+    "company": "Company",
+    "country": "Country",
+    "confirmed_at": "Email confirmed",
+}
+
+
+async def acting_staff(state: rx.State) -> str:
+    """The signed-in staff member's email, for the history (the gate has already checked the session)."""
+    identity = await identity_for_cookie_header(state.router.headers.cookie)
+    return identity.email if identity else ""
+
+
+class CustomerDetailState(rx.State):
+    """One customer and the dialogs that change them."""
+
+    customer: dict[str, str] = {}
+    account: dict[str, str] = {}
+    membership_id: str = ""
+    contacts: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
+    disabled_warning: str = ""
+    not_found: bool = False
+    loading: bool = True
+    error: str = ""
+
+    edit_open: bool = False
+    field_errors: dict[str, str] = {}
+    form_message: str = ""
+    review_open: bool = False
+    review_lines: list[dict[str, str]] = []
+    review_contact: str = ""
+    saving: bool = False
+    _edit: db.CustomerEdit | None = None
+    _reason: str = ""
+    _reviewed_contact: db.ContactChange | None = None
+
+    login_open: bool = False
+    login_message: str = ""
+    login_needs_confirmation: bool = False
+    login_errors: dict[str, str] = {}
+    _login_reason: str = ""
+
+    unlink_open: bool = False
+    unlink_errors: dict[str, str] = {}
+
+    def _customer_id(self) -> int | None:
+        tail = path_tail(self.router.url.path)
+        return int(tail) if tail.isdigit() and len(tail) < 12 else None
+
+    def _lock_version(self) -> int:
+        return int(self.customer.get("lock_version", "0"))
+
+    async def _refresh(self) -> None:
+        customer_id = self._customer_id()
+
+        def fetch(session):
+            return customer_detail(session, customer_id=customer_id) if customer_id else None
+
+        try:
+            detail = await in_session(fetch)
+        except SQLAlchemyError:
+            self.error = DATABASE_UNAVAILABLE
+            return
+        self.error = ""
+        self.not_found = detail is None
+        if detail is None:
+            self.customer, self.account, self.contacts, self.history = {}, {}, [], []
+            return
+        self.customer = customer_view(detail.customer)
+        self.account = billing_account_view(detail.account)
+        self.membership_id = str(detail.membership.membership_id) if detail.membership else ""
+        self.contacts = [contact_view(contact, role) for contact, role in detail.contacts]
+        self.history = [line for version in detail.history for line in version_view(version)]
+        self.disabled_warning = detail.disabled.warning() if detail.disabled else ""
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_READ)
+    async def load(self):
+        self.loading = True
+        self.edit_open = self.review_open = self.login_open = self.unlink_open = False
+        yield
+        await self._refresh()
+        self.loading = False
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def open_edit(self):
+        self.field_errors, self.form_message, self.edit_open = {}, "", True
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def show_edit(self, value: bool):
+        self.edit_open = bool(value)
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def review_edit(self, form: dict):
+        """Plan the edit on the server and show what it will change; nothing is written yet."""
+        if not isinstance(form, dict):
+            return
+        edit = db.CustomerEdit.from_form(form)
+        reason = form.get("reason", "") if isinstance(form.get("reason", ""), str) else ""
+        customer_id, lock_version = self._customer_id(), self._lock_version()
+        if customer_id is None:
+            return
+
+        def plan(session):
+            return db.plan_customer_edit(
+                session, customer_id=customer_id, edit=edit, lock_version=lock_version
+            )
+
+        try:
+            outcome = await in_session(plan)
+        except SQLAlchemyError:
+            self.form_message = DATABASE_UNAVAILABLE
+            return
+        self.field_errors, self.form_message = outcome.field_errors, outcome.message
+        if not outcome.ok:
+            return
+        self._edit, self._reason, self._reviewed_contact = edit, reason, outcome.value.contact
+        self.review_lines = [
+            {"field": FIELD_LABELS.get(name, name), "before": str(before or "—"), "after": str(after or "—")}
+            for name, (before, after) in outcome.value.changes.items()
+        ]
+        self.review_contact = outcome.value.contact.describe() if outcome.value.contact else ""
+        self.review_open = True
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def back_to_edit(self):
+        self.review_open = False
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def confirm_edit(self):
+        """Save exactly the reviewed plan, or say why not."""
+        if self._edit is None or self.saving:
+            return
+        self.saving = True
+        yield
+        actor = await acting_staff(self)
+        customer_id, lock_version = self._customer_id(), self._lock_version()
+        edit, reason, reviewed = self._edit, self._reason, self._reviewed_contact
+
+        def save(session):
+            return db.save_customer_edit(
+                session,
+                customer_id=customer_id,
+                edit=edit,
+                lock_version=lock_version,
+                reviewed_contact=reviewed,
+                actor=actor,
+                reason=reason,
+                now=datetime.now(UTC),
+            )
+
+        try:
+            outcome = await in_session(save)
+        except SQLAlchemyError:
+            outcome = None
+        self.saving, self.review_open = False, False
+        if outcome is None:
+            self.form_message = DATABASE_UNAVAILABLE
+            return
+        if not outcome.ok:
+            self.field_errors, self.form_message = outcome.field_errors, outcome.message
+            return
+        self.edit_open, self._edit = False, None
+        await self._refresh()
+        yield rx.toast.success("Customer saved" + (" and the billing contact updated." if reviewed else "."))
+
+    @rx.event
+    @requires(Permission.LOGIN_STATUS_EDIT)
+    def show_login(self, value: bool):
+        self.login_open = bool(value)
+        self.login_message, self.login_needs_confirmation, self.login_errors = "", False, {}
+
+    @rx.event
+    @requires(Permission.LOGIN_STATUS_EDIT)
+    async def change_login(self, form: dict):
+        """Switch the login on or off; rule 6 may hold a re-activation back for a confirmation."""
+        reason = form.get("reason", "") if isinstance(form, dict) else ""
+        confirmed = self.login_needs_confirmation and reason == self._login_reason
+        self._login_reason = reason if isinstance(reason, str) else ""
+        actor = await acting_staff(self)
+        customer_id, lock_version = self._customer_id(), self._lock_version()
+        activate = self.customer.get("login_activated") != "yes"
+
+        def switch(session):
+            return set_login_activated(
+                session,
+                customer_id=customer_id,
+                activated=activate,
+                lock_version=lock_version,
+                confirmed=confirmed,
+                actor=actor,
+                reason=self._login_reason,
+                now=datetime.now(UTC),
+            )
+
+        try:
+            outcome = await in_session(switch)
+        except SQLAlchemyError:
+            self.login_message = DATABASE_UNAVAILABLE
+            return
+        self.login_errors, self.login_message = outcome.field_errors, outcome.message
+        self.login_needs_confirmation = outcome.needs_confirmation
+        if outcome.needs_confirmation:
+            # The dialog already shows who disabled it and when; ask for the second click only.
+            self.login_message = "This login was disabled on purpose. Re-activate it with the reason above?"
+        if outcome.ok:
+            self.login_open = False
+            await self._refresh()
+            yield rx.toast.success("Login " + ("re-activated." if activate else "disabled."))
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def show_unlink(self, value: bool):
+        self.unlink_open, self.unlink_errors = bool(value), {}
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def unlink(self, form: dict):
+        reason = form.get("reason", "") if isinstance(form, dict) else ""
+        actor = await acting_staff(self)
+        customer_id, lock_version = self._customer_id(), self._lock_version()
+
+        def unlink(session):
+            return db.unlink_account(
+                session,
+                customer_id=customer_id,
+                lock_version=lock_version,
+                actor=actor,
+                reason=reason if isinstance(reason, str) else "",
+                now=datetime.now(UTC),
+            )
+
+        try:
+            outcome = await in_session(unlink)
+        except SQLAlchemyError:
+            self.unlink_errors = {"reason": DATABASE_UNAVAILABLE}
+            return
+        if not outcome.ok:
+            self.unlink_errors = outcome.field_errors or {"reason": outcome.message}
+            return
+        self.unlink_open = False
+        await self._refresh()
+        yield rx.toast.success("Linked account removed.")

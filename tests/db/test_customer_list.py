@@ -1,0 +1,66 @@
+"""Finding customers by name, email or company, with filters, on SQLite and PostgreSQL."""
+
+import pytest
+
+from admin_app.db.customer_list import count_customers, parse_customer_query, search_customers
+from tests.factories import add_customer
+
+
+@pytest.fixture
+def people(session):
+    add_customer(session, first_name="Jane", last_name="Doe", email="jane@acme.test", company="ACME Corp")
+    add_customer(
+        session,
+        first_name="Bob",
+        last_name="Roe",
+        email="bob@globex.test",
+        company="Globex",
+        confirmed_at=None,
+    )
+    add_customer(
+        session,
+        first_name="Zoë",
+        last_name="Müller",
+        email="zoe@initech.test",
+        company="Initech",
+        login_activated=False,
+    )
+
+
+def found(session, **params) -> list[str]:
+    query = parse_customer_query(params).query
+    page = search_customers(session=session, query=query)
+    assert count_customers(session=session, query=query).value == len(page.rows)
+    return [c.last_name for c in page.rows]
+
+
+@pytest.mark.parametrize(
+    ("q", "names"),
+    [
+        ("jane doe", ["Doe"]),
+        ("JANE", ["Doe"]),
+        ("globex.test", ["Roe"]),
+        ("initech", ["Müller"]),
+        ("e", ["Doe", "Müller", "Roe"]),
+        ("%", []),
+        ("_", []),
+        ("'; DROP TABLE customer; --", []),
+        ("😀", []),
+        ("x" * 10_000, []),
+    ],
+)
+def test_search_by_name_email_or_company(session, people, q, names):
+    assert found(session, q=q) == names
+
+
+def test_filters_and_sorting(session, people):
+    assert found(session, login="not_activated") == ["Müller"]
+    assert found(session, confirmed="no") == ["Roe"]
+    assert found(session, sort="-name") == ["Roe", "Müller", "Doe"]
+    assert found(session, sort="company") == ["Doe", "Roe", "Müller"]
+
+
+def test_bad_filters_are_dropped_with_a_message():
+    parsed = parse_customer_query({"login": "hacked", "sort": "password"})
+    assert parsed.query.login is None and parsed.query.sort == "name"
+    assert len(parsed.errors) == 2

@@ -1,0 +1,96 @@
+"""Support's customer workflows in Chromium: find, edit with rule 3 shown first, login status."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import E2E_CARL, E2E_DANA, new_page, screenshot
+
+pytestmark = pytest.mark.e2e
+
+ROWS = "[data-testid=result-row]"
+
+
+@pytest.fixture
+def support(browser, app_server, signed_in_state):
+    page = new_page(browser, signed_in_state("support@example.com"))
+    yield page
+    page.context.close()
+
+
+def open_customer(page: Page, app_server: str, email: str) -> None:
+    page.goto(app_server + "/customers")
+    page.locator("#search").press_sequentially(email, delay=20)
+    expect(page.locator(f"[data-testid=results][data-query='{email}']")).to_be_visible()
+    expect(page.locator(ROWS)).to_have_count(1)
+    page.locator(ROWS).first.click()
+    expect(page).to_have_url(re.compile(r"/customers/\d+$"))
+    expect(page.get_by_role("heading", level=2).first).to_be_visible()
+
+
+def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_history(support, app_server):
+    open_customer(support, app_server, E2E_CARL)
+    screenshot(support, "customer-detail")
+    support.get_by_role("button", name="Edit").click()
+    screenshot(support, "customer-edit-open")
+    support.get_by_label("Last name").fill("Zephyr-Ng")
+    support.get_by_label("Reason (goes into the history), optional").fill("Ticket #4711: name change")
+    screenshot(support, "customer-edit")
+    support.get_by_role("button", name="Review changes").click()
+
+    warning = support.get_by_test_id("rule-3")
+    expect(warning).to_contain_text("replace the Sold To contact of Zephyr E2E Widgets, Wendy Zephyr")
+    expect(warning).to_contain_text("with Carl Zephyr-Ng (carl@zephyr-e2e.test)")
+    screenshot(support, "customer-review")
+    support.get_by_role("button", name="Save").click()
+
+    expect(support.get_by_text("Customer saved and the billing contact updated.")).to_be_visible()
+    expect(support.get_by_role("heading", name="Carl Zephyr-Ng")).to_be_visible()
+    expect(support.get_by_text("Carl Zephyr-Ng · carl@zephyr-e2e.test")).to_be_visible()
+    support.get_by_role("tab", name="History").click()
+    row = support.locator("tr", has_text="last name")
+    expect(row).to_contain_text("Zephyr")
+    expect(row).to_contain_text("Zephyr-Ng")
+    expect(row).to_contain_text("Ticket #4711: name change")
+    expect(row).to_contain_text("support@example.com")
+
+
+def test_bad_input_is_answered_beside_the_field(support, app_server):
+    open_customer(support, app_server, E2E_DANA)
+    support.get_by_role("button", name="Edit").click()
+    support.get_by_label("Email", exact=True).fill("not an email")
+    support.get_by_label("Country (ISO code)").fill("XX")
+    support.get_by_role("button", name="Review changes").click()
+    expect(support.get_by_test_id("error-email")).to_have_text(
+        "Email is not a valid address (name@example.com)."
+    )
+    expect(support.get_by_test_id("error-country")).to_contain_text("two-letter ISO 3166 code")
+    support.get_by_label("Email", exact=True).fill(E2E_CARL.upper())
+    support.get_by_label("Country (ISO code)").fill("US")
+    support.get_by_role("button", name="Review changes").click()
+    expect(support.get_by_test_id("error-email")).to_have_text("Email has already been taken")
+
+
+def test_a_login_disabled_on_purpose_is_re_activated_only_with_a_reason(support, app_server):
+    open_customer(support, app_server, E2E_DANA)
+    expect(
+        support.get_by_text("disabled on purpose by lee.security@example.com on 2025-02-03 14:05 UTC").first
+    ).to_be_visible()
+    support.get_by_role("button", name="Re-activate login").click()
+    dialog = support.get_by_role("dialog")
+    dialog.get_by_role("button", name="Re-activate").click()
+    expect(dialog.get_by_test_id("error-reason")).to_have_text("Reason can't be blank.")
+    dialog.get_by_label("Reason (goes into the history)").fill("Identity verified on a call, ticket #88")
+    dialog.get_by_role("button", name="Re-activate").click()
+    expect(dialog.get_by_role("button", name="Yes, re-activate it")).to_be_visible()
+    screenshot(support, "customer-reactivate")
+    dialog.get_by_role("button", name="Yes, re-activate it").click()
+    expect(support.get_by_text("Login re-activated.")).to_be_visible()
+    expect(support.get_by_text("Login active")).to_be_visible()
+
+
+def test_sales_see_no_edit_button_and_the_server_refuses_them_anyway(page, app_server):
+    open_customer(page, app_server, E2E_CARL)
+    expect(page.get_by_role("button", name="Edit")).to_have_count(0)
+    expect(page.get_by_role("button", name="Re-activate login")).to_have_count(0)
