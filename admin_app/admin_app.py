@@ -9,6 +9,7 @@ from admin_app.pages.customer_detail import customer_detail_page
 from admin_app.pages.customers import customers_page
 from admin_app.pages.license_detail import license_detail_page
 from admin_app.pages.licenses import licenses_page
+from admin_app.pages.memberships import memberships_page
 from admin_app.pages.no_access import no_access_page
 from admin_app.pages.reconciliation_charts import reconciliation_charts_page
 from admin_app.pages.reconciliation_detail import reconciliation_detail_page
@@ -19,6 +20,7 @@ from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.customers import CustomersState
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.licenses import LicensesState
+from admin_app.state.memberships import MembershipsState
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
 from admin_app.state.reconciliation_detail import ReconciliationDetailState
 from admin_app.state.reconciliations import ReconciliationsState
@@ -86,6 +88,12 @@ app.add_page(
     route="/customers/[customer_id]",
     on_load=[UserState.load, CustomerDetailState.load],
     title="Customer · Customer Admin",
+)
+app.add_page(
+    memberships_page,
+    route="/memberships",
+    on_load=[UserState.load, MembershipsState.load],
+    title="Memberships · Customer Admin",
 )
 app.add_page(no_access_page, route="/no-access", on_load=UserState.load, title="No access · Customer Admin")
 app.add_page(

@@ -67,7 +67,7 @@ def empty_state(state, noun: str, hint: str) -> rx.Component:
 
 
 def results(
-    state, columns: list[Column], row_href: Callable[[Var], Var], empty: rx.Component
+    state, columns: list[Column], row_href: Callable[[Var], Var] | None, empty: rx.Component
 ) -> rx.Component:
     """The database error, the table (dimmed while the next page loads), a spinner, or the empty state."""
     table = data_table(
@@ -109,7 +109,7 @@ def list_page(
     search_placeholder: str,
     filter_bar: rx.Component,
     columns: list[Column],
-    row_href: Callable[[Var], Var],
+    row_href: Callable[[Var], Var] | None,
     empty_hint: str,
     actions: rx.Component,
 ) -> rx.Component:

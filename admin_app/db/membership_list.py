@@ -1,0 +1,136 @@
+"""Finding memberships (by customer email or company, or the account's zuora id) and picking what to add."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from admin_app.db.customer_list import CUSTOMER_SEARCH, CustomerQuery, search_customers
+from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
+from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.query_params import read_sort
+from admin_app.db.text_search import normalize_term, search_match, term_can_match
+
+# Ids grow as memberships are added, so "added" order is the primary key's.
+SORT_COLUMNS = {"added": (BillingAccountMembership.id, int)}
+ZUORA_ID_LENGTH = 32
+SUGGESTIONS = 8
+
+
+@dataclass(frozen=True)
+class MembershipQuery:
+    q: str = ""
+    sort: str = "added"
+    descending: bool = True
+
+    def to_params(self) -> dict[str, str]:
+        params = {"q": self.q}
+        if self.sort != "added" or not self.descending:
+            params["sort"] = ("-" if self.descending else "") + self.sort
+        return {key: value for key, value in params.items() if value}
+
+
+@dataclass(frozen=True)
+class ParsedMembershipQuery:
+    query: MembershipQuery
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_membership_query(params: Mapping[str, object]) -> ParsedMembershipQuery:
+    errors: list[str] = []
+    sort, descending = read_sort(params, SORT_COLUMNS, "-added", errors)
+    return ParsedMembershipQuery(
+        MembershipQuery(q=normalize_term(params.get("q")), sort=sort, descending=descending), errors
+    )
+
+
+def _zuora_prefix(term: str):
+    """Accounts whose zuora id starts with `term` (ids are lower-case hex), through the unique index."""
+    prefix = term.lower()
+    return (col(BillingAccount.zuora_account_id) >= prefix) & (
+        col(BillingAccount.zuora_account_id) < prefix + "\uffff"
+    )
+
+
+def _match(session: Session, query: MembershipQuery) -> Match:
+    if not query.q:
+        return Match(filters=[])
+    row_match, index_match = search_match(CUSTOMER_SEARCH, query.q, session.get_bind().dialect.name)
+    customers = select(Customer.id).where(index_match if index_match is not None else row_match)
+    accounts = select(BillingAccount.id).where(_zuora_prefix(query.q))
+    condition = sa.or_(
+        col(BillingAccountMembership.customer_id).in_(customers),
+        col(BillingAccountMembership.billing_account_id).in_(accounts),
+    )
+    return Match(filters=[condition])
+
+
+def search_memberships(
+    *,
+    session: Session,
+    query: MembershipQuery,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = 50,
+) -> Page:
+    if query.q and not term_can_match(query.q):
+        return EMPTY_PAGE
+    sort_column, python_type = SORT_COLUMNS[query.sort]
+    return search_page(
+        session,
+        entity=BillingAccountMembership,
+        sort_column=col(sort_column),
+        python_type=python_type,
+        descending=query.descending,
+        match=_match(session, query),
+        after=after,
+        before=before,
+        limit=limit,
+    )
+
+
+def count_memberships(*, session: Session, query: MembershipQuery, cap: int = COUNT_CAP) -> ResultCount:
+    if query.q and not term_can_match(query.q):
+        return ResultCount(value=0, exact=True)
+    return count_matches(
+        session, id_column=col(BillingAccountMembership.id), match=_match(session, query), cap=cap
+    )
+
+
+def membership_rows(
+    session: Session, memberships: list[BillingAccountMembership]
+) -> list[tuple[BillingAccountMembership, Customer, BillingAccount]]:
+    """Each membership with its customer and billing account, in the given order."""
+    customers = {
+        c.id: c
+        for c in session.exec(
+            select(Customer).where(col(Customer.id).in_([m.customer_id for m in memberships]))
+        )
+    }
+    accounts = {
+        a.id: a
+        for a in session.exec(
+            select(BillingAccount).where(
+                col(BillingAccount.id).in_([m.billing_account_id for m in memberships])
+            )
+        )
+    }
+    return [(m, customers[m.customer_id], accounts[m.billing_account_id]) for m in memberships]
+
+
+def suggest_customers(session: Session, term: str) -> list[Customer]:
+    """Type-ahead for the Add form: customers whose name, email or company contains `term`."""
+    if len(term.strip()) < 2:
+        return []
+    return search_customers(session=session, query=CustomerQuery(q=term), limit=SUGGESTIONS).rows
+
+
+def suggest_accounts(session: Session, term: str) -> list[BillingAccount]:
+    """Type-ahead for the Add form: accounts whose zuora id starts with `term`, or whose name does."""
+    term = term.strip()
+    if len(term) < 2 or len(term) > ZUORA_ID_LENGTH * 2:
+        return []
+    name_prefix = (col(BillingAccount.name) >= term) & (col(BillingAccount.name) < term + "\uffff")
+    statement = select(BillingAccount).where(sa.or_(_zuora_prefix(term), name_prefix)).limit(SUGGESTIONS)
+    return list(session.exec(statement))

@@ -1,0 +1,234 @@
+"""State of the Memberships page: the list, Add (rule 1 checked first), Delete (rule 7 asks again)."""
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import ClassVar
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from admin_app.auth.gate import requires
+from admin_app.auth.permissions import Permission
+from admin_app.db import membership_list as db
+from admin_app.db.memberships import DELETED, add_membership, delete_membership, existing_membership
+from admin_app.db.models import Customer
+from admin_app.db.paging import Page, ResultCount
+from admin_app.db.session import in_session
+from admin_app.state.customer_detail import acting_staff
+from admin_app.state.list_page import ListPageState
+from admin_app.state.views import DATABASE_UNAVAILABLE
+
+MAX_TYPED = 254
+
+
+def membership_view(membership, customer, account) -> dict[str, str]:
+    return {
+        "id": str(membership.id),
+        "customer_id": str(customer.id),
+        "customer": f"{customer.first_name} {customer.last_name}",
+        "email": customer.email,
+        "company": customer.company,
+        "account_id": str(account.id),
+        "account": account.name,
+        "zuora_account_id": account.zuora_account_id,
+        "created": membership.created_at.strftime("%Y-%m-%d"),
+        "created_by": membership.created_by,
+    }
+
+
+class MembershipsState(ListPageState, rx.State):
+    """The list of memberships and the forms that add and delete them."""
+
+    _path: ClassVar[str] = "/memberships"
+    _noun: ClassVar[str] = "memberships"
+    _filter_names: ClassVar[tuple[str, ...]] = ()
+    _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
+
+    add_open: bool = False
+    customer_options: list[dict[str, str]] = []
+    account_options: list[dict[str, str]] = []
+    chosen_customer: dict[str, str] = {}
+    chosen_account: dict[str, str] = {}
+    existing: dict[str, str] = {}
+    add_errors: dict[str, str] = {}
+    add_message: str = ""
+    not_activated: dict[str, str] = {}
+
+    delete_target: dict[str, str] = {}
+    delete_open: bool = False
+    last_warning: str = ""
+
+    def _parse(self, params: Mapping[str, object]) -> tuple[db.MembershipQuery, list[str]]:
+        parsed = db.parse_membership_query(params)
+        return parsed.query, parsed.errors
+
+    def _to_params(self, query: db.MembershipQuery) -> dict[str, str]:
+        return query.to_params()
+
+    def _with_sort(self, query: db.MembershipQuery, key: str) -> db.MembershipQuery:
+        return query
+
+    def _fetch_rows(
+        self, session: Session, query: db.MembershipQuery, after: str | None, before: str | None
+    ) -> tuple[Page, list[dict[str, str]]]:
+        result = db.search_memberships(session=session, query=query, after=after, before=before)
+        return result, [membership_view(*row) for row in db.membership_rows(session, result.rows)]
+
+    def _count(self, session: Session, query: db.MembershipQuery) -> ResultCount:
+        return db.count_memberships(session=session, query=query)
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    def show_add(self, value: bool):
+        self.add_open = bool(value)
+        self.customer_options, self.account_options = [], []
+        self.chosen_customer, self.chosen_account, self.existing = {}, {}, {}
+        self.add_errors, self.add_message = {}, ""
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    async def find_customers(self, text: str):
+        """Type-ahead over every customer (name, email or company)."""
+        term = text[:MAX_TYPED] if isinstance(text, str) else ""
+        try:
+            found = await in_session(lambda session: db.suggest_customers(session, term))
+        except SQLAlchemyError:
+            self.add_message = DATABASE_UNAVAILABLE
+            return
+        self.customer_options = [
+            {"id": str(c.id), "label": f"{c.email} · {c.first_name} {c.last_name}", "email": c.email}
+            for c in found
+        ]
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    async def find_accounts(self, text: str):
+        """Type-ahead over every billing account (zuora id or name)."""
+        term = text[:MAX_TYPED] if isinstance(text, str) else ""
+        try:
+            found = await in_session(lambda session: db.suggest_accounts(session, term))
+        except SQLAlchemyError:
+            self.add_message = DATABASE_UNAVAILABLE
+            return
+        self.account_options = [{"id": str(a.id), "label": f"{a.zuora_account_id} · {a.name}"} for a in found]
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    async def choose_customer(self, option: dict):
+        """Pick a customer and check rule 1 at once, before the form is submitted."""
+        chosen = next((o for o in self.customer_options if o == option), None)
+        if chosen is None:
+            return
+        self.chosen_customer, self.customer_options = chosen, []
+        customer_id = int(chosen["id"])
+        try:
+            found = await in_session(lambda session: existing_membership(session, customer_id=customer_id))
+        except SQLAlchemyError:
+            self.add_message = DATABASE_UNAVAILABLE
+            return
+        self.existing = (
+            {"message": found.refusal(chosen["email"]), "account_id": str(found.billing_account_id)}
+            if found
+            else {}
+        )
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    def choose_account(self, option: dict):
+        chosen = next((o for o in self.account_options if o == option), None)
+        if chosen is not None:
+            self.chosen_account, self.account_options = chosen, []
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    async def add(self, form: dict):
+        if not self.chosen_customer or not self.chosen_account:
+            self.add_errors = {
+                **({} if self.chosen_customer else {"customer": "Pick a customer from the list."}),
+                **(
+                    {}
+                    if self.chosen_account
+                    else {"billing_account": "Pick a billing account from the list."}
+                ),
+            }
+            return
+        reason = (
+            form.get("reason", "") if isinstance(form, dict) and isinstance(form.get("reason"), str) else ""
+        )
+        actor = await acting_staff(self)
+        customer_id, account_id = int(self.chosen_customer["id"]), int(self.chosen_account["id"])
+
+        def write(session):
+            outcome = add_membership(
+                session,
+                customer_id=customer_id,
+                billing_account_id=account_id,
+                actor=actor,
+                reason=reason,
+                now=datetime.now(UTC),
+            )
+            customer = session.get(Customer, customer_id)
+            return outcome, bool(customer and customer.login_activated)
+
+        try:
+            outcome, login_active = await in_session(write)
+        except SQLAlchemyError:
+            self.add_message = DATABASE_UNAVAILABLE
+            return
+        self.add_errors, self.add_message = outcome.field_errors, outcome.message
+        if not outcome.ok:
+            return
+        self.not_activated = (
+            {} if login_active else {"customer_id": str(customer_id), "email": self.chosen_customer["email"]}
+        )
+        self.add_open = False
+        yield rx.toast.success("Billing account membership added")
+        yield type(self).load
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    def ask_delete(self, row: dict):
+        target = next((r for r in self.rows if isinstance(row, dict) and r["id"] == row.get("id")), None)
+        if target is not None:
+            self.delete_target, self.delete_open, self.last_warning = target, True, ""
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    def cancel_delete(self):
+        self.delete_open, self.last_warning, self.delete_target = False, "", {}
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    async def confirm_delete(self):
+        """The first "Yes, I'm sure"; rule 7 may ask a second time for an account's last membership."""
+        if not self.delete_target:
+            return
+        confirmed_last = self.last_warning != ""
+        actor = await acting_staff(self)
+        membership_id = int(self.delete_target["id"])
+
+        def write(session):
+            return delete_membership(
+                session,
+                membership_id=membership_id,
+                confirmed_last=confirmed_last,
+                actor=actor,
+                reason="",
+                now=datetime.now(UTC),
+            )
+
+        try:
+            outcome = await in_session(write)
+        except SQLAlchemyError:
+            yield rx.toast.error(DATABASE_UNAVAILABLE)
+            return
+        if outcome.needs_confirmation:
+            self.last_warning = outcome.message
+            return
+        self.delete_open, self.last_warning, self.delete_target = False, "", {}
+        if not outcome.ok:
+            yield rx.toast.error(outcome.message)
+            return
+        yield rx.toast.success(DELETED)
+        yield type(self).load

@@ -1,0 +1,64 @@
+"""Memberships in Chromium: rule 1's pre-check when adding, rule 7's second confirmation when deleting."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import E2E_CARL, E2E_DANA, new_page, screenshot
+
+pytestmark = pytest.mark.e2e
+
+ROWS = "[data-testid=result-row]"
+
+
+@pytest.fixture
+def support(browser, app_server, signed_in_state):
+    page = new_page(browser, signed_in_state("support@example.com"))
+    yield page
+    page.context.close()
+
+
+def pick(page: Page, field: str, typed: str, option: str) -> None:
+    page.locator(f"#{field}").press_sequentially(typed, delay=20)
+    page.get_by_role("button", name=re.compile(re.escape(option))).first.click()
+
+
+def test_a_second_membership_is_caught_before_submitting(support, app_server):
+    support.goto(app_server + "/memberships")
+    expect(support.locator("tbody tr").first).to_be_visible()
+    support.get_by_role("button", name="Add membership").click()
+    pick(support, "customer", E2E_CARL, E2E_CARL)
+    notice = support.get_by_test_id("rule-1")
+    expect(notice).to_contain_text(f"{E2E_CARL} already manages Zephyr E2E Widgets")
+    expect(notice.get_by_role("link", name="Open the customer")).to_be_visible()
+    expect(support.get_by_role("dialog").get_by_role("button", name="Add membership")).to_be_disabled()
+    screenshot(support, "membership-rule-1")
+
+
+def test_adding_for_a_customer_without_login_says_so_then_the_last_one_is_deleted_twice_confirmed(
+    support, app_server
+):
+    support.goto(app_server + "/memberships")
+    support.get_by_role("button", name="Add membership").click()
+    pick(support, "customer", E2E_DANA, E2E_DANA)
+    expect(support.get_by_test_id("rule-1")).to_have_count(0)
+    pick(support, "billing_account", "e2e0e2e0", "e2e0e2e0")
+    support.get_by_role("dialog").get_by_role("button", name="Add membership").click()
+    expect(support.get_by_text("Billing account membership added")).to_be_visible()
+    expect(support.get_by_test_id("not-activated")).to_contain_text(f"{E2E_DANA}'s login is not activated")
+
+    support.locator("#search").press_sequentially("e2e0e2e0", delay=20)
+    expect(support.locator("tbody tr")).to_have_count(2)
+    support.get_by_role("button", name=f"Delete membership of {E2E_DANA}").click()
+    support.get_by_role("button", name="Yes, I'm sure").click()
+    expect(support.get_by_text("Billing account membership successfully deleted")).to_be_visible()
+    expect(support.locator("tbody tr")).to_have_count(1)
+
+    support.get_by_role("button", name=f"Delete membership of {E2E_CARL}").click()
+    support.get_by_role("button", name="Yes, I'm sure").click()
+    expect(support.get_by_text("This is the last membership of Zephyr E2E Widgets.")).to_be_visible()
+    screenshot(support, "membership-rule-7")
+    support.get_by_role("button", name="Delete the last membership").click()
+    expect(support.get_by_text("Billing account membership successfully deleted")).to_be_visible()
+    expect(support.get_by_text("No memberships match.")).to_be_visible()
