@@ -7,6 +7,7 @@ from admin_app.auth.gate import AuthGate
 from admin_app.components.layout import FOCUS_SEARCH_SCRIPT
 from admin_app.pages.customer_detail import customer_detail_page
 from admin_app.pages.customers import customers_page
+from admin_app.pages.history import history_page
 from admin_app.pages.license_detail import license_detail_page
 from admin_app.pages.licenses import licenses_page
 from admin_app.pages.memberships import memberships_page
@@ -18,6 +19,7 @@ from admin_app.pages.staff_admin import audit_page, sessions_page
 from admin_app.pages.subscription import subscription_page
 from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.customers import CustomersState
+from admin_app.state.history import HistoryState
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.licenses import LicensesState
 from admin_app.state.memberships import MembershipsState
@@ -94,6 +96,12 @@ app.add_page(
     route="/memberships",
     on_load=[UserState.load, MembershipsState.load],
     title="Memberships · Customer Admin",
+)
+app.add_page(
+    history_page,
+    route="/history",
+    on_load=[UserState.load, HistoryState.load],
+    title="History · Customer Admin",
 )
 app.add_page(no_access_page, route="/no-access", on_load=UserState.load, title="No access · Customer Admin")
 app.add_page(

@@ -1,5 +1,6 @@
 """HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=...))."""
 
+import json
 from collections.abc import Callable, Iterator
 
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.csv_export import csv_chunks
+from admin_app.db import history_list as history_db
 from admin_app.db import licenses as license_db
 from admin_app.db import reconciliations as reconciliation_db
 from admin_app.db.models import License, Reconciliation
@@ -23,6 +25,7 @@ from admin_app.settings import get_settings
 
 LICENSE_CSV_HEADER = list(License.__table__.columns.keys())
 RECONCILIATION_CSV_HEADER = list(Reconciliation.__table__.columns.keys())
+HISTORY_CSV_HEADER = ["id", "created_at", "actor", "event", "item_type", "item_id", "changes", "reason"]
 
 
 def license_csv_rows(session: Session, query: license_db.LicenseQuery) -> Iterator[list[object]]:
@@ -100,6 +103,21 @@ def _parsed(parse: Callable) -> Callable[[dict[str, str]], tuple[object, list[st
     return read
 
 
+def history_csv_rows(session: Session, query: history_db.HistoryQuery) -> Iterator[list[object]]:
+    """Every matching history row as CSV, the changes as JSON."""
+    for v in history_db.iter_history(session=session, query=query):
+        yield [
+            v.id,
+            v.created_at.isoformat(),
+            v.actor,
+            v.event,
+            v.item_type,
+            v.item_id,
+            json.dumps(v.changes),
+            v.reason,
+        ]
+
+
 async def export_licenses(request: Request) -> Response:
     return await export_csv(
         request, _parsed(license_db.parse_license_query), LICENSE_CSV_HEADER, license_csv_rows, "licenses.csv"
@@ -113,6 +131,12 @@ async def export_reconciliations(request: Request) -> Response:
         RECONCILIATION_CSV_HEADER,
         reconciliation_csv_rows,
         "reconciliations.csv",
+    )
+
+
+async def export_history(request: Request) -> Response:
+    return await export_csv(
+        request, _parsed(history_db.parse_history_query), HISTORY_CSV_HEADER, history_csv_rows, "history.csv"
     )
 
 
@@ -139,6 +163,7 @@ def build_api() -> Starlette:
             *AUTH_ROUTES,
             Route("/api/export/licenses.csv", export_licenses),
             Route("/api/export/reconciliations.csv", export_reconciliations),
+            Route("/api/export/history.csv", export_history),
         ],
         middleware=[
             Middleware(

@@ -101,3 +101,17 @@ def amount_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.
         ),
         spacing="1",
     )
+
+
+def text_filter(name: str, label: str, value: Var, on_change: Callable, width: str = "13rem") -> rx.Component:
+    """A free-text filter, applied once typing pauses."""
+    return rx.vstack(
+        rx.text(label, size="1", color=rx.color("gray", 11)),
+        rx.debounce_input(
+            rx.input(
+                value=value, on_change=lambda v: on_change(name, v), aria_label=label, width=width, size="2"
+            ),
+            debounce_timeout=500,
+        ),
+        spacing="1",
+    )

@@ -24,6 +24,7 @@ NAV_ITEMS = (
     NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ),
     NavItem("Customers", "/customers", "contact", Permission.CUSTOMERS_READ),
     NavItem("Memberships", "/memberships", "link", Permission.CUSTOMERS_READ),
+    NavItem("History", "/history", "history", Permission.CUSTOMERS_READ),
     NavItem("Sign-in audit", "/audit", "scroll-text", Permission.AUDIT_READ),
     NavItem("Staff sessions", "/admin/sessions", "users", Permission.SESSIONS_ADMIN),
 )

@@ -23,7 +23,12 @@ def pager(state, noun: str) -> rx.Component:
     """The result count, the page number and Previous / Next."""
     return rx.hstack(
         rx.text(
-            rx.cond(state.count_label != "", state.count_label + f" {noun}", "Counting…"),
+            rx.cond(
+                state.count_label != "",
+                state.count_label
+                + rx.cond(state.count_label == "1", f" {noun.removesuffix('s')}", f" {noun}"),
+                "Counting…",
+            ),
             size="2",
             color=rx.color("gray", 11),
             data_testid="result-count",

@@ -55,6 +55,20 @@ def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_hi
     expect(row).to_contain_text("Ticket #4711: name change")
     expect(row).to_contain_text("support@example.com")
 
+    support.goto(app_server + "/history?type=customer")
+    support.locator("#search").press_sequentially("4711", delay=20)
+    expect(support.locator("[data-testid=results][data-query='4711']")).to_be_visible()
+    change = support.locator("tbody tr").first
+    expect(change).to_contain_text("last name")
+    expect(change).to_contain_text("Zephyr-Ng")
+    expect(change.get_by_role("link")).to_have_attribute("href", re.compile(r"/customers/\d+"))
+    support.goto(app_server + "/history?type=billing_account_contact&field=last_name")
+    expect(support.locator("tbody tr", has_text="Followed the edit of customer").first).to_contain_text(
+        "Wendy"
+    )
+    expect(support.locator("tbody tr", has_text="Zephyr-Ng").first).to_contain_text("last name")
+    screenshot(support, "history")
+
 
 def test_bad_input_is_answered_beside_the_field(support, app_server):
     open_customer(support, app_server, E2E_DANA)
