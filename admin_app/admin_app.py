@@ -5,6 +5,7 @@ import reflex as rx
 from admin_app.api import api
 from admin_app.auth.gate import AuthGate
 from admin_app.components.layout import FOCUS_SEARCH_SCRIPT
+from admin_app.pages.billing_accounts import billing_account_detail_page, billing_accounts_page
 from admin_app.pages.customer_detail import customer_detail_page
 from admin_app.pages.customers import customers_page
 from admin_app.pages.history import history_page
@@ -17,6 +18,8 @@ from admin_app.pages.reconciliation_detail import reconciliation_detail_page
 from admin_app.pages.reconciliations import reconciliations_page
 from admin_app.pages.staff_admin import audit_page, sessions_page
 from admin_app.pages.subscription import subscription_page
+from admin_app.state.billing_account_detail import BillingAccountDetailState
+from admin_app.state.billing_accounts import BillingAccountsState
 from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.customers import CustomersState
 from admin_app.state.history import HistoryState
@@ -102,6 +105,18 @@ app.add_page(
     route="/history",
     on_load=[UserState.load, HistoryState.load],
     title="History · Customer Admin",
+)
+app.add_page(
+    billing_accounts_page,
+    route="/billing-accounts",
+    on_load=[UserState.load, BillingAccountsState.load],
+    title="Billing accounts · Customer Admin",
+)
+app.add_page(
+    billing_account_detail_page,
+    route="/billing-accounts/[billing_account_id]",
+    on_load=[UserState.load, BillingAccountDetailState.load],
+    title="Billing account · Customer Admin",
 )
 app.add_page(no_access_page, route="/no-access", on_load=UserState.load, title="No access · Customer Admin")
 app.add_page(

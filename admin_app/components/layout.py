@@ -23,6 +23,7 @@ NAV_ITEMS = (
     NavItem("Reconciliations", "/reconciliations", "receipt", Permission.RECONCILIATIONS_READ),
     NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ),
     NavItem("Customers", "/customers", "contact", Permission.CUSTOMERS_READ),
+    NavItem("Billing accounts", "/billing-accounts", "building-2", Permission.CUSTOMERS_READ),
     NavItem("Memberships", "/memberships", "link", Permission.CUSTOMERS_READ),
     NavItem("History", "/history", "history", Permission.CUSTOMERS_READ),
     NavItem("Sign-in audit", "/audit", "scroll-text", Permission.AUDIT_READ),

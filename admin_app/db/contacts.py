@@ -120,6 +120,7 @@ def _set_bill_to(
     reason: str,
     now,
 ) -> Outcome[BillingAccount]:
+    before = account.bill_to_contact_id
     try:
         compare_and_set(session, BillingAccount, account.id, lock_version, {"bill_to_contact_id": bill_to_id})
     except StaleEdit:
@@ -133,7 +134,7 @@ def _set_bill_to(
         item_id=account.id,
         event="update",
         actor=actor,
-        changes={"bill_to_contact_id": [account.bill_to_contact_id, bill_to_id]},
+        changes={"bill_to_contact_id": [before, bill_to_id]},
         at=now,
         reason=reason,
     )

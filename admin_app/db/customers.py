@@ -299,6 +299,7 @@ def unlink_account(
     problem = reason_error(reason, required=True)
     if problem:
         return invalid({"reason": problem})
+    uid = customer.uid
     try:
         compare_and_set(session, Customer, customer_id, lock_version, {"uid": None, "updated_at": now})
     except StaleEdit:
@@ -310,7 +311,7 @@ def unlink_account(
         item_id=customer_id,
         event="update",
         actor=actor,
-        changes={"uid": [customer.uid, None]},
+        changes={"uid": [uid, None]},
         at=now,
         reason=reason,
     )

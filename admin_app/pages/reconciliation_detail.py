@@ -19,7 +19,7 @@ def _or_dash(value) -> rx.Component:
 
 def _account() -> rx.Component:
     return rx.vstack(
-        rx.text(A["name"], size="2", weight="medium"),
+        rx.link(A["name"], href="/billing-accounts/" + A["id"], size="2", weight="medium"),
         rx.text("Zuora ", A["zuora_account_id"], size="1", color=rx.color("gray", 11)),
         rx.link(
             "All reconciliations of this account",

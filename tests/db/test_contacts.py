@@ -90,6 +90,7 @@ def test_bill_to_can_be_split_off_and_joined_back(session):
     )
     session.commit()
     assert split.ok and split.value.bill_to_contact_id != split.value.sold_to_contact_id
+    sold_to, own = split.value.sold_to_contact_id, split.value.bill_to_contact_id
     joined = make_bill_to_the_sold_to(
         session, billing_account_id=account.id, lock_version=1, actor="s@example.com", reason="", now=NOW
     )
@@ -98,9 +99,11 @@ def test_bill_to_can_be_split_off_and_joined_back(session):
     session.expire_all()
     fresh = session.get(BillingAccount, account.id)
     assert fresh.bill_to_contact_id == fresh.sold_to_contact_id
-    events = [(v.item_type, v.event) for v in session.exec(select(Version).order_by(Version.id))]
-    assert events == [
+    events = [(v.item_type, v.event, v.changes) for v in session.exec(select(Version).order_by(Version.id))]
+    assert [e[:2] for e in events] == [
         ("billing_account_contact", "create"),
         ("billing_account", "update"),
         ("billing_account", "update"),
     ]
+    assert events[1][2] == {"bill_to_contact_id": [sold_to, own]}
+    assert events[2][2] == {"bill_to_contact_id": [own, sold_to]}

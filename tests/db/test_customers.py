@@ -4,7 +4,13 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from admin_app.db.customers import EMAIL_TAKEN, CustomerEdit, plan_customer_edit, save_customer_edit
+from admin_app.db.customers import (
+    EMAIL_TAKEN,
+    CustomerEdit,
+    plan_customer_edit,
+    save_customer_edit,
+    unlink_account,
+)
 from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
 from admin_app.db.session import engine_for
 from tests.factories import NOW, add_account, add_customer, add_membership
@@ -338,3 +344,18 @@ def test_a_customer_that_does_not_exist_is_a_message_not_an_error(session):
 def test_saving_without_a_change_says_so(session):
     jane = add_customer(session, **JANE)
     assert save(session, jane, edit_of(jane)).message == "Nothing to save: no field was changed."
+
+
+def test_unlinking_the_account_takes_a_reason_and_records_the_old_id(session):
+    jane = add_customer(session, **JANE, uid=4242)
+    refused = unlink_account(
+        session, customer_id=jane.id, lock_version=0, actor="s@example.com", reason=" ", now=NOW
+    )
+    assert refused.field_errors == {"reason": "Reason can't be blank."}
+    done = unlink_account(
+        session, customer_id=jane.id, lock_version=0, actor="s@example.com", reason="Wrong account", now=NOW
+    )
+    session.commit()
+    assert done.ok and done.value.uid is None
+    [version] = history(session, "customer", jane.id)
+    assert (version.changes, version.reason) == ({"uid": [4242, None]}, "Wrong account")

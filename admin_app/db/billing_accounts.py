@@ -1,0 +1,162 @@
+"""Billing accounts: finding one (name, zuora id, a Sold To / Bill To email) and everything its page shows."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from admin_app.db.audit import history_of
+from admin_app.db.customers import contact_role
+from admin_app.db.licenses import licenses_of_subscription
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    License,
+    Reconciliation,
+    Subscription,
+    Version,
+)
+from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.query_params import read_sort
+from admin_app.db.reconciliations import reconciliations_of_account
+from admin_app.db.text_search import like_pattern, normalize_term, term_can_match
+
+SORT_COLUMNS = {"name": (BillingAccount.name, str)}
+
+
+@dataclass(frozen=True)
+class AccountQuery:
+    q: str = ""
+    sort: str = "name"
+    descending: bool = False
+
+    def to_params(self) -> dict[str, str]:
+        params = {"q": self.q}
+        if self.descending:
+            params["sort"] = "-name"
+        return {key: value for key, value in params.items() if value}
+
+
+@dataclass(frozen=True)
+class ParsedAccountQuery:
+    query: AccountQuery
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_account_query(params: Mapping[str, object]) -> ParsedAccountQuery:
+    errors: list[str] = []
+    sort, descending = read_sort(params, SORT_COLUMNS, "name", errors)
+    return ParsedAccountQuery(
+        AccountQuery(q=normalize_term(params.get("q")), sort=sort, descending=descending), errors
+    )
+
+
+def _match(query: AccountQuery) -> Match:
+    """Name or zuora id containing the term, or a Sold To / Bill To contact whose email contains it.
+
+    A hundred thousand accounts are few enough to read through; the LIKE is escaped.
+    """
+    if not query.q:
+        return Match(filters=[])
+    pattern = like_pattern(query.q.lower())
+    a, c = BillingAccount, BillingAccountContact
+    by_contact = select(c.billing_account_id).where(sa.func.lower(col(c.email)).like(pattern, escape="\\"))
+    condition = sa.or_(
+        sa.func.lower(col(a.name)).like(pattern, escape="\\"),
+        col(a.zuora_account_id).like(pattern, escape="\\"),
+        col(a.id).in_(by_contact),
+    )
+    return Match(filters=[condition])
+
+
+def search_accounts(
+    *,
+    session: Session,
+    query: AccountQuery,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = 50,
+) -> Page:
+    if query.q and not term_can_match(query.q):
+        return EMPTY_PAGE
+    return search_page(
+        session,
+        entity=BillingAccount,
+        sort_column=col(BillingAccount.name),
+        python_type=str,
+        descending=query.descending,
+        match=_match(query),
+        after=after,
+        before=before,
+        limit=limit,
+    )
+
+
+def count_accounts(*, session: Session, query: AccountQuery, cap: int = COUNT_CAP) -> ResultCount:
+    if query.q and not term_can_match(query.q):
+        return ResultCount(value=0, exact=True)
+    return count_matches(session, id_column=col(BillingAccount.id), match=_match(query), cap=cap)
+
+
+def sold_to_and_bill_to(session: Session, accounts: list[BillingAccount]) -> dict[int, BillingAccountContact]:
+    """Contact id -> contact, for the Sold To and Bill To of each account."""
+    ids = {i for a in accounts for i in (a.sold_to_contact_id, a.bill_to_contact_id) if i is not None}
+    return {
+        c.id: c
+        for c in session.exec(select(BillingAccountContact).where(col(BillingAccountContact.id).in_(ids)))
+    }
+
+
+@dataclass(frozen=True)
+class AccountDetail:
+    account: BillingAccount
+    contacts: list[tuple[BillingAccountContact, str]]
+    members: list[tuple[BillingAccountMembership, Customer]]
+    subscriptions: list[Subscription]
+    licenses: list[License]
+    reconciliations: list[Reconciliation]
+    history: list[Version]
+
+
+def account_detail(session: Session, *, billing_account_id: int) -> AccountDetail | None:
+    """The account, its contacts with their roles (rule 8), members, subscriptions, licenses,
+    reconciliations, and the history of the account and its contacts."""
+    account = session.get(BillingAccount, billing_account_id)
+    if account is None:
+        return None
+    contacts = session.exec(
+        select(BillingAccountContact)
+        .where(col(BillingAccountContact.billing_account_id) == account.id)
+        .order_by(col(BillingAccountContact.id))
+    ).all()
+    members = session.exec(
+        select(BillingAccountMembership, Customer)
+        .join(Customer, col(Customer.id) == col(BillingAccountMembership.customer_id))
+        .where(col(BillingAccountMembership.billing_account_id) == account.id)
+        .order_by(col(BillingAccountMembership.id))
+    ).all()
+    subscriptions = session.exec(
+        select(Subscription)
+        .where(col(Subscription.billing_account_id) == account.id)
+        .order_by(col(Subscription.name))
+    ).all()
+    licenses = [
+        lic
+        for s in subscriptions
+        for lic in licenses_of_subscription(session=session, subscription_name=s.name, limit=20)
+    ]
+    history = history_of(session, item_type="billing_account", item_id=account.id)
+    for contact in contacts:
+        history += history_of(session, item_type="billing_account_contact", item_id=contact.id)
+    return AccountDetail(
+        account=account,
+        contacts=[(contact, contact_role(account, contact.id)) for contact in contacts],
+        members=list(members),
+        subscriptions=list(subscriptions),
+        licenses=licenses,
+        reconciliations=reconciliations_of_account(session=session, billing_account_id=account.id, limit=20),
+        history=sorted(history, key=lambda v: v.id, reverse=True),
+    )

@@ -1,0 +1,245 @@
+"""/billing-accounts and /billing-accounts/[id]: find an account; its contacts, members and history."""
+
+import reflex as rx
+
+from admin_app.components.data_table import Column, data_table
+from admin_app.components.detail import detail_body, field_row
+from admin_app.components.forms import form_field, reason_field
+from admin_app.components.layout import page_shell
+from admin_app.components.list_page import list_page
+from admin_app.components.status import error_callout, reconciliation_status_badge
+from admin_app.db.contacts import CONTACT_FIELDS
+from admin_app.pages.customer_detail import HISTORY
+from admin_app.state.billing_account_detail import BillingAccountDetailState
+from admin_app.state.billing_accounts import BillingAccountsState
+from admin_app.state.user import UserState
+
+D = BillingAccountDetailState
+A = D.account
+E = D.editing
+CAN_EDIT = UserState.permissions.contains("customers:edit")
+
+LIST_COLUMNS = [
+    Column("name", "Name", "name", wrap=True),
+    Column("zuora_account_id", "Zuora account"),
+    Column("sold_to", "Sold To"),
+    Column("bill_to", "Bill To"),
+    Column("reseller", "Reseller"),
+]
+
+
+def billing_accounts_page() -> rx.Component:
+    return list_page(
+        BillingAccountsState,
+        title="Billing accounts",
+        noun="billing accounts",
+        search_placeholder="Search name, zuora account id, or a Sold To / Bill To email",
+        filter_bar=rx.fragment(),
+        columns=LIST_COLUMNS,
+        row_href=lambda row: "/billing-accounts/" + row["id"],
+        empty_hint="Search for part of the name, the zuora account id, or a contact's email.",
+        actions=rx.fragment(),
+    )
+
+
+def _contact_card(contact) -> rx.Component:
+    return rx.card(
+        rx.hstack(
+            rx.badge(
+                contact["role"], color_scheme=rx.cond(contact["role"] == "Contact", "gray", "blue"), size="2"
+            ),
+            rx.vstack(
+                rx.text(contact["name"], " · ", contact["email"], weight="medium", size="2"),
+                rx.text(contact["address"], size="1", color=rx.color("gray", 11)),
+                spacing="0",
+            ),
+            rx.spacer(),
+            rx.cond(
+                CAN_EDIT,
+                rx.button(
+                    rx.icon("pencil", size=14),
+                    "Edit",
+                    size="1",
+                    variant="soft",
+                    on_click=D.edit_contact(contact),
+                    aria_label="Edit " + contact["role"] + " contact",
+                ),
+            ),
+            align="center",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _contact_fields(values) -> rx.Component:
+    errors = D.contact_errors
+    return rx.vstack(
+        rx.hstack(
+            form_field("first_name", "First name", values["first_name"], errors),
+            form_field("last_name", "Last name", values["last_name"], errors),
+            width="100%",
+        ),
+        form_field("email", "Email", values["email"], errors),
+        form_field("address_line1", "Address line 1", values["address_line1"], errors),
+        form_field("address_line2", "Address line 2", values["address_line2"], errors),
+        rx.hstack(
+            form_field("city", "City", values["city"], errors),
+            form_field("state", "State", values["state"], errors),
+            form_field("postal_code", "Postal code", values["postal_code"], errors),
+            width="100%",
+        ),
+        form_field("country", "Country (ISO code)", values["country"], errors, max_length=2),
+        reason_field(errors, required=False),
+        rx.cond(D.contact_message != "", error_callout(D.contact_message)),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _contact_dialog() -> rx.Component:
+    buttons = rx.hstack(
+        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+        rx.button("Save", type="submit"),
+        justify="end",
+        width="100%",
+    )
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(rx.cond(D.new_bill_to_open, "New Bill To contact", "Edit contact")),
+            rx.cond(
+                D.banner != "",
+                rx.callout(
+                    D.banner,
+                    icon="info",
+                    color_scheme="blue",
+                    data_testid="role-banner",
+                    margin_bottom="1rem",
+                ),
+            ),
+            rx.cond(
+                D.new_bill_to_open,
+                rx.form(
+                    _contact_fields(dict.fromkeys(CONTACT_FIELDS, "")),
+                    buttons,
+                    on_submit=D.save_new_bill_to,
+                    reset_on_submit=False,
+                ),
+                rx.form(_contact_fields(E), buttons, on_submit=D.save_contact, reset_on_submit=False),
+            ),
+            max_width="38rem",
+        ),
+        open=E.contains("id") | D.new_bill_to_open,
+        on_open_change=D.close_contact,
+    )
+
+
+def _contacts() -> rx.Component:
+    split_or_join = rx.cond(
+        CAN_EDIT,
+        rx.cond(
+            D.same_person,
+            rx.button(
+                "Give the Bill To its own contact", variant="soft", size="2", on_click=D.open_new_bill_to
+            ),
+            rx.button(
+                "Make the Bill To the Sold To", variant="soft", size="2", on_click=D.make_bill_to_the_sold_to
+            ),
+        ),
+    )
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Contacts", size="4", as_="h2"),
+            rx.cond(D.same_person, rx.badge("Sold To and Bill To are the same person", color_scheme="amber")),
+            rx.spacer(),
+            split_or_join,
+            align="center",
+            width="100%",
+        ),
+        rx.foreach(D.contacts, _contact_card),
+        width="100%",
+    )
+
+
+MEMBERS = [Column("name", "Customer"), Column("email", "Email"), Column("since", "Member since")]
+SUBSCRIPTIONS = [
+    Column("name", "Subscription"),
+    Column("plan", "Plan"),
+    Column("seats", "Seats", align="right"),
+    Column("status", "Status"),
+    Column("channel", "Channel"),
+]
+LICENSES = [
+    Column("issued_date", "Issued"),
+    Column("licensee_name", "Licensee"),
+    Column("plan", "Plan"),
+    Column("user_count", "Users", align="right"),
+    Column("expires", "Expires"),
+]
+RECONCILIATIONS = [
+    Column("reconciliation_date", "Date"),
+    Column("subscription_name", "Subscription"),
+    Column("status", "Status", render=reconciliation_status_badge),
+    Column("invoiced", "Invoiced", align="right"),
+]
+
+
+def _table(title: str, columns, rows, href=None, empty: str = "None.") -> rx.Component:
+    return rx.vstack(
+        rx.heading(title, size="4", as_="h2"),
+        rx.cond(
+            rows.length() > 0,
+            data_table(columns, rows, row_href=href),
+            rx.text(empty, color=rx.color("gray", 11)),
+        ),
+        width="100%",
+    )
+
+
+def billing_account_detail_page() -> rx.Component:
+    summary = rx.card(
+        rx.vstack(
+            rx.heading(A["name"], size="5", as_="h2"),
+            rx.data_list.root(
+                field_row("Zuora account", rx.code(A["zuora_account_id"], variant="ghost")),
+                field_row("Salesforce account", A["salesforce_account_id"]),
+                field_row("Reseller", rx.cond(A["reseller"] != "", A["reseller"], "none (direct)")),
+                size="2",
+            ),
+            rx.link(
+                "All reconciliations of this account", href="/reconciliations?account=" + A["id"], size="2"
+            ),
+        ),
+        width="100%",
+    )
+    body = detail_body(
+        error=D.error,
+        not_found=D.not_found,
+        not_found_message="There is no billing account with this id.",
+        loading=D.loading & (A.length() == 0),
+        content=rx.vstack(
+            summary,
+            _contacts(),
+            _table(
+                "Members (who may manage it)",
+                MEMBERS,
+                D.members,
+                lambda r: "/customers/" + r["id"],
+                "Nobody manages this account.",
+            ),
+            _table("Subscriptions", SUBSCRIPTIONS, D.subscriptions, lambda r: "/subscriptions/" + r["name"]),
+            _table("Licenses", LICENSES, D.licenses, lambda r: "/licenses/" + r["id"]),
+            _table(
+                "Reconciliations", RECONCILIATIONS, D.reconciliations, lambda r: "/reconciliations/" + r["id"]
+            ),
+            _table("History", HISTORY, D.history, empty="No changes recorded yet."),
+            _contact_dialog(),
+            width="100%",
+            spacing="5",
+        ),
+    )
+    back = rx.link(
+        rx.button(rx.icon("arrow-left", size=16), "Billing accounts", variant="ghost"),
+        href="/billing-accounts",
+    )
+    return page_shell("Billing account", back, body)

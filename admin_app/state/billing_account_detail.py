@@ -1,0 +1,213 @@
+"""State of a billing account's page: its contacts (rule 8 banner when editing), members, history."""
+
+from datetime import UTC, datetime
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.auth.gate import requires
+from admin_app.auth.permissions import Permission
+from admin_app.db import contacts as contact_db
+from admin_app.db.billing_accounts import account_detail
+from admin_app.db.licenses import today_utc
+from admin_app.db.session import in_session
+from admin_app.state.customer_detail import acting_staff
+from admin_app.state.license_detail import path_tail
+from admin_app.state.views import (
+    DATABASE_UNAVAILABLE,
+    billing_account_view,
+    contact_view,
+    license_view,
+    reconciliation_view,
+    version_view,
+)
+
+
+class BillingAccountDetailState(rx.State):
+    account: dict[str, str] = {}
+    lock_version: int = 0
+    same_person: bool = False
+    contacts: list[dict[str, str]] = []
+    members: list[dict[str, str]] = []
+    subscriptions: list[dict[str, str]] = []
+    licenses: list[dict[str, str]] = []
+    reconciliations: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
+    not_found: bool = False
+    loading: bool = True
+    error: str = ""
+
+    editing: dict[str, str] = {}
+    banner: str = ""
+    contact_form: dict[str, str] = {}
+    contact_errors: dict[str, str] = {}
+    contact_message: str = ""
+    new_bill_to_open: bool = False
+
+    def _account_id(self) -> int | None:
+        tail = path_tail(self.router.url.path)
+        return int(tail) if tail.isdigit() and len(tail) < 12 else None
+
+    async def _refresh(self) -> None:
+        account_id = self._account_id()
+        today = today_utc()
+
+        def fetch(session):
+            return account_detail(session, billing_account_id=account_id) if account_id else None
+
+        try:
+            detail = await in_session(fetch)
+        except SQLAlchemyError:
+            self.error = DATABASE_UNAVAILABLE
+            return
+        self.error, self.not_found = "", detail is None
+        if detail is None:
+            return
+        a = detail.account
+        self.account, self.lock_version = billing_account_view(a), a.lock_version
+        self.same_person = a.sold_to_contact_id == a.bill_to_contact_id
+        self.contacts = [
+            {**contact_view(c, role), **{name: str(getattr(c, name)) for name in contact_db.CONTACT_FIELDS}}
+            for c, role in detail.contacts
+        ]
+        self.members = [
+            {
+                "id": str(c.id),
+                "name": f"{c.first_name} {c.last_name}",
+                "email": c.email,
+                "since": m.created_at.strftime("%Y-%m-%d"),
+            }
+            for m, c in detail.members
+        ]
+        self.subscriptions = [
+            {
+                "name": s.name,
+                "plan": s.plan.capitalize(),
+                "seats": f"{s.seats:,}",
+                "status": s.status,
+                "channel": s.channel,
+            }
+            for s in detail.subscriptions
+        ]
+        self.licenses = [license_view(lic, {}, today) for lic in detail.licenses]
+        self.reconciliations = [reconciliation_view(r) for r in detail.reconciliations]
+        self.history = [line for version in detail.history for line in version_view(version)]
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_READ)
+    async def load(self):
+        self.loading, self.editing, self.new_bill_to_open = True, {}, False
+        yield
+        await self._refresh()
+        self.loading = False
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def edit_contact(self, contact: dict):
+        """Open the form with rule 8's banner naming the role being edited."""
+        found = next(
+            (c for c in self.contacts if isinstance(contact, dict) and c["id"] == contact.get("id")), None
+        )
+        if found is None:
+            return
+        self.editing, self.contact_errors, self.contact_message = found, {}, ""
+        role = found["role"]
+        self.banner = (
+            f"You are editing the {role} contact of {self.account.get('name', '')}."
+            if role != "Contact"
+            else ""
+        )
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def close_contact(self, value: bool = False):
+        if not value:
+            self.editing, self.new_bill_to_open = {}, False
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def save_contact(self, form: dict):
+        if not self.editing or not isinstance(form, dict):
+            return
+        actor = await acting_staff(self)
+        contact_id, lock_version = int(self.editing["id"]), int(self.editing["lock_version"])
+        edit = contact_db.ContactEdit.from_form(form)
+        reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
+
+        def write(session):
+            return contact_db.update_contact(
+                session,
+                contact_id=contact_id,
+                edit=edit,
+                lock_version=lock_version,
+                actor=actor,
+                reason=reason,
+                now=datetime.now(UTC),
+            )
+
+        async for update in self._write(write, "Contact saved."):
+            yield update
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def open_new_bill_to(self):
+        self.new_bill_to_open, self.contact_errors, self.contact_message = True, {}, ""
+        self.banner = f"You are giving {self.account.get('name', '')} a Bill To contact of its own."
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def save_new_bill_to(self, form: dict):
+        if not isinstance(form, dict):
+            return
+        actor = await acting_staff(self)
+        account_id, lock_version = self._account_id(), self.lock_version
+        edit = contact_db.ContactEdit.from_form(form)
+        reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
+
+        def write(session):
+            return contact_db.give_bill_to_its_own_contact(
+                session,
+                billing_account_id=account_id,
+                edit=edit,
+                lock_version=lock_version,
+                actor=actor,
+                reason=reason,
+                now=datetime.now(UTC),
+            )
+
+        async for update in self._write(write, "The Bill To now has its own contact."):
+            yield update
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def make_bill_to_the_sold_to(self):
+        actor = await acting_staff(self)
+        account_id, lock_version = self._account_id(), self.lock_version
+
+        def write(session):
+            return contact_db.make_bill_to_the_sold_to(
+                session,
+                billing_account_id=account_id,
+                lock_version=lock_version,
+                actor=actor,
+                reason="",
+                now=datetime.now(UTC),
+            )
+
+        async for update in self._write(write, "The Bill To is now the Sold To contact."):
+            yield update
+
+    async def _write(self, write, success: str):
+        try:
+            outcome = await in_session(write)
+        except SQLAlchemyError:
+            self.contact_message = DATABASE_UNAVAILABLE
+            return
+        self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
+        if not outcome.ok:
+            if not self.editing and not self.new_bill_to_open:
+                yield rx.toast.error(outcome.message)
+            return
+        self.editing, self.new_bill_to_open = {}, False
+        await self._refresh()
+        yield rx.toast.success(success)
