@@ -11,6 +11,7 @@ from admin_app.pages.customers import customers_page
 from admin_app.pages.history import history_page
 from admin_app.pages.license_detail import license_detail_page
 from admin_app.pages.licenses import licenses_page
+from admin_app.pages.login_status import login_status_page
 from admin_app.pages.memberships import memberships_page
 from admin_app.pages.no_access import no_access_page
 from admin_app.pages.reconciliation_charts import reconciliation_charts_page
@@ -25,6 +26,7 @@ from admin_app.state.customers import CustomersState
 from admin_app.state.history import HistoryState
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.licenses import LicensesState
+from admin_app.state.login_status import LoginStatusState
 from admin_app.state.memberships import MembershipsState
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
 from admin_app.state.reconciliation_detail import ReconciliationDetailState
@@ -117,6 +119,12 @@ app.add_page(
     route="/billing-accounts/[billing_account_id]",
     on_load=[UserState.load, BillingAccountDetailState.load],
     title="Billing account · Customer Admin",
+)
+app.add_page(
+    login_status_page,
+    route="/login-status",
+    on_load=[UserState.load, LoginStatusState.load],
+    title="Login status · Customer Admin",
 )
 app.add_page(no_access_page, route="/no-access", on_load=UserState.load, title="No access · Customer Admin")
 app.add_page(

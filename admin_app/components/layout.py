@@ -25,6 +25,7 @@ NAV_ITEMS = (
     NavItem("Customers", "/customers", "contact", Permission.CUSTOMERS_READ),
     NavItem("Billing accounts", "/billing-accounts", "building-2", Permission.CUSTOMERS_READ),
     NavItem("Memberships", "/memberships", "link", Permission.CUSTOMERS_READ),
+    NavItem("Login status", "/login-status", "user-x", Permission.CUSTOMERS_READ),
     NavItem("History", "/history", "history", Permission.CUSTOMERS_READ),
     NavItem("Sign-in audit", "/audit", "scroll-text", Permission.AUDIT_READ),
     NavItem("Staff sessions", "/admin/sessions", "users", Permission.SESSIONS_ADMIN),

@@ -92,7 +92,12 @@ def login_disabled_change(session: Session, *, customer_id: int) -> Version | No
 
     Returns None when the login was never switched off on purpose (for example never activated).
     """
-    for version in history_of(session, item_type="customer", item_id=customer_id):
+    return disabling_change(history_of(session, item_type="customer", item_id=customer_id))
+
+
+def disabling_change(history: list[Version]) -> Version | None:
+    """Rule 6 over one customer's history (newest first): the change that switched the login off."""
+    for version in history:
         change = (version.changes or {}).get("login_activated")
         if version.event == "create":
             return None

@@ -4,15 +4,21 @@
 create event; "never activated" means no such change exists.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
-from admin_app.db.audit import login_disabled_change, record_version, stale_message
+from admin_app.db.audit import disabling_change, login_disabled_change, record_version, stale_message
+from admin_app.db.customer_list import CUSTOMER_SEARCH
 from admin_app.db.locking import StaleEdit, compare_and_set
-from admin_app.db.models import Customer
+from admin_app.db.models import Customer, Version
 from admin_app.db.outcomes import Outcome, invalid, refused
+from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.query_params import read_choice, read_sort
+from admin_app.db.text_search import match_for, normalize_term, term_can_match
 from admin_app.db.validation import reason_error
 
 
@@ -89,3 +95,103 @@ def set_login_activated(
     session.flush()
     session.refresh(customer)
     return Outcome(value=customer)
+
+
+KINDS = {"disabled": "Disabled after creation", "never": "Never activated"}
+
+
+@dataclass(frozen=True)
+class LoginStatusQuery:
+    q: str = ""
+    kind: str | None = None
+    sort: str = "name"
+    descending: bool = False
+
+    def to_params(self) -> dict[str, str]:
+        params = {"q": self.q, "kind": self.kind or ""}
+        if self.descending:
+            params["sort"] = "-name"
+        return {key: value for key, value in params.items() if value}
+
+
+def parse_login_status_query(params: Mapping[str, object]) -> tuple[LoginStatusQuery, list[str]]:
+    errors: list[str] = []
+    sort, descending = read_sort(params, {"name": None}, "name", errors)
+    query = LoginStatusQuery(
+        q=normalize_term(params.get("q")),
+        kind=read_choice(params, "kind", KINDS, "kind", errors),
+        sort=sort,
+        descending=descending,
+    )
+    return query, errors
+
+
+def _switched_off(session: Session):
+    """SQL for rule 6 across customers: a history row set login_activated to false."""
+    changes = col(Version.changes)
+    if session.get_bind().dialect.name == "postgresql":
+        after = changes.op("->")(sa.literal("login_activated")).op("->>")(sa.literal(1)) == "false"
+    else:
+        after = sa.func.json_extract(changes, "$.login_activated[1]") == 0
+    return sa.exists().where(
+        col(Version.item_type) == "customer",
+        col(Version.item_id) == col(Customer.id),
+        col(Version.event) == "update",
+        after,
+    )
+
+
+def _match(session: Session, query: LoginStatusQuery) -> Match:
+    filters = [col(Customer.login_activated).is_(False)]
+    if query.kind == "disabled":
+        filters.append(_switched_off(session))
+    elif query.kind == "never":
+        filters.append(~_switched_off(session))
+    return match_for(session, CUSTOMER_SEARCH, query.q, filters)
+
+
+def search_not_activated(
+    *,
+    session: Session,
+    query: LoginStatusQuery,
+    after: str | None = None,
+    before: str | None = None,
+    limit: int = 50,
+) -> tuple[Page, dict[int, DisabledOnPurpose]]:
+    """A page of customers whose login is not activated, and for each one disabled on purpose, by whom."""
+    if query.q and not term_can_match(query.q):
+        return EMPTY_PAGE, {}
+    page = search_page(
+        session,
+        entity=Customer,
+        sort_column=col(Customer.last_name),
+        python_type=str,
+        descending=query.descending,
+        match=_match(session, query),
+        after=after,
+        before=before,
+        limit=limit,
+    )
+    ids = [c.id for c in page.rows]
+    versions = session.exec(
+        select(Version)
+        .where(col(Version.item_type) == "customer", col(Version.item_id).in_(ids))
+        .order_by(col(Version.id).desc())
+    ).all()
+    by_customer: dict[int, list[Version]] = {}
+    for version in versions:
+        by_customer.setdefault(version.item_id, []).append(version)
+    disabled = {}
+    for customer_id, history in by_customer.items():
+        change = disabling_change(history)
+        if change is not None:
+            disabled[customer_id] = DisabledOnPurpose(
+                actor=change.actor, at=change.created_at, reason=change.reason or ""
+            )
+    return page, disabled
+
+
+def count_not_activated(*, session: Session, query: LoginStatusQuery, cap: int = COUNT_CAP) -> ResultCount:
+    if query.q and not term_can_match(query.q):
+        return ResultCount(value=0, exact=True)
+    return count_matches(session, id_column=col(Customer.id), match=_match(session, query), cap=cap)

@@ -5,7 +5,14 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from admin_app.db.audit import record_version
-from admin_app.db.login_status import disabled_on_purpose, set_login_activated
+from admin_app.db.login_status import (
+    LoginStatusQuery,
+    count_not_activated,
+    disabled_on_purpose,
+    parse_login_status_query,
+    search_not_activated,
+    set_login_activated,
+)
 from admin_app.db.models import Customer, Version
 from tests.factories import NOW, add_customer
 
@@ -101,3 +108,21 @@ def test_a_stale_switch_is_refused(session):
     outcome = switch(session, customer, False, reason="x", lock_version=5)
     assert "changed" in outcome.message
     assert session.get(Customer, customer.id).login_activated is True
+
+
+def test_the_list_splits_disabled_on_purpose_from_never_activated(session):
+    on_purpose = disabled_by_staff(session)
+    never = add_customer(session, login_activated=False)
+    add_customer(session)  # active: not listed
+
+    def listed(kind=None):
+        page, disabled = search_not_activated(session=session, query=LoginStatusQuery(kind=kind))
+        assert count_not_activated(session=session, query=LoginStatusQuery(kind=kind)).value == len(page.rows)
+        return {c.id for c in page.rows}, disabled
+
+    everyone, disabled = listed()
+    assert everyone == {on_purpose.id, never.id}
+    assert disabled[on_purpose.id].actor == "lee@example.com" and never.id not in disabled
+    assert listed("disabled")[0] == {on_purpose.id}
+    assert listed("never")[0] == {never.id}
+    assert parse_login_status_query({"kind": "bogus"})[1] == ["Unknown kind 'bogus' was ignored."]

@@ -130,14 +130,17 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
     common = {"company": E2E_COMPANY, "country": "US", "created_at": created, "updated_at": created}
     carl = Customer(first_name="Carl", last_name="Zephyr", email=E2E_CARL, confirmed_at=created, **common)
     dana = Customer(first_name="Dana", last_name="Zephyr", email=E2E_DANA, login_activated=False, **common)
-    session.add_all([carl, dana])
+    erin = Customer(
+        first_name="Erin", last_name="Zephyr", email="erin@zephyr-e2e.test", login_activated=False, **common
+    )
+    session.add_all([carl, dana, erin])
     session.flush()
     session.add(
         BillingAccountMembership(
             customer_id=carl.id, billing_account_id=account_id, created_at=created, created_by="seed"
         )
     )
-    for customer in (carl, dana):
+    for customer in (carl, dana, erin):
         session.add(
             Version(
                 item_type="customer",
@@ -148,17 +151,18 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
                 created_at=created,
             )
         )
-    session.add(
-        Version(
-            item_type="customer",
-            item_id=dana.id,
-            event="update",
-            actor="lee.security@example.com",
-            changes={"login_activated": [True, False]},
-            reason="Chargeback fraud",
-            created_at=datetime(2025, 2, 3, 14, 5, tzinfo=UTC),
+    for customer, reason in ((dana, "Chargeback fraud"), (erin, "Shared login")):
+        session.add(
+            Version(
+                item_type="customer",
+                item_id=customer.id,
+                event="update",
+                actor="lee.security@example.com",
+                changes={"login_activated": [True, False]},
+                reason=reason,
+                created_at=datetime(2025, 2, 3, 14, 5, tzinfo=UTC),
+            )
         )
-    )
 
 
 def e2e_reconciliations(account_id: int) -> list[Reconciliation]:

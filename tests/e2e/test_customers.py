@@ -108,3 +108,21 @@ def test_sales_see_no_edit_button_and_the_server_refuses_them_anyway(page, app_s
     open_customer(page, app_server, E2E_CARL)
     expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     expect(page.get_by_role("button", name="Re-activate login")).to_have_count(0)
+
+
+def test_login_status_lists_who_disabled_a_login_and_when(page, app_server):
+    page.goto(app_server + "/login-status?kind=disabled")
+    page.locator("#search").press_sequentially("erin@zephyr", delay=20)
+    expect(page.locator("[data-testid=results][data-query='erin@zephyr']")).to_be_visible()
+    expect(page.locator(ROWS)).to_have_count(1)
+    row = page.locator(ROWS).first
+    for text in (
+        "Disabled after creation",
+        "lee.security@example.com",
+        "2025-02-03 14:05 UTC",
+        "Shared login",
+    ):
+        expect(row).to_contain_text(text)
+    screenshot(page, "login-status")
+    page.goto(app_server + "/login-status?kind=never&q=erin%40zephyr")
+    expect(page.get_by_text("No customers match.")).to_be_visible()
