@@ -3,12 +3,15 @@
 Nothing changes and the refusal is recorded; the UI never gets a say.
 """
 
+import inspect
+
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 import admin_app.admin_app  # noqa: F401  (registers the app's states)
-from admin_app.auth.gate import _declarations
-from admin_app.db.models import AuthEvent, StaffSession
+from admin_app.auth.gate import _declarations, app_states
+from admin_app.auth.permissions import Permission
+from admin_app.db.models import AuthEvent, StaffSession, Version
 from admin_app.db.session import engine_for
 from admin_app.db.staff_sessions import hash_token
 from tests.e2e.reflex_socket import ReflexSocket
@@ -118,3 +121,49 @@ def test_a_crafted_chart_click_is_ignored(app_server, e2e_database):
     socket.close()
     assert "/reconciliations?" not in str(answers)
     assert refusals(url, "manager-crafter@example.com") == []
+
+
+SUPPORT_WRITES = sorted(
+    (path, name, permission)
+    for path, handlers in _declarations().items()
+    for name, permission in handlers.items()
+    if permission in (Permission.CUSTOMERS_EDIT, Permission.MEMBERSHIPS_EDIT, Permission.LOGIN_STATUS_EDIT)
+)
+CRAFTED = {
+    "form": {"first_name": "Pwned", "email": "pwned@example.com", "reason": "x", "country": "US"},
+    "row": {"id": "1"},
+    "contact": {"id": "1"},
+    "option": {"id": "1", "label": "x", "email": "x@example.com"},
+    "value": True,
+    "text": "zephyr",
+}
+
+
+def test_every_support_write_is_declared():
+    names = {name for _, name, _ in SUPPORT_WRITES}
+    assert {"confirm_edit", "change_login", "unlink", "add", "confirm_delete", "save_contact"} <= names
+
+
+@pytest.mark.parametrize(("path", "name", "permission"), SUPPORT_WRITES, ids=lambda v: getattr(v, "value", v))
+def test_sales_sending_a_support_write_straight_to_the_server_is_refused(
+    app_server, e2e_database, path, name, permission
+):
+    url, _ = e2e_database
+    email = f"sales-{name}@example.com"
+    cookie, _ = staff_cookie(url, email, ("sales",))
+    with Session(engine_for(url)) as session:
+        before = session.exec(select(func.count()).select_from(Version)).one()
+    handler_fn = next(
+        h.fn
+        for cls in app_states()
+        if cls.get_full_name() == path
+        for n, h in cls.event_handlers.items()
+        if n == name
+    )
+    payload = {arg: CRAFTED.get(arg, "1") for arg in list(inspect.signature(handler_fn).parameters)[1:]}
+    socket = ReflexSocket(app_server, cookie)
+    socket.send_event(f"{path}.{name}", payload)
+    socket.close()
+    assert refusals(url, email) == [f"{name} needs {permission.value}"]
+    with Session(engine_for(url)) as session:
+        assert session.exec(select(func.count()).select_from(Version)).one() == before
