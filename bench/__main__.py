@@ -16,6 +16,7 @@ from admin_app.seed.generate import SCALES
 from admin_app.settings import PROJECT_ROOT
 from bench.browser import browser_benchmarks
 from bench.data_layer import export_benchmarks, search_benchmarks
+from bench.history import history_benchmarks
 from bench.reconciliations import chart_benchmarks, reconciliation_search_benchmarks
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
                     emit(record, out)
             if "search" in parts:
                 for record in reconciliation_search_benchmarks(db, url, args.n):
+                    emit(record, out)
+            if "history" in parts:
+                for record in history_benchmarks(db, url, args.n):
                     emit(record, out)
             if "charts" in parts:
                 for record in chart_benchmarks(db, url, args.n):

@@ -18,6 +18,7 @@ _sequence = count(1)
 
 
 def license_fields(**overrides) -> dict:
+    """A paid license valid for three years from its issue date, so tests dated in 2026 see it active."""
     n = next(_sequence)
     issued = datetime(2025, 1, 1, 12, tzinfo=UTC) + timedelta(days=n % 300)
     fields = {
@@ -26,7 +27,7 @@ def license_fields(**overrides) -> dict:
         "email": f"person{n}@company{n}.test",
         "issued_at": issued,
         "starts_at": issued.date(),
-        "expires_at": issued.date() + timedelta(days=365),
+        "expires_at": issued.date() + timedelta(days=3 * 365),
         "trial": False,
         "plan": "premium",
         "user_count": 10,

@@ -9,17 +9,18 @@ ALL = "all"
 
 
 def select_filter(
-    name: str, label: str, options: dict[str, str], value: Var, on_change: Callable
+    name: str, label: str, options: dict[str, str] | Var, value: Var, on_change: Callable
 ) -> rx.Component:
-    """A dropdown with an "All" choice; `options` maps value -> label."""
+    """A dropdown with an "All" choice; `options` maps value -> label, or is a list the server found."""
+    if isinstance(options, dict):
+        items = [rx.select.item(text, value=key) for key, text in options.items()]
+    else:
+        items = [rx.foreach(options, lambda option: rx.select.item(option, value=option))]
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
         rx.select.root(
             rx.select.trigger(aria_label=label, min_width="8.5rem"),
-            rx.select.content(
-                rx.select.item("All", value=ALL),
-                *[rx.select.item(text, value=key) for key, text in options.items()],
-            ),
+            rx.select.content(rx.select.item("All", value=ALL), *items),
             value=rx.cond(value != "", value, ALL),
             on_change=lambda v: on_change(name, v),
             size="2",
@@ -59,26 +60,6 @@ def search_box(value: Var, on_change: Callable, placeholder: str) -> rx.Componen
             auto_focus=True,
         ),
         debounce_timeout=100,
-    )
-
-
-def dynamic_select_filter(
-    name: str, label: str, options: Var, value: Var, on_change: Callable
-) -> rx.Component:
-    """A dropdown with an "All" choice over options the server found (a list of strings)."""
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.select.root(
-            rx.select.trigger(aria_label=label, min_width="8.5rem"),
-            rx.select.content(
-                rx.select.item("All", value=ALL),
-                rx.foreach(options, lambda option: rx.select.item(option, value=option)),
-            ),
-            value=rx.cond(value != "", value, ALL),
-            on_change=lambda v: on_change(name, v),
-            size="2",
-        ),
-        spacing="1",
     )
 
 

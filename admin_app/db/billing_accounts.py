@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from admin_app.db.audit import history_of
 from admin_app.db.customers import contact_role
 from admin_app.db.licenses import licenses_of_subscription
+from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
@@ -19,10 +20,10 @@ from admin_app.db.models import (
     Subscription,
     Version,
 )
-from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
 from admin_app.db.query_params import read_sort
 from admin_app.db.reconciliations import reconciliations_of_account
-from admin_app.db.text_search import like_pattern, normalize_term, term_can_match
+from admin_app.db.text_search import like_pattern, normalize_term
 
 SORT_COLUMNS = {"name": (BillingAccount.name, str)}
 
@@ -80,15 +81,14 @@ def search_accounts(
     before: str | None = None,
     limit: int = 50,
 ) -> Page:
-    if query.q and not term_can_match(query.q):
-        return EMPTY_PAGE
-    return search_page(
+    return page_of(
         session,
         entity=BillingAccount,
+        term=query.q,
+        match=lambda: _match(query),
         sort_column=col(BillingAccount.name),
         python_type=str,
         descending=query.descending,
-        match=_match(query),
         after=after,
         before=before,
         limit=limit,
@@ -96,9 +96,9 @@ def search_accounts(
 
 
 def count_accounts(*, session: Session, query: AccountQuery, cap: int = COUNT_CAP) -> ResultCount:
-    if query.q and not term_can_match(query.q):
-        return ResultCount(value=0, exact=True)
-    return count_matches(session, id_column=col(BillingAccount.id), match=_match(query), cap=cap)
+    return count_of(
+        session, id_column=col(BillingAccount.id), term=query.q, match=lambda: _match(query), cap=cap
+    )
 
 
 def sold_to_and_bill_to(session: Session, accounts: list[BillingAccount]) -> dict[int, BillingAccountContact]:

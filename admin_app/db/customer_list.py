@@ -5,11 +5,12 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col
 
+from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import Customer
-from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Page, ResultCount, count_matches, search_page
+from admin_app.db.paging import COUNT_CAP, Page, ResultCount
 from admin_app.db.query_params import read_choice, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
-from admin_app.db.text_search import SearchSpec, match_for, normalize_term, term_can_match
+from admin_app.db.text_search import SearchSpec, match_for, normalize_term
 
 LOGIN_CHOICES = {"active": True, "not_activated": False}
 CONFIRMED_CHOICES = {"yes": True, "no": False}
@@ -88,16 +89,15 @@ def search_customers(
     limit: int = 50,
 ) -> Page:
     """A page of customers matching `query`."""
-    if query.q and not term_can_match(query.q):
-        return EMPTY_PAGE
     sort_column, python_type = SORT_COLUMNS[query.sort]
-    return search_page(
+    return page_of(
         session,
         entity=Customer,
+        term=query.q,
+        match=lambda: match_for(session, CUSTOMER_SEARCH, query.q, _filters(query)),
         sort_column=col(sort_column),
         python_type=python_type,
         descending=query.descending,
-        match=match_for(session, CUSTOMER_SEARCH, query.q, _filters(query)),
         after=after,
         before=before,
         limit=limit,
@@ -105,7 +105,5 @@ def search_customers(
 
 
 def count_customers(*, session: Session, query: CustomerQuery, cap: int = COUNT_CAP) -> ResultCount:
-    if query.q and not term_can_match(query.q):
-        return ResultCount(value=0, exact=True)
-    match = match_for(session, CUSTOMER_SEARCH, query.q, _filters(query))
-    return count_matches(session, id_column=col(Customer.id), match=match, cap=cap)
+    match = lambda: match_for(session, CUSTOMER_SEARCH, query.q, _filters(query))  # noqa: E731
+    return count_of(session, id_column=col(Customer.id), term=query.q, match=match, cap=cap)

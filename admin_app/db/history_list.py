@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from admin_app.db.audit import ITEM_LABELS
+from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import Version
-from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
 from admin_app.db.query_params import read_choice, read_date_range
-from admin_app.db.text_search import like_pattern, normalize_term, term_can_match
+from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
 
 FIELD_NAME_LENGTH = 60
@@ -119,15 +120,14 @@ def search_history(
     limit: int = 50,
 ) -> Page:
     """A page of history rows, newest first."""
-    if query.q and not term_can_match(query.q):
-        return EMPTY_PAGE
-    return search_page(
+    return page_of(
         session,
         entity=Version,
+        term=query.q,
+        match=lambda: _match(session, query),
         sort_column=col(Version.id),
         python_type=int,
         descending=True,
-        match=_match(session, query),
         after=after,
         before=before,
         limit=limit,
@@ -135,9 +135,8 @@ def search_history(
 
 
 def count_history(*, session: Session, query: HistoryQuery, cap: int = COUNT_CAP) -> ResultCount:
-    if query.q and not term_can_match(query.q):
-        return ResultCount(value=0, exact=True)
-    return count_matches(session, id_column=col(Version.id), match=_match(session, query), cap=cap)
+    match = lambda: _match(session, query)  # noqa: E731
+    return count_of(session, id_column=col(Version.id), term=query.q, match=match, cap=cap)
 
 
 def iter_history(*, session: Session, query: HistoryQuery, batch_size: int = 2000) -> Iterator[Version]:

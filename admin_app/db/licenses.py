@@ -6,15 +6,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
 
+from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import License
-from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
 from admin_app.db.query_params import read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import (
     SearchSpec,
     match_for,
     normalize_term,
-    term_can_match,
 )
 
 PLANS = ("starter", "premium", "ultimate")
@@ -150,16 +150,15 @@ def search_licenses(
     today: date | None = None,
 ) -> LicensePage:
     """A page of licenses matching `query`, after or before a cursor of an earlier page."""
-    if query.q and not term_can_match(query.q):
-        return EMPTY_PAGE
     sort_column, python_type = SORT_COLUMNS[query.sort]
-    return search_page(
+    return page_of(
         session,
         entity=License,
+        term=query.q,
+        match=lambda: _match(session, query, today or today_utc()),
         sort_column=col(sort_column),
         python_type=python_type,
         descending=query.descending,
-        match=_match(session, query, today or today_utc()),
         after=after,
         before=before,
         limit=limit,
@@ -170,10 +169,8 @@ def count_licenses(
     *, session: Session, query: LicenseQuery, cap: int = COUNT_CAP, today: date | None = None
 ) -> ResultCount:
     """Count matches, stopping at `cap` so a huge result never stalls the page."""
-    if query.q and not term_can_match(query.q):
-        return ResultCount(value=0, exact=True)
-    match = _match(session, query, today or today_utc())
-    return count_matches(session, id_column=col(License.id), match=match, cap=cap)
+    match = lambda: _match(session, query, today or today_utc())  # noqa: E731
+    return count_of(session, id_column=col(License.id), term=query.q, match=match, cap=cap)
 
 
 def iter_licenses(

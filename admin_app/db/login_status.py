@@ -13,12 +13,13 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.audit import disabling_change, login_disabled_change, record_version, stale_message
 from admin_app.db.customer_list import CUSTOMER_SEARCH
+from admin_app.db.listing import count_of, page_of
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import Customer, Version
 from admin_app.db.outcomes import Outcome, invalid, refused
-from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
 from admin_app.db.query_params import read_choice, read_sort
-from admin_app.db.text_search import match_for, normalize_term, term_can_match
+from admin_app.db.text_search import match_for, normalize_term
 from admin_app.db.validation import reason_error
 
 
@@ -159,15 +160,14 @@ def search_not_activated(
     limit: int = 50,
 ) -> tuple[Page, dict[int, DisabledOnPurpose]]:
     """A page of customers whose login is not activated, and for each one disabled on purpose, by whom."""
-    if query.q and not term_can_match(query.q):
-        return EMPTY_PAGE, {}
-    page = search_page(
+    page = page_of(
         session,
         entity=Customer,
+        term=query.q,
+        match=lambda: _match(session, query),
         sort_column=col(Customer.last_name),
         python_type=str,
         descending=query.descending,
-        match=_match(session, query),
         after=after,
         before=before,
         limit=limit,
@@ -192,6 +192,5 @@ def search_not_activated(
 
 
 def count_not_activated(*, session: Session, query: LoginStatusQuery, cap: int = COUNT_CAP) -> ResultCount:
-    if query.q and not term_can_match(query.q):
-        return ResultCount(value=0, exact=True)
-    return count_matches(session, id_column=col(Customer.id), match=_match(session, query), cap=cap)
+    match = lambda: _match(session, query)  # noqa: E731
+    return count_of(session, id_column=col(Customer.id), term=query.q, match=match, cap=cap)

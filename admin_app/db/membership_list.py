@@ -7,10 +7,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from admin_app.db.customer_list import CUSTOMER_SEARCH, CustomerQuery, search_customers
+from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
-from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
 from admin_app.db.query_params import read_sort
-from admin_app.db.text_search import normalize_term, search_match, term_can_match
+from admin_app.db.text_search import normalize_term, search_match
 
 # Ids grow as memberships are added, so "added" order is the primary key's.
 SORT_COLUMNS = {"added": (BillingAccountMembership.id, int)}
@@ -74,16 +75,15 @@ def search_memberships(
     before: str | None = None,
     limit: int = 50,
 ) -> Page:
-    if query.q and not term_can_match(query.q):
-        return EMPTY_PAGE
     sort_column, python_type = SORT_COLUMNS[query.sort]
-    return search_page(
+    return page_of(
         session,
         entity=BillingAccountMembership,
+        term=query.q,
+        match=lambda: _match(session, query),
         sort_column=col(sort_column),
         python_type=python_type,
         descending=query.descending,
-        match=_match(session, query),
         after=after,
         before=before,
         limit=limit,
@@ -91,11 +91,8 @@ def search_memberships(
 
 
 def count_memberships(*, session: Session, query: MembershipQuery, cap: int = COUNT_CAP) -> ResultCount:
-    if query.q and not term_can_match(query.q):
-        return ResultCount(value=0, exact=True)
-    return count_matches(
-        session, id_column=col(BillingAccountMembership.id), match=_match(session, query), cap=cap
-    )
+    match = lambda: _match(session, query)  # noqa: E731
+    return count_of(session, id_column=col(BillingAccountMembership.id), term=query.q, match=match, cap=cap)
 
 
 def membership_rows(

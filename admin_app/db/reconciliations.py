@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from admin_app.db.licenses import PLANS
+from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccount, Reconciliation, ReconciliationRollup
-from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
 from admin_app.db.query_params import read_amount, read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
-from admin_app.db.text_search import SearchSpec, match_for, normalize_term, term_can_match
+from admin_app.db.text_search import SearchSpec, match_for, normalize_term
 
 STATUSES = ("pending", "processing", "done", "skipped", "failed")
 CHANNELS = ("direct", "reseller", "marketplace")
@@ -168,16 +169,15 @@ def search_reconciliations(
     limit: int = 50,
 ) -> Page:
     """A page of reconciliations matching `query`, after or before a cursor of an earlier page."""
-    if query.q and not term_can_match(query.q):
-        return EMPTY_PAGE
     sort_column, python_type = SORT_COLUMNS[query.sort]
-    return search_page(
+    return page_of(
         session,
         entity=Reconciliation,
+        term=query.q,
+        match=lambda: _match(session, query),
         sort_column=col(sort_column),
         python_type=python_type,
         descending=query.descending,
-        match=_match(session, query),
         after=after,
         before=before,
         limit=limit,
@@ -188,9 +188,8 @@ def count_reconciliations(
     *, session: Session, query: ReconciliationQuery, cap: int = COUNT_CAP
 ) -> ResultCount:
     """Count matches, exact up to `cap`."""
-    if query.q and not term_can_match(query.q):
-        return ResultCount(value=0, exact=True)
-    return count_matches(session, id_column=col(Reconciliation.id), match=_match(session, query), cap=cap)
+    match = lambda: _match(session, query)  # noqa: E731
+    return count_of(session, id_column=col(Reconciliation.id), term=query.q, match=match, cap=cap)
 
 
 def with_sort(query: ReconciliationQuery, sort: str) -> ReconciliationQuery:

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from admin_app.components.filters import date_filter, dynamic_select_filter, select_filter
+from admin_app.components.filters import date_filter, select_filter
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout, notices
 from admin_app.db.licenses import PLANS
@@ -25,9 +25,7 @@ def filter_bar() -> rx.Component:
     on_change = S.set_filter
     chosen = S.filters
     return rx.hstack(
-        dynamic_select_filter(
-            "quarter", "Quarter", S.quarters, S.quarter, lambda _name, value: S.set_quarter(value)
-        ),
+        select_filter("quarter", "Quarter", S.quarters, S.quarter, lambda _name, value: S.set_quarter(value)),
         date_filter("from", "Date from", chosen["from"], on_change),
         date_filter("to", "Date to", chosen["to"], on_change),
         select_filter("status", "Status", _choices(STATUSES), chosen["status"], on_change),

@@ -41,6 +41,7 @@ E2E_COMPANY = "Zephyr E2E Widgets"
 E2E_SUBSCRIPTION = "A-S99999999"
 E2E_CARL = "carl@zephyr-e2e.test"
 E2E_DANA = "dana@zephyr-e2e.test"
+E2E_ERIN = "erin@zephyr-e2e.test"
 E2E_ERROR = (
     "Zuora API error: 422 Unprocessable Entity while creating the amendment for A-S99999999; "
     "the rate plan charge was retired on 2025-06-30 and no replacement charge is configured"
@@ -130,9 +131,7 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
     common = {"company": E2E_COMPANY, "country": "US", "created_at": created, "updated_at": created}
     carl = Customer(first_name="Carl", last_name="Zephyr", email=E2E_CARL, confirmed_at=created, **common)
     dana = Customer(first_name="Dana", last_name="Zephyr", email=E2E_DANA, login_activated=False, **common)
-    erin = Customer(
-        first_name="Erin", last_name="Zephyr", email="erin@zephyr-e2e.test", login_activated=False, **common
-    )
+    erin = Customer(first_name="Erin", last_name="Zephyr", email=E2E_ERIN, login_activated=False, **common)
     session.add_all([carl, dana, erin])
     session.flush()
     session.add(
