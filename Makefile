@@ -9,7 +9,7 @@ export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: setup migrate seed run test lint bench clean
+.PHONY: setup migrate seed run run-prod test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,12 +24,23 @@ $(BUN):
 setup: $(VENV)/.installed $(BUN)
 
 migrate: setup
-	$(BIN)/alembic upgrade head
+	$(BIN)/python -m admin_app.devtools.prepare_database
 
 seed: migrate
 	$(BIN)/python -m admin_app.seed --scale $(SCALE)
 
 run: migrate
+	$(BIN)/python -m admin_app.seed --scale small --if-empty
+	$(BIN)/python -m admin_app.devtools.run_dev
+
+# Production mode on this machine: PostgreSQL + Redis, several workers, migrations as their own step.
+PROD_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/customer_admin
+PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
+WORKERS ?= 2
+run-prod: export DATABASE_URL = $(PROD_DATABASE_URL)
+run-prod: export REDIS_URL = $(PROD_REDIS_URL)
+run-prod: export WORKERS := $(WORKERS)
+run-prod: migrate
 	$(BIN)/python -m admin_app.seed --scale small --if-empty
 	$(BIN)/python -m admin_app.devtools.run_dev
 

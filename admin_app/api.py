@@ -1,5 +1,6 @@
 """HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=...))."""
 
+import asyncio
 import json
 from collections.abc import Callable, Iterator
 
@@ -8,7 +9,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from admin_app.auth.gate import record_refusal
@@ -21,6 +22,7 @@ from admin_app.db import licenses as license_db
 from admin_app.db import reconciliations as reconciliation_db
 from admin_app.db.models import License, Reconciliation
 from admin_app.db.session import session_scope
+from admin_app.health import check_health
 from admin_app.settings import get_settings
 
 LICENSE_CSV_HEADER = list(License.__table__.columns.keys())
@@ -140,6 +142,14 @@ async def export_history(request: Request) -> Response:
     )
 
 
+async def healthz(request: Request) -> Response:
+    """For load balancers: 200 when the database and Redis answer, 503 naming what does not."""
+    health = await asyncio.to_thread(check_health)
+    return JSONResponse(
+        health.as_dict(), status_code=200 if health.healthy else 503, headers={"Cache-Control": "no-store"}
+    )
+
+
 async def refuse_unless_allowed(request: Request, permission: Permission) -> Response | None:
     """HTTP routes bypass the event gate, so each checks the session and permission itself."""
     identity = await identity_for_cookie_header(request.headers.get("cookie", ""))
@@ -164,6 +174,7 @@ def build_api() -> Starlette:
             Route("/api/export/licenses.csv", export_licenses),
             Route("/api/export/reconciliations.csv", export_reconciliations),
             Route("/api/export/history.csv", export_history),
+            Route("/healthz", healthz),
         ],
         middleware=[
             Middleware(

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     DB_POOL_SIZE: int = 10
     DB_MAX_OVERFLOW: int = 10
     REDIS_URL: str | None = None
+    # App worker processes; with REDIS_URL set they share state through Redis. 0: Reflex's default.
+    WORKERS: int = 0
 
     OIDC_ISSUER: str = "http://127.0.0.1:9400"
     OIDC_CLIENT_ID: str = "customer-admin"

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from admin_app.db.migrate import upgrade_to_head
+from admin_app.db.migrate import create_database_if_missing, upgrade_to_head
 from admin_app.db.session import engine_for
 from admin_app.seed.__main__ import load, reset
 from admin_app.seed.generate import SCALES
@@ -26,22 +26,9 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-def _create_postgres_database(url: str) -> None:
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        exists = connection.execute(
-            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-        ).first()
-        if not exists:
-            connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-
-
 def ensure_large_database(url: str) -> None:
     """Build the large demo data once; later runs reuse it."""
-    if url.startswith("postgresql"):
-        _create_postgres_database(url)
+    create_database_if_missing(url)
     upgrade_to_head(url)
     with engine_for(url).connect() as connection:
         licenses = connection.execute(sa.text("SELECT count(*) FROM license")).scalar()

@@ -48,6 +48,8 @@ def engine_for(url: str) -> Engine:
         max_overflow=settings.DB_MAX_OVERFLOW,
         pool_pre_ping=True,
         pool_recycle=1800,
+        # A database that went away should be reported in seconds, not after a TCP timeout.
+        connect_args={"connect_timeout": 5},
     )
 
 

@@ -1,5 +1,7 @@
-"""`make run`: the local OpenID provider (unless OIDC_ISSUER points elsewhere) and the app, prod mode."""
+"""`make run` and `make run-prod`: the local OpenID provider (unless OIDC_ISSUER points elsewhere) and the
+app built for production. With REDIS_URL set, Reflex keeps state in Redis and runs WORKERS processes."""
 
+import os
 import subprocess
 import sys
 from contextlib import nullcontext
@@ -13,13 +15,18 @@ LOCAL_ISSUER_HOSTS = {"127.0.0.1", "localhost"}
 
 
 def main() -> int:
-    issuer = urlsplit(get_settings().OIDC_ISSUER)
+    settings = get_settings()
+    issuer = urlsplit(settings.OIDC_ISSUER)
     local = issuer.hostname in LOCAL_ISSUER_HOSTS
-    provider = oidc_provider(issuer.port or 80) if local else nullcontext(get_settings().OIDC_ISSUER)
+    provider = oidc_provider(issuer.port or 80) if local else nullcontext(settings.OIDC_ISSUER)
     reflex = Path(sys.executable).parent / "reflex"
+    env = dict(os.environ)
+    if settings.WORKERS:
+        env["GRANIAN_WORKERS"] = str(settings.WORKERS)
     with provider as url:
         print(f"OpenID provider: {url} (demo users: sales@, support@, manager@, admin@, nobody@example.com)")
-        return subprocess.call([str(reflex), "run", "--env", "prod"], cwd=PROJECT_ROOT)
+        print(f"Database: {settings.DATABASE_URL}; state: {settings.REDIS_URL or 'this process (no Redis)'}")
+        return subprocess.call([str(reflex), "run", "--env", "prod"], cwd=PROJECT_ROOT, env=env)
 
 
 if __name__ == "__main__":

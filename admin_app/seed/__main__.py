@@ -6,9 +6,8 @@ import sys
 import time
 
 import sqlalchemy as sa
-from alembic.config import Config
 
-from admin_app.db.migrate import upgrade_to_head
+from admin_app.db.migrate import downgrade_to_base, upgrade_to_head
 from admin_app.db.session import engine_for
 from admin_app.seed.bulk import BulkWriter
 from admin_app.seed.generate import (
@@ -22,8 +21,7 @@ from admin_app.seed.generate import (
     make_prospect,
     reconciliations,
 )
-from admin_app.settings import PROJECT_ROOT, get_settings
-from alembic import command
+from admin_app.settings import get_settings
 
 COMPANY_BATCH = 5_000
 # Parents before children, so every foreign key points at a row already written.
@@ -76,10 +74,7 @@ def is_empty(url: str) -> bool:
 
 def reset(url: str) -> None:
     """Drop and recreate the schema through the migrations."""
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["url"] = url
-    config.attributes["configure_logging"] = False
-    command.downgrade(config, "base")
+    downgrade_to_base(url)
     upgrade_to_head(url)
 
 
