@@ -1,6 +1,7 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL (production)."""
 
 import asyncio
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -9,6 +10,7 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from admin_app.settings import get_settings
@@ -73,12 +75,33 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 T = TypeVar("T")
 
 
+# A restarting database refuses connections for a second or two; wait that out before giving up.
+RETRY_DELAYS_S = (0.3, 1.0, 2.0)
+
+
+def is_disconnect(error: BaseException) -> bool:
+    """True for a lost or refused connection (worth retrying), not for a constraint or a bad query."""
+    return isinstance(error, OperationalError) or (
+        isinstance(error, DBAPIError) and bool(error.connection_invalidated)
+    )
+
+
 def _in_session(work: Callable[[Session], T]) -> T:
-    with session_scope() as session:
-        return work(session)
+    for delay in (*RETRY_DELAYS_S, None):
+        try:
+            with session_scope() as session:
+                return work(session)
+        except DBAPIError as error:
+            # Safe to run again: the transaction rolled back, and a write that did commit before
+            # the link dropped is refused the second time by its lock_version or unique key.
+            if delay is None or not is_disconnect(error):
+                raise
+            time.sleep(delay)
+    raise RuntimeError("the retry loop ends by returning or raising")
 
 
 async def in_session(work: Callable[[Session], T]) -> T:
     """`work(session)` in a worker thread, so async code (Reflex events, HTTP routes) never blocks on the
-    database; the session commits on success and rolls back on any error."""
+    database; the session commits on success and rolls back on any error. A lost connection is
+    retried a few times (RETRY_DELAYS_S) before the error reaches the caller."""
     return await asyncio.to_thread(_in_session, work)

@@ -1,0 +1,86 @@
+"""A TCP proxy whose link can be cut and restored: a real network fault for tests and fault drills.
+
+The app talks to PostgreSQL (or Redis) through it; `cut()` drops every open connection and refuses
+new ones, as a restarting server does, and `restore()` lets connections through again.
+"""
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+BUFFER = 65536
+
+
+class TcpProxy:
+    """Forwards 127.0.0.1:`port` to `upstream` (host, port) until cut."""
+
+    def __init__(self, upstream: tuple[str, int]) -> None:
+        self.upstream = upstream
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._cut = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            if self._cut:
+                client.close()
+                continue
+            try:
+                server = socket.create_connection(self.upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self._lock:
+                self._open.update((client, server))
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(BUFFER):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                self._close(end)
+
+    def _close(self, end: socket.socket) -> None:
+        with self._lock:
+            self._open.discard(end)
+        with suppress(OSError):
+            end.shutdown(socket.SHUT_RDWR)
+        end.close()
+
+    def cut(self) -> None:
+        """Drop every connection and refuse new ones."""
+        self._cut = True
+        with self._lock:
+            ends = list(self._open)
+        for end in ends:
+            self._close(end)
+
+    def restore(self) -> None:
+        self._cut = False
+
+    def close(self) -> None:
+        self.cut()
+        self._listener.close()
+
+
+@contextmanager
+def tcp_proxy(host: str, port: int) -> Iterator[TcpProxy]:
+    proxy = TcpProxy((host, port))
+    try:
+        yield proxy
+    finally:
+        proxy.close()
