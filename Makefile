@@ -9,7 +9,7 @@ export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: setup migrate seed run run-prod test lint bench clean
+.PHONY: setup migrate seed run run-prod test lint bench load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ test: lint
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Signed-in staff over the websocket protocol, both modes, at 10, 50 and 100 sessions.
+load: setup
+	$(BIN)/python -m load
 
 clean:
 	rm -rf .web .states tests/screenshots

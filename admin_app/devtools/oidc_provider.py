@@ -45,21 +45,21 @@ DEMO_USERS = [
 ]
 
 
-def provider_command(port: int) -> list[str]:
+def provider_command(port: int, users: list[dict] | None = None) -> list[str]:
     executable = Path(sys.executable).parent / "oidc-provider-mock"
     command = [str(executable), "--port", str(port), "--require-nonce", "true"]
-    for user in DEMO_USERS:
+    for user in users or DEMO_USERS:
         command += ["--user-claims", json.dumps(user)]
     return command
 
 
 @contextmanager
-def oidc_provider(port: int, timeout_s: float = 30) -> Iterator[str]:
-    """The issuer URL while a provider process serves the demo users on `port`."""
+def oidc_provider(port: int, timeout_s: float = 30, users: list[dict] | None = None) -> Iterator[str]:
+    """The issuer URL while a provider process serves `users` (the demo staff by default) on `port`."""
     issuer = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     process = subprocess.Popen(
-        provider_command(port),
+        provider_command(port, users),
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

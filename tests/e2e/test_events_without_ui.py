@@ -14,7 +14,7 @@ from admin_app.auth.permissions import Permission
 from admin_app.db.models import AuthEvent, StaffSession, Version
 from admin_app.db.session import engine_for
 from admin_app.db.staff_sessions import hash_token
-from tests.e2e.reflex_socket import ReflexSocket
+from admin_app.devtools.reflex_socket import ReflexSocket
 from tests.factories import staff_session_token
 
 pytestmark = pytest.mark.e2e

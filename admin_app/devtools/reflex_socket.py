@@ -1,4 +1,4 @@
-"""A bare Socket.IO client that speaks Reflex's event protocol, to send events with no UI in the way.
+"""A bare Socket.IO client that speaks Reflex's event protocol: events with no UI in the way (tests, load).
 
 Built on wsproto over a plain socket, so bytes that arrive together with the handshake
 response (the Engine.IO open packet often does) are never lost.
@@ -8,7 +8,7 @@ import json
 import socket
 import time
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from wsproto import ConnectionType, WSConnection
 from wsproto.events import CloseConnection, Ping, Request, TextMessage
@@ -35,7 +35,8 @@ class ReflexSocket:
     def _send_text(self, text: str) -> None:
         self.sock.sendall(self.ws.send(TextMessage(data=text)))
 
-    def _pump(self) -> None:
+    def _pump(self, wait: float = 1.0) -> None:
+        self.sock.settimeout(wait)
         try:
             data = self.sock.recv(65536)
         except TimeoutError:
@@ -76,6 +77,35 @@ class ReflexSocket:
                 elif message.startswith("42/_event,"):
                     answers.append(json.loads(message[len("42/_event,") :])[1])
         return answers
+
+    def round_trip(
+        self, name: str, payload: dict, as_path: str, pathname: str, timeout: float = 30, quiet: float = 0.25
+    ) -> tuple[float, list[dict]]:
+        """Send one event; return the seconds until its last update arrived, and the updates.
+
+        Reflex sends no "done" message, so the last update is the one followed by `quiet` seconds of
+        silence (the silence itself is not counted).
+        """
+        query = dict(parse_qsl(urlsplit(as_path).query))
+        router = {"pathname": pathname, "asPath": as_path, "query": query}
+        started = time.monotonic()
+        self._send_text(
+            "42/_event," + json.dumps(["event", {"name": name, "payload": payload, "router_data": router}])
+        )
+        answers: list[dict] = []
+        last = None
+        while time.monotonic() - started < timeout:
+            if last is not None and time.monotonic() - last > quiet:
+                return last - started, answers
+            self._pump(wait=0.05)
+            while self.messages:
+                message = self.messages.pop(0)
+                if message == "2":
+                    self._send_text("3")
+                elif message.startswith("42/_event,"):
+                    answers.append(json.loads(message[len("42/_event,") :])[1])
+                    last = time.monotonic()
+        raise TimeoutError(f"{name}: no answer in {timeout:.0f} s")
 
     def close(self) -> None:
         self.sock.close()

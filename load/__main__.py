@@ -1,0 +1,291 @@
+"""`make load`: signed-in staff driving the real app over its websocket protocol; one JSON line per run.
+
+For each mode (one worker on SQLite; PostgreSQL + Redis with several workers) it serves the app on
+the large demo data, signs in N staff through the OpenID provider, measures the server's memory per
+idle signed-in session, then lets every session run a realistic mix with think time and reports the
+event round trips (p50/p95/p99) and errors.
+"""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import redis
+
+import admin_app.admin_app  # noqa: F401  (registers the states, whose event names the mix sends)
+from admin_app.auth.gate import _declarations
+from admin_app.devtools.oidc_provider import oidc_provider
+from admin_app.devtools.reflex_server import free_port, reflex_server
+from admin_app.devtools.reflex_socket import ReflexSocket
+from admin_app.settings import PROJECT_ROOT
+from bench.__main__ import POSTGRES_URL, SQLITE_URL, ensure_large_database
+
+RESULTS = PROJECT_ROOT / "load" / "results"
+REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/1")
+GROUPS = ("customer-admin-sales", "customer-admin-support", "customer-admin-managers")
+TERMS = ("software", "robotics", "acme", "labs", "zephyr", "berg", "partners", "cloud", "ar", "e")
+
+
+def event(state: str, handler: str) -> str:
+    [path] = [p for p in _declarations() if p.endswith(state)]
+    return f"{path}.{handler}"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a staff member does: an event, with the page it is sent from."""
+
+    name: str
+    weight: int
+    event: str
+    payload: object
+    as_path: object
+    pathname: str
+
+
+def actions() -> list[Action]:
+    """The mix: search and page licenses, open details, filter reconciliations, charts, a customer."""
+    r = random.Random()
+    return [
+        Action(
+            "search_licenses",
+            30,
+            event("licenses_state", "set_search"),
+            lambda: {"value": r.choice(TERMS)},
+            lambda: "/licenses",
+            "/licenses",
+        ),
+        Action(
+            "page_licenses",
+            15,
+            event("licenses_state", "load"),
+            lambda: {},
+            lambda: f"/licenses?plan={r.choice(['premium', 'ultimate'])}&sort=-users",
+            "/licenses",
+        ),
+        Action(
+            "open_license",
+            15,
+            event("license_detail_state", "load"),
+            lambda: {},
+            lambda: f"/licenses/{r.randrange(1, 1_000_000)}",
+            "/licenses/[license_id]",
+        ),
+        Action(
+            "filter_reconciliations",
+            15,
+            event("reconciliations_state", "load"),
+            lambda: {},
+            lambda: f"/reconciliations?status={r.choice(['failed', 'skipped'])}&currency=EUR",
+            "/reconciliations",
+        ),
+        Action(
+            "load_charts",
+            10,
+            event("reconciliation_charts_state", "load"),
+            lambda: {},
+            lambda: f"/reconciliations/charts?from={r.choice(['2025-07-01', '2024-01-01'])}",
+            "/reconciliations/charts",
+        ),
+        Action(
+            "open_customer",
+            15,
+            event("customer_detail_state", "load"),
+            lambda: {},
+            lambda: f"/customers/{r.randrange(1, 200_000)}",
+            "/customers/[customer_id]",
+        ),
+    ]
+
+
+def load_users(count: int) -> list[dict]:
+    return [
+        {
+            "sub": f"load{i:03d}@example.com",
+            "email": f"load{i:03d}@example.com",
+            "name": f"Load {i}",
+            "groups": [GROUPS[i % len(GROUPS)]],
+        }
+        for i in range(count)
+    ]
+
+
+def sign_in(app_url: str, email: str) -> str:
+    """The whole authorization code flow over HTTP; returns the session cookie a browser would hold."""
+    with httpx.Client(base_url=app_url, follow_redirects=False, timeout=30) as client:
+        login = client.get("/auth/login", params={"next": "/licenses"})
+        chosen = httpx.post(
+            login.headers["location"], data={"sub": email}, follow_redirects=False, timeout=30
+        )
+        client.get(chosen.headers["location"])
+        return f"ca_session={client.cookies['ca_session']}"
+
+
+def server_rss_kb(marker: str) -> int:
+    """Resident memory of every process started with the marker in its environment (the app's tree)."""
+    total = 0
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            if marker.encode() not in (proc / "environ").read_bytes():
+                continue
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return total
+
+
+def redis_used_bytes(url: str | None) -> int:
+    if not url:
+        return 0
+    return int(redis.Redis.from_url(url).info("memory")["used_memory"])
+
+
+@dataclass
+class Tally:
+    round_trips_ms: list[tuple[str, float]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def run_session(socket: ReflexSocket, mix: list[Action], until: float, think_s: float, tally: Tally) -> None:
+    weights = [a.weight for a in mix]
+    rng = random.Random()
+    while time.monotonic() < until:
+        action = rng.choices(mix, weights=weights)[0]
+        try:
+            seconds, answers = socket.round_trip(
+                action.event, action.payload(), action.as_path(), action.pathname
+            )
+            failed = "not answering" in json.dumps(answers) or not answers
+            with tally.lock:
+                tally.round_trips_ms.append((action.name, seconds * 1000))
+                if failed:
+                    tally.errors.append(f"{action.name}: database unavailable")
+        except (OSError, TimeoutError, AssertionError, ConnectionError) as error:
+            with tally.lock:
+                tally.errors.append(f"{action.name}: {error}")
+            return
+        time.sleep(rng.expovariate(1 / think_s))
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))], 1) if ordered else 0.0
+
+
+def open_sessions(app_url: str, cookies: list[str]) -> list[ReflexSocket]:
+    """One websocket per signed-in staff member, each with the Licenses page loaded."""
+    sockets, opening = [], event("licenses_state", "load")
+    for cookie in cookies:
+        socket = ReflexSocket(app_url, cookie)
+        socket.round_trip(opening, {}, "/licenses", "/licenses")
+        sockets.append(socket)
+    return sockets
+
+
+def idle_memory(mode: str, app_url: str, cookies: list[str], marker: str, redis_url: str | None) -> dict:
+    """Server memory (app processes plus Redis) added per idle signed-in session, on a fresh server."""
+    rss_before, redis_before = server_rss_kb(marker), redis_used_bytes(redis_url)
+    sockets = open_sessions(app_url, cookies)
+    time.sleep(3)
+    app_kb = server_rss_kb(marker) - rss_before
+    redis_kb = (redis_used_bytes(redis_url) - redis_before) / 1024
+    for socket in sockets:
+        socket.close()
+    return {
+        "load": "idle_memory",
+        "mode": mode,
+        "sessions": len(cookies),
+        "app_kb_per_session": round(app_kb / len(cookies), 1),
+        "redis_kb_per_session": round(redis_kb / len(cookies), 1),
+        "kb_per_session": round((app_kb + redis_kb) / len(cookies), 1),
+        "target_kb_per_session": 1024,
+    }
+
+
+def measure(mode: str, app_url: str, cookies: list[str], duration_s: float, think_s: float) -> dict:
+    """Every session runs the mix at once for `duration_s`."""
+    sockets = open_sessions(app_url, cookies)
+    tally, until, mix = Tally(), time.monotonic() + duration_s, actions()
+    threads = [threading.Thread(target=run_session, args=(s, mix, until, think_s, tally)) for s in sockets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for socket in sockets:
+        socket.close()
+    trips = [ms for _, ms in tally.round_trips_ms]
+    by_action: dict[str, list[float]] = {}
+    for name, ms in tally.round_trips_ms:
+        by_action.setdefault(name, []).append(ms)
+    return {
+        "load": "event_round_trip",
+        "mode": mode,
+        "sessions": len(cookies),
+        "seconds": duration_s,
+        "events": len(trips),
+        "errors": len(tally.errors),
+        "error_examples": sorted(set(tally.errors))[:3],
+        "p50_ms": round(statistics.median(trips), 1) if trips else None,
+        "p95_ms": percentile(trips, 0.95),
+        "p99_ms": percentile(trips, 0.99),
+        "p95_ms_by_action": {name: percentile(values, 0.95) for name, values in sorted(by_action.items())},
+        "target_p95_ms": 200,
+        "meets_target": bool(trips) and percentile(trips, 0.95) <= 200 and not tally.errors,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Concurrent signed-in staff over the real websocket protocol."
+    )
+    parser.add_argument(
+        "--modes", default="sqlite,postgres", help="sqlite (one worker), postgres (Redis, workers)"
+    )
+    parser.add_argument("--sessions", default="10,50,100", help="comma-separated session counts")
+    parser.add_argument("--seconds", type=float, default=30, help="how long each run lasts")
+    parser.add_argument("--think", type=float, default=2.0, help="mean think time between actions, seconds")
+    parser.add_argument("--workers", type=int, default=3, help="app workers in the postgres mode")
+    args = parser.parse_args(argv)
+    levels = [int(n) for n in args.sessions.split(",")]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = (RESULTS / "latest.jsonl").open("w")
+    with oidc_provider(free_port(), users=load_users(max(levels))) as issuer:
+        for mode in args.modes.split(","):
+            url = SQLITE_URL if mode == "sqlite" else POSTGRES_URL
+            ensure_large_database(url)
+            marker = f"LOAD_RUN_{uuid.uuid4().hex}"
+            env = {"OIDC_ISSUER": issuer, marker: "1"}
+            redis_url = None
+            if mode == "postgres":
+                redis_url = REDIS_URL
+                redis.Redis.from_url(redis_url).flushdb()
+                env |= {"REDIS_URL": redis_url, "GRANIAN_WORKERS": str(args.workers)}
+            with reflex_server(url, free_port(), RESULTS / f"reflex-{mode}.log", extra_env=env) as app_url:
+                cookies = [sign_in(app_url, user["email"]) for user in load_users(max(levels))]
+                records = [idle_memory(mode, app_url, cookies, marker, redis_url)]
+                records += [
+                    measure(mode, app_url, cookies[:level], args.seconds, args.think) for level in levels
+                ]
+                for record in records:
+                    line = json.dumps(record)
+                    print(line, flush=True)
+                    out.write(line + "\n")
+    out.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
