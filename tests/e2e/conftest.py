@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 
 from admin_app.db.licenses import today_utc
@@ -35,6 +35,8 @@ from admin_app.seed.generate import SCALES
 from admin_app.settings import PROJECT_ROOT
 
 PORT = int(os.environ.get("E2E_PORT") or free_port())
+# A busy CI machine answers slower than a laptop; assertions wait up to 10 s instead of 5.
+expect.set_options(timeout=10_000)
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 
 E2E_COMPANY = "Zephyr E2E Widgets"
@@ -42,6 +44,8 @@ E2E_SUBSCRIPTION = "A-S99999999"
 E2E_CARL = "carl@zephyr-e2e.test"
 E2E_DANA = "dana@zephyr-e2e.test"
 E2E_ERIN = "erin@zephyr-e2e.test"
+E2E_GUS = "gus@yonder-e2e.test"
+E2E_YONDER_ZUORA = "e2e1" * 8
 E2E_ERROR = (
     "Zuora API error: 422 Unprocessable Entity while creating the amendment for A-S99999999; "
     "the rate plan charge was retired on 2025-06-30 and no replacement charge is configured"
@@ -121,6 +125,7 @@ def add_e2e_company(url: str) -> dict[str, int]:
         session.add_all([trial, active, renewal, *e2e_reconciliations(account.id)])
         session.flush()
         add_e2e_customers(session, account.id)
+        add_e2e_membership_account(session)
         session.commit()
         return {"trial": trial.id, "active": active.id, "renewal": renewal.id}
 
@@ -162,6 +167,39 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
                 created_at=datetime(2025, 2, 3, 14, 5, tzinfo=UTC),
             )
         )
+
+
+def add_e2e_membership_account(session: Session) -> None:
+    """An account only the membership tests change: Gus manages it, alone."""
+    created = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    account = BillingAccount(
+        zuora_account_id=E2E_YONDER_ZUORA, name="Yonder E2E Tools", salesforce_account_id="001E2E1"
+    )
+    session.add(account)
+    session.flush()
+    contact = BillingAccountContact(
+        billing_account_id=account.id, first_name="Gus", last_name="Yonder", email=E2E_GUS, country="US"
+    )
+    session.add(contact)
+    session.flush()
+    account.sold_to_contact_id = account.bill_to_contact_id = contact.id
+    gus = Customer(
+        first_name="Gus",
+        last_name="Yonder",
+        email=E2E_GUS,
+        company="Yonder E2E Tools",
+        country="US",
+        confirmed_at=created,
+        created_at=created,
+        updated_at=created,
+    )
+    session.add(gus)
+    session.flush()
+    session.add(
+        BillingAccountMembership(
+            customer_id=gus.id, billing_account_id=account.id, created_at=created, created_by="seed"
+        )
+    )
 
 
 def e2e_reconciliations(account_id: int) -> list[Reconciliation]:

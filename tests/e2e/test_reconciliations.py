@@ -22,7 +22,8 @@ def figure(page: Page, name: str):
 def open_charts(page: Page, app_server: str, query: str = "") -> None:
     page.goto(app_server + "/reconciliations/charts" + query)
     for name in CHARTS:
-        expect(figure(page, name)).to_be_visible()
+        # The first visit loads Plotly's bundle (about 4 MB) on demand: slow on a busy machine.
+        expect(figure(page, name)).to_be_visible(timeout=30_000)
 
 
 def test_table_finds_a_customer_and_shows_why_it_failed(page, app_server):
