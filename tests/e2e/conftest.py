@@ -135,7 +135,9 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
     created = datetime(2024, 5, 1, 9, tzinfo=UTC)
     common = {"company": E2E_COMPANY, "country": "US", "created_at": created, "updated_at": created}
     carl = Customer(first_name="Carl", last_name="Zephyr", email=E2E_CARL, confirmed_at=created, **common)
-    dana = Customer(first_name="Dana", last_name="Zephyr", email=E2E_DANA, login_activated=False, **common)
+    dana = Customer(
+        first_name="Dana", last_name="Zephyr", email=E2E_DANA, login_activated=False, uid=777001, **common
+    )
     erin = Customer(first_name="Erin", last_name="Zephyr", email=E2E_ERIN, login_activated=False, **common)
     session.add_all([carl, dana, erin])
     session.flush()

@@ -126,3 +126,22 @@ def test_login_status_lists_who_disabled_a_login_and_when(page, app_server):
     screenshot(page, "login-status")
     page.goto(app_server + "/login-status?kind=never&q=erin%40zephyr")
     expect(page.get_by_text("No customers match.")).to_be_visible()
+
+
+def test_unlinking_the_account_asks_for_a_reason_and_records_it(support, app_server):
+    open_customer(support, app_server, E2E_DANA)
+    support.get_by_role("button", name="Unlink account").click()
+    dialog = support.get_by_role("dialog")
+    expect(dialog).to_contain_text("no longer be linked to account 777001")
+    dialog.get_by_role("button", name="Unlink").click()
+    expect(dialog.get_by_test_id("error-reason")).to_have_text("Reason can't be blank.")
+    dialog.get_by_label("Reason (goes into the history)").fill(
+        "Linked to the wrong GitLab.com user, ticket #91"
+    )
+    dialog.get_by_role("button", name="Unlink").click()
+    expect(support.get_by_text("Linked account removed.")).to_be_visible()
+    expect(support.get_by_role("button", name="Unlink account")).to_have_count(0)
+    support.get_by_role("tab", name="History").click()
+    row = support.locator("tr", has_text="uid")
+    expect(row).to_contain_text("777001")
+    expect(row).to_contain_text("ticket #91")
