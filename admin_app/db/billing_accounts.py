@@ -1,7 +1,7 @@
 """Billing accounts: finding one (name, zuora id, a Sold To / Bill To email) and everything its page shows."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -21,7 +21,7 @@ from admin_app.db.models import (
     Version,
 )
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.query_params import read_sort
+from admin_app.db.query_params import Parsed, read_sort
 from admin_app.db.reconciliations import reconciliations_of_account
 from admin_app.db.text_search import like_pattern, normalize_term
 
@@ -41,18 +41,10 @@ class AccountQuery:
         return {key: value for key, value in params.items() if value}
 
 
-@dataclass(frozen=True)
-class ParsedAccountQuery:
-    query: AccountQuery
-    errors: list[str] = field(default_factory=list)
-
-
-def parse_account_query(params: Mapping[str, object]) -> ParsedAccountQuery:
+def parse_account_query(params: Mapping[str, object]) -> Parsed[AccountQuery]:
     errors: list[str] = []
     sort, descending = read_sort(params, SORT_COLUMNS, "name", errors)
-    return ParsedAccountQuery(
-        AccountQuery(q=normalize_term(params.get("q")), sort=sort, descending=descending), errors
-    )
+    return Parsed(AccountQuery(q=normalize_term(params.get("q")), sort=sort, descending=descending), errors)
 
 
 def _match(query: AccountQuery) -> Match:

@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from admin_app.db.audit import history_of
+from admin_app.db.audit import disabling_change, history_of
 from admin_app.db.customers import contact_role
-from admin_app.db.login_status import DisabledOnPurpose, disabled_on_purpose
+from admin_app.db.login_status import DisabledOnPurpose
 from admin_app.db.memberships import ExistingMembership, existing_membership
 from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
 
@@ -36,11 +36,13 @@ def customer_detail(session: Session, *, customer_id: int) -> CustomerDetail | N
             .order_by(col(BillingAccountContact.id))
         ).all()
         contacts = [(contact, contact_role(account, contact.id)) for contact in rows]
+    history = history_of(session, item_type="customer", item_id=customer_id)
+    switched_off = None if customer.login_activated else disabling_change(history)
     return CustomerDetail(
         customer=customer,
         membership=membership,
         account=account,
         contacts=contacts,
-        disabled=None if customer.login_activated else disabled_on_purpose(session, customer_id=customer_id),
-        history=history_of(session, item_type="customer", item_id=customer_id),
+        disabled=DisabledOnPurpose.from_version(switched_off) if switched_off else None,
+        history=history,
     )

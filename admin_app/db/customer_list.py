@@ -1,14 +1,14 @@
 """Finding customers: search by name, email or company, a few filters, keyset pages, capped counts."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlmodel import Session, col
 
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import Customer
 from admin_app.db.paging import COUNT_CAP, Page, ResultCount
-from admin_app.db.query_params import read_choice, read_sort
+from admin_app.db.query_params import Parsed, read_choice, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import SearchSpec, match_for, normalize_term
 
@@ -46,13 +46,7 @@ class CustomerQuery:
         return {key: value for key, value in params.items() if value}
 
 
-@dataclass(frozen=True)
-class ParsedCustomerQuery:
-    query: CustomerQuery
-    errors: list[str] = field(default_factory=list)
-
-
-def parse_customer_query(params: Mapping[str, object]) -> ParsedCustomerQuery:
+def parse_customer_query(params: Mapping[str, object]) -> Parsed[CustomerQuery]:
     """Read a CustomerQuery from URL parameters; bad values are dropped with a message."""
     errors: list[str] = []
     sort, descending = read_sort(params, SORT_COLUMNS, "name", errors)
@@ -63,7 +57,7 @@ def parse_customer_query(params: Mapping[str, object]) -> ParsedCustomerQuery:
         sort=sort,
         descending=descending,
     )
-    return ParsedCustomerQuery(query=query, errors=errors)
+    return Parsed(query=query, errors=errors)
 
 
 def with_sort(query: CustomerQuery, sort: str) -> CustomerQuery:

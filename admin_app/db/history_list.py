@@ -5,7 +5,7 @@ so like a short license search it reads a bounded window of the newest rows and 
 """
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from admin_app.db.audit import ITEM_LABELS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import Version
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.query_params import read_choice, read_date_range
+from admin_app.db.query_params import Parsed, read_choice, read_date_range
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
 
@@ -47,18 +47,12 @@ class HistoryQuery:
         return {key: value for key, value in params.items() if value}
 
 
-@dataclass(frozen=True)
-class ParsedHistoryQuery:
-    query: HistoryQuery
-    errors: list[str] = field(default_factory=list)
-
-
 def _text(params: Mapping[str, object], key: str, limit: int) -> str:
     value = params.get(key)
     return value.strip()[:limit] if isinstance(value, str) else ""
 
 
-def parse_history_query(params: Mapping[str, object]) -> ParsedHistoryQuery:
+def parse_history_query(params: Mapping[str, object]) -> Parsed[HistoryQuery]:
     """Read a HistoryQuery from URL parameters; bad values are dropped with a message."""
     errors: list[str] = []
     record = _text(params, "record", 12)
@@ -74,7 +68,7 @@ def parse_history_query(params: Mapping[str, object]) -> ParsedHistoryQuery:
         date_from=date_from,
         date_to=date_to,
     )
-    return ParsedHistoryQuery(query=query, errors=errors)
+    return Parsed(query=query, errors=errors)
 
 
 def _has_field(session: Session, name: str):

@@ -1,7 +1,7 @@
 """Licenses: search, filters, keyset pages, the active-license rule (DESIGN.md rule 11)."""
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, col, select
@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import License
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.query_params import read_choice, read_date_range, read_sort
+from admin_app.db.query_params import Parsed, read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import (
     SearchSpec,
@@ -73,15 +73,7 @@ class LicenseQuery:
         return {key: value for key, value in params.items() if value}
 
 
-@dataclass(frozen=True)
-class ParsedLicenseQuery:
-    """A query read from the URL, with a message for every value that was ignored."""
-
-    query: LicenseQuery
-    errors: list[str] = field(default_factory=list)
-
-
-def parse_license_query(params: Mapping[str, object]) -> ParsedLicenseQuery:
+def parse_license_query(params: Mapping[str, object]) -> Parsed[LicenseQuery]:
     """Read a LicenseQuery from URL parameters; unknown values are dropped with a message."""
     errors: list[str] = []
     sort, descending = read_sort(params, SORT_COLUMNS, "-issued", errors)
@@ -97,7 +89,7 @@ def parse_license_query(params: Mapping[str, object]) -> ParsedLicenseQuery:
         sort=sort,
         descending=descending,
     )
-    return ParsedLicenseQuery(query=query, errors=errors)
+    return Parsed(query=query, errors=errors)
 
 
 def today_utc() -> date:

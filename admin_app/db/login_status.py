@@ -31,6 +31,10 @@ class DisabledOnPurpose:
     at: datetime
     reason: str
 
+    @classmethod
+    def from_version(cls, version: Version) -> "DisabledOnPurpose":
+        return cls(actor=version.actor, at=version.created_at, reason=version.reason or "")
+
     def warning(self) -> str:
         why = f" (“{self.reason}”)" if self.reason else ""
         return (
@@ -42,9 +46,7 @@ class DisabledOnPurpose:
 def disabled_on_purpose(session: Session, *, customer_id: int) -> DisabledOnPurpose | None:
     """Rule 6's detection, from the history."""
     change = login_disabled_change(session, customer_id=customer_id)
-    if change is None:
-        return None
-    return DisabledOnPurpose(actor=change.actor, at=change.created_at, reason=change.reason or "")
+    return DisabledOnPurpose.from_version(change) if change else None
 
 
 def set_login_activated(
@@ -185,9 +187,7 @@ def search_not_activated(
     for customer_id, history in by_customer.items():
         change = disabling_change(history)
         if change is not None:
-            disabled[customer_id] = DisabledOnPurpose(
-                actor=change.actor, at=change.created_at, reason=change.reason or ""
-            )
+            disabled[customer_id] = DisabledOnPurpose.from_version(change)
     return page, disabled
 
 

@@ -1,7 +1,7 @@
 """Finding memberships (by customer email or company, or the account's zuora id) and picking what to add."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -10,7 +10,7 @@ from admin_app.db.customer_list import CUSTOMER_SEARCH, CustomerQuery, search_cu
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.query_params import read_sort
+from admin_app.db.query_params import Parsed, read_sort
 from admin_app.db.text_search import normalize_term, search_match
 
 # Ids grow as memberships are added, so "added" order is the primary key's.
@@ -32,16 +32,10 @@ class MembershipQuery:
         return {key: value for key, value in params.items() if value}
 
 
-@dataclass(frozen=True)
-class ParsedMembershipQuery:
-    query: MembershipQuery
-    errors: list[str] = field(default_factory=list)
-
-
-def parse_membership_query(params: Mapping[str, object]) -> ParsedMembershipQuery:
+def parse_membership_query(params: Mapping[str, object]) -> Parsed[MembershipQuery]:
     errors: list[str] = []
     sort, descending = read_sort(params, SORT_COLUMNS, "-added", errors)
-    return ParsedMembershipQuery(
+    return Parsed(
         MembershipQuery(q=normalize_term(params.get("q")), sort=sort, descending=descending), errors
     )
 

@@ -1,11 +1,21 @@
 """Reading list filters from URL parameters: unknown values are dropped with a message, never an error."""
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Generic, TypeVar
 
 MAX_AMOUNT = Decimal("1e12")
+Q = TypeVar("Q")
+
+
+@dataclass(frozen=True)
+class Parsed(Generic[Q]):
+    """A list query read from the URL, with a message for every value that was ignored."""
+
+    query: Q
+    errors: list[str] = field(default_factory=list)
 
 
 def read_choice(

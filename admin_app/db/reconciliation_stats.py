@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from admin_app.db.models import Reconciliation, ReconciliationAccountTotal, ReconciliationRollup
+from admin_app.db.query_params import Parsed
 from admin_app.db.reconciliations import (
-    ParsedReconciliationQuery,
     ReconciliationQuery,
     parse_reconciliation_query,
     reconciliation_filters,
@@ -30,7 +30,7 @@ CHART_FILTERS = ("from", "to", "status", "plan", "channel", "currency")
 DEFAULT_TOP_CURRENCY = "USD"
 
 
-def parse_chart_query(params: Mapping[str, object]) -> ParsedReconciliationQuery:
+def parse_chart_query(params: Mapping[str, object]) -> Parsed[ReconciliationQuery]:
     """The charts' filters (date range, status, plan, channel, currency) read from URL parameters."""
     return parse_reconciliation_query({name: params[name] for name in CHART_FILTERS if name in params})
 

@@ -1,7 +1,7 @@
 """Reconciliations (quarterly seat true-ups): filters shared by the table and the charts, search, pages."""
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +12,7 @@ from admin_app.db.licenses import PLANS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccount, Reconciliation, ReconciliationRollup
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.query_params import read_amount, read_choice, read_date_range, read_sort
+from admin_app.db.query_params import Parsed, read_amount, read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import SearchSpec, match_for, normalize_term
 
@@ -76,14 +76,6 @@ class ReconciliationQuery:
         return {key: value for key, value in params.items() if value}
 
 
-@dataclass(frozen=True)
-class ParsedReconciliationQuery:
-    """A query read from the URL, with a message for every value that was ignored."""
-
-    query: ReconciliationQuery
-    errors: list[str] = field(default_factory=list)
-
-
 def _account_id(params: Mapping[str, object], errors: list[str]) -> int | None:
     value = params.get("account")
     if value in (None, ""):
@@ -95,7 +87,7 @@ def _account_id(params: Mapping[str, object], errors: list[str]) -> int | None:
     return None
 
 
-def parse_reconciliation_query(params: Mapping[str, object]) -> ParsedReconciliationQuery:
+def parse_reconciliation_query(params: Mapping[str, object]) -> Parsed[ReconciliationQuery]:
     """Read a ReconciliationQuery from URL parameters; bad values are dropped with a message."""
     errors: list[str] = []
     sort, descending = read_sort(params, SORT_COLUMNS, "-date", errors)
@@ -123,7 +115,7 @@ def parse_reconciliation_query(params: Mapping[str, object]) -> ParsedReconcilia
         sort=sort,
         descending=descending,
     )
-    return ParsedReconciliationQuery(query=query, errors=errors)
+    return Parsed(query=query, errors=errors)
 
 
 def reconciliation_filters(query: ReconciliationQuery) -> list:
