@@ -20,6 +20,10 @@ config = rx.Config(
             theme=rx.theme(appearance="inherit", accent_color="indigo", radius="medium"),
         ),
     ],
+    # Behind a load balancer APP_URL is the balancer's address: the browser's websocket goes there too,
+    # not to the port one instance happens to listen on.
+    api_url=app_origin,
+    deploy_url=app_origin,
     cors_allowed_origins=[app_origin],
     redis_url=settings.REDIS_URL,
 )

@@ -23,6 +23,7 @@ import redis
 
 import admin_app.admin_app  # noqa: F401  (registers the states, whose event names the mix sends)
 from admin_app.auth.gate import _declarations
+from admin_app.db.session import DATABASE_UNAVAILABLE
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.reflex_server import free_port, reflex_server
 from admin_app.devtools.reflex_socket import ReflexSocket
@@ -168,7 +169,7 @@ def run_session(socket: ReflexSocket, mix: list[Action], until: float, think_s: 
             seconds, answers = socket.round_trip(
                 action.event, action.payload(), action.as_path(), action.pathname
             )
-            failed = "not answering" in json.dumps(answers) or not answers
+            failed = DATABASE_UNAVAILABLE in json.dumps(answers) or not answers
             with tally.lock:
                 tally.round_trips_ms.append((action.name, seconds * 1000))
                 if failed:

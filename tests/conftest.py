@@ -3,6 +3,7 @@
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -39,8 +40,9 @@ def sqlite_url(tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def fresh_postgres_database(prefix: str) -> Iterator[str]:
+    """A new, migrated PostgreSQL database of its own, dropped afterwards."""
     admin = sa.create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
         connection = admin.connect()
@@ -49,15 +51,23 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("REQUIRE_POSTGRES") or os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    name = f"customer_admin_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     url = sa.engine.make_url(TEST_POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    upgrade_to_head(url)
-    yield url
-    engine_for(url).dispose()
-    connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    connection.close()
-    admin.dispose()
+    try:
+        upgrade_to_head(url)
+        yield url
+    finally:
+        engine_for(url).dispose()
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.close()
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    with fresh_postgres_database("customer_admin_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

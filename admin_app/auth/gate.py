@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.auth_events import record_auth_event
-from admin_app.db.session import in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 
 logger = logging.getLogger(__name__)
 PERMISSION_ATTR = "_required_permission"
@@ -111,7 +111,11 @@ class AuthGate(Middleware):
         if not ours:
             return None
         handler = event.name.rpartition(".")[2]
-        identity = await identity_for_cookie_header(state.router.headers.cookie)
+        try:
+            identity = await identity_for_cookie_header(state.router.headers.cookie)
+        except SQLAlchemyError:
+            # The session store is the database: no answer, no event (and a plain word, not a crash).
+            return StateUpdate(events=Event.from_event_type([rx.toast.error(DATABASE_UNAVAILABLE)]))
         client_address = state.router.session.client_ip
         if identity is None:
             await record_refusal("", client_address, f"{handler}: no live session")

@@ -77,6 +77,11 @@ T = TypeVar("T")
 
 # A restarting database refuses connections for a second or two; wait that out before giving up.
 RETRY_DELAYS_S = (0.3, 1.0, 2.0)
+# What staff read when the retries did not help.
+DATABASE_UNAVAILABLE = (
+    "The database is unavailable; the app retried for a few seconds. "
+    "Nothing was changed: try again in a moment."
+)
 
 
 def is_disconnect(error: BaseException) -> bool:

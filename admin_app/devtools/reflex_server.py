@@ -52,10 +52,16 @@ def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path, tim
 
 @contextmanager
 def reflex_server(
-    database_url: str, port: int, log: Path, timeout_s: float = 600, extra_env: dict[str, str] | None = None
+    database_url: str,
+    port: int,
+    log: Path,
+    timeout_s: float = 600,
+    extra_env: dict[str, str] | None = None,
+    app_url: str | None = None,
 ) -> Iterator[str]:
     """The app's base URL while `reflex run --env prod` serves it; stopped on exit.
 
+    `app_url` is where browsers reach it (a load balancer's address); by default, the port itself.
     A port something else already answers on is refused: the checks would talk to that.
     """
     if _port_in_use(port):
@@ -64,7 +70,7 @@ def reflex_server(
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
-        "APP_URL": base_url,
+        "APP_URL": app_url or base_url,
         "REFLEX_CHECK_LATEST_VERSION": "false",
         "REFLEX_TELEMETRY_ENABLED": "false",
         **(extra_env or {}),

@@ -1,11 +1,13 @@
 """A TCP proxy whose link can be cut and restored: a real network fault for tests and fault drills.
 
 The app talks to PostgreSQL (or Redis) through it; `cut()` drops every open connection and refuses
-new ones, as a restarting server does, and `restore()` lets connections through again.
+new ones, as a restarting server does, and `restore()` lets connections through again. In front of
+two app instances it is a load balancer: `switch_to()` moves the traffic from one to the other.
 """
 
 import socket
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -22,6 +24,8 @@ class TcpProxy:
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._cut = False
+        # Connections made per upstream: which instance a load balancer sent the browser to.
+        self.connections: Counter[tuple[str, int]] = Counter()
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self) -> None:
@@ -33,14 +37,16 @@ class TcpProxy:
             if self._cut:
                 client.close()
                 continue
+            upstream = self.upstream
             try:
-                server = socket.create_connection(self.upstream, timeout=5)
+                server = socket.create_connection(upstream, timeout=5)
             except OSError:
                 client.close()
                 continue
             server.settimeout(None)
             with self._lock:
                 self._open.update((client, server))
+                self.connections[upstream] += 1
             for source, target in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(source, target), daemon=True).start()
 
@@ -64,6 +70,15 @@ class TcpProxy:
     def cut(self) -> None:
         """Drop every connection and refuse new ones."""
         self._cut = True
+        self._drop_open()
+
+    def switch_to(self, upstream: tuple[str, int]) -> None:
+        """Send new connections to `upstream` and drop the open ones, as a load balancer does when the
+        instance behind them leaves the pool."""
+        self.upstream = upstream
+        self._drop_open()
+
+    def _drop_open(self) -> None:
         with self._lock:
             ends = list(self._open)
         for end in ends:

@@ -10,11 +10,10 @@ from admin_app.auth.permissions import Permission
 from admin_app.db import contacts as contact_db
 from admin_app.db.billing_accounts import account_detail
 from admin_app.db.licenses import today_utc
-from admin_app.db.session import in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.customer_detail import acting_staff
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
-    DATABASE_UNAVAILABLE,
     billing_account_view,
     contact_view,
     license_view,

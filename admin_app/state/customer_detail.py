@@ -15,10 +15,9 @@ from admin_app.auth.permissions import Permission
 from admin_app.db import customers as db
 from admin_app.db.customer_detail import customer_detail
 from admin_app.db.login_status import set_login_activated
-from admin_app.db.session import in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
-    DATABASE_UNAVAILABLE,
     billing_account_view,
     contact_view,
     customer_view,
@@ -62,6 +61,7 @@ class CustomerDetailState(rx.State):
     review_contact: str = ""
     saving: bool = False
     _edit: db.CustomerEdit | None = None
+    _planned_lock_version: int = 0
     _reason: str = ""
     _reviewed_contact: db.ContactChange | None = None
 
@@ -107,8 +107,12 @@ class CustomerDetailState(rx.State):
     @rx.event
     @requires(Permission.CUSTOMERS_READ)
     async def load(self):
+        """Show the customer. Opening another customer closes the dialogs; loading the same one again
+        (a reconnect, perhaps to another instance) keeps them and what they hold."""
         self.loading = True
-        self.edit_open = self.review_open = self.login_open = self.unlink_open = False
+        if self.customer.get("id") != str(self._customer_id()):
+            self.edit_open = self.review_open = self.login_open = self.unlink_open = False
+            self._edit = None
         yield
         await self._refresh()
         self.loading = False
@@ -149,6 +153,7 @@ class CustomerDetailState(rx.State):
         if not outcome.ok:
             return
         self._edit, self._reason, self._reviewed_contact = edit, reason, outcome.value.contact
+        self._planned_lock_version = lock_version
         self.review_lines = [
             {"field": FIELD_LABELS.get(name, name), "before": str(before or "—"), "after": str(after or "—")}
             for name, (before, after) in outcome.value.changes.items()
@@ -170,7 +175,8 @@ class CustomerDetailState(rx.State):
         self.saving = True
         yield
         actor = await acting_staff(self)
-        customer_id, lock_version = self._customer_id(), self._lock_version()
+        # The version the plan was made from: a change by someone else since then is refused (rule 10).
+        customer_id, lock_version = self._customer_id(), self._planned_lock_version
         edit, reason, reviewed = self._edit, self._reason, self._reviewed_contact
 
         def save(session):

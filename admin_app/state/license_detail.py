@@ -6,8 +6,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as db
-from admin_app.db.session import in_session
-from admin_app.state.views import DATABASE_UNAVAILABLE, license_view
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.views import license_view
 
 
 def path_tail(path: str) -> str:

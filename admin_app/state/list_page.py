@@ -17,8 +17,7 @@ from sqlmodel import Session
 from admin_app.auth.gate import PAGE_PERMISSION, requires
 from admin_app.auth.permissions import Permission
 from admin_app.db.paging import UNINDEXED_SCAN_LIMIT, Page, ResultCount
-from admin_app.db.session import in_session
-from admin_app.state.views import DATABASE_UNAVAILABLE
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 
 ALL = "all"
 PARTIAL_SEARCH = (

@@ -14,10 +14,9 @@ from admin_app.db import membership_list as db
 from admin_app.db.memberships import DELETED, add_membership, delete_membership, existing_membership
 from admin_app.db.models import Customer
 from admin_app.db.paging import Page, ResultCount
-from admin_app.db.session import in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.customer_detail import acting_staff
 from admin_app.state.list_page import ListPageState
-from admin_app.state.views import DATABASE_UNAVAILABLE
 
 MAX_TYPED = 254
 

@@ -13,9 +13,8 @@ from admin_app.auth.permissions import Permission
 from admin_app.charts import reconciliations as charts
 from admin_app.db import reconciliation_stats as stats
 from admin_app.db.reconciliations import ReconciliationQuery
-from admin_app.db.session import in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.list_page import ALL
-from admin_app.state.views import DATABASE_UNAVAILABLE
 
 CHART_NAMES = ("status", "invoiced", "skip_reasons", "failure_rate", "top_accounts", "seats_added")
 

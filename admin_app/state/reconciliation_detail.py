@@ -6,9 +6,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import reconciliations as db
-from admin_app.db.session import in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.license_detail import path_tail
-from admin_app.state.views import DATABASE_UNAVAILABLE, billing_account_view, reconciliation_view
+from admin_app.state.views import billing_account_view, reconciliation_view
 
 
 class ReconciliationDetailState(rx.State):

@@ -9,10 +9,9 @@ from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header, session_policy
 from admin_app.auth.permissions import Permission
 from admin_app.db.auth_events import KINDS, recent_auth_events, record_auth_event
-from admin_app.db.session import in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import active_sessions, revoke_session
 from admin_app.settings import get_settings
-from admin_app.state.views import DATABASE_UNAVAILABLE
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 ALL_KINDS = "all"

@@ -7,10 +7,9 @@ from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as license_db
 from admin_app.db import subscriptions as db
-from admin_app.db.session import in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
-    DATABASE_UNAVAILABLE,
     billing_account_view,
     license_view,
     subscription_view,

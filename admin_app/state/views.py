@@ -15,8 +15,6 @@ from admin_app.db.models import (
     Version,
 )
 
-DATABASE_UNAVAILABLE = "The database is not answering right now. Nothing was changed; try again in a moment."
-
 
 def license_view(license: License, active_ids: dict[str, int], today: date) -> dict[str, str]:
     """One license as the table and the detail show it."""

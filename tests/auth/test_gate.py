@@ -10,7 +10,10 @@ import admin_app.admin_app  # noqa: F401  (registers the app's states)
 from admin_app.auth import identity as identity_module
 from admin_app.auth.gate import SIGNED_IN, AuthGate, _declarations, app_states
 from admin_app.auth.permissions import ROLES, Permission, is_allowed
+from admin_app.db import session as session_module
 from admin_app.db.models import AuthEvent
+from admin_app.db.session import DATABASE_UNAVAILABLE
+from admin_app.devtools.reflex_server import free_port
 from admin_app.settings import get_settings
 from tests.factories import staff_session_token
 
@@ -100,3 +103,17 @@ def test_events_without_a_live_session_are_refused_and_sent_to_sign_in(session, 
 
 def test_framework_events_are_left_to_reflex(gate_env):
     assert send("reflex___state____state.hydrate_and_load", "") is None
+
+
+def test_an_unreachable_session_store_refuses_the_event_with_the_plain_database_message(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone")
+    monkeypatch.setattr(session_module, "RETRY_DELAYS_S", (0.01,))
+    get_settings.cache_clear()
+    identity_module._cache.clear()
+    try:
+        path, name, _ = next(h for h in all_handlers() if h[1] == "load")
+        update = send(f"{path}.{name}", "ca_session=a-token")
+    finally:
+        get_settings.cache_clear()
+    assert update is not None
+    assert DATABASE_UNAVAILABLE in str(update.events[0].payload)

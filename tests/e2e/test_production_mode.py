@@ -1,0 +1,207 @@
+"""Production mode in Chromium: two app instances behind a load balancer, sharing one PostgreSQL and one
+Redis, and what staff see when the database or Redis restarts under them.
+
+The balancer is a TCP proxy on its own port; APP_URL is its address, so both instances are built to
+send the browser's websocket there. The instances reach PostgreSQL through another proxy the tests
+cut (a restarting database drops every connection and refuses new ones), and a Redis server of
+their own that the tests restart (losing every key, as a Redis without persistence does).
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from admin_app.db.models import Customer, Version
+from admin_app.db.session import DATABASE_UNAVAILABLE, engine_for
+from admin_app.devtools.redis_server import RedisProcess, redis_server
+from admin_app.devtools.reflex_server import ServerFailed, free_port, reflex_server
+from admin_app.devtools.tcp_proxy import TcpProxy, tcp_proxy
+from admin_app.seed.__main__ import load
+from admin_app.seed.generate import SCALES
+from tests.conftest import fresh_postgres_database
+from tests.e2e.conftest import (
+    E2E_CARL,
+    E2E_DANA,
+    E2E_ERIN,
+    add_e2e_company,
+    new_page,
+    screenshot,
+    sign_in_through_provider,
+)
+
+pytestmark = pytest.mark.e2e
+
+SUPPORT = "support@example.com"
+
+
+@dataclass
+class Production:
+    url: str  # the load balancer's: what staff open
+    balancer: TcpProxy
+    instances: dict[str, tuple[str, int]]
+    database_link: TcpProxy
+    database_url: str  # direct, for the tests' own checks
+    redis: RedisProcess
+
+
+@pytest.fixture(scope="module")
+def production(issuer, tmp_path_factory) -> Iterator[Production]:
+    with ExitStack() as stack:
+        database_url = stack.enter_context(fresh_postgres_database("customer_admin_e2e_prod"))
+        load(database_url, SCALES["small"], seed=42)
+        add_e2e_company(database_url)
+        target = sa.engine.make_url(database_url)
+        database_link = stack.enter_context(tcp_proxy(target.host, target.port))
+        app_database_url = target.set(port=database_link.port).render_as_string(hide_password=False)
+        redis = stack.enter_context(redis_server(free_port()))
+        ports = {"a": free_port(), "b": free_port()}
+        balancer = stack.enter_context(tcp_proxy("127.0.0.1", ports["a"]))
+        url = f"http://localhost:{balancer.port}"
+        logs = tmp_path_factory.mktemp("production")
+        for name, port in ports.items():
+            env = {
+                "OIDC_ISSUER": issuer,
+                "REDIS_URL": redis.url,
+                "GRANIAN_WORKERS": "2",
+                # Each instance builds its own frontend, as on its own host.
+                "REFLEX_WEB_WORKDIR": str(logs / f"web-{name}"),
+            }
+            try:
+                stack.enter_context(
+                    reflex_server(app_database_url, port, logs / f"{name}.log", extra_env=env, app_url=url)
+                )
+            except ServerFailed as failure:
+                pytest.fail(str(failure))
+        yield Production(
+            url=url,
+            balancer=balancer,
+            instances={name: ("127.0.0.1", port) for name, port in ports.items()},
+            database_link=database_link,
+            database_url=database_url,
+            redis=redis,
+        )
+
+
+@pytest.fixture
+def support(browser, production) -> Iterator[Page]:
+    """Support, signed in through the balancer, which starts each test on instance A."""
+    production.balancer.switch_to(production.instances["a"])
+    production.database_link.restore()
+    page = new_page(browser)
+    page.goto(production.url + "/customers")
+    sign_in_through_provider(page, SUPPORT)
+    page.wait_for_url(production.url + "/customers**")
+    yield page
+    page.context.close()
+
+
+def customer_id(production: Production, email: str) -> int:
+    with Session(engine_for(production.database_url)) as session:
+        return session.exec(select(Customer.id).where(Customer.email == email)).one()
+
+
+def saved_by_support(production: Production, customer: int) -> list[Version]:
+    with Session(engine_for(production.database_url)) as session:
+        return session.exec(
+            select(Version).where(
+                Version.item_type == "customer", Version.item_id == customer, Version.actor == SUPPORT
+            )
+        ).all()
+
+
+def first_name(production: Production, customer: int) -> str:
+    with Session(engine_for(production.database_url)) as session:
+        return session.get(Customer, customer).first_name
+
+
+def review_first_name(page: Page, name: str) -> None:
+    page.get_by_role("button", name="Edit").click()
+    page.get_by_label("First name").fill(name)
+    page.get_by_role("button", name="Review changes").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text(name)
+
+
+def wait_until(condition, timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+def test_a_browser_moved_to_the_other_instance_mid_edit_keeps_its_session_and_the_reviewed_edit(
+    support, production
+):
+    a, b = production.instances["a"], production.instances["b"]
+    carl = customer_id(production, E2E_CARL)
+    support.goto(f"{production.url}/customers/{carl}")
+    review_first_name(support, "Carlos")
+    assert production.balancer.connections[a] > 0
+    on_b = production.balancer.connections[b]
+
+    # Instance A leaves the pool: the balancer drops its connections and sends new ones to B.
+    production.balancer.switch_to(b)
+    wait_until(lambda: production.balancer.connections[b] > on_b)
+    expect(support.get_by_role("alertdialog")).to_contain_text("Carlos")
+    support.get_by_role("button", name="Save").click()
+
+    expect(support.get_by_text("Customer saved")).to_be_visible()
+    expect(support.get_by_role("heading", name="Carlos Zephyr")).to_be_visible()
+    assert first_name(production, carl) == "Carlos"
+    assert len(saved_by_support(production, carl)) == 1
+    support.reload()
+    expect(support).to_have_url(f"{production.url}/customers/{carl}")
+    expect(support.get_by_role("heading", name="Carlos Zephyr")).to_be_visible()
+    screenshot(support, "production-moved-to-b")
+
+
+def test_a_database_restart_during_an_edit_saves_it_whole_or_not_at_all_and_the_page_recovers(
+    support, production
+):
+    erin = customer_id(production, E2E_ERIN)
+    support.goto(f"{production.url}/customers/{erin}")
+    review_first_name(support, "Erina")
+
+    production.database_link.cut()
+    support.get_by_role("button", name="Save").click()
+    expect(support.get_by_text(DATABASE_UNAVAILABLE).first).to_be_visible(timeout=30_000)
+    screenshot(support, "production-database-down")
+    production.database_link.restore()
+    assert first_name(production, erin) == "Erin"
+    assert saved_by_support(production, erin) == []
+
+    # Back up: the same page saves without a restart. A short outage during the save is waited out.
+    support.get_by_role("button", name="Review changes").click()
+    expect(support.get_by_role("alertdialog")).to_contain_text("Erina")
+    production.database_link.cut()
+    threading.Timer(0.8, production.database_link.restore).start()
+    support.get_by_role("button", name="Save").click()
+    expect(support.get_by_text("Customer saved")).to_be_visible()
+    expect(support.get_by_role("heading", name="Erina Zephyr")).to_be_visible()
+    assert first_name(production, erin) == "Erina"
+    assert len(saved_by_support(production, erin)) == 1
+
+
+def test_sessions_survive_a_redis_restart_and_the_page_recovers_after_a_reload(support, production):
+    dana = customer_id(production, E2E_DANA)
+    support.goto(f"{production.url}/customers/{dana}")
+    expect(support.get_by_role("heading", name="Dana Zephyr")).to_be_visible()
+
+    production.redis.stop()
+    health = httpx.get(production.url + "/healthz", timeout=10)
+    assert (health.status_code, health.json()["redis"]) == (503, "unreachable")
+    production.redis.start()
+
+    support.reload()
+    expect(support).to_have_url(f"{production.url}/customers/{dana}")
+    expect(support.get_by_role("heading", name="Dana Zephyr")).to_be_visible()
+    support.get_by_role("tab", name="History").click()
+    expect(support.get_by_text("Chargeback fraud", exact=True)).to_be_visible()
+    assert httpx.get(production.url + "/healthz", timeout=10).status_code == 200
