@@ -8,6 +8,7 @@ event round trips (p50/p95/p99) and errors.
 
 import argparse
 import json
+import multiprocessing
 import os
 import random
 import statistics
@@ -234,9 +235,10 @@ def idle_memory(mode: str, app_url: str, cookies: list[str], marker: str, redis_
     }
 
 
-def measure(mode: str, app_url: str, cookies: list[str], duration_s: float, think_s: float) -> dict:
-    """Every session runs the mix at once for `duration_s`."""
+def run_sessions(app_url: str, cookies: list[str], start_at: float, duration_s: float, think_s: float):
+    """One generator process: its share of the sessions, each in a thread, from `start_at` (wall clock)."""
     sockets = open_sessions(app_url, cookies)
+    time.sleep(max(0.0, start_at - time.time()))
     tally, until, mix = Tally(), time.monotonic() + duration_s, actions()
     threads = [threading.Thread(target=run_session, args=(s, mix, until, think_s, tally)) for s in sockets]
     for thread in threads:
@@ -245,6 +247,27 @@ def measure(mode: str, app_url: str, cookies: list[str], duration_s: float, thin
         thread.join()
     for socket in sockets:
         socket.close()
+    return tally.round_trips_ms, tally.errors
+
+
+def measure(
+    mode: str, app_url: str, cookies: list[str], duration_s: float, think_s: float, processes: int
+) -> dict:
+    """Every session runs the mix at once for `duration_s`.
+
+    The sessions are spread over `processes` generator processes: 100 threads in one Python process
+    wait on each other's GIL, and that wait showed up as server latency (p95 twice as long).
+    """
+    shares = [cookies[i::processes] for i in range(processes) if cookies[i::processes]]
+    start_at = time.time() + 2 + 0.1 * len(cookies)
+    with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
+        parts = pool.starmap(
+            run_sessions, [(app_url, share, start_at, duration_s, think_s) for share in shares]
+        )
+    tally = Tally()
+    for round_trips, errors in parts:
+        tally.round_trips_ms.extend(round_trips)
+        tally.errors.extend(errors)
     trips = [ms for _, ms in tally.round_trips_ms]
     by_action: dict[str, list[float]] = {}
     for name, ms in tally.round_trips_ms:
@@ -277,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30, help="how long each run lasts")
     parser.add_argument("--think", type=float, default=2.0, help="mean think time between actions, seconds")
     parser.add_argument("--workers", type=int, default=3, help="app workers in the postgres mode")
+    parser.add_argument("--processes", type=int, default=4, help="load generator processes")
     args = parser.parse_args(argv)
     levels = [int(n) for n in args.sessions.split(",")]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -296,7 +320,8 @@ def main(argv: list[str] | None = None) -> int:
                 cookies = [sign_in(app_url, user["email"]) for user in load_users(max(levels))]
                 records = [idle_memory(mode, app_url, cookies, marker, redis_url)]
                 records += [
-                    measure(mode, app_url, cookies[:level], args.seconds, args.think) for level in levels
+                    measure(mode, app_url, cookies[:level], args.seconds, args.think, args.processes)
+                    for level in levels
                 ]
                 for record in records:
                     line = json.dumps(record)
