@@ -38,10 +38,16 @@ def page_of(
     )
 
 
+# A search matching more than this says "1,000+" (type more to narrow it): counting a common term's
+# matches to 10,000 took 30 ms at a million rows, to 1,000 about 10 (PostgreSQL, under `make load`).
+SEARCH_COUNT_CAP = 1_000
+
+
 def count_of(
     session: Session, *, id_column: ColumnElement, term: str, match: Callable[[], Match], cap: int = COUNT_CAP
 ) -> ResultCount:
-    """The number of matches, exact up to `cap`."""
+    """The number of matches, exact up to `cap`, or up to SEARCH_COUNT_CAP when there is a search term."""
     if term and not term_can_match(term):
         return ResultCount(value=0, exact=True)
+    cap = min(cap, SEARCH_COUNT_CAP) if term else cap
     return count_matches(session, id_column=id_column, match=match(), cap=cap)

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from admin_app.db import paging
+from admin_app.db import listing, paging
 from admin_app.db.licenses import (
     LicenseQuery,
     active_license_for,
@@ -245,6 +245,16 @@ def test_count_is_exact_under_the_cap_and_says_so_above_it(session, paging_rows)
     assert (exact.value, exact.exact, exact.label) == (33, True, "33")
     capped = count_licenses(session=session, query=LicenseQuery(), cap=20, today=TODAY)
     assert (capped.value, capped.exact, capped.label) == (20, False, "20+")
+
+
+def test_a_search_is_counted_to_the_lower_search_cap_and_filters_to_the_whole_cap(
+    session, paging_rows, monkeypatch
+):
+    monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 10)
+    searched = count_licenses(session=session, query=LicenseQuery(q="acme"), today=TODAY)
+    assert (searched.value, searched.exact, searched.label) == (10, False, "10+")
+    filtered = count_licenses(session=session, query=LicenseQuery(plan="premium"), today=TODAY)
+    assert (filtered.value, filtered.exact) == (33, True)
 
 
 def test_iter_licenses_streams_every_match_in_page_order(session, paging_rows):
