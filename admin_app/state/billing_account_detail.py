@@ -11,7 +11,6 @@ from admin_app.db import contacts as contact_db
 from admin_app.db.billing_accounts import account_detail
 from admin_app.db.licenses import today_utc
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
-from admin_app.state.customer_detail import acting_staff
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
     billing_account_view,
@@ -20,6 +19,7 @@ from admin_app.state.views import (
     reconciliation_view,
     version_view,
 )
+from admin_app.state.writes import acting_staff, attempt
 
 
 class BillingAccountDetailState(rx.State):
@@ -197,11 +197,7 @@ class BillingAccountDetailState(rx.State):
             yield update
 
     async def _write(self, write, success: str):
-        try:
-            outcome = await in_session(write)
-        except SQLAlchemyError:
-            self.contact_message = DATABASE_UNAVAILABLE
-            return
+        outcome = await attempt(write)
         self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
         if not outcome.ok:
             if not self.editing and not self.new_bill_to_open:

@@ -10,7 +10,6 @@ import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
-from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission
 from admin_app.db import customers as db
 from admin_app.db.customer_detail import customer_detail
@@ -23,6 +22,7 @@ from admin_app.state.views import (
     customer_view,
     version_view,
 )
+from admin_app.state.writes import acting_staff, attempt
 
 FIELD_LABELS = {
     "first_name": "First name",
@@ -32,12 +32,6 @@ FIELD_LABELS = {
     "country": "Country",
     "confirmed_at": "Email confirmed",
 }
-
-
-async def acting_staff(state: rx.State) -> str:
-    """The signed-in staff member's email, for the history (the gate has already checked the session)."""
-    identity = await identity_for_cookie_header(state.router.headers.cookie)
-    return identity.email if identity else ""
 
 
 class CustomerDetailState(rx.State):
@@ -144,11 +138,7 @@ class CustomerDetailState(rx.State):
                 session, customer_id=customer_id, edit=edit, lock_version=lock_version
             )
 
-        try:
-            outcome = await in_session(plan)
-        except SQLAlchemyError:
-            self.form_message = DATABASE_UNAVAILABLE
-            return
+        outcome = await attempt(plan)
         self.field_errors, self.form_message = outcome.field_errors, outcome.message
         if not outcome.ok:
             return
@@ -191,14 +181,8 @@ class CustomerDetailState(rx.State):
                 now=datetime.now(UTC),
             )
 
-        try:
-            outcome = await in_session(save)
-        except SQLAlchemyError:
-            outcome = None
+        outcome = await attempt(save)
         self.saving, self.review_open = False, False
-        if outcome is None:
-            self.form_message = DATABASE_UNAVAILABLE
-            return
         if not outcome.ok:
             self.field_errors, self.form_message = outcome.field_errors, outcome.message
             return
@@ -235,11 +219,7 @@ class CustomerDetailState(rx.State):
                 now=datetime.now(UTC),
             )
 
-        try:
-            outcome = await in_session(switch)
-        except SQLAlchemyError:
-            self.login_message = DATABASE_UNAVAILABLE
-            return
+        outcome = await attempt(switch)
         self.login_errors, self.login_message = outcome.field_errors, outcome.message
         self.login_needs_confirmation = outcome.needs_confirmation
         if outcome.needs_confirmation:
@@ -272,11 +252,7 @@ class CustomerDetailState(rx.State):
                 now=datetime.now(UTC),
             )
 
-        try:
-            outcome = await in_session(unlink)
-        except SQLAlchemyError:
-            self.unlink_errors = {"reason": DATABASE_UNAVAILABLE}
-            return
+        outcome = await attempt(unlink)
         if not outcome.ok:
             self.unlink_errors = outcome.field_errors or {"reason": outcome.message}
             return

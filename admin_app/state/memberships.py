@@ -15,8 +15,8 @@ from admin_app.db.memberships import DELETED, add_membership, delete_membership,
 from admin_app.db.models import Customer
 from admin_app.db.paging import Page, ResultCount
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
-from admin_app.state.customer_detail import acting_staff
 from admin_app.state.list_page import ListPageState
+from admin_app.state.writes import acting_staff, attempt
 
 MAX_TYPED = 254
 
@@ -217,11 +217,7 @@ class MembershipsState(ListPageState, rx.State):
                 now=datetime.now(UTC),
             )
 
-        try:
-            outcome = await in_session(write)
-        except SQLAlchemyError:
-            yield rx.toast.error(DATABASE_UNAVAILABLE)
-            return
+        outcome = await attempt(write)
         if outcome.needs_confirmation:
             self.last_warning = outcome.message
             return
