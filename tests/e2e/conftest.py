@@ -44,6 +44,7 @@ E2E_SUBSCRIPTION = "A-S99999999"
 E2E_CARL = "carl@zephyr-e2e.test"
 E2E_DANA = "dana@zephyr-e2e.test"
 E2E_ERIN = "erin@zephyr-e2e.test"
+E2E_FAY = "fay@zephyr-e2e.test"
 E2E_GUS = "gus@yonder-e2e.test"
 E2E_YONDER_ZUORA = "e2e1" * 8
 E2E_ERROR = (
@@ -131,7 +132,8 @@ def add_e2e_company(url: str) -> dict[str, int]:
 
 
 def add_e2e_customers(session: Session, account_id: int) -> None:
-    """Carl manages the E2E account but is not its Sold To (Wendy is); Dana was disabled on purpose."""
+    """Carl manages the E2E account but is not its Sold To (Wendy is); Dana and Erin were disabled on
+    purpose; Fay's login is active, for the test that disables it."""
     created = datetime(2024, 5, 1, 9, tzinfo=UTC)
     common = {"company": E2E_COMPANY, "country": "US", "created_at": created, "updated_at": created}
     carl = Customer(first_name="Carl", last_name="Zephyr", email=E2E_CARL, confirmed_at=created, **common)
@@ -139,7 +141,8 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
         first_name="Dana", last_name="Zephyr", email=E2E_DANA, login_activated=False, uid=777001, **common
     )
     erin = Customer(first_name="Erin", last_name="Zephyr", email=E2E_ERIN, login_activated=False, **common)
-    session.add_all([carl, dana, erin])
+    fay = Customer(first_name="Fay", last_name="Zephyr", email=E2E_FAY, confirmed_at=created, **common)
+    session.add_all([carl, dana, erin, fay])
     session.flush()
     session.add(
         BillingAccountMembership(

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import E2E_CARL, E2E_DANA, new_page, screenshot
+from tests.e2e.conftest import E2E_CARL, E2E_DANA, E2E_FAY, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -102,6 +102,23 @@ def test_a_login_disabled_on_purpose_is_re_activated_only_with_a_reason(support,
     dialog.get_by_role("button", name="Yes, re-activate it").click()
     expect(support.get_by_text("Login re-activated.")).to_be_visible()
     expect(support.get_by_text("Login active")).to_be_visible()
+
+
+def test_disabling_a_login_takes_a_reason_and_shows_who_did_it_in_the_login_status_list(support, app_server):
+    open_customer(support, app_server, E2E_FAY)
+    support.get_by_role("button", name="Disable login").click()
+    dialog = support.get_by_role("dialog")
+    dialog.get_by_role("button", name="Disable login").click()
+    expect(dialog.get_by_test_id("error-reason")).to_have_text("Reason can't be blank.")
+    dialog.get_by_label("Reason (goes into the history)").fill("Account takeover reported, ticket #99")
+    dialog.get_by_role("button", name="Disable login").click()
+    expect(support.get_by_text("Login disabled.")).to_be_visible()
+    expect(support.get_by_text("disabled on purpose by support@example.com").first).to_be_visible()
+
+    support.goto(app_server + "/login-status?kind=disabled&q=fay%40zephyr")
+    row = support.locator(ROWS).first
+    for text in ("Disabled after creation", "support@example.com", "Account takeover reported, ticket #99"):
+        expect(row).to_contain_text(text)
 
 
 def test_sales_see_no_edit_button_and_the_server_refuses_them_anyway(page, app_server):
