@@ -76,11 +76,9 @@ def search_accounts(
     return page_of(
         session,
         entity=BillingAccount,
-        term=query.q,
+        query=query,
+        sort_columns=SORT_COLUMNS,
         match=lambda: _match(query),
-        sort_column=col(BillingAccount.name),
-        python_type=str,
-        descending=query.descending,
         after=after,
         before=before,
         limit=limit,

@@ -83,15 +83,12 @@ def search_customers(
     limit: int = 50,
 ) -> Page:
     """A page of customers matching `query`."""
-    sort_column, python_type = SORT_COLUMNS[query.sort]
     return page_of(
         session,
         entity=Customer,
-        term=query.q,
+        query=query,
+        sort_columns=SORT_COLUMNS,
         match=lambda: match_for(session, CUSTOMER_SEARCH, query.q, _filters(query)),
-        sort_column=col(sort_column),
-        python_type=python_type,
-        descending=query.descending,
         after=after,
         before=before,
         limit=limit,

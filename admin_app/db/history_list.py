@@ -22,6 +22,10 @@ from admin_app.db.validation import MAX_EMAIL
 FIELD_NAME_LENGTH = 60
 
 
+# The history reads newest first, always.
+SORT_COLUMNS = {"newest": (Version.id, int)}
+
+
 @dataclass(frozen=True)
 class HistoryQuery:
     q: str = ""
@@ -117,11 +121,9 @@ def search_history(
     return page_of(
         session,
         entity=Version,
-        term=query.q,
+        query=query,
+        sort_columns=SORT_COLUMNS,
         match=lambda: _match(session, query),
-        sort_column=col(Version.id),
-        python_type=int,
-        descending=True,
         after=after,
         before=before,
         limit=limit,

@@ -142,15 +142,12 @@ def search_licenses(
     today: date | None = None,
 ) -> LicensePage:
     """A page of licenses matching `query`, after or before a cursor of an earlier page."""
-    sort_column, python_type = SORT_COLUMNS[query.sort]
     return page_of(
         session,
         entity=License,
-        term=query.q,
+        query=query,
+        sort_columns=SORT_COLUMNS,
         match=lambda: _match(session, query, today or today_utc()),
-        sort_column=col(sort_column),
-        python_type=python_type,
-        descending=query.descending,
         after=after,
         before=before,
         limit=limit,

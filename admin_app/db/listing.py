@@ -1,36 +1,45 @@
 """One page and one capped count of any searchable list: what every list's search_* and count_* share."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
 from admin_app.db.text_search import term_can_match
+
+
+class ListQuery(Protocol):
+    """What every list's query has: a search term and a sort (a key of the list's sort columns)."""
+
+    q: str
+    sort: str
+    descending: bool
 
 
 def page_of(
     session: Session,
     *,
     entity,
-    term: str,
+    query: ListQuery,
+    sort_columns: Mapping[str, tuple[Any, type]],
     match: Callable[[], Match],
-    sort_column: ColumnElement,
-    python_type: type,
-    descending: bool,
     after: str | None,
     before: str | None,
     limit: int,
 ) -> Page:
-    """A keyset page of `entity`; a term no stored text can contain finds nothing without a query."""
-    if term and not term_can_match(term):
+    """A keyset page of `entity` in the query's sort; a term no stored text can contain finds nothing
+    without a query."""
+    if query.q and not term_can_match(query.q):
         return EMPTY_PAGE
+    sort_column, python_type = sort_columns[query.sort]
     return search_page(
         session,
         entity=entity,
-        sort_column=sort_column,
+        sort_column=col(sort_column),
         python_type=python_type,
-        descending=descending,
+        descending=query.descending,
         match=match(),
         after=after,
         before=before,

@@ -103,6 +103,9 @@ def set_login_activated(
 KINDS = {"disabled": "Disabled after creation", "never": "Never activated"}
 
 
+SORT_COLUMNS = {"name": (Customer.last_name, str)}
+
+
 @dataclass(frozen=True)
 class LoginStatusQuery:
     q: str = ""
@@ -165,11 +168,9 @@ def search_not_activated(
     page = page_of(
         session,
         entity=Customer,
-        term=query.q,
+        query=query,
+        sort_columns=SORT_COLUMNS,
         match=lambda: _match(session, query),
-        sort_column=col(Customer.last_name),
-        python_type=str,
-        descending=query.descending,
         after=after,
         before=before,
         limit=limit,

@@ -69,15 +69,12 @@ def search_memberships(
     before: str | None = None,
     limit: int = 50,
 ) -> Page:
-    sort_column, python_type = SORT_COLUMNS[query.sort]
     return page_of(
         session,
         entity=BillingAccountMembership,
-        term=query.q,
+        query=query,
+        sort_columns=SORT_COLUMNS,
         match=lambda: _match(session, query),
-        sort_column=col(sort_column),
-        python_type=python_type,
-        descending=query.descending,
         after=after,
         before=before,
         limit=limit,

@@ -161,15 +161,12 @@ def search_reconciliations(
     limit: int = 50,
 ) -> Page:
     """A page of reconciliations matching `query`, after or before a cursor of an earlier page."""
-    sort_column, python_type = SORT_COLUMNS[query.sort]
     return page_of(
         session,
         entity=Reconciliation,
-        term=query.q,
+        query=query,
+        sort_columns=SORT_COLUMNS,
         match=lambda: _match(session, query),
-        sort_column=col(sort_column),
-        python_type=python_type,
-        descending=query.descending,
         after=after,
         before=before,
         limit=limit,
