@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     OIDC_CLIENT_SECRET: str = DEV_CLIENT_SECRET
     OIDC_SCOPES: str = "openid email profile"
     OIDC_GROUPS_CLAIM: str = "groups"
+    # ID-token signature algorithms accepted, comma-separated; never taken from the issuer's discovery.
+    OIDC_ID_TOKEN_ALGORITHMS: str = "RS256,ES256"
     OIDC_PROVIDER_NAME: str = "Okta"
     ROLE_GROUPS: str = (
         "sales:customer-admin-sales,support:customer-admin-support,"
@@ -43,6 +45,22 @@ class Settings(BaseSettings):
     def secure_cookies(self) -> bool:
         """Cookies are Secure (and __Host- prefixed) when the app is served over https."""
         return self.APP_URL.startswith("https://")
+
+    @property
+    def id_token_algorithms(self) -> list[str]:
+        return [alg.strip() for alg in self.OIDC_ID_TOKEN_ALGORITHMS.split(",") if alg.strip()]
+
+    @field_validator("OIDC_ID_TOKEN_ALGORITHMS")
+    @classmethod
+    def _asymmetric_algorithms_only(cls, value: str) -> str:
+        # "none" and HMAC (keyed with the client secret, or a public key passed off as one) are never allowed.
+        allowed = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+        chosen = {alg.strip() for alg in value.split(",") if alg.strip()}
+        if not chosen or not chosen <= allowed:
+            raise ValueError(
+                f"OIDC_ID_TOKEN_ALGORITHMS must be a comma-separated subset of {sorted(allowed)}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _no_development_secrets_on_https(self) -> "Settings":

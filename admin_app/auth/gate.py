@@ -1,8 +1,11 @@
-"""The central gate: every event sent to the app's states needs a live session and a declared permission.
+"""The central gate: every event needs a live session and a declared permission, and sees only its
+own staff member's data.
 
 Any browser can send any event by name, so the check is made here, on the server, before a
 handler runs. A handler declares what it needs with `@requires(...)`; one that declares
-nothing (including Reflex's built-in `setvar`) is refused.
+nothing (including Reflex's built-in `setvar`) is refused. Reflex's own events pass only when
+they are on `FRAMEWORK_EVENTS`. Before any event is answered, the tab's state is checked to
+belong to the session behind the event; if it does not, every app state is emptied first.
 """
 
 import logging
@@ -20,6 +23,7 @@ from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
 
 logger = logging.getLogger(__name__)
 PERMISSION_ATTR = "_required_permission"
@@ -32,6 +36,19 @@ SIGN_IN_SCRIPT = (
     "encodeURIComponent(window.location.pathname + window.location.search))"
 )
 NO_ACCESS_SCRIPT = "window.location.assign('/no-access')"
+UNKNOWN_HANDLER = "unknown handler"
+# Reflex's own handlers the app needs: (re)connecting, running a page's on_load, reporting a
+# browser error. Everything else of Reflex's (setvar, update_vars_internal, ...) is refused.
+FRAMEWORK_EVENTS = frozenset(
+    {
+        "reflex___state____state.hydrate",
+        "reflex___state____state.hydrate_and_load",
+        "reflex___state____state.set_is_hydrated",
+        "reflex___state____state.reflex___state____on_load_internal_state.on_load_internal",
+        "reflex___state____state.reflex___state____on_load_internal_state.set_is_hydrated",
+        "reflex___state____state.reflex___state____frontend_event_exception_state.handle_frontend_exception",
+    }
+)
 
 
 def requires(permission: Permission | str) -> Callable:
@@ -83,6 +100,12 @@ def declared_permission(event_name: str) -> tuple[bool, object]:
     return True, handlers.get(handler_name)
 
 
+def handler_name(event_name: str) -> str:
+    """The handler an app event names, or UNKNOWN_HANDLER: the audit never stores text the client made up."""
+    state_path, _, name = event_name.rpartition(".")
+    return name if name in _declarations().get(state_path, {}) else UNKNOWN_HANDLER
+
+
 async def record_refusal(email: str, client_address: str, detail: str) -> None:
     """Add a refused event to the audit trail; the refusal stands even if that write fails."""
 
@@ -103,23 +126,50 @@ async def record_refusal(email: str, client_address: str, detail: str) -> None:
         logger.exception("could not record a refused event: %s", detail)
 
 
+async def bind_to_session(state: BaseState, session_id: str) -> bool:
+    """Empty every app state of the tab unless it was loaded under `session_id`; True if it was emptied."""
+    root = state._get_root_state()
+    binding = await root.get_state(AppState)
+    if binding._staff_session == session_id:
+        return False
+    for cls in app_states():
+        (await root.get_state(cls)).reset()
+    binding._staff_session = session_id
+    return True
+
+
+async def _emptied(state: BaseState) -> dict:
+    """The delta that empties the browser's copy, for an event that is refused (its handler sends none)."""
+    root = state._get_root_state()
+    delta = await root._get_resolved_delta()
+    root._clean()
+    return delta
+
+
 class AuthGate(Middleware):
-    """Refuses events without a live session, and events whose handler's permission the role lacks."""
+    """Refuses events without a live session, and events whose handler's permission the role lacks;
+    empties the tab's state when it was loaded for another session."""
 
     async def preprocess(self, app, state: BaseState, event: Event) -> StateUpdate | None:
         ours, permission = declared_permission(event.name)
-        if not ours:
-            return None
-        handler = event.name.rpartition(".")[2]
+        handler = handler_name(event.name) if ours else UNKNOWN_HANDLER
+        client_address = state.router.session.client_ip
+        if not ours and event.name not in FRAMEWORK_EVENTS:
+            await record_refusal("", client_address, f"{handler}: not an event of this app")
+            return StateUpdate(events=Event.from_event_type([rx.toast.error(REFUSED_MESSAGE)]))
         try:
             identity = await identity_for_cookie_header(state.router.headers.cookie)
         except SQLAlchemyError:
             # The session store is the database: no answer, no event (and a plain word, not a crash).
             return StateUpdate(events=Event.from_event_type([rx.toast.error(DATABASE_UNAVAILABLE)]))
-        client_address = state.router.session.client_ip
+        emptied = await bind_to_session(state, identity.session_id if identity else "")
+        if not ours:
+            # Reflex's own event goes on; what it sends back is the emptied state.
+            return None
+        delta = await _emptied(state) if emptied else {}
         if identity is None:
             await record_refusal("", client_address, f"{handler}: no live session")
-            return StateUpdate(events=Event.from_event_type([rx.call_script(SIGN_IN_SCRIPT)]))
+            return StateUpdate(delta=delta, events=Event.from_event_type([rx.call_script(SIGN_IN_SCRIPT)]))
         if permission == SIGNED_IN or (permission is not None and is_allowed(identity.roles, permission)):
             return None
         needed = permission.value if isinstance(permission, Permission) else "an undeclared handler"
@@ -127,4 +177,4 @@ class AuthGate(Middleware):
         refusal = [rx.toast.error(REFUSED_MESSAGE)]
         if not identity.roles:
             refusal.append(rx.call_script(NO_ACCESS_SCRIPT))
-        return StateUpdate(events=Event.from_event_type(refusal))
+        return StateUpdate(delta=delta, events=Event.from_event_type(refusal))

@@ -1,5 +1,6 @@
 """The OpenID Connect client (Authlib): plain standards OIDC, so Okta or any conformant issuer works."""
 
+from collections.abc import Mapping
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -31,8 +32,27 @@ def oidc_client(settings: Settings) -> StarletteOAuth2App:
 
 
 def id_token_claims_options(settings: Settings) -> dict:
-    """`iss` must be exactly the configured issuer; `aud`, `exp`, `iat` and `nonce` are checked by Authlib."""
+    """`iss` must be exactly the configured issuer; `exp`, `iat` and `nonce` are checked by Authlib, `aud`
+    by `names_this_client` as well (Authlib also accepts a foreign `aud` when `azp` names this client)."""
     return {"iss": {"essential": True, "value": settings.OIDC_ISSUER}}
+
+
+def names_this_client(claims: Mapping[str, object], settings: Settings) -> bool:
+    """The ID token's `aud` (a string or a list) contains this app's client id."""
+    aud = claims.get("aud")
+    audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+    return settings.OIDC_CLIENT_ID in audiences
+
+
+async def pin_signing_algorithms(client: StarletteOAuth2App, settings: Settings) -> None:
+    """ID tokens are verified with the configured algorithms only, whatever discovery advertises."""
+    metadata = await client.load_server_metadata()
+    metadata["id_token_signing_alg_values_supported"] = settings.id_token_algorithms
+
+
+def lacks_identity_claims(claims: Mapping[str, object], settings: Settings) -> bool:
+    """A thin ID token (allowed by OpenID Connect) leaves email, name or groups to the userinfo endpoint."""
+    return any(not claims.get(name) for name in ("email", "name", settings.OIDC_GROUPS_CLAIM))
 
 
 def safe_next(value: str | None) -> str:
@@ -45,7 +65,7 @@ def safe_next(value: str | None) -> str:
     return value
 
 
-def roles_from_claims(claims: dict, settings: Settings) -> tuple[str, ...]:
+def roles_from_claims(claims: Mapping[str, object], settings: Settings) -> tuple[str, ...]:
     """The staff roles the ID token's groups claim grants."""
     groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
     if isinstance(groups, str):

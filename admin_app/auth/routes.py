@@ -1,8 +1,9 @@
 """HTTP routes of the sign-in flow: /auth/login, /auth/callback, /auth/logout, /auth/signed-out."""
 
 import html
+import json
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
@@ -13,7 +14,15 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from admin_app.auth.identity import forget, session_cookie_name, session_policy, token_from_cookie_header
-from admin_app.auth.oidc import id_token_claims_options, oidc_client, roles_from_claims, safe_next
+from admin_app.auth.oidc import (
+    id_token_claims_options,
+    lacks_identity_claims,
+    names_this_client,
+    oidc_client,
+    pin_signing_algorithms,
+    roles_from_claims,
+    safe_next,
+)
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import StaffSession
 from admin_app.db.session import in_session
@@ -24,19 +33,44 @@ PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{tit
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{{font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0;
 color-scheme:light dark}}main{{max-width:32rem;padding:2rem;border:1px solid #8884;border-radius:12px}}
-a.button{{display:inline-block;margin-top:1rem;padding:.6rem 1rem;border-radius:8px;background:#3e46e0;
-color:#fff;text-decoration:none}}</style></head><body><main><h1>{title}</h1><p>{message}</p>
-<a class="button" href="{link}">{link_text}</a></main></body></html>"""
+.button{{display:inline-block;margin-top:1rem;padding:.6rem 1rem;border:0;border-radius:8px;
+background:#3e46e0;color:#fff;text-decoration:none;font:inherit;cursor:pointer}}</style>{head}</head>
+<body><main><h1>{title}</h1><p>{message}</p>{action}</main></body></html>"""
+SIGN_OUT_BUTTON = (
+    '<form method="post" action="/auth/logout"><button class="button" type="submit" autofocus>'
+    "Sign out</button></form>"
+)
+# After the session is revoked the tab forgets its Reflex token, so a new sign-in in this tab starts
+# from an empty state; then on to the provider's sign-out.
+FORGET_TAB_AND_GO = (
+    '<script>window.sessionStorage.removeItem("token");window.location.replace({target});</script>'
+)
 
 
-def page(title: str, message: str, link: str, link_text: str, status: int = 200) -> HTMLResponse:
+def page(
+    title: str, message: str, link: str, link_text: str, status: int = 200, head: str = ""
+) -> HTMLResponse:
     text = PAGE.format(
         title=html.escape(title),
         message=html.escape(message),
-        link=html.escape(link),
-        link_text=html.escape(link_text),
+        action=f'<a class="button" href="{html.escape(link)}">{html.escape(link_text)}</a>',
+        head=head,
     )
     return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def sign_out_question(message: str, status: int = 200) -> HTMLResponse:
+    text = PAGE.format(title="Sign out", message=html.escape(message), action=SIGN_OUT_BUTTON, head="")
+    return HTMLResponse(text, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def from_this_app(request: Request, app_url: str) -> bool:
+    """A state-changing request must come from the app's own pages: its Origin (or, without one, its
+    Referer) is the app's origin. A cross-site form or link cannot pass."""
+    expected = urlsplit(app_url)
+    sent = request.headers.get("origin") or request.headers.get("referer") or ""
+    origin = urlsplit(sent)
+    return (origin.scheme, origin.netloc) == (expected.scheme, expected.netloc)
 
 
 def _client_address(request: Request) -> str:
@@ -76,6 +110,15 @@ async def login(request: Request) -> Response:
         return _provider_down(settings)
 
 
+async def _with_userinfo(client, token: dict, claims: dict) -> dict | None:
+    """The ID token's claims completed from the userinfo endpoint; None when userinfo is about another
+    `sub` (OpenID Connect Core 5.3.2). The ID token's own values win."""
+    extra = dict(await client.userinfo(token=token))
+    if str(extra.get("sub")) != str(claims["sub"]):
+        return None
+    return {**extra, **{name: value for name, value in claims.items() if value}}
+
+
 async def _failed(request: Request, reason: str, status: int = 400) -> HTMLResponse:
     await _record("sign_in_failed", request, detail=reason)
     request.session.clear()
@@ -95,7 +138,14 @@ async def callback(request: Request) -> Response:
         return await _failed(request, f"the identity provider said {request.query_params['error'][:60]}")
     client = oidc_client(settings)
     try:
+        await pin_signing_algorithms(client, settings)
         token = await client.authorize_access_token(request, claims_options=id_token_claims_options(settings))
+        claims = dict(token.get("userinfo") or {})
+        if claims.get("sub") and lacks_identity_claims(claims, settings):
+            completed = await _with_userinfo(client, token, claims)
+            if completed is None:
+                return await _failed(request, "userinfo is about another subject")
+            claims = completed
     except MismatchingStateError:
         return await _failed(request, "bad state")
     except (JoseError, SignatureError) as error:
@@ -104,11 +154,15 @@ async def callback(request: Request) -> Response:
         return await _failed(request, f"{error.error}"[:80])
     except httpx.HTTPError:
         return _provider_down(settings)
-    claims = token.get("userinfo")
-    if not claims or not claims.get("sub"):
+    if not claims.get("sub"):
         return await _failed(request, "no ID token")
-    subject, email = str(claims["sub"]), str(claims.get("email") or "")
-    name = str(claims.get("name") or email or subject)
+    if not names_this_client(claims, settings):
+        return await _failed(request, "invalid token: aud does not name this app")
+    subject, email = str(claims["sub"]), str(claims.get("email") or "").strip()
+    if not email:
+        # Every change is recorded with who made it: nobody without an email may work here.
+        return await _failed(request, "no email address from the identity provider")
+    name = str(claims.get("name") or email)
     roles = roles_from_claims(claims, settings)
     next_path = request.session.get("next") or "/licenses"
     request.session.clear()
@@ -152,8 +206,13 @@ async def callback(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
-    """Revoke the server session, clear the cookie, and end the issuer's session when it supports that."""
+    """GET asks (a link elsewhere cannot sign anyone out); a POST from the app's own page revokes the
+    server session, clears the cookie and the tab's token, and ends the issuer's session when it can."""
     settings = get_settings()
+    if request.method != "POST":
+        return sign_out_question("Sign out of Customer Admin?")
+    if not from_this_app(request, settings.APP_URL):
+        return sign_out_question("That sign-out did not come from Customer Admin. Sign out here?", 403)
     token = token_from_cookie_header(request.headers.get("cookie", ""), settings)
     address = _client_address(request)
 
@@ -181,7 +240,14 @@ async def logout(request: Request) -> Response:
     if ended and ended.id_token and metadata.get("end_session_endpoint"):
         query = urlencode({"id_token_hint": ended.id_token, "post_logout_redirect_uri": signed_out})
         target = f"{metadata['end_session_endpoint']}?{query}"
-    response = RedirectResponse(target, status_code=303)
+    script_target = json.dumps(target).replace("<", "\\u003c")
+    response = page(
+        "Signing out",
+        "Your session in Customer Admin has ended.",
+        target,
+        "Continue",
+        head=FORGET_TAB_AND_GO.format(target=script_target),
+    )
     response.delete_cookie(
         session_cookie_name(settings), path="/", secure=settings.secure_cookies, httponly=True
     )

@@ -93,8 +93,27 @@ def sidebar() -> rx.Component:
     )
 
 
+# A POST from the app's own page (a cross-site link cannot sign anyone out), as a full page load:
+# /auth/logout is an HTTP route. Reflex's forms always prevent the browser's own submit.
+SIGN_OUT_SCRIPT = (
+    "const form = document.createElement('form'); form.method = 'post'; form.action = '/auth/logout';"
+    " document.body.appendChild(form); form.submit();"
+)
+
+
+def sign_out_button(**props) -> rx.Component:
+    return rx.button(
+        rx.icon("log-out", size=14),
+        "Sign out",
+        variant="soft",
+        color_scheme="gray",
+        on_click=rx.call_script(SIGN_OUT_SCRIPT),
+        **props,
+    )
+
+
 def signed_in_as() -> rx.Component:
-    """Who is signed in, their role, and Sign out (a full page load: /auth/logout is an HTTP route).
+    """Who is signed in, their role, and Sign out.
 
     Nothing shows until the server has named the staff member, so a visitor on the way to
     sign in never sees "No access" or a Sign out button.
@@ -107,11 +126,7 @@ def signed_in_as() -> rx.Component:
             align="end",
         ),
         rx.badge(UserState.role_label, variant="soft", data_testid="signed-in-role"),
-        rx.link(
-            rx.button(rx.icon("log-out", size=14), "Sign out", variant="soft", color_scheme="gray", size="1"),
-            href="/auth/logout",
-            reload_document=True,
-        ),
+        sign_out_button(size="1"),
         align="center",
         spacing="3",
     )

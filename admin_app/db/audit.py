@@ -38,6 +38,13 @@ def changes_between(before: Mapping[str, object], after: Mapping[str, object]) -
     }
 
 
+class NoActor(ValueError):
+    """A change was about to be recorded without the staff member who made it (rule 9)."""
+
+
+NO_ACTOR_MESSAGE = "Your sign-in does not say who you are, so nothing was changed. Sign out and in again."
+
+
 def record_version(
     session: Session,
     *,
@@ -49,7 +56,11 @@ def record_version(
     at: datetime,
     reason: str | None = None,
 ) -> Version:
-    """Add a history row to the session's transaction (the caller commits it with the change)."""
+    """Add a history row to the session's transaction (the caller commits it with the change).
+
+    Raises NoActor for an empty actor: the whole transaction is then abandoned, change included."""
+    if not actor or not actor.strip():
+        raise NoActor(f"no actor for a {event} of {item_type} {item_id}")
     version = Version(
         item_type=item_type,
         item_id=item_id,

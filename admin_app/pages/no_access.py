@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from admin_app.components.layout import sign_out_button
 from admin_app.state.user import UserState
 
 
@@ -17,7 +18,7 @@ def no_access_page() -> rx.Component:
                 rx.hstack(
                     rx.foreach(UserState.granting_groups, lambda g: rx.code(g)), wrap="wrap", spacing="2"
                 ),
-                rx.link(rx.button("Sign out", variant="soft"), href="/auth/logout", reload_document=True),
+                sign_out_button(),
                 spacing="3",
             ),
             max_width="36rem",

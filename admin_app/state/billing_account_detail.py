@@ -11,6 +11,7 @@ from admin_app.db import contacts as contact_db
 from admin_app.db.billing_accounts import account_detail
 from admin_app.db.licenses import today_utc
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
     billing_account_view,
@@ -22,7 +23,7 @@ from admin_app.state.views import (
 from admin_app.state.writes import acting_staff, attempt
 
 
-class BillingAccountDetailState(rx.State):
+class BillingAccountDetailState(AppState):
     account: dict[str, str] = {}
     lock_version: int = 0
     same_person: bool = False
@@ -42,6 +43,8 @@ class BillingAccountDetailState(rx.State):
     contact_errors: dict[str, str] = {}
     contact_message: str = ""
     new_bill_to_open: bool = False
+    # The account the page shows, as the server loaded it: the target of every write on this page.
+    _loaded_id: int | None = None
 
     def _account_id(self) -> int | None:
         tail = path_tail(self.router.url.path)
@@ -61,8 +64,10 @@ class BillingAccountDetailState(rx.State):
             return
         self.error, self.not_found = "", detail is None
         if detail is None:
+            self._loaded_id = None
             return
         a = detail.account
+        self._loaded_id = a.id
         self.account, self.lock_version = billing_account_view(a), a.lock_version
         self.same_person = a.sold_to_contact_id == a.bill_to_contact_id
         self.contacts = [
@@ -159,7 +164,9 @@ class BillingAccountDetailState(rx.State):
         if not isinstance(form, dict):
             return
         actor = await acting_staff(self)
-        account_id, lock_version = self._account_id(), self.lock_version
+        account_id, lock_version = self._loaded_id, self.lock_version
+        if account_id is None:
+            return
         edit = contact_db.ContactEdit.from_form(form)
         reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
 
@@ -181,7 +188,9 @@ class BillingAccountDetailState(rx.State):
     @requires(Permission.CUSTOMERS_EDIT)
     async def make_bill_to_the_sold_to(self):
         actor = await acting_staff(self)
-        account_id, lock_version = self._account_id(), self.lock_version
+        account_id, lock_version = self._loaded_id, self.lock_version
+        if account_id is None:
+            return
 
         def write(session):
             return contact_db.make_bill_to_the_sold_to(

@@ -3,16 +3,16 @@
 from collections.abc import Mapping
 from typing import ClassVar
 
-import reflex as rx
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
 from admin_app.db import billing_accounts as db
 from admin_app.db.paging import Page, ResultCount
+from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 
 
-class BillingAccountsState(ListPageState, rx.State):
+class BillingAccountsState(ListPageState, AppState):
     _path: ClassVar[str] = "/billing-accounts"
     _noun: ClassVar[str] = "billing accounts"
     _filter_names: ClassVar[tuple[str, ...]] = ()

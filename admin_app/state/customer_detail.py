@@ -15,6 +15,7 @@ from admin_app.db import customers as db
 from admin_app.db.customer_detail import customer_detail
 from admin_app.db.login_status import set_login_activated
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
     billing_account_view,
@@ -34,7 +35,7 @@ FIELD_LABELS = {
 }
 
 
-class CustomerDetailState(rx.State):
+class CustomerDetailState(AppState):
     """One customer and the dialogs that change them."""
 
     customer: dict[str, str] = {}
@@ -68,6 +69,11 @@ class CustomerDetailState(rx.State):
     unlink_open: bool = False
     unlink_errors: dict[str, str] = {}
 
+    # The customer the page shows, as the server loaded it: every write targets this one, never the
+    # URL at the time of the write (a crafted event may carry another page's URL).
+    _loaded_id: int | None = None
+    _planned_id: int | None = None
+
     def _customer_id(self) -> int | None:
         tail = path_tail(self.router.url.path)
         return int(tail) if tail.isdigit() and len(tail) < 12 else None
@@ -90,7 +96,9 @@ class CustomerDetailState(rx.State):
         self.not_found = detail is None
         if detail is None:
             self.customer, self.account, self.contacts, self.history = {}, {}, [], []
+            self._loaded_id = None
             return
+        self._loaded_id = detail.customer.id
         self.customer = customer_view(detail.customer)
         self.account = billing_account_view(detail.account)
         self.membership_id = str(detail.membership.membership_id) if detail.membership else ""
@@ -129,7 +137,7 @@ class CustomerDetailState(rx.State):
             return
         edit = db.CustomerEdit.from_form(form)
         reason = form.get("reason", "") if isinstance(form.get("reason", ""), str) else ""
-        customer_id, lock_version = self._customer_id(), self._lock_version()
+        customer_id, lock_version = self._loaded_id, self._lock_version()
         if customer_id is None:
             return
 
@@ -143,7 +151,7 @@ class CustomerDetailState(rx.State):
         if not outcome.ok:
             return
         self._edit, self._reason, self._reviewed_contact = edit, reason, outcome.value.contact
-        self._planned_lock_version = lock_version
+        self._planned_id, self._planned_lock_version = customer_id, lock_version
         self.review_lines = [
             {"field": FIELD_LABELS.get(name, name), "before": str(before or "—"), "after": str(after or "—")}
             for name, (before, after) in outcome.value.changes.items()
@@ -166,7 +174,7 @@ class CustomerDetailState(rx.State):
         yield
         actor = await acting_staff(self)
         # The version the plan was made from: a change by someone else since then is refused (rule 10).
-        customer_id, lock_version = self._customer_id(), self._planned_lock_version
+        customer_id, lock_version = self._planned_id, self._planned_lock_version
         edit, reason, reviewed = self._edit, self._reason, self._reviewed_contact
 
         def save(session):
@@ -204,7 +212,9 @@ class CustomerDetailState(rx.State):
         confirmed = self.login_needs_confirmation and reason == self._login_reason
         self._login_reason = reason if isinstance(reason, str) else ""
         actor = await acting_staff(self)
-        customer_id, lock_version = self._customer_id(), self._lock_version()
+        customer_id, lock_version = self._loaded_id, self._lock_version()
+        if customer_id is None:
+            return
         activate = self.customer.get("login_activated") != "yes"
 
         def switch(session):
@@ -240,7 +250,9 @@ class CustomerDetailState(rx.State):
     async def unlink(self, form: dict):
         reason = form.get("reason", "") if isinstance(form, dict) else ""
         actor = await acting_staff(self)
-        customer_id, lock_version = self._customer_id(), self._lock_version()
+        customer_id, lock_version = self._loaded_id, self._lock_version()
+        if customer_id is None:
+            return
 
         def unlink(session):
             return db.unlink_account(

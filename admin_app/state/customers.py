@@ -3,17 +3,17 @@
 from collections.abc import Mapping
 from typing import ClassVar
 
-import reflex as rx
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
 from admin_app.db import customer_list as db
 from admin_app.db.paging import Page, ResultCount
+from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 from admin_app.state.views import customer_view
 
 
-class CustomersState(ListPageState, rx.State):
+class CustomersState(ListPageState, AppState):
     """Search, filters, sort and one page of customers."""
 
     _path: ClassVar[str] = "/customers"

@@ -3,12 +3,12 @@
 from collections.abc import Mapping
 from typing import ClassVar
 
-import reflex as rx
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
 from admin_app.db import history_list as db
 from admin_app.db.paging import Page, ResultCount
+from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 from admin_app.state.views import version_view
 
@@ -21,7 +21,7 @@ def history_row(line: dict[str, str]) -> dict[str, str]:
     return {**line, "href": prefix + line["item_id"] if prefix and line["item"] else ""}
 
 
-class HistoryState(ListPageState, rx.State):
+class HistoryState(ListPageState, AppState):
     _path: ClassVar[str] = "/history"
     _noun: ClassVar[str] = "changes"
     _filter_names: ClassVar[tuple[str, ...]] = ("actor", "type", "record", "field", "from", "to")

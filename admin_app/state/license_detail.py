@@ -7,6 +7,7 @@ from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as db
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
 from admin_app.state.views import license_view
 
 
@@ -15,7 +16,7 @@ def path_tail(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 
-class LicenseDetailState(rx.State):
+class LicenseDetailState(AppState):
     """One license and its company's history of licenses."""
 
     license: dict[str, str] = {}

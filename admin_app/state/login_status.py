@@ -3,16 +3,16 @@
 from collections.abc import Mapping
 from typing import ClassVar
 
-import reflex as rx
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
 from admin_app.db import login_status as db
 from admin_app.db.paging import Page, ResultCount
+from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 
 
-class LoginStatusState(ListPageState, rx.State):
+class LoginStatusState(ListPageState, AppState):
     _path: ClassVar[str] = "/login-status"
     _noun: ClassVar[str] = "customers"
     _filter_names: ClassVar[tuple[str, ...]] = ("kind",)

@@ -15,6 +15,7 @@ from admin_app.db.memberships import DELETED, add_membership, delete_membership,
 from admin_app.db.models import Customer
 from admin_app.db.paging import Page, ResultCount
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 from admin_app.state.writes import acting_staff, attempt
 
@@ -36,7 +37,7 @@ def membership_view(membership, customer, account) -> dict[str, str]:
     }
 
 
-class MembershipsState(ListPageState, rx.State):
+class MembershipsState(ListPageState, AppState):
     """The list of memberships and the forms that add and delete them."""
 
     _path: ClassVar[str] = "/memberships"

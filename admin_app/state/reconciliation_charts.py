@@ -14,12 +14,13 @@ from admin_app.charts import reconciliations as charts
 from admin_app.db import reconciliation_stats as stats
 from admin_app.db.reconciliations import ReconciliationQuery
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ALL
 
 CHART_NAMES = ("status", "invoiced", "skip_reasons", "failure_rate", "top_accounts", "seats_added")
 
 
-class ReconciliationChartsState(rx.State):
+class ReconciliationChartsState(AppState):
     """The filter bar's values, the six figures, and which of them the filters left empty."""
 
     filters: dict[str, str] = {}

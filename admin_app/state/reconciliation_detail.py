@@ -7,11 +7,12 @@ from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import reconciliations as db
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import billing_account_view, reconciliation_view
 
 
-class ReconciliationDetailState(rx.State):
+class ReconciliationDetailState(AppState):
     """One reconciliation and the other reconciliations of its billing account."""
 
     reconciliation: dict[str, str] = {}

@@ -3,7 +3,6 @@
 from collections.abc import Mapping
 from typing import ClassVar
 
-import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -12,11 +11,12 @@ from admin_app.db import reconciliations as db
 from admin_app.db.paging import Page, ResultCount
 from admin_app.db.reconciliation_stats import count_for_table
 from admin_app.db.session import in_session
+from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 from admin_app.state.views import reconciliation_view
 
 
-class ReconciliationsState(ListPageState, rx.State):
+class ReconciliationsState(ListPageState, AppState):
     """Search, filters, sort and one page of reconciliations."""
 
     _path: ClassVar[str] = "/reconciliations"

@@ -12,12 +12,13 @@ from admin_app.db.auth_events import KINDS, recent_auth_events, record_auth_even
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import active_sessions, revoke_session
 from admin_app.settings import get_settings
+from admin_app.state.app_state import AppState
 
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
 ALL_KINDS = "all"
 
 
-class SessionsState(rx.State):
+class SessionsState(AppState):
     """Live staff sessions; an admin can end any of them."""
 
     rows: list[dict[str, str]] = []
@@ -83,7 +84,7 @@ class SessionsState(rx.State):
         return rx.toast.success(f"Session of {ended_email} ended.")
 
 
-class AuditState(rx.State):
+class AuditState(AppState):
     """The newest sign-in audit entries, optionally of one kind."""
 
     kind: str = ALL_KINDS

@@ -8,6 +8,7 @@ from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as license_db
 from admin_app.db import subscriptions as db
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
     billing_account_view,
@@ -16,7 +17,7 @@ from admin_app.state.views import (
 )
 
 
-class SubscriptionState(rx.State):
+class SubscriptionState(AppState):
     """One subscription by name."""
 
     subscription: dict[str, str] = {}

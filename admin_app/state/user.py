@@ -6,9 +6,10 @@ from admin_app.auth.gate import SIGNED_IN, requires
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups
 from admin_app.settings import get_settings
+from admin_app.state.app_state import AppState
 
 
-class UserState(rx.State):
+class UserState(AppState):
     """The signed-in staff member (the gate has checked the session before any handler runs)."""
 
     email: str = ""

@@ -7,6 +7,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from admin_app.auth.identity import identity_for_cookie_header
+from admin_app.db.audit import NO_ACTOR_MESSAGE, NoActor
 from admin_app.db.outcomes import Outcome, refused
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 
@@ -24,3 +25,5 @@ async def attempt(work: Callable[[Session], Outcome]) -> Outcome:
         return await in_session(work)
     except SQLAlchemyError:
         return refused(DATABASE_UNAVAILABLE)
+    except NoActor:
+        return refused(NO_ACTOR_MESSAGE)

@@ -33,6 +33,11 @@ class Issuer:
     published_keys: list[RSAKey]
     overrides: dict = field(default_factory=dict)
     nonces: dict[str, str] = field(default_factory=dict)
+    # Thin ID tokens: when set, email, name and groups are left out of the ID token and the userinfo
+    # endpoint answers these claims instead (as OpenID Connect allows).
+    userinfo: dict | None = None
+    # The key the ID token is signed with, when not the RS256 signing key (an EC key for ES256).
+    other_key: object = None
 
     def id_token(self, code: str, client_id: str) -> str:
         now = int(time.time())
@@ -47,7 +52,13 @@ class Issuer:
             "exp": now + 300,
             "nonce": self.nonces.pop(code, ""),
         }
+        if self.userinfo is not None:
+            for name in ("email", "name", "groups"):
+                del claims[name]
         claims.update(self.overrides)
+        if self.other_key is not None:
+            header = {"alg": "ES256", "kid": self.other_key.kid}
+            return jwt.encode(header, claims, self.other_key)
         header = {"alg": "RS256", "kid": self.signing_key.kid}
         return jwt.encode(header, claims, self.signing_key)
 
@@ -72,14 +83,21 @@ def _app(issuer: Issuer) -> Starlette:
                 "authorization_endpoint": f"{issuer.url}/authorize",
                 "token_endpoint": f"{issuer.url}/token",
                 "jwks_uri": f"{issuer.url}/jwks",
+                "userinfo_endpoint": f"{issuer.url}/userinfo",
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
+                "id_token_signing_alg_values_supported": ["RS256", "ES256", "HS256"],
             }
         )
 
     async def jwks(request: Request) -> JSONResponse:
-        return JSONResponse({"keys": [key.as_dict(private=False) for key in issuer.published_keys]})
+        keys = [*issuer.published_keys, *([issuer.other_key] if issuer.other_key else [])]
+        return JSONResponse({"keys": [key.as_dict(private=False) for key in keys]})
+
+    async def userinfo(request: Request) -> JSONResponse:
+        if request.headers.get("authorization") != "Bearer at":
+            return JSONResponse({"error": "invalid_token"}, status_code=401)
+        return JSONResponse({"sub": "sales@example.com", **(issuer.userinfo or {})})
 
     async def authorize(request: Request) -> RedirectResponse:
         code = secrets.token_urlsafe(16)
@@ -100,6 +118,7 @@ def _app(issuer: Issuer) -> Starlette:
             Route("/jwks", jwks),
             Route("/authorize", authorize),
             Route("/token", token, methods=["POST"]),
+            Route("/userinfo", userinfo),
         ]
     )
 

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from joserfc.jwk import ECKey
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -86,3 +87,58 @@ def test_a_rotated_signing_key_is_picked_up_from_the_jwks(client, session, issue
     client.cookies.clear()
     assert sign_in(client).status_code == 303
     assert outcome(session)[0] == 2
+
+
+def signed_in_as(session) -> tuple[str, str, str]:
+    session.expire_all()
+    [row] = session.exec(select(StaffSession)).all()
+    return row.email, row.name, row.roles
+
+
+def test_an_audience_that_only_names_this_app_as_azp_is_refused(client, session, issuer):
+    issuer.overrides = {"aud": ["some-other-app"], "azp": "customer-admin"}
+    response = sign_in(client)
+    assert response.status_code == 400
+    sessions, events = outcome(session)
+    assert sessions == 0 and events[0].startswith("sign_in_failed: invalid token")
+
+
+def test_an_algorithm_outside_the_configured_ones_is_refused_though_discovery_offers_it(
+    client, session, issuer, monkeypatch
+):
+    issuer.other_key = ECKey.generate_key("P-256", parameters={"kid": "ec-1"}, private=True)
+    monkeypatch.setenv("OIDC_ID_TOKEN_ALGORITHMS", "RS256")
+    get_settings.cache_clear()
+    assert sign_in(client).status_code == 400
+    assert outcome(session)[0] == 0
+    monkeypatch.setenv("OIDC_ID_TOKEN_ALGORITHMS", "RS256,ES256")
+    get_settings.cache_clear()
+    client.cookies.clear()
+    assert sign_in(client).status_code == 303
+
+
+def test_thin_id_tokens_take_email_name_and_groups_from_userinfo(client, session, issuer):
+    issuer.userinfo = {"email": "sales@example.com", "name": "Sam Sales", "groups": ["customer-admin-sales"]}
+    assert sign_in(client).status_code == 303
+    assert signed_in_as(session) == ("sales@example.com", "Sam Sales", "sales")
+
+
+def test_userinfo_about_someone_else_is_refused(client, session, issuer):
+    issuer.userinfo = {
+        "sub": "someone-else",
+        "email": "boss@example.com",
+        "groups": ["customer-admin-admins"],
+    }
+    response = sign_in(client)
+    assert response.status_code == 400
+    sessions, events = outcome(session)
+    assert sessions == 0 and events == ["sign_in_failed: userinfo is about another subject"]
+
+
+def test_staff_without_an_email_are_refused_sign_in_with_a_plain_page(client, session, issuer):
+    issuer.userinfo = {"name": "Sam Sales", "groups": ["customer-admin-sales"]}
+    response = sign_in(client)
+    assert response.status_code == 400
+    assert "no email address" in response.text
+    sessions, events = outcome(session)
+    assert sessions == 0 and events == ["sign_in_failed: no email address from the identity provider"]

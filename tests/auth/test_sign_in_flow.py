@@ -1,5 +1,6 @@
 """Sign-in over HTTP against a real OpenID provider process; every failure leaves no session behind."""
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -11,7 +12,7 @@ from starlette.testclient import TestClient
 from admin_app.api import build_api
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.settings import Settings, get_settings
-from tests.auth.conftest import sign_in, sign_in_at_provider
+from tests.auth.conftest import APP_URL, sign_in, sign_in_at_provider
 
 
 def sessions(session) -> list[StaffSession]:
@@ -89,9 +90,10 @@ def test_an_error_from_the_provider_is_shown_and_recorded(app_client, session):
 def test_sign_out_revokes_the_session_and_ends_the_provider_session(app_client, session):
     signed_in = sign_in(app_client, "support@example.com")
     app_client.cookies.set("ca_session", signed_in.cookies["ca_session"])
-    response = app_client.get("/auth/logout", follow_redirects=False)
-    assert response.status_code == 303
-    target = urlsplit(response.headers["location"])
+    response = app_client.post("/auth/logout", headers={"Origin": APP_URL}, follow_redirects=False)
+    assert response.status_code == 200
+    assert 'sessionStorage.removeItem("token")' in response.text, "the tab forgets its state token"
+    target = urlsplit(re.search(r'href="([^"]+)"', response.text)[1].replace("&amp;", "&"))
     assert target.path.endswith("/oauth2/end_session")
     params = parse_qs(target.query)
     assert params["post_logout_redirect_uri"] == ["http://testserver/auth/signed-out"]
@@ -145,3 +147,15 @@ def test_development_secrets_are_refused_over_https(monkeypatch, placeholder):
     monkeypatch.delenv(placeholder)
     with pytest.raises(ValidationError, match=placeholder):
         Settings()
+
+
+def test_a_get_or_a_cross_site_post_does_not_sign_anyone_out(app_client, session):
+    signed_in = sign_in(app_client, "support@example.com")
+    app_client.cookies.set("ca_session", signed_in.cookies["ca_session"])
+    asked = app_client.get("/auth/logout", follow_redirects=False)
+    assert asked.status_code == 200 and 'method="post"' in asked.text
+    for headers in ({"Origin": "https://evil.example"}, {"Referer": "https://evil.example/page"}, {}):
+        refused = app_client.post("/auth/logout", headers=headers, follow_redirects=False)
+        assert refused.status_code == 403, headers
+    assert sessions(session)[0].revoked_at is None
+    assert [kind for kind, _ in events(session)] == ["sign_in"]

@@ -4,6 +4,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from admin_app.db.audit import NoActor
 from admin_app.db.customers import (
     EMAIL_TAKEN,
     CustomerEdit,
@@ -30,7 +31,13 @@ def edit_of(customer: Customer, **changes) -> CustomerEdit:
 
 
 def save(
-    session, customer: Customer, edit: CustomerEdit, *, reason: str = "", lock_version: int | None = None
+    session,
+    customer: Customer,
+    edit: CustomerEdit,
+    *,
+    reason: str = "",
+    lock_version: int | None = None,
+    actor: str = "support@example.com",
 ):
     version = customer.lock_version if lock_version is None else lock_version
     plan = plan_customer_edit(session, customer_id=customer.id, edit=edit, lock_version=version)
@@ -41,7 +48,7 @@ def save(
         edit=edit,
         lock_version=version,
         reviewed_contact=reviewed,
-        actor="support@example.com",
+        actor=actor,
         reason=reason,
         now=NOW,
     )
@@ -215,6 +222,20 @@ def test_rule_9_a_change_whose_history_cannot_be_written_is_not_made(session, db
         with pytest.raises(sa.exc.DBAPIError):
             save(session, jane, edit_of(jane, first_name="Janet", email="janet@acme.test"))
         session.rollback()
+    session.expire_all()
+    assert session.get(Customer, jane.id).first_name == "Jane"
+    assert contacts_of(session, account)[0].email == "jane@acme.test"
+    assert history(session, "customer", jane.id) == []
+
+
+@pytest.mark.parametrize("actor", ["", "   "])
+def test_rule_9_a_change_nobody_can_be_named_for_is_not_made(session, actor):
+    jane = add_customer(session, **JANE)
+    account = add_account(session, sold_to=JANE)
+    add_membership(session, jane, account)
+    with pytest.raises(NoActor):
+        save(session, jane, edit_of(jane, first_name="Janet", email="janet@acme.test"), actor=actor)
+    session.rollback()
     session.expire_all()
     assert session.get(Customer, jane.id).first_name == "Jane"
     assert contacts_of(session, account)[0].email == "jane@acme.test"

@@ -1,0 +1,150 @@
+"""A tab's state belongs to the staff member who loaded it: judged by the websocket frames, not the screen.
+
+Reflex keeps a page's state under the browser tab's token and replays it on every (re)connect; the
+gate empties it when the session behind the tab is not the one it was loaded for.
+"""
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from admin_app.db.models import Customer, StaffSession
+from admin_app.db.session import engine_for
+from admin_app.devtools.reflex_socket import ReflexSocket
+from tests.e2e.conftest import E2E_CARL, new_page, sign_in_through_provider
+from tests.e2e.test_events_without_ui import handler, staff_cookie
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "admin@example.com"
+
+
+def customer_id(url: str, email: str) -> int:
+    with Session(engine_for(url)) as session:
+        return session.exec(select(Customer.id).where(Customer.email == email)).one()
+
+
+def record_frames(page: Page) -> list[str]:
+    """Every websocket message the server sends this tab, as text."""
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(str(payload))))
+    return frames
+
+
+def carries_admin_data(frames: list[str]) -> list[str]:
+    """Frames holding the admin's Staff sessions rows or the customer the admin opened."""
+    return [f for f in frames if ADMIN in f or E2E_CARL in f]
+
+
+def open_as_admin(page: Page, app_server: str, carl: int, frames: list[str]) -> None:
+    """The admin opens Staff sessions and a customer page, and the frames show it (the positive control)."""
+    page.goto(app_server + "/admin/sessions")
+    sign_in_through_provider(page, ADMIN)
+    expect(page.get_by_role("row").filter(has_text=ADMIN).first).to_be_visible()
+    page.goto(f"{app_server}/customers/{carl}")
+    expect(page.get_by_text(E2E_CARL).first).to_be_visible()
+    assert carries_admin_data(frames), "the frame recorder sees the admin's data while signed in"
+
+
+def test_after_sign_out_back_and_a_new_sign_in_no_frame_carries_the_admins_data(
+    browser, app_server, e2e_database
+):
+    url, _ = e2e_database
+    carl = customer_id(url, E2E_CARL)
+    page = new_page(browser)
+    frames = record_frames(page)
+    open_as_admin(page, app_server, carl, frames)
+    admins_token = page.evaluate("window.sessionStorage.getItem('token')")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/oauth2/end_session\?"))
+    frames.clear()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/oauth2/authorize\?"))
+    assert carries_admin_data(frames) == []
+
+    sign_in_through_provider(page, "sales@example.com")
+    expect(page).to_have_url(re.compile(rf"/customers/{carl}"))
+    page.goto(app_server + "/admin/sessions")
+    expect(page.get_by_text("You do not have permission to do that").first).to_be_visible()
+    expect(page.get_by_role("button", name="End session")).to_have_count(0)
+    assert carries_admin_data(frames) == []
+    assert page.evaluate("window.sessionStorage.getItem('token')") != admins_token, "sign-out forgot it"
+    page.context.close()
+
+
+def test_another_person_signing_in_in_the_same_tab_never_receives_the_tabs_earlier_state(
+    browser, app_server, e2e_database
+):
+    """No sign-out page ran here (the admin's session ended elsewhere): the tab keeps its token, so only
+    the server's binding of state to session stands between the next person and the admin's data."""
+    url, _ = e2e_database
+    carl = customer_id(url, E2E_CARL)
+    page = new_page(browser)
+    frames = record_frames(page)
+    open_as_admin(page, app_server, carl, frames)
+    token = page.evaluate("window.sessionStorage.getItem('token')")
+
+    with Session(engine_for(url)) as session:
+        for row in session.exec(select(StaffSession).where(StaffSession.email == ADMIN)):
+            row.revoked_at = datetime.now(UTC)
+            session.add(row)
+        session.commit()
+    page.context.clear_cookies()
+    frames.clear()
+    page.goto(app_server + "/admin/sessions")
+    sign_in_through_provider(page, "sales@example.com")
+    expect(page.get_by_text("You do not have permission to do that").first).to_be_visible()
+    page.goto(f"{app_server}/customers/{carl}")
+    expect(page.get_by_text(E2E_CARL).first).to_be_visible()
+    assert page.evaluate("window.sessionStorage.getItem('token')") == token, "the same Reflex state"
+    admin_rows = [f for f in frames if ADMIN in f]
+    assert admin_rows == []
+    page.context.close()
+
+
+def add_customer(url: str, email: str) -> int:
+    created = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    with Session(engine_for(url)) as session:
+        customer = Customer(
+            first_name="Quinn",
+            last_name="Target",
+            email=email,
+            company="Crafted Events Ltd",
+            country="US",
+            confirmed_at=created,
+            created_at=created,
+            updated_at=created,
+        )
+        session.add(customer)
+        session.commit()
+        return customer.id
+
+
+def test_a_reviewed_edit_cannot_be_saved_onto_another_customer_by_changing_the_url(app_server, e2e_database):
+    url, _ = e2e_database
+    reviewed, other = add_customer(url, "quinn-a@crafted.test"), add_customer(url, "quinn-b@crafted.test")
+    cookie, _ = staff_cookie(url, "support-crafter@example.com", ("support",))
+    socket = ReflexSocket(app_server, cookie)
+    socket.send_event(handler("customer_detail_state", "load"), {}, path=f"/customers/{reviewed}/")
+    form = {
+        "first_name": "Renamed",
+        "last_name": "Target",
+        "email": "quinn-a@crafted.test",
+        "company": "Crafted Events Ltd",
+        "country": "US",
+        "reason": "Ticket 4242: the customer asked",
+    }
+    socket.send_event(
+        handler("customer_detail_state", "review_edit"), {"form": form}, path=f"/customers/{reviewed}/"
+    )
+    socket.send_event(handler("customer_detail_state", "confirm_edit"), {}, path=f"/customers/{other}/")
+    socket.close()
+    with Session(engine_for(url)) as session:
+        assert session.get(Customer, other).first_name == "Quinn", "the other customer is untouched"
+        assert session.get(Customer, reviewed).first_name == "Renamed", (
+            "the reviewed plan lands where it was made"
+        )
