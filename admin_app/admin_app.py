@@ -19,6 +19,7 @@ from admin_app.pages.reconciliation_detail import reconciliation_detail_page
 from admin_app.pages.reconciliations import reconciliations_page
 from admin_app.pages.staff_admin import audit_page, sessions_page
 from admin_app.pages.subscription import subscription_page
+from admin_app.security_headers import with_security_headers
 from admin_app.state.billing_account_detail import BillingAccountDetailState
 from admin_app.state.billing_accounts import BillingAccountsState
 from admin_app.state.customer_detail import CustomerDetailState
@@ -37,7 +38,8 @@ from admin_app.state.user import UserState
 
 app = rx.App(
     head_components=[rx.script(FOCUS_SEARCH_SCRIPT)],
-    api_transformer=api,
+    # Our routes first (Reflex mounts itself inside `api`), then headers on every response.
+    api_transformer=[api, with_security_headers],
     html_lang="en",
 )
 app.add_middleware(AuthGate())

@@ -93,7 +93,7 @@ async def export_csv(
     return StreamingResponse(
         streamed_csv(header, lambda session: rows(session, query)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 

@@ -2,7 +2,8 @@
 
 import time
 from datetime import UTC, datetime, timedelta
-from http.cookies import CookieError, SimpleCookie
+
+from starlette.requests import cookie_parser
 
 from admin_app.db.session import in_session
 from admin_app.db.staff_sessions import SessionPolicy, StaffIdentity, hash_token, identity_for_token
@@ -27,13 +28,12 @@ def session_policy(settings: Settings) -> SessionPolicy:
 
 
 def token_from_cookie_header(header: str, settings: Settings) -> str:
-    """The session token in a Cookie header, or "" when there is none or it is malformed."""
-    try:
-        cookies = SimpleCookie(header or "")
-    except CookieError:
-        return ""
-    morsel = cookies.get(session_cookie_name(settings))
-    return morsel.value if morsel else ""
+    """The session token in a Cookie header, or "" when there is none.
+
+    Parsed leniently, as browsers send it (Starlette's parser): an unrelated malformed cookie, such as a
+    value with a space, JSON or an open quote, must not hide the session cookie (http.cookies gives up
+    on the whole header)."""
+    return cookie_parser(header or "").get(session_cookie_name(settings), "")
 
 
 def forget(token: str) -> None:

@@ -31,8 +31,9 @@ from admin_app.settings import get_settings
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} · Customer Admin</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0;
-color-scheme:light dark}}main{{max-width:32rem;padding:2rem;border:1px solid #8884;border-radius:12px}}
+<style>:root{{color-scheme:light dark}}
+body{{font-family:system-ui,sans-serif;display:grid;place-items:center;min-height:90vh;margin:0}}
+main{{max-width:32rem;padding:2rem;border:1px solid #8884;border-radius:12px}}
 .button{{display:inline-block;margin-top:1rem;padding:.6rem 1rem;border:0;border-radius:8px;
 background:#3e46e0;color:#fff;text-decoration:none;font:inherit;cursor:pointer}}</style>{head}</head>
 <body><main><h1>{title}</h1><p>{message}</p>{action}</main></body></html>"""
@@ -168,7 +169,11 @@ async def callback(request: Request) -> Response:
     request.session.clear()
     now, address = datetime.now(UTC), _client_address(request)
 
+    replaced = token_from_cookie_header(request.headers.get("cookie", ""), settings)
+
     def open_session(session) -> str:
+        # The browser's earlier session (perhaps another person's) ends: its cookie is being replaced.
+        end_session(session=session, token=replaced, now=now)
         session_token = start_session(
             session=session,
             subject=subject,
@@ -192,6 +197,7 @@ async def callback(request: Request) -> Response:
         return session_token
 
     session_token = await in_session(open_session)
+    forget(replaced)
     response = RedirectResponse(next_path if roles else "/no-access", status_code=303)
     response.set_cookie(
         session_cookie_name(settings),

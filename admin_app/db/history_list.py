@@ -15,7 +15,7 @@ from admin_app.db.audit import ITEM_LABELS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import Version
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.query_params import Parsed, read_choice, read_date_range
+from admin_app.db.query_params import Parsed, parse_id, read_choice, read_date_range
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
 
@@ -60,14 +60,14 @@ def parse_history_query(params: Mapping[str, object]) -> Parsed[HistoryQuery]:
     """Read a HistoryQuery from URL parameters; bad values are dropped with a message."""
     errors: list[str] = []
     record = _text(params, "record", 12)
-    if record and not record.isdigit():
+    if record and parse_id(record) is None:
         errors.append(f"Record {record!r} is not an id and was ignored.")
     date_from, date_to = read_date_range(params, ("from", "to"), "Date", errors)
     query = HistoryQuery(
         q=normalize_term(params.get("q")),
         actor=_text(params, "actor", MAX_EMAIL),
         item_type=read_choice(params, "type", ITEM_LABELS, "record type", errors),
-        item_id=int(record) if record.isdigit() else None,
+        item_id=parse_id(record),
         field=_text(params, "field", FIELD_NAME_LENGTH),
         date_from=date_from,
         date_to=date_to,

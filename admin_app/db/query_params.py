@@ -18,6 +18,17 @@ class Parsed(Generic[Q]):
     errors: list[str] = field(default_factory=list)
 
 
+MAX_ID_DIGITS = 11
+
+
+def parse_id(text: object) -> int | None:
+    """A record id from a URL: ASCII digits only (str.isdigit also takes "²" and "٣", which int() refuses
+    or reads as another number), at most MAX_ID_DIGITS of them; None otherwise."""
+    if not isinstance(text, str) or not 0 < len(text) <= MAX_ID_DIGITS:
+        return None
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def read_choice(
     params: Mapping[str, object], key: str, allowed: Iterable[str], label: str, errors: list[str]
 ) -> str | None:

@@ -10,6 +10,7 @@ from admin_app.auth.permissions import Permission
 from admin_app.db import contacts as contact_db
 from admin_app.db.billing_accounts import account_detail
 from admin_app.db.licenses import today_utc
+from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
@@ -47,8 +48,7 @@ class BillingAccountDetailState(AppState):
     _loaded_id: int | None = None
 
     def _account_id(self) -> int | None:
-        tail = path_tail(self.router.url.path)
-        return int(tail) if tail.isdigit() and len(tail) < 12 else None
+        return parse_id(path_tail(self.router.url.path))
 
     async def _refresh(self) -> None:
         account_id = self._account_id()

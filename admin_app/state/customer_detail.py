@@ -14,6 +14,7 @@ from admin_app.auth.permissions import Permission
 from admin_app.db import customers as db
 from admin_app.db.customer_detail import customer_detail
 from admin_app.db.login_status import set_login_activated
+from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
@@ -75,8 +76,7 @@ class CustomerDetailState(AppState):
     _planned_id: int | None = None
 
     def _customer_id(self) -> int | None:
-        tail = path_tail(self.router.url.path)
-        return int(tail) if tail.isdigit() and len(tail) < 12 else None
+        return parse_id(path_tail(self.router.url.path))
 
     def _lock_version(self) -> int:
         return int(self.customer.get("lock_version", "0"))

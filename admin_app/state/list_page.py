@@ -17,6 +17,7 @@ from sqlmodel import Session
 from admin_app.auth.gate import PAGE_PERMISSION, requires
 from admin_app.auth.permissions import Permission
 from admin_app.db.paging import UNINDEXED_SCAN_LIMIT, Page, ResultCount
+from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 
 ALL = "all"
@@ -108,7 +109,8 @@ class ListPageState(rx.State, mixin=True):
         query, errors = self._parse(params)
         self._show(query, errors)
         page = params.get("page", "1")
-        self.page_number = int(page) if page.isdigit() and 0 < int(page) < MAX_PAGE_NUMBER else 1
+        number = parse_id(page)
+        self.page_number = number if number and number < MAX_PAGE_NUMBER else 1
         self.loading = True
         yield
         async for update in self._fetch(query, after=params.get("after"), before=params.get("before")):

@@ -6,6 +6,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import reconciliations as db
+from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
@@ -28,7 +29,7 @@ class ReconciliationDetailState(AppState):
         self.loading, self.error, self.not_found = True, "", False
         yield
         tail = path_tail(self.router.url.path)
-        reconciliation_id = int(tail) if tail.isdigit() and len(tail) < 12 else None
+        reconciliation_id = parse_id(tail)
 
         def fetch(session) -> tuple[dict[str, str], dict[str, str], list[dict[str, str]]]:
             if reconciliation_id is None:

@@ -2,8 +2,11 @@
 
 import asyncio
 
+import pytest
+
 from admin_app.auth import identity as identity_module
-from admin_app.settings import get_settings
+from admin_app.auth.identity import token_from_cookie_header
+from admin_app.settings import Settings, get_settings
 from tests.factories import staff_session_token
 
 
@@ -23,3 +26,16 @@ def test_forged_cookies_cannot_grow_the_cache(session, db_url, monkeypatch):
     assert asyncio.run(look_up(f"ca_session={token}")).email == "sales@example.com"
     identity_module._cache.clear()
     get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "prefs=a b; ca_session=TOKEN",
+        'ui={"theme": "dark"}; ca_session=TOKEN',
+        'broken="open; ca_session=TOKEN',
+        "ca_session=TOKEN; tracking=x,y;z",
+    ],
+)
+def test_a_malformed_unrelated_cookie_does_not_hide_the_session_cookie(header):
+    assert token_from_cookie_header(header, Settings()) == "TOKEN"

@@ -159,3 +159,14 @@ def test_a_get_or_a_cross_site_post_does_not_sign_anyone_out(app_client, session
         assert refused.status_code == 403, headers
     assert sessions(session)[0].revoked_at is None
     assert [kind for kind, _ in events(session)] == ["sign_in"]
+
+
+def test_signing_in_again_in_the_same_browser_ends_the_session_it_replaces(app_client, session):
+    first = sign_in(app_client, "admin@example.com")
+    app_client.cookies.set("ca_session", first.cookies["ca_session"])
+    sign_in(app_client, "sales@example.com")
+    rows = sorted(sessions(session), key=lambda row: row.created_at)
+    assert [(row.email, row.revoked_at is not None) for row in rows] == [
+        ("admin@example.com", True),
+        ("sales@example.com", False),
+    ]

@@ -5,6 +5,7 @@ gate empties it when the session behind the tab is not the one it was loaded for
 """
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
@@ -16,6 +17,7 @@ from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket
 from tests.e2e.conftest import E2E_CARL, new_page, sign_in_through_provider
 from tests.e2e.test_events_without_ui import handler, staff_cookie
+from tests.factories import add_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -39,25 +41,34 @@ def carries_admin_data(frames: list[str]) -> list[str]:
     return [f for f in frames if ADMIN in f or E2E_CARL in f]
 
 
-def open_as_admin(page: Page, app_server: str, carl: int, frames: list[str]) -> None:
-    """The admin opens Staff sessions and a customer page, and the frames show it (the positive control)."""
+@dataclass
+class AdminsTab:
+    page: Page
+    frames: list[str]
+    carl: int
+    token: str
+
+
+def admins_tab(browser, app_server: str, url: str) -> AdminsTab:
+    """A tab where the admin opened Staff sessions and a customer page, and the frames show it (the
+    positive control for every check that they are gone later)."""
+    carl = customer_id(url, E2E_CARL)
+    page = new_page(browser)
+    frames = record_frames(page)
     page.goto(app_server + "/admin/sessions")
     sign_in_through_provider(page, ADMIN)
     expect(page.get_by_role("row").filter(has_text=ADMIN).first).to_be_visible()
     page.goto(f"{app_server}/customers/{carl}")
     expect(page.get_by_text(E2E_CARL).first).to_be_visible()
     assert carries_admin_data(frames), "the frame recorder sees the admin's data while signed in"
+    return AdminsTab(page, frames, carl, page.evaluate("window.sessionStorage.getItem('token')"))
 
 
 def test_after_sign_out_back_and_a_new_sign_in_no_frame_carries_the_admins_data(
     browser, app_server, e2e_database
 ):
-    url, _ = e2e_database
-    carl = customer_id(url, E2E_CARL)
-    page = new_page(browser)
-    frames = record_frames(page)
-    open_as_admin(page, app_server, carl, frames)
-    admins_token = page.evaluate("window.sessionStorage.getItem('token')")
+    tab = admins_tab(browser, app_server, e2e_database[0])
+    page, frames, carl = tab.page, tab.frames, tab.carl
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/oauth2/end_session\?"))
@@ -72,7 +83,7 @@ def test_after_sign_out_back_and_a_new_sign_in_no_frame_carries_the_admins_data(
     expect(page.get_by_text("You do not have permission to do that").first).to_be_visible()
     expect(page.get_by_role("button", name="End session")).to_have_count(0)
     assert carries_admin_data(frames) == []
-    assert page.evaluate("window.sessionStorage.getItem('token')") != admins_token, "sign-out forgot it"
+    assert page.evaluate("window.sessionStorage.getItem('token')") != tab.token, "sign-out forgot it"
     page.context.close()
 
 
@@ -82,11 +93,8 @@ def test_another_person_signing_in_in_the_same_tab_never_receives_the_tabs_earli
     """No sign-out page ran here (the admin's session ended elsewhere): the tab keeps its token, so only
     the server's binding of state to session stands between the next person and the admin's data."""
     url, _ = e2e_database
-    carl = customer_id(url, E2E_CARL)
-    page = new_page(browser)
-    frames = record_frames(page)
-    open_as_admin(page, app_server, carl, frames)
-    token = page.evaluate("window.sessionStorage.getItem('token')")
+    tab = admins_tab(browser, app_server, url)
+    page, frames, carl = tab.page, tab.frames, tab.carl
 
     with Session(engine_for(url)) as session:
         for row in session.exec(select(StaffSession).where(StaffSession.email == ADMIN)):
@@ -100,33 +108,23 @@ def test_another_person_signing_in_in_the_same_tab_never_receives_the_tabs_earli
     expect(page.get_by_text("You do not have permission to do that").first).to_be_visible()
     page.goto(f"{app_server}/customers/{carl}")
     expect(page.get_by_text(E2E_CARL).first).to_be_visible()
-    assert page.evaluate("window.sessionStorage.getItem('token')") == token, "the same Reflex state"
+    assert page.evaluate("window.sessionStorage.getItem('token')") == tab.token, "the same Reflex state"
     admin_rows = [f for f in frames if ADMIN in f]
     assert admin_rows == []
     page.context.close()
 
 
-def add_customer(url: str, email: str) -> int:
-    created = datetime(2024, 5, 1, 9, tzinfo=UTC)
+def add_customer_to(url: str, email: str) -> int:
     with Session(engine_for(url)) as session:
-        customer = Customer(
-            first_name="Quinn",
-            last_name="Target",
-            email=email,
-            company="Crafted Events Ltd",
-            country="US",
-            confirmed_at=created,
-            created_at=created,
-            updated_at=created,
-        )
-        session.add(customer)
-        session.commit()
-        return customer.id
+        return add_customer(session, first_name="Quinn", email=email).id
 
 
 def test_a_reviewed_edit_cannot_be_saved_onto_another_customer_by_changing_the_url(app_server, e2e_database):
     url, _ = e2e_database
-    reviewed, other = add_customer(url, "quinn-a@crafted.test"), add_customer(url, "quinn-b@crafted.test")
+    reviewed, other = (
+        add_customer_to(url, "quinn-a@crafted.test"),
+        add_customer_to(url, "quinn-b@crafted.test"),
+    )
     cookie, _ = staff_cookie(url, "support-crafter@example.com", ("support",))
     socket = ReflexSocket(app_server, cookie)
     socket.send_event(handler("customer_detail_state", "load"), {}, path=f"/customers/{reviewed}/")

@@ -4,6 +4,7 @@ import re
 import time
 from datetime import UTC, datetime
 
+import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
@@ -92,3 +93,10 @@ def test_a_visitor_on_the_way_to_sign_in_sees_no_identity(browser, app_server):
     expect(page.get_by_text("No access")).to_have_count(0)
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
     page.context.close()
+
+
+def test_the_served_app_sends_the_security_headers_on_pages_and_routes(app_server):
+    for path in ("/licenses", "/auth/logout", "/ping"):
+        response = httpx.get(app_server + path)
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
+        assert response.headers["x-content-type-options"] == "nosniff", path
