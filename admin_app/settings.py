@@ -12,6 +12,10 @@ DEV_CLIENT_SECRET = "dev-client-secret"
 DEV_SESSION_SECRET = "dev-session-secret-change-me"
 
 
+def _comma_list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 class Settings(BaseSettings):
     """Configuration of the app; every field is an environment variable of the same name."""
 
@@ -48,14 +52,14 @@ class Settings(BaseSettings):
 
     @property
     def id_token_algorithms(self) -> list[str]:
-        return [alg.strip() for alg in self.OIDC_ID_TOKEN_ALGORITHMS.split(",") if alg.strip()]
+        return _comma_list(self.OIDC_ID_TOKEN_ALGORITHMS)
 
     @field_validator("OIDC_ID_TOKEN_ALGORITHMS")
     @classmethod
     def _asymmetric_algorithms_only(cls, value: str) -> str:
         # "none" and HMAC (keyed with the client secret, or a public key passed off as one) are never allowed.
         allowed = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
-        chosen = {alg.strip() for alg in value.split(",") if alg.strip()}
+        chosen = set(_comma_list(value))
         if not chosen or not chosen <= allowed:
             raise ValueError(
                 f"OIDC_ID_TOKEN_ALGORITHMS must be a comma-separated subset of {sorted(allowed)}"
