@@ -133,8 +133,30 @@ def signed_in_as() -> rx.Component:
     return rx.cond(UserState.email != "", signed_in)
 
 
-def page_shell(title: str, *children: rx.Component, actions: rx.Component | None = None) -> rx.Component:
-    """A page with the sidebar, a header with its title, and the colour-mode toggle."""
+def only_for(permission: Permission, *children: rx.Component) -> rx.Component:
+    """`children` for roles with `permission`; for others, once the server has named them, a plain word
+    in place of an empty table (the server has refused their load either way)."""
+    refused = rx.callout(
+        rx.text("Your role (", UserState.role_label, ") may not see this page. Ask an admin if you need it."),
+        icon="lock",
+        color_scheme="gray",
+    )
+    return rx.cond(
+        UserState.permissions.contains(permission.value),
+        rx.fragment(*children),
+        rx.cond(UserState.email != "", refused),
+    )
+
+
+def page_shell(
+    title: str,
+    *children: rx.Component,
+    actions: rx.Component | None = None,
+    needs: Permission | None = None,
+) -> rx.Component:
+    """A page with the sidebar, a header with its title, and the colour-mode toggle; a page that `needs` a
+    permission not every role has shows the others why it is empty."""
+    body = [only_for(needs, *children)] if needs else list(children)
     return rx.hstack(
         sidebar(),
         rx.vstack(
@@ -148,7 +170,7 @@ def page_shell(title: str, *children: rx.Component, actions: rx.Component | None
                 width="100%",
                 spacing="3",
             ),
-            *children,
+            *body,
             width="100%",
             min_width="0",
             padding="1.25rem 1.5rem",

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from admin_app.auth.permissions import Permission
 from admin_app.components.data_table import Column, table_or_message
 from admin_app.components.filters import select_filter
 from admin_app.components.layout import page_shell
@@ -59,7 +60,7 @@ def sessions_page() -> rx.Component:
     body = table_or_message(
         SESSION_COLUMNS, SessionsState.rows, error=SessionsState.error, empty="Nobody is signed in."
     )
-    return page_shell("Staff sessions", body)
+    return page_shell("Staff sessions", body, needs=Permission.SESSIONS_ADMIN)
 
 
 def audit_page() -> rx.Component:
@@ -74,4 +75,5 @@ def audit_page() -> rx.Component:
             "kind", "What", kinds, AuditState.kind, lambda _name, value: AuditState.set_kind(value)
         ),
         body,
+        needs=Permission.AUDIT_READ,
     )

@@ -56,5 +56,8 @@ def test_sales_has_no_admin_pages_and_is_refused_if_it_goes_there(browser, app_s
     expect(nav).to_have_count(0)
     page.goto(app_server + "/admin/sessions")
     expect(page.get_by_text("You do not have permission to do that").first).to_be_visible()
+    expect(page.get_by_text("Your role (Sales) may not see this page.")).to_be_visible()
+    expect(page.get_by_text("Nobody is signed in.")).to_have_count(0)
+    screenshot(page, "staff-sessions-refused")
     expect(page.get_by_role("row").filter(has_text="@example.com")).to_have_count(0)
     page.context.close()
