@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from admin_app.auth.client_address import of_request
 from admin_app.auth.gate import record_refusal
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
@@ -157,7 +158,7 @@ async def refuse_unless_allowed(request: Request, permission: Permission) -> Res
         return None
     await record_refusal(
         identity.email if identity else "",
-        request.client.host if request.client else "",
+        of_request(request),
         f"{request.url.path} needs {permission.value}",
     )
     if identity is None:

@@ -1,5 +1,6 @@
 """One typed settings object, read from the environment once."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +45,14 @@ class Settings(BaseSettings):
     SESSION_SECRET: str = DEV_SESSION_SECRET
     SESSION_IDLE_MINUTES: int = 30
     SESSION_ABSOLUTE_HOURS: int = 12
+    # Roles are re-read from the provider this often while a session is used.
+    ROLE_RECHECK_MINUTES: int = 5
+    # Ended and expired sessions (and their tokens) are deleted after this many days.
+    SESSION_RETENTION_DAYS: int = 30
+    # Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated.
+    TRUSTED_PROXIES: str = ""
+    # CSV downloads one staff member may run at once; one more is answered 429.
+    EXPORTS_PER_PERSON: int = 2
 
     @property
     def secure_cookies(self) -> bool:
@@ -53,6 +62,20 @@ class Settings(BaseSettings):
     @property
     def id_token_algorithms(self) -> list[str]:
         return _comma_list(self.OIDC_ID_TOKEN_ALGORITHMS)
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        return _comma_list(self.TRUSTED_PROXIES)
+
+    @field_validator("TRUSTED_PROXIES")
+    @classmethod
+    def _networks_only(cls, value: str) -> str:
+        for entry in _comma_list(value):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as error:
+                raise ValueError(f"TRUSTED_PROXIES: {entry!r} is not an address or CIDR range") from error
+        return value
 
     @field_validator("OIDC_ID_TOKEN_ALGORITHMS")
     @classmethod

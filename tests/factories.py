@@ -5,6 +5,7 @@ from itertools import count
 
 from sqlmodel import Session
 
+from admin_app.db.audit import Actor
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
@@ -95,6 +96,8 @@ def staff_session_token(session: Session, email: str, roles: tuple[str, ...]) ->
 
 
 NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
+# The staff member most data-layer tests act as.
+STAFF = Actor("s@example.com")
 
 
 def add_customer(session: Session, **overrides) -> Customer:

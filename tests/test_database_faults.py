@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from admin_app.api import build_api
+from admin_app.db.audit import Actor
 from admin_app.db.customers import CustomerEdit, plan_customer_edit, save_customer_edit
 from admin_app.db.models import Customer, Version
 from admin_app.db.session import engine_for, in_session
@@ -69,7 +70,7 @@ def _edit(session: Session, customer_id: int) -> object:
         edit=edit,
         lock_version=0,
         reviewed_contact=planned.value.contact,
-        actor="support@example.com",
+        actor=Actor("support@example.com"),
         reason="fault drill",
         now=NOW,
     )

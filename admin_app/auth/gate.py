@@ -19,6 +19,7 @@ from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 from sqlalchemy.exc import SQLAlchemyError
 
+from admin_app.auth.client_address import of_state
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.auth_events import record_auth_event
@@ -153,7 +154,7 @@ class AuthGate(Middleware):
     async def preprocess(self, app, state: BaseState, event: Event) -> StateUpdate | None:
         ours, permission = declared_permission(event.name)
         handler = handler_name(event.name) if ours else UNKNOWN_HANDLER
-        client_address = state.router.session.client_ip
+        client_address = of_state(state)
         if not ours and event.name not in FRAMEWORK_EVENTS:
             await record_refusal("", client_address, f"{handler}: not an event of this app")
             return StateUpdate(events=Event.from_event_type([rx.toast.error(REFUSED_MESSAGE)]))

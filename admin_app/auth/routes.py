@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from admin_app.auth.client_address import of_request
 from admin_app.auth.identity import forget, session_cookie_name, session_policy, token_from_cookie_header
 from admin_app.auth.oidc import (
     id_token_claims_options,
@@ -74,10 +75,6 @@ def from_this_app(request: Request, app_url: str) -> bool:
     return (origin.scheme, origin.netloc) == (expected.scheme, expected.netloc)
 
 
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else ""
-
-
 def _provider_down(settings) -> HTMLResponse:
     return page(
         "Sign-in is unavailable",
@@ -90,7 +87,7 @@ def _provider_down(settings) -> HTMLResponse:
 
 
 async def _record(kind: str, request: Request, **fields) -> None:
-    address = _client_address(request)
+    address = of_request(request)
     await in_session(
         lambda session: record_auth_event(
             session=session, kind=kind, at=datetime.now(UTC), client_address=address, **fields
@@ -167,7 +164,7 @@ async def callback(request: Request) -> Response:
     roles = roles_from_claims(claims, settings)
     next_path = request.session.get("next") or "/licenses"
     request.session.clear()
-    now, address = datetime.now(UTC), _client_address(request)
+    now, address = datetime.now(UTC), of_request(request)
 
     replaced = token_from_cookie_header(request.headers.get("cookie", ""), settings)
 
@@ -220,7 +217,7 @@ async def logout(request: Request) -> Response:
     if not from_this_app(request, settings.APP_URL):
         return sign_out_question("That sign-out did not come from Customer Admin. Sign out here?", 403)
     token = token_from_cookie_header(request.headers.get("cookie", ""), settings)
-    address = _client_address(request)
+    address = of_request(request)
 
     def sign_out(session) -> StaffSession | None:
         ended = end_session(session=session, token=token, now=datetime.now(UTC))

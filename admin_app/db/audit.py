@@ -4,7 +4,9 @@ A write adds its version in the same session and transaction as the change, so a
 cannot be recorded is not made either.
 """
 
+import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -38,6 +40,23 @@ def changes_between(before: Mapping[str, object], after: Mapping[str, object]) -
     }
 
 
+def new_request_id() -> str:
+    """An id for one staff action; every history row the action writes carries it."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, as the history records it: the staff member's email (shown), the identity
+    provider's subject and the staff session behind it, where from, and the action's request id."""
+
+    email: str
+    subject: str = ""
+    session_id: str = ""
+    client_address: str = ""
+    request_id: str = field(default_factory=new_request_id)
+
+
 class NoActor(ValueError):
     """A change was about to be recorded without the staff member who made it (rule 9)."""
 
@@ -51,24 +70,29 @@ def record_version(
     item_type: str,
     item_id: int,
     event: str,
-    actor: str,
+    actor: Actor,
     changes: dict[str, list],
     at: datetime,
     reason: str | None = None,
 ) -> Version:
     """Add a history row to the session's transaction (the caller commits it with the change).
 
-    Raises NoActor for an empty actor: the whole transaction is then abandoned, change included."""
-    if not actor or not actor.strip():
+    Raises NoActor for an actor without an email: the whole transaction is then abandoned, change
+    included."""
+    if not actor.email.strip():
         raise NoActor(f"no actor for a {event} of {item_type} {item_id}")
     version = Version(
         item_type=item_type,
         item_id=item_id,
         event=event,
-        actor=actor,
+        actor=actor.email,
         changes=changes,
         reason=(reason or "").strip() or None,
         created_at=at,
+        request_id=actor.request_id,
+        subject=actor.subject or None,
+        session_id=actor.session_id or None,
+        client_address=actor.client_address[:64] or None,
     )
     session.add(version)
     return version

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from admin_app.db.audit import changes_between, record_version, stale_message
+from admin_app.db.audit import Actor, changes_between, record_version, stale_message
 from admin_app.db.customers import contact_role
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import BillingAccount, BillingAccountContact
@@ -69,7 +69,7 @@ def update_contact(
     contact_id: int,
     edit: ContactEdit,
     lock_version: int,
-    actor: str,
+    actor: Actor,
     reason: str,
     now: datetime,
 ) -> Outcome[BillingAccountContact]:
@@ -116,7 +116,7 @@ def _set_bill_to(
     lock_version: int,
     bill_to_id: int,
     *,
-    actor: str,
+    actor: Actor,
     reason: str,
     now,
 ) -> Outcome[BillingAccount]:
@@ -144,7 +144,7 @@ def _set_bill_to(
 
 
 def make_bill_to_the_sold_to(
-    session: Session, *, billing_account_id: int, lock_version: int, actor: str, reason: str, now: datetime
+    session: Session, *, billing_account_id: int, lock_version: int, actor: Actor, reason: str, now: datetime
 ) -> Outcome[BillingAccount]:
     """Bill To becomes the same person as the Sold To."""
     account = session.get(BillingAccount, billing_account_id)
@@ -163,7 +163,7 @@ def give_bill_to_its_own_contact(
     billing_account_id: int,
     edit: ContactEdit,
     lock_version: int,
-    actor: str,
+    actor: Actor,
     reason: str,
     now: datetime,
 ) -> Outcome[BillingAccount]:

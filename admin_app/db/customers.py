@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from admin_app.db.audit import changes_between, record_version, stale_message
+from admin_app.db.audit import Actor, changes_between, record_version, stale_message
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import BillingAccount, BillingAccountContact, BillingAccountMembership, Customer
 from admin_app.db.outcomes import Outcome, invalid, refused
@@ -210,7 +210,7 @@ def save_customer_edit(
     edit: CustomerEdit,
     lock_version: int,
     reviewed_contact: ContactChange | None,
-    actor: str,
+    actor: Actor,
     reason: str,
     now: datetime,
 ) -> Outcome[CustomerEditPlan]:
@@ -267,7 +267,7 @@ def save_customer_edit(
 
 
 def _write_contact(
-    session: Session, change: ContactChange, *, customer_id: int, actor: str, reason: str, now: datetime
+    session: Session, change: ContactChange, *, customer_id: int, actor: Actor, reason: str, now: datetime
 ) -> None:
     compare_and_set(
         session, BillingAccountContact, change.contact_id, change.contact_lock_version, change.after
@@ -288,7 +288,7 @@ def _write_contact(
 
 
 def unlink_account(
-    session: Session, *, customer_id: int, lock_version: int, actor: str, reason: str, now: datetime
+    session: Session, *, customer_id: int, lock_version: int, actor: Actor, reason: str, now: datetime
 ) -> Outcome[Customer]:
     """Remove the link to the customer's GitLab.com account; takes a reason for the history."""
     customer = session.get(Customer, customer_id)

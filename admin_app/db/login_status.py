@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from admin_app.db.audit import disabling_change, login_disabled_change, record_version, stale_message
+from admin_app.db.audit import Actor, disabling_change, login_disabled_change, record_version, stale_message
 from admin_app.db.customer_list import CUSTOMER_SEARCH
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.locking import StaleEdit, compare_and_set
@@ -56,7 +56,7 @@ def set_login_activated(
     activated: bool,
     lock_version: int,
     confirmed: bool,
-    actor: str,
+    actor: Actor,
     reason: str,
     now: datetime,
 ) -> Outcome[Customer]:

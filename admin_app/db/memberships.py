@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from admin_app.db.audit import record_version
+from admin_app.db.audit import Actor, record_version
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import reason_error
@@ -48,7 +48,7 @@ def existing_membership(session: Session, *, customer_id: int) -> ExistingMember
 
 
 def add_membership(
-    session: Session, *, customer_id: int, billing_account_id: int, actor: str, reason: str, now: datetime
+    session: Session, *, customer_id: int, billing_account_id: int, actor: Actor, reason: str, now: datetime
 ) -> Outcome[BillingAccountMembership]:
     """Let a customer manage a billing account; the account's Sold To / Bill To stay as they are (rule 2)."""
     problem = reason_error(reason, required=False)
@@ -67,7 +67,7 @@ def add_membership(
     if existing is not None:
         return refused(existing.refusal(customer.email))
     membership = BillingAccountMembership(
-        customer_id=customer_id, billing_account_id=billing_account_id, created_at=now, created_by=actor
+        customer_id=customer_id, billing_account_id=billing_account_id, created_at=now, created_by=actor.email
     )
     session.add(membership)
     try:
@@ -114,7 +114,7 @@ def delete_membership(
     *,
     membership_id: int,
     confirmed_last: bool,
-    actor: str,
+    actor: Actor,
     reason: str,
     now: datetime,
 ) -> Outcome[BillingAccountMembership]:

@@ -227,7 +227,12 @@ class Version(SQLModel, table=True):
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     reason: str | None = Field(default=None, max_length=2000)
     created_at: datetime
+    # One id per staff action: the rows one confirmation wrote share it.
     request_id: str | None = Field(default=None, max_length=64)
+    # Who exactly: the identity provider's subject and the staff session (hash) behind the change.
+    subject: str | None = Field(default=None, max_length=255)
+    session_id: str | None = Field(default=None, max_length=64)
+    client_address: str | None = Field(default=None, max_length=64)
 
 
 class StaffSession(SQLModel, table=True):
@@ -246,6 +251,12 @@ class StaffSession(SQLModel, table=True):
     revoked_at: datetime | None = None
     id_token: str | None = Field(default=None, sa_column=Column(sa.Text, nullable=True))
     client_address: str = Field(default="", max_length=64)
+    # The provider's session id (ID token `sid`), named by back-channel logout tokens.
+    sid: str | None = Field(default=None, max_length=255, index=True)
+    # Encrypted with the app's secret: used to re-read the roles from the provider during the session.
+    access_token: str | None = Field(default=None, sa_column=Column(sa.Text, nullable=True))
+    refresh_token: str | None = Field(default=None, sa_column=Column(sa.Text, nullable=True))
+    roles_checked_at: datetime | None = None
 
 
 class AuthEvent(SQLModel, table=True):
@@ -261,3 +272,14 @@ class AuthEvent(SQLModel, table=True):
     subject: str = Field(default="", max_length=255)
     client_address: str = Field(default="", max_length=64)
     detail: str = Field(default="", max_length=500)
+    # Identical refusals from one client within a minute are one row, counted.
+    count: int = Field(default=1)
+
+
+class UsedLogoutToken(SQLModel, table=True):
+    """Back-channel logout tokens already acted on (`jti`), kept until they could no longer be replayed."""
+
+    __tablename__ = "used_logout_token"
+
+    jti: str = Field(primary_key=True, max_length=255)
+    expires_at: datetime

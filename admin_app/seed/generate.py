@@ -58,6 +58,9 @@ TABLE_COLUMNS = {
     )
 }
 
+# request_id, subject, session_id, client_address: demo history was not made in a staff session.
+SEED_PROVENANCE = (None, None, None, None)
+
 
 def _ascii_slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -221,7 +224,7 @@ def make_paying_company(
                 {"email": [None, email], "first_name": [None, first], "last_name": [None, last]},
                 None,
                 created,
-                None,
+                *SEED_PROVENANCE,
             ),
         )
         if disabled_on_purpose:
@@ -236,7 +239,7 @@ def make_paying_company(
                     {"login_activated": [True, False]},
                     rng.choice(words.DISABLE_REASONS),
                     updated,
-                    None,
+                    *SEED_PROVENANCE,
                 ),
             )
         if (position == 0 and rng.random() < 0.8) or (position > 0 and rng.random() < 0.3):
@@ -257,7 +260,7 @@ def make_paying_company(
                     {"customer_id": [None, customer_id], "billing_account_id": [None, account_id]},
                     None,
                     member_since,
-                    None,
+                    *SEED_PROVENANCE,
                 ),
             )
         customers.append((first, last, email))

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
+from admin_app.auth.client_address import of_state
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header, session_policy
 from admin_app.auth.permissions import Permission
@@ -69,7 +70,7 @@ class SessionsState(AppState):
                 at=datetime.now(UTC),
                 email=ended.email,
                 subject=ended.subject,
-                client_address=self.router.session.client_ip,
+                client_address=of_state(self),
                 detail=f"by {admin.email if admin else 'unknown'}",
             )
             return ended.email

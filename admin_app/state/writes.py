@@ -6,16 +6,26 @@ import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
+from admin_app.auth.client_address import of_state
 from admin_app.auth.identity import identity_for_cookie_header
-from admin_app.db.audit import NO_ACTOR_MESSAGE, NoActor
+from admin_app.db.audit import NO_ACTOR_MESSAGE, Actor, NoActor
 from admin_app.db.outcomes import Outcome, refused
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 
 
-async def acting_staff(state: rx.State) -> str:
-    """The signed-in staff member's email, for the history (the gate has already checked the session)."""
+async def acting_staff(state: rx.State) -> Actor:
+    """Who is acting, for the history: email, subject, session and address, with a new request id for
+    this action. The gate has already checked the session; without one the email is empty and the
+    data layer refuses to record (NoActor)."""
     identity = await identity_for_cookie_header(state.router.headers.cookie)
-    return identity.email if identity else ""
+    if identity is None:
+        return Actor(email="")
+    return Actor(
+        email=identity.email,
+        subject=identity.subject,
+        session_id=identity.session_id,
+        client_address=of_state(state),
+    )
 
 
 async def attempt(work: Callable[[Session], Outcome]) -> Outcome:

@@ -170,3 +170,24 @@ def test_signing_in_again_in_the_same_browser_ends_the_session_it_replaces(app_c
         ("admin@example.com", True),
         ("sales@example.com", False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("trusted", "recorded"), [("10.0.0.0/8", "203.0.113.9"), ("", "10.1.2.3"), ("192.0.2.0/24", "10.1.2.3")]
+)
+def test_the_sign_in_audit_believes_x_forwarded_for_only_from_a_trusted_proxy(
+    session, db_url, issuer, monkeypatch, trusted, recorded
+):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("OIDC_ISSUER", issuer)
+    monkeypatch.setenv("APP_URL", APP_URL)
+    monkeypatch.setenv("TRUSTED_PROXIES", trusted)
+    get_settings.cache_clear()
+    headers = {"X-Forwarded-For": "203.0.113.9"}
+    with TestClient(build_api(), base_url=APP_URL, client=("10.1.2.3", 443), headers=headers) as client:
+        assert sign_in(client, "support@example.com").status_code == 303
+    get_settings.cache_clear()
+    session.expire_all()
+    [stored] = sessions(session)
+    [event] = session.exec(select(AuthEvent)).all()
+    assert (stored.client_address, event.client_address) == (recorded, recorded)

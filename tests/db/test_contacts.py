@@ -2,6 +2,7 @@
 
 from sqlmodel import select
 
+from admin_app.db.audit import Actor
 from admin_app.db.contacts import (
     ContactEdit,
     give_bill_to_its_own_contact,
@@ -40,7 +41,7 @@ def test_an_edit_is_saved_with_its_history_and_a_stale_one_is_refused(session):
         contact_id=contact.id,
         edit=form(contact, city="Berlin", country="de"),
         lock_version=0,
-        actor="support@example.com",
+        actor=Actor("support@example.com"),
         reason="Moved",
         now=NOW,
     )
@@ -54,7 +55,7 @@ def test_an_edit_is_saved_with_its_history_and_a_stale_one_is_refused(session):
         contact_id=contact.id,
         edit=form(contact, city="Paris"),
         lock_version=0,
-        actor="other@example.com",
+        actor=Actor("other@example.com"),
         reason="",
         now=NOW,
     )
@@ -69,7 +70,7 @@ def test_bad_contact_input_writes_nothing(session):
         contact_id=contact.id,
         edit=form(contact, email="nope", postal_code="9" * 21),
         lock_version=0,
-        actor="s@example.com",
+        actor=Actor("s@example.com"),
         reason="",
         now=NOW,
     )
@@ -84,7 +85,7 @@ def test_bill_to_can_be_split_off_and_joined_back(session):
         billing_account_id=account.id,
         edit=ContactEdit.from_form({**AP, "country": "US"}),
         lock_version=0,
-        actor="s@example.com",
+        actor=Actor("s@example.com"),
         reason="Billing wants invoices",
         now=NOW,
     )
@@ -92,7 +93,12 @@ def test_bill_to_can_be_split_off_and_joined_back(session):
     assert split.ok and split.value.bill_to_contact_id != split.value.sold_to_contact_id
     sold_to, own = split.value.sold_to_contact_id, split.value.bill_to_contact_id
     joined = make_bill_to_the_sold_to(
-        session, billing_account_id=account.id, lock_version=1, actor="s@example.com", reason="", now=NOW
+        session,
+        billing_account_id=account.id,
+        lock_version=1,
+        actor=Actor("s@example.com"),
+        reason="",
+        now=NOW,
     )
     session.commit()
     assert joined.ok

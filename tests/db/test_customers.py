@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from admin_app.db.audit import NoActor
+from admin_app.db.audit import Actor, NoActor
 from admin_app.db.customers import (
     EMAIL_TAKEN,
     CustomerEdit,
@@ -14,7 +14,7 @@ from admin_app.db.customers import (
 )
 from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
 from admin_app.db.session import engine_for
-from tests.factories import NOW, add_account, add_customer, add_membership
+from tests.factories import NOW, STAFF, add_account, add_customer, add_membership
 
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
 
@@ -37,7 +37,7 @@ def save(
     *,
     reason: str = "",
     lock_version: int | None = None,
-    actor: str = "support@example.com",
+    actor: Actor | str = "support@example.com",
 ):
     version = customer.lock_version if lock_version is None else lock_version
     plan = plan_customer_edit(session, customer_id=customer.id, edit=edit, lock_version=version)
@@ -48,7 +48,7 @@ def save(
         edit=edit,
         lock_version=version,
         reviewed_contact=reviewed,
-        actor=actor,
+        actor=actor if isinstance(actor, Actor) else Actor(actor),
         reason=reason,
         now=NOW,
     )
@@ -99,6 +99,29 @@ def test_rule_3_the_contact_with_the_customers_email_follows_the_edit(session):
         "email": ["jane@acme.test", "jane.smith@acme.test"],
     }
 
+
+
+def test_rule_9_the_rows_of_one_save_name_the_session_and_share_one_request_id(session):
+    jane = add_customer(session, **JANE)
+    account = add_account(session, sold_to=JANE)
+    add_membership(session, jane, account)
+    actor = Actor(
+        "support@example.com", subject="okta|42", session_id="ab" * 32, client_address="203.0.113.9"
+    )
+    edit = edit_of(jane, email="jane.smith@acme.test")
+    assert save(session, jane, edit, actor=actor).ok
+    [customer_row] = history(session, "customer", jane.id)
+    [contact_row] = history(session, "billing_account_contact", account.sold_to_contact_id)
+    for row in (customer_row, contact_row):
+        assert (row.actor, row.subject, row.session_id, row.client_address) == (
+            "support@example.com",
+            "okta|42",
+            "ab" * 32,
+            "203.0.113.9",
+        )
+    assert customer_row.request_id == contact_row.request_id == actor.request_id
+    assert len(actor.request_id) == 32
+    assert Actor("support@example.com").request_id != actor.request_id
 
 def test_rule_3_the_contact_is_matched_by_email_in_any_case(session):
     jane = add_customer(session, **{**JANE, "email": "Jane@ACME.test"})
@@ -322,7 +345,7 @@ def test_rule_10_the_contact_changing_under_a_reviewed_plan_is_refused(session):
         edit=edit,
         lock_version=0,
         reviewed_contact=reviewed,
-        actor="support@example.com",
+        actor=Actor("support@example.com"),
         reason="",
         now=NOW,
     )
@@ -369,12 +392,15 @@ def test_saving_without_a_change_says_so(session):
 
 def test_unlinking_the_account_takes_a_reason_and_records_the_old_id(session):
     jane = add_customer(session, **JANE, uid=4242)
-    refused = unlink_account(
-        session, customer_id=jane.id, lock_version=0, actor="s@example.com", reason=" ", now=NOW
-    )
+    refused = unlink_account(session, customer_id=jane.id, lock_version=0, actor=STAFF, reason=" ", now=NOW)
     assert refused.field_errors == {"reason": "Reason can't be blank."}
     done = unlink_account(
-        session, customer_id=jane.id, lock_version=0, actor="s@example.com", reason="Wrong account", now=NOW
+        session,
+        customer_id=jane.id,
+        lock_version=0,
+        actor=Actor("s@example.com"),
+        reason="Wrong account",
+        now=NOW,
     )
     session.commit()
     assert done.ok and done.value.uid is None

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from admin_app.db.audit import record_version
+from admin_app.db.audit import Actor, record_version
 from admin_app.db.history_list import count_history, parse_history_query, search_history
 
 
@@ -50,7 +50,7 @@ def versions(session):
             item_type=item_type,
             item_id=item_id,
             event="update",
-            actor=actor,
+            actor=Actor(actor),
             changes=changes,
             at=at,
             reason=reason,

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import select
 
-from admin_app.db.audit import record_version
+from admin_app.db.audit import Actor, record_version
 from admin_app.db.login_status import (
     LoginStatusQuery,
     count_not_activated,
@@ -26,7 +26,7 @@ def disabled_by_staff(session) -> Customer:
         item_type="customer",
         item_id=customer.id,
         event="create",
-        actor="portal-signup",
+        actor=Actor("portal-signup"),
         changes={},
         at=NOW,
     )
@@ -35,7 +35,7 @@ def disabled_by_staff(session) -> Customer:
         item_type="customer",
         item_id=customer.id,
         event="update",
-        actor="lee@example.com",
+        actor=Actor("lee@example.com"),
         changes={"login_activated": [True, False]},
         at=DISABLED_AT,
         reason="Chargeback fraud",
@@ -51,7 +51,7 @@ def switch(session, customer, activated: bool, *, reason="", confirmed=False, lo
         activated=activated,
         lock_version=customer.lock_version if lock_version is None else lock_version,
         confirmed=confirmed,
-        actor="support@example.com",
+        actor=Actor("support@example.com"),
         reason=reason,
         now=NOW,
     )

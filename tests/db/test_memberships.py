@@ -2,6 +2,7 @@
 
 from sqlmodel import select
 
+from admin_app.db.audit import Actor
 from admin_app.db.memberships import add_membership, delete_membership, existing_membership
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Version
 from tests.factories import NOW, add_account, add_customer
@@ -16,7 +17,7 @@ def add(session, customer, account, reason=""):
         session,
         customer_id=customer.id,
         billing_account_id=account.id,
-        actor="support@example.com",
+        actor=Actor("support@example.com"),
         reason=reason,
         now=NOW,
     )
@@ -29,7 +30,7 @@ def delete(session, membership_id: int, confirmed_last: bool = False):
         session,
         membership_id=membership_id,
         confirmed_last=confirmed_last,
-        actor="support@example.com",
+        actor=Actor("support@example.com"),
         reason="",
         now=NOW,
     )
@@ -103,7 +104,12 @@ def test_rule_7_a_membership_that_is_not_the_last_goes_at_once(session):
 def test_ids_that_do_not_exist_get_messages(session):
     acme = add_account(session, sold_to=JANE)
     outcome = add_membership(
-        session, customer_id=999_999, billing_account_id=acme.id, actor="s@example.com", reason="", now=NOW
+        session,
+        customer_id=999_999,
+        billing_account_id=acme.id,
+        actor=Actor("s@example.com"),
+        reason="",
+        now=NOW,
     )
     assert outcome.field_errors == {"customer": "There is no customer with this id."}
     assert delete(session, 999_999).message.startswith("This membership no longer exists")

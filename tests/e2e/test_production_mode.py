@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from admin_app.db.models import Customer, Version
+from admin_app.db.models import Customer, StaffSession, Version
 from admin_app.db.session import DATABASE_UNAVAILABLE, engine_for
 from admin_app.devtools.redis_server import RedisProcess, redis_server
 from admin_app.devtools.reflex_server import ServerFailed, free_port, reflex_server
@@ -155,7 +155,12 @@ def test_a_browser_moved_to_the_other_instance_mid_edit_keeps_its_session_and_th
     expect(support.get_by_text("Customer saved")).to_be_visible()
     expect(support.get_by_role("heading", name="Carlos Zephyr")).to_be_visible()
     assert first_name(production, carl) == "Carlos"
-    assert len(saved_by_support(production, carl)) == 1
+    [saved] = saved_by_support(production, carl)
+    with Session(engine_for(production.database_url)) as session:
+        staff_session = session.get(StaffSession, saved.session_id)
+    # The history names the session, the provider's subject and the address the save came from.
+    assert staff_session.email == SUPPORT and saved.subject == staff_session.subject != ""
+    assert saved.client_address == "127.0.0.1" and len(saved.request_id) == 32
     support.reload()
     expect(support).to_have_url(f"{production.url}/customers/{carl}")
     expect(support.get_by_role("heading", name="Carlos Zephyr")).to_be_visible()
