@@ -100,7 +100,6 @@ def test_rule_3_the_contact_with_the_customers_email_follows_the_edit(session):
     }
 
 
-
 def test_rule_9_the_rows_of_one_save_name_the_session_and_share_one_request_id(session):
     jane = add_customer(session, **JANE)
     account = add_account(session, sold_to=JANE)
@@ -122,6 +121,7 @@ def test_rule_9_the_rows_of_one_save_name_the_session_and_share_one_request_id(s
     assert customer_row.request_id == contact_row.request_id == actor.request_id
     assert len(actor.request_id) == 32
     assert Actor("support@example.com").request_id != actor.request_id
+
 
 def test_rule_3_the_contact_is_matched_by_email_in_any_case(session):
     jane = add_customer(session, **{**JANE, "email": "Jane@ACME.test"})
