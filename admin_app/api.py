@@ -153,7 +153,7 @@ async def healthz(request: Request) -> Response:
 
 async def refuse_unless_allowed(request: Request, permission: Permission) -> Response | None:
     """HTTP routes bypass the event gate, so each checks the session and permission itself."""
-    identity = await identity_for_cookie_header(request.headers.get("cookie", ""))
+    identity = await identity_for_cookie_header(request.headers.get("cookie", ""), of_request(request))
     if identity is not None and is_allowed(identity.roles, permission):
         return None
     await record_refusal(

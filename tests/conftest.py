@@ -30,6 +30,7 @@ TABLES = (
     "customer",
     "staff_session",
     "auth_event",
+    "used_logout_token",
 )
 
 
@@ -89,6 +90,10 @@ def empty_tables(url: str) -> None:
 @pytest.fixture
 def session(db_url) -> Iterator[Session]:
     """A session on an empty database; the test makes the data it needs."""
+    from admin_app.auth.gate import REFUSALS
+
     empty_tables(db_url)
+    # Refusals repeated within a minute are counted, not written: each test starts with none counted.
+    REFUSALS.clear()
     with Session(engine_for(db_url), expire_on_commit=False) as session:
         yield session

@@ -22,6 +22,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.client_address import of_state
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
+from admin_app.auth.refusal_log import Key as RefusalKey
+from admin_app.auth.refusal_log import RefusalLog
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
@@ -107,24 +109,34 @@ def handler_name(event_name: str) -> str:
     return name if name in _declarations().get(state_path, {}) else UNKNOWN_HANDLER
 
 
-async def record_refusal(email: str, client_address: str, detail: str) -> None:
-    """Add a refused event to the audit trail; the refusal stands even if that write fails."""
+async def _write_refusal(key: RefusalKey, count: int) -> None:
+    kind, email, client_address, detail = key
 
     def write(session) -> None:
         record_auth_event(
             session=session,
-            kind="refused",
+            kind=kind,
             at=datetime.now(UTC),
             email=email,
             client_address=client_address,
             detail=detail,
+            count=count,
         )
 
     try:
         await in_session(write)
     except SQLAlchemyError:
-        # The event is refused either way; an unrecorded refusal must not let it through.
-        logger.exception("could not record a refused event: %s", detail)
+        # The request is refused either way; an unrecorded refusal must not let it through.
+        logger.exception("could not record a refusal: %s", detail)
+
+
+REFUSALS = RefusalLog(_write_refusal)
+
+
+async def record_refusal(email: str, client_address: str, detail: str, kind: str = "refused") -> None:
+    """Add a refusal to the audit trail; identical ones from one client within a minute are counted
+    into one row (RefusalLog)."""
+    await REFUSALS.record((kind, email, client_address, detail))
 
 
 async def bind_to_session(state: BaseState, session_id: str) -> bool:
@@ -159,7 +171,7 @@ class AuthGate(Middleware):
             await record_refusal("", client_address, f"{handler}: not an event of this app")
             return StateUpdate(events=Event.from_event_type([rx.toast.error(REFUSED_MESSAGE)]))
         try:
-            identity = await identity_for_cookie_header(state.router.headers.cookie)
+            identity = await identity_for_cookie_header(state.router.headers.cookie, client_address)
         except SQLAlchemyError:
             # The session store is the database: no answer, no event (and a plain word, not a crash).
             return StateUpdate(events=Event.from_event_type([rx.toast.error(DATABASE_UNAVAILABLE)]))

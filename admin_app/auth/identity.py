@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from starlette.requests import cookie_parser
 
+from admin_app.auth.role_check import current_roles
 from admin_app.db.session import in_session
 from admin_app.db.staff_sessions import SessionPolicy, StaffIdentity, hash_token, identity_for_token
 from admin_app.settings import Settings, get_settings
@@ -38,11 +39,17 @@ def token_from_cookie_header(header: str, settings: Settings) -> str:
 
 def forget(token: str) -> None:
     """Drop a cached answer (after sign-out or revocation in this process)."""
-    _cache.pop(hash_token(token), None)
+    forget_session(hash_token(token))
 
 
-async def identity_for_cookie_header(header: str) -> StaffIdentity | None:
-    """The signed-in staff member for a Cookie header, re-checked against the store every few seconds."""
+def forget_session(session_id: str) -> None:
+    """Drop a cached answer by the session's stored id (the cache is keyed by it)."""
+    _cache.pop(session_id, None)
+
+
+async def identity_for_cookie_header(header: str, client_address: str = "") -> StaffIdentity | None:
+    """The signed-in staff member for a Cookie header, re-checked against the store every few seconds
+    and against the identity provider every ROLE_RECHECK_MINUTES (see role_check)."""
     settings = get_settings()
     token = token_from_cookie_header(header, settings)
     if not token:
@@ -56,6 +63,8 @@ async def identity_for_cookie_header(header: str) -> StaffIdentity | None:
             session=session, token=token, now=datetime.now(UTC), policy=session_policy(settings)
         )
     )
+    if identity is not None:
+        identity = await current_roles(identity, client_address)
     _remember(key, identity)
     return identity
 

@@ -2,7 +2,7 @@
 
 import html
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
 import httpx
@@ -13,7 +13,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from admin_app.auth.back_channel import back_channel_logout
 from admin_app.auth.client_address import of_request
+from admin_app.auth.gate import record_refusal
 from admin_app.auth.identity import forget, session_cookie_name, session_policy, token_from_cookie_header
 from admin_app.auth.oidc import (
     id_token_claims_options,
@@ -24,10 +26,11 @@ from admin_app.auth.oidc import (
     roles_from_claims,
     safe_next,
 )
+from admin_app.auth.sealed import seal
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import StaffSession
 from admin_app.db.session import in_session
-from admin_app.db.staff_sessions import end_session, start_session
+from admin_app.db.staff_sessions import ProviderTokens, end_session, purge_sessions, start_session
 from admin_app.settings import get_settings
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} · Customer Admin</title>
@@ -86,15 +89,6 @@ def _provider_down(settings) -> HTMLResponse:
     )
 
 
-async def _record(kind: str, request: Request, **fields) -> None:
-    address = of_request(request)
-    await in_session(
-        lambda session: record_auth_event(
-            session=session, kind=kind, at=datetime.now(UTC), client_address=address, **fields
-        )
-    )
-
-
 async def login(request: Request) -> Response:
     """Send the browser to the issuer (authorization code + PKCE S256, state and nonce in the session)."""
     settings = get_settings()
@@ -118,7 +112,8 @@ async def _with_userinfo(client, token: dict, claims: dict) -> dict | None:
 
 
 async def _failed(request: Request, reason: str, status: int = 400) -> HTMLResponse:
-    await _record("sign_in_failed", request, detail=reason)
+    # Counted per client and minute, not a row per request: the callback is reachable by anyone.
+    await record_refusal("", of_request(request), reason, kind="sign_in_failed")
     request.session.clear()
     return page(
         "Sign-in failed",
@@ -181,7 +176,14 @@ async def callback(request: Request) -> Response:
             client_address=address,
             now=now,
             policy=session_policy(settings),
+            provider=ProviderTokens(
+                sid=str(claims["sid"])[:255] if claims.get("sid") else None,
+                access_token=seal(token.get("access_token")),
+                refresh_token=seal(token.get("refresh_token")),
+            ),
         )
+        # Sign-ins are frequent enough to keep the store short: ended and expired sessions go.
+        purge_sessions(session=session, now=now, retention=timedelta(days=settings.SESSION_RETENTION_DAYS))
         record_auth_event(
             session=session,
             kind="sign_in" if roles else "sign_in_failed",
@@ -272,4 +274,5 @@ AUTH_ROUTES = [
     Route("/auth/callback", callback),
     Route("/auth/logout", logout, methods=["GET", "POST"]),
     Route("/auth/signed-out", signed_out),
+    Route("/auth/backchannel-logout", back_channel_logout, methods=["POST"]),
 ]

@@ -6,7 +6,15 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.models import AuthEvent
 
-KINDS = ("sign_in", "sign_out", "sign_in_failed", "refused", "session_revoked")
+KINDS = (
+    "sign_in",
+    "sign_out",
+    "sign_in_failed",
+    "refused",
+    "session_revoked",
+    "roles_changed",
+    "session_ended",
+)
 
 
 def record_auth_event(
@@ -18,8 +26,9 @@ def record_auth_event(
     subject: str = "",
     client_address: str = "",
     detail: str = "",
+    count: int = 1,
 ) -> AuthEvent:
-    """Add one entry (the caller commits)."""
+    """Add one entry (the caller commits); `count` > 1 stands for that many identical refusals."""
     if kind not in KINDS:
         raise ValueError(f"unknown auth event kind {kind!r}")
     event = AuthEvent(
@@ -29,6 +38,7 @@ def record_auth_event(
         subject=subject[:255],
         client_address=client_address[:64],
         detail=detail[:500],
+        count=count,
     )
     session.add(event)
     return event

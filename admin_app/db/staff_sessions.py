@@ -5,9 +5,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
 
-from admin_app.db.models import StaffSession
+from admin_app.db.models import StaffSession, UsedLogoutToken
 
 # Touch last_seen_at at most this often: every event checks the session, few need a write.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -30,6 +32,17 @@ class StaffIdentity:
     email: str
     name: str
     roles: tuple[str, ...]
+    roles_checked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ProviderTokens:
+    """What the provider issued at sign-in, sealed by the caller: `sid` names the provider's session
+    (back-channel logout), the access and refresh tokens re-read the roles during the session."""
+
+    sid: str | None = None
+    access_token: str | None = None
+    refresh_token: str | None = None
 
 
 def hash_token(token: str) -> str:
@@ -48,6 +61,7 @@ def start_session(
     client_address: str,
     now: datetime,
     policy: SessionPolicy,
+    provider: ProviderTokens = ProviderTokens(),
 ) -> str:
     """Open a session and return its new random token (256 bits), which only the browser keeps."""
     token = secrets.token_urlsafe(32)
@@ -63,6 +77,10 @@ def start_session(
             expires_at=now + policy.absolute,
             id_token=id_token,
             client_address=client_address[:64],
+            sid=provider.sid,
+            access_token=provider.access_token,
+            refresh_token=provider.refresh_token,
+            roles_checked_at=now,
         )
     )
     return token
@@ -90,6 +108,7 @@ def identity_for_token(
         email=row.email,
         name=row.name,
         roles=tuple(r for r in row.roles.split(",") if r),
+        roles_checked_at=row.roles_checked_at,
     )
 
 
@@ -128,3 +147,88 @@ def active_sessions(
         .limit(limit)
     )
     return list(session.exec(statement))
+
+
+def claim_role_check(
+    *, session: Session, session_id: str, now: datetime, every: timedelta
+) -> ProviderTokens | None:
+    """Take the turn to re-read a session's roles from the provider, if one is due: the update is
+    atomic, so of several workers (or events) only one asks the provider. Returns the sealed tokens to
+    ask with, or None when the check is not due, the session is gone, or it has nothing to ask with."""
+    table = StaffSession.__table__
+    claimed = session.execute(
+        sa.update(table)
+        .where(
+            table.c.id == session_id,
+            table.c.revoked_at.is_(None),
+            sa.or_(table.c.roles_checked_at.is_(None), table.c.roles_checked_at <= now - every),
+        )
+        .values(roles_checked_at=now)
+    )
+    if claimed.rowcount != 1:
+        return None
+    row = session.get(StaffSession, session_id)
+    if row is None or not (row.access_token or row.refresh_token):
+        return None
+    return ProviderTokens(sid=row.sid, access_token=row.access_token, refresh_token=row.refresh_token)
+
+
+def update_roles(
+    *, session: Session, session_id: str, roles: tuple[str, ...], tokens: ProviderTokens
+) -> str | None:
+    """Store what the provider answered; returns the previous roles when they changed (for the
+    audit), else None."""
+    row = session.get(StaffSession, session_id)
+    if row is None or row.revoked_at is not None:
+        return None
+    previous = row.roles
+    row.roles = ",".join(roles)
+    row.access_token = tokens.access_token or row.access_token
+    row.refresh_token = tokens.refresh_token or row.refresh_token
+    session.add(row)
+    return previous if previous != row.roles else None
+
+
+def end_sessions_of(
+    *, session: Session, now: datetime, subject: str | None = None, sid: str | None = None
+) -> list[StaffSession]:
+    """End every live session of one person (`subject`), or of one provider session (`sid`), or the
+    one session matching both. Returns the sessions ended."""
+    if not subject and not sid:
+        return []
+    statement = select(StaffSession).where(col(StaffSession.revoked_at).is_(None))
+    if subject:
+        statement = statement.where(col(StaffSession.subject) == subject)
+    if sid:
+        statement = statement.where(col(StaffSession.sid) == sid)
+    ended = list(session.exec(statement))
+    for row in ended:
+        row.revoked_at = now
+        session.add(row)
+    return ended
+
+
+def purge_sessions(*, session: Session, now: datetime, retention: timedelta) -> int:
+    """Delete sessions ended or expired more than `retention` ago, ID and provider tokens with them,
+    and the back-channel logout token ids that can no longer be replayed. Returns sessions deleted."""
+    cutoff = now - retention
+    deleted = session.execute(
+        delete(StaffSession).where(
+            sa.or_(col(StaffSession.revoked_at) < cutoff, col(StaffSession.expires_at) < cutoff)
+        )
+    )
+    session.execute(delete(UsedLogoutToken).where(col(UsedLogoutToken.expires_at) < now))
+    return deleted.rowcount
+
+
+def first_use_of_logout_token(*, session: Session, jti: str, keep_until: datetime) -> bool:
+    """Remember a back-channel logout token's id; False when it was seen before (a replay)."""
+    if session.get(UsedLogoutToken, jti) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(UsedLogoutToken(jti=jti, expires_at=keep_until))
+    except IntegrityError:
+        # Another worker took the same token a moment ago.
+        return False
+    return True

@@ -18,24 +18,52 @@ def _who(row) -> rx.Component:
     )
 
 
-def _end_session(row) -> rx.Component:
+def _confirm_end(trigger: str, title: str, description: list, action: str, on_confirm) -> rx.Component:
     return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(rx.button("End session", color_scheme="red", variant="soft", size="1")),
+        rx.alert_dialog.trigger(rx.button(trigger, color_scheme="red", variant="soft", size="1")),
         rx.alert_dialog.content(
-            rx.alert_dialog.title("End this session?"),
-            rx.alert_dialog.description(
-                row["name"], " (", row["email"], ") will have to sign in again at their next action."
-            ),
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(*description),
             rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button("End session", color_scheme="red", on_click=SessionsState.revoke(row["id"]))
-                ),
+                rx.alert_dialog.cancel(rx.button("Keep", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button(action, color_scheme="red", on_click=on_confirm)),
                 justify="end",
                 spacing="3",
                 margin_top="1rem",
             ),
         ),
+    )
+
+
+def _end_session(row) -> rx.Component:
+    return rx.hstack(
+        _confirm_end(
+            "End session",
+            "End this session?",
+            [row["name"], " (", row["email"], ") will have to sign in again at their next action."],
+            "End session",
+            SessionsState.revoke(row["ref"]),
+        ),
+        rx.cond(
+            row["sessions_of_person"] != "1",
+            _confirm_end(
+                "End all " + row["sessions_of_person"],
+                "End every session of this person?",
+                [
+                    "All ",
+                    row["sessions_of_person"],
+                    " sessions of ",
+                    row["name"],
+                    " (",
+                    row["email"],
+                    "), in every browser, end now.",
+                ],
+                "End all sessions",
+                SessionsState.revoke_all_of_person(row["ref"]),
+            ),
+        ),
+        spacing="2",
+        justify="end",
     )
 
 
@@ -45,7 +73,7 @@ SESSION_COLUMNS = [
     Column("signed_in", "Signed in"),
     Column("last_seen", "Last active"),
     Column("client_address", "Address"),
-    Column("id", "", render=_end_session, align="right"),
+    Column("ref", "", render=_end_session, align="right"),
 ]
 AUDIT_COLUMNS = [
     Column("at", "When"),

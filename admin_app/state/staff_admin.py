@@ -1,5 +1,7 @@
 """States of the admin pages: active staff sessions (admin) and the sign-in audit trail (admin, support)."""
 
+import secrets
+from collections import Counter
 from datetime import UTC, datetime
 
 import reflex as rx
@@ -10,8 +12,9 @@ from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header, session_policy
 from admin_app.auth.permissions import Permission
 from admin_app.db.auth_events import KINDS, recent_auth_events, record_auth_event
+from admin_app.db.models import StaffSession
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
-from admin_app.db.staff_sessions import active_sessions, revoke_session
+from admin_app.db.staff_sessions import active_sessions, end_sessions_of, revoke_session
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
 
@@ -20,69 +23,103 @@ ALL_KINDS = "all"
 
 
 class SessionsState(AppState):
-    """Live staff sessions; an admin can end any of them."""
+    """Live staff sessions; an admin can end one of them, or every session of one person.
+
+    The browser never sees a session's stored id: each row carries a reference made for this page
+    load, which the server maps back (`_sessions`)."""
 
     rows: list[dict[str, str]] = []
     error: str = ""
+    _sessions: dict[str, tuple[str, str]] = {}
 
     async def _refresh(self) -> None:
         now, policy = datetime.now(UTC), session_policy(get_settings())
 
-        def fetch(session) -> list[dict[str, str]]:
-            return [
+        def fetch(session) -> list[StaffSession]:
+            return active_sessions(session=session, now=now, policy=policy)
+
+        try:
+            found = await in_session(fetch)
+        except SQLAlchemyError:
+            self.error = DATABASE_UNAVAILABLE
+            return
+        per_person = Counter(s.subject for s in found)
+        self._sessions, self.rows, self.error = {}, [], ""
+        for s in found:
+            ref = secrets.token_urlsafe(9)
+            self._sessions[ref] = (s.id, s.subject)
+            self.rows.append(
                 {
-                    "id": s.id,
+                    "ref": ref,
                     "email": s.email,
                     "name": s.name,
                     "roles": s.roles.replace(",", ", ") or "none",
                     "signed_in": s.created_at.strftime(TIME_FORMAT),
                     "last_seen": s.last_seen_at.strftime(TIME_FORMAT),
                     "client_address": s.client_address,
+                    "sessions_of_person": str(per_person[s.subject]),
                 }
-                for s in active_sessions(session=session, now=now, policy=policy)
-            ]
-
-        try:
-            self.rows, self.error = await in_session(fetch), ""
-        except SQLAlchemyError:
-            self.error = DATABASE_UNAVAILABLE
+            )
 
     @rx.event
     @requires(Permission.SESSIONS_ADMIN)
     async def load(self):
         await self._refresh()
 
-    @rx.event
-    @requires(Permission.SESSIONS_ADMIN)
-    async def revoke(self, session_id: str):
-        """End one session; its owner is sent to sign in at their next action."""
-        if not isinstance(session_id, str) or len(session_id) != 64:
-            return rx.toast.error("That is not a session id.")
+    async def _end(self, ref: str, everything: bool):
+        """End the session a row names, or every session of its person; audited with the admin's name."""
+        target = self._sessions.get(ref) if isinstance(ref, str) else None
+        if target is None:
+            await self._refresh()
+            return rx.toast.error("That session is no longer listed; the list has been reloaded.")
+        session_id, subject = target
         admin = await identity_for_cookie_header(self.router.headers.cookie)
+        address, now = of_state(self), datetime.now(UTC)
+        detail = f"by {admin.email if admin else 'unknown'}" + (
+            " (every session of this person)" if everything else ""
+        )
 
-        def end(session) -> str | None:
-            ended = revoke_session(session=session, session_id=session_id, now=datetime.now(UTC))
-            if ended is None:
-                return None
-            record_auth_event(
-                session=session,
-                kind="session_revoked",
-                at=datetime.now(UTC),
-                email=ended.email,
-                subject=ended.subject,
-                client_address=of_state(self),
-                detail=f"by {admin.email if admin else 'unknown'}",
-            )
-            return ended.email
+        def end(session) -> list[str]:
+            if everything:
+                ended = end_sessions_of(session=session, now=now, subject=subject)
+            else:
+                ended = [
+                    row for row in [revoke_session(session=session, session_id=session_id, now=now)] if row
+                ]
+            for row in ended:
+                record_auth_event(
+                    session=session,
+                    kind="session_revoked",
+                    at=now,
+                    email=row.email,
+                    subject=row.subject,
+                    client_address=address,
+                    detail=detail,
+                )
+            return [row.email for row in ended]
 
         try:
-            ended_email = await in_session(end)
+            ended = await in_session(end)
         except SQLAlchemyError:
             return rx.toast.error(DATABASE_UNAVAILABLE)
         await self._refresh()
-        if ended_email is None:
+        if not ended:
             return rx.toast.info("That session had already ended.")
-        return rx.toast.success(f"Session of {ended_email} ended.")
+        if everything:
+            return rx.toast.success(f"{len(ended)} session(s) of {ended[0]} ended.")
+        return rx.toast.success(f"Session of {ended[0]} ended.")
+
+    @rx.event
+    @requires(Permission.SESSIONS_ADMIN)
+    async def revoke(self, ref: str):
+        """End one session; its owner is sent to sign in at their next action."""
+        return await self._end(ref, everything=False)
+
+    @rx.event
+    @requires(Permission.SESSIONS_ADMIN)
+    async def revoke_all_of_person(self, ref: str):
+        """End every session of the person a row names (a lost laptop, a leaver)."""
+        return await self._end(ref, everything=True)
 
 
 class AuditState(AppState):
@@ -102,7 +139,7 @@ class AuditState(AppState):
                     "kind": e.kind.replace("_", " "),
                     "email": e.email or "—",
                     "client_address": e.client_address or "—",
-                    "detail": e.detail,
+                    "detail": e.detail + (f" ({e.count} more times within a minute)" if e.count > 1 else ""),
                 }
                 for e in recent_auth_events(session=session, limit=200, kind=kind)
             ]

@@ -5,12 +5,17 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from admin_app.db.auth_events import recent_auth_events, record_auth_event
-from admin_app.db.models import StaffSession
+from admin_app.db.models import StaffSession, UsedLogoutToken
 from admin_app.db.staff_sessions import (
     SessionPolicy,
     active_sessions,
+    claim_role_check,
     end_session,
+    end_sessions_of,
+    first_use_of_logout_token,
+    hash_token,
     identity_for_token,
+    purge_sessions,
     revoke_session,
     start_session,
 )
@@ -94,3 +99,56 @@ def test_auth_events_are_listed_newest_first(session):
     session.commit()
     assert [e.kind for e in recent_auth_events(session=session)] == ["sign_out", "refused", "sign_in"]
     assert [e.kind for e in recent_auth_events(session=session, kind="refused")] == ["refused"]
+
+
+def test_ending_all_sessions_of_one_person_leaves_everyone_else_signed_in(session):
+    mine = [sign_in(session, "support@example.com") for _ in range(3)]
+    theirs = sign_in(session, "sales@example.com")
+    end_session(session=session, token=mine[0], now=NOW)
+    ended = end_sessions_of(session=session, now=NOW, subject="sub-support@example.com")
+    session.commit()
+    assert sorted(row.id for row in ended) == sorted(hash_token(token) for token in mine[1:])
+    assert [identity(session, token, NOW) for token in mine] == [None, None, None]
+    assert identity(session, theirs, NOW).email == "sales@example.com"
+    assert end_sessions_of(session=session, now=NOW) == []
+
+
+def test_ended_and_expired_sessions_are_purged_after_the_retention_period(session):
+    ended_long_ago = sign_in(session, "a@example.com", at=NOW - timedelta(days=40))
+    end_session(session=session, token=ended_long_ago, now=NOW - timedelta(days=40))
+    sign_in(session, "b@example.com", at=NOW - timedelta(days=40))  # expired 12 h later
+    ended_recently = sign_in(session, "c@example.com", at=NOW - timedelta(days=2))
+    end_session(session=session, token=ended_recently, now=NOW - timedelta(days=2))
+    live = sign_in(session, "d@example.com")
+    first_use_of_logout_token(session=session, jti="old", keep_until=NOW - timedelta(minutes=1))
+    first_use_of_logout_token(session=session, jti="fresh", keep_until=NOW + timedelta(minutes=5))
+
+    assert purge_sessions(session=session, now=NOW, retention=timedelta(days=30)) == 2
+    session.commit()
+    left = sorted(row.email for row in session.exec(select(StaffSession)))
+    assert left == ["c@example.com", "d@example.com"]
+    assert identity(session, live, NOW).email == "d@example.com"
+    assert [row.jti for row in session.exec(select(UsedLogoutToken))] == ["fresh"]
+
+
+def test_a_logout_token_id_is_accepted_once(session):
+    later = NOW + timedelta(minutes=20)
+    assert first_use_of_logout_token(session=session, jti="j-1", keep_until=later) is True
+    assert first_use_of_logout_token(session=session, jti="j-1", keep_until=later) is False
+    session.commit()
+    assert first_use_of_logout_token(session=session, jti="j-1", keep_until=later) is False
+
+
+def test_only_one_caller_gets_a_due_role_check(session):
+    token = sign_in(session)
+    session_id = hash_token(token)
+    every = timedelta(minutes=5)
+    # Sign-in counts as a check: none is due before the interval has passed.
+    assert claim_role_check(session=session, session_id=session_id, now=NOW, every=every) is None
+    later = NOW + every
+    row = session.get(StaffSession, session_id)
+    row.access_token = "sealed-access-token"
+    session.commit()
+    first = claim_role_check(session=session, session_id=session_id, now=later, every=every)
+    second = claim_role_check(session=session, session_id=session_id, now=later, every=every)
+    assert first.access_token == "sealed-access-token" and second is None

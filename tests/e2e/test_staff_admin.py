@@ -4,7 +4,10 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
+from admin_app.db.models import StaffSession
+from admin_app.db.session import engine_for
 from tests.e2e.conftest import new_page, screenshot, sign_in_through_provider
 
 pytestmark = pytest.mark.e2e
@@ -38,6 +41,38 @@ def test_an_admin_ends_another_staff_members_session(browser, app_server):
     expect(support).to_have_url(re.compile(r"/oauth2/authorize\?"))
     admin.context.close()
     support.context.close()
+
+
+def test_an_admin_ends_every_session_of_one_person_and_never_sees_session_ids(
+    browser, app_server, e2e_database
+):
+    laptop = signed_in_page(browser, app_server, "manager@example.com")
+    phone = signed_in_page(browser, app_server, "manager@example.com")
+    admin = signed_in_page(browser, app_server, "admin@example.com", "/admin/sessions")
+    manager_rows = admin.get_by_role("row").filter(has_text="manager@example.com")
+    expect(manager_rows.first).to_be_visible()
+    count = manager_rows.count()
+    assert count >= 2
+    with Session(engine_for(e2e_database[0])) as session:
+        stored_ids = session.exec(select(StaffSession.id)).all()
+    assert stored_ids and not any(stored in admin.content() for stored in stored_ids)
+
+    manager_rows.first.get_by_role("button", name=f"End all {count}").click()
+    dialog = admin.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(f"All {count} sessions of Morgan Manager")
+    screenshot(admin, "staff-sessions-end-all")
+    dialog.get_by_role("button", name="End all sessions").click()
+    expect(admin.get_by_text(f"{count} session(s) of manager@example.com ended.")).to_be_visible()
+    expect(manager_rows).to_have_count(0)
+    expect(admin.get_by_role("row").filter(has_text="admin@example.com").first).to_be_visible()
+
+    # Other workers may answer from their identity cache for up to five seconds.
+    laptop.wait_for_timeout(5_500)
+    for page in (laptop, phone):
+        page.reload()
+        expect(page).to_have_url(re.compile(r"/oauth2/authorize\?"))
+        page.context.close()
+    admin.context.close()
 
 
 def test_support_reads_the_sign_in_audit(browser, app_server):

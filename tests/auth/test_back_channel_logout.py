@@ -1,0 +1,139 @@
+"""OpenID Connect Back-Channel Logout: the issuer (one the test controls, over HTTP) posts a logout
+token; a valid one ends the person's sessions once, every malformed one is refused and ends nothing."""
+
+import base64
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from joserfc import jwt
+from joserfc.jwk import OctKey
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from admin_app.api import build_api
+from admin_app.auth.back_channel import BACK_CHANNEL_EVENT
+from admin_app.db.models import AuthEvent, StaffSession
+from admin_app.settings import get_settings
+from tests.auth.conftest import APP_URL
+from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
+from tests.auth.test_id_token_checks import sign_in
+
+ENDPOINT = "/auth/backchannel-logout"
+
+
+@pytest.fixture
+def issuer() -> Iterator[Issuer]:
+    with fake_issuer() as running:
+        running.overrides = {"sid": "provider-session-1"}
+        yield running
+
+
+@pytest.fixture
+def client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("OIDC_ISSUER", issuer.url)
+    monkeypatch.setenv("APP_URL", APP_URL)
+    get_settings.cache_clear()
+    with TestClient(build_api(), base_url=APP_URL) as test_client:
+        yield test_client
+    get_settings.cache_clear()
+
+
+def logout_token(issuer: Issuer, key=None, header: dict | None = None, **changes) -> str:
+    claims = {
+        "iss": issuer.url,
+        "aud": "customer-admin",
+        "iat": int(time.time()),
+        "jti": uuid.uuid4().hex,
+        "sub": "sales@example.com",
+        "sid": "provider-session-1",
+        "events": {BACK_CHANNEL_EVENT: {}},
+    }
+    claims.update(changes)
+    claims = {name: value for name, value in claims.items() if value is not None}
+    key = key or issuer.signing_key
+    return jwt.encode(header or {"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"}, claims, key)
+
+
+def live_sessions(session) -> int:
+    session.expire_all()
+    return len(session.exec(select(StaffSession).where(StaffSession.revoked_at.is_(None))).all())
+
+
+def test_a_valid_logout_token_ends_the_persons_sessions_once(client, session, issuer):
+    sign_in(client)
+    sign_in(TestClient(build_api(), base_url=APP_URL))
+    assert live_sessions(session) == 2
+    token = logout_token(issuer, sid=None)
+
+    answer = client.post(ENDPOINT, data={"logout_token": token})
+    assert (answer.status_code, answer.headers["cache-control"]) == (200, "no-store")
+    assert live_sessions(session) == 0
+    ended = session.exec(select(AuthEvent).where(AuthEvent.kind == "session_ended")).all()
+    assert [e.detail for e in ended] == ["back-channel logout from the identity provider"] * 2
+
+    assert client.post(ENDPOINT, data={"logout_token": token}).status_code == 400
+
+
+def test_a_logout_token_naming_only_the_provider_session_ends_that_session(client, session, issuer):
+    sign_in(client)
+    issuer.overrides = {"sid": "provider-session-2"}
+    sign_in(TestClient(build_api(), base_url=APP_URL))
+    answer = client.post(ENDPOINT, data={"logout_token": logout_token(issuer, sub=None)})
+    assert answer.status_code == 200
+    session.expire_all()
+    [still_live] = session.exec(select(StaffSession).where(StaffSession.revoked_at.is_(None))).all()
+    assert still_live.sid == "provider-session-2"
+
+
+def test_a_logout_token_for_someone_without_a_session_is_accepted_and_ends_nothing(client, session, issuer):
+    sign_in(client)
+    answer = client.post(
+        ENDPOINT, data={"logout_token": logout_token(issuer, sub="other@example.com", sid=None)}
+    )
+    assert answer.status_code == 200
+    assert live_sessions(session) == 1
+
+
+BAD_TOKENS = {
+    "wrong audience": lambda issuer: logout_token(issuer, aud="another-app"),
+    "wrong issuer": lambda issuer: logout_token(issuer, iss="https://evil.example"),
+    "no iat": lambda issuer: logout_token(issuer, iat=None),
+    "issued an hour ago": lambda issuer: logout_token(issuer, iat=int(time.time()) - 3600),
+    "no jti": lambda issuer: logout_token(issuer, jti=None),
+    "no events claim": lambda issuer: logout_token(issuer, events=None),
+    "another event": lambda issuer: logout_token(issuer, events={"http://example.com/other": {}}),
+    "event not an object": lambda issuer: logout_token(issuer, events={BACK_CHANNEL_EVENT: "yes"}),
+    "carries a nonce": lambda issuer: logout_token(issuer, nonce="n-0S6_WzA2Mj"),
+    "neither sub nor sid": lambda issuer: logout_token(issuer, sub=None, sid=None),
+    "expired": lambda issuer: logout_token(issuer, exp=int(time.time()) - 600),
+    "signed by an unknown key": lambda issuer: logout_token(issuer, key=new_key("key-1")),
+    "HS256 with the client secret": lambda issuer: logout_token(
+        issuer, key=OctKey.import_key("dev-client-secret"), header={"alg": "HS256"}
+    ),
+    "alg none": lambda issuer: _unsigned(issuer),
+    "not a JWT": lambda issuer: "not.a.jwt",
+    "empty": lambda issuer: "",
+    "100 kB": lambda issuer: "a" * 100_000,
+}
+
+
+def _unsigned(issuer: Issuer) -> str:
+    signed = logout_token(issuer)
+    none_header = base64.urlsafe_b64encode(b'{"alg":"none"}').rstrip(b"=").decode()
+    return f"{none_header}.{signed.split('.')[1]}."
+
+
+@pytest.mark.parametrize("case", BAD_TOKENS)
+def test_a_bad_logout_token_is_refused_and_ends_nothing(client, session, issuer, case):
+    sign_in(client)
+    answer = client.post(ENDPOINT, data={"logout_token": BAD_TOKENS[case](issuer)})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request"
+    assert live_sessions(session) == 1
+
+
+def test_the_endpoint_takes_only_post(client):
+    assert client.get(ENDPOINT).status_code == 405

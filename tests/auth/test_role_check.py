@@ -1,0 +1,99 @@
+"""Roles follow the identity provider during a session: a real provider process changes a user's
+groups and revokes their tokens; the app's next check takes the role away or ends the session."""
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from admin_app.auth.identity import forget, identity_for_cookie_header
+from admin_app.auth.sealed import unseal
+from admin_app.db.models import AuthEvent, StaffSession
+from admin_app.db.staff_sessions import StaffIdentity
+from admin_app.settings import get_settings
+from tests.auth.conftest import sign_in
+
+
+@pytest.fixture
+def every_event_checks(monkeypatch):
+    monkeypatch.setenv("ROLE_RECHECK_MINUTES", "0")
+    get_settings.cache_clear()
+
+
+def provider_user(issuer: str, groups: list[str]) -> str:
+    """A user of the provider process made for one test (the demo users are shared by all tests)."""
+    sub = f"temp-{uuid.uuid4().hex[:8]}@example.com"
+    set_groups(issuer, sub, groups)
+    return sub
+
+
+def set_groups(issuer: str, sub: str, groups: list[str]) -> None:
+    claims = {"email": sub, "name": "Temp Staff", "groups": groups}
+    assert httpx.put(f"{issuer}/users/{sub}", json=claims).status_code == 204
+
+
+def who(cookie: str) -> StaffIdentity | None:
+    forget(cookie.split("=", 1)[1])
+    return asyncio.run(identity_for_cookie_header(cookie, "198.51.100.7"))
+
+
+def audit(session) -> list[tuple[str, str]]:
+    session.expire_all()
+    return [(e.kind, e.detail) for e in session.exec(select(AuthEvent).order_by(AuthEvent.id))]
+
+
+def test_the_provider_tokens_are_kept_sealed(app_client, session, issuer):
+    sign_in(app_client, provider_user(issuer, ["customer-admin-support"]))
+    [stored] = session.exec(select(StaffSession)).all()
+    assert stored.access_token and stored.refresh_token
+    assert unseal(stored.access_token) and unseal(stored.access_token) != stored.access_token
+    assert stored.roles_checked_at is not None
+
+
+def test_a_group_removed_at_the_provider_takes_the_role_away_at_the_next_event(
+    app_client, session, issuer, every_event_checks
+):
+    sub = provider_user(issuer, ["customer-admin-support"])
+    cookie = sign_in(app_client, sub).headers["set-cookie"].split(";")[0]
+    assert who(cookie).roles == ("support",)
+
+    set_groups(issuer, sub, ["customer-admin-sales"])
+    assert who(cookie).roles == ("sales",)
+    set_groups(issuer, sub, [])
+    assert who(cookie).roles == ()
+
+    session.expire_all()
+    assert session.exec(select(StaffSession)).one().roles == ""
+    assert audit(session)[1:] == [
+        ("roles_changed", "support → sales (identity provider)"),
+        ("roles_changed", "sales → no role (identity provider)"),
+    ]
+
+
+def test_tokens_revoked_at_the_provider_end_the_session(app_client, session, issuer, every_event_checks):
+    sub = provider_user(issuer, ["customer-admin-support"])
+    cookie = sign_in(app_client, sub).headers["set-cookie"].split(";")[0]
+    assert who(cookie) is not None
+
+    assert httpx.post(f"{issuer}/users/{sub}/revoke-tokens").status_code == 204
+    assert who(cookie) is None
+    assert who(cookie) is None
+
+    session.expire_all()
+    assert session.exec(select(StaffSession)).one().revoked_at is not None
+    [(kind, detail)] = audit(session)[1:]
+    assert kind == "session_ended" and detail.startswith("identity provider: refresh refused")
+    assert (
+        session.exec(select(AuthEvent).where(AuthEvent.kind == kind)).one().client_address == "198.51.100.7"
+    )
+
+
+def test_between_checks_the_provider_is_not_asked(app_client, session, issuer):
+    sub = provider_user(issuer, ["customer-admin-support"])
+    cookie = sign_in(app_client, sub).headers["set-cookie"].split(";")[0]
+    set_groups(issuer, sub, [])
+    # The default interval (minutes) has not passed since sign-in: the roles stand until it does.
+    assert who(cookie).roles == ("support",)
+    assert [kind for kind, _ in audit(session)] == ["sign_in"]
