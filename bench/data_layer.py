@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from admin_app.api import LICENSE_CSV_HEADER, license_csv_rows
 from admin_app.csv_export import csv_chunks
-from admin_app.db.licenses import LicenseQuery, count_licenses, search_licenses
+from admin_app.db.licenses import LicenseQuery, count_licenses, iter_licenses, search_licenses
 from admin_app.db.session import engine_for
+from admin_app.exports import LICENSE_COLUMNS, csv_header, csv_rows
 
 SEARCH_TARGET_P95_MS = 20
 DEEP_PAGE = 100
@@ -104,8 +104,9 @@ def search_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
 
 def _export(url: str, n_rows: int) -> int:
     with Session(engine_for(url)) as session:
-        rows = itertools.islice(license_csv_rows(session, LicenseQuery()), n_rows)
-        return sum(len(chunk) for chunk in csv_chunks(LICENSE_CSV_HEADER, rows))
+        licenses = iter_licenses(session=session, query=LicenseQuery())
+        rows = itertools.islice(csv_rows(LICENSE_COLUMNS, licenses), n_rows)
+        return sum(len(chunk) for chunk in csv_chunks(csv_header(LICENSE_COLUMNS), rows))
 
 
 def export_benchmarks(db: str, url: str) -> Iterator[dict]:

@@ -67,7 +67,7 @@ def test_export_without_permission_is_refused_and_recorded(session, client, role
     assert "Secret Customer" not in response.text
     session.expire_all()
     [event] = session.exec(select(AuthEvent)).all()
-    assert (event.kind, event.detail) == ("refused", "/api/export/licenses.csv needs export")
+    assert (event.kind, event.detail) == ("refused", "/api/export/licenses.csv needs licenses:read, export")
 
 
 def test_reconciliation_export_streams_the_filtered_rows(session, client):

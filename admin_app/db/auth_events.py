@@ -14,6 +14,7 @@ KINDS = (
     "session_revoked",
     "roles_changed",
     "session_ended",
+    "export",
 )
 
 

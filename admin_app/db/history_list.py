@@ -14,7 +14,7 @@ from sqlmodel import Session, col
 from admin_app.db.audit import ITEM_LABELS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import Version
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, parse_id, read_choice, read_date_range
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
@@ -136,12 +136,7 @@ def count_history(*, session: Session, query: HistoryQuery, cap: int = COUNT_CAP
 
 
 def iter_history(*, session: Session, query: HistoryQuery, batch_size: int = 2000) -> Iterator[Version]:
-    """Every matching history row, newest first, a batch at a time (for the CSV export)."""
-    after: str | None = None
-    while True:
-        page = search_history(session=session, query=query, after=after, limit=batch_size)
-        yield from page.rows
-        session.expunge_all()
-        if not page.next_cursor:
-            return
-        after = page.next_cursor
+    """Every matching history row, newest first, a batch at a time (see every_page)."""
+    return every_page(
+        session, lambda after: search_history(session=session, query=query, after=after, limit=batch_size)
+    )

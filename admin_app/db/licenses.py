@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import License
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import (
@@ -165,15 +165,13 @@ def count_licenses(
 def iter_licenses(
     *, session: Session, query: LicenseQuery, batch_size: int = 2000, today: date | None = None
 ) -> Iterator[License]:
-    """Every license matching `query`, in page order, fetched a batch at a time."""
-    after: str | None = None
-    while True:
-        page = search_licenses(session=session, query=query, after=after, limit=batch_size, today=today)
-        yield from page.rows
-        session.expunge_all()
-        if not page.next_cursor:
-            return
-        after = page.next_cursor
+    """Every license matching `query`, in page order, fetched a batch at a time (see every_page)."""
+    return every_page(
+        session,
+        lambda after: search_licenses(
+            session=session, query=query, after=after, limit=batch_size, today=today
+        ),
+    )
 
 
 def get_license(*, session: Session, license_id: int) -> License | None:

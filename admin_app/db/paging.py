@@ -3,11 +3,13 @@
 import base64
 import binascii
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import Session
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,21 @@ class Page:
 
 
 EMPTY_PAGE = Page(rows=[], next_cursor=None, prev_cursor=None)
+
+
+def every_page(session: Session, fetch: Callable[[str | None], Page]) -> Iterator:
+    """Every row of a keyset-paged search, one page at a time (`fetch(after)` reads the page after a
+    cursor). The transaction ends before a page's rows are handed out, so a slow reader, such as a
+    CSV download, holds no database connection while it reads."""
+    after: str | None = None
+    while True:
+        page = fetch(after)
+        session.expunge_all()
+        session.rollback()
+        yield from page.rows
+        if not page.next_cursor:
+            return
+        after = page.next_cursor
 
 
 def search_page(

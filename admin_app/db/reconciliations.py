@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from admin_app.db.licenses import PLANS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccount, Reconciliation, ReconciliationRollup
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, parse_id, read_amount, read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import SearchSpec, match_for, normalize_term
@@ -189,15 +189,11 @@ def with_sort(query: ReconciliationQuery, sort: str) -> ReconciliationQuery:
 def iter_reconciliations(
     *, session: Session, query: ReconciliationQuery, batch_size: int = 2000
 ) -> Iterator[Reconciliation]:
-    """Every reconciliation matching `query`, in page order, fetched a batch at a time."""
-    after: str | None = None
-    while True:
-        page = search_reconciliations(session=session, query=query, after=after, limit=batch_size)
-        yield from page.rows
-        session.expunge_all()
-        if not page.next_cursor:
-            return
-        after = page.next_cursor
+    """Every reconciliation matching `query`, in page order, fetched a batch at a time (see every_page)."""
+    return every_page(
+        session,
+        lambda after: search_reconciliations(session=session, query=query, after=after, limit=batch_size),
+    )
 
 
 def get_reconciliation(*, session: Session, reconciliation_id: int) -> Reconciliation | None:

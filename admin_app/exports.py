@@ -1,0 +1,248 @@
+"""CSV exports of the list pages: who may, how many at once, what is recorded, and what each column is.
+
+Each export needs its list's read permission and `export`. A staff member may run
+EXPORTS_PER_PERSON downloads at once (per app process); one more is answered 429. Each export is
+recorded in the audit trail when it starts (list, filters) and when it ends (rows sent, complete or
+not). Rows are read a page at a time with the transaction ended in between (`every_page`), so a slow
+download holds no pooled connection while the browser reads."""
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import anyio
+from sqlmodel import Session
+from starlette.concurrency import iterate_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+
+from admin_app.auth.client_address import of_request
+from admin_app.auth.permissions import Permission
+from admin_app.csv_export import csv_chunks
+from admin_app.db import history_list as history_db
+from admin_app.db import licenses as license_db
+from admin_app.db import reconciliations as reconciliation_db
+from admin_app.db.auth_events import record_auth_event
+from admin_app.db.session import in_session, session_scope
+from admin_app.db.staff_sessions import StaffIdentity
+from admin_app.settings import get_settings
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+@dataclass(frozen=True)
+class CsvColumn:
+    """One column of an export: its header and how a row's cell is made. Header and cells come from
+    the same list, so they cannot drift apart."""
+
+    header: str
+    cell: Callable[[object], object]
+
+
+def _field(name: str) -> CsvColumn:
+    return CsvColumn(name, lambda row: getattr(row, name))
+
+
+def _date(name: str) -> CsvColumn:
+    return CsvColumn(name, lambda row: _iso(getattr(row, name)))
+
+
+LICENSE_COLUMNS = (
+    _field("id"),
+    _field("company"),
+    _field("licensee_name"),
+    _field("email"),
+    _date("issued_at"),
+    _date("starts_at"),
+    _date("expires_at"),
+    CsvColumn("trial", lambda row: "trial" if row.trial else "paid"),
+    _field("plan"),
+    _field("user_count"),
+    _field("subscription_name"),
+    _field("license_type"),
+)
+RECONCILIATION_COLUMNS = (
+    _field("id"),
+    _field("billing_account_id"),
+    _field("customer_name"),
+    _field("subscription_name"),
+    _field("plan"),
+    _field("channel"),
+    _field("status"),
+    _date("reconciliation_date"),
+    _date("done_at"),
+    _field("skip_reason"),
+    _field("seats_before"),
+    _field("user_count"),
+    _field("invoiced_amount"),
+    _field("currency"),
+    _field("error_message"),
+)
+HISTORY_COLUMNS = (
+    _field("id"),
+    _date("created_at"),
+    _field("actor"),
+    _field("event"),
+    _field("item_type"),
+    _field("item_id"),
+    CsvColumn("changes", lambda row: json.dumps(row.changes)),
+    _field("reason"),
+    _field("request_id"),
+)
+
+
+def csv_header(columns: tuple[CsvColumn, ...]) -> list[str]:
+    return [column.header for column in columns]
+
+
+def csv_rows(columns: tuple[CsvColumn, ...], records: Iterator[object]) -> Iterator[list[object]]:
+    for record in records:
+        yield [column.cell(record) for column in columns]
+
+
+@dataclass(frozen=True)
+class Export:
+    """One list's export: its file name, the permission to read the list, how its filters are parsed
+    (query, errors) and how its rows are read."""
+
+    filename: str
+    read_permission: Permission
+    parse: Callable[[dict[str, str]], tuple[object, list[str]]]
+    columns: tuple[CsvColumn, ...]
+    records: Callable[[Session, object], Iterator[object]]
+
+
+def _parsed(parse: Callable) -> Callable[[dict[str, str]], tuple[object, list[str]]]:
+    def read(params: dict[str, str]) -> tuple[object, list[str]]:
+        parsed = parse(params)
+        return parsed.query, parsed.errors
+
+    return read
+
+
+EXPORTS = {
+    "licenses.csv": Export(
+        "licenses.csv",
+        Permission.LICENSES_READ,
+        _parsed(license_db.parse_license_query),
+        LICENSE_COLUMNS,
+        lambda session, query: license_db.iter_licenses(session=session, query=query),
+    ),
+    "reconciliations.csv": Export(
+        "reconciliations.csv",
+        Permission.RECONCILIATIONS_READ,
+        _parsed(reconciliation_db.parse_reconciliation_query),
+        RECONCILIATION_COLUMNS,
+        lambda session, query: reconciliation_db.iter_reconciliations(session=session, query=query),
+    ),
+    "history.csv": Export(
+        "history.csv",
+        Permission.CUSTOMERS_READ,
+        _parsed(history_db.parse_history_query),
+        HISTORY_COLUMNS,
+        lambda session, query: history_db.iter_history(session=session, query=query),
+    ),
+}
+
+
+class ExportSlots:
+    """How many downloads each staff member has running in this process."""
+
+    def __init__(self) -> None:
+        self._running: Counter[str] = Counter()
+
+    def take(self, subject: str, limit: int) -> bool:
+        if self._running[subject] >= limit:
+            return False
+        self._running[subject] += 1
+        return True
+
+    def give_back(self, subject: str) -> None:
+        self._running[subject] -= 1
+        if self._running[subject] <= 0:
+            del self._running[subject]
+
+
+SLOTS = ExportSlots()
+
+
+class _Counted:
+    """The rows of a download, counted as they are written."""
+
+    def __init__(self, rows: Iterator[list[object]]) -> None:
+        self.rows, self.sent = rows, 0
+
+    def __iter__(self) -> Iterator[list[object]]:
+        for row in self.rows:
+            self.sent += 1
+            yield row
+
+
+def _rows(export: Export, query: object) -> Iterator[list[object]]:
+    with session_scope() as session:
+        yield from csv_rows(export.columns, export.records(session, query))
+
+
+async def _record(identity: StaffIdentity, address: str, detail: str) -> None:
+    await in_session(
+        lambda session: record_auth_event(
+            session=session,
+            kind="export",
+            at=datetime.now(UTC),
+            email=identity.email,
+            subject=identity.subject,
+            client_address=address,
+            detail=detail,
+        )
+    )
+
+
+async def _audited(
+    export: Export, rows: _Counted, identity: StaffIdentity, address: str
+) -> AsyncIterator[str]:
+    """The download's chunks; however it ends (done, or the browser went away), the slot is given back
+    and the end is recorded with the number of rows sent."""
+    complete = False
+    try:
+        async for chunk in iterate_in_threadpool(csv_chunks(csv_header(export.columns), rows)):
+            yield chunk
+        complete = True
+    finally:
+        SLOTS.give_back(identity.subject)
+        ending = "complete" if complete else "stopped"
+        # A browser that went away cancels the response; the record of how far it got is still written.
+        with anyio.CancelScope(shield=True):
+            await _record(identity, address, f"{export.filename}: {rows.sent} rows, {ending}")
+
+
+async def export_csv(request: Request, export: Export, identity: StaffIdentity) -> Response:
+    """The streamed, recorded CSV of what a list page shows; bad filters get a 400 naming them. The
+    caller has checked that `identity` may read the list and export."""
+    query, errors = export.parse(dict(request.query_params))
+    if errors:
+        return PlainTextResponse("\n".join(errors), status_code=400)
+    limit = get_settings().EXPORTS_PER_PERSON
+    if not SLOTS.take(identity.subject, limit):
+        return PlainTextResponse(
+            f"You already have {limit} exports running. Wait for one to finish, then try again.",
+            status_code=429,
+            headers={"Retry-After": "30"},
+        )
+    address = of_request(request)
+    try:
+        await _record(identity, address, f"{export.filename} started; filters: {request.url.query or 'none'}")
+    except BaseException:
+        SLOTS.give_back(identity.subject)
+        raise
+    return StreamingResponse(
+        _audited(export, _Counted(_rows(export, query)), identity, address),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{export.filename}"',
+            "Cache-Control": "no-store",
+        },
+    )
