@@ -9,7 +9,7 @@ export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: setup migrate seed run run-prod test lint bench load clean
+.PHONY: setup migrate seed run run-prod run-prod-demo test lint bench load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,14 +33,23 @@ run: migrate
 	$(BIN)/python -m admin_app.seed --scale small --if-empty
 	$(BIN)/python -m admin_app.devtools.run_dev
 
-# Production mode on this machine: PostgreSQL + Redis, several workers, migrations as their own step.
+# Production: PostgreSQL + Redis, several workers, migrations as their own step. Refuses to start with
+# the development provider or placeholder secrets: set OIDC_ISSUER, OIDC_CLIENT_ID, OIDC_CLIENT_SECRET,
+# SESSION_SECRET and APP_URL (see README). No demo data is loaded.
 PROD_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/customer_admin
 PROD_REDIS_URL ?= redis://127.0.0.1:6379/0
 WORKERS ?= 2
-run-prod: export DATABASE_URL = $(PROD_DATABASE_URL)
-run-prod: export REDIS_URL = $(PROD_REDIS_URL)
-run-prod: export WORKERS := $(WORKERS)
-run-prod: migrate
+run-prod run-prod-demo: export DATABASE_URL = $(PROD_DATABASE_URL)
+run-prod run-prod-demo: export REDIS_URL = $(PROD_REDIS_URL)
+run-prod run-prod-demo: export WORKERS := $(WORKERS)
+run-prod: export DEPLOYMENT = production
+run-prod: setup
+	$(BIN)/python -m admin_app.settings
+	$(MAKE) migrate
+	$(BIN)/python -m admin_app.devtools.run_dev
+
+# The same production build on this machine, with the local provider, its demo users and demo data.
+run-prod-demo: migrate
 	$(BIN)/python -m admin_app.seed --scale small --if-empty
 	$(BIN)/python -m admin_app.devtools.run_dev
 

@@ -1,10 +1,12 @@
 """One typed settings object, read from the environment once."""
 
 import ipaddress
+import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +24,8 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
+    # "production" (make run-prod) refuses the development provider and placeholder secrets outright.
+    DEPLOYMENT: Literal["development", "production"] = "development"
     APP_URL: str = "http://localhost:3000"
     DATABASE_URL: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     DB_POOL_SIZE: int = 10
@@ -90,12 +94,20 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _no_development_secrets_on_https(self) -> "Settings":
-        # An https APP_URL means a real deployment: development placeholders are refused.
-        if self.secure_cookies:
+    def _no_development_setup_in_production(self) -> "Settings":
+        # A production deployment, or any https APP_URL, runs with real secrets and a real provider.
+        if self.secure_cookies or self.DEPLOYMENT == "production":
             for name in ("OIDC_CLIENT_SECRET", "SESSION_SECRET"):
                 if getattr(self, name) in (DEV_CLIENT_SECRET, DEV_SESSION_SECRET):
                     raise ValueError(f"{name} still has its development placeholder; set a real secret")
+        if self.DEPLOYMENT == "production":
+            if len(self.SESSION_SECRET) < 32:
+                raise ValueError("SESSION_SECRET must be at least 32 characters in production")
+            if not self.OIDC_ISSUER.startswith("https://"):
+                raise ValueError(
+                    "OIDC_ISSUER must be your identity provider's https URL in production; the development"
+                    " provider is for `make run` and `make run-prod-demo` only"
+                )
         return self
 
     @field_validator("DATABASE_URL")
@@ -112,3 +124,20 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The settings of this process (read once)."""
     return Settings()
+
+
+def check_settings() -> int:
+    """`python -m admin_app.settings`: 0 when the environment makes valid settings, else each problem
+    in a plain line (what `make run-prod` runs before anything starts)."""
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            print(f"Configuration: {problem['msg'].removeprefix('Value error, ')}", file=sys.stderr)
+        return 1
+    print(f"Configuration is valid for {settings.DEPLOYMENT} at {settings.APP_URL}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(check_settings())

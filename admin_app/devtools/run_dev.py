@@ -1,5 +1,6 @@
-"""`make run` and `make run-prod`: the local OpenID provider (unless OIDC_ISSUER points elsewhere) and the
-app built for production. With REDIS_URL set, Reflex keeps state in Redis and runs WORKERS processes."""
+"""`make run`, `make run-prod-demo` and `make run-prod`: the app built for production, with the local
+OpenID provider in development (unless OIDC_ISSUER points elsewhere), never in production. With
+REDIS_URL set, Reflex keeps state in Redis and runs WORKERS processes."""
 
 import os
 import subprocess
@@ -12,19 +13,25 @@ from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.settings import PROJECT_ROOT, get_settings
 
 LOCAL_ISSUER_HOSTS = {"127.0.0.1", "localhost"}
+DEMO_USERS_NOTE = " (demo users: sales@, support@, manager@, admin@, nobody@example.com)"
 
 
 def main() -> int:
     settings = get_settings()
     issuer = urlsplit(settings.OIDC_ISSUER)
     local = issuer.hostname in LOCAL_ISSUER_HOSTS
-    provider = oidc_provider(issuer.port or 80) if local else nullcontext(settings.OIDC_ISSUER)
+    # Settings refuse a local issuer in production, so the development provider never starts there.
+    start_provider = local and settings.DEPLOYMENT == "development"
+    provider = oidc_provider(issuer.port or 80) if start_provider else nullcontext(settings.OIDC_ISSUER)
     reflex = Path(sys.executable).parent / "reflex"
     env = dict(os.environ)
     if settings.WORKERS:
         env["GRANIAN_WORKERS"] = str(settings.WORKERS)
     with provider as url:
-        print(f"OpenID provider: {url} (demo users: sales@, support@, manager@, admin@, nobody@example.com)")
+        demo = (
+            " (demo users: sales@, support@, manager@, admin@, nobody@example.com)" if start_provider else ""
+        )
+        print(f"OpenID provider: {url}{demo}")
         print(f"Database: {settings.DATABASE_URL}; state: {settings.REDIS_URL or 'this process (no Redis)'}")
         return subprocess.call([str(reflex), "run", "--env", "prod"], cwd=PROJECT_ROOT, env=env)
 
