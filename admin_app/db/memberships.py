@@ -118,11 +118,10 @@ def delete_membership(
     reason: str,
     now: datetime,
 ) -> Outcome[BillingAccountMembership]:
-    """Remove a membership; the last one of an account needs a second confirmation (rule 7).
-
-    Sold To / Bill To stay as they are (rule 2).
+    """Remove a membership, with a reason (rule 9); the last one of an account needs a second
+    confirmation (rule 7). Sold To / Bill To stay as they are (rule 2).
     """
-    problem = reason_error(reason, required=False)
+    problem = reason_error(reason, required=True)
     if problem:
         return invalid({"reason": problem})
     membership = session.get(BillingAccountMembership, membership_id)

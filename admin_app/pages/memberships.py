@@ -167,16 +167,30 @@ def _delete_dialog() -> rx.Component:
                     rx.text(target["email"], " will no longer manage ", target["account"], "."),
                 ),
             ),
-            rx.hstack(
-                rx.button("Cancel", variant="soft", color_scheme="gray", on_click=S.cancel_delete),
-                rx.button(
-                    rx.cond(S.last_warning != "", "Delete the last membership", "Yes, I'm sure"),
-                    color_scheme="red",
-                    on_click=S.confirm_delete,
+            rx.form(
+                rx.vstack(
+                    rx.cond(S.last_warning == "", reason_field(S.delete_errors, required=True)),
+                    rx.hstack(
+                        rx.button(
+                            "Cancel",
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=S.cancel_delete,
+                        ),
+                        rx.button(
+                            rx.cond(S.last_warning != "", "Delete the last membership", "Yes, I'm sure"),
+                            type="submit",
+                            color_scheme="red",
+                        ),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    margin_top="1rem",
                 ),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
+                on_submit=S.confirm_delete,
             ),
             max_width="32rem",
         ),

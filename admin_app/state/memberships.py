@@ -58,6 +58,8 @@ class MembershipsState(ListPageState, AppState):
     delete_target: dict[str, str] = {}
     delete_open: bool = False
     last_warning: str = ""
+    delete_errors: dict[str, str] = {}
+    _delete_reason: str = ""
 
     def _parse(self, params: Mapping[str, object]) -> tuple[db.MembershipQuery, list[str]]:
         parsed = db.parse_membership_query(params)
@@ -192,6 +194,7 @@ class MembershipsState(ListPageState, AppState):
         target = next((r for r in self.rows if isinstance(row, dict) and r["id"] == row.get("id")), None)
         if target is not None:
             self.delete_target, self.delete_open, self.last_warning = target, True, ""
+            self.delete_errors, self._delete_reason = {}, ""
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
@@ -200,11 +203,16 @@ class MembershipsState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def confirm_delete(self):
-        """The first "Yes, I'm sure"; rule 7 may ask a second time for an account's last membership."""
+    async def confirm_delete(self, form: dict):
+        """The first "Yes, I'm sure" with the reason; rule 7 may ask a second time for an account's last
+        membership, and the reason given the first time stands."""
         if not self.delete_target:
             return
         confirmed_last = self.last_warning != ""
+        if not confirmed_last:
+            reason = form.get("reason") if isinstance(form, dict) else ""
+            self._delete_reason = reason if isinstance(reason, str) else ""
+        reason = self._delete_reason
         actor = await acting_staff(self)
         membership_id = int(self.delete_target["id"])
 
@@ -214,11 +222,14 @@ class MembershipsState(ListPageState, AppState):
                 membership_id=membership_id,
                 confirmed_last=confirmed_last,
                 actor=actor,
-                reason="",
+                reason=reason,
                 now=datetime.now(UTC),
             )
 
         outcome = await attempt(write)
+        self.delete_errors = outcome.field_errors
+        if outcome.field_errors:
+            return
         if outcome.needs_confirmation:
             self.last_warning = outcome.message
             return

@@ -14,6 +14,7 @@ from admin_app.db.customers import (
 )
 from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
 from admin_app.db.session import engine_for
+from tests.db.history_faults import history_writes_fail
 from tests.factories import NOW, STAFF, add_account, add_customer, add_membership
 
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
@@ -241,7 +242,7 @@ def test_rule_9_a_change_whose_history_cannot_be_written_is_not_made(session, db
     jane = add_customer(session, **JANE)
     account = add_account(session, sold_to=JANE)
     add_membership(session, jane, account)
-    with _history_writes_fail(db_url):
+    with history_writes_fail(db_url):
         with pytest.raises(sa.exc.DBAPIError):
             save(session, jane, edit_of(jane, first_name="Janet", email="janet@acme.test"))
         session.rollback()
@@ -263,45 +264,6 @@ def test_rule_9_a_change_nobody_can_be_named_for_is_not_made(session, actor):
     assert session.get(Customer, jane.id).first_name == "Jane"
     assert contacts_of(session, account)[0].email == "jane@acme.test"
     assert history(session, "customer", jane.id) == []
-
-
-class _history_writes_fail:
-    """A real database fault: a trigger that refuses every insert into the history table."""
-
-    def __init__(self, url: str) -> None:
-        self.engine = engine_for(url)
-        self.postgres = self.engine.dialect.name == "postgresql"
-
-    def __enter__(self) -> None:
-        with self.engine.begin() as connection:
-            if self.postgres:
-                connection.execute(
-                    sa.text(
-                        "CREATE FUNCTION refuse_history() RETURNS trigger LANGUAGE plpgsql AS "
-                        "$$ BEGIN RAISE EXCEPTION 'history is unavailable'; END $$"
-                    )
-                )
-                connection.execute(
-                    sa.text(
-                        "CREATE TRIGGER refuse_history BEFORE INSERT ON version "
-                        "FOR EACH ROW EXECUTE FUNCTION refuse_history()"
-                    )
-                )
-            else:
-                connection.execute(
-                    sa.text(
-                        "CREATE TRIGGER refuse_history BEFORE INSERT ON version "
-                        "BEGIN SELECT RAISE(ABORT, 'history is unavailable'); END"
-                    )
-                )
-
-    def __exit__(self, *exc) -> None:
-        with self.engine.begin() as connection:
-            if self.postgres:
-                connection.execute(sa.text("DROP TRIGGER refuse_history ON version"))
-                connection.execute(sa.text("DROP FUNCTION refuse_history()"))
-            else:
-                connection.execute(sa.text("DROP TRIGGER refuse_history"))
 
 
 # Rule 10 ------------------------------------------------------------------------------------------

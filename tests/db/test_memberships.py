@@ -1,5 +1,6 @@
 """Memberships: rule 1 (one per customer), rule 2 (Sold To / Bill To untouched), rule 7 (the last one)."""
 
+import pytest
 from sqlmodel import select
 
 from admin_app.db.audit import Actor
@@ -10,6 +11,7 @@ from tests.factories import add_membership as make_membership
 
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
 AP = {"first_name": "Ap", "last_name": "Payable", "email": "ap@acme.test"}
+BO = {"first_name": "Bo", "last_name": "Berg", "email": "bo@acme.test"}
 
 
 def add(session, customer, account, reason=""):
@@ -25,13 +27,13 @@ def add(session, customer, account, reason=""):
     return outcome
 
 
-def delete(session, membership_id: int, confirmed_last: bool = False):
+def delete(session, membership_id: int, confirmed_last: bool = False, reason: str = "Left the company"):
     outcome = delete_membership(
         session,
         membership_id=membership_id,
         confirmed_last=confirmed_last,
         actor=Actor("support@example.com"),
-        reason="",
+        reason=reason,
         now=NOW,
     )
     session.commit()
@@ -74,7 +76,11 @@ def test_adding_and_deleting_are_in_the_history(session):
     versions = session.exec(select(Version).order_by(Version.id)).all()
     assert [(v.event, v.changes, v.reason) for v in versions] == [
         ("create", {"customer_id": [None, bob.id], "billing_account_id": [None, acme.id]}, "Ticket #9"),
-        ("destroy", {"customer_id": [bob.id, None], "billing_account_id": [acme.id, None]}, None),
+        (
+            "destroy",
+            {"customer_id": [bob.id, None], "billing_account_id": [acme.id, None]},
+            "Left the company",
+        ),
     ]
 
 
@@ -113,3 +119,37 @@ def test_ids_that_do_not_exist_get_messages(session):
     )
     assert outcome.field_errors == {"customer": "There is no customer with this id."}
     assert delete(session, 999_999).message.startswith("This membership no longer exists")
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_rule_9_a_membership_is_deleted_only_with_a_reason(session, reason):
+    jane = add_customer(session, **JANE)
+    acme = add_account(session, sold_to=JANE)
+    membership = make_membership(session, jane, acme)
+    make_membership(
+        session, add_customer(session, first_name="Bo", last_name="B", email="bo@acme.test"), acme
+    )
+    outcome = delete(session, membership.id, reason=reason)
+    assert outcome.field_errors == {"reason": "Reason can't be blank."}
+    session.expire_all()
+    assert session.get(BillingAccountMembership, membership.id) is not None
+    assert versions_of(session, membership.id) == []
+
+
+def test_the_reason_for_a_delete_is_in_its_history_row(session):
+    jane = add_customer(session, **JANE)
+    acme = add_account(session, sold_to=JANE)
+    membership = make_membership(session, jane, acme)
+    make_membership(
+        session, add_customer(session, first_name="Bo", last_name="B", email="bo@acme.test"), acme
+    )
+    assert delete(session, membership.id, reason="Requester left ACME, ticket 4711").ok
+    [row] = versions_of(session, membership.id)
+    assert (row.event, row.reason) == ("destroy", "Requester left ACME, ticket 4711")
+
+
+def versions_of(session, membership_id: int) -> list[Version]:
+    statement = select(Version).where(
+        Version.item_type == "billing_account_membership", Version.item_id == membership_id
+    )
+    return list(session.exec(statement))

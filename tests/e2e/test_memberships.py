@@ -4,7 +4,10 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
 
+from admin_app.db.models import Version
+from admin_app.db.session import engine_for
 from tests.e2e.conftest import E2E_CARL, E2E_ERIN, E2E_GUS, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -17,6 +20,15 @@ def support(browser, app_server, signed_in_state):
     page = new_page(browser, signed_in_state("support@example.com"))
     yield page
     page.context.close()
+
+
+def deleted_with_reason(url: str) -> list[str]:
+    """The reasons of the membership deletes in the history, oldest first."""
+    with Session(engine_for(url)) as session:
+        statement = select(Version.reason).where(
+            Version.item_type == "billing_account_membership", Version.event == "destroy"
+        )
+        return list(session.exec(statement.order_by(Version.id)))
 
 
 def pick(page: Page, field: str, typed: str, option: str) -> None:
@@ -37,7 +49,7 @@ def test_a_second_membership_is_caught_before_submitting(support, app_server):
 
 
 def test_adding_for_a_customer_without_login_says_so_then_the_last_one_is_deleted_twice_confirmed(
-    support, app_server
+    support, app_server, e2e_database
 ):
     support.goto(app_server + "/memberships")
     support.get_by_role("button", name="Add membership").click()
@@ -52,12 +64,19 @@ def test_adding_for_a_customer_without_login_says_so_then_the_last_one_is_delete
     expect(support.locator("tbody tr")).to_have_count(2)
     support.get_by_role("button", name=f"Delete membership of {E2E_ERIN}").click()
     support.get_by_role("button", name="Yes, I'm sure").click()
+    expect(support.get_by_role("alertdialog").get_by_text("Reason can't be blank.")).to_be_visible()
+    expect(support.locator("tbody tr")).to_have_count(2)
+    support.get_by_role("alertdialog").get_by_label("Reason (goes into the history)").fill("Added by mistake")
+    support.get_by_role("button", name="Yes, I'm sure").click()
     expect(support.get_by_text("Billing account membership successfully deleted").last).to_be_visible()
     expect(support.locator("tbody tr")).to_have_count(1)
+    assert deleted_with_reason(e2e_database[0])[-1:] == ["Added by mistake"]
 
     support.get_by_role("button", name=f"Delete membership of {E2E_GUS}").click()
+    support.get_by_role("alertdialog").get_by_label("Reason (goes into the history)").fill("Left Yonder")
     support.get_by_role("button", name="Yes, I'm sure").click()
     expect(support.get_by_text("This is the last membership of Yonder E2E Tools.")).to_be_visible()
     screenshot(support, "membership-rule-7")
     support.get_by_role("button", name="Delete the last membership").click()
     expect(support.get_by_text("No memberships match.")).to_be_visible()
+    assert deleted_with_reason(e2e_database[0])[-2:] == ["Added by mistake", "Left Yonder"]

@@ -1,0 +1,487 @@
+"""Changing a billing account's owner as one reviewed step (rules 1, 3, 6, 7, 9, 10, 12 and 13).
+
+The handbook's two processes ("Change subscription management contact"), planned by the server in
+the order that leaves the right Sold To:
+- the requester is already a customer: their membership is added (moved from another account when
+  support confirms it), the previous Sold To's membership is removed, and the Sold To contact becomes
+  the requester (name and email; the address stays the company's, and the plan says so);
+- the requester is new: the previous Sold To's customer record takes the requester's name and email
+  with confirmation skipped (rule 3 carries them to the Sold To contact), and a linked GitLab.com
+  account is unlinked.
+
+`plan_ownership_change` lists every change before → after and the warnings; `apply_ownership_change`
+re-plans inside the transaction, refuses when anything changed since the plan was shown (rule 10),
+and writes every change with one request id (the actor's) plus one summary row on the account.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from admin_app.db.audit import Actor, login_disabled_change, record_version
+from admin_app.db.contacts import CONTACT_FIELDS, ContactEdit, update_contact
+from admin_app.db.customers import CustomerEdit, plan_customer_edit, save_customer_edit, unlink_account
+from admin_app.db.memberships import add_membership, delete_membership, existing_membership, members_of
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    Subscription,
+)
+from admin_app.db.outcomes import Outcome, invalid, refused
+from admin_app.db.ownership_evidence import AccountFacts, Evidence, evidence_errors
+from admin_app.db.validation import MAX_NAME, email_error, same_email, text_error
+
+EXISTING = "existing customer"
+NEW_PERSON = "new person"
+STALE_PLAN = (
+    "Something on this account changed after the plan was made (a membership, a contact or a customer). "
+    "Nothing was changed: review the new plan."
+)
+
+
+@dataclass(frozen=True)
+class OwnershipRequest:
+    """Who should own the account, and the evidence that they may. Name fields only for a new person."""
+
+    billing_account_id: int
+    requester_email: str
+    evidence: Evidence
+    first_name: str = ""
+    last_name: str = ""
+    move_from_other_account: bool = False
+
+
+@dataclass(frozen=True)
+class PlannedChange:
+    """One line of the plan: what changes, from what, to what."""
+
+    what: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class OwnershipPlan:
+    account_id: int
+    account_name: str
+    process: str
+    previous_owner: str
+    new_owner: str
+    changes: tuple[PlannedChange, ...]
+    warnings: tuple[str, ...]
+    # Rule 1: the requester manages another account; the plan moves them only when support confirms.
+    manages_other_account: str
+    fingerprint: str
+
+    def history_reason(self, evidence: Evidence) -> str:
+        return f"Ownership change: {self.previous_owner} → {self.new_owner}; {evidence.summary()}"
+
+
+def _person(first: str, last: str, email: str) -> str:
+    return f"{first} {last} ({email})".strip()
+
+
+def _contact_text(contact: BillingAccountContact | None) -> str:
+    if contact is None:
+        return "none"
+    address = ", ".join(
+        str(v) for v in (contact.address_line1, contact.address_line2, contact.city, contact.state) if v
+    )
+    place = ", ".join(v for v in (address, contact.postal_code or "", contact.country) if v)
+    return f"{_person(contact.first_name, contact.last_name, contact.email)}, {place}"
+
+
+def _customer_by_email(session: Session, email: str) -> Customer | None:
+    if not email:
+        return None
+    # Emails compare without regard to case (rule 4), through the unique index on lower(email).
+    return session.exec(
+        select(Customer).where(sa.func.lower(col(Customer.email)) == email.strip().lower())
+    ).first()
+
+
+def _membership(session: Session, customer_id: int) -> BillingAccountMembership | None:
+    return session.exec(
+        select(BillingAccountMembership).where(col(BillingAccountMembership.customer_id) == customer_id)
+    ).first()
+
+
+@dataclass(frozen=True)
+class _Situation:
+    account: BillingAccount
+    sold_to: BillingAccountContact
+    bill_to: BillingAccountContact | None
+    previous: Customer | None
+    requester: Customer | None
+    members: tuple[tuple[int, int], ...]
+
+    def fingerprint(self) -> str:
+        parts = [
+            (
+                self.account.id,
+                self.account.lock_version,
+                self.account.sold_to_contact_id,
+                self.account.bill_to_contact_id,
+            ),
+            (self.sold_to.id, self.sold_to.lock_version),
+            (self.bill_to.id, self.bill_to.lock_version) if self.bill_to else None,
+            (self.previous.id, self.previous.lock_version) if self.previous else None,
+            (self.requester.id, self.requester.lock_version) if self.requester else None,
+            self.members,
+        ]
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _situation(session: Session, request: OwnershipRequest) -> _Situation | str:
+    account = session.get(BillingAccount, request.billing_account_id)
+    if account is None:
+        return "There is no billing account with this id."
+    sold_to = (
+        session.get(BillingAccountContact, account.sold_to_contact_id) if account.sold_to_contact_id else None
+    )
+    if sold_to is None:
+        return f"{account.name} has no Sold To contact; ask the Billing team to set one first."
+    bill_to = (
+        session.get(BillingAccountContact, account.bill_to_contact_id) if account.bill_to_contact_id else None
+    )
+    requester = _customer_by_email(session, request.requester_email)
+    members = session.exec(
+        select(BillingAccountMembership.id, BillingAccountMembership.customer_id)
+        .where(col(BillingAccountMembership.billing_account_id) == account.id)
+        .order_by(col(BillingAccountMembership.id))
+    ).all()
+    return _Situation(
+        account=account,
+        sold_to=sold_to,
+        bill_to=bill_to,
+        previous=_customer_by_email(session, sold_to.email),
+        requester=requester,
+        members=tuple((m_id, c_id) for m_id, c_id in members),
+    )
+
+
+def account_facts(
+    session: Session, account: BillingAccount, sold_to: BillingAccountContact, bill_to
+) -> AccountFacts:
+    deployments = session.exec(
+        select(Subscription.deployment).where(col(Subscription.billing_account_id) == account.id).distinct()
+    ).all()
+    return AccountFacts(
+        reseller=account.reseller,
+        sold_to_email=sold_to.email,
+        bill_to_email=bill_to.email if bill_to and bill_to.id != sold_to.id else "",
+        deployments=frozenset(deployments),
+    )
+
+
+def _new_person_errors(request: OwnershipRequest) -> dict[str, str]:
+    checks = {
+        "first_name": text_error("First name", request.first_name, max_length=MAX_NAME),
+        "last_name": text_error("Last name", request.last_name, max_length=MAX_NAME),
+    }
+    return {name: message for name, message in checks.items() if message}
+
+
+def plan_ownership_change(
+    session: Session, request: OwnershipRequest, *, today: date
+) -> Outcome[OwnershipPlan]:
+    """Every change the ownership change would make, in order, with its warnings; or why it cannot."""
+    found = _situation(session, request)
+    if isinstance(found, str):
+        return refused(found)
+    situation = found
+    errors = {}
+    email_problem = email_error(request.requester_email)
+    if email_problem:
+        errors["requester_email"] = email_problem
+    facts = account_facts(session, situation.account, situation.sold_to, situation.bill_to)
+    errors.update(evidence_errors(request.evidence, facts, request.requester_email, today))
+    if situation.requester is None:
+        errors.update(_new_person_errors(request))
+    if errors:
+        return invalid(errors)
+    if same_email(request.requester_email, situation.sold_to.email):
+        return refused(f"{request.requester_email} is already the Sold To of {situation.account.name}.")
+    if situation.requester is not None:
+        return _plan_for_customer(session, situation)
+    return _plan_for_new_person(session, situation, request)
+
+
+def _login_warning(session: Session, customer: Customer) -> list[str]:
+    if customer.login_activated:
+        return []
+    why = login_disabled_change(session, customer_id=customer.id)
+    if why is None:
+        return [f"{customer.email}'s login is not activated: they cannot sign in until it is (Login status)."]
+    return [
+        f"{customer.email}'s login was disabled on purpose by {why.actor} on {why.created_at:%Y-%m-%d} "
+        f"({why.reason or 'no reason given'}). The ownership change does not re-activate it (rule 6)."
+    ]
+
+
+def _plan_for_customer(session: Session, situation: _Situation) -> Outcome[OwnershipPlan]:
+    account, sold_to, requester, previous = (
+        situation.account,
+        situation.sold_to,
+        situation.requester,
+        situation.previous,
+    )
+    changes: list[PlannedChange] = []
+    warnings: list[str] = []
+    other = existing_membership(session, customer_id=requester.id)
+    manages_other = ""
+    if other is not None and other.billing_account_id != account.id:
+        manages_other = f"{other.billing_account_name} ({other.zuora_account_id})"
+        changes.append(
+            PlannedChange(
+                f"Membership #{other.membership_id}", f"{requester.email} manages {manages_other}", "removed"
+            )
+        )
+        warnings.append(
+            f"{requester.email} manages {manages_other} today; a customer manages one account (rule 1), so "
+            "that membership ends. Confirm the requester wants to stop managing it."
+        )
+        if members_of(session, billing_account_id=other.billing_account_id) == 1:
+            warnings.append(f"{manages_other} will have nobody to manage it (rule 7).")
+    if other is None or other.billing_account_id != account.id:
+        changes.append(PlannedChange("Membership", "none", f"{requester.email} manages {account.name}"))
+    previous_membership = (
+        _membership(session, previous.id) if previous and previous.id != requester.id else None
+    )
+    if previous_membership is not None and previous_membership.billing_account_id == account.id:
+        changes.append(
+            PlannedChange(
+                f"Membership #{previous_membership.id}", f"{previous.email} manages {account.name}", "removed"
+            )
+        )
+    after = replace_person(sold_to, requester)
+    changes.append(PlannedChange(_role(situation), _contact_text(sold_to), _contact_text(after)))
+    if situation.bill_to is None or situation.bill_to.id == sold_to.id:
+        warnings.append(f"The Sold To is also the Bill To: invoices will go to {requester.email}.")
+    warnings.append(
+        "The Sold To's address stays the company's address; edit the contact afterwards if it differs."
+    )
+    warnings.extend(_login_warning(session, requester))
+    return Outcome(
+        value=OwnershipPlan(
+            account_id=account.id,
+            account_name=account.name,
+            process=EXISTING,
+            previous_owner=_person(sold_to.first_name, sold_to.last_name, sold_to.email),
+            new_owner=_person(requester.first_name, requester.last_name, requester.email),
+            changes=tuple(changes),
+            warnings=tuple(warnings),
+            manages_other_account=manages_other,
+            fingerprint=situation.fingerprint(),
+        )
+    )
+
+
+def _role(situation: _Situation) -> str:
+    shared = situation.bill_to is None or situation.bill_to.id == situation.sold_to.id
+    return "Sold To and Bill To contact" if shared else "Sold To contact"
+
+
+def replace_person(contact: BillingAccountContact, customer: Customer) -> BillingAccountContact:
+    """The contact with the customer's name and email, everything else as it was."""
+    return BillingAccountContact(
+        **{
+            **contact.model_dump(),
+            "first_name": customer.first_name,
+            "last_name": customer.last_name,
+            "email": customer.email,
+        }
+    )
+
+
+def _new_person_edit(previous: Customer, request: OwnershipRequest) -> CustomerEdit:
+    return CustomerEdit(
+        first_name=request.first_name.strip(),
+        last_name=request.last_name.strip(),
+        email=request.requester_email.strip(),
+        company=previous.company,
+        country=previous.country,
+        skip_email_confirmation=True,
+    )
+
+
+def _plan_for_new_person(
+    session: Session, situation: _Situation, request: OwnershipRequest
+) -> Outcome[OwnershipPlan]:
+    account, sold_to, previous = situation.account, situation.sold_to, situation.previous
+    if previous is None:
+        return refused(
+            f"No customer has the Sold To's email ({sold_to.email}). Add the requester as a customer, then "
+            "change the owner to that customer."
+        )
+    membership = _membership(session, previous.id)
+    if membership is None or membership.billing_account_id != account.id:
+        return refused(
+            f"{previous.email} does not manage {account.name}, so renaming their customer record would not "
+            "change this account. Add the requester as a customer, then change the owner to that customer."
+        )
+    customer_plan = plan_customer_edit(
+        session,
+        customer_id=previous.id,
+        edit=_new_person_edit(previous, request),
+        lock_version=previous.lock_version,
+    )
+    if not customer_plan.ok:
+        return customer_plan
+    new_owner = _person(
+        request.first_name.strip(), request.last_name.strip(), request.requester_email.strip()
+    )
+    changes = [
+        PlannedChange(
+            f"Customer #{previous.id}",
+            _person(previous.first_name, previous.last_name, previous.email),
+            f"{new_owner}, email confirmation skipped",
+        )
+    ]
+    contact = customer_plan.value.contact
+    if contact is not None and contact.contact_id == sold_to.id:
+        after = BillingAccountContact(**{**sold_to.model_dump(), **contact.after})
+        changes.append(PlannedChange(_role(situation), _contact_text(sold_to), _contact_text(after)))
+    if previous.uid is not None:
+        changes.append(PlannedChange("Linked GitLab.com account", f"uid {previous.uid}", "unlinked"))
+    warnings = [
+        "The Sold To's address stays the company's address; edit the contact afterwards if it differs."
+    ]
+    if situation.bill_to is None or situation.bill_to.id == sold_to.id:
+        warnings.append(f"The Sold To is also the Bill To: invoices will go to {request.requester_email}.")
+    warnings.append(
+        f"Send {request.requester_email} a one-time sign-in link so they can link their GitLab.com account."
+    )
+    warnings.extend(_login_warning(session, previous))
+    return Outcome(
+        value=OwnershipPlan(
+            account_id=account.id,
+            account_name=account.name,
+            process=NEW_PERSON,
+            previous_owner=_person(sold_to.first_name, sold_to.last_name, sold_to.email),
+            new_owner=new_owner,
+            changes=tuple(changes),
+            warnings=tuple(warnings),
+            manages_other_account="",
+            fingerprint=situation.fingerprint(),
+        )
+    )
+
+
+def apply_ownership_change(
+    session: Session,
+    request: OwnershipRequest,
+    *,
+    fingerprint: str,
+    actor: Actor,
+    now: datetime,
+) -> Outcome[OwnershipPlan]:
+    """Make the reviewed plan, all of it or nothing: refused when anything changed since `fingerprint`
+    was planned, or when the requester manages another account and the move was not confirmed."""
+    planned = plan_ownership_change(session, request, today=now.date())
+    if not planned.ok:
+        return planned
+    plan = planned.value
+    if plan.fingerprint != fingerprint:
+        return refused(STALE_PLAN)
+    if plan.manages_other_account and not request.move_from_other_account:
+        return refused(
+            f"{request.requester_email} manages {plan.manages_other_account}. Confirm that the membership "
+            "there should end, then save again.",
+            needs_confirmation=True,
+        )
+    reason = plan.history_reason(request.evidence)
+    steps = _existing_steps if plan.process == EXISTING else _new_person_steps
+    for outcome in steps(session, request, actor=actor, reason=reason, now=now):
+        if not outcome.ok:
+            session.rollback()
+            return outcome
+    record_version(
+        session,
+        item_type="billing_account",
+        item_id=plan.account_id,
+        event="update",
+        actor=actor,
+        changes={"owner": [plan.previous_owner, plan.new_owner]},
+        at=now,
+        reason=reason,
+    )
+    session.flush()
+    return Outcome(value=plan)
+
+
+def _existing_steps(session: Session, request: OwnershipRequest, *, actor: Actor, reason: str, now: datetime):
+    situation = _situation(session, request)
+    account, sold_to, requester, previous = (
+        situation.account,
+        situation.sold_to,
+        situation.requester,
+        situation.previous,
+    )
+    own = _membership(session, requester.id)
+    if own is not None and own.billing_account_id != account.id:
+        yield delete_membership(
+            session, membership_id=own.id, confirmed_last=True, actor=actor, reason=reason, now=now
+        )
+        own = None
+    if own is None:
+        yield add_membership(
+            session,
+            customer_id=requester.id,
+            billing_account_id=account.id,
+            actor=actor,
+            reason=reason,
+            now=now,
+        )
+    if previous is not None and previous.id != requester.id:
+        theirs = _membership(session, previous.id)
+        if theirs is not None and theirs.billing_account_id == account.id:
+            yield delete_membership(
+                session, membership_id=theirs.id, confirmed_last=True, actor=actor, reason=reason, now=now
+            )
+    after = replace_person(sold_to, requester)
+    yield update_contact(
+        session,
+        contact_id=sold_to.id,
+        edit=ContactEdit(values={name: getattr(after, name) for name in CONTACT_FIELDS}),
+        lock_version=sold_to.lock_version,
+        actor=actor,
+        reason=reason,
+        now=now,
+    )
+
+
+def _new_person_steps(
+    session: Session, request: OwnershipRequest, *, actor: Actor, reason: str, now: datetime
+):
+    previous = _situation(session, request).previous
+    edit = _new_person_edit(previous, request)
+    customer_plan = plan_customer_edit(
+        session, customer_id=previous.id, edit=edit, lock_version=previous.lock_version
+    )
+    yield customer_plan
+    yield save_customer_edit(
+        session,
+        customer_id=previous.id,
+        edit=edit,
+        lock_version=previous.lock_version,
+        reviewed_contact=customer_plan.value.contact,
+        actor=actor,
+        reason=reason,
+        now=now,
+    )
+    if previous.uid is not None:
+        session.refresh(previous)
+        yield unlink_account(
+            session,
+            customer_id=previous.id,
+            lock_version=previous.lock_version,
+            actor=actor,
+            reason=reason,
+            now=now,
+        )

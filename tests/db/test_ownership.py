@@ -1,0 +1,253 @@
+"""Ownership change on both databases: the two handbook processes as one transaction, their plan,
+the rules on the way (1, 6, 7, 10, 13) and one request id for the whole change."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import select
+
+from admin_app.db.audit import Actor
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    Subscription,
+    Version,
+)
+from admin_app.db.ownership import (
+    EXISTING,
+    NEW_PERSON,
+    STALE_PLAN,
+    OwnershipRequest,
+    apply_ownership_change,
+    plan_ownership_change,
+)
+from admin_app.db.ownership_evidence import Evidence
+from tests.db.history_faults import history_writes_fail
+from tests.factories import add_account, add_customer, add_membership
+
+NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
+JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
+AP = {"first_name": "Ap", "last_name": "Payable", "email": "ap@acme.test"}
+ADDRESS = {"address_line1": "1 Main St", "city": "Springfield", "postal_code": "12345"}
+CONTRACT = Evidence(kind="prior_contract", ticket="12345", note="Signed contract attached to the ticket")
+
+
+def acme(session, *, reseller: str | None = None) -> BillingAccount:
+    account = add_account(session, sold_to={**JANE, **ADDRESS}, bill_to=AP)
+    account.reseller = reseller
+    session.add(
+        Subscription(
+            name=f"A-S{account.id:08d}",
+            billing_account_id=account.id,
+            plan="premium",
+            deployment="self-managed",
+            seats=10,
+            term_start=date(2026, 1, 1),
+            term_end=date(2027, 1, 1),
+            auto_renew=True,
+            status="active",
+            channel="reseller" if reseller else "direct",
+        )
+    )
+    session.commit()
+    return account
+
+
+def request(account, email: str, evidence: Evidence = CONTRACT, **more) -> OwnershipRequest:
+    return OwnershipRequest(billing_account_id=account.id, requester_email=email, evidence=evidence, **more)
+
+
+def plan(session, wanted: OwnershipRequest):
+    return plan_ownership_change(session, wanted, today=NOW.date())
+
+
+def apply(session, wanted: OwnershipRequest, fingerprint: str, actor: Actor | None = None):
+    outcome = apply_ownership_change(
+        session, wanted, fingerprint=fingerprint, actor=actor or Actor("support@example.com"), now=NOW
+    )
+    session.commit()
+    session.expire_all()
+    return outcome
+
+
+def members(session, account) -> list[str]:
+    rows = session.exec(
+        select(Customer.email)
+        .join(BillingAccountMembership, BillingAccountMembership.customer_id == Customer.id)
+        .where(BillingAccountMembership.billing_account_id == account.id)
+        .order_by(Customer.email)
+    )
+    return list(rows)
+
+
+def contact(session, contact_id: int) -> BillingAccountContact:
+    return session.get(BillingAccountContact, contact_id)
+
+
+def test_existing_customer_becomes_member_and_sold_to_and_the_previous_owner_leaves(session):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    wanted = request(account, "BO@acme.test")
+
+    planned = plan(session, wanted).value
+    assert planned.process == EXISTING
+    assert [(c.what, c.before, c.after) for c in planned.changes] == [
+        ("Membership", "none", "bo@acme.test manages ACME Corp"),
+        (planned.changes[1].what, "jane@acme.test manages ACME Corp", "removed"),
+        (
+            "Sold To contact",
+            "Jane Doe (jane@acme.test), 1 Main St, Springfield, 12345, US",
+            "Bo Berg (bo@acme.test), 1 Main St, Springfield, 12345, US",
+        ),
+    ]
+    actor = Actor("support@example.com")
+    assert apply(session, wanted, planned.fingerprint, actor).ok
+
+    assert members(session, account) == ["bo@acme.test"]
+    sold_to = contact(session, account.sold_to_contact_id)
+    assert (sold_to.first_name, sold_to.email, sold_to.address_line1) == ("Bo", "bo@acme.test", "1 Main St")
+    assert contact(session, account.bill_to_contact_id).email == "ap@acme.test"
+    rows = session.exec(select(Version).order_by(Version.id)).all()
+    assert [(v.item_type, v.event) for v in rows] == [
+        ("billing_account_membership", "create"),
+        ("billing_account_membership", "destroy"),
+        ("billing_account_contact", "update"),
+        ("billing_account", "update"),
+    ]
+    assert {v.request_id for v in rows} == {actor.request_id}
+    summary = rows[-1]
+    assert summary.changes == {"owner": ["Jane Doe (jane@acme.test)", "Bo Berg (bo@acme.test)"]}
+    assert summary.reason == (
+        "Ownership change: Jane Doe (jane@acme.test) → Bo Berg (bo@acme.test); evidence: prior subscription "
+        "contract; ticket 12345; note: Signed contract attached to the ticket"
+    )
+
+
+def test_a_requester_who_manages_another_account_is_moved_only_when_support_confirms(session):
+    account = acme(session)
+    other = add_account(
+        session, sold_to={"first_name": "Oz", "last_name": "O", "email": "oz@other.test"}, name="Other"
+    )
+    bo = add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    add_membership(session, bo, other)
+    wanted = request(account, "bo@acme.test")
+    planned = plan(session, wanted).value
+    assert planned.manages_other_account.startswith("Other (")
+    assert any("rule 1" in w for w in planned.warnings)
+    assert any("Other" in w and "nobody to manage it (rule 7)" in w for w in planned.warnings)
+
+    unconfirmed = apply(session, wanted, planned.fingerprint)
+    assert unconfirmed.needs_confirmation and "manages Other" in unconfirmed.message
+    assert (members(session, other), members(session, account)) == (["bo@acme.test"], [])
+
+    confirmed = request(account, "bo@acme.test", move_from_other_account=True)
+    assert apply(session, confirmed, planned.fingerprint).ok
+    assert (members(session, other), members(session, account)) == ([], ["bo@acme.test"])
+
+
+def test_a_new_person_takes_over_the_previous_owners_customer_record(session):
+    account = acme(session)
+    jane = add_customer(session, **JANE, uid=4242)
+    add_membership(session, jane, account)
+    confirmed = jane.confirmed_at
+    wanted = request(account, "neo@acme.test", first_name="Neo", last_name="New")
+
+    planned = plan(session, wanted).value
+    assert planned.process == NEW_PERSON
+    assert [c.what for c in planned.changes] == [
+        f"Customer #{jane.id}",
+        "Sold To contact",
+        "Linked GitLab.com account",
+    ]
+    assert planned.changes[0].after == "Neo New (neo@acme.test), email confirmation skipped"
+    assert apply(session, wanted, planned.fingerprint).ok
+
+    renamed = session.get(Customer, jane.id)
+    assert (renamed.first_name, renamed.email, renamed.uid) == ("Neo", "neo@acme.test", None)
+    assert renamed.confirmed_at == confirmed
+    sold_to = contact(session, account.sold_to_contact_id)
+    assert (sold_to.first_name, sold_to.email, sold_to.city) == ("Neo", "neo@acme.test", "Springfield")
+    assert members(session, account) == ["neo@acme.test"]
+    assert len({v.request_id for v in session.exec(select(Version))}) == 1
+
+
+def test_a_plan_made_before_someone_else_changed_the_account_is_refused_whole(session):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    wanted = request(account, "bo@acme.test")
+    planned = plan(session, wanted).value
+    sold_to = contact(session, account.sold_to_contact_id)
+    sold_to.city, sold_to.lock_version = "Shelbyville", sold_to.lock_version + 1
+    session.add(sold_to)
+    session.commit()
+
+    outcome = apply(session, wanted, planned.fingerprint)
+    assert outcome.message == STALE_PLAN
+    assert members(session, account) == ["jane@acme.test"]
+    assert session.exec(select(Version)).all() == []
+
+
+def test_invoice_evidence_on_a_reseller_account_changes_nothing(session):
+    account = acme(session, reseller="Softchoice")
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    invoice = Evidence(kind="recent_invoice", ticket="1", note="Invoice", invoice_date=date(2026, 10, 1))
+    outcome = plan(session, request(account, "bo@acme.test", invoice))
+    assert "bought through a reseller (Softchoice)" in outcome.field_errors["evidence"]
+    applied = apply(session, request(account, "bo@acme.test", invoice), "any")
+    assert not applied.ok
+    assert members(session, account) == ["jane@acme.test"]
+    assert session.exec(select(Version)).all() == []
+
+
+def test_a_new_person_needs_a_customer_behind_the_sold_to(session):
+    account = acme(session)
+    outcome = plan(session, request(account, "neo@acme.test", first_name="Neo", last_name="New"))
+    assert outcome.message.startswith("No customer has the Sold To's email (jane@acme.test).")
+
+
+def test_a_new_person_needs_a_name(session):
+    account = acme(session)
+    outcome = plan(session, request(account, "neo@acme.test"))
+    assert outcome.field_errors == {
+        "first_name": "First name can't be blank.",
+        "last_name": "Last name can't be blank.",
+    }
+
+
+def test_an_email_with_sql_wildcards_finds_nobody(session):
+    account = acme(session)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    outcome = plan(session, request(account, "b%@acme.test", first_name="B", last_name="W"))
+    assert outcome.message.startswith("No customer has the Sold To's email")
+
+
+def test_a_disabled_login_is_named_in_the_plan_and_stays_disabled(session):
+    account = acme(session)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test", login_activated=False)
+    planned = plan(session, request(account, "bo@acme.test")).value
+    assert any("bo@acme.test's login is not activated" in w for w in planned.warnings)
+
+
+def test_rule_9_when_the_last_history_row_cannot_be_written_nothing_of_the_change_is_made(session, db_url):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    wanted = request(account, "bo@acme.test")
+    planned = plan(session, wanted).value
+    with history_writes_fail(db_url, item_type="billing_account"), pytest.raises(DBAPIError):
+        apply(session, wanted, planned.fingerprint)
+    session.rollback()
+    session.expire_all()
+    assert members(session, account) == ["jane@acme.test"]
+    assert contact(session, account.sold_to_contact_id).email == "jane@acme.test"
+    assert session.exec(select(Version)).all() == []
