@@ -14,6 +14,7 @@ from admin_app.pages.licenses import licenses_page
 from admin_app.pages.login_status import login_status_page
 from admin_app.pages.memberships import memberships_page
 from admin_app.pages.no_access import no_access_page
+from admin_app.pages.ownership import ownership_page
 from admin_app.pages.reconciliation_charts import reconciliation_charts_page
 from admin_app.pages.reconciliation_detail import reconciliation_detail_page
 from admin_app.pages.reconciliations import reconciliations_page
@@ -29,6 +30,7 @@ from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.licenses import LicensesState
 from admin_app.state.login_status import LoginStatusState
 from admin_app.state.memberships import MembershipsState
+from admin_app.state.ownership import OwnershipState
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
 from admin_app.state.reconciliation_detail import ReconciliationDetailState
 from admin_app.state.reconciliations import ReconciliationsState
@@ -121,6 +123,12 @@ app.add_page(
     route="/billing-accounts/[billing_account_id]",
     on_load=[UserState.load, BillingAccountDetailState.load],
     title="Billing account · Customer Admin",
+)
+app.add_page(
+    ownership_page,
+    route="/billing-accounts/[billing_account_id]/owner",
+    on_load=[UserState.load, OwnershipState.load],
+    title="Change owner · Customer Admin",
 )
 app.add_page(
     login_status_page,

@@ -1,7 +1,6 @@
 """CSV exports: both permissions, an audit row at the start and the end, every cell where its header
 says, a per-person limit, and slow downloads that hold no database connection."""
 
-import asyncio
 import csv
 import io
 import socket
@@ -21,7 +20,7 @@ from admin_app.auth import permissions
 from admin_app.auth.permissions import Permission
 from admin_app.db.audit import record_version
 from admin_app.db.models import AuthEvent, License, Reconciliation, Version
-from admin_app.db.session import engine_for, in_session
+from admin_app.db.session import engine_for, session_scope
 from admin_app.devtools.reflex_server import free_port
 from admin_app.exports import SLOTS
 from admin_app.settings import get_settings
@@ -241,22 +240,24 @@ def test_slow_downloads_hold_no_connection_and_a_person_gets_a_plain_429_past_th
         cookie = staff_session_token(session, "exporter@example.com", ("manager",))
         started = lambda: len(audit(session, "export"))  # noqa: E731
         downloads = [StalledDownload(port, cookie) for _ in range(25)]
-        assert all(d.first_bytes.startswith(b"HTTP/1.1 200") for d in downloads)
-        wait_for(lambda: started() == 25)
+        try:
+            assert all(d.first_bytes.startswith(b"HTTP/1.1 200") for d in downloads)
+            wait_for(lambda: started() == 25)
 
-        # Twenty-five downloads are open on a pool of two connections, and page events still get one
-        # (a download that kept its connection would leave them waiting until the pool times out).
-        for _ in range(10):
-            assert asyncio.run(in_session(lambda s: s.exec(select(License.id).limit(1)).one()))
-            time.sleep(0.2)
+            # Twenty-five downloads are open on a pool of two connections, and page events still get one
+            # (a download that kept its connection would leave them waiting until the pool times out).
+            for _ in range(10):
+                with session_scope() as page_event:
+                    assert page_event.exec(select(License.id).limit(1)).one()
+                time.sleep(0.2)
 
-        one_more = StalledDownload(port, cookie)
-        assert one_more.first_bytes.startswith(b"HTTP/1.1 429")
-        assert b"You already have 25 exports running" in one_more.first_bytes + one_more.socket.recv(1024)
-        one_more.close()
-
-        for download in downloads:
-            download.close()
+            one_more = StalledDownload(port, cookie)
+            assert one_more.first_bytes.startswith(b"HTTP/1.1 429")
+            assert b"You already have 25 exports running" in one_more.first_bytes + one_more.socket.recv(1024)
+            one_more.close()
+        finally:
+            for download in downloads:
+                download.close()
         wait_for(lambda: len([d for d in audit(session, "export") if d.endswith("stopped")]) == 25)
         assert SLOTS.take("exporter@example.com", 1)
         SLOTS.give_back("exporter@example.com")

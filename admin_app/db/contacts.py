@@ -143,10 +143,30 @@ def _set_bill_to(
     return Outcome(value=account)
 
 
+def join_consequence(session: Session, *, billing_account_id: int) -> str:
+    """What making the Bill To the Sold To means, in words, for the review before it is saved."""
+    account = session.get(BillingAccount, billing_account_id)
+    if account is None or account.bill_to_contact_id == account.sold_to_contact_id:
+        return ""
+    sold_to = session.get(BillingAccountContact, account.sold_to_contact_id)
+    bill_to = session.get(BillingAccountContact, account.bill_to_contact_id)
+    if sold_to is None or bill_to is None:
+        return ""
+    return (
+        f"Invoices for {account.name} will go to the Sold To, {sold_to.first_name} {sold_to.last_name} "
+        f"({sold_to.email}), instead of {bill_to.first_name} {bill_to.last_name} ({bill_to.email}). "
+        f"{bill_to.first_name} {bill_to.last_name} stays among the account's contacts without a role."
+    )
+
+
 def make_bill_to_the_sold_to(
     session: Session, *, billing_account_id: int, lock_version: int, actor: Actor, reason: str, now: datetime
 ) -> Outcome[BillingAccount]:
-    """Bill To becomes the same person as the Sold To."""
+    """Bill To becomes the same person as the Sold To: who receives invoices changes, so a reason is
+    required (rule 9)."""
+    problem = reason_error(reason, required=True)
+    if problem:
+        return invalid({"reason": problem})
     account = session.get(BillingAccount, billing_account_id)
     if account is None:
         return refused("There is no billing account with this id.")

@@ -18,6 +18,7 @@ D = BillingAccountDetailState
 A = D.account
 E = D.editing
 CAN_EDIT = UserState.permissions.contains("customers:edit")
+RECONCILIATIONS_OF = "/reconciliations?account="
 
 LIST_COLUMNS = [
     Column("name", "Name", "name", wrap=True),
@@ -134,6 +135,38 @@ def _contact_dialog() -> rx.Component:
     )
 
 
+def _join_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Make the Bill To the Sold To?"),
+            rx.alert_dialog.description(D.join_consequence),
+            rx.form(
+                rx.vstack(
+                    reason_field(D.contact_errors, required=True),
+                    rx.cond(
+                        D.contact_message != "", rx.callout(D.contact_message, color_scheme="red", size="1")
+                    ),
+                    rx.hstack(
+                        rx.alert_dialog.cancel(
+                            rx.button("Keep them apart", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button("Make the Bill To the Sold To", type="submit", color_scheme="red"),
+                        justify="end",
+                        spacing="3",
+                        width="100%",
+                    ),
+                    spacing="3",
+                    margin_top="1rem",
+                ),
+                on_submit=D.make_bill_to_the_sold_to,
+            ),
+            max_width="32rem",
+        ),
+        open=D.join_open,
+        on_open_change=D.close_join,
+    )
+
+
 def _contacts() -> rx.Component:
     split_or_join = rx.cond(
         CAN_EDIT,
@@ -142,9 +175,7 @@ def _contacts() -> rx.Component:
             rx.button(
                 "Give the Bill To its own contact", variant="soft", size="2", on_click=D.open_new_bill_to
             ),
-            rx.button(
-                "Make the Bill To the Sold To", variant="soft", size="2", on_click=D.make_bill_to_the_sold_to
-            ),
+            rx.button("Make the Bill To the Sold To", variant="soft", size="2", on_click=D.ask_join),
         ),
     )
     return rx.vstack(
@@ -157,6 +188,7 @@ def _contacts() -> rx.Component:
             width="100%",
         ),
         rx.foreach(D.contacts, _contact_card),
+        _join_dialog(),
         width="100%",
     )
 
@@ -206,8 +238,18 @@ def billing_account_detail_page() -> rx.Component:
                 field_row("Reseller", rx.cond(A["reseller"] != "", A["reseller"], "none (direct)")),
                 size="2",
             ),
-            rx.link(
-                "All reconciliations of this account", href="/reconciliations?account=" + A["id"], size="2"
+            rx.hstack(
+                rx.link("All reconciliations of this account", href=RECONCILIATIONS_OF + A["id"], size="2"),
+                rx.cond(
+                    UserState.permissions.contains("memberships:edit"),
+                    rx.link(
+                        rx.button(rx.icon("user-round-pen", size=16), "Change owner", variant="soft"),
+                        href="/billing-accounts/" + A["id"] + "/owner",
+                    ),
+                ),
+                justify="between",
+                align="center",
+                width="100%",
             ),
         ),
         width="100%",

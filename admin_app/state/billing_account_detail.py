@@ -44,6 +44,8 @@ class BillingAccountDetailState(AppState):
     contact_errors: dict[str, str] = {}
     contact_message: str = ""
     new_bill_to_open: bool = False
+    join_open: bool = False
+    join_consequence: str = ""
     # The account the page shows, as the server loaded it: the target of every write on this page.
     _loaded_id: int | None = None
 
@@ -100,7 +102,7 @@ class BillingAccountDetailState(AppState):
     @rx.event
     @requires(Permission.CUSTOMERS_READ)
     async def load(self):
-        self.loading, self.editing, self.new_bill_to_open = True, {}, False
+        self.loading, self.editing, self.new_bill_to_open, self.join_open = True, {}, False, False
         yield
         await self._refresh()
         self.loading = False
@@ -186,11 +188,35 @@ class BillingAccountDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def make_bill_to_the_sold_to(self):
-        actor = await acting_staff(self)
-        account_id, lock_version = self._loaded_id, self.lock_version
+    async def ask_join(self):
+        """Review before the Bill To becomes the Sold To: who will receive the invoices instead."""
+        account_id = self._loaded_id
         if account_id is None:
             return
+        try:
+            consequence = await in_session(
+                lambda session: contact_db.join_consequence(session, billing_account_id=account_id)
+            )
+        except SQLAlchemyError:
+            yield rx.toast.error(DATABASE_UNAVAILABLE)
+            return
+        self.join_consequence, self.contact_errors, self.contact_message = consequence, {}, ""
+        self.join_open = consequence != ""
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def close_join(self, value: bool = False):
+        if not value:
+            self.join_open = False
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def make_bill_to_the_sold_to(self, form: dict):
+        actor = await acting_staff(self)
+        account_id, lock_version = self._loaded_id, self.lock_version
+        if account_id is None or not isinstance(form, dict):
+            return
+        reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
 
         def write(session):
             return contact_db.make_bill_to_the_sold_to(
@@ -198,7 +224,7 @@ class BillingAccountDetailState(AppState):
                 billing_account_id=account_id,
                 lock_version=lock_version,
                 actor=actor,
-                reason="",
+                reason=reason,
                 now=datetime.now(UTC),
             )
 
@@ -209,9 +235,9 @@ class BillingAccountDetailState(AppState):
         outcome = await attempt(write)
         self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
         if not outcome.ok:
-            if not self.editing and not self.new_bill_to_open:
+            if not self.editing and not self.new_bill_to_open and not self.join_open:
                 yield rx.toast.error(outcome.message)
             return
-        self.editing, self.new_bill_to_open = {}, False
+        self.editing, self.new_bill_to_open, self.join_open = {}, False, False
         await self._refresh()
         yield rx.toast.success(success)

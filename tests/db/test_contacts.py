@@ -6,12 +6,13 @@ from admin_app.db.audit import Actor
 from admin_app.db.contacts import (
     ContactEdit,
     give_bill_to_its_own_contact,
+    join_consequence,
     make_bill_to_the_sold_to,
     role_banner,
     update_contact,
 )
 from admin_app.db.models import BillingAccount, BillingAccountContact, Version
-from tests.factories import NOW, add_account
+from tests.factories import NOW, STAFF, add_account
 
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
 AP = {"first_name": "Ap", "last_name": "Payable", "email": "ap@acme.test"}
@@ -92,12 +93,20 @@ def test_bill_to_can_be_split_off_and_joined_back(session):
     session.commit()
     assert split.ok and split.value.bill_to_contact_id != split.value.sold_to_contact_id
     sold_to, own = split.value.sold_to_contact_id, split.value.bill_to_contact_id
+    assert join_consequence(session, billing_account_id=account.id) == (
+        "Invoices for ACME Corp will go to the Sold To, Jane Doe (jane@acme.test), instead of Ap Payable "
+        "(ap@acme.test). Ap Payable stays among the account's contacts without a role."
+    )
+    blank = make_bill_to_the_sold_to(
+        session, billing_account_id=account.id, lock_version=1, actor=STAFF, reason=" ", now=NOW
+    )
+    assert blank.field_errors == {"reason": "Reason can't be blank."}
     joined = make_bill_to_the_sold_to(
         session,
         billing_account_id=account.id,
         lock_version=1,
         actor=Actor("s@example.com"),
-        reason="",
+        reason="Billing asked: one contact again",
         now=NOW,
     )
     session.commit()

@@ -50,3 +50,17 @@ def test_edit_a_contact_under_the_banner_of_its_role_then_give_the_bill_to_its_o
     expect(support.get_by_text("Sold To and Bill To are the same person")).to_have_count(0)
     expect(support.get_by_role("button", name="Edit Bill To contact")).to_be_visible()
     screenshot(support, "billing-account")
+
+    support.get_by_role("button", name="Make the Bill To the Sold To").click()
+    review = support.get_by_role("alertdialog")
+    expect(review).to_contain_text(
+        f"Invoices for {E2E_COMPANY} will go to the Sold To, Wendy Zephyr (wendy@zephyr-e2e.test), "
+        "instead of Ada Payable (ap@zephyr-e2e.test)."
+    )
+    review.get_by_role("button", name="Make the Bill To the Sold To").click()
+    expect(review.get_by_text("Reason can't be blank.")).to_be_visible()
+    review.get_by_label("Reason (goes into the history)").fill("Billing asked for one contact again")
+    screenshot(support, "billing-account-join-review")
+    review.get_by_role("button", name="Make the Bill To the Sold To").click()
+    expect(support.get_by_text("The Bill To is now the Sold To contact.")).to_be_visible()
+    expect(support.get_by_text("Sold To and Bill To are the same person")).to_be_visible()

@@ -1,0 +1,195 @@
+"""State of the ownership-change page: who asks, what evidence, the server's plan, one confirmation."""
+
+import dataclasses
+from datetime import UTC, date, datetime
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.auth.gate import requires
+from admin_app.auth.permissions import Permission
+from admin_app.db.billing_accounts import account_detail
+from admin_app.db.ownership import OwnershipRequest, apply_ownership_change, plan_ownership_change
+from admin_app.db.ownership_evidence import EVIDENCE_KINDS, Evidence
+from admin_app.db.query_params import parse_id
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.app_state import AppState
+from admin_app.state.views import contact_view
+from admin_app.state.writes import acting_staff, attempt
+
+
+def _text(form: dict, name: str) -> str:
+    value = form.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def request_from_form(account_id: int, form: dict) -> tuple[OwnershipRequest, dict[str, str]]:
+    """The request a submitted form makes, and the form-level problems (an unreadable date)."""
+    invoice_text = _text(form, "invoice_date")
+    invoice_date = _date(invoice_text)
+    problems = (
+        {"invoice_date": "Enter the date as YYYY-MM-DD."} if invoice_text and invoice_date is None else {}
+    )
+    evidence = Evidence(
+        kind=_text(form, "evidence"),
+        ticket=_text(form, "ticket"),
+        note=_text(form, "note"),
+        approver_email=_text(form, "approver_email"),
+        invoice_date=invoice_date,
+        license_text=form.get("license_text", "") if isinstance(form.get("license_text"), str) else "",
+    )
+    request = OwnershipRequest(
+        billing_account_id=account_id,
+        requester_email=_text(form, "requester_email"),
+        evidence=evidence,
+        first_name=_text(form, "first_name"),
+        last_name=_text(form, "last_name"),
+    )
+    return request, problems
+
+
+class OwnershipState(AppState):
+    """/billing-accounts/[id]/owner (support, admin)."""
+
+    account: dict[str, str] = {}
+    contacts: list[dict[str, str]] = []
+    members: list[dict[str, str]] = []
+    not_found: bool = False
+    loading: bool = True
+    error: str = ""
+
+    evidence_kind: str = ""
+    errors: dict[str, str] = {}
+    message: str = ""
+    planning: bool = False
+    saving: bool = False
+
+    review_open: bool = False
+    plan: dict[str, str] = {}
+    plan_changes: list[dict[str, str]] = []
+    plan_warnings: list[str] = []
+    move_confirmed: bool = False
+
+    # What the server loaded and planned: the only things a confirmation acts on.
+    _loaded_id: int | None = None
+    _request: OwnershipRequest | None = None
+    _fingerprint: str = ""
+
+    async def _refresh(self) -> None:
+        segments = self.router.url.path.rstrip("/").split("/")
+        account_id = parse_id(segments[-2]) if len(segments) >= 2 else None
+
+        def fetch(session):
+            return account_detail(session, billing_account_id=account_id) if account_id else None
+
+        try:
+            detail = await in_session(fetch)
+        except SQLAlchemyError:
+            self.error = DATABASE_UNAVAILABLE
+            return
+        self.error, self.not_found = "", detail is None
+        self._loaded_id = detail.account.id if detail else None
+        if detail is None:
+            return
+        a = detail.account
+        self.account = {
+            "id": str(a.id),
+            "name": a.name,
+            "zuora_account_id": a.zuora_account_id,
+            "reseller": a.reseller or "",
+        }
+        self.contacts = [contact_view(c, role) for c, role in detail.contacts if role != "Contact"]
+        self.members = [
+            {"id": str(c.id), "name": f"{c.first_name} {c.last_name}", "email": c.email}
+            for _, c in detail.members
+        ]
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    async def load(self):
+        self.loading, self.review_open, self.errors, self.message = True, False, {}, ""
+        self.evidence_kind, self._request, self._fingerprint = "", None, ""
+        yield
+        await self._refresh()
+        self.loading = False
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    def choose_evidence(self, kind: str):
+        """Show the fields the chosen verification option needs."""
+        self.evidence_kind = kind if kind in EVIDENCE_KINDS else ""
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    async def review(self, form: dict):
+        """Plan the change on the server and show every consequence before anything is written."""
+        if self._loaded_id is None or not isinstance(form, dict) or self.planning:
+            return
+        request, problems = request_from_form(self._loaded_id, {**form, "evidence": self.evidence_kind})
+        self.planning = True
+        yield
+        outcome = await attempt(
+            lambda session: plan_ownership_change(session, request, today=datetime.now(UTC).date())
+        )
+        self.planning = False
+        self.errors, self.message = {**outcome.field_errors, **problems}, outcome.message
+        if not outcome.ok or problems:
+            return
+        plan = outcome.value
+        self._request, self._fingerprint = request, plan.fingerprint
+        self.plan = {
+            "process": plan.process,
+            "previous_owner": plan.previous_owner,
+            "new_owner": plan.new_owner,
+            "manages_other_account": plan.manages_other_account,
+            "evidence": request.evidence.summary(),
+        }
+        self.plan_changes = [{"what": c.what, "before": c.before, "after": c.after} for c in plan.changes]
+        self.plan_warnings = list(plan.warnings)
+        self.move_confirmed, self.review_open = False, True
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    def set_move_confirmed(self, value: bool):
+        self.move_confirmed = bool(value)
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    def close_review(self, open_: bool = False):
+        if not open_:
+            self.review_open = False
+
+    @rx.event
+    @requires(Permission.MEMBERSHIPS_EDIT)
+    async def confirm(self):
+        """Make exactly the reviewed plan, or say why not (a stale plan is planned again by the user)."""
+        if self._request is None or self.saving:
+            return
+        self.saving = True
+        yield
+        actor = await acting_staff(self)
+        request = dataclasses.replace(self._request, move_from_other_account=self.move_confirmed)
+        fingerprint = self._fingerprint
+
+        def write(session):
+            return apply_ownership_change(
+                session, request, fingerprint=fingerprint, actor=actor, now=datetime.now(UTC)
+            )
+
+        outcome = await attempt(write)
+        self.saving = False
+        if not outcome.ok:
+            self.review_open, self.message = False, outcome.message
+            if outcome.field_errors:
+                self.errors = outcome.field_errors
+            return
+        self.review_open, self._request = False, None
+        yield rx.toast.success(f"{outcome.value.new_owner} now owns {outcome.value.account_name}.")
+        yield rx.redirect(f"/billing-accounts/{outcome.value.account_id}")

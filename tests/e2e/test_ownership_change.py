@@ -1,0 +1,247 @@
+"""Ownership change in Chromium: both handbook processes and a refused case, then the database."""
+
+import re
+from datetime import UTC, date, datetime
+from itertools import count
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
+
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    Subscription,
+    Version,
+)
+from admin_app.db.session import engine_for
+from tests.e2e.conftest import new_page, screenshot
+
+pytestmark = pytest.mark.e2e
+_zuora = count(1)
+NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def support(browser, app_server, signed_in_state):
+    page = new_page(browser, signed_in_state("support@example.com"))
+    yield page
+    page.context.close()
+
+
+def account_with_owner(
+    url: str, name: str, owner: str, *, reseller: str | None = None, uid: int | None = None
+) -> int:
+    """An account whose Sold To (with an address) is the customer `owner`, a member; the Bill To is AP."""
+    with Session(engine_for(url)) as session:
+        account = BillingAccount(
+            zuora_account_id=f"0e2e0a{next(_zuora):026x}",
+            name=name,
+            salesforce_account_id="001E2E0OWNER",
+            reseller=reseller,
+        )
+        session.add(account)
+        session.flush()
+        domain = owner.split("@")[1]
+        sold_to = BillingAccountContact(
+            billing_account_id=account.id,
+            first_name="Olga",
+            last_name="Owner",
+            email=owner,
+            address_line1="9 Harbour Rd",
+            city="Portsmouth",
+            postal_code="PO1",
+            country="GB",
+        )
+        bill_to = BillingAccountContact(
+            billing_account_id=account.id,
+            first_name="Ap",
+            last_name="Team",
+            email=f"ap@{domain}",
+            country="GB",
+        )
+        session.add_all([sold_to, bill_to])
+        session.flush()
+        account.sold_to_contact_id, account.bill_to_contact_id = sold_to.id, bill_to.id
+        customer = Customer(
+            first_name="Olga",
+            last_name="Owner",
+            email=owner,
+            company=name,
+            country="GB",
+            uid=uid,
+            confirmed_at=None,
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(customer)
+        session.flush()
+        session.add(
+            BillingAccountMembership(
+                customer_id=customer.id, billing_account_id=account.id, created_at=NOW, created_by="seed"
+            )
+        )
+        session.add(
+            Subscription(
+                name=f"A-S8{account.id:07d}",
+                billing_account_id=account.id,
+                plan="premium",
+                deployment="self-managed",
+                seats=25,
+                term_start=date(2026, 1, 1),
+                term_end=date(2027, 1, 1),
+                auto_renew=True,
+                status="active",
+                channel="reseller" if reseller else "direct",
+            )
+        )
+        session.commit()
+        return account.id
+
+
+def add_customer(url: str, first: str, last: str, email: str) -> None:
+    with Session(engine_for(url)) as session:
+        session.add(
+            Customer(
+                first_name=first,
+                last_name=last,
+                email=email,
+                company="",
+                country="GB",
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        )
+        session.commit()
+
+
+def state_of(url: str, account_id: int) -> dict:
+    with Session(engine_for(url)) as session:
+        account = session.get(BillingAccount, account_id)
+        sold_to = session.get(BillingAccountContact, account.sold_to_contact_id)
+        members = session.exec(
+            select(Customer.email)
+            .join(BillingAccountMembership, BillingAccountMembership.customer_id == Customer.id)
+            .where(BillingAccountMembership.billing_account_id == account_id)
+        ).all()
+        summary = session.exec(
+            select(Version).where(Version.item_type == "billing_account", Version.item_id == account_id)
+        ).all()
+        grouped = (
+            session.exec(select(Version).where(Version.request_id == summary[0].request_id)).all()
+            if summary
+            else []
+        )
+        return {
+            "sold_to": (sold_to.first_name, sold_to.email, sold_to.address_line1),
+            "members": sorted(members),
+            "summary": [v.reason for v in summary],
+            "rows_in_change": sorted((v.item_type, v.event) for v in grouped),
+        }
+
+
+def open_owner_page(page: Page, app_server: str, account_id: int) -> None:
+    page.goto(f"{app_server}/billing-accounts/{account_id}")
+    page.get_by_role("link", name="Change owner").click()
+    expect(page).to_have_url(re.compile(rf"/billing-accounts/{account_id}/owner$"))
+    expect(page.get_by_text("Sold To", exact=False).first).to_be_visible()
+
+
+def fill_evidence(page: Page, option: str, ticket: str, note: str) -> None:
+    page.get_by_role("radio", name=option).click()
+    page.get_by_label("Ticket reference").fill(ticket)
+    page.get_by_label("Note (goes into the history)").fill(note)
+
+
+def test_an_existing_customer_takes_over_an_account(support, app_server, e2e_database):
+    url = e2e_database[0]
+    account_id = account_with_owner(url, "Owner E2E Direct", "olga@owner-direct.test")
+    add_customer(url, "Pete", "Prior", "pete@owner-direct.test")
+    open_owner_page(support, app_server, account_id)
+    support.get_by_label("Requester's email").fill("pete@owner-direct.test")
+    fill_evidence(support, "Prior subscription contract", "T-100", "Contract on file")
+    support.get_by_role("button", name="Review the change").click()
+
+    review = support.get_by_role("alertdialog")
+    expect(review).to_contain_text("Change the owner of Owner E2E Direct?")
+    expect(review.get_by_role("row").filter(has_text="Sold To contact")).to_contain_text(
+        "Pete Prior (pete@owner-direct.test), 9 Harbour Rd, Portsmouth, PO1, GB"
+    )
+    screenshot(support, "ownership-review")
+    review.get_by_role("button", name="Change owner").click()
+    expect(
+        support.get_by_text("Pete Prior (pete@owner-direct.test) now owns Owner E2E Direct.")
+    ).to_be_visible()
+    expect(support).to_have_url(re.compile(rf"/billing-accounts/{account_id}$"))
+
+    after = state_of(url, account_id)
+    assert after["sold_to"] == ("Pete", "pete@owner-direct.test", "9 Harbour Rd")
+    assert after["members"] == ["pete@owner-direct.test"]
+    [reason] = after["summary"]
+    assert reason.endswith("evidence: prior subscription contract; ticket T-100; note: Contract on file")
+    assert after["rows_in_change"] == [
+        ("billing_account", "update"),
+        ("billing_account_contact", "update"),
+        ("billing_account_membership", "create"),
+        ("billing_account_membership", "destroy"),
+    ]
+
+
+def test_a_new_person_takes_over_the_previous_owners_record(support, app_server, e2e_database):
+    url = e2e_database[0]
+    account_id = account_with_owner(url, "Owner E2E Newco", "olga@owner-newco.test", uid=55501)
+    open_owner_page(support, app_server, account_id)
+    support.get_by_label("Requester's email").fill("rita@owner-newco.test")
+    fill_evidence(support, "Approval from the current Sold To", "T-200", "Olga approved by email")
+    support.get_by_role("button", name="Review the change").click()
+    expect(support.get_by_test_id("error-first_name")).to_have_text("First name can't be blank.")
+    expect(support.get_by_test_id("error-approver_email")).to_contain_text("current Sold To")
+
+    support.get_by_label("First name (new person only)").fill("Rita")
+    support.get_by_label("Last name (new person only)").fill("Rowe")
+    support.get_by_label("Approved by (email of the Sold To)").fill("olga@owner-newco.test")
+    support.get_by_role("button", name="Review the change").click()
+    review = support.get_by_role("alertdialog")
+    expect(review.get_by_role("row").filter(has_text="Linked GitLab.com account")).to_contain_text("unlinked")
+    review.get_by_role("button", name="Change owner").click()
+    expect(support.get_by_text("Rita Rowe (rita@owner-newco.test) now owns Owner E2E Newco.")).to_be_visible()
+
+    after = state_of(url, account_id)
+    assert after["sold_to"] == ("Rita", "rita@owner-newco.test", "9 Harbour Rd")
+    assert after["members"] == ["rita@owner-newco.test"]
+    assert after["rows_in_change"] == [
+        ("billing_account", "update"),
+        ("billing_account_contact", "update"),
+        ("customer", "update"),
+        ("customer", "update"),
+    ]
+
+
+def test_an_invoice_does_not_verify_a_reseller_account(support, app_server, e2e_database):
+    url = e2e_database[0]
+    account_id = account_with_owner(url, "Owner E2E Resold", "olga@owner-resold.test", reseller="Softchoice")
+    add_customer(url, "Sid", "Second", "sid@owner-resold.test")
+    before = state_of(url, account_id)
+    open_owner_page(support, app_server, account_id)
+    support.get_by_label("Requester's email").fill("sid@owner-resold.test")
+    fill_evidence(support, "Invoice from the last 12 months", "T-300", "Invoice INV-1")
+    support.get_by_label("Invoice date (YYYY-MM-DD)").fill(date.today().isoformat())
+    support.get_by_role("button", name="Review the change").click()
+    expect(support.get_by_test_id("error-evidence")).to_contain_text("bought through a reseller (Softchoice)")
+    expect(support.get_by_role("alertdialog")).to_have_count(0)
+    screenshot(support, "ownership-refused-invoice-on-reseller")
+    assert state_of(url, account_id) == before
+
+
+def test_sales_cannot_open_the_ownership_page(browser, app_server, signed_in_state, e2e_database):
+    account_id = account_with_owner(e2e_database[0], "Owner E2E Sales", "olga@owner-sales.test")
+    page = new_page(browser, signed_in_state("sales@example.com"))
+    page.goto(f"{app_server}/billing-accounts/{account_id}")
+    expect(page.get_by_role("heading", name="Owner E2E Sales")).to_be_visible()
+    expect(page.get_by_role("link", name="Change owner")).to_have_count(0)
+    page.goto(f"{app_server}/billing-accounts/{account_id}/owner")
+    expect(page.get_by_text("Your role (Sales) may not see this page.")).to_be_visible()
+    expect(page.get_by_text("olga@owner-sales.test")).to_have_count(0)
+    page.context.close()
