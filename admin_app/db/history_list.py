@@ -4,6 +4,7 @@ Free text is looked for in the reason, the staff member and the changed values; 
 so like a short license search it reads a bounded window of the newest rows and says so.
 """
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,13 +14,14 @@ from sqlmodel import Session, col
 
 from admin_app.db.audit import ITEM_LABELS
 from admin_app.db.listing import count_of, page_of
-from admin_app.db.models import Version
+from admin_app.db.models import BillingAccountContact, Version
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, parse_id, read_choice, read_date_range
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
 
 FIELD_NAME_LENGTH = 60
+REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 
 
 # The history reads newest first, always.
@@ -35,6 +37,8 @@ class HistoryQuery:
     field: str = ""
     date_from: date | None = None
     date_to: date | None = None
+    # One staff action: every row it wrote (rule 12).
+    request_id: str = ""
     sort: str = "newest"
     descending: bool = True
 
@@ -47,6 +51,7 @@ class HistoryQuery:
             "field": self.field,
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
+            "request": self.request_id,
         }
         return {key: value for key, value in params.items() if value}
 
@@ -63,6 +68,10 @@ def parse_history_query(params: Mapping[str, object]) -> Parsed[HistoryQuery]:
     if record and parse_id(record) is None:
         errors.append(f"Record {record!r} is not an id and was ignored.")
     date_from, date_to = read_date_range(params, ("from", "to"), "Date", errors)
+    request_id = _text(params, "request", 64)
+    if request_id and not REQUEST_ID.fullmatch(request_id):
+        errors.append(f"Request {request_id!r} is not a request id and was ignored.")
+        request_id = ""
     query = HistoryQuery(
         q=normalize_term(params.get("q")),
         actor=_text(params, "actor", MAX_EMAIL),
@@ -71,6 +80,7 @@ def parse_history_query(params: Mapping[str, object]) -> Parsed[HistoryQuery]:
         field=_text(params, "field", FIELD_NAME_LENGTH),
         date_from=date_from,
         date_to=date_to,
+        request_id=request_id,
     )
     return Parsed(query=query, errors=errors)
 
@@ -92,6 +102,8 @@ def _match(session: Session, query: HistoryQuery) -> Match:
         filters.append(col(v.item_type) == query.item_type)
     if query.item_id is not None:
         filters.append(col(v.item_id) == query.item_id)
+    if query.request_id:
+        filters.append(col(v.request_id) == query.request_id)
     if query.field:
         filters.append(_has_field(session, query.field.replace(" ", "_").lower()))
     if query.date_from:
@@ -140,3 +152,15 @@ def iter_history(*, session: Session, query: HistoryQuery, batch_size: int = 200
     return every_page(
         session, lambda after: search_history(session=session, query=query, after=after, limit=batch_size)
     )
+
+
+def accounts_of_contacts(session: Session, contact_ids: set[int]) -> dict[int, int]:
+    """contact id -> its billing account's id, so a contact's history row can link to the account."""
+    if not contact_ids:
+        return {}
+    rows = session.exec(
+        sa.select(BillingAccountContact.id, BillingAccountContact.billing_account_id).where(
+            col(BillingAccountContact.id).in_(sorted(contact_ids))
+        )
+    )
+    return dict(rows.all())

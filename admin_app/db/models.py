@@ -217,6 +217,7 @@ class Version(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_version_item", "item_type", "item_id", "id"),
         sa.Index("ix_version_created_at_id", "created_at", "id"),
+        sa.Index("ix_version_request_id", "request_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

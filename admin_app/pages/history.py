@@ -12,10 +12,17 @@ S = HistoryState
 
 
 def _record(row) -> rx.Component:
-    return rx.cond(
-        row["href"] != "",
-        rx.link(row["item"], href=row["href"], size="2"),
-        rx.text(row["item"], size="2"),
+    return rx.vstack(
+        rx.cond(
+            row["href"] != "",
+            rx.link(row["item"], href=row["href"], size="2"),
+            rx.text(row["item"], size="2"),
+        ),
+        rx.cond(
+            row["request_id"] != "",
+            rx.link("whole change", href="/history?request=" + row["request_id"], size="1"),
+        ),
+        spacing="0",
     )
 
 

@@ -30,6 +30,10 @@ def _date(text: str) -> date | None:
         return None
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def request_from_form(account_id: int, form: dict) -> tuple[OwnershipRequest, dict[str, str]]:
     """The request a submitted form makes, and the form-level problems (an unreadable date)."""
     invoice_text = _text(form, "invoice_date")
@@ -149,7 +153,7 @@ class OwnershipState(AppState):
             "previous_owner": plan.previous_owner,
             "new_owner": plan.new_owner,
             "manages_other_account": plan.manages_other_account,
-            "evidence": request.evidence.summary(),
+            "evidence": _sentence(request.evidence.summary()),
         }
         self.plan_changes = [{"what": c.what, "before": c.before, "after": c.after} for c in plan.changes]
         self.plan_warnings = list(plan.warnings)

@@ -172,6 +172,7 @@ def version_view(version: Version) -> list[dict[str, str]]:
                 "before": _value(before) if name else "",
                 "after": _value(after) if name else "",
                 "reason": (version.reason or "") if index == 0 else "",
+                "request_id": (version.request_id or "") if index == 0 else "",
             }
         )
     return lines

@@ -43,10 +43,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("client_address", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
         )
+        batch_op.create_index("ix_version_request_id", ["request_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("version", schema=None) as batch_op:
+        batch_op.drop_index("ix_version_request_id")
         batch_op.drop_column("client_address")
         batch_op.drop_column("session_id")
         batch_op.drop_column("subject")

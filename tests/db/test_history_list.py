@@ -7,6 +7,8 @@ import pytest
 from admin_app.db.audit import Actor, record_version
 from admin_app.db.history_list import count_history, parse_history_query, search_history
 
+NOW = datetime(2026, 4, 1, tzinfo=UTC)
+
 
 @pytest.fixture
 def versions(session):
@@ -100,3 +102,23 @@ def test_bad_values_are_dropped_with_a_message():
     assert parsed.query.item_type is None and parsed.query.item_id is None and parsed.query.date_from is None
     assert len(parsed.errors) == 3
     assert parse_history_query({"from": "2026-03-01", "to": "2026-01-01"}).query.date_from == date(2026, 1, 1)
+
+
+def test_one_request_shows_the_rows_of_one_action_only(session, versions):
+    action = Actor("support@example.com")
+    for item_type, item_id in (("billing_account_membership", 20), ("billing_account", 7)):
+        record_version(
+            session, item_type=item_type, item_id=item_id, event="update", actor=action, changes={}, at=NOW
+        )
+    session.commit()
+    assert found(session, request=action.request_id) == [
+        ("billing_account", 7),
+        ("billing_account_membership", 20),
+    ]
+
+
+@pytest.mark.parametrize("request_id", ["abc", "' OR 1=1 --", "Z" * 32, "0" * 33])
+def test_a_request_that_is_not_an_id_is_dropped_with_a_message(request_id):
+    parsed = parse_history_query({"request": request_id})
+    assert parsed.query.request_id == ""
+    assert parsed.errors == [f"Request {request_id[:64]!r} is not a request id and was ignored."]

@@ -139,6 +139,7 @@ def state_of(url: str, account_id: int) -> dict:
             "members": sorted(members),
             "summary": [v.reason for v in summary],
             "rows_in_change": sorted((v.item_type, v.event) for v in grouped),
+            "request_id": summary[0].request_id if summary else "",
         }
 
 
@@ -187,6 +188,16 @@ def test_an_existing_customer_takes_over_an_account(support, app_server, e2e_dat
         ("billing_account_membership", "create"),
         ("billing_account_membership", "destroy"),
     ]
+
+    # The history shows the whole change together, each row linking to the page of its record.
+    support.goto(f"{app_server}/history?request={after['request_id']}")
+    expect(support.get_by_text("Ownership change: Olga Owner (olga@owner-direct.test)").first).to_be_visible()
+    records = support.locator("tbody").get_by_role("link", name=re.compile(r"#\d+$"))
+    expect(records).to_have_count(4)
+    hrefs = {records.nth(i).get_attribute("href") for i in range(4)}
+    assert f"/billing-accounts/{account_id}" in hrefs
+    assert all(href.startswith(("/billing-accounts/", "/customers/")) for href in hrefs)
+    screenshot(support, "history-one-ownership-change")
 
 
 def test_a_new_person_takes_over_the_previous_owners_record(support, app_server, e2e_database):
