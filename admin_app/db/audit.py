@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from admin_app.db.models import Version
+from admin_app.db.models import BillingAccountContact, Version
 
 ITEM_LABELS = {
     "customer": "Customer",
@@ -64,6 +64,45 @@ class NoActor(ValueError):
 NO_ACTOR_MESSAGE = "Your sign-in does not say who you are, so nothing was changed. Sign out and in again."
 
 
+def _first_id(pair: object) -> int | None:
+    values = pair if isinstance(pair, list) else []
+    return next((v for v in values if isinstance(v, int) and not isinstance(v, bool)), None)
+
+
+def _about(
+    session: Session, item_type: str, item_id: int, changes: Mapping[str, object]
+) -> dict[str, int | None]:
+    """The customer and billing account a change is about, so their pages list it."""
+    if item_type == "customer":
+        return {"customer_id": item_id, "billing_account_id": None}
+    if item_type == "billing_account":
+        return {"customer_id": None, "billing_account_id": item_id}
+    if item_type == "billing_account_contact":
+        contact = session.get(BillingAccountContact, item_id)
+        return {"customer_id": None, "billing_account_id": contact.billing_account_id if contact else None}
+    return {
+        "customer_id": _first_id(changes.get("customer_id")),
+        "billing_account_id": _first_id(changes.get("billing_account_id")),
+    }
+
+
+def history_about(
+    session: Session,
+    *,
+    customer_id: int | None = None,
+    billing_account_id: int | None = None,
+    limit: int = 200,
+) -> list[Version]:
+    """Every change about a customer or a billing account (theirs, their memberships', the account's
+    contacts'), newest first."""
+    about = (
+        col(Version.customer_id) == customer_id
+        if customer_id is not None
+        else col(Version.billing_account_id) == billing_account_id
+    )
+    return list(session.exec(select(Version).where(about).order_by(col(Version.id).desc()).limit(limit)))
+
+
 def record_version(
     session: Session,
     *,
@@ -90,6 +129,7 @@ def record_version(
         reason=(reason or "").strip() or None,
         created_at=at,
         request_id=actor.request_id,
+        **_about(session, item_type, item_id, changes),
         subject=actor.subject or None,
         session_id=actor.session_id or None,
         client_address=actor.client_address[:64] or None,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from admin_app.db.audit import history_of
+from admin_app.db.audit import history_about
 from admin_app.db.customers import contact_role
 from admin_app.db.licenses import licenses_of_subscription
 from admin_app.db.listing import count_of, page_of
@@ -113,7 +113,7 @@ class AccountDetail:
 
 def account_detail(session: Session, *, billing_account_id: int) -> AccountDetail | None:
     """The account, its contacts with their roles (rule 8), members, subscriptions, licenses,
-    reconciliations, and the history of the account and its contacts."""
+    reconciliations, and the history of the account, its contacts and its memberships."""
     account = session.get(BillingAccount, billing_account_id)
     if account is None:
         return None
@@ -138,9 +138,6 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
         for s in subscriptions
         for lic in licenses_of_subscription(session=session, subscription_name=s.name, limit=20)
     ]
-    history = history_of(session, item_type="billing_account", item_id=account.id)
-    for contact in contacts:
-        history += history_of(session, item_type="billing_account_contact", item_id=contact.id)
     return AccountDetail(
         account=account,
         contacts=[(contact, contact_role(account, contact.id)) for contact in contacts],
@@ -148,5 +145,5 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
         subscriptions=list(subscriptions),
         licenses=licenses,
         reconciliations=reconciliations_of_account(session=session, billing_account_id=account.id, limit=20),
-        history=sorted(history, key=lambda v: v.id, reverse=True),
+        history=history_about(session, billing_account_id=account.id),
     )

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from admin_app.db.audit import disabling_change, history_of
+from admin_app.db.audit import disabling_change, history_about, history_of
 from admin_app.db.customers import contact_role
 from admin_app.db.login_status import DisabledOnPurpose
 from admin_app.db.memberships import ExistingMembership, existing_membership
@@ -22,7 +22,8 @@ class CustomerDetail:
 
 
 def customer_detail(session: Session, *, customer_id: int) -> CustomerDetail | None:
-    """The customer, their membership, its account's contacts (with roles), login status, history."""
+    """The customer, their membership, its account's contacts (with roles), login status, and the
+    history of the customer and their memberships."""
     customer = session.get(Customer, customer_id)
     if customer is None:
         return None
@@ -36,13 +37,14 @@ def customer_detail(session: Session, *, customer_id: int) -> CustomerDetail | N
             .order_by(col(BillingAccountContact.id))
         ).all()
         contacts = [(contact, contact_role(account, contact.id)) for contact in rows]
-    history = history_of(session, item_type="customer", item_id=customer_id)
-    switched_off = None if customer.login_activated else disabling_change(history)
+    # Rule 6 reads the customer's own rows; the page lists their membership changes too.
+    own = history_of(session, item_type="customer", item_id=customer_id)
+    switched_off = None if customer.login_activated else disabling_change(own)
     return CustomerDetail(
         customer=customer,
         membership=membership,
         account=account,
         contacts=contacts,
         disabled=DisabledOnPurpose.from_version(switched_off) if switched_off else None,
-        history=history,
+        history=history_about(session, customer_id=customer_id),
     )

@@ -218,6 +218,8 @@ class Version(SQLModel, table=True):
         sa.Index("ix_version_item", "item_type", "item_id", "id"),
         sa.Index("ix_version_created_at_id", "created_at", "id"),
         sa.Index("ix_version_request_id", "request_id"),
+        sa.Index("ix_version_customer_id", "customer_id", "id"),
+        sa.Index("ix_version_billing_account_id", "billing_account_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -234,6 +236,10 @@ class Version(SQLModel, table=True):
     subject: str | None = Field(default=None, max_length=255)
     session_id: str | None = Field(default=None, max_length=64)
     client_address: str | None = Field(default=None, max_length=64)
+    # The customer and the billing account the change is about, so each one's page lists it
+    # (a membership or a contact change included).
+    customer_id: int | None = None
+    billing_account_id: int | None = None
 
 
 class StaffSession(SQLModel, table=True):

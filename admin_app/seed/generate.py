@@ -58,7 +58,8 @@ TABLE_COLUMNS = {
     )
 }
 
-# request_id, subject, session_id, client_address: demo history was not made in a staff session.
+# request_id, subject, session_id, client_address: demo history was not made in a staff session;
+# the customer and account ids the row is about follow.
 SEED_PROVENANCE = (None, None, None, None)
 
 
@@ -225,6 +226,8 @@ def make_paying_company(
                 None,
                 created,
                 *SEED_PROVENANCE,
+                customer_id,
+                None,
             ),
         )
         if disabled_on_purpose:
@@ -240,6 +243,8 @@ def make_paying_company(
                     rng.choice(words.DISABLE_REASONS),
                     updated,
                     *SEED_PROVENANCE,
+                    customer_id,
+                    None,
                 ),
             )
         if (position == 0 and rng.random() < 0.8) or (position > 0 and rng.random() < 0.3):
@@ -261,6 +266,8 @@ def make_paying_company(
                     None,
                     member_since,
                     *SEED_PROVENANCE,
+                    customer_id,
+                    account_id,
                 ),
             )
         customers.append((first, last, email))

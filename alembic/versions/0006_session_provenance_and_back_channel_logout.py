@@ -43,12 +43,20 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("client_address", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True)
         )
+        batch_op.add_column(sa.Column("customer_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("billing_account_id", sa.Integer(), nullable=True))
         batch_op.create_index("ix_version_request_id", ["request_id"], unique=False)
+        batch_op.create_index("ix_version_customer_id", ["customer_id", "id"], unique=False)
+        batch_op.create_index("ix_version_billing_account_id", ["billing_account_id", "id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("version", schema=None) as batch_op:
+        batch_op.drop_index("ix_version_billing_account_id")
+        batch_op.drop_index("ix_version_customer_id")
         batch_op.drop_index("ix_version_request_id")
+        batch_op.drop_column("billing_account_id")
+        batch_op.drop_column("customer_id")
         batch_op.drop_column("client_address")
         batch_op.drop_column("session_id")
         batch_op.drop_column("subject")

@@ -154,6 +154,7 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
             Version(
                 item_type="customer",
                 item_id=customer.id,
+                customer_id=customer.id,
                 event="create",
                 actor="portal-signup",
                 changes={},
@@ -165,6 +166,7 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
             Version(
                 item_type="customer",
                 item_id=customer.id,
+                customer_id=customer.id,
                 event="update",
                 actor="lee.security@example.com",
                 changes={"login_activated": [True, False]},
