@@ -10,23 +10,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from admin_app.db.audit import Actor, changes_between, record_version, stale_message
+from admin_app.db.contact_fields import CONTACT_FIELDS, address_errors
 from admin_app.db.customers import contact_role
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import BillingAccount, BillingAccountContact
 from admin_app.db.outcomes import Outcome, invalid, refused
-from admin_app.db.validation import MAX_NAME, country_error, email_error, reason_error, text_error
-
-ADDRESS_LIMITS = {"address_line1": 200, "address_line2": 200, "city": 100, "state": 100, "postal_code": 20}
-CONTACT_FIELDS = ("first_name", "last_name", "email", *ADDRESS_LIMITS, "country")
-LABELS = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "address_line1": "Address line 1",
-    "address_line2": "Address line 2",
-    "city": "City",
-    "state": "State",
-    "postal_code": "Postal code",
-}
+from admin_app.db.validation import MAX_NAME, email_error, reason_error, text_error
 
 
 @dataclass(frozen=True)
@@ -50,11 +39,9 @@ class ContactEdit:
             "first_name": text_error("First name", self.values["first_name"], max_length=MAX_NAME),
             "last_name": text_error("Last name", self.values["last_name"], max_length=MAX_NAME),
             "email": email_error(self.values["email"]),
-            "country": country_error(self.values["country"]),
         }
-        for name, limit in ADDRESS_LIMITS.items():
-            checks[name] = text_error(LABELS[name], self.values[name], max_length=limit, required=False)
-        return {name: message for name, message in checks.items() if message}
+        errors = {name: message for name, message in checks.items() if message}
+        return {**errors, **address_errors(self.values)}
 
 
 def role_banner(account: BillingAccount, contact_id: int) -> str:

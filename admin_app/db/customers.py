@@ -6,7 +6,7 @@ the transaction and writes that plan, its history, or nothing.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, changes_between, record_version, stale_message
+from admin_app.db.contact_fields import ADDRESS_FIELDS, address_errors
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import BillingAccount, BillingAccountContact, BillingAccountMembership, Customer
 from admin_app.db.outcomes import Outcome, invalid, refused
@@ -77,6 +78,8 @@ class ContactChange:
     replaces_sold_to: bool
     before: dict[str, str]
     after: dict[str, str]
+    # When the Sold To is replaced: the previous person's address, which must not silently stay.
+    address_before: dict[str, str] = field(default_factory=dict)
 
     def describe(self) -> str:
         """The sentence the confirmation dialog shows."""
@@ -91,6 +94,35 @@ class ContactChange:
         return (
             f"Saving will also update the {self.role} contact of {self.billing_account_name}: {old} → {new}."
         )
+
+
+ADDRESS_DECISION = (
+    "The Sold To contact is replaced by another person: enter the new person's address, or keep the "
+    "current one on purpose."
+)
+
+
+@dataclass(frozen=True)
+class SoldToAddress:
+    """Rule 3 replacing the Sold To: the new person's address, or the current one kept on purpose.
+    The review form names its fields `sold_to_<field>`, apart from the customer's own."""
+
+    keep: bool
+    values: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, object]) -> "SoldToAddress | None":
+        """The review dialog's choice; None when support made none."""
+        choice = form.get("sold_to_address")
+        if choice == "keep":
+            return cls(keep=True)
+        if choice != "new":
+            return None
+        values = {name: form.get(f"sold_to_{name}", "") for name in ADDRESS_FIELDS}
+        values = {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
+        if isinstance(values["country"], str):
+            values["country"] = values["country"].upper()
+        return cls(keep=False, values=values)
 
 
 @dataclass(frozen=True)
@@ -161,6 +193,7 @@ def _contact_change(session: Session, customer: Customer, edit: CustomerEdit) ->
     after = {name: getattr(edit, name) for name in PERSON}
     if before == after:
         return None
+    address_before = {name: getattr(target, name) for name in ADDRESS_FIELDS} if replaces else {}
     return ContactChange(
         billing_account_id=account.id,
         billing_account_name=account.name,
@@ -170,6 +203,7 @@ def _contact_change(session: Session, customer: Customer, edit: CustomerEdit) ->
         replaces_sold_to=replaces,
         before=before,
         after=after,
+        address_before=address_before,
     )
 
 
@@ -213,6 +247,7 @@ def save_customer_edit(
     actor: Actor,
     reason: str,
     now: datetime,
+    sold_to_address: SoldToAddress | None = None,
 ) -> Outcome[CustomerEditPlan]:
     """Write the customer, the contact rule 3 names, and their history in one transaction.
 
@@ -231,6 +266,16 @@ def save_customer_edit(
         return refused(
             "The billing account's contacts changed while you were reviewing. Review the change again."
         )
+    address = {}
+    if plan.contact is not None and plan.contact.replaces_sold_to:
+        # No field of the previous person may stay without support deciding so.
+        if sold_to_address is None:
+            return invalid({"sold_to_address": ADDRESS_DECISION})
+        if not sold_to_address.keep:
+            errors = address_errors(sold_to_address.values)
+            if errors:
+                return invalid({f"sold_to_{name}": message for name, message in errors.items()})
+            address = dict(sold_to_address.values)
     values = {name: change[1] for name, change in plan.changes.items() if name in EDITABLE}
     if "confirmed_at" in plan.changes:
         values["confirmed_at"] = None
@@ -249,7 +294,13 @@ def save_customer_edit(
             )
         if plan.contact is not None:
             _write_contact(
-                session, plan.contact, customer_id=customer_id, actor=actor, reason=reason, now=now
+                session,
+                plan.contact,
+                address=address,
+                customer_id=customer_id,
+                actor=actor,
+                reason=reason,
+                now=now,
             )
         session.flush()
     except StaleEdit as stale:
@@ -267,13 +318,22 @@ def save_customer_edit(
 
 
 def _write_contact(
-    session: Session, change: ContactChange, *, customer_id: int, actor: Actor, reason: str, now: datetime
+    session: Session,
+    change: ContactChange,
+    *,
+    address: Mapping[str, str],
+    customer_id: int,
+    actor: Actor,
+    reason: str,
+    now: datetime,
 ) -> None:
-    compare_and_set(
-        session, BillingAccountContact, change.contact_id, change.contact_lock_version, change.after
-    )
-    why = f"Followed the edit of customer #{customer_id} (rule 3)" + (
-        f": {reason.strip()}" if reason.strip() else ""
+    after = {**change.after, **address}
+    compare_and_set(session, BillingAccountContact, change.contact_id, change.contact_lock_version, after)
+    kept = change.replaces_sold_to and not address
+    why = (
+        f"Followed the edit of customer #{customer_id} (rule 3)"
+        + ("; the previous Sold To's address was kept on purpose" if kept else "")
+        + (f": {reason.strip()}" if reason.strip() else "")
     )
     record_version(
         session,
@@ -281,7 +341,7 @@ def _write_contact(
         item_id=change.contact_id,
         event="update",
         actor=actor,
-        changes=changes_between(change.before, change.after),
+        changes=changes_between({**change.before, **change.address_before}, after),
         at=now,
         reason=why,
     )

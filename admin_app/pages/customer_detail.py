@@ -4,12 +4,20 @@ import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import detail_body, field_row
-from admin_app.components.forms import form_field, reason_field
+from admin_app.components.forms import field_error, form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout
 from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.user import UserState
 
+ADDRESS_INPUTS = [
+    ("address_line1", "Address line 1"),
+    ("address_line2", "Address line 2"),
+    ("city", "City"),
+    ("state", "State"),
+    ("postal_code", "Postal code"),
+    ("country", "Country (ISO code)"),
+]
 S = CustomerDetailState
 C = S.customer
 A = S.account
@@ -170,37 +178,90 @@ def _edit_dialog() -> rx.Component:
     )
 
 
+def _choice(value: str, label: str) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(type="radio", name="sold_to_address", value=value),
+        label,
+        display="flex",
+        gap="0.5rem",
+        align_items="center",
+        font_size="var(--font-size-2)",
+    )
+
+
+def _sold_to_address() -> rx.Component:
+    """Rule 3 replacing the Sold To: every field of the contact, and the address decided on purpose."""
+    return rx.vstack(
+        rx.foreach(S.review_contact_lines, _review_line),
+        rx.el.fieldset(
+            rx.el.legend("The Sold To's address", font_weight="500", font_size="var(--font-size-2)"),
+            _choice("keep", "Keep the current address (the company's, not the previous person's own)"),
+            _choice("new", "Enter the new person's address:"),
+            rx.grid(
+                *[form_field(f"sold_to_{name}", label, "", S.field_errors) for name, label in ADDRESS_INPUTS],
+                columns="2",
+                spacing="2",
+                width="100%",
+            ),
+            field_error(S.field_errors, "sold_to_address"),
+            border="none",
+            padding="0",
+            margin="0",
+            display="flex",
+            flex_direction="column",
+            gap="0.5rem",
+        ),
+        spacing="2",
+        width="100%",
+        data_testid="sold-to-address",
+    )
+
+
+def _review_line(line) -> rx.Component:
+    return rx.hstack(
+        rx.text(line["field"], weight="medium", size="2", min_width="8rem"),
+        rx.text(line["before"], size="2", color=rx.color("gray", 11)),
+        rx.icon("arrow-right", size=14),
+        rx.text(line["after"], size="2"),
+        align="center",
+        wrap="wrap",
+    )
+
+
 def _review_dialog() -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
             rx.alert_dialog.title("Save these changes?"),
-            rx.vstack(
-                rx.foreach(
-                    S.review_lines,
-                    lambda line: rx.hstack(
-                        rx.text(line["field"], weight="medium", size="2", min_width="8rem"),
-                        rx.text(line["before"], size="2", color=rx.color("gray", 11)),
-                        rx.icon("arrow-right", size=14),
-                        rx.text(line["after"], size="2"),
-                        align="center",
-                        wrap="wrap",
+            rx.form(
+                rx.vstack(
+                    rx.foreach(S.review_lines, _review_line),
+                    rx.cond(
+                        S.review_contact != "",
+                        rx.callout(
+                            S.review_contact,
+                            icon="triangle-alert",
+                            color_scheme="amber",
+                            data_testid="rule-3",
+                        ),
                     ),
-                ),
-                rx.cond(
-                    S.review_contact != "",
-                    rx.callout(
-                        S.review_contact, icon="triangle-alert", color_scheme="amber", data_testid="rule-3"
+                    rx.cond(S.review_replaces, _sold_to_address()),
+                    rx.hstack(
+                        rx.button(
+                            "Go back",
+                            type="button",
+                            variant="soft",
+                            color_scheme="gray",
+                            on_click=S.back_to_edit,
+                        ),
+                        rx.button("Save", type="submit", loading=S.saving),
+                        justify="end",
+                        width="100%",
                     ),
+                    spacing="3",
                 ),
-                rx.hstack(
-                    rx.button("Go back", variant="soft", color_scheme="gray", on_click=S.back_to_edit),
-                    rx.button("Save", on_click=S.confirm_edit, loading=S.saving),
-                    justify="end",
-                    width="100%",
-                ),
-                spacing="3",
+                on_submit=S.confirm_edit,
             ),
-            max_width="36rem",
+            max_width="40rem",
         ),
         open=S.review_open,
     )

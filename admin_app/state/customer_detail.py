@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import customers as db
+from admin_app.db.contact_fields import ADDRESS_FIELDS, LABELS
 from admin_app.db.customer_detail import customer_detail
 from admin_app.db.login_status import set_login_activated
 from admin_app.db.query_params import parse_id
@@ -36,6 +37,22 @@ FIELD_LABELS = {
 }
 
 
+ADDRESS_DECISION_FIELDS = {"sold_to_address", *(f"sold_to_{name}" for name in ADDRESS_FIELDS)}
+
+
+def contact_lines(change: db.ContactChange) -> list[dict[str, str]]:
+    """Every field of the contact being replaced: the person's change, and the address still to decide."""
+    person = [
+        {"field": LABELS[name], "before": change.before[name] or "—", "after": change.after[name] or "—"}
+        for name in change.before
+    ]
+    address = [
+        {"field": LABELS[name], "before": value or "—", "after": "as decided below"}
+        for name, value in change.address_before.items()
+    ]
+    return person + address
+
+
 class CustomerDetailState(AppState):
     """One customer and the dialogs that change them."""
 
@@ -55,6 +72,9 @@ class CustomerDetailState(AppState):
     review_open: bool = False
     review_lines: list[dict[str, str]] = []
     review_contact: str = ""
+    # Rule 3 replacing the Sold To: every contact field before → after, and the address to decide on.
+    review_contact_lines: list[dict[str, str]] = []
+    review_replaces: bool = False
     saving: bool = False
     _edit: db.CustomerEdit | None = None
     _planned_lock_version: int = 0
@@ -156,7 +176,10 @@ class CustomerDetailState(AppState):
             {"field": FIELD_LABELS.get(name, name), "before": str(before or "—"), "after": str(after or "—")}
             for name, (before, after) in outcome.value.changes.items()
         ]
-        self.review_contact = outcome.value.contact.describe() if outcome.value.contact else ""
+        contact = outcome.value.contact
+        self.review_contact = contact.describe() if contact else ""
+        self.review_replaces = bool(contact and contact.replaces_sold_to)
+        self.review_contact_lines = contact_lines(contact) if self.review_replaces else []
         self.review_open = True
 
     @rx.event
@@ -166,10 +189,11 @@ class CustomerDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def confirm_edit(self):
-        """Save exactly the reviewed plan, or say why not."""
-        if self._edit is None or self.saving:
+    async def confirm_edit(self, form: dict):
+        """Save exactly the reviewed plan, with the address decided in the review, or say why not."""
+        if self._edit is None or self.saving or not isinstance(form, dict):
             return
+        sold_to_address = db.SoldToAddress.from_form(form)
         self.saving = True
         yield
         actor = await acting_staff(self)
@@ -187,10 +211,16 @@ class CustomerDetailState(AppState):
                 actor=actor,
                 reason=reason,
                 now=datetime.now(UTC),
+                sold_to_address=sold_to_address,
             )
 
         outcome = await attempt(save)
-        self.saving, self.review_open = False, False
+        self.saving = False
+        if set(outcome.field_errors) & ADDRESS_DECISION_FIELDS:
+            # The address decision is made in the review: stay there and say what is missing.
+            self.field_errors = outcome.field_errors
+            return
+        self.review_open = False
         if not outcome.ok:
             self.field_errors, self.form_message = outcome.field_errors, outcome.message
             return

@@ -6,8 +6,10 @@ from sqlmodel import Session, select
 
 from admin_app.db.audit import Actor, NoActor
 from admin_app.db.customers import (
+    ADDRESS_DECISION,
     EMAIL_TAKEN,
     CustomerEdit,
+    SoldToAddress,
     plan_customer_edit,
     save_customer_edit,
     unlink_account,
@@ -17,6 +19,15 @@ from admin_app.db.session import engine_for
 from tests.db.history_faults import history_writes_fail
 from tests.factories import NOW, STAFF, add_account, add_customer, add_membership
 
+KEEP = SoldToAddress(keep=True)
+BOBS_ADDRESS = SoldToAddress.from_form(
+    {
+        "sold_to_address": "new",
+        "sold_to_address_line1": " 2 Side St ",
+        "sold_to_city": "Shelbyville",
+        "sold_to_country": "ca",
+    }
+)
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
 
 
@@ -39,6 +50,7 @@ def save(
     reason: str = "",
     lock_version: int | None = None,
     actor: Actor | str = "support@example.com",
+    sold_to_address: SoldToAddress | None = None,
 ):
     version = customer.lock_version if lock_version is None else lock_version
     plan = plan_customer_edit(session, customer_id=customer.id, edit=edit, lock_version=version)
@@ -52,6 +64,7 @@ def save(
         actor=actor if isinstance(actor, Actor) else Actor(actor),
         reason=reason,
         now=NOW,
+        sold_to_address=sold_to_address,
     )
     session.commit()
     return outcome
@@ -137,7 +150,9 @@ def test_rule_3_the_contact_is_matched_by_email_in_any_case(session):
 def test_rule_3_without_a_matching_contact_the_sold_to_is_replaced(session):
     bob = add_customer(session, first_name="Bob", last_name="Roe", email="bob@acme.test")
     account = add_account(
-        session, sold_to=JANE, bill_to={"first_name": "Ap", "last_name": "Payable", "email": "ap@acme.test"}
+        session,
+        sold_to={**JANE, "address_line1": "1 Old Rd"},
+        bill_to={"first_name": "Ap", "last_name": "Payable", "email": "ap@acme.test"},
     )
     add_membership(session, bob, account)
     edit = edit_of(bob, company="ACME Europe")
@@ -148,10 +163,39 @@ def test_rule_3_without_a_matching_contact_the_sold_to_is_replaced(session):
         "No contact of ACME Corp has this customer's email, so saving will replace the Sold To contact of "
         "ACME Corp, Jane Doe (jane@acme.test), with Bob Roe (bob@acme.test)."
     )
-    assert save(session, bob, edit).ok
+    assert save(session, bob, edit, sold_to_address=BOBS_ADDRESS).ok
     sold_to, bill_to = contacts_of(session, account)
-    assert (sold_to.first_name, sold_to.email) == ("Bob", "bob@acme.test")
+    assert (sold_to.first_name, sold_to.email, sold_to.address_line1, sold_to.city, sold_to.country) == (
+        "Bob",
+        "bob@acme.test",
+        "2 Side St",
+        "Shelbyville",
+        "CA",
+    )
     assert bill_to.email == "ap@acme.test"
+    [row] = history(session, "billing_account_contact", sold_to.id)
+    assert row.changes["address_line1"] == ["1 Old Rd", "2 Side St"] and row.changes["country"] == [
+        "US",
+        "CA",
+    ]
+
+
+def test_rule_3_replacing_the_sold_to_needs_a_decision_about_the_address(session):
+    bob = add_customer(session, first_name="Bob", last_name="Roe", email="bob@acme.test")
+    account = add_account(session, sold_to={**JANE, "address_line1": "1 Old Rd"})
+    add_membership(session, bob, account)
+    edit = edit_of(bob, company="ACME Europe")
+    plan = plan_customer_edit(session, customer_id=bob.id, edit=edit, lock_version=0).value
+    assert plan.contact.address_before["address_line1"] == "1 Old Rd"
+
+    undecided = save(session, bob, edit)
+    assert undecided.field_errors == {"sold_to_address": ADDRESS_DECISION}
+    bad = save(session, bob, edit, sold_to_address=SoldToAddress(keep=False, values={"country": "Atlantis"}))
+    assert list(bad.field_errors) == ["sold_to_country"]
+    session.expire_all()
+    assert session.get(Customer, bob.id).company != "ACME Europe"
+    assert contacts_of(session, account)[0].email == "jane@acme.test"
+    assert history(session, "customer", bob.id) == []
 
 
 def test_rule_3_when_sold_to_is_also_bill_to_both_roles_change_and_the_dialog_says_so(session):
@@ -163,9 +207,11 @@ def test_rule_3_when_sold_to_is_also_bill_to_both_roles_change_and_the_dialog_sa
     ).value
     assert plan.contact.role == "Sold To and Bill To"
     assert "It is also the Bill To contact, which changes with it." in plan.contact.describe()
-    assert save(session, bob, edit_of(bob, first_name="Robert")).ok
+    assert save(session, bob, edit_of(bob, first_name="Robert"), sold_to_address=KEEP).ok
     sold_to, bill_to = contacts_of(session, account)
     assert sold_to.id == bill_to.id and sold_to.first_name == "Robert"
+    [row] = history(session, "billing_account_contact", sold_to.id)
+    assert "the previous Sold To's address was kept on purpose" in row.reason
 
 
 def test_rule_3_a_customer_without_a_membership_touches_no_contact(session):

@@ -42,10 +42,21 @@ def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_hi
     warning = support.get_by_test_id("rule-3")
     expect(warning).to_contain_text("replace the Sold To contact of Zephyr E2E Widgets, Wendy Zephyr")
     expect(warning).to_contain_text("with Carl Zephyr-Ng (carl@zephyr-e2e.test)")
+    review = support.get_by_role("alertdialog")
+    address = review.get_by_test_id("sold-to-address")
+    expect(address).to_contain_text("Address line 1")
+    expect(address).to_contain_text("Country")
+    review.get_by_role("button", name="Save").click()
+    expect(review.get_by_test_id("error-sold_to_address")).to_contain_text("replaced by another person")
+    review.get_by_label("Enter the new person's address:").check()
+    review.get_by_label("Address line 1").fill("10 Carl Way")
+    review.get_by_label("City").fill("Portland")
+    review.get_by_label("Country (ISO code)").fill("us")
     screenshot(support, "customer-review")
-    support.get_by_role("button", name="Save").click()
+    review.get_by_role("button", name="Save").click()
 
     expect(support.get_by_text("Customer saved and the billing contact updated.")).to_be_visible()
+    expect(support.get_by_text("10 Carl Way").first).to_be_visible()
     expect(support.get_by_role("heading", name="Carl Zephyr-Ng")).to_be_visible()
     expect(support.get_by_text("Carl Zephyr-Ng · carl@zephyr-e2e.test")).to_be_visible()
     support.get_by_role("tab", name="History").click()
@@ -61,7 +72,10 @@ def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_hi
     change = support.locator("tbody tr").first
     expect(change).to_contain_text("last name")
     expect(change).to_contain_text("Zephyr-Ng")
-    expect(change.get_by_role("link")).to_have_attribute("href", re.compile(r"/customers/\d+"))
+    expect(change.get_by_role("link", name=re.compile(r"^Customer #"))).to_have_attribute(
+        "href", re.compile(r"/customers/\d+")
+    )
+    expect(change.get_by_role("link", name="whole change")).to_be_visible()
     support.goto(app_server + "/history?type=billing_account_contact&field=last_name")
     expect(support.locator("tbody tr", has_text="Followed the edit of customer").first).to_contain_text(
         "Wendy"
