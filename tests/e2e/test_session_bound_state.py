@@ -139,7 +139,9 @@ def test_a_reviewed_edit_cannot_be_saved_onto_another_customer_by_changing_the_u
     socket.send_event(
         handler("customer_detail_state", "review_edit"), {"form": form}, path=f"/customers/{reviewed}/"
     )
-    socket.send_event(handler("customer_detail_state", "confirm_edit"), {}, path=f"/customers/{other}/")
+    socket.send_event(
+        handler("customer_detail_state", "confirm_edit"), {"form": {}}, path=f"/customers/{other}/"
+    )
     socket.close()
     with Session(engine_for(url)) as session:
         assert session.get(Customer, other).first_name == "Quinn", "the other customer is untouched"
