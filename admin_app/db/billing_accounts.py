@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.audit import history_about
 from admin_app.db.customers import contact_role
-from admin_app.db.licenses import licenses_of_subscription
+from admin_app.db.licenses import active_license_ids, licenses_of_subscription
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import (
     BillingAccount,
@@ -109,6 +109,8 @@ class AccountDetail:
     licenses: list[License]
     reconciliations: list[Reconciliation]
     history: list[Version]
+    # Rule 11: company -> id of its active license, for the licenses listed.
+    active_license_ids: dict[str, int]
 
 
 def account_detail(session: Session, *, billing_account_id: int) -> AccountDetail | None:
@@ -146,4 +148,5 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
         licenses=licenses,
         reconciliations=reconciliations_of_account(session=session, billing_account_id=account.id, limit=20),
         history=history_about(session, billing_account_id=account.id),
+        active_license_ids=active_license_ids(session=session, companies=[lic.company for lic in licenses]),
     )

@@ -7,7 +7,7 @@ from admin_app.components.detail import detail_body, field_row
 from admin_app.components.forms import form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.list_page import list_page
-from admin_app.components.status import error_callout, reconciliation_status_badge
+from admin_app.components.status import active_badge, error_callout, reconciliation_status_badge
 from admin_app.db.contacts import CONTACT_FIELDS
 from admin_app.pages.customer_detail import HISTORY
 from admin_app.state.billing_account_detail import BillingAccountDetailState
@@ -201,9 +201,16 @@ SUBSCRIPTIONS = [
     Column("status", "Status"),
     Column("channel", "Channel"),
 ]
+
+
+def _licensee(row) -> rx.Component:
+    """The licensee, and rule 11's mark on the company's active license."""
+    return rx.hstack(rx.text(row["licensee_name"], size="2"), active_badge(row), spacing="2", wrap="wrap")
+
+
 LICENSES = [
     Column("issued_date", "Issued"),
-    Column("licensee_name", "Licensee"),
+    Column("licensee_name", "Licensee", render=_licensee),
     Column("plan", "Plan"),
     Column("user_count", "Users", align="right"),
     Column("expires", "Expires"),

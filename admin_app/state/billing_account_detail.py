@@ -95,7 +95,7 @@ class BillingAccountDetailState(AppState):
             }
             for s in detail.subscriptions
         ]
-        self.licenses = [license_view(lic, {}, today) for lic in detail.licenses]
+        self.licenses = [license_view(lic, detail.active_license_ids, today) for lic in detail.licenses]
         self.reconciliations = [reconciliation_view(r) for r in detail.reconciliations]
         self.history = [line for version in detail.history for line in version_view(version)]
 

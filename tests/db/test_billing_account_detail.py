@@ -1,0 +1,57 @@
+"""The billing account's page data: rule 11's active license among the account's licenses."""
+
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session
+
+from admin_app.db.billing_accounts import account_detail
+from admin_app.db.models import Subscription
+from tests.factories import add_account, add_licenses
+
+JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
+
+
+def test_the_accounts_active_license_is_marked(session: Session):
+    account = add_account(session, sold_to=JANE)
+    session.add(
+        Subscription(
+            name="A-S00000042",
+            billing_account_id=account.id,
+            plan="premium",
+            deployment="self-managed",
+            seats=10,
+            term_start=date(2025, 1, 1),
+            term_end=date(2027, 1, 1),
+            auto_renew=True,
+            status="active",
+            channel="direct",
+        )
+    )
+    session.commit()
+    common = {"company": "ACME Corp", "subscription_name": "A-S00000042"}
+    old, active, future = add_licenses(
+        session,
+        [
+            {
+                **common,
+                "issued_at": datetime(2024, 1, 1, tzinfo=UTC),
+                "starts_at": date(2024, 1, 1),
+                "expires_at": date(2025, 1, 1),
+            },
+            {
+                **common,
+                "issued_at": datetime(2025, 1, 1, tzinfo=UTC),
+                "starts_at": date(2025, 1, 1),
+                "expires_at": date(2099, 1, 1),
+            },
+            {
+                **common,
+                "issued_at": datetime(2025, 6, 1, tzinfo=UTC),
+                "starts_at": date(2099, 1, 1),
+                "expires_at": date(2100, 1, 1),
+            },
+        ],
+    )
+    detail = account_detail(session, billing_account_id=account.id)
+    assert {lic.id for lic in detail.licenses} == {old.id, active.id, future.id}
+    assert detail.active_license_ids == {"ACME Corp": active.id}
