@@ -15,6 +15,15 @@ DEV_CLIENT_SECRET = "dev-client-secret"
 DEV_SESSION_SECRET = "dev-session-secret-change-me"
 
 
+# Each link-out template and the one placeholder it may use.
+LINK_PLACEHOLDERS = {
+    "ZUORA_ACCOUNT_URL": "zuora_account_id",
+    "ZUORA_SUBSCRIPTION_URL": "subscription_name",
+    "SALESFORCE_ACCOUNT_URL": "salesforce_account_id",
+    "GITLAB_USER_URL": "uid",
+}
+
+
 def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -58,6 +67,12 @@ class Settings(BaseSettings):
     # CSV downloads one staff member may run at once; one more is answered 429.
     EXPORTS_PER_PERSON: int = 2
 
+    # Links out, as URL templates; empty: no link. See admin_app/links.py for the placeholders.
+    ZUORA_ACCOUNT_URL: str = ""
+    ZUORA_SUBSCRIPTION_URL: str = ""
+    SALESFORCE_ACCOUNT_URL: str = ""
+    GITLAB_USER_URL: str = ""
+
     @property
     def secure_cookies(self) -> bool:
         """Cookies are Secure (and __Host- prefixed) when the app is served over https."""
@@ -70,6 +85,27 @@ class Settings(BaseSettings):
     @property
     def trusted_proxies(self) -> list[str]:
         return _comma_list(self.TRUSTED_PROXIES)
+
+    @field_validator(
+        "ZUORA_ACCOUNT_URL", "ZUORA_SUBSCRIPTION_URL", "SALESFORCE_ACCOUNT_URL", "GITLAB_USER_URL"
+    )
+    @classmethod
+    def _link_template(cls, value: str, info) -> str:
+        placeholder = {
+            "ZUORA_ACCOUNT_URL": "zuora_account_id",
+            "ZUORA_SUBSCRIPTION_URL": "subscription_name",
+            "SALESFORCE_ACCOUNT_URL": "salesforce_account_id",
+            "GITLAB_USER_URL": "uid",
+        }[info.field_name]
+        if not value:
+            return value
+        try:
+            made = value.format(**{placeholder: "x"})
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(f"{info.field_name} may use only {{{placeholder}}}") from error
+        if not made.startswith("https://") or f"{{{placeholder}}}" not in value:
+            raise ValueError(f"{info.field_name} must be an https:// URL containing {{{placeholder}}}")
+        return value
 
     @field_validator("TRUSTED_PROXIES")
     @classmethod

@@ -82,3 +82,19 @@ def detail_body(
 
 def back_to_licenses() -> rx.Component:
     return rx.link(rx.button(rx.icon("arrow-left", size=16), "Licenses", variant="ghost"), href="/licenses")
+
+
+def linked_out(url: Var, text: Var | str, system: str) -> rx.Component:
+    """`text` as a link to the record in another system when its URL template is configured."""
+    return rx.cond(
+        url != "",
+        rx.link(
+            text,
+            rx.icon("external-link", size=12, margin_left="0.25rem"),
+            href=url,
+            is_external=True,
+            aria_label=f"Open in {system} (new tab)",
+            size="2",
+        ),
+        rx.text(text, size="2"),
+    )

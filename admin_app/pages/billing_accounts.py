@@ -3,7 +3,7 @@
 import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
-from admin_app.components.detail import detail_body, field_row
+from admin_app.components.detail import detail_body, field_row, linked_out
 from admin_app.components.forms import form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.list_page import list_page
@@ -240,8 +240,11 @@ def billing_account_detail_page() -> rx.Component:
         rx.vstack(
             rx.heading(A["name"], size="5", as_="h2"),
             rx.data_list.root(
-                field_row("Zuora account", rx.code(A["zuora_account_id"], variant="ghost")),
-                field_row("Salesforce account", A["salesforce_account_id"]),
+                field_row("Zuora account", linked_out(A["zuora_url"], A["zuora_account_id"], "Zuora")),
+                field_row(
+                    "Salesforce account",
+                    linked_out(A["salesforce_url"], A["salesforce_account_id"], "Salesforce"),
+                ),
                 field_row("Reseller", rx.cond(A["reseller"] != "", A["reseller"], "none (direct)")),
                 size="2",
             ),

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
-from admin_app.components.detail import detail_body, field_row
+from admin_app.components.detail import detail_body, field_row, linked_out
 from admin_app.components.forms import field_error, form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout
@@ -79,7 +79,10 @@ def _summary() -> rx.Component:
                 field_row("Company", C["company"]),
                 field_row("Country", C["country"]),
                 field_row("Email confirmed", rx.cond(C["confirmed"] != "", C["confirmed"], "not confirmed")),
-                field_row("Linked account id", rx.cond(C["uid"] != "", C["uid"], "none")),
+                field_row(
+                    "Linked account id",
+                    rx.cond(C["uid"] != "", linked_out(C["gitlab_url"], C["uid"], "GitLab.com"), "none"),
+                ),
                 field_row("Created", C["created"]),
                 field_row("Updated", C["updated"]),
                 size="2",

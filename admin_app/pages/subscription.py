@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from admin_app.components.detail import back_to_licenses, detail_body, field_row, license_timeline
+from admin_app.components.detail import back_to_licenses, detail_body, field_row, license_timeline, linked_out
 from admin_app.components.layout import page_shell
 from admin_app.state.subscription import SubscriptionState
 
@@ -26,9 +26,15 @@ def _summary() -> rx.Component:
                 align="center",
             ),
             rx.data_list.root(
-                field_row("Billing account", A["name"]),
-                field_row("Zuora account", rx.code(A["zuora_account_id"], variant="ghost")),
-                field_row("Salesforce account", A["salesforce_account_id"]),
+                field_row(
+                    "Billing account", rx.link(A["name"], href="/billing-accounts/" + A["id"], size="2")
+                ),
+                field_row("In Zuora", linked_out(S["zuora_url"], S["name"], "Zuora")),
+                field_row("Zuora account", linked_out(A["zuora_url"], A["zuora_account_id"], "Zuora")),
+                field_row(
+                    "Salesforce account",
+                    linked_out(A["salesforce_url"], A["salesforce_account_id"], "Salesforce"),
+                ),
                 field_row("Reseller", rx.cond(A["reseller"] != "", A["reseller"], "—")),
                 field_row("Plan", S["plan"]),
                 field_row("Deployment", S["deployment"]),

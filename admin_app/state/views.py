@@ -14,6 +14,7 @@ from admin_app.db.models import (
     Subscription,
     Version,
 )
+from admin_app.links import external_url
 
 
 def license_view(license: License, active_ids: dict[str, int], today: date) -> dict[str, str]:
@@ -43,6 +44,7 @@ def subscription_view(subscription: Subscription, read_only: bool) -> dict[str, 
     """A subscription's fields as the subscription page shows them."""
     return {
         "name": subscription.name,
+        "zuora_url": external_url("ZUORA_SUBSCRIPTION_URL", subscription.name),
         "plan": subscription.plan.capitalize(),
         "deployment": "SaaS" if subscription.deployment == "saas" else "Self-managed",
         "seats": f"{subscription.seats:,}",
@@ -64,6 +66,8 @@ def billing_account_view(account: BillingAccount | None) -> dict[str, str]:
         "zuora_account_id": account.zuora_account_id,
         "salesforce_account_id": account.salesforce_account_id,
         "reseller": account.reseller or "",
+        "zuora_url": external_url("ZUORA_ACCOUNT_URL", account.zuora_account_id),
+        "salesforce_url": external_url("SALESFORCE_ACCOUNT_URL", account.salesforce_account_id),
     }
 
 
@@ -111,6 +115,7 @@ def customer_view(customer: Customer) -> dict[str, str]:
         "company": customer.company,
         "country": customer.country,
         "uid": str(customer.uid) if customer.uid is not None else "",
+        "gitlab_url": external_url("GITLAB_USER_URL", customer.uid),
         "login": "Active" if customer.login_activated else "Not activated",
         "login_activated": "yes" if customer.login_activated else "",
         "confirmed": _when(customer.confirmed_at),

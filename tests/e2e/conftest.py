@@ -270,10 +270,14 @@ def app_server(e2e_database, issuer, tmp_path_factory) -> Iterator[str]:
     url, _ = e2e_database
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
     try:
-        with reflex_server(url, PORT, log, extra_env={"OIDC_ISSUER": issuer}) as base_url:
+        with reflex_server(url, PORT, log, extra_env={"OIDC_ISSUER": issuer, **LINKS_OUT}) as base_url:
             yield base_url
     except ServerFailed as failure:
         pytest.fail(str(failure))
+
+
+# Links out are configured for the browser tests (and shown); unset, a record shows none.
+LINKS_OUT = {"ZUORA_ACCOUNT_URL": "https://zuora.example/accounts/{zuora_account_id}"}
 
 
 @pytest.fixture(scope="session")
