@@ -95,6 +95,7 @@ def linked_out(url: Var, text: Var | str, system: str) -> rx.Component:
             is_external=True,
             aria_label=f"Open in {system} (new tab)",
             size="2",
+            white_space="nowrap",
         ),
         rx.text(text, size="2"),
     )

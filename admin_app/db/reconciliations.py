@@ -207,16 +207,16 @@ def get_billing_account(*, session: Session, billing_account_id: int) -> Billing
 
 
 def reconciliations_of_account(
-    *, session: Session, billing_account_id: int, limit: int = 200
+    *, session: Session, billing_account_id: int, subscription_name: str | None = None, limit: int = 200
 ) -> list[Reconciliation]:
-    """A billing account's reconciliations over time, newest first."""
-    statement = (
-        select(Reconciliation)
-        .where(col(Reconciliation.billing_account_id) == billing_account_id)
-        .order_by(col(Reconciliation.reconciliation_date).desc(), col(Reconciliation.id).desc())
-        .limit(limit)
+    """A billing account's reconciliations over time (or one subscription's of them), newest first."""
+    statement = select(Reconciliation).where(col(Reconciliation.billing_account_id) == billing_account_id)
+    if subscription_name is not None:
+        statement = statement.where(col(Reconciliation.subscription_name) == subscription_name)
+    ordered = statement.order_by(
+        col(Reconciliation.reconciliation_date).desc(), col(Reconciliation.id).desc()
     )
-    return list(session.exec(statement))
+    return list(session.exec(ordered.limit(limit)))
 
 
 def skip_reasons(*, session: Session, limit: int = 100) -> list[str]:

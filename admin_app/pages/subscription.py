@@ -2,8 +2,10 @@
 
 import reflex as rx
 
+from admin_app.components.data_table import data_table
 from admin_app.components.detail import back_to_licenses, detail_body, field_row, license_timeline, linked_out
 from admin_app.components.layout import page_shell
+from admin_app.pages.billing_accounts import RECONCILIATIONS
 from admin_app.state.subscription import SubscriptionState
 
 S = SubscriptionState.subscription
@@ -29,7 +31,10 @@ def _summary() -> rx.Component:
                 field_row(
                     "Billing account", rx.link(A["name"], href="/billing-accounts/" + A["id"], size="2")
                 ),
-                field_row("In Zuora", linked_out(S["zuora_url"], S["name"], "Zuora")),
+                rx.cond(
+                    S["zuora_url"] != "",
+                    field_row("In Zuora", linked_out(S["zuora_url"], S["name"], "Zuora")),
+                ),
                 field_row("Zuora account", linked_out(A["zuora_url"], A["zuora_account_id"], "Zuora")),
                 field_row(
                     "Salesforce account",
@@ -60,6 +65,16 @@ def subscription_page() -> rx.Component:
             _summary(),
             rx.heading("Licenses of this subscription", size="4", as_="h2"),
             rx.card(license_timeline(SubscriptionState.licenses), width="100%"),
+            rx.heading("Reconciliations of this subscription", size="4", as_="h2"),
+            rx.cond(
+                SubscriptionState.reconciliations.length() > 0,
+                data_table(
+                    RECONCILIATIONS,
+                    SubscriptionState.reconciliations,
+                    row_href=lambda r: "/reconciliations/" + r["id"],
+                ),
+                rx.text("No reconciliations yet.", size="2", color=rx.color("gray", 11)),
+            ),
             width="100%",
             spacing="4",
         ),

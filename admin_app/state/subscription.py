@@ -1,18 +1,21 @@
-"""State of the subscription page: its billing account, terms and licenses."""
+"""State of the subscription page: its billing account, terms, licenses and reconciliations."""
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
-from admin_app.auth.permissions import Permission
+from admin_app.auth.identity import identity_for_cookie_header
+from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db import licenses as license_db
 from admin_app.db import subscriptions as db
+from admin_app.db.reconciliations import reconciliations_of_account
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.views import (
     billing_account_view,
     license_view,
+    reconciliation_view,
     subscription_view,
 )
 
@@ -23,6 +26,7 @@ class SubscriptionState(AppState):
     subscription: dict[str, str] = {}
     account: dict[str, str] = {}
     licenses: list[dict[str, str]] = []
+    reconciliations: list[dict[str, str]] = []
     not_found: bool = False
     loading: bool = True
     error: str = ""
@@ -34,24 +38,35 @@ class SubscriptionState(AppState):
         yield
         name = path_tail(self.router.url.path)[:20]
         today = license_db.today_utc()
+        identity = await identity_for_cookie_header(self.router.headers.cookie)
+        # The page needs licenses:read; its reconciliations are shown to roles that may read those too.
+        with_reconciliations = bool(identity and is_allowed(identity.roles, Permission.RECONCILIATIONS_READ))
 
-        def fetch(session) -> tuple[dict[str, str], dict[str, str], list[dict[str, str]]]:
+        def fetch(session):
             found = db.get_subscription_by_name(session=session, name=name)
             if found is None:
-                return {}, {}, []
+                return {}, {}, [], []
             account = db.get_billing_account(session=session, billing_account_id=found.billing_account_id)
             rows = license_db.licenses_of_subscription(session=session, subscription_name=found.name)
             active = license_db.active_license_ids(
                 session=session, companies={r.company for r in rows}, today=today
             )
+            reconciliations = (
+                reconciliations_of_account(
+                    session=session, billing_account_id=found.billing_account_id, subscription_name=found.name
+                )
+                if with_reconciliations
+                else []
+            )
             return (
                 subscription_view(found, db.is_read_only(found)),
                 billing_account_view(account),
                 [license_view(r, active, today) for r in rows],
+                [reconciliation_view(r) for r in reconciliations],
             )
 
         try:
-            self.subscription, self.account, self.licenses = await in_session(fetch)
+            self.subscription, self.account, self.licenses, self.reconciliations = await in_session(fetch)
             self.not_found = not self.subscription
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE

@@ -273,6 +273,24 @@ def test_an_accounts_history_and_the_skip_reasons_on_offer(session, accounts):
     assert skip_reasons(session=session) == ["No overage", "Reseller-managed"]
 
 
+def test_one_subscriptions_reconciliations(session, accounts):
+    acme, _ = accounts
+    first = reconciliations_of_account(session=session, billing_account_id=acme.id)
+    other = Reconciliation(**{**first[0].model_dump(exclude={"id"}), "subscription_name": "A-S00000009"})
+    session.add(other)
+    session.commit()
+
+    def of(name: str) -> list[int]:
+        found = reconciliations_of_account(
+            session=session, billing_account_id=acme.id, subscription_name=name
+        )
+        return [r.id for r in found]
+
+    assert of("A-S00000009") == [other.id]
+    assert of("A-S00000001") == [r.id for r in first]
+    assert len(first) == 5 and {r.subscription_name for r in first} == {"A-S00000001"}
+
+
 def test_chart_filters_ignore_what_only_the_table_has():
     parsed = parse_chart_query(
         {"q": "acme", "from": "2025-07-01", "status": "failed", "account": "3", "min": "5"}

@@ -111,6 +111,13 @@ def test_detail_shows_the_active_license_and_the_company_timeline(page, app_serv
     expect(page).to_have_url(re.compile(rf"/subscriptions/{E2E_SUBSCRIPTION}$"))
     expect(page.get_by_role("heading", name=E2E_SUBSCRIPTION, exact=True)).to_be_visible()
     expect(page.get_by_text(E2E_COMPANY).first).to_be_visible()
+    expect(page.get_by_role("link", name=E2E_COMPANY)).to_have_attribute(
+        "href", re.compile(r"/billing-accounts/\d+$")
+    )
+    reconciliations = page.get_by_text("Reconciliations of this subscription").locator(
+        "xpath=following-sibling::*[1]"
+    )
+    expect(reconciliations.locator("tbody tr")).to_have_count(3)
     screenshot(page, "subscription")
 
 
