@@ -261,25 +261,10 @@ def _plan_for_customer(session: Session, situation: _Situation) -> Outcome[Owner
         )
     after = replace_person(sold_to, requester)
     changes.append(PlannedChange(_role(situation), _contact_text(sold_to), _contact_text(after)))
-    if situation.bill_to is None or situation.bill_to.id == sold_to.id:
-        warnings.append(f"The Sold To is also the Bill To: invoices will go to {requester.email}.")
-    warnings.append(
-        "The Sold To's address stays the company's address; edit the contact afterwards if it differs."
-    )
+    warnings.extend(_sold_to_warnings(situation, requester.email))
     warnings.extend(_login_warning(session, requester))
-    return Outcome(
-        value=OwnershipPlan(
-            account_id=account.id,
-            account_name=account.name,
-            process=EXISTING,
-            previous_owner=_person(sold_to.first_name, sold_to.last_name, sold_to.email),
-            new_owner=_person(requester.first_name, requester.last_name, requester.email),
-            changes=tuple(changes),
-            warnings=tuple(warnings),
-            manages_other_account=manages_other,
-            fingerprint=situation.fingerprint(),
-        )
-    )
+    new_owner = _person(requester.first_name, requester.last_name, requester.email)
+    return Outcome(value=_plan(situation, EXISTING, new_owner, changes, warnings, manages_other))
 
 
 def _role(situation: _Situation) -> str:
@@ -350,26 +335,40 @@ def _plan_for_new_person(
     if previous.uid is not None:
         changes.append(PlannedChange("Linked GitLab.com account", f"uid {previous.uid}", "unlinked"))
     warnings = [
-        "The Sold To's address stays the company's address; edit the contact afterwards if it differs."
+        *_sold_to_warnings(situation, request.requester_email),
+        f"Send {request.requester_email} a one-time sign-in link so they can link their GitLab.com account.",
+        *_login_warning(session, previous),
     ]
-    if situation.bill_to is None or situation.bill_to.id == sold_to.id:
-        warnings.append(f"The Sold To is also the Bill To: invoices will go to {request.requester_email}.")
-    warnings.append(
-        f"Send {request.requester_email} a one-time sign-in link so they can link their GitLab.com account."
-    )
-    warnings.extend(_login_warning(session, previous))
-    return Outcome(
-        value=OwnershipPlan(
-            account_id=account.id,
-            account_name=account.name,
-            process=NEW_PERSON,
-            previous_owner=_person(sold_to.first_name, sold_to.last_name, sold_to.email),
-            new_owner=new_owner,
-            changes=tuple(changes),
-            warnings=tuple(warnings),
-            manages_other_account="",
-            fingerprint=situation.fingerprint(),
-        )
+    return Outcome(value=_plan(situation, NEW_PERSON, new_owner, changes, warnings, ""))
+
+
+def _sold_to_warnings(situation: _Situation, new_email: str) -> list[str]:
+    shared = situation.bill_to is None or situation.bill_to.id == situation.sold_to.id
+    return [
+        *([f"The Sold To is also the Bill To: invoices will go to {new_email}."] if shared else []),
+        "The Sold To's address stays the company's address; edit the contact afterwards if it differs.",
+    ]
+
+
+def _plan(
+    situation: _Situation,
+    process: str,
+    new_owner: str,
+    changes: list[PlannedChange],
+    warnings: list[str],
+    manages_other_account: str,
+) -> OwnershipPlan:
+    sold_to = situation.sold_to
+    return OwnershipPlan(
+        account_id=situation.account.id,
+        account_name=situation.account.name,
+        process=process,
+        previous_owner=_person(sold_to.first_name, sold_to.last_name, sold_to.email),
+        new_owner=new_owner,
+        changes=tuple(changes),
+        warnings=tuple(warnings),
+        manages_other_account=manages_other_account,
+        fingerprint=situation.fingerprint(),
     )
 
 
