@@ -7,6 +7,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from admin_app.api import build_api
+from admin_app.auth.oidc import _client as oidc_client_cache
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.reflex_server import free_port
 from admin_app.settings import get_settings
@@ -27,6 +28,8 @@ def app_client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
     monkeypatch.setenv("OIDC_ISSUER", issuer)
     monkeypatch.setenv("APP_URL", APP_URL)
     get_settings.cache_clear()
+    # A fresh issuer may reuse an earlier one's port: no discovery or keys cached from that one.
+    oidc_client_cache.cache_clear()
     with TestClient(build_api(), base_url=APP_URL) as client:
         yield client
     get_settings.cache_clear()

@@ -10,6 +10,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from admin_app.api import build_api
+from admin_app.auth.oidc import _client as oidc_client_cache
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.settings import get_settings
 from tests.auth.conftest import APP_URL
@@ -28,6 +29,8 @@ def client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
     monkeypatch.setenv("OIDC_ISSUER", issuer.url)
     monkeypatch.setenv("APP_URL", APP_URL)
     get_settings.cache_clear()
+    # A fresh issuer may reuse an earlier one's port: no discovery or keys cached from that one.
+    oidc_client_cache.cache_clear()
     with TestClient(build_api(), base_url=APP_URL) as test_client:
         yield test_client
     get_settings.cache_clear()
