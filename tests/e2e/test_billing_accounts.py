@@ -19,7 +19,10 @@ def support(browser, app_server, signed_in_state):
 
 def test_edit_a_contact_under_the_banner_of_its_role_then_give_the_bill_to_its_own(support, app_server):
     support.goto(app_server + "/billing-accounts")
+    # Type once the page's own load has answered: a late load would otherwise reset the search.
+    expect(support.locator("[data-testid=result-row]").first).to_be_visible()
     support.locator("#search").press_sequentially("zephyr-e2e.test", delay=20)
+    expect(support.locator("[data-testid=results][data-query='zephyr-e2e.test']")).to_be_visible()
     expect(support.locator("[data-testid=result-row]")).to_have_count(1)
     support.locator("[data-testid=result-row]").first.click()
     expect(support).to_have_url(re.compile(r"/billing-accounts/\d+$"))

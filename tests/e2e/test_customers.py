@@ -21,6 +21,8 @@ def support(browser, app_server, signed_in_state):
 
 def open_customer(page: Page, app_server: str, email: str) -> None:
     page.goto(app_server + "/customers")
+    # Type once the page's own load has answered: a late load would otherwise reset the search.
+    expect(page.locator(ROWS).first).to_be_visible()
     page.locator("#search").press_sequentially(email, delay=20)
     expect(page.locator(f"[data-testid=results][data-query='{email}']")).to_be_visible()
     expect(page.locator(ROWS)).to_have_count(1)
@@ -143,6 +145,7 @@ def test_sales_see_no_edit_button_and_the_server_refuses_them_anyway(page, app_s
 
 def test_login_status_lists_who_disabled_a_login_and_when(page, app_server):
     page.goto(app_server + "/login-status?kind=disabled")
+    expect(page.locator(ROWS).first).to_be_visible()
     page.locator("#search").press_sequentially("erin@zephyr", delay=20)
     expect(page.locator("[data-testid=results][data-query='erin@zephyr']")).to_be_visible()
     expect(page.locator(ROWS)).to_have_count(1)
