@@ -49,3 +49,47 @@ def reason_field(errors: Var, *, required: bool) -> rx.Component:
         spacing="1",
         width="100%",
     )
+
+
+ADDRESS_INPUTS = [
+    ("address_line1", "Address line 1"),
+    ("address_line2", "Address line 2"),
+    ("city", "City"),
+    ("state", "State"),
+    ("postal_code", "Postal code"),
+    ("country", "Country (ISO code)"),
+]
+
+
+def _address_choice(value: str, label: str) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(type="radio", name="sold_to_address", value=value),
+        label,
+        display="flex",
+        gap="0.5rem",
+        align_items="center",
+        font_size="var(--font-size-2)",
+    )
+
+
+def address_decision(errors: Var, *, legend: str, keep_label: str) -> rx.Component:
+    """A new contact's address, decided on purpose: the current one kept, or the new person's entered
+    (fields `sold_to_address` = keep | new and `sold_to_<field>`, as `SoldToAddress.from_form` reads)."""
+    return rx.el.fieldset(
+        rx.el.legend(legend, font_weight="500", font_size="var(--font-size-2)"),
+        _address_choice("keep", keep_label),
+        _address_choice("new", "Enter the new person's address:"),
+        rx.grid(
+            *[form_field(f"sold_to_{name}", label, "", errors) for name, label in ADDRESS_INPUTS],
+            columns="2",
+            spacing="2",
+            width="100%",
+        ),
+        field_error(errors, "sold_to_address"),
+        border="none",
+        padding="0",
+        margin="0",
+        display="flex",
+        flex_direction="column",
+        gap="0.5rem",
+    )

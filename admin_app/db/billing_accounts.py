@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import history_about
+from admin_app.db.contact_choice import sold_to_not_member
 from admin_app.db.customers import contact_role
 from admin_app.db.licenses import active_license_ids, licenses_of_subscription
 from admin_app.db.listing import count_of, page_of
@@ -111,6 +112,8 @@ class AccountDetail:
     history: list[Version]
     # Rule 11: company -> id of its active license, for the licenses listed.
     active_license_ids: dict[str, int]
+    # When no member has the Sold To's email: nobody can manage the account in the portal.
+    sold_to_warning: str = ""
 
 
 def account_detail(session: Session, *, billing_account_id: int) -> AccountDetail | None:
@@ -140,6 +143,7 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
         for s in subscriptions
         for lic in licenses_of_subscription(session=session, subscription_name=s.name, limit=20)
     ]
+    sold_to = next((c for c in contacts if c.id == account.sold_to_contact_id), None)
     return AccountDetail(
         account=account,
         contacts=[(contact, contact_role(account, contact.id)) for contact in contacts],
@@ -149,4 +153,7 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
         reconciliations=reconciliations_of_account(session=session, billing_account_id=account.id, limit=20),
         history=history_about(session, billing_account_id=account.id),
         active_license_ids=active_license_ids(session=session, companies=[lic.company for lic in licenses]),
+        sold_to_warning=sold_to_not_member(account.name, sold_to.email, [c.email for _, c in members])
+        if sold_to
+        else "",
     )

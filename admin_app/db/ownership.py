@@ -82,18 +82,18 @@ class OwnershipPlan:
         return f"Ownership change: {self.previous_owner} → {self.new_owner}; {evidence.summary()}"
 
 
-def _person(first: str, last: str, email: str) -> str:
+def person_text(first: str, last: str, email: str) -> str:
     return f"{first} {last} ({email})".strip()
 
 
-def _contact_text(contact: BillingAccountContact | None) -> str:
+def contact_text(contact: BillingAccountContact | None) -> str:
     if contact is None:
         return "none"
     address = ", ".join(
         str(v) for v in (contact.address_line1, contact.address_line2, contact.city, contact.state) if v
     )
     place = ", ".join(v for v in (address, contact.postal_code or "", contact.country) if v)
-    return f"{_person(contact.first_name, contact.last_name, contact.email)}, {place}"
+    return f"{person_text(contact.first_name, contact.last_name, contact.email)}, {place}"
 
 
 def _customer_by_email(session: Session, email: str) -> Customer | None:
@@ -260,10 +260,10 @@ def _plan_for_customer(session: Session, situation: _Situation) -> Outcome[Owner
             )
         )
     after = replace_person(sold_to, requester)
-    changes.append(PlannedChange(_role(situation), _contact_text(sold_to), _contact_text(after)))
+    changes.append(PlannedChange(_role(situation), contact_text(sold_to), contact_text(after)))
     warnings.extend(_sold_to_warnings(situation, requester.email))
     warnings.extend(_login_warning(session, requester))
-    new_owner = _person(requester.first_name, requester.last_name, requester.email)
+    new_owner = person_text(requester.first_name, requester.last_name, requester.email)
     return Outcome(value=_plan(situation, EXISTING, new_owner, changes, warnings, manages_other))
 
 
@@ -318,20 +318,20 @@ def _plan_for_new_person(
     )
     if not customer_plan.ok:
         return customer_plan
-    new_owner = _person(
+    new_owner = person_text(
         request.first_name.strip(), request.last_name.strip(), request.requester_email.strip()
     )
     changes = [
         PlannedChange(
             f"Customer #{previous.id}",
-            _person(previous.first_name, previous.last_name, previous.email),
+            person_text(previous.first_name, previous.last_name, previous.email),
             f"{new_owner}, email confirmation skipped",
         )
     ]
     contact = customer_plan.value.contact
     if contact is not None and contact.contact_id == sold_to.id:
         after = BillingAccountContact(**{**sold_to.model_dump(), **contact.after})
-        changes.append(PlannedChange(_role(situation), _contact_text(sold_to), _contact_text(after)))
+        changes.append(PlannedChange(_role(situation), contact_text(sold_to), contact_text(after)))
     if previous.uid is not None:
         changes.append(PlannedChange("Linked GitLab.com account", f"uid {previous.uid}", "unlinked"))
     warnings = [
@@ -363,7 +363,7 @@ def _plan(
         account_id=situation.account.id,
         account_name=situation.account.name,
         process=process,
-        previous_owner=_person(sold_to.first_name, sold_to.last_name, sold_to.email),
+        previous_owner=person_text(sold_to.first_name, sold_to.last_name, sold_to.email),
         new_owner=new_owner,
         changes=tuple(changes),
         warnings=tuple(warnings),

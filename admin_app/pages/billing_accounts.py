@@ -4,10 +4,11 @@ import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import detail_body, field_row, linked_out
-from admin_app.components.forms import form_field, reason_field
+from admin_app.components.forms import address_decision, field_error, form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.list_page import list_page
 from admin_app.components.status import active_badge, error_callout, reconciliation_status_badge
+from admin_app.db.contact_choice import ROLES as ROLE_LABELS
 from admin_app.db.contacts import CONTACT_FIELDS
 from admin_app.pages.customer_detail import HISTORY
 from admin_app.state.billing_account_detail import BillingAccountDetailState
@@ -167,7 +168,126 @@ def _join_dialog() -> rx.Component:
     )
 
 
+def _member_select() -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Member", html_for="choice-member", font_size="var(--font-size-2)", font_weight="500"),
+        rx.select.root(
+            rx.select.trigger(id="choice-member", placeholder="Choose a member", width="100%"),
+            rx.select.content(
+                rx.foreach(D.members, lambda m: rx.select.item(m["name"] + " · " + m["email"], value=m["id"]))
+            ),
+            name="customer_id",
+        ),
+        field_error(D.contact_errors, "customer_id"),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _role_choice(value: str, label: str) -> rx.Component:
+    return rx.el.label(
+        rx.el.input(type="radio", name="role", value=value, default_checked=value == "sold_to"),
+        label,
+        display="flex",
+        gap="0.5rem",
+        align_items="center",
+        font_size="var(--font-size-2)",
+    )
+
+
+def _choice_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            _member_select(),
+            rx.el.fieldset(
+                rx.el.legend("Becomes", font_weight="500", font_size="var(--font-size-2)"),
+                *[_role_choice(value, label) for value, label in ROLE_LABELS.items()],
+                border="none",
+                padding="0",
+                margin="0",
+                display="flex",
+                flex_direction="column",
+                gap="0.5rem",
+            ),
+            rx.cond(D.contact_message != "", error_callout(D.contact_message)),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                rx.button("Review", type="submit"),
+                justify="end",
+                width="100%",
+            ),
+            spacing="3",
+        ),
+        on_submit=D.review_choice,
+        reset_on_submit=False,
+    )
+
+
+def _choice_line(change) -> rx.Component:
+    return rx.vstack(
+        rx.text(change["what"], weight="medium", size="2"),
+        rx.text(change["before"], size="2", color=rx.color("gray", 11)),
+        rx.hstack(rx.icon("arrow-right", size=14), rx.text(change["after"], size="2"), align="center"),
+        spacing="1",
+    )
+
+
+def _warning(text) -> rx.Component:
+    return rx.callout(text, icon="triangle-alert", color_scheme="amber", size="1", width="100%")
+
+
+def _choice_review() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.foreach(D.choice_changes, _choice_line),
+            rx.foreach(D.choice_warnings, _warning),
+            rx.cond(
+                D.choice_needs_address,
+                address_decision(
+                    D.contact_errors,
+                    legend="The new contact's address",
+                    keep_label="Keep the current holder's address (the company's)",
+                ),
+            ),
+            reason_field(D.contact_errors, required=True),
+            rx.cond(D.contact_message != "", error_callout(D.contact_message)),
+            rx.hstack(
+                rx.button(
+                    "Back", variant="soft", color_scheme="gray", type="button", on_click=D.back_to_choice
+                ),
+                rx.button("Save", type="submit"),
+                justify="end",
+                width="100%",
+            ),
+            spacing="3",
+        ),
+        on_submit=D.save_choice,
+        reset_on_submit=False,
+    )
+
+
+def _choice_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Choose a member as Sold To or Bill To"),
+            rx.dialog.description(
+                "The previous holder stays among the account's contacts; you review every change first.",
+                size="2",
+                margin_bottom="1rem",
+            ),
+            rx.cond(D.choice_reviewed, _choice_review(), _choice_form()),
+            max_width="36rem",
+        ),
+        open=D.choice_open,
+        on_open_change=D.close_choice,
+    )
+
+
 def _contacts() -> rx.Component:
+    choose = rx.cond(
+        CAN_EDIT & (D.members.length() > 0),
+        rx.button("Choose from members", variant="soft", size="2", on_click=D.open_choice),
+    )
     split_or_join = rx.cond(
         CAN_EDIT,
         rx.cond(
@@ -183,12 +303,19 @@ def _contacts() -> rx.Component:
             rx.heading("Contacts", size="4", as_="h2"),
             rx.cond(D.same_person, rx.badge("Sold To and Bill To are the same person", color_scheme="amber")),
             rx.spacer(),
+            choose,
             split_or_join,
             align="center",
             width="100%",
+            wrap="wrap",
+        ),
+        rx.cond(
+            D.sold_to_warning != "",
+            _warning(D.sold_to_warning),
         ),
         rx.foreach(D.contacts, _contact_card),
         _join_dialog(),
+        _choice_dialog(),
         width="100%",
     )
 

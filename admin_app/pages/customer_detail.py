@@ -4,20 +4,12 @@ import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import detail_body, field_row, linked_out
-from admin_app.components.forms import field_error, form_field, reason_field
+from admin_app.components.forms import address_decision, form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout
 from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.user import UserState
 
-ADDRESS_INPUTS = [
-    ("address_line1", "Address line 1"),
-    ("address_line2", "Address line 2"),
-    ("city", "City"),
-    ("state", "State"),
-    ("postal_code", "Postal code"),
-    ("country", "Country (ISO code)"),
-]
 S = CustomerDetailState
 C = S.customer
 A = S.account
@@ -181,38 +173,14 @@ def _edit_dialog() -> rx.Component:
     )
 
 
-def _choice(value: str, label: str) -> rx.Component:
-    return rx.el.label(
-        rx.el.input(type="radio", name="sold_to_address", value=value),
-        label,
-        display="flex",
-        gap="0.5rem",
-        align_items="center",
-        font_size="var(--font-size-2)",
-    )
-
-
 def _sold_to_address() -> rx.Component:
     """Rule 3 replacing the Sold To: every field of the contact, and the address decided on purpose."""
     return rx.vstack(
         rx.foreach(S.review_contact_lines, _review_line),
-        rx.el.fieldset(
-            rx.el.legend("The Sold To's address", font_weight="500", font_size="var(--font-size-2)"),
-            _choice("keep", "Keep the current address (the company's, not the previous person's own)"),
-            _choice("new", "Enter the new person's address:"),
-            rx.grid(
-                *[form_field(f"sold_to_{name}", label, "", S.field_errors) for name, label in ADDRESS_INPUTS],
-                columns="2",
-                spacing="2",
-                width="100%",
-            ),
-            field_error(S.field_errors, "sold_to_address"),
-            border="none",
-            padding="0",
-            margin="0",
-            display="flex",
-            flex_direction="column",
-            gap="0.5rem",
+        address_decision(
+            S.field_errors,
+            legend="The Sold To's address",
+            keep_label="Keep the current address (the company's, not the previous person's own)",
         ),
         spacing="2",
         width="100%",

@@ -7,8 +7,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
+from admin_app.db import contact_choice as choice_db
 from admin_app.db import contacts as contact_db
 from admin_app.db.billing_accounts import account_detail
+from admin_app.db.contact_choice import RoleChoice
+from admin_app.db.customers import SoldToAddress
 from admin_app.db.licenses import today_utc
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
@@ -46,6 +49,15 @@ class BillingAccountDetailState(AppState):
     new_bill_to_open: bool = False
     join_open: bool = False
     join_consequence: str = ""
+    sold_to_warning: str = ""
+    # Choosing a member as Sold To / Bill To: the choice, then its reviewed plan.
+    choice_open: bool = False
+    choice_reviewed: bool = False
+    choice_changes: list[dict[str, str]] = []
+    choice_warnings: list[str] = []
+    choice_needs_address: bool = False
+    _choice: RoleChoice | None = None
+    _choice_fingerprint: str = ""
     # The account the page shows, as the server loaded it: the target of every write on this page.
     _loaded_id: int | None = None
 
@@ -72,6 +84,7 @@ class BillingAccountDetailState(AppState):
         self._loaded_id = a.id
         self.account, self.lock_version = billing_account_view(a), a.lock_version
         self.same_person = a.sold_to_contact_id == a.bill_to_contact_id
+        self.sold_to_warning = detail.sold_to_warning
         self.contacts = [
             {**contact_view(c, role), **{name: str(getattr(c, name)) for name in contact_db.CONTACT_FIELDS}}
             for c, role in detail.contacts
@@ -103,6 +116,7 @@ class BillingAccountDetailState(AppState):
     @requires(Permission.CUSTOMERS_READ)
     async def load(self):
         self.loading, self.editing, self.new_bill_to_open, self.join_open = True, {}, False, False
+        self.choice_open = False
         yield
         await self._refresh()
         self.loading = False
@@ -231,13 +245,76 @@ class BillingAccountDetailState(AppState):
         async for update in self._write(write, "The Bill To is now the Sold To contact."):
             yield update
 
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def open_choice(self):
+        self.choice_open, self.choice_reviewed = True, False
+        self.contact_errors, self.contact_message = {}, ""
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def close_choice(self, value: bool = False):
+        if not value:
+            self.choice_open = False
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    def back_to_choice(self):
+        self.choice_reviewed, self.contact_errors, self.contact_message = False, {}, ""
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def review_choice(self, form: dict):
+        """Plan making the chosen member the Sold To, Bill To or both; show it before anything is saved."""
+        if self._loaded_id is None or not isinstance(form, dict):
+            return
+        customer_id = parse_id(form.get("customer_id"))
+        if customer_id is None:
+            self.contact_errors, self.contact_message = {"customer_id": "Choose a member."}, ""
+            return
+        role = form.get("role") if isinstance(form.get("role"), str) else ""
+        choice = RoleChoice(billing_account_id=self._loaded_id, customer_id=customer_id, role=role)
+        outcome = await attempt(lambda session: choice_db.plan_role_choice(session, choice))
+        self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
+        if not outcome.ok:
+            return
+        plan = outcome.value
+        self._choice, self._choice_fingerprint = choice, plan.fingerprint
+        self.choice_changes = [{"what": c.what, "before": c.before, "after": c.after} for c in plan.changes]
+        self.choice_warnings = list(plan.warnings)
+        self.choice_needs_address, self.choice_reviewed = plan.needs_address, True
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_EDIT)
+    async def save_choice(self, form: dict):
+        choice, fingerprint = self._choice, self._choice_fingerprint
+        if choice is None or choice.billing_account_id != self._loaded_id or not isinstance(form, dict):
+            return
+        actor = await acting_staff(self)
+        address = SoldToAddress.from_form(form)
+        reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
+
+        def write(session):
+            return choice_db.apply_role_choice(
+                session,
+                choice,
+                fingerprint=fingerprint,
+                address=address,
+                actor=actor,
+                reason=reason,
+                now=datetime.now(UTC),
+            )
+
+        async for update in self._write(write, "Saved: " + choice_db.ROLES[choice.role] + " changed."):
+            yield update
+
     async def _write(self, write, success: str):
         outcome = await attempt(write)
         self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
         if not outcome.ok:
-            if not self.editing and not self.new_bill_to_open and not self.join_open:
+            if not (self.editing or self.new_bill_to_open or self.join_open or self.choice_open):
                 yield rx.toast.error(outcome.message)
             return
-        self.editing, self.new_bill_to_open, self.join_open = {}, False, False
+        self.editing, self.new_bill_to_open, self.join_open, self.choice_open = {}, False, False, False
         await self._refresh()
         yield rx.toast.success(success)
