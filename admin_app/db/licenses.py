@@ -4,6 +4,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from admin_app.db.listing import count_of, page_of
@@ -21,6 +23,7 @@ PLANS = ("starter", "premium", "ultimate")
 LICENSE_TYPES = ("legacy", "offline", "cloud")
 STATUSES = {"active": "Active", "expired": "Expired", "not_started": "Not started yet"}
 TRIAL_CHOICES = {"trial": True, "paid": False}
+ACTIVE_CHOICES = {"only": "Only each company's active license"}
 SORT_COLUMNS = {
     "issued": (License.issued_at, datetime),
     "starts": (License.starts_at, date),
@@ -53,6 +56,8 @@ class LicenseQuery:
     license_type: str | None = None
     issued_from: date | None = None
     issued_to: date | None = None
+    # "only": each company's active license (rule 11), nothing else.
+    active: str | None = None
     sort: str = "issued"
     descending: bool = True
 
@@ -66,6 +71,7 @@ class LicenseQuery:
             "type": self.license_type or "",
             "issued_from": self.issued_from.isoformat() if self.issued_from else "",
             "issued_to": self.issued_to.isoformat() if self.issued_to else "",
+            "active": self.active or "",
         }
         sort = ("-" if self.descending else "") + self.sort
         if sort != "-issued":
@@ -86,6 +92,7 @@ def parse_license_query(params: Mapping[str, object]) -> Parsed[LicenseQuery]:
         license_type=read_choice(params, "type", LICENSE_TYPES, "license type", errors),
         issued_from=issued_from,
         issued_to=issued_to,
+        active=read_choice(params, "active", ACTIVE_CHOICES, "active-license choice", errors),
         sort=sort,
         descending=descending,
     )
@@ -97,9 +104,23 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
-def _valid_on(today: date) -> list:
+def _valid_on(today: date, license=License) -> list:
     """Started and not yet expired on `today` (a license expires on its expiry date)."""
-    return [col(License.starts_at) <= today, col(License.expires_at) > today]
+    return [col(license.starts_at) <= today, col(license.expires_at) > today]
+
+
+def _is_active_license(today: date) -> list:
+    """Rule 11 as a condition: valid today, and no license of the same company valid today was issued
+    later (the id breaks a tie). The later one is looked up through (company, issued_at)."""
+    later = aliased(License)
+    issued_later = sa.or_(
+        col(later.issued_at) > col(License.issued_at),
+        sa.and_(col(later.issued_at) == col(License.issued_at), col(later.id) > col(License.id)),
+    )
+    newer = sa.exists().where(
+        col(later.company) == col(License.company), issued_later, *_valid_on(today, later)
+    )
+    return [*_valid_on(today), ~newer]
 
 
 def _filter_conditions(query: LicenseQuery, today: date) -> list:
@@ -116,6 +137,8 @@ def _filter_conditions(query: LicenseQuery, today: date) -> list:
         conditions.append(col(License.expires_at) <= today)
     elif query.status == "not_started":
         conditions.append(col(License.starts_at) > today)
+    if query.active:
+        conditions.extend(_is_active_license(today))
     if query.issued_from:
         conditions.append(col(License.issued_at) >= datetime.combine(query.issued_from, time.min, UTC))
     if query.issued_to:

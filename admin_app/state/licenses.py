@@ -18,7 +18,15 @@ class LicensesState(ListPageState, AppState):
 
     _path: ClassVar[str] = "/licenses"
     _noun: ClassVar[str] = "licenses"
-    _filter_names: ClassVar[tuple[str, ...]] = ("plan", "trial", "status", "type", "issued_from", "issued_to")
+    _filter_names: ClassVar[tuple[str, ...]] = (
+        "plan",
+        "trial",
+        "status",
+        "type",
+        "active",
+        "issued_from",
+        "issued_to",
+    )
     _read_permission: ClassVar[Permission] = Permission.LICENSES_READ
 
     def _parse(self, params: Mapping[str, object]) -> tuple[db.LicenseQuery, list[str]]:

@@ -15,7 +15,7 @@ from admin_app.db.licenses import (
     parse_license_query,
     search_licenses,
 )
-from admin_app.db.paging import encode_cursor
+from admin_app.db.paging import ResultCount, encode_cursor
 from tests.factories import add_licenses, day
 
 TODAY = date(2026, 3, 1)
@@ -356,3 +356,35 @@ def test_a_short_term_searches_a_bounded_number_of_rows_and_says_so(session, mon
     page = search_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
     assert set(ids(page.rows)) == {rows[0].id, rows[-1].id}
     assert not page.partial
+
+
+def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_else(session, probe_window):
+    base = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    rows = add_licenses(
+        session,
+        [
+            {
+                # Pairs share a company and an issue time, so the id decides which one is active.
+                "company": f"Company {(n // 2) % 7}",
+                "issued_at": base + timedelta(days=(n // 2) * 3),
+                "starts_at": day("2025-01-01") + timedelta(days=((n // 2) * 37) % 500),
+                "expires_at": day("2026-01-01") + timedelta(days=(n * 53) % 300),
+                "plan": ("starter", "premium", "ultimate")[n % 3],
+            }
+            for n in range(90)
+        ],
+    )
+    companies = {r.company for r in rows}
+    expected = set(active_license_ids(session=session, companies=companies, today=TODAY).values())
+    assert 2 <= len(expected) <= len(companies)
+
+    query = parse_license_query({"active": "only"}).query
+    assert query.to_params() == {"active": "only"}
+    assert {i for page in all_pages(session, query, limit=2) for i in page} == expected
+    assert count_licenses(session=session, query=query, today=TODAY) == ResultCount(len(expected), True)
+    premium = LicenseQuery(active="only", plan="premium")
+    assert set(ids(search_licenses(session=session, query=premium, today=TODAY).rows)) == {
+        r.id for r in rows if r.id in expected and r.plan == "premium"
+    }
+    unknown = parse_license_query({"active": "yes"})
+    assert unknown.errors == ["Unknown active-license choice 'yes' was ignored."]

@@ -61,6 +61,19 @@ def test_filter_and_url_agree_after_reload(page, app_server):
     expect(page.locator(ROWS)).to_have_count(3)
 
 
+def test_active_only_keeps_each_companys_active_license(page, app_server, e2e_database):
+    _, license_ids = e2e_database
+    open_licenses(page, app_server, "/licenses?q=zephyr")
+    expect(page.locator(ROWS)).to_have_count(3)
+    page.get_by_label("Active license (rule 11)").click()
+    page.get_by_role("option", name="Only each company's active license").click()
+    expect(page).to_have_url(re.compile(r"active=only"))
+    expect(page.locator(ROWS)).to_have_count(1)
+    expect(page.locator(ROWS).first).to_contain_text("Active license")
+    page.locator(ROWS).first.click()
+    expect(page).to_have_url(re.compile(rf"/licenses/{license_ids['active']}$"))
+
+
 def test_paging_forward_and_back(page, app_server):
     open_licenses(page, app_server, "/licenses?sort=company")
     first_page = page.locator(ROWS).all_inner_texts()
