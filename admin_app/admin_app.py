@@ -20,6 +20,7 @@ from admin_app.pages.reconciliation_detail import reconciliation_detail_page
 from admin_app.pages.reconciliations import reconciliations_page
 from admin_app.pages.staff_admin import audit_page, sessions_page
 from admin_app.pages.subscription import subscription_page
+from admin_app.pages.subscriptions import subscriptions_page
 from admin_app.security_headers import with_security_headers
 from admin_app.state.billing_account_detail import BillingAccountDetailState
 from admin_app.state.billing_accounts import BillingAccountsState
@@ -36,6 +37,7 @@ from admin_app.state.reconciliation_detail import ReconciliationDetailState
 from admin_app.state.reconciliations import ReconciliationsState
 from admin_app.state.staff_admin import AuditState, SessionsState
 from admin_app.state.subscription import SubscriptionState
+from admin_app.state.subscriptions import SubscriptionsState
 from admin_app.state.user import UserState
 
 app = rx.App(
@@ -63,6 +65,12 @@ app.add_page(
     route="/licenses/[license_id]",
     on_load=[UserState.load, LicenseDetailState.load],
     title="License · Customer Admin",
+)
+app.add_page(
+    subscriptions_page,
+    route="/subscriptions",
+    on_load=[UserState.load, SubscriptionsState.load],
+    title="Subscriptions · Customer Admin",
 )
 app.add_page(
     subscription_page,

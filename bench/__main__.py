@@ -18,6 +18,7 @@ from bench.browser import browser_benchmarks
 from bench.data_layer import export_benchmarks, search_benchmarks
 from bench.history import history_benchmarks
 from bench.reconciliations import chart_benchmarks, reconciliation_search_benchmarks
+from bench.subscriptions import subscription_benchmarks
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
 SQLITE_URL = f"sqlite:///{PROJECT_ROOT / 'data' / 'bench.db'}"
@@ -52,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument(
         "--only",
-        default="search,export,charts,browser",
-        help="comma-separated: search, export, charts, browser",
+        default="search,subscriptions,history,export,charts,browser",
+        help="comma-separated: search, subscriptions, history, export, charts, browser",
     )
     parser.add_argument("-n", type=int, default=50, help="timed repetitions per query")
     args = parser.parse_args(argv)
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
                     emit(record, out)
             if "search" in parts:
                 for record in reconciliation_search_benchmarks(db, url, args.n):
+                    emit(record, out)
+            if "subscriptions" in parts:
+                for record in subscription_benchmarks(db, url, args.n):
                     emit(record, out)
             if "history" in parts:
                 for record in history_benchmarks(db, url, args.n):

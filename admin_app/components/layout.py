@@ -20,6 +20,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("Licenses", "/licenses", "key-round", Permission.LICENSES_READ),
+    NavItem("Subscriptions", "/subscriptions", "repeat", Permission.LICENSES_READ),
     NavItem("Reconciliations", "/reconciliations", "receipt", Permission.RECONCILIATIONS_READ),
     NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ),
     NavItem("Customers", "/customers", "contact", Permission.CUSTOMERS_READ),

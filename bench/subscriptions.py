@@ -1,0 +1,44 @@
+"""Subscription list benchmarks: the /subscriptions page's first page and count per kind of search."""
+
+from collections.abc import Iterator
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from admin_app.db.session import engine_for
+from admin_app.db.subscription_list import SubscriptionQuery, count_subscriptions, search_subscriptions
+from bench.data_layer import SEARCH_TARGET_P95_MS, summary, timed
+
+
+def subscription_kinds(session: Session) -> dict[str, SubscriptionQuery]:
+    name = session.scalar(sa.text("SELECT name FROM subscription WHERE id = 50000"))
+    return {
+        "no_search": SubscriptionQuery(),
+        "by_term_end": SubscriptionQuery(sort="term_end", descending=True),
+        "by_seats": SubscriptionQuery(sort="seats", descending=True),
+        "one_name": SubscriptionQuery(q=name),
+        "account_word": SubscriptionQuery(q="robotics"),
+        "word_and_two_filters": SubscriptionQuery(q="software", plan="premium", channel="direct"),
+        "two_filters": SubscriptionQuery(status="cancelled", deployment="saas"),
+        "matches_nothing": SubscriptionQuery(q="zzqqxx"),
+    }
+
+
+def subscription_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
+    with Session(engine_for(url)) as session:
+        rows = session.scalar(sa.text("SELECT count(*) FROM subscription"))
+        for name, query in subscription_kinds(session).items():
+            figures = summary(timed(lambda q=query: search_subscriptions(session=session, query=q), n))
+            count = summary(
+                timed(lambda q=query: count_subscriptions(session=session, query=q), max(5, n // 5))
+            )
+            yield {
+                "bench": "subscription_search",
+                "db": db,
+                "query": name,
+                "rows": rows,
+                **figures,
+                "count_p95_ms": count["p95_ms"],
+                "target_p95_ms": SEARCH_TARGET_P95_MS,
+                "meets_target": figures["p95_ms"] <= SEARCH_TARGET_P95_MS,
+            }
