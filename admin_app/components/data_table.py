@@ -53,8 +53,10 @@ def data_table(
     descending: Var | None = None,
     on_sort: Callable | None = None,
     row_href: Callable[[Var], Var] | None = None,
+    row_hidden: Callable[[Var], Var] | None = None,
 ) -> rx.Component:
-    """The table of one page of rows; a row links to its detail when `row_href` is given."""
+    """The table of one page of rows; a row links to its detail when `row_href` is given, and is
+    left out of view (and of the accessibility tree) while `row_hidden` is true."""
 
     def cell(column: Column, row: Var) -> rx.Component:
         content = column.render(row) if column.render else rx.text(row[column.key], size="2")
@@ -69,7 +71,9 @@ def data_table(
     def render_row(row: Var) -> rx.Component:
         cells = [cell(column, row) for column in columns]
         if row_href is None:
-            return rx.table.row(*cells)
+            if row_hidden is None:
+                return rx.table.row(*cells)
+            return rx.table.row(*cells, display=rx.cond(row_hidden(row), "none", "table-row"))
         return rx.table.row(
             *cells,
             cursor="pointer",

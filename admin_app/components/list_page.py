@@ -72,7 +72,11 @@ def empty_state(state, noun: str, hint: str) -> rx.Component:
 
 
 def results(
-    state, columns: list[Column], row_href: Callable[[Var], Var] | None, empty: rx.Component
+    state,
+    columns: list[Column],
+    row_href: Callable[[Var], Var] | None,
+    empty: rx.Component,
+    row_hidden: Callable[[Var], Var] | None = None,
 ) -> rx.Component:
     """The database error, the table (dimmed while the next page loads), a spinner, or the empty state."""
     table = data_table(
@@ -82,6 +86,7 @@ def results(
         descending=state.descending,
         on_sort=state.sort_by,
         row_href=row_href,
+        row_hidden=row_hidden,
     )
     return rx.cond(
         state.error != "",
@@ -117,6 +122,7 @@ def list_page(
     row_href: Callable[[Var], Var] | None,
     empty_hint: str,
     actions: rx.Component,
+    row_hidden: Callable[[Var], Var] | None = None,
 ) -> rx.Component:
     """Search box, filters, notices, pager and results, in the page shell."""
     return page_shell(
@@ -130,7 +136,7 @@ def list_page(
         ),
         pager(state, noun),
         rx.box(
-            results(state, columns, row_href, empty_state(state, noun, empty_hint)),
+            results(state, columns, row_href, empty_state(state, noun, empty_hint), row_hidden),
             width="100%",
             data_testid="results",
             data_query=state.loaded_query,

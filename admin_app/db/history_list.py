@@ -5,7 +5,7 @@ so like a short license search it reads a bounded window of the newest rows and 
 """
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -152,6 +152,19 @@ def iter_history(*, session: Session, query: HistoryQuery, batch_size: int = 200
     return every_page(
         session, lambda after: search_history(session=session, query=query, after=after, limit=batch_size)
     )
+
+
+def fold_by_request(versions: Sequence[Version]) -> list[list[Version]]:
+    """Rule 12 on a page of history: neighbouring rows of one staff action (one request id) as one
+    change, its newest row first; rows without a request id stand alone. An action cut by a page
+    boundary folds on each page; `?request=` shows it whole."""
+    changes: list[list[Version]] = []
+    for version in versions:
+        if changes and version.request_id and changes[-1][0].request_id == version.request_id:
+            changes[-1].append(version)
+        else:
+            changes.append([version])
+    return changes
 
 
 def accounts_of_contacts(session: Session, contact_ids: set[int]) -> dict[int, int]:

@@ -11,6 +11,22 @@ from admin_app.state.history import HistoryState
 S = HistoryState
 
 
+def _unfold(row) -> rx.Component:
+    """On the newest row of a folded staff action: show or fold its other rows."""
+    open_ = S.expanded.contains(row["request_id"])
+    return rx.button(
+        rx.cond(open_, rx.icon("chevron-down", size=14), rx.icon("chevron-right", size=14)),
+        rx.cond(open_, "Fold ", "Show "),
+        row["more"],
+        rx.cond(row["more"] == "1", " more row", " more rows"),
+        variant="ghost",
+        size="1",
+        aria_expanded=rx.cond(open_, "true", "false"),
+        on_click=S.toggle_change(row["request_id"]),
+        data_testid="unfold",
+    )
+
+
 def _record(row) -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -18,12 +34,20 @@ def _record(row) -> rx.Component:
             rx.link(row["item"], href=row["href"], size="2"),
             rx.text(row["item"], size="2"),
         ),
+        rx.cond(row["more"] != "", _unfold(row)),
         rx.cond(
             row["request_id"] != "",
             rx.link("whole change", href="/history?request=" + row["request_id"], size="1"),
         ),
-        spacing="0",
+        spacing="1",
+        align="start",
     )
+
+
+def _folded(row) -> rx.Var:
+    """A later row of a staff action stays folded under its newest row until shown (always shown when the
+    page lists one action)."""
+    return (row["folded"] != "") & (S.filters["request"] == "") & ~S.expanded.contains(row["folded"])
 
 
 def _before(row) -> rx.Component:
@@ -67,6 +91,7 @@ def history_page() -> rx.Component:
         filter_bar=filter_bar(),
         columns=COLUMNS,
         row_href=None,
+        row_hidden=_folded,
         empty_hint="Widen the dates, clear a filter, or search for a word from the reason.",
         actions=export_button("/api/export/history.csv" + S.query_string),
     )

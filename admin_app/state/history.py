@@ -3,8 +3,10 @@
 from collections.abc import Mapping
 from typing import ClassVar
 
+import reflex as rx
 from sqlmodel import Session
 
+from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import history_list as db
 from admin_app.db.models import Version
@@ -31,12 +33,25 @@ def record_href(version: Version, accounts_of_contacts: Mapping[int, int]) -> st
 
 
 def history_rows(versions: list[Version], accounts_of_contacts: Mapping[int, int]) -> list[dict[str, str]]:
-    """History lines with the link to each row's record (on the row's first line)."""
-    return [
-        {**line, "href": record_href(version, accounts_of_contacts) if line["item"] else ""}
-        for version in versions
-        for line in version_view(version)
-    ]
+    """History lines with the link to each row's record (on the row's first line), one staff action
+    folded under its newest row: that row says how many more there are ("more"), the others are
+    marked "folded" with the action's request id, without repeating who, when and the same reason."""
+    lines = []
+    for change in db.fold_by_request(versions):
+        lead = change[0]
+        for position, version in enumerate(change):
+            for line in version_view(version):
+                line["href"] = record_href(version, accounts_of_contacts) if line["item"] else ""
+                line["more"] = (
+                    str(len(change) - 1) if position == 0 and line["item"] and len(change) > 1 else ""
+                )
+                line["folded"] = lead.request_id or "" if position else ""
+                if position:
+                    line["when"] = line["actor"] = ""
+                    if line["reason"] == (lead.reason or ""):
+                        line["reason"] = ""
+                lines.append(line)
+    return lines
 
 
 class HistoryState(ListPageState, AppState):
@@ -44,6 +59,19 @@ class HistoryState(ListPageState, AppState):
     _noun: ClassVar[str] = "changes"
     _filter_names: ClassVar[tuple[str, ...]] = ("actor", "type", "record", "field", "from", "to", "request")
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
+    # Request ids of the folded changes shown in full.
+    expanded: list[str] = []
+
+    @rx.event
+    @requires(Permission.CUSTOMERS_READ)
+    def toggle_change(self, request_id: str):
+        """Show or fold the rows of one staff action."""
+        if not isinstance(request_id, str) or not db.REQUEST_ID.fullmatch(request_id):
+            return
+        if request_id in self.expanded:
+            self.expanded = [r for r in self.expanded if r != request_id]
+        else:
+            self.expanded = [*self.expanded[-49:], request_id]
 
     def _parse(self, params: Mapping[str, object]) -> tuple[db.HistoryQuery, list[str]]:
         parsed = db.parse_history_query(params)

@@ -110,6 +110,17 @@ def test_an_existing_customer_takes_over_an_account(support, app_server, e2e_dat
     assert all(href.startswith(("/billing-accounts/", "/customers/")) for href in hrefs)
     screenshot(support, "history-one-ownership-change")
 
+    # Among other changes, the action is one entry that unfolds into its rows.
+    support.goto(f"{app_server}/history?q=T-100")
+    visible = support.locator("tbody").get_by_role("link", name=re.compile(r"#\d+$"))
+    expect(visible).to_have_count(1)
+    unfold = support.get_by_role("button", name="Show 3 more rows")
+    expect(unfold).to_have_attribute("aria-expanded", "false")
+    screenshot(support, "history-folded-change")
+    unfold.click()
+    expect(visible).to_have_count(4)
+    expect(support.get_by_role("button", name="Fold 3 more rows")).to_have_attribute("aria-expanded", "true")
+
 
 def test_a_new_person_takes_over_the_previous_owners_record(support, app_server, e2e_database):
     url = e2e_database[0]
