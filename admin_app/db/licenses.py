@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import SEARCH_COUNT_CAP, count_of, page_of
 from admin_app.db.models import License
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, read_choice, read_date_range, read_sort
@@ -104,9 +106,30 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
+class _mostly_true(FunctionElement):
+    """A condition most rows meet. SQLite is told so (`likelihood`), so its planner reads a more
+    selective index first; elsewhere the condition is written as it is."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+@compiles(_mostly_true)
+def _condition(element, compiler, **kw) -> str:
+    return f"({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_mostly_true, "sqlite")
+def _likely_condition(element, compiler, **kw) -> str:
+    return f"likelihood({compiler.process(element.clauses, **kw)}, 0.95)"
+
+
 def _valid_on(today: date, license=License) -> list:
-    """Started and not yet expired on `today` (a license expires on its expiry date)."""
-    return [col(license.starts_at) <= today, col(license.expires_at) > today]
+    """Started and not yet expired on `today` (a license expires on its expiry date).
+
+    Nearly every license has started, few are unexpired: the expiry index is the one to read (at a
+    million licenses SQLite otherwise walked the start-date index from the oldest, 1.4 s to count)."""
+    return [_mostly_true(col(license.starts_at) <= today), col(license.expires_at) > today]
 
 
 def _is_active_license(today: date) -> list:
@@ -180,7 +203,10 @@ def search_licenses(
 def count_licenses(
     *, session: Session, query: LicenseQuery, cap: int = COUNT_CAP, today: date | None = None
 ) -> ResultCount:
-    """Count matches, stopping at `cap` so a huge result never stalls the page."""
+    """Count matches, stopping at `cap` so a huge result never stalls the page. Each "active only"
+    match costs a look at its company's later licenses, so those are counted to the search cap."""
+    if query.active:
+        cap = min(cap, SEARCH_COUNT_CAP)
     match = lambda: _match(session, query, today or today_utc())  # noqa: E731
     return count_of(session, id_column=col(License.id), term=query.q, match=match, cap=cap)
 

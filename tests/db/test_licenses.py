@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from admin_app.db import licenses as licenses_module
 from admin_app.db import listing, paging
 from admin_app.db.licenses import (
     LicenseQuery,
@@ -358,7 +359,9 @@ def test_a_short_term_searches_a_bounded_number_of_rows_and_says_so(session, mon
     assert not page.partial
 
 
-def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_else(session, probe_window):
+def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_else(
+    session, probe_window, monkeypatch
+):
     base = datetime(2025, 1, 1, 9, tzinfo=UTC)
     rows = add_licenses(
         session,
@@ -386,5 +389,8 @@ def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_e
     assert set(ids(search_licenses(session=session, query=premium, today=TODAY).rows)) == {
         r.id for r in rows if r.id in expected and r.plan == "premium"
     }
+    # Each match costs a look at the company's later licenses: counted only to the search cap.
+    monkeypatch.setattr(licenses_module, "SEARCH_COUNT_CAP", 2)
+    assert count_licenses(session=session, query=query, today=TODAY) == ResultCount(2, False)
     unknown = parse_license_query({"active": "yes"})
     assert unknown.errors == ["Unknown active-license choice 'yes' was ignored."]
