@@ -21,6 +21,8 @@ SEARCH_OBJECTS = {
     "ix_license_search_trgm",
     "ix_reconciliation_search_trgm",
     "ix_customer_search_trgm",
+    "ix_subscription_search_trgm",
+    "ix_billing_account_search_trgm",
 }
 
 

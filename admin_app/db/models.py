@@ -106,6 +106,10 @@ class BillingAccountMembership(SQLModel, table=True):
 class Subscription(SQLModel, table=True):
     """A subscription of a billing account."""
 
+    __table_args__ = (
+        sa.Index("ix_subscription_term_end_id", "term_end", "id"),
+        sa.Index("ix_subscription_seats_id", "seats", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=20, unique=True)
     billing_account_id: int = Field(foreign_key="billing_account.id", index=True)

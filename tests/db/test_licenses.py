@@ -43,21 +43,6 @@ def all_pages(session, query: LicenseQuery, limit: int) -> list[list[int]]:
         after = page.next_cursor
 
 
-SEARCH_PLANS = {
-    "probe-window": {},
-    "probe-then-index": {"PROBE_WINDOW": 3},
-    "probe-then-bounded-scan": {"PROBE_WINDOW": 3, "UNINDEXED_SCAN_LIMIT": 1000},
-}
-
-
-@pytest.fixture(params=sorted(SEARCH_PLANS))
-def probe_window(request, monkeypatch) -> str:
-    """Run a test under each query plan the search can choose; all must give the same rows."""
-    for name, value in SEARCH_PLANS[request.param].items():
-        monkeypatch.setattr(paging, name, value)
-    return request.param
-
-
 @pytest.fixture
 def search_rows(session):
     return add_licenses(

@@ -55,7 +55,7 @@ def found(session, **params) -> list[str]:
     return [s.name for s in search_subscriptions(session=session, query=query, limit=100).rows]
 
 
-def test_a_term_matches_the_name_or_the_accounts_name_literally(session, subscriptions):
+def test_a_term_matches_the_name_or_the_accounts_name_literally(session, subscriptions, probe_window):
     by_account = {s.name: NAMES[i % len(NAMES)] for i, s in enumerate(subscriptions)}
     assert found(session, q="a-s10000017") == ["A-S10000017"]
     assert set(found(session, q="globex")) == {n for n, a in by_account.items() if a.startswith("Globex")}
@@ -64,6 +64,12 @@ def test_a_term_matches_the_name_or_the_accounts_name_literally(session, subscri
     assert set(found(session, q="🚀")) == {n for n, a in by_account.items() if "🚀" in a}
     assert found(session, q="x" * 10_000) == []
     assert found(session, q="'; DROP TABLE subscription; --") == []
+    assert set(found(session, q="Zoë")) == {n for n, a in by_account.items() if a.startswith("Zoë")}
+    assert set(found(session, q="corp", plan="premium")) == {
+        s.name
+        for i, s in enumerate(subscriptions)
+        if NAMES[i % len(NAMES)] == "ACME Corp" and s.plan == "premium"
+    }
 
 
 def test_filters_match_what_the_rows_say(session, subscriptions):
