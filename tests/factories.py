@@ -13,6 +13,7 @@ from admin_app.db.models import (
     Customer,
     License,
     Reconciliation,
+    Subscription,
 )
 
 _sequence = count(1)
@@ -149,3 +150,18 @@ def add_membership(session: Session, customer: Customer, account: BillingAccount
     session.add(membership)
     session.commit()
     return membership
+
+
+def subscription_row(billing_account_id: int, name: str, **overrides) -> Subscription:
+    """A subscription (not yet added): premium, self-managed, direct, active, a 2026 term."""
+    fields = {
+        "plan": "premium",
+        "deployment": "self-managed",
+        "seats": 10,
+        "term_start": date(2026, 1, 1),
+        "term_end": date(2027, 1, 1),
+        "auto_renew": True,
+        "status": "active",
+        "channel": "direct",
+    }
+    return Subscription(name=name, billing_account_id=billing_account_id, **{**fields, **overrides})

@@ -61,9 +61,10 @@ ADDRESS_INPUTS = [
 ]
 
 
-def _address_choice(value: str, label: str) -> rx.Component:
+def radio_choice(name: str, value: str, label: str, *, checked: bool = False) -> rx.Component:
+    """One option of a radio group, its label clickable."""
     return rx.el.label(
-        rx.el.input(type="radio", name="sold_to_address", value=value),
+        rx.el.input(type="radio", name=name, value=value, default_checked=checked),
         label,
         display="flex",
         gap="0.5rem",
@@ -72,13 +73,27 @@ def _address_choice(value: str, label: str) -> rx.Component:
     )
 
 
+def choice_fieldset(legend: str, *children: rx.Component) -> rx.Component:
+    """A group of radio choices (and what goes with them) under a legend screen readers announce."""
+    return rx.el.fieldset(
+        rx.el.legend(legend, font_weight="500", font_size="var(--font-size-2)"),
+        *children,
+        border="none",
+        padding="0",
+        margin="0",
+        display="flex",
+        flex_direction="column",
+        gap="0.5rem",
+    )
+
+
 def address_decision(errors: Var, *, legend: str, keep_label: str) -> rx.Component:
     """A new contact's address, decided on purpose: the current one kept, or the new person's entered
     (fields `sold_to_address` = keep | new and `sold_to_<field>`, as `SoldToAddress.from_form` reads)."""
-    return rx.el.fieldset(
-        rx.el.legend(legend, font_weight="500", font_size="var(--font-size-2)"),
-        _address_choice("keep", keep_label),
-        _address_choice("new", "Enter the new person's address:"),
+    return choice_fieldset(
+        legend,
+        radio_choice("sold_to_address", "keep", keep_label),
+        radio_choice("sold_to_address", "new", "Enter the new person's address:"),
         rx.grid(
             *[form_field(f"sold_to_{name}", label, "", errors) for name, label in ADDRESS_INPUTS],
             columns="2",
@@ -86,10 +101,4 @@ def address_decision(errors: Var, *, legend: str, keep_label: str) -> rx.Compone
             width="100%",
         ),
         field_error(errors, "sold_to_address"),
-        border="none",
-        padding="0",
-        margin="0",
-        display="flex",
-        flex_direction="column",
-        gap="0.5rem",
     )

@@ -116,9 +116,18 @@ class AccountDetail:
     sold_to_warning: str = ""
 
 
-def account_detail(session: Session, *, billing_account_id: int) -> AccountDetail | None:
-    """The account, its contacts with their roles (rule 8), members, subscriptions, licenses,
-    reconciliations, and the history of the account, its contacts and its memberships."""
+@dataclass(frozen=True)
+class AccountPeople:
+    """An account with its contacts (and the role each plays, rule 8) and its members."""
+
+    account: BillingAccount
+    contacts: list[tuple[BillingAccountContact, str]]
+    members: list[tuple[BillingAccountMembership, Customer]]
+
+
+def account_people(session: Session, *, billing_account_id: int) -> AccountPeople | None:
+    """The account, its contacts with their roles and its members: what a page about who runs the
+    account needs (the ownership change), without its subscriptions, licenses and history."""
     account = session.get(BillingAccount, billing_account_id)
     if account is None:
         return None
@@ -133,6 +142,20 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
         .where(col(BillingAccountMembership.billing_account_id) == account.id)
         .order_by(col(BillingAccountMembership.id))
     ).all()
+    return AccountPeople(
+        account=account,
+        contacts=[(contact, contact_role(account, contact.id)) for contact in contacts],
+        members=list(members),
+    )
+
+
+def account_detail(session: Session, *, billing_account_id: int) -> AccountDetail | None:
+    """The account, its contacts with their roles (rule 8), members, subscriptions, licenses,
+    reconciliations, and the history of the account, its contacts and its memberships."""
+    people = account_people(session, billing_account_id=billing_account_id)
+    if people is None:
+        return None
+    account = people.account
     subscriptions = session.exec(
         select(Subscription)
         .where(col(Subscription.billing_account_id) == account.id)
@@ -143,17 +166,17 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
         for s in subscriptions
         for lic in licenses_of_subscription(session=session, subscription_name=s.name, limit=20)
     ]
-    sold_to = next((c for c in contacts if c.id == account.sold_to_contact_id), None)
+    sold_to = next((c for c, _ in people.contacts if c.id == account.sold_to_contact_id), None)
     return AccountDetail(
         account=account,
-        contacts=[(contact, contact_role(account, contact.id)) for contact in contacts],
-        members=list(members),
+        contacts=people.contacts,
+        members=people.members,
         subscriptions=list(subscriptions),
         licenses=licenses,
         reconciliations=reconciliations_of_account(session=session, billing_account_id=account.id, limit=20),
         history=history_about(session, billing_account_id=account.id),
         active_license_ids=active_license_ids(session=session, companies=[lic.company for lic in licenses]),
-        sold_to_warning=sold_to_not_member(account.name, sold_to.email, [c.email for _, c in members])
+        sold_to_warning=sold_to_not_member(account.name, sold_to.email, [c.email for _, c in people.members])
         if sold_to
         else "",
     )

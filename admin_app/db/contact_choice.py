@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, record_version
 from admin_app.db.contact_fields import ADDRESS_FIELDS, address_errors
+from admin_app.db.contacts import add_contact
 from admin_app.db.customers import SoldToAddress
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import BillingAccount, BillingAccountContact, BillingAccountMembership, Customer
@@ -253,17 +254,12 @@ def _new_contact(
         values, note = dict(address.values), ""
     customer = situation.customer
     person = {"first_name": customer.first_name, "last_name": customer.last_name, "email": customer.email}
-    contact = BillingAccountContact(billing_account_id=situation.account.id, **person, **values)
-    session.add(contact)
-    session.flush()
-    record_version(
+    contact = add_contact(
         session,
-        item_type="billing_account_contact",
-        item_id=contact.id,
-        event="create",
+        situation.account.id,
+        {**person, **values},
         actor=actor,
-        changes={name: [None, value] for name, value in {**person, **values}.items() if value},
-        at=now,
         reason=reason.strip() + note,
+        now=now,
     )
     return Outcome(value=contact)

@@ -97,6 +97,32 @@ def update_contact(
     return Outcome(value=contact)
 
 
+def add_contact(
+    session: Session,
+    billing_account_id: int,
+    values: Mapping[str, object],
+    *,
+    actor: Actor,
+    reason: str,
+    now: datetime,
+) -> BillingAccountContact:
+    """A new contact of the account, with its history row (checked values, in the caller's transaction)."""
+    contact = BillingAccountContact(billing_account_id=billing_account_id, **values)
+    session.add(contact)
+    session.flush()
+    record_version(
+        session,
+        item_type="billing_account_contact",
+        item_id=contact.id,
+        event="create",
+        actor=actor,
+        changes={name: [None, value] for name, value in values.items() if value},
+        at=now,
+        reason=reason,
+    )
+    return contact
+
+
 def _set_bill_to(
     session: Session,
     account: BillingAccount,
@@ -181,17 +207,5 @@ def give_bill_to_its_own_contact(
     errors = edit.errors()
     if errors:
         return invalid(errors)
-    contact = BillingAccountContact(billing_account_id=account.id, **edit.values)
-    session.add(contact)
-    session.flush()
-    record_version(
-        session,
-        item_type="billing_account_contact",
-        item_id=contact.id,
-        event="create",
-        actor=actor,
-        changes={name: [None, value] for name, value in edit.values.items() if value},
-        at=now,
-        reason=reason,
-    )
+    contact = add_contact(session, account.id, edit.values, actor=actor, reason=reason, now=now)
     return _set_bill_to(session, account, lock_version, contact.id, actor=actor, reason=reason, now=now)

@@ -120,6 +120,11 @@ class _Situation:
     requester: Customer | None
     members: tuple[tuple[int, int], ...]
 
+    @property
+    def shared(self) -> bool:
+        """The Sold To is the Bill To as well."""
+        return self.bill_to is None or self.bill_to.id == self.sold_to.id
+
     def fingerprint(self) -> str:
         parts = [
             (
@@ -191,10 +196,15 @@ def plan_ownership_change(
     session: Session, request: OwnershipRequest, *, today: date
 ) -> Outcome[OwnershipPlan]:
     """Every change the ownership change would make, in order, with its warnings; or why it cannot."""
-    found = _situation(session, request)
-    if isinstance(found, str):
-        return refused(found)
-    situation = found
+    situation = _situation(session, request)
+    if isinstance(situation, str):
+        return refused(situation)
+    return _plan_from(session, situation, request, today)
+
+
+def _plan_from(
+    session: Session, situation: _Situation, request: OwnershipRequest, today: date
+) -> Outcome[OwnershipPlan]:
     errors = {}
     email_problem = email_error(request.requester_email)
     if email_problem:
@@ -268,8 +278,7 @@ def _plan_for_customer(session: Session, situation: _Situation) -> Outcome[Owner
 
 
 def _role(situation: _Situation) -> str:
-    shared = situation.bill_to is None or situation.bill_to.id == situation.sold_to.id
-    return "Sold To and Bill To contact" if shared else "Sold To contact"
+    return "Sold To and Bill To contact" if situation.shared else "Sold To contact"
 
 
 def replace_person(contact: BillingAccountContact, customer: Customer) -> BillingAccountContact:
@@ -343,9 +352,8 @@ def _plan_for_new_person(
 
 
 def _sold_to_warnings(situation: _Situation, new_email: str) -> list[str]:
-    shared = situation.bill_to is None or situation.bill_to.id == situation.sold_to.id
     return [
-        *([f"The Sold To is also the Bill To: invoices will go to {new_email}."] if shared else []),
+        *([f"The Sold To is also the Bill To: invoices will go to {new_email}."] if situation.shared else []),
         "The Sold To's address stays the company's address; edit the contact afterwards if it differs.",
     ]
 
@@ -382,7 +390,10 @@ def apply_ownership_change(
 ) -> Outcome[OwnershipPlan]:
     """Make the reviewed plan, all of it or nothing: refused when anything changed since `fingerprint`
     was planned, or when the requester manages another account and the move was not confirmed."""
-    planned = plan_ownership_change(session, request, today=now.date())
+    situation = _situation(session, request)
+    if isinstance(situation, str):
+        return refused(situation)
+    planned = _plan_from(session, situation, request, now.date())
     if not planned.ok:
         return planned
     plan = planned.value
@@ -396,7 +407,7 @@ def apply_ownership_change(
         )
     reason = plan.history_reason(request.evidence)
     steps = _existing_steps if plan.process == EXISTING else _new_person_steps
-    for outcome in steps(session, request, actor=actor, reason=reason, now=now):
+    for outcome in steps(session, situation, request, actor=actor, reason=reason, now=now):
         if not outcome.ok:
             session.rollback()
             return outcome
@@ -414,8 +425,15 @@ def apply_ownership_change(
     return Outcome(value=plan)
 
 
-def _existing_steps(session: Session, request: OwnershipRequest, *, actor: Actor, reason: str, now: datetime):
-    situation = _situation(session, request)
+def _existing_steps(
+    session: Session,
+    situation: _Situation,
+    request: OwnershipRequest,
+    *,
+    actor: Actor,
+    reason: str,
+    now: datetime,
+):
     account, sold_to, requester, previous = (
         situation.account,
         situation.sold_to,
@@ -456,9 +474,15 @@ def _existing_steps(session: Session, request: OwnershipRequest, *, actor: Actor
 
 
 def _new_person_steps(
-    session: Session, request: OwnershipRequest, *, actor: Actor, reason: str, now: datetime
+    session: Session,
+    situation: _Situation,
+    request: OwnershipRequest,
+    *,
+    actor: Actor,
+    reason: str,
+    now: datetime,
 ):
-    previous = _situation(session, request).previous
+    previous = situation.previous
     edit = _new_person_edit(previous, request)
     customer_plan = plan_customer_edit(
         session, customer_id=previous.id, edit=edit, lock_version=previous.lock_version

@@ -4,7 +4,14 @@ import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import detail_body, field_row, linked_out
-from admin_app.components.forms import address_decision, field_error, form_field, reason_field
+from admin_app.components.forms import (
+    address_decision,
+    choice_fieldset,
+    field_error,
+    form_field,
+    radio_choice,
+    reason_field,
+)
 from admin_app.components.layout import page_shell
 from admin_app.components.list_page import list_page
 from admin_app.components.status import active_badge, error_callout, reconciliation_status_badge
@@ -184,30 +191,16 @@ def _member_select() -> rx.Component:
     )
 
 
-def _role_choice(value: str, label: str) -> rx.Component:
-    return rx.el.label(
-        rx.el.input(type="radio", name="role", value=value, default_checked=value == "sold_to"),
-        label,
-        display="flex",
-        gap="0.5rem",
-        align_items="center",
-        font_size="var(--font-size-2)",
-    )
-
-
 def _choice_form() -> rx.Component:
     return rx.form(
         rx.vstack(
             _member_select(),
-            rx.el.fieldset(
-                rx.el.legend("Becomes", font_weight="500", font_size="var(--font-size-2)"),
-                *[_role_choice(value, label) for value, label in ROLE_LABELS.items()],
-                border="none",
-                padding="0",
-                margin="0",
-                display="flex",
-                flex_direction="column",
-                gap="0.5rem",
+            choice_fieldset(
+                "Becomes",
+                *[
+                    radio_choice("role", value, label, checked=value == "sold_to")
+                    for value, label in ROLE_LABELS.items()
+                ],
             ),
             rx.cond(D.contact_message != "", error_callout(D.contact_message)),
             rx.hstack(

@@ -21,6 +21,7 @@ from admin_app.state.views import (
     billing_account_view,
     contact_view,
     license_view,
+    member_view,
     reconciliation_view,
     version_view,
 )
@@ -89,15 +90,7 @@ class BillingAccountDetailState(AppState):
             {**contact_view(c, role), **{name: str(getattr(c, name)) for name in contact_db.CONTACT_FIELDS}}
             for c, role in detail.contacts
         ]
-        self.members = [
-            {
-                "id": str(c.id),
-                "name": f"{c.first_name} {c.last_name}",
-                "email": c.email,
-                "since": m.created_at.strftime("%Y-%m-%d"),
-            }
-            for m, c in detail.members
-        ]
+        self.members = [member_view(m, c) for m, c in detail.members]
         self.subscriptions = [
             {
                 "name": s.name,

@@ -8,13 +8,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db.billing_accounts import account_detail
+from admin_app.db.billing_accounts import account_people
 from admin_app.db.ownership import OwnershipRequest, apply_ownership_change, plan_ownership_change
 from admin_app.db.ownership_evidence import EVIDENCE_KINDS, Evidence
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
-from admin_app.state.views import contact_view
+from admin_app.state.views import contact_view, member_view
 from admin_app.state.writes import acting_staff, attempt
 
 
@@ -91,7 +91,7 @@ class OwnershipState(AppState):
         account_id = parse_id(segments[-2]) if len(segments) >= 2 else None
 
         def fetch(session):
-            return account_detail(session, billing_account_id=account_id) if account_id else None
+            return account_people(session, billing_account_id=account_id) if account_id else None
 
         try:
             detail = await in_session(fetch)
@@ -110,10 +110,7 @@ class OwnershipState(AppState):
             "reseller": a.reseller or "",
         }
         self.contacts = [contact_view(c, role) for c, role in detail.contacts if role != "Contact"]
-        self.members = [
-            {"id": str(c.id), "name": f"{c.first_name} {c.last_name}", "email": c.email}
-            for _, c in detail.members
-        ]
+        self.members = [member_view(m, c) for m, c in detail.members]
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)

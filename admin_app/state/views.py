@@ -8,6 +8,7 @@ from admin_app.db.licenses import STATUSES, license_status
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
+    BillingAccountMembership,
     Customer,
     License,
     Reconciliation,
@@ -154,6 +155,16 @@ def _value(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def member_view(membership: BillingAccountMembership, customer: Customer) -> dict[str, str]:
+    """A member of a billing account: the customer, and since when."""
+    return {
+        "id": str(customer.id),
+        "name": f"{customer.first_name} {customer.last_name}",
+        "email": customer.email,
+        "since": membership.created_at.strftime("%Y-%m-%d"),
+    }
 
 
 def version_view(version: Version) -> list[dict[str, str]]:

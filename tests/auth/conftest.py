@@ -1,6 +1,7 @@
 """A real OpenID provider process and the app's HTTP routes, for sign-in tests."""
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -21,11 +22,11 @@ def issuer() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def app_client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
-    """The app's routes on a clean database, configured for the provider process."""
+@contextmanager
+def app_routes(db_url: str, issuer_url: str, monkeypatch) -> Iterator[TestClient]:
+    """The app's HTTP routes on `db_url`, configured for the provider at `issuer_url`."""
     monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("OIDC_ISSUER", issuer)
+    monkeypatch.setenv("OIDC_ISSUER", issuer_url)
     monkeypatch.setenv("APP_URL", APP_URL)
     get_settings.cache_clear()
     # A fresh issuer may reuse an earlier one's port: no discovery or keys cached from that one.
@@ -33,6 +34,20 @@ def app_client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
     with TestClient(build_api(), base_url=APP_URL) as client:
         yield client
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def app_client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
+    """The app's routes on a clean database, configured for the provider process."""
+    with app_routes(db_url, issuer, monkeypatch) as client:
+        yield client
+
+
+def sign_in_through(client: TestClient) -> httpx.Response:
+    """The code flow against an issuer that signs in without asking: the app's answer to its callback."""
+    login = client.get("/auth/login", follow_redirects=False)
+    back = httpx.get(login.headers["location"], follow_redirects=False)
+    return client.get(back.headers["location"], follow_redirects=False)
 
 
 def sign_in_at_provider(client: TestClient, user: str, next_path: str = "/licenses") -> httpx.Response:

@@ -14,12 +14,9 @@ from starlette.testclient import TestClient
 
 from admin_app.api import build_api
 from admin_app.auth.back_channel import BACK_CHANNEL_EVENT
-from admin_app.auth.oidc import _client as oidc_client_cache
 from admin_app.db.models import AuthEvent, StaffSession
-from admin_app.settings import get_settings
-from tests.auth.conftest import APP_URL
+from tests.auth.conftest import APP_URL, app_routes, sign_in_through
 from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
-from tests.auth.test_id_token_checks import sign_in
 
 ENDPOINT = "/auth/backchannel-logout"
 
@@ -33,15 +30,8 @@ def issuer() -> Iterator[Issuer]:
 
 @pytest.fixture
 def client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("OIDC_ISSUER", issuer.url)
-    monkeypatch.setenv("APP_URL", APP_URL)
-    get_settings.cache_clear()
-    # A fresh issuer may reuse an earlier one's port: no discovery or keys cached from that one.
-    oidc_client_cache.cache_clear()
-    with TestClient(build_api(), base_url=APP_URL) as test_client:
+    with app_routes(db_url, issuer.url, monkeypatch) as test_client:
         yield test_client
-    get_settings.cache_clear()
 
 
 def logout_token(issuer: Issuer, key=None, header: dict | None = None, **changes) -> str:
@@ -66,8 +56,8 @@ def live_sessions(session) -> int:
 
 
 def test_a_valid_logout_token_ends_the_persons_sessions_once(client, session, issuer):
-    sign_in(client)
-    sign_in(TestClient(build_api(), base_url=APP_URL))
+    sign_in_through(client)
+    sign_in_through(TestClient(build_api(), base_url=APP_URL))
     assert live_sessions(session) == 2
     token = logout_token(issuer, sid=None)
 
@@ -81,9 +71,9 @@ def test_a_valid_logout_token_ends_the_persons_sessions_once(client, session, is
 
 
 def test_a_logout_token_naming_only_the_provider_session_ends_that_session(client, session, issuer):
-    sign_in(client)
+    sign_in_through(client)
     issuer.overrides = {"sid": "provider-session-2"}
-    sign_in(TestClient(build_api(), base_url=APP_URL))
+    sign_in_through(TestClient(build_api(), base_url=APP_URL))
     answer = client.post(ENDPOINT, data={"logout_token": logout_token(issuer, sub=None)})
     assert answer.status_code == 200
     session.expire_all()
@@ -92,7 +82,7 @@ def test_a_logout_token_naming_only_the_provider_session_ends_that_session(clien
 
 
 def test_a_logout_token_for_someone_without_a_session_is_accepted_and_ends_nothing(client, session, issuer):
-    sign_in(client)
+    sign_in_through(client)
     answer = client.post(
         ENDPOINT, data={"logout_token": logout_token(issuer, sub="other@example.com", sid=None)}
     )
@@ -131,7 +121,7 @@ def _unsigned(issuer: Issuer) -> str:
 
 @pytest.mark.parametrize("case", BAD_TOKENS)
 def test_a_bad_logout_token_is_refused_and_ends_nothing(client, session, issuer, case):
-    sign_in(client)
+    sign_in_through(client)
     answer = client.post(ENDPOINT, data={"logout_token": BAD_TOKENS[case](issuer)})
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"

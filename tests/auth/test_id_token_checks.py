@@ -3,17 +3,14 @@
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from joserfc.jwk import ECKey
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
-from admin_app.auth.oidc import _client as oidc_client_cache
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.settings import get_settings
-from tests.auth.conftest import APP_URL
+from tests.auth.conftest import app_routes, sign_in_through
 from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
 
 
@@ -25,21 +22,8 @@ def issuer() -> Iterator[Issuer]:
 
 @pytest.fixture
 def client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    monkeypatch.setenv("OIDC_ISSUER", issuer.url)
-    monkeypatch.setenv("APP_URL", APP_URL)
-    get_settings.cache_clear()
-    # A fresh issuer may reuse an earlier one's port: no discovery or keys cached from that one.
-    oidc_client_cache.cache_clear()
-    with TestClient(build_api(), base_url=APP_URL) as test_client:
+    with app_routes(db_url, issuer.url, monkeypatch) as test_client:
         yield test_client
-    get_settings.cache_clear()
-
-
-def sign_in(client: TestClient) -> httpx.Response:
-    login = client.get("/auth/login", follow_redirects=False)
-    back = httpx.get(login.headers["location"], follow_redirects=False)
-    return client.get(back.headers["location"], follow_redirects=False)
 
 
 def outcome(session) -> tuple[int, list[str]]:
@@ -49,7 +33,7 @@ def outcome(session) -> tuple[int, list[str]]:
 
 
 def test_a_good_token_from_this_issuer_signs_in(client, session):
-    assert sign_in(client).status_code == 303
+    assert sign_in_through(client).status_code == 303
     assert outcome(session) == (1, ["sign_in: sales"])
 
 
@@ -67,7 +51,7 @@ def test_a_token_with_bad_claims_is_refused(client, session, issuer, case, overr
     issuer.overrides = {k: v for k, v in overrides.items() if v is not None}
     if overrides.get("nonce", "") is None:
         issuer.overrides["nonce"] = ""
-    response = sign_in(client)
+    response = sign_in_through(client)
     assert response.status_code == 400, case
     assert "Sign-in failed" in response.text
     sessions, events = outcome(session)
@@ -77,18 +61,18 @@ def test_a_token_with_bad_claims_is_refused(client, session, issuer, case, overr
 
 def test_a_token_signed_with_a_key_the_issuer_does_not_publish_is_refused(client, session, issuer):
     issuer.signing_key = new_key("key-1")  # same key id, different key: a forged signature
-    response = sign_in(client)
+    response = sign_in_through(client)
     assert response.status_code == 400
     sessions, events = outcome(session)
     assert sessions == 0 and events[0].startswith("sign_in_failed: invalid token")
 
 
 def test_a_rotated_signing_key_is_picked_up_from_the_jwks(client, session, issuer):
-    assert sign_in(client).status_code == 303
+    assert sign_in_through(client).status_code == 303
     rotated = new_key("key-2")
     issuer.signing_key, issuer.published_keys = rotated, [rotated]
     client.cookies.clear()
-    assert sign_in(client).status_code == 303
+    assert sign_in_through(client).status_code == 303
     assert outcome(session)[0] == 2
 
 
@@ -100,7 +84,7 @@ def signed_in_as(session) -> tuple[str, str, str]:
 
 def test_an_audience_that_only_names_this_app_as_azp_is_refused(client, session, issuer):
     issuer.overrides = {"aud": ["some-other-app"], "azp": "customer-admin"}
-    response = sign_in(client)
+    response = sign_in_through(client)
     assert response.status_code == 400
     sessions, events = outcome(session)
     assert sessions == 0 and events[0].startswith("sign_in_failed: invalid token")
@@ -112,17 +96,17 @@ def test_an_algorithm_outside_the_configured_ones_is_refused_though_discovery_of
     issuer.other_key = ECKey.generate_key("P-256", parameters={"kid": "ec-1"}, private=True)
     monkeypatch.setenv("OIDC_ID_TOKEN_ALGORITHMS", "RS256")
     get_settings.cache_clear()
-    assert sign_in(client).status_code == 400
+    assert sign_in_through(client).status_code == 400
     assert outcome(session)[0] == 0
     monkeypatch.setenv("OIDC_ID_TOKEN_ALGORITHMS", "RS256,ES256")
     get_settings.cache_clear()
     client.cookies.clear()
-    assert sign_in(client).status_code == 303
+    assert sign_in_through(client).status_code == 303
 
 
 def test_thin_id_tokens_take_email_name_and_groups_from_userinfo(client, session, issuer):
     issuer.userinfo = {"email": "sales@example.com", "name": "Sam Sales", "groups": ["customer-admin-sales"]}
-    assert sign_in(client).status_code == 303
+    assert sign_in_through(client).status_code == 303
     assert signed_in_as(session) == ("sales@example.com", "Sam Sales", "sales")
 
 
@@ -132,7 +116,7 @@ def test_userinfo_about_someone_else_is_refused(client, session, issuer):
         "email": "boss@example.com",
         "groups": ["customer-admin-admins"],
     }
-    response = sign_in(client)
+    response = sign_in_through(client)
     assert response.status_code == 400
     sessions, events = outcome(session)
     assert sessions == 0 and events == ["sign_in_failed: userinfo is about another subject"]
@@ -140,7 +124,7 @@ def test_userinfo_about_someone_else_is_refused(client, session, issuer):
 
 def test_staff_without_an_email_are_refused_sign_in_with_a_plain_page(client, session, issuer):
     issuer.userinfo = {"name": "Sam Sales", "groups": ["customer-admin-sales"]}
-    response = sign_in(client)
+    response = sign_in_through(client)
     assert response.status_code == 400
     assert "no email address" in response.text
     sessions, events = outcome(session)

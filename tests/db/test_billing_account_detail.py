@@ -5,28 +5,14 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session
 
 from admin_app.db.billing_accounts import account_detail
-from admin_app.db.models import Subscription
-from tests.factories import add_account, add_customer, add_licenses, add_membership
+from tests.factories import add_account, add_customer, add_licenses, add_membership, subscription_row
 
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
 
 
 def test_the_accounts_active_license_is_marked(session: Session):
     account = add_account(session, sold_to=JANE)
-    session.add(
-        Subscription(
-            name="A-S00000042",
-            billing_account_id=account.id,
-            plan="premium",
-            deployment="self-managed",
-            seats=10,
-            term_start=date(2025, 1, 1),
-            term_end=date(2027, 1, 1),
-            auto_renew=True,
-            status="active",
-            channel="direct",
-        )
-    )
+    session.add(subscription_row(account.id, "A-S00000042", term_start=date(2025, 1, 1)))
     session.commit()
     common = {"company": "ACME Corp", "subscription_name": "A-S00000042"}
     old, active, future = add_licenses(

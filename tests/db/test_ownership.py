@@ -13,7 +13,6 @@ from admin_app.db.models import (
     BillingAccountContact,
     BillingAccountMembership,
     Customer,
-    Subscription,
     Version,
 )
 from admin_app.db.ownership import (
@@ -26,7 +25,7 @@ from admin_app.db.ownership import (
 )
 from admin_app.db.ownership_evidence import Evidence
 from tests.db.history_faults import history_writes_fail
-from tests.factories import add_account, add_customer, add_membership
+from tests.factories import add_account, add_customer, add_membership, subscription_row
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
@@ -38,20 +37,8 @@ CONTRACT = Evidence(kind="prior_contract", ticket="12345", note="Signed contract
 def acme(session, *, reseller: str | None = None) -> BillingAccount:
     account = add_account(session, sold_to={**JANE, **ADDRESS}, bill_to=AP)
     account.reseller = reseller
-    session.add(
-        Subscription(
-            name=f"A-S{account.id:08d}",
-            billing_account_id=account.id,
-            plan="premium",
-            deployment="self-managed",
-            seats=10,
-            term_start=date(2026, 1, 1),
-            term_end=date(2027, 1, 1),
-            auto_renew=True,
-            status="active",
-            channel="reseller" if reseller else "direct",
-        )
-    )
+    channel = "reseller" if reseller else "direct"
+    session.add(subscription_row(account.id, f"A-S{account.id:08d}", channel=channel))
     session.commit()
     return account
 

@@ -1,6 +1,6 @@
 """Billing accounts with an owner, and customers, written straight into the e2e database."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import count
 
 from sqlmodel import Session
@@ -10,9 +10,9 @@ from admin_app.db.models import (
     BillingAccountContact,
     BillingAccountMembership,
     Customer,
-    Subscription,
 )
 from admin_app.db.session import engine_for
+from tests.factories import subscription_row
 
 _zuora = count(1)
 NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -70,20 +70,8 @@ def account_with_owner(
                 customer_id=customer.id, billing_account_id=account.id, created_at=NOW, created_by="seed"
             )
         )
-        session.add(
-            Subscription(
-                name=f"A-S8{account.id:07d}",
-                billing_account_id=account.id,
-                plan="premium",
-                deployment="self-managed",
-                seats=25,
-                term_start=date(2026, 1, 1),
-                term_end=date(2027, 1, 1),
-                auto_renew=True,
-                status="active",
-                channel="reseller" if reseller else "direct",
-            )
-        )
+        channel = "reseller" if reseller else "direct"
+        session.add(subscription_row(account.id, f"A-S8{account.id:07d}", seats=25, channel=channel))
         session.commit()
         return account.id
 
