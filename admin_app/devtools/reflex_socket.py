@@ -64,11 +64,19 @@ class ReflexSocket:
             self._pump()
         return self.messages.pop(0)
 
-    def send_event(self, name: str, payload: dict, path: str = "/licenses/") -> list[dict]:
-        """Send one event and collect what the server answers within a few seconds."""
+    def send_event(
+        self,
+        name: str,
+        payload: dict,
+        path: str = "/licenses/",
+        until: Callable[[dict], bool] | None = None,
+        timeout: float = 30,
+    ) -> list[dict]:
+        """Send one event and collect what the server answers: until an answer `until` accepts (an
+        AssertionError if none comes within `timeout`), or without `until`, for a few seconds."""
         event = {"name": name, "payload": payload, "router_data": {"pathname": path, "asPath": path}}
         self._send_text("42/_event," + json.dumps(["event", event]))
-        answers, deadline = [], time.monotonic() + 3
+        answers, deadline = [], time.monotonic() + (timeout if until else 3)
         while time.monotonic() < deadline:
             self._pump()
             while self.messages:
@@ -77,6 +85,10 @@ class ReflexSocket:
                     self._send_text("3")
                 elif message.startswith("42/_event,"):
                     answers.append(json.loads(message[len("42/_event,") :])[1])
+                    if until is not None and until(answers[-1]):
+                        return answers
+        if until is not None:
+            raise AssertionError(f"{name}: the awaited answer did not come in {timeout:.0f} s: {answers}")
         return answers
 
     def round_trip(

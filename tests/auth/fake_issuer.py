@@ -1,10 +1,14 @@
 """An OpenID provider whose ID tokens the test chooses, served over real HTTP (for the negative cases).
 
 The real provider process cannot be made to sign a token for the wrong audience, expired, with a
-bad signature or the wrong nonce; this one can, with keys the test owns.
+bad signature or the wrong nonce; this one can, with keys the test owns. It enforces PKCE (S256),
+which the provider process does not check.
 """
 
 import base64
+import hashlib
+import hmac
+import json
 import secrets
 import threading
 import time
@@ -33,11 +37,16 @@ class Issuer:
     published_keys: list[RSAKey]
     overrides: dict = field(default_factory=dict)
     nonces: dict[str, str] = field(default_factory=dict)
+    # PKCE (RFC 7636): code -> the S256 challenge its authorization request carried.
+    challenges: dict[str, str] = field(default_factory=dict)
     # Thin ID tokens: when set, email, name and groups are left out of the ID token and the userinfo
     # endpoint answers these claims instead (as OpenID Connect allows).
     userinfo: dict | None = None
     # The key the ID token is signed with, when not the RS256 signing key (an EC key for ES256).
     other_key: object = None
+    # A forged ID token instead of a signed one: "none" (alg none, no signature) or "hs256-public-key"
+    # (HMAC keyed with the issuer's public RSA key, the classic key-confusion attack).
+    forge: str = ""
 
     def id_token(self, code: str, client_id: str) -> str:
         now = int(time.time())
@@ -56,11 +65,36 @@ class Issuer:
             for name in ("email", "name", "groups"):
                 del claims[name]
         claims.update(self.overrides)
+        # An override of None leaves the claim out altogether.
+        claims = {name: value for name, value in claims.items() if value is not None}
+        if self.forge:
+            return _forged(self.forge, claims, self.signing_key)
         if self.other_key is not None:
             header = {"alg": "ES256", "kid": self.other_key.kid}
             return jwt.encode(header, claims, self.other_key)
         header = {"alg": "RS256", "kid": self.signing_key.kid}
         return jwt.encode(header, claims, self.signing_key)
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _forged(kind: str, claims: dict, key: RSAKey) -> str:
+    """A token no honest issuer makes, written by hand so no library refuses to make it."""
+    alg = {"none": "none", "hs256-public-key": "HS256"}[kind]
+    signing_input = (
+        f"{_b64(json.dumps({'alg': alg, 'kid': key.kid}).encode())}.{_b64(json.dumps(claims).encode())}"
+    )
+    if kind == "none":
+        return signing_input + "."
+    public_pem = key.as_pem(private=False)
+    signature = hmac.new(public_pem, signing_input.encode(), hashlib.sha256).digest()
+    return f"{signing_input}.{_b64(signature)}"
+
+
+def _s256(verifier: str) -> str:
+    return _b64(hashlib.sha256(verifier.encode()).digest())
 
 
 def new_key(kid: str) -> RSAKey:
@@ -102,11 +136,18 @@ def _app(issuer: Issuer) -> Starlette:
     async def authorize(request: Request) -> RedirectResponse:
         code = secrets.token_urlsafe(16)
         issuer.nonces[code] = request.query_params.get("nonce", "")
+        if request.query_params.get("code_challenge_method") == "S256":
+            issuer.challenges[code] = request.query_params.get("code_challenge", "")
         query = urlencode({"code": code, "state": request.query_params["state"]})
         return RedirectResponse(f"{request.query_params['redirect_uri']}?{query}", status_code=302)
 
     async def token(request: Request) -> JSONResponse:
         form = await request.form()
+        # PKCE is enforced, as Okta does for a client that started with a challenge: without S256 and
+        # the verifier that hashes to the challenge, the code is worthless.
+        challenge = issuer.challenges.pop(str(form.get("code", "")), None)
+        if challenge is None or _s256(str(form.get("code_verifier", ""))) != challenge:
+            return JSONResponse({"error": "invalid_grant", "error_description": "PKCE"}, status_code=400)
         id_token = issuer.id_token(str(form["code"]), _client_id(request, form))
         return JSONResponse(
             {"access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": id_token}

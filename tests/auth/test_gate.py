@@ -41,6 +41,110 @@ def test_every_handler_of_the_app_declares_what_it_needs():
     assert undeclared == []
 
 
+P = Permission
+LIST = ("load", "set_search", "set_filter", "clear_filters", "sort_by", "next_page", "prev_page")
+
+
+def _list(permission: Permission, **more: Permission) -> dict[str, object]:
+    return {**dict.fromkeys(LIST, permission), **more}
+
+
+# Written out from DESIGN.md's role table, not read from the app: a handler that writes but is
+# declared with a read permission (or a new handler nobody reviewed) fails here.
+EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
+    "UserState": {"load": SIGNED_IN},
+    "LicensesState": _list(P.LICENSES_READ),
+    "LicenseDetailState": {"load": P.LICENSES_READ},
+    "SubscriptionsState": _list(P.LICENSES_READ),
+    "SubscriptionState": {"load": P.LICENSES_READ},
+    "ReconciliationsState": _list(P.RECONCILIATIONS_READ),
+    "ReconciliationDetailState": {"load": P.RECONCILIATIONS_READ},
+    "ReconciliationChartsState": {
+        name: P.RECONCILIATIONS_READ
+        for name in ("load", "set_filter", "clear_filters", "set_quarter", "open_account")
+    },
+    "CustomersState": _list(P.CUSTOMERS_READ),
+    "BillingAccountsState": _list(P.CUSTOMERS_READ),
+    "LoginStatusState": _list(P.CUSTOMERS_READ),
+    "HistoryState": _list(P.CUSTOMERS_READ, toggle_change=P.CUSTOMERS_READ),
+    "CustomerDetailState": {
+        "load": P.CUSTOMERS_READ,
+        **dict.fromkeys(
+            (
+                "open_edit",
+                "show_edit",
+                "review_edit",
+                "back_to_edit",
+                "confirm_edit",
+                "show_unlink",
+                "unlink",
+            ),
+            P.CUSTOMERS_EDIT,
+        ),
+        "show_login": P.LOGIN_STATUS_EDIT,
+        "change_login": P.LOGIN_STATUS_EDIT,
+    },
+    "BillingAccountDetailState": {
+        "load": P.CUSTOMERS_READ,
+        **dict.fromkeys(
+            (
+                "edit_contact",
+                "close_contact",
+                "save_contact",
+                "open_new_bill_to",
+                "save_new_bill_to",
+                "ask_join",
+                "close_join",
+                "make_bill_to_the_sold_to",
+                "open_choice",
+                "close_choice",
+                "back_to_choice",
+                "review_choice",
+                "save_choice",
+            ),
+            P.CUSTOMERS_EDIT,
+        ),
+    },
+    "MembershipsState": _list(
+        P.CUSTOMERS_READ,
+        **dict.fromkeys(
+            (
+                "show_add",
+                "find_customers",
+                "choose_customer",
+                "find_accounts",
+                "choose_account",
+                "add",
+                "ask_delete",
+                "cancel_delete",
+                "confirm_delete",
+            ),
+            P.MEMBERSHIPS_EDIT,
+        ),
+    ),
+    "OwnershipState": dict.fromkeys(
+        ("load", "choose_evidence", "review", "close_review", "set_move_confirmed", "confirm"),
+        P.MEMBERSHIPS_EDIT,
+    ),
+    "AuditState": {"load": P.AUDIT_READ, "set_kind": P.AUDIT_READ},
+    "SessionsState": dict.fromkeys(("load", "revoke", "revoke_all_of_person"), P.SESSIONS_ADMIN),
+}
+
+
+def test_every_handler_is_declared_with_the_permission_the_design_gives_it():
+    names = {cls.get_full_name(): cls.__name__ for cls in app_states()}
+    declared = {
+        names[path]: {
+            name: permission
+            for name, permission in handlers.items()
+            if name not in FRAMEWORK_HANDLERS_REFUSED
+        }
+        for path, handlers in _declarations().items()
+        if path in names and names[path] != "AppState"
+    }
+    assert declared == EXPECTED_DECLARATIONS
+
+
 @pytest.fixture
 def gate_env(session, db_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", db_url)

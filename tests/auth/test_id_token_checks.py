@@ -2,7 +2,9 @@
 
 import time
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from joserfc.jwk import ECKey
 from sqlmodel import select
@@ -10,7 +12,7 @@ from starlette.testclient import TestClient
 
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.settings import get_settings
-from tests.auth.conftest import app_routes, sign_in_through
+from tests.auth.conftest import APP_URL, app_routes, sign_in_through
 from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
 
 
@@ -44,13 +46,12 @@ def test_a_good_token_from_this_issuer_signs_in(client, session):
         ("wrong issuer", {"iss": "https://evil.example"}),
         ("expired", {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}),
         ("wrong nonce", {"nonce": "not-the-nonce-we-sent"}),
-        ("no nonce", {"nonce": None}),
+        ("empty nonce", {"nonce": ""}),
+        ("no nonce claim at all", {"nonce": None}),
     ],
 )
 def test_a_token_with_bad_claims_is_refused(client, session, issuer, case, overrides):
-    issuer.overrides = {k: v for k, v in overrides.items() if v is not None}
-    if overrides.get("nonce", "") is None:
-        issuer.overrides["nonce"] = ""
+    issuer.overrides = overrides
     response = sign_in_through(client)
     assert response.status_code == 400, case
     assert "Sign-in failed" in response.text
@@ -65,6 +66,54 @@ def test_a_token_signed_with_a_key_the_issuer_does_not_publish_is_refused(client
     assert response.status_code == 400
     sessions, events = outcome(session)
     assert sessions == 0 and events[0].startswith("sign_in_failed: invalid token")
+
+
+@pytest.mark.parametrize("forgery", ["none", "hs256-public-key"])
+def test_an_unsigned_token_or_one_keyed_with_the_public_key_is_refused(client, session, issuer, forgery):
+    issuer.forge = forgery
+    response = sign_in_through(client)
+    assert response.status_code == 400
+    sessions, events = outcome(session)
+    assert sessions == 0 and events[0].startswith("sign_in_failed: invalid token")
+
+
+def _provider_answer(client: TestClient) -> dict[str, str]:
+    """Start a sign-in and follow it to the provider: the code and state it sends back."""
+    login = client.get("/auth/login", follow_redirects=False)
+    assert "code_challenge_method=S256" in login.headers["location"]
+    back = httpx.get(login.headers["location"]).headers["location"]
+    return {name: values[0] for name, values in parse_qs(urlsplit(back).query).items()}
+
+
+def test_pkce_a_code_redeemed_with_another_sign_ins_verifier_is_refused(client, session, issuer):
+    """RFC 7636: a stolen code is useless in the thief's own sign-in, whose verifier does not match."""
+    victims = _provider_answer(client)
+    thief = TestClient(client.app, base_url=APP_URL)
+    thiefs = _provider_answer(thief)
+    stolen = {"code": victims["code"], "state": thiefs["state"]}
+    response = thief.get("/auth/callback", params=stolen, follow_redirects=False)
+    assert response.status_code == 400
+    sessions, events = outcome(session)
+    assert sessions == 0 and events[0].startswith("sign_in_failed")
+
+
+@pytest.mark.parametrize(
+    ("claim_name", "claims", "roles"),
+    [
+        ("groups", {"groups": "customer-admin-support"}, "support"),
+        ("roles", {"groups": None, "roles": ["customer-admin-support"]}, "support"),
+        ("groups", {"groups": None, "roles": ["customer-admin-support"]}, ""),
+    ],
+    ids=["groups as one string", "renamed groups claim", "a claim under another name is not read"],
+)
+def test_roles_come_from_the_configured_groups_claim(
+    client, session, issuer, monkeypatch, claim_name, claims, roles
+):
+    monkeypatch.setenv("OIDC_GROUPS_CLAIM", claim_name)
+    get_settings.cache_clear()
+    issuer.overrides = claims
+    assert sign_in_through(client).status_code == 303
+    assert signed_in_as(session)[2] == roles
 
 
 def test_a_rotated_signing_key_is_picked_up_from_the_jwks(client, session, issuer):

@@ -222,6 +222,8 @@ def test_rule_3_a_customer_without_a_membership_touches_no_contact(session):
     )
     assert plan.value.contact is None
     assert save(session, jane, edit_of(jane, first_name="Janet")).ok
+    session.expire_all()
+    assert session.get(Customer, jane.id).first_name == "Janet"
     assert contacts_of(session, account)[0].first_name == "Jane"
 
 
@@ -244,6 +246,10 @@ def test_rule_4_an_email_another_customer_has_is_refused_in_any_case(session, ta
 def test_rule_4_changing_only_the_letter_case_of_ones_own_email_is_allowed(session):
     jane = add_customer(session, **JANE)
     assert save(session, jane, edit_of(jane, email="Jane@Acme.test")).ok
+    session.expire_all()
+    assert session.get(Customer, jane.id).email == "Jane@Acme.test"
+    [version] = history(session, "customer", jane.id)
+    assert version.changes["email"] == ["jane@acme.test", "Jane@Acme.test"]
 
 
 # Rule 5 -------------------------------------------------------------------------------------------

@@ -92,12 +92,18 @@ def test_rule_6_re_activation_needs_a_reason_then_a_confirmation(session):
 def test_a_never_activated_login_is_activated_without_ceremony(session):
     customer = add_customer(session, login_activated=False)
     assert switch(session, customer, True).ok
+    session.expire_all()
+    assert session.get(Customer, customer.id).login_activated is True
+    [version] = session.exec(select(Version).where(Version.item_id == customer.id)).all()
+    assert version.changes == {"login_activated": [False, True]}
 
 
 def test_deactivating_takes_a_reason_and_makes_the_next_re_activation_careful(session):
     customer = add_customer(session)
     assert switch(session, customer, False).field_errors == {"reason": "Reason can't be blank."}
     assert switch(session, customer, False, reason="Owner left the company").ok
+    session.expire_all()
+    assert session.get(Customer, customer.id).login_activated is False
     assert disabled_on_purpose(session, customer_id=customer.id).reason == "Owner left the company"
     customer = session.get(Customer, customer.id)
     assert switch(session, customer, True, reason="Back").needs_confirmation

@@ -103,8 +103,11 @@ def test_rule_7_the_last_membership_asks_again_and_stays_until_confirmed(session
 def test_rule_7_a_membership_that_is_not_the_last_goes_at_once(session):
     acme = add_account(session, sold_to=JANE)
     first = make_membership(session, add_customer(session), acme)
-    make_membership(session, add_customer(session), acme)
+    second = make_membership(session, add_customer(session), acme)
     assert delete(session, first.id).ok
+    session.expire_all()
+    assert session.get(BillingAccountMembership, first.id) is None
+    assert session.get(BillingAccountMembership, second.id) is not None
 
 
 def test_ids_that_do_not_exist_get_messages(session):

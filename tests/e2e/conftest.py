@@ -334,3 +334,9 @@ def screenshot(page: Page, name: str) -> None:
     """Save what the user sees, for a person to look at (tests/screenshots is git-ignored)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def lightness(css_color: str) -> float:
+    """0 (black) to 1 (white): the mean of a computed `rgb(...)` / `rgba(...)` colour's channels."""
+    channels = [float(part) for part in css_color[css_color.index("(") + 1 : -1].split(",")[:3]]
+    return sum(channels) / (3 * 255)

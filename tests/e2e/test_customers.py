@@ -4,8 +4,13 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import Session, select
 
+from admin_app.db.models import AuthEvent, Customer
+from admin_app.db.session import engine_for
+from admin_app.devtools.reflex_socket import ReflexSocket
 from tests.e2e.conftest import E2E_CARL, E2E_DANA, E2E_FAY, new_page, screenshot
+from tests.e2e.test_events_without_ui import handler, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -137,10 +142,33 @@ def test_disabling_a_login_takes_a_reason_and_shows_who_did_it_in_the_login_stat
         expect(row).to_contain_text(text)
 
 
-def test_sales_see_no_edit_button_and_the_server_refuses_them_anyway(page, app_server):
+def test_sales_see_no_edit_button_and_the_server_refuses_them_anyway(page, app_server, e2e_database):
     open_customer(page, app_server, E2E_CARL)
+    # The person is shown once their roles have loaded: only then does a missing button mean anything.
+    expect(page.get_by_text("Sam Sales")).to_be_visible()
     expect(page.get_by_role("button", name="Edit")).to_have_count(0)
     expect(page.get_by_role("button", name="Re-activate login")).to_have_count(0)
+    customer_id = int(page.url.rsplit("/", 1)[-1])
+    # The same sales session sends the edit the page does not offer, straight over the websocket.
+    [session_cookie] = [c for c in page.context.cookies() if c["name"] == "ca_session"]
+    socket = ReflexSocket(app_server, f"ca_session={session_cookie['value']}")
+    form = {"first_name": "Pwned", "last_name": "Sales", "email": E2E_CARL, "country": "US", "reason": "x"}
+    path = f"/customers/{customer_id}/"
+    socket.send_event(
+        handler("customer_detail_state", "review_edit"), {"form": form}, path=path, until=refused
+    )
+    socket.send_event(
+        handler("customer_detail_state", "confirm_edit"), {"form": form}, path=path, until=refused
+    )
+    socket.close()
+    with Session(engine_for(e2e_database[0])) as session:
+        assert session.get(Customer, customer_id).first_name != "Pwned"
+        details = session.exec(
+            select(AuthEvent.detail).where(
+                AuthEvent.kind == "refused", AuthEvent.email == "sales@example.com"
+            )
+        ).all()
+    assert {"review_edit needs customers:edit", "confirm_edit needs customers:edit"} <= set(details)
 
 
 def test_login_status_lists_who_disabled_a_login_and_when(page, app_server):

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, new_page, screenshot
+from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, lightness, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -161,10 +161,29 @@ def test_slash_focuses_the_search_box(page, app_server):
     expect(page.locator("#search")).to_be_focused()
 
 
+# The page's painted background: the theme root's, else the body's or the document's.
+PAGE_BACKGROUND = """(() => {
+    for (const el of [document.querySelector(".radix-themes"), document.body, document.documentElement]) {
+        const color = el && getComputedStyle(el).backgroundColor;
+        if (color && color !== "rgba(0, 0, 0, 0)" && color !== "transparent") return color;
+    }
+    return "rgba(0, 0, 0, 0)";
+})()"""
+
+
 def test_dark_mode_follows_the_system(browser, app_server, signed_in_state):
-    page = new_page(browser, signed_in_state("sales@example.com"), color_scheme="dark")
-    open_licenses(page, app_server)
-    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-    assert background != "rgb(255, 255, 255)"
-    screenshot(page, "licenses-dark")
-    page.context.close()
+    seen = {}
+    for scheme in ("light", "dark"):
+        page = new_page(browser, signed_in_state("sales@example.com"), color_scheme=scheme)
+        open_licenses(page, app_server)
+        heading = page.get_by_role("heading", name="Licenses")
+        seen[scheme] = (
+            page.evaluate(PAGE_BACKGROUND),
+            heading.evaluate("h => getComputedStyle(h).color"),
+        )
+        if scheme == "dark":
+            screenshot(page, "licenses-dark")
+        page.context.close()
+    (light_background, light_text), (dark_background, dark_text) = seen["light"], seen["dark"]
+    assert lightness(light_background) > 0.9 and lightness(light_text) < 0.3
+    assert lightness(dark_background) < 0.2 and lightness(dark_text) > 0.7

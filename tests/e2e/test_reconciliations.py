@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import E2E_COMPANY, E2E_ERROR, E2E_SUBSCRIPTION, new_page, screenshot
+from tests.e2e.conftest import E2E_COMPANY, E2E_ERROR, E2E_SUBSCRIPTION, lightness, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -99,17 +99,20 @@ def test_charts_render_and_follow_the_filters(page, app_server):
     expect(page.get_by_label("Date from")).to_have_value("2025-07-01")
 
 
-def test_charts_in_dark_mode(browser, app_server, signed_in_state):
-    page = new_page(browser, signed_in_state("manager@example.com"), color_scheme="dark")
-    open_charts(page, app_server, "?from=2025-01-01&to=2025-12-31")
-    background = (
-        page.get_by_test_id("chart-status")
-        .locator(".main-svg")
-        .first.evaluate("svg => getComputedStyle(svg).backgroundColor")
-    )
-    screenshot(page, "charts-dark")
-    page.context.close()
-    assert background in ("rgba(0, 0, 0, 0)", "transparent")
+def test_charts_follow_the_theme(browser, app_server, signed_in_state):
+    labels = {}
+    for scheme in ("light", "dark"):
+        page = new_page(browser, signed_in_state("manager@example.com"), color_scheme=scheme)
+        open_charts(page, app_server, "?from=2025-01-01&to=2025-12-31")
+        chart = page.get_by_test_id("chart-status")
+        expect(chart.locator(".xtick text").first).to_be_visible()
+        labels[scheme] = chart.locator(".xtick text").first.evaluate("t => getComputedStyle(t).fill")
+        background = chart.locator(".main-svg").first.evaluate("svg => getComputedStyle(svg).backgroundColor")
+        assert background in ("rgba(0, 0, 0, 0)", "transparent"), scheme
+        if scheme == "dark":
+            screenshot(page, "charts-dark")
+        page.context.close()
+    assert lightness(labels["light"]) < 0.5 < lightness(labels["dark"])
 
 
 def test_a_filter_that_leaves_nothing_says_so(page, app_server):

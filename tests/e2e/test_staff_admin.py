@@ -76,19 +76,37 @@ def test_an_admin_ends_every_session_of_one_person_and_never_sees_session_ids(
 
 
 def test_support_reads_the_sign_in_audit(browser, app_server):
+    # A refusal this test makes itself, so the filtered list has a row to show.
+    manager = signed_in_page(browser, app_server, "manager@example.com", "/admin/sessions")
+    expect(manager.get_by_text("Your role (Manager) may not see this page.")).to_be_visible()
+    manager.context.close()
     page = signed_in_page(browser, app_server, "support@example.com", "/audit")
     expect(page.get_by_role("row").filter(has_text="sign in").first).to_be_visible()
     page.get_by_label("What").click()
     page.get_by_role("option", name="Refused").click()
+    refused = page.get_by_role("row").filter(has_text="manager@example.com")
+    expect(refused.filter(has_text="sessions:admin").first).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="sign in")).to_have_count(0)
     screenshot(page, "sign-in-audit")
     page.context.close()
 
 
+ADMIN_NAV = re.compile("Staff sessions|Sign-in audit")
+
+
+def test_an_admin_sees_the_admin_pages_in_the_sidebar(browser, app_server):
+    """The control for the test below: the links it looks for do appear, for a role that has them."""
+    page = signed_in_page(browser, app_server, "admin@example.com")
+    expect(page.locator("a").filter(has_text=ADMIN_NAV)).to_have_count(2)
+    page.context.close()
+
+
 def test_sales_has_no_admin_pages_and_is_refused_if_it_goes_there(browser, app_server):
     page = signed_in_page(browser, app_server, "sales@example.com")
-    nav = page.locator("a").filter(has_text=re.compile("Staff sessions|Sign-in audit"))
-    expect(nav).to_have_count(0)
+    # The role-dependent links render with the person's name: wait for it before counting them.
+    expect(page.get_by_text("Sam Sales")).to_be_visible()
+    expect(page.locator("a").filter(has_text="History")).to_be_visible()
+    expect(page.locator("a").filter(has_text=ADMIN_NAV)).to_have_count(0)
     page.goto(app_server + "/admin/sessions")
     expect(page.get_by_text("You do not have permission to do that").first).to_be_visible()
     expect(page.get_by_text("Your role (Sales) may not see this page.")).to_be_visible()
