@@ -13,6 +13,8 @@ from sqlmodel import Session
 from admin_app.db.migrate import upgrade_to_head
 from admin_app.db.session import engine_for
 
+pytest_plugins = ["tests.ci_skips", "pytester"]
+
 TEST_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -97,3 +99,9 @@ def session(db_url) -> Iterator[Session]:
     REFUSALS.clear()
     with Session(engine_for(db_url), expire_on_commit=False) as session:
         yield session
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Browser tests last, each group in its shuffled order (pytest-randomly): the other tests run
+    asyncio loops of their own, which a Playwright loop already running in this thread would refuse."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,8 +25,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
-
-from admin_app.devtools.reflex_server import free_port
 
 
 @dataclass
@@ -166,12 +165,14 @@ def _app(issuer: Issuer) -> Starlette:
 
 @contextmanager
 def fake_issuer() -> Iterator[Issuer]:
-    """Serve a fresh issuer on a free port for the duration of the block."""
-    port = free_port()
+    """Serve a fresh issuer for the duration of the block, on a port it binds itself and keeps (no
+    window between choosing a free port and listening on it for another process to take it)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
     key = new_key("key-1")
     issuer = Issuer(url=f"http://127.0.0.1:{port}", signing_key=key, published_keys=[key])
-    server = uvicorn.Server(uvicorn.Config(_app(issuer), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = uvicorn.Server(uvicorn.Config(_app(issuer), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     while not server.started:
         time.sleep(0.05)
@@ -180,3 +181,4 @@ def fake_issuer() -> Iterator[Issuer]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        listener.close()

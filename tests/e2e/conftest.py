@@ -1,9 +1,13 @@
 """The real app, served by `reflex run --env prod` on its own database and port, driven by Chromium."""
 
+import json
 import os
+import re
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -18,10 +22,12 @@ from admin_app.db.models import (
     Customer,
     License,
     Reconciliation,
+    StaffSession,
     Subscription,
     Version,
 )
 from admin_app.db.session import engine_for
+from admin_app.db.staff_sessions import hash_token
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.reflex_server import (
     CHROMIUM_ARGS,
@@ -293,13 +299,25 @@ def sign_in_through_provider(page: Page, user: str) -> None:
     page.get_by_role("button", name=user, exact=True).click()
 
 
+def _still_signed_in(url: str, storage_path: str) -> bool:
+    """Whether the session a stored browser state carries is still live (no test ended it)."""
+    cookies = json.loads(Path(storage_path).read_text())["cookies"]
+    tokens = [c["value"] for c in cookies if c["name"] == "ca_session"]
+    if not tokens:
+        return False
+    with Session(engine_for(url)) as session:
+        row = session.get(StaffSession, hash_token(tokens[0]))
+        return row is not None and row.revoked_at is None
+
+
 @pytest.fixture(scope="session")
-def signed_in_state(browser, app_server, tmp_path_factory) -> Callable[[str], str]:
-    """Browser storage of a signed-in session per demo user, made once by a real sign-in."""
+def signed_in_state(browser, app_server, e2e_database, tmp_path_factory) -> Callable[[str], str]:
+    """Browser storage of a signed-in session per demo user, made by a real sign-in, and made again
+    when a test has ended that session (so no test depends on running before one that signs out)."""
     made: dict[str, str] = {}
 
     def for_user(user: str) -> str:
-        if user not in made:
+        if user not in made or not _still_signed_in(e2e_database[0], made[user]):
             context = browser.new_context()
             page = context.new_page()
             page.goto(app_server + "/licenses")
@@ -340,3 +358,23 @@ def lightness(css_color: str) -> float:
     """0 (black) to 1 (white): the mean of a computed `rgb(...)` / `rgba(...)` colour's channels."""
     channels = [float(part) for part in css_color[css_color.index("(") + 1 : -1].split(",")[:3]]
     return sum(channels) / (3 * 255)
+
+
+SIGN_IN_PAGE = re.compile(r"/oauth2/authorize\?")
+
+
+def until_sent_to_sign_in(page: Page, act: Callable[[int], object], timeout_s: float = 20) -> None:
+    """Repeat `act` (something the server answers) until the page lands on the provider's sign-in.
+
+    Stands for "once the identity cache has let the session go" without guessing how long that takes.
+    """
+    deadline, attempt = time.monotonic() + timeout_s, 0
+    while time.monotonic() < deadline:
+        act(attempt)
+        attempt += 1
+        try:
+            expect(page).to_have_url(SIGN_IN_PAGE, timeout=1_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"still signed in after {timeout_s:.0f} s and {attempt} tries")
