@@ -21,11 +21,11 @@ from admin_app.auth.permissions import Permission
 from admin_app.db.audit import record_version
 from admin_app.db.models import AuthEvent, License, Reconciliation, Version
 from admin_app.db.session import engine_for, session_scope
-from admin_app.devtools.reflex_server import free_port
 from admin_app.exports import SLOTS
 from admin_app.settings import get_settings
 from tests.conftest import fresh_postgres_database
 from tests.factories import NOW, STAFF, add_licenses, add_reconciliations, staff_session_token
+from tests.waiting import wait_until
 
 # What each export needs besides `export`: DESIGN.md's read permission of the list it comes from.
 READ_PERMISSION = {
@@ -213,9 +213,11 @@ def export_server(monkeypatch) -> Iterator[tuple[int, str]]:
         assert engine_for(url).pool.size() == 2
         with engine_for(url).begin() as connection:
             connection.execute(sa.text(MANY_LICENSES))
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(build_api(), host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
+        # The server listens on a socket bound here and kept: no other process can take the port.
+        listener = socket.create_server(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(build_api(), log_level="warning"))
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
         thread.start()
         while not server.started:
             time.sleep(0.05)
@@ -224,14 +226,8 @@ def export_server(monkeypatch) -> Iterator[tuple[int, str]]:
         finally:
             server.should_exit = True
             thread.join(timeout=10)
+            listener.close()
             get_settings.cache_clear()
-
-
-def wait_for(condition, timeout_s: float = 20) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_slow_downloads_hold_no_connection_and_a_person_gets_a_plain_429_past_the_limit(export_server):
@@ -242,7 +238,7 @@ def test_slow_downloads_hold_no_connection_and_a_person_gets_a_plain_429_past_th
         downloads = [StalledDownload(port, cookie) for _ in range(25)]
         try:
             assert all(d.first_bytes.startswith(b"HTTP/1.1 200") for d in downloads)
-            wait_for(lambda: started() == 25)
+            wait_until(lambda: started() == 25)
 
             # Twenty-five downloads are open on a pool of two connections, and page events still get one
             # (a download that kept its connection would leave them waiting until the pool times out).
@@ -258,6 +254,6 @@ def test_slow_downloads_hold_no_connection_and_a_person_gets_a_plain_429_past_th
         finally:
             for download in downloads:
                 download.close()
-        wait_for(lambda: len([d for d in audit(session, "export") if d.endswith("stopped")]) == 25)
+        wait_until(lambda: len([d for d in audit(session, "export") if d.endswith("stopped")]) == 25)
         assert SLOTS.take("exporter@example.com", 1)
         SLOTS.give_back("exporter@example.com")

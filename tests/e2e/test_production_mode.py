@@ -9,7 +9,6 @@ their own that the tests restart (losing every key, as a Redis without persisten
 
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from tests.e2e.conftest import (
     screenshot,
     sign_in_through_provider,
 )
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -128,13 +128,6 @@ def review_first_name(page: Page, name: str) -> None:
     page.get_by_label("First name").fill(name)
     page.get_by_role("button", name="Review changes").click()
     expect(page.get_by_role("alertdialog")).to_contain_text(name)
-
-
-def wait_until(condition, timeout_s: float = 15) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
 
 
 def test_a_browser_moved_to_the_other_instance_mid_edit_keeps_its_session_and_the_reviewed_edit(
