@@ -17,11 +17,16 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# Reflex cannot download bun here; the npm registry ships it.
-$(BUN):
-	npm install --prefix .tools --no-save --no-audit --no-fund bun@1.4.5
+# Reflex cannot download bun here; the npm registry ships it, and axe-core (the accessibility
+# engine the browser tests run). One install for both: a second one would prune the first.
+TOOLS := .tools/.installed-bun-1.4.5-axe-4.14.1
+$(TOOLS):
+	npm install --prefix .tools --no-save --no-audit --no-fund bun@1.4.5 axe-core@4.14.1
+	touch $@
 
-setup: $(VENV)/.installed $(BUN)
+$(BUN): $(TOOLS)
+
+setup: $(VENV)/.installed $(TOOLS)
 
 migrate: setup
 	$(BIN)/python -m admin_app.devtools.prepare_database

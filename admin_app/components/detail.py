@@ -93,7 +93,8 @@ def linked_out(url: Var, text: Var | str, system: str) -> rx.Component:
             rx.icon("external-link", size=12, margin_left="0.25rem"),
             href=url,
             is_external=True,
-            aria_label=f"Open in {system} (new tab)",
+            # The accessible name starts with the visible text (WCAG 2.5.3), then says where it goes.
+            aria_label=text + f" (opens in {system}, new tab)",
             size="2",
             white_space="nowrap",
         ),

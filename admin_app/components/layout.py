@@ -48,6 +48,33 @@ if (!window.__focusSearchBound) {
 }
 """
 
+# A dialog opened by the server (no Radix trigger) gives the focus back to the control it was opened
+# from when it closes; Radix alone would leave it on the page's body.
+RETURN_FOCUS_SCRIPT = """
+if (!window.__returnFocusBound) {
+  window.__returnFocusBound = true;
+  const dialogs = '[role=dialog],[role=alertdialog]';
+  const inDialog = (el) => el && el.closest && el.closest(dialogs);
+  let lastOutside = null;
+  let openedFrom = null;
+  document.addEventListener('focusin', (event) => {
+    if (!inDialog(event.target)) lastOutside = event.target;
+  });
+  new MutationObserver(() => {
+    const open = document.querySelector(dialogs);
+    if (open && !openedFrom) openedFrom = lastOutside;
+    if (!open && openedFrom) {
+      const back = openedFrom;
+      openedFrom = null;
+      setTimeout(() => {
+        const lost = !document.activeElement || document.activeElement === document.body;
+        if (lost && back.isConnected) back.focus();
+      }, 0);
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}
+"""
+
 
 def _nav_link(item: NavItem) -> rx.Component:
     path = rx.State.router.url.path
@@ -73,7 +100,7 @@ def _nav_link(item: NavItem) -> rx.Component:
 
 
 def sidebar() -> rx.Component:
-    return rx.vstack(
+    return rx.el.nav(
         rx.hstack(
             rx.icon("shield-check", size=20, color=rx.color("accent", 10)),
             rx.text("Customer Admin", size="3", weight="bold", white_space="nowrap"),
@@ -82,6 +109,10 @@ def sidebar() -> rx.Component:
             padding="0.75rem",
         ),
         rx.vstack(*[_nav_link(item) for item in NAV_ITEMS], spacing="1", width="100%"),
+        aria_label="Pages",
+        display="flex",
+        flex_direction="column",
+        gap="var(--space-4)",
         width="14rem",
         min_width="14rem",
         height="100vh",
@@ -90,7 +121,6 @@ def sidebar() -> rx.Component:
         padding="0.75rem",
         border_right=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 2),
-        spacing="4",
     )
 
 
@@ -158,20 +188,31 @@ def page_shell(
     """A page with the sidebar, a header with its title, and the colour-mode toggle; a page that `needs` a
     permission not every role has shows the others why it is empty."""
     body = [only_for(needs, *children)] if needs else list(children)
+    header = rx.el.header(
+        rx.hstack(
+            rx.heading(title, size="6", as_="h1"),
+            rx.spacer(),
+            actions or rx.fragment(),
+            rx.color_mode.button(variant="ghost", aria_label="Toggle light and dark mode"),
+            signed_in_as(),
+            align="center",
+            width="100%",
+            spacing="3",
+        ),
+        width="100%",
+    )
     return rx.hstack(
+        rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         sidebar(),
         rx.vstack(
-            rx.hstack(
-                rx.heading(title, size="6", as_="h1"),
-                rx.spacer(),
-                actions or rx.fragment(),
-                rx.color_mode.button(variant="ghost", aria_label="Toggle light and dark mode"),
-                signed_in_as(),
-                align="center",
+            header,
+            rx.el.main(
+                rx.vstack(*body, width="100%", spacing="4"),
+                id="main",
+                tab_index=-1,
                 width="100%",
-                spacing="3",
+                outline="none",
             ),
-            *body,
             width="100%",
             min_width="0",
             padding="1.25rem 1.5rem",

@@ -50,7 +50,7 @@ COLUMNS = [
     Column("account", "Billing account", render=_account, wrap=True),
     Column("created", "Added"),
     Column("created_by", "Added by"),
-    Column("id", "", render=_delete),
+    Column("id", "Actions", render=_delete),
 ]
 
 

@@ -73,7 +73,7 @@ SESSION_COLUMNS = [
     Column("signed_in", "Signed in"),
     Column("last_seen", "Last active"),
     Column("client_address", "Address"),
-    Column("ref", "", render=_end_session, align="right"),
+    Column("ref", "Actions", render=_end_session, align="right"),
 ]
 AUDIT_COLUMNS = [
     Column("at", "When"),

@@ -1,0 +1,126 @@
+"""axe-core (the engine browsers' own audits use) on every page, in the light and the dark theme:
+no violation of any impact."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+from sqlmodel import Session
+
+from admin_app.db.session import engine_for
+from admin_app.settings import PROJECT_ROOT
+from tests.e2e.conftest import E2E_CARL, E2E_COMPANY, E2E_DANA, E2E_SUBSCRIPTION, new_page
+
+pytestmark = pytest.mark.e2e
+
+AXE = Axe.from_file(PROJECT_ROOT / ".tools" / "node_modules" / "axe-core" / "axe.min.js")
+
+
+def _ids(url: str) -> dict[str, int]:
+    with Session(engine_for(url)) as session:
+
+        def first(sql: str, **params) -> int:
+            return session.execute(sa.text(sql), params).scalar_one()
+
+        return {
+            "account": first("SELECT id FROM billing_account WHERE name = :name", name=E2E_COMPANY),
+            "carl": first("SELECT id FROM customer WHERE email = :email", email=E2E_CARL),
+            "dana": first("SELECT id FROM customer WHERE email = :email", email=E2E_DANA),
+            "customer": first("SELECT id FROM customer ORDER BY id LIMIT 1"),
+            "reconciliation": first("SELECT id FROM reconciliation ORDER BY id LIMIT 1"),
+        }
+
+
+def pages(license_ids: dict[str, int], ids: dict[str, int]) -> list[str]:
+    return [
+        "/licenses",
+        f"/licenses/{license_ids['active']}",
+        "/subscriptions",
+        f"/subscriptions/{E2E_SUBSCRIPTION}",
+        "/reconciliations",
+        f"/reconciliations/{ids['reconciliation']}",
+        "/reconciliations/charts",
+        "/customers",
+        f"/customers/{ids['customer']}",
+        "/billing-accounts",
+        f"/billing-accounts/{ids['account']}",
+        f"/billing-accounts/{ids['account']}/owner",
+        "/memberships",
+        "/login-status",
+        "/history",
+        "/audit",
+        "/admin/sessions",
+    ]
+
+
+def violations_on(page) -> list[str]:
+    results = AXE.run(page, options={"resultTypes": ["violations"]})
+    return [
+        f"{v['id']} ({v['impact']}) on {len(v['nodes'])}, first {v['nodes'][0]['target']}: "
+        + v["nodes"][0].get("failureSummary", "")[:160]
+        for v in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("user", "scheme"),
+    [("admin@example.com", "light"), ("admin@example.com", "dark"), ("sales@example.com", "light")],
+    ids=["admin, light", "admin, dark", "sales, light"],
+)
+def test_no_page_has_an_accessibility_violation(
+    browser, app_server, signed_in_state, e2e_database, user, scheme
+):
+    """An admin sees every control of every page; sales see the fewest, and the pages refused to them."""
+    url, license_ids = e2e_database
+    page = new_page(browser, signed_in_state(user), color_scheme=scheme)
+    found = {}
+    for path in pages(license_ids, _ids(url)):
+        page.goto(app_server + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        problems = violations_on(page)
+        if problems:
+            found[path] = problems
+    page.context.close()
+    assert found == {}
+
+
+DIALOGS = [
+    ("customer", "Edit"),
+    ("linked customer", "Unlink account"),
+    ("account", "Choose from members"),
+    ("account", "Edit Sold To and Bill To contact"),
+    ("memberships", "Add membership"),
+    ("sessions", "End session"),
+]
+
+
+@pytest.mark.parametrize(("where", "button"), DIALOGS, ids=[button for _, button in DIALOGS])
+def test_a_dialog_takes_the_focus_has_no_violation_and_gives_the_focus_back_on_escape(
+    browser, app_server, signed_in_state, e2e_database, where, button
+):
+    url, _ = e2e_database
+    ids = _ids(url)
+    path = {
+        "customer": f"/customers/{ids['carl']}",
+        "linked customer": f"/customers/{ids['dana']}",
+        "account": f"/billing-accounts/{ids['account']}",
+        "memberships": "/memberships",
+        "sessions": "/admin/sessions",
+    }[where]
+    page = new_page(browser, signed_in_state("admin@example.com"))
+    page.goto(app_server + path)
+    opener = page.get_by_role("button", name=button, exact=True).first
+    opener.focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("[role=dialog], [role=alertdialog]")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_have_attribute("aria-labelledby", re.compile(".+"))
+    assert dialog.evaluate("d => d.contains(document.activeElement)"), "the focus is inside the dialog"
+    assert violations_on(page) == []
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(opener).to_be_focused()
+    page.context.close()
