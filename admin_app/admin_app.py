@@ -45,7 +45,7 @@ app = rx.App(
     # Our routes first (Reflex mounts itself inside `api`), then headers on every response.
     api_transformer=[api, with_security_headers],
     html_lang="en",
-    stylesheets=["/contrast.css"],
+    stylesheets=["/contrast.css", "/tables.css"],
 )
 app.add_middleware(AuthGate())
 

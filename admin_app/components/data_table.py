@@ -55,11 +55,16 @@ def data_table(
     row_href: Callable[[Var], Var] | None = None,
     row_hidden: Callable[[Var], Var] | None = None,
 ) -> rx.Component:
-    """The table of one page of rows; a row links to its detail when `row_href` is given, and is
+    """The table of one page of rows; a row links to its detail (from its first cell) when `row_href`
+    is given, and is
     left out of view (and of the accessibility tree) while `row_hidden` is true."""
 
-    def cell(column: Column, row: Var) -> rx.Component:
+    def cell(column: Column, row: Var, href: Var | None = None) -> rx.Component:
         content = column.render(row) if column.render else rx.text(row[column.key], size="2")
+        if href is not None:
+            # The row's main cell is a real link: Tab reaches it, Enter and a middle click open it,
+            # and its ::after (assets/tables.css) stretches over the row for a click anywhere.
+            content = rx.link(content, href=href, class_name="row-link", underline="hover")
         return rx.table.cell(
             content,
             text_align=column.align,
@@ -69,16 +74,17 @@ def data_table(
         )
 
     def render_row(row: Var) -> rx.Component:
-        cells = [cell(column, row) for column in columns]
         if row_href is None:
+            cells = [cell(column, row) for column in columns]
             if row_hidden is None:
                 return rx.table.row(*cells)
             return rx.table.row(*cells, display=rx.cond(row_hidden(row), "none", "table-row"))
+        main, *others = columns
         return rx.table.row(
-            *cells,
-            cursor="pointer",
+            cell(main, row, row_href(row)),
+            *[cell(column, row) for column in others],
+            class_name="linked-row",
             _hover={"background": rx.color("gray", 3)},
-            on_click=rx.redirect(row_href(row)),
             data_testid="result-row",
         )
 

@@ -124,3 +124,42 @@ def test_a_dialog_takes_the_focus_has_no_violation_and_gives_the_focus_back_on_e
     expect(dialog).to_have_count(0)
     expect(opener).to_be_focused()
     page.context.close()
+
+
+LISTS = {
+    "/licenses": "/licenses/",
+    "/subscriptions": "/subscriptions/",
+    "/reconciliations": "/reconciliations/",
+    "/customers": "/customers/",
+    "/billing-accounts": "/billing-accounts/",
+    "/login-status": "/customers/",
+}
+
+
+def test_every_list_row_opens_its_record_through_a_real_link(browser, app_server, signed_in_state):
+    page = new_page(browser, signed_in_state("admin@example.com"))
+    for path, record in LISTS.items():
+        page.goto(app_server + path)
+        row = page.locator("[data-testid=result-row]").first
+        link = row.get_by_role("link").first
+        expect(link).to_have_attribute("href", re.compile("^" + re.escape(record) + r"[\w-]+$"))
+    # The keyboard: Tab from the search box reaches the first row's link, and Enter opens it.
+    page.goto(app_server + "/licenses")
+    first = page.locator("[data-testid=result-row]").first.get_by_role("link").first
+    href = first.get_attribute("href")
+    page.locator("#search").focus()
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if first.evaluate("link => link === document.activeElement"):
+            break
+    expect(first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(app_server + href)
+    # A middle click opens the record in a new tab, leaving the list where it was.
+    page.goto(app_server + "/customers")
+    link = page.locator("[data-testid=result-row]").first.get_by_role("link").first
+    with page.context.expect_page() as opened:
+        link.click(button="middle")
+    expect(opened.value).to_have_url(app_server + link.get_attribute("href"))
+    expect(page).to_have_url(re.compile(r"/customers/?$"))
+    page.context.close()
