@@ -4,7 +4,7 @@ import reflex as rx
 
 from admin_app.api import api
 from admin_app.auth.gate import AuthGate
-from admin_app.components.layout import FOCUS_SEARCH_SCRIPT, RETURN_FOCUS_SCRIPT
+from admin_app.components.keyboard import KEYBOARD_SCRIPT, RETURN_FOCUS_SCRIPT
 from admin_app.pages.billing_accounts import billing_account_detail_page, billing_accounts_page
 from admin_app.pages.customer_detail import customer_detail_page
 from admin_app.pages.customers import customers_page
@@ -41,11 +41,11 @@ from admin_app.state.subscriptions import SubscriptionsState
 from admin_app.state.user import UserState
 
 app = rx.App(
-    head_components=[rx.script(FOCUS_SEARCH_SCRIPT), rx.script(RETURN_FOCUS_SCRIPT)],
+    head_components=[rx.script(RETURN_FOCUS_SCRIPT), rx.script(KEYBOARD_SCRIPT)],
     # Our routes first (Reflex mounts itself inside `api`), then headers on every response.
     api_transformer=[api, with_security_headers],
     html_lang="en",
-    stylesheets=["/contrast.css", "/tables.css"],
+    stylesheets=["/contrast.css", "/tables.css", "/keyboard.css"],
 )
 app.add_middleware(AuthGate())
 

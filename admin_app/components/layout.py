@@ -16,64 +16,23 @@ class NavItem:
     href: str
     icon: str
     permission: Permission
+    # `g` then this key goes there (components/keyboard.py).
+    key: str
 
 
 NAV_ITEMS = (
-    NavItem("Licenses", "/licenses", "key-round", Permission.LICENSES_READ),
-    NavItem("Subscriptions", "/subscriptions", "repeat", Permission.LICENSES_READ),
-    NavItem("Reconciliations", "/reconciliations", "receipt", Permission.RECONCILIATIONS_READ),
-    NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ),
-    NavItem("Customers", "/customers", "contact", Permission.CUSTOMERS_READ),
-    NavItem("Billing accounts", "/billing-accounts", "building-2", Permission.CUSTOMERS_READ),
-    NavItem("Memberships", "/memberships", "link", Permission.CUSTOMERS_READ),
-    NavItem("Login status", "/login-status", "user-x", Permission.CUSTOMERS_READ),
-    NavItem("History", "/history", "history", Permission.CUSTOMERS_READ),
-    NavItem("Sign-in audit", "/audit", "scroll-text", Permission.AUDIT_READ),
-    NavItem("Staff sessions", "/admin/sessions", "users", Permission.SESSIONS_ADMIN),
+    NavItem("Licenses", "/licenses", "key-round", Permission.LICENSES_READ, "l"),
+    NavItem("Subscriptions", "/subscriptions", "repeat", Permission.LICENSES_READ, "s"),
+    NavItem("Reconciliations", "/reconciliations", "receipt", Permission.RECONCILIATIONS_READ, "r"),
+    NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ, "t"),
+    NavItem("Customers", "/customers", "contact", Permission.CUSTOMERS_READ, "c"),
+    NavItem("Billing accounts", "/billing-accounts", "building-2", Permission.CUSTOMERS_READ, "b"),
+    NavItem("Memberships", "/memberships", "link", Permission.CUSTOMERS_READ, "m"),
+    NavItem("Login status", "/login-status", "user-x", Permission.CUSTOMERS_READ, "i"),
+    NavItem("History", "/history", "history", Permission.CUSTOMERS_READ, "h"),
+    NavItem("Sign-in audit", "/audit", "scroll-text", Permission.AUDIT_READ, "a"),
+    NavItem("Staff sessions", "/admin/sessions", "users", Permission.SESSIONS_ADMIN, "e"),
 )
-
-# "/" focuses the page's search box unless the user is already typing somewhere.
-FOCUS_SEARCH_SCRIPT = """
-if (!window.__focusSearchBound) {
-  window.__focusSearchBound = true;
-  document.addEventListener('keydown', (event) => {
-    const target = event.target;
-    const typing = target && (target.isContentEditable
-      || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
-    if (event.key === '/' && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
-      const box = document.getElementById('search');
-      if (box) { event.preventDefault(); box.focus(); box.select(); }
-    }
-  });
-}
-"""
-
-# A dialog opened by the server (no Radix trigger) gives the focus back to the control it was opened
-# from when it closes; Radix alone would leave it on the page's body.
-RETURN_FOCUS_SCRIPT = """
-if (!window.__returnFocusBound) {
-  window.__returnFocusBound = true;
-  const dialogs = '[role=dialog],[role=alertdialog]';
-  const inDialog = (el) => el && el.closest && el.closest(dialogs);
-  let lastOutside = null;
-  let openedFrom = null;
-  document.addEventListener('focusin', (event) => {
-    if (!inDialog(event.target)) lastOutside = event.target;
-  });
-  new MutationObserver(() => {
-    const open = document.querySelector(dialogs);
-    if (open && !openedFrom) openedFrom = lastOutside;
-    if (!open && openedFrom) {
-      const back = openedFrom;
-      openedFrom = null;
-      setTimeout(() => {
-        const lost = !document.activeElement || document.activeElement === document.body;
-        if (lost && back.isConnected) back.focus();
-      }, 0);
-    }
-  }).observe(document.body, { childList: true, subtree: true });
-}
-"""
 
 
 def _nav_link(item: NavItem) -> rx.Component:

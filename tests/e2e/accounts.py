@@ -76,8 +76,11 @@ def account_with_owner(
         return account.id
 
 
-def add_customer(url: str, first: str, last: str, email: str, *, member_of: int | None = None) -> int:
-    """A customer, and their membership of the account `member_of` when given."""
+def add_customer(
+    url: str, first: str, last: str, email: str, *, member_of: int | None = None, uid: int | None = None
+) -> int:
+    """A customer (linked to the GitLab.com account `uid` when given), and their membership of the
+    account `member_of` when given."""
     with Session(engine_for(url)) as session:
         customer = Customer(
             first_name=first,
@@ -85,6 +88,7 @@ def add_customer(url: str, first: str, last: str, email: str, *, member_of: int 
             email=email,
             company="",
             country="GB",
+            uid=uid,
             created_at=NOW,
             updated_at=NOW,
         )

@@ -1,0 +1,110 @@
+"""Keyboard paths through the app, in the browser (no server round trip): `/` focuses the search,
+the down arrow leaves it for the rows and Escape leaves it altogether, `j`/`k` move through a list's
+rows and Enter opens one, `g` then a letter goes to a page, `?` lists the shortcuts. None fires while
+the person types in a field or a dialog is open."""
+
+import json
+
+from admin_app.components.layout import NAV_ITEMS
+
+# A dialog opened by the server (no Radix trigger) gives the focus back to the control it was opened
+# from when it closes; Radix alone would leave it on the page's body.
+RETURN_FOCUS_SCRIPT = """
+if (!window.__returnFocusBound) {
+  window.__returnFocusBound = true;
+  const dialogs = '[role=dialog],[role=alertdialog]';
+  const inDialog = (el) => el && el.closest && el.closest(dialogs);
+  let lastOutside = null;
+  let openedFrom = null;
+  document.addEventListener('focusin', (event) => {
+    if (!inDialog(event.target)) lastOutside = event.target;
+  });
+  new MutationObserver(() => {
+    const open = document.querySelector(dialogs);
+    if (open && !openedFrom) openedFrom = lastOutside;
+    if (!open && openedFrom) {
+      const back = openedFrom;
+      openedFrom = null;
+      setTimeout(() => {
+        const lost = !document.activeElement || document.activeElement === document.body;
+        if (lost && back.isConnected) back.focus();
+      }, 0);
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}
+"""
+
+SHORTCUTS = [
+    ("/", "Search this list"),
+    ("↓ / Esc", "From the search box: to the rows / out of it"),
+    ("j / k", "Next / previous row"),
+    ("Enter", "Open the row"),
+    *[(f"g {item.key}", item.label) for item in NAV_ITEMS],
+    ("?", "Show these shortcuts"),
+]
+
+KEYBOARD_SCRIPT = (
+    """
+if (!window.__keyboardBound) {
+  window.__keyboardBound = true;
+  const pages = """
+    + json.dumps({item.key: item.href for item in NAV_ITEMS})
+    + """;
+  const shortcuts = """
+    + json.dumps(SHORTCUTS)
+    + """;
+  let pendingG = 0;
+  const typing = (el) => el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
+  const rowLinks = () => Array.from(document.querySelectorAll('a.row-link'));
+  function moveRow(step) {
+    const links = rowLinks();
+    if (!links.length) return;
+    const at = links.indexOf(document.activeElement);
+    const start = step > 0 ? 0 : links.length - 1;
+    const next = at === -1 ? start : Math.min(links.length - 1, Math.max(0, at + step));
+    links[next].focus();
+    links[next].scrollIntoView({ block: 'nearest' });
+  }
+  function showHelp() {
+    let dialog = document.getElementById('shortcuts');
+    if (!dialog) {
+      dialog = document.createElement('dialog');
+      dialog.id = 'shortcuts';
+      dialog.setAttribute('aria-labelledby', 'shortcuts-title');
+      const rows = shortcuts.map(([keys, what]) =>
+        `<tr><td><kbd>${keys}</kbd></td><td>${what}</td></tr>`).join('');
+      dialog.innerHTML = `<h2 id="shortcuts-title">Keyboard shortcuts</h2>
+        <table><tbody>${rows}</tbody></table>
+        <form method="dialog"><button>Close</button></form>`;
+      // Inside the theme's root, where its colours are defined.
+      (document.querySelector('.radix-themes') || document.body).appendChild(dialog);
+    }
+    dialog.showModal();
+  }
+  document.addEventListener('keydown', (event) => {
+    // A list page starts in its search box: the down arrow goes on to the rows, Escape leaves it.
+    if (event.target && event.target.id === 'search') {
+      if (event.key === 'ArrowDown') { event.preventDefault(); moveRow(1); }
+      if (event.key === 'Escape') event.target.blur();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (document.querySelector('[role=dialog],[role=alertdialog],dialog[open]')) return;
+    const key = event.key;
+    if (pendingG && Date.now() - pendingG < 1500 && pages[key]) {
+      pendingG = 0;
+      event.preventDefault();
+      const link = document.querySelector(`nav a[href="${pages[key]}"]`);
+      if (link) link.click(); else window.location.assign(pages[key]);
+      return;
+    }
+    pendingG = 0;
+    if (key === 'g') { pendingG = Date.now(); return; }
+    if (key === 'j' || key === 'k') { event.preventDefault(); moveRow(key === 'j' ? 1 : -1); return; }
+    if (key === '?') { event.preventDefault(); showHelp(); return; }
+    const search = document.getElementById('search');
+    if (key === '/' && search) { event.preventDefault(); search.focus(); search.select(); }
+  });
+}
+"""
+)
