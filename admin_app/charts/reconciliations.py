@@ -102,23 +102,50 @@ def status_by_month(rows: list[tuple[str, str, int]]) -> go.Figure | None:
 
 
 def invoiced_by_month(rows: list[tuple[str, str, Decimal]]) -> go.Figure | None:
-    """2. Invoiced amount per month, one line per currency (amounts in different currencies do not add)."""
+    """2. Invoiced amount per month, one panel per currency: amounts in different currencies neither
+    add up nor share a scale (on one axis, yen flattened every other currency to zero)."""
     if not rows:
         return None
     frame = _months(pd.DataFrame(rows, columns=["month", "currency", "amount"]))
     frame["amount"] = frame["amount"].astype(float)
-    traces = [
-        go.Scatter(
-            x=group["month"],
-            y=group["amount"],
-            name=currency,
-            mode="lines+markers",
-            line={"color": CURRENCY_COLORS.get(currency)},
-            hovertemplate="%{y:,.2f} " + currency,
+    groups = list(frame.groupby("currency", sort=True))
+    gap = 0.1 if len(groups) > 1 else 0.0
+    band = (1 - gap * (len(groups) - 1)) / len(groups)
+    traces, axes = [], {}
+    for index, (currency, group) in enumerate(groups):
+        suffix = "" if index == 0 else str(index + 1)
+        traces.append(
+            go.Scatter(
+                x=group["month"],
+                y=group["amount"],
+                name=currency,
+                yaxis=f"y{suffix}",
+                mode="lines+markers",
+                line={"color": CURRENCY_COLORS.get(currency)},
+                hovertemplate="%{y:,.2f} " + currency,
+            )
         )
-        for currency, group in frame.groupby("currency", sort=True)
-    ]
-    return _figure(traces, y_title="Invoiced", y_format=",.0f", months=frame["month"])
+        top = 1 - index * (band + gap)
+        axes[f"yaxis{suffix}"] = {
+            "domain": [max(0.0, top - band), top],
+            "title": {"text": currency},
+            "tickformat": ",.0f",
+            "rangemode": "tozero",
+            "gridcolor": GRID,
+            "zerolinecolor": GRID,
+        }
+    first = axes.pop("yaxis")
+    last = f"y{len(groups)}" if len(groups) > 1 else "y"
+    return _figure(
+        traces,
+        y_title=first["title"]["text"],
+        y_format=",.0f",
+        months=frame["month"],
+        xaxis={"anchor": last},
+        yaxis={"domain": first["domain"]},
+        height=140 + 130 * len(groups),
+        **axes,
+    )
 
 
 def skip_reasons(rows: list[tuple[str, int]]) -> go.Figure | None:
@@ -207,4 +234,51 @@ def all_figures(data: dict[str, list], currency: str) -> dict[str, go.Figure | N
         "failure_rate": failure_rate_by_month(data["failure_rate"]),
         "top_accounts": top_accounts(data["top_accounts"], currency),
         "seats_added": seats_added_by_month(data["seats_added"]),
+    }
+
+
+def _month(value: str) -> str:
+    return pd.Timestamp(value + "-01").strftime("%b %Y")
+
+
+def _table(columns: list[str], rows: list[list[str]]) -> dict[str, list]:
+    return {"columns": columns, "rows": rows}
+
+
+def _status_table(rows: list[tuple[str, str, int]]) -> dict[str, list]:
+    frame = pd.DataFrame(rows, columns=["month", "status", "count"])
+    table = frame.pivot_table(index="month", columns="status", values="count", aggfunc="sum", fill_value=0)
+    statuses = [s for s in STATUSES if s in table.columns]
+    cells = [[_month(m), *[f"{int(row[s]):,}" for s in statuses]] for m, row in table.iterrows()]
+    return _table(["Month", *[s.capitalize() for s in statuses]], cells)
+
+
+def _invoiced_table(rows: list[tuple[str, str, Decimal]]) -> dict[str, list]:
+    frame = pd.DataFrame(rows, columns=["month", "currency", "amount"])
+    table = frame.pivot_table(index="month", columns="currency", values="amount", aggfunc="sum")
+    cells = [
+        [_month(m), *["" if pd.isna(v) else f"{Decimal(v):,.2f}" for v in row]] for m, row in table.iterrows()
+    ]
+    return _table(["Month", *table.columns], cells)
+
+
+def chart_tables(data: dict[str, list], currency: str) -> dict[str, dict[str, list]]:
+    """Each chart's numbers as a table (column headers, rows of text), for screen readers and for
+    copying: the same aggregates the figures draw, keyed as the page names the charts."""
+    skipped = sorted(data["skip_reasons"], key=lambda row: -row[1])
+    return {
+        "status": _status_table(data["status"]),
+        "invoiced": _invoiced_table(data["invoiced"]),
+        "skip_reasons": _table(["Reason", "Skipped"], [[reason, f"{n:,}"] for reason, n in skipped]),
+        "failure_rate": _table(
+            ["Month", "Failed", "All", "Failure rate"],
+            [[_month(m), f"{f:,}", f"{a:,}", f"{f / a:.1%}"] for m, f, a in data["failure_rate"]],
+        ),
+        "top_accounts": _table(
+            ["Billing account", f"Invoiced ({currency})"],
+            [[f"{name} (#{account})", f"{amount:,.2f}"] for account, name, amount in data["top_accounts"]],
+        ),
+        "seats_added": _table(
+            ["Month", "Seats added"], [[_month(m), f"{seats:,}"] for m, seats in data["seats_added"]]
+        ),
     }

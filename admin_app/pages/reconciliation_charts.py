@@ -66,6 +66,24 @@ def _summary() -> rx.Component:
     )
 
 
+def _numbers(name: str) -> rx.Component:
+    """The chart's numbers as a table, folded under it: for screen readers, and for copying."""
+    header = rx.table.row(rx.foreach(S.table_columns[name], lambda label: rx.table.column_header_cell(label)))
+    body = rx.foreach(
+        S.table_rows[name], lambda row: rx.table.row(rx.foreach(row, lambda cell: rx.table.cell(cell)))
+    )
+    return rx.el.details(
+        rx.el.summary("The numbers", cursor="pointer", font_size="var(--font-size-2)"),
+        rx.box(
+            rx.table.root(rx.table.header(header), rx.table.body(body), size="1", variant="surface"),
+            overflow_x="auto",
+            margin_top="0.5rem",
+        ),
+        width="100%",
+        data_testid=f"numbers-{name}",
+    )
+
+
 def chart_card(name: str, title: rx.Component | str, figure, filename: str, note: str = "") -> rx.Component:
     """One chart: its title, the figure (PNG download in its toolbar), or why there is none."""
     clickable = {"on_click": S.open_account} if name == "top_accounts" else {}
@@ -94,11 +112,15 @@ def chart_card(name: str, title: rx.Component | str, figure, filename: str, note
                     ),
                     rx.cond(
                         S.empty.contains(name),
-                        rx.box(
-                            plot,
+                        rx.vstack(
+                            rx.box(
+                                plot,
+                                width="100%",
+                                opacity=rx.cond(S.loading, "0.5", "1"),
+                                transition="opacity 0.15s",
+                            ),
+                            _numbers(name),
                             width="100%",
-                            opacity=rx.cond(S.loading, "0.5", "1"),
-                            transition="opacity 0.15s",
                         ),
                         rx.center(rx.spinner(size="3"), height="12rem"),
                     ),

@@ -35,6 +35,9 @@ class ReconciliationChartsState(AppState):
     top_accounts_figure: go.Figure = go.Figure()
     seats_added_figure: go.Figure = go.Figure()
     empty: dict[str, bool] = {}
+    # Each chart's numbers as a table: its column headers and its rows.
+    table_columns: dict[str, list[str]] = {}
+    table_rows: dict[str, list[list[str]]] = {}
     quarters: list[str] = []
     total: int = 0
     failed: int = 0
@@ -96,7 +99,14 @@ class ReconciliationChartsState(AppState):
         self.failed = sum(failed for _, failed, _ in data["failure_rate"])
         self.total = sum(count for _, _, count in data["failure_rate"])
         # Shaping takes tens of milliseconds of CPU: off the event loop, so other staff's events go on.
-        figures = await asyncio.to_thread(charts.all_figures, data, self.top_currency)
+        figures, tables = await asyncio.to_thread(
+            lambda: (
+                charts.all_figures(data, self.top_currency),
+                charts.chart_tables(data, self.top_currency),
+            )
+        )
+        self.table_columns = {name: table["columns"] for name, table in tables.items()}
+        self.table_rows = {name: table["rows"] for name, table in tables.items()}
         for name, figure in figures.items():
             if figure is not None:
                 setattr(self, f"{name}_figure", figure)

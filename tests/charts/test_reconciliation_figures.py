@@ -80,3 +80,47 @@ def test_figures_carry_no_template_and_stay_small():
     encoded = figure.to_json()
     assert json.loads(encoded)["layout"].get("template", {}) == {}
     assert len(encoded) < MAX_FIGURE_BYTES
+
+
+def test_each_currency_has_its_own_axis_so_yen_does_not_flatten_the_others():
+    figure = charts.invoiced_by_month(
+        [
+            ("2026-01", "EUR", Decimal("300.00")),
+            ("2026-01", "JPY", Decimal("9000000")),
+            ("2026-02", "USD", Decimal("5")),
+        ]
+    )
+    axes = {trace.name: trace.yaxis for trace in figure.data}
+    assert axes == {"EUR": "y", "JPY": "y2", "USD": "y3"}
+    domains = [figure.layout.yaxis.domain, figure.layout.yaxis2.domain, figure.layout.yaxis3.domain]
+    assert all(low < high for low, high in domains)
+    assert all(domains[i][0] > domains[i + 1][1] for i in range(2)), "the panels do not overlap"
+    assert [figure.layout.yaxis.title.text, figure.layout.yaxis3.title.text] == ["EUR", "USD"]
+    assert figure.layout.xaxis.anchor == "y3", "the month axis runs under the lowest panel"
+
+
+def test_every_chart_has_its_numbers_as_a_table():
+    data = {
+        "status": [("2026-01", "done", 3), ("2026-01", "failed", 1), ("2026-02", "done", 1200)],
+        "invoiced": [("2026-01", "EUR", Decimal("300")), ("2026-02", "USD", Decimal("1234.5"))],
+        "skip_reasons": [("No overage", 1), ("Reseller-managed", 3)],
+        "failure_rate": [("2026-01", 1, 4)],
+        "top_accounts": [(7, "ACME", Decimal("1234.5"))],
+        "seats_added": [("2026-01", 12)],
+    }
+    tables = charts.chart_tables(data, "USD")
+    assert tables["status"] == {
+        "columns": ["Month", "Done", "Failed"],
+        "rows": [["Jan 2026", "3", "1"], ["Feb 2026", "1,200", "0"]],
+    }
+    assert tables["invoiced"] == {
+        "columns": ["Month", "EUR", "USD"],
+        "rows": [["Jan 2026", "300.00", ""], ["Feb 2026", "", "1,234.50"]],
+    }
+    assert tables["skip_reasons"]["rows"] == [["Reseller-managed", "3"], ["No overage", "1"]]
+    assert tables["failure_rate"]["rows"] == [["Jan 2026", "1", "4", "25.0%"]]
+    assert tables["top_accounts"] == {
+        "columns": ["Billing account", "Invoiced (USD)"],
+        "rows": [["ACME (#7)", "1,234.50"]],
+    }
+    assert tables["seats_added"]["rows"] == [["Jan 2026", "12"]]

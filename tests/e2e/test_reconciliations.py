@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import E2E_COMPANY, E2E_ERROR, E2E_SUBSCRIPTION, lightness, new_page, screenshot
+from tests.e2e.test_accessibility import violations_on
 
 pytestmark = pytest.mark.e2e
 
@@ -157,3 +158,27 @@ def test_a_click_on_a_top_ten_bar_opens_that_account(page, app_server):
     expect(page.locator(ROWS)).to_have_count(3)
     for row in page.locator(ROWS).all():
         expect(row).to_contain_text(E2E_COMPANY)
+
+
+def test_each_chart_unfolds_into_its_numbers(page, app_server):
+    open_charts(page, app_server, "?from=2025-01-01&to=2025-12-31")
+    invoiced = page.get_by_test_id("chart-invoiced")
+    # One panel (y axis) per currency in the demo data, so no currency is flattened by another.
+    titles = invoiced.evaluate(
+        "card => [...card.querySelectorAll('text')]"
+        ".filter(t => /^y\\d*title$/.test(t.getAttribute('class'))).length"
+    )
+    assert titles >= 2
+    for name in CHARTS:
+        numbers = page.get_by_test_id(f"numbers-{name}")
+        numbers.get_by_text("The numbers").click()
+        table = numbers.get_by_role("table")
+        expect(table).to_be_visible()
+        expect(table.get_by_role("row").nth(1)).to_be_visible()
+    status = page.get_by_test_id("numbers-status").get_by_role("table")
+    expect(status.get_by_role("columnheader").first).to_have_text("Month")
+    expect(status.get_by_role("row").nth(1).get_by_role("cell").first).to_have_text(
+        re.compile(r"^\w{3} 2025$")
+    )
+    screenshot(page, "charts-numbers")
+    assert violations_on(page) == []
