@@ -80,8 +80,9 @@ def detail_body(
     )
 
 
-def back_to_licenses() -> rx.Component:
-    return rx.link(rx.button(rx.icon("arrow-left", size=16), "Licenses", variant="ghost"), href="/licenses")
+def back_to(label: str, href: Var | str) -> rx.Component:
+    """The way back to the list (or record) a detail page belongs to."""
+    return rx.link(rx.button(rx.icon("arrow-left", size=16), label, variant="ghost"), href=href)
 
 
 def linked_out(url: Var, text: Var | str, system: str) -> rx.Component:

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
-from admin_app.components.detail import detail_body, field_row, linked_out
+from admin_app.components.detail import back_to, detail_body, field_row, linked_out
 from admin_app.components.forms import (
     address_decision,
     choice_fieldset,
@@ -410,8 +410,4 @@ def billing_account_detail_page() -> rx.Component:
             spacing="5",
         ),
     )
-    back = rx.link(
-        rx.button(rx.icon("arrow-left", size=16), "Billing accounts", variant="ghost"),
-        href="/billing-accounts",
-    )
-    return page_shell("Billing account", back, body)
+    return page_shell("Billing account", back_to("Billing accounts", "/billing-accounts"), body)

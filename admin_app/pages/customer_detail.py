@@ -3,7 +3,7 @@
 import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
-from admin_app.components.detail import detail_body, field_row, linked_out
+from admin_app.components.detail import back_to, detail_body, field_row, linked_out
 from admin_app.components.forms import address_decision, form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout
@@ -351,5 +351,4 @@ def customer_detail_page() -> rx.Component:
             spacing="4",
         ),
     )
-    back = rx.link(rx.button(rx.icon("arrow-left", size=16), "Customers", variant="ghost"), href="/customers")
-    return page_shell("Customer", back, body)
+    return page_shell("Customer", back_to("Customers", "/customers"), body)

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from admin_app.components.detail import back_to_licenses, detail_body, field_row, license_timeline
+from admin_app.components.detail import back_to, detail_body, field_row, license_timeline
 from admin_app.components.layout import page_shell
 from admin_app.components.status import active_badge, status_badge
 from admin_app.state.license_detail import LicenseDetailState
@@ -78,4 +78,4 @@ def license_detail_page() -> rx.Component:
             spacing="4",
         ),
     )
-    return page_shell("License", back_to_licenses(), body)
+    return page_shell("License", back_to("Licenses", "/licenses"), body)

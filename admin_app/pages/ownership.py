@@ -4,7 +4,7 @@ import reflex as rx
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.data_table import Column, data_table
-from admin_app.components.detail import detail_body
+from admin_app.components.detail import back_to, detail_body
 from admin_app.components.forms import field_error, form_field
 from admin_app.components.layout import page_shell
 from admin_app.db.ownership_evidence import EVIDENCE_KINDS
@@ -216,8 +216,5 @@ def ownership_page() -> rx.Component:
             max_width="56rem",
         ),
     )
-    back = rx.link(
-        rx.button(rx.icon("arrow-left", size=16), "Billing account", variant="ghost"),
-        href="/billing-accounts/" + A["id"],
-    )
+    back = back_to("Billing account", "/billing-accounts/" + A["id"])
     return page_shell("Change owner", back, body, needs=Permission.MEMBERSHIPS_EDIT)

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from admin_app.components.data_table import Column, data_table
-from admin_app.components.detail import detail_body, field_row
+from admin_app.components.detail import back_to, detail_body, field_row
 from admin_app.components.layout import page_shell
 from admin_app.components.status import reconciliation_status_badge
 from admin_app.state.reconciliation_detail import ReconciliationDetailState
@@ -96,7 +96,4 @@ def reconciliation_detail_page() -> rx.Component:
             spacing="4",
         ),
     )
-    back = rx.link(
-        rx.button(rx.icon("arrow-left", size=16), "Reconciliations", variant="ghost"), href="/reconciliations"
-    )
-    return page_shell("Reconciliation", back, body)
+    return page_shell("Reconciliation", back_to("Reconciliations", "/reconciliations"), body)

@@ -3,7 +3,7 @@
 import reflex as rx
 
 from admin_app.components.data_table import data_table
-from admin_app.components.detail import back_to_licenses, detail_body, field_row, license_timeline, linked_out
+from admin_app.components.detail import back_to, detail_body, field_row, license_timeline, linked_out
 from admin_app.components.layout import page_shell
 from admin_app.pages.billing_accounts import RECONCILIATIONS
 from admin_app.state.subscription import SubscriptionState
@@ -79,4 +79,4 @@ def subscription_page() -> rx.Component:
             spacing="4",
         ),
     )
-    return page_shell("Subscription", back_to_licenses(), body)
+    return page_shell("Subscription", back_to("Subscriptions", "/subscriptions"), body)

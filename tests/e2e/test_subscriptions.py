@@ -33,3 +33,5 @@ def test_find_a_subscription_by_its_accounts_name_and_open_it(page, app_server):
     page.locator(ROWS).first.click()
     expect(page).to_have_url(re.compile(rf"/subscriptions/{E2E_SUBSCRIPTION}$"))
     expect(page.get_by_role("heading", name=E2E_SUBSCRIPTION, exact=True)).to_be_visible()
+    back = page.get_by_role("main").get_by_role("link", name="Subscriptions")
+    expect(back).to_have_attribute("href", "/subscriptions")
