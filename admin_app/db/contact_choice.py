@@ -16,11 +16,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from admin_app.db.audit import Actor, record_version
+from admin_app.db.audit import Actor
 from admin_app.db.contact_fields import ADDRESS_FIELDS, address_errors
-from admin_app.db.contacts import add_contact
+from admin_app.db.contacts import add_contact, set_contact_roles
 from admin_app.db.customers import SoldToAddress
-from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import BillingAccount, BillingAccountContact, BillingAccountMembership, Customer
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.ownership import PlannedChange, contact_text, person_text
@@ -210,26 +209,17 @@ def apply_role_choice(
             return made
         contact = made.value
     account = situation.account
-    values = {f"{target}_contact_id": contact.id for target in choice.targets()}
-    changes = {name: [getattr(account, name), value] for name, value in values.items()}
-    try:
-        compare_and_set(session, BillingAccount, account.id, account.lock_version, values)
-    except StaleEdit:
-        session.rollback()
-        return refused(STALE_CHOICE)
-    record_version(
+    roles = {f"{target}_contact_id": contact.id for target in choice.targets()}
+    return set_contact_roles(
         session,
-        item_type="billing_account",
-        item_id=account.id,
-        event="update",
+        account,
+        account.lock_version,
+        roles,
         actor=actor,
-        changes=changes,
-        at=now,
         reason=f"{ROLES[choice.role]}: {contact.email} (a member); {reason.strip()}",
+        now=now,
+        stale=STALE_CHOICE,
     )
-    session.flush()
-    session.refresh(account)
-    return Outcome(value=account)
 
 
 def _new_contact(

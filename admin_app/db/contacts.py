@@ -123,23 +123,28 @@ def add_contact(
     return contact
 
 
-def _set_bill_to(
+def set_contact_roles(
     session: Session,
     account: BillingAccount,
     lock_version: int,
-    bill_to_id: int,
+    roles: Mapping[str, int],
     *,
     actor: Actor,
     reason: str,
-    now,
+    now: datetime,
+    stale: str = "",
 ) -> Outcome[BillingAccount]:
-    before = account.bill_to_contact_id
+    """Point the account's Sold To and/or Bill To (`roles`: `sold_to_contact_id` and/or
+    `bill_to_contact_id` → contact id) at contacts, with the history row; a stale edit is refused
+    with `stale`, or by default with who changed the account and when (rule 10)."""
+    changes = {name: [getattr(account, name), contact_id] for name, contact_id in roles.items()}
     try:
-        compare_and_set(session, BillingAccount, account.id, lock_version, {"bill_to_contact_id": bill_to_id})
+        compare_and_set(session, BillingAccount, account.id, lock_version, dict(roles))
     except StaleEdit:
         session.rollback()
         return refused(
-            stale_message(session, item_type="billing_account", item_id=account.id, noun="billing account")
+            stale
+            or stale_message(session, item_type="billing_account", item_id=account.id, noun="billing account")
         )
     record_version(
         session,
@@ -147,7 +152,7 @@ def _set_bill_to(
         item_id=account.id,
         event="update",
         actor=actor,
-        changes={"bill_to_contact_id": [before, bill_to_id]},
+        changes=changes,
         at=now,
         reason=reason,
     )
@@ -185,9 +190,8 @@ def make_bill_to_the_sold_to(
         return refused("There is no billing account with this id.")
     if account.sold_to_contact_id is None or account.bill_to_contact_id == account.sold_to_contact_id:
         return refused("The Bill To is already the Sold To contact.")
-    return _set_bill_to(
-        session, account, lock_version, account.sold_to_contact_id, actor=actor, reason=reason, now=now
-    )
+    roles = {"bill_to_contact_id": account.sold_to_contact_id}
+    return set_contact_roles(session, account, lock_version, roles, actor=actor, reason=reason, now=now)
 
 
 def give_bill_to_its_own_contact(
@@ -208,4 +212,5 @@ def give_bill_to_its_own_contact(
     if errors:
         return invalid(errors)
     contact = add_contact(session, account.id, edit.values, actor=actor, reason=reason, now=now)
-    return _set_bill_to(session, account, lock_version, contact.id, actor=actor, reason=reason, now=now)
+    roles = {"bill_to_contact_id": contact.id}
+    return set_contact_roles(session, account, lock_version, roles, actor=actor, reason=reason, now=now)
