@@ -1,7 +1,8 @@
 """Keyboard paths through the app, in the browser (no server round trip): `/` focuses the search,
 the down arrow leaves it for the rows and Escape leaves it altogether, `j`/`k` move through a list's
 rows and Enter opens one, `g` then a letter goes to a page, `?` lists the shortcuts. None fires while
-the person types in a field or a dialog is open."""
+the person types in a field or a dialog is open. Ctrl+K (⌘K) opens the command palette from anywhere;
+in it the arrows move through what it found and Enter opens the first, once it is for what was typed."""
 
 import json
 
@@ -35,6 +36,7 @@ if (!window.__returnFocusBound) {
 """
 
 SHORTCUTS = [
+    ("Ctrl K", "Find anything"),
     ("/", "Search this list"),
     ("↓ / Esc", "From the search box: to the rows / out of it"),
     ("j / k", "Next / previous row"),
@@ -65,6 +67,53 @@ if (!window.__keyboardBound) {
     links[next].focus();
     links[next].scrollIntoView({ block: 'nearest' });
   }
+  function openPalette() {
+    const palette = document.getElementById('palette');
+    if (!palette) return;
+    if (!palette.open) palette.showModal();
+    const input = document.getElementById('palette-input');
+    input.focus();
+    input.select();
+  }
+  window.openPalette = openPalette;
+  const paletteLinks = () => Array.from(document.querySelectorAll('#palette-results a'));
+  // Enter opens the first hit once the results are those of the term in the box (the search is
+  // debounced and answered by the server), or says nothing matched.
+  function openFirstHit(input) {
+    const started = Date.now();
+    const attempt = () => {
+      const results = document.getElementById('palette-results');
+      const current = results && results.dataset.term === input.value && !results.dataset.searching;
+      if (current) {
+        const first = document.querySelector('#palette-results a.palette-hit');
+        if (first) first.click();
+      } else if (Date.now() - started < 5000) {
+        setTimeout(attempt, 50);
+      }
+    };
+    attempt();
+  }
+  function inPalette(event) {
+    const links = paletteLinks();
+    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+      event.preventDefault();
+      const at = links.indexOf(document.activeElement);
+      const step = event.key === 'ArrowDown' ? 1 : -1;
+      const next = at + step;
+      if (next < 0) document.getElementById('palette-input').focus();
+      else if (links.length) links[Math.min(links.length - 1, next)].focus();
+      return;
+    }
+    if (event.key === 'Enter' && event.target.id === 'palette-input') {
+      event.preventDefault();
+      openFirstHit(event.target);
+    }
+  }
+  document.addEventListener('click', (event) => {
+    const palette = document.getElementById('palette');
+    const link = event.target.closest && event.target.closest('#palette a');
+    if (palette && palette.open && link) palette.close();
+  });
   function showHelp() {
     let dialog = document.getElementById('shortcuts');
     if (!dialog) {
@@ -82,6 +131,15 @@ if (!window.__keyboardBound) {
     dialog.showModal();
   }
   document.addEventListener('keydown', (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
+      event.preventDefault();
+      openPalette();
+      return;
+    }
+    if (event.target && event.target.closest && event.target.closest('#palette')) {
+      inPalette(event);
+      return;
+    }
     // A list page starts in its search box: the down arrow goes on to the rows, Escape leaves it.
     if (event.target && event.target.id === 'search') {
       if (event.key === 'ArrowDown') { event.preventDefault(); moveRow(1); }

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from admin_app.auth.permissions import Permission
+from admin_app.components.palette import open_palette_button, palette
 from admin_app.state.user import UserState
 
 
@@ -152,6 +153,7 @@ def page_shell(
             rx.heading(title, size="6", as_="h1"),
             rx.spacer(),
             actions or rx.fragment(),
+            rx.cond(UserState.email != "", open_palette_button()),
             rx.color_mode.button(variant="ghost", aria_label="Toggle light and dark mode"),
             signed_in_as(),
             align="center",
@@ -163,6 +165,7 @@ def page_shell(
     return rx.hstack(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         sidebar(),
+        palette(),
         rx.vstack(
             header,
             rx.el.main(

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from admin_app.db.session import engine_for
 from admin_app.settings import PROJECT_ROOT
 from tests.e2e.accounts import add_customer
-from tests.e2e.conftest import E2E_CARL, E2E_COMPANY, E2E_SUBSCRIPTION, new_page
+from tests.e2e.conftest import E2E_CARL, E2E_COMPANY, E2E_SUBSCRIPTION, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -67,13 +67,20 @@ def violations_on(page) -> list[str]:
 
 @pytest.mark.parametrize(
     ("user", "scheme"),
-    [("admin@example.com", "light"), ("admin@example.com", "dark"), ("sales@example.com", "light")],
-    ids=["admin, light", "admin, dark", "sales, light"],
+    [
+        ("admin@example.com", "light"),
+        ("admin@example.com", "dark"),
+        ("sales@example.com", "light"),
+        ("support@example.com", "dark"),
+        ("manager@example.com", "light"),
+    ],
+    ids=["admin, light", "admin, dark", "sales, light", "support, dark", "manager, light"],
 )
 def test_no_page_has_an_accessibility_violation(
     browser, app_server, signed_in_state, e2e_database, user, scheme
 ):
-    """An admin sees every control of every page; sales see the fewest, and the pages refused to them."""
+    """An admin sees every control of every page; sales and managers the fewest, and the pages refused to
+    them; support the editing controls without the admin's."""
     url, license_ids = e2e_database
     page = new_page(browser, signed_in_state(user), color_scheme=scheme)
     found = {}
@@ -143,11 +150,18 @@ LISTS = {
 
 def test_every_list_row_opens_its_record_through_a_real_link(browser, app_server, signed_in_state):
     page = new_page(browser, signed_in_state("admin@example.com"))
+    # Each list's first row opens its record in a new tab (a middle click), leaving the list where it was.
     for path, record in LISTS.items():
         page.goto(app_server + path)
-        row = page.locator("[data-testid=result-row]").first
-        link = row.get_by_role("link").first
+        link = page.locator("[data-testid=result-row]").first.get_by_role("link").first
         expect(link).to_have_attribute("href", re.compile("^" + re.escape(record) + r"[\w-]+$"))
+        with page.context.expect_page() as opened:
+            link.click(button="middle")
+        record_page = opened.value
+        expect(record_page).to_have_url(app_server + link.get_attribute("href"))
+        expect(record_page.get_by_role("heading", level=1)).to_be_visible()
+        record_page.close()
+        expect(page).to_have_url(re.compile(re.escape(path) + "/?$"))
     # The keyboard: Tab from the search box reaches the first row's link, and Enter opens it.
     page.goto(app_server + "/licenses")
     first = page.locator("[data-testid=result-row]").first.get_by_role("link").first
@@ -160,11 +174,28 @@ def test_every_list_row_opens_its_record_through_a_real_link(browser, app_server
     expect(first).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(app_server + href)
-    # A middle click opens the record in a new tab, leaving the list where it was.
-    page.goto(app_server + "/customers")
-    link = page.locator("[data-testid=result-row]").first.get_by_role("link").first
-    with page.context.expect_page() as opened:
-        link.click(button="middle")
-    expect(opened.value).to_have_url(app_server + link.get_attribute("href"))
-    expect(page).to_have_url(re.compile(r"/customers/?$"))
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_palette_opens_from_its_button_has_no_violation_and_gives_the_focus_back(
+    browser, app_server, signed_in_state, scheme
+):
+    page = new_page(browser, signed_in_state("manager@example.com"), color_scheme=scheme)
+    page.goto(app_server + "/reconciliations/charts")
+    opener = page.get_by_role("button", name="Find")
+    opener.focus()
+    page.keyboard.press("Enter")
+    palette = page.get_by_role("dialog", name="Find anything")
+    expect(palette).to_be_visible()
+    expect(page.locator("#palette-input")).to_be_focused()
+    page.keyboard.type("zephyr")
+    expect(palette.get_by_role("heading", name="Reconciliations")).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(palette.locator("a.palette-hit").first).to_be_focused()
+    assert violations_on(page) == []
+    screenshot(page, f"palette-{scheme}")
+    page.keyboard.press("Escape")
+    expect(palette).to_be_hidden()
+    expect(opener).to_be_focused()
     page.context.close()

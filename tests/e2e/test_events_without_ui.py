@@ -4,6 +4,7 @@ Nothing changes and the refusal is recorded; the UI never gets a say.
 """
 
 import inspect
+import json
 
 import pytest
 from sqlmodel import Session, func, select
@@ -204,3 +205,36 @@ def test_a_refused_event_sent_again_and_again_is_one_audit_row(app_server, e2e_d
     socket.close()
     # The nineteen repeats are counted in memory and written as one more row when the minute ends.
     assert refusals(url, "repeating-sales@example.com") == ["load needs sessions:admin"]
+
+
+def palette_search(app_server: str, cookie: str, term: str) -> list[list]:
+    """Send the palette's search as any browser could; every `groups` the server sent, once it finished."""
+    sent: list[list] = []
+
+    def finished(answer: dict) -> bool:
+        for delta in answer.get("delta", {}).values():
+            if "groups_rx_state_" in delta:
+                sent.append(delta["groups_rx_state_"])
+            if delta.get("searching_rx_state_") is False:
+                return True
+        return False
+
+    socket = ReflexSocket(app_server, cookie)
+    socket.send_event(handler("palette_state", "search"), {"term": term}, until=finished)
+    socket.close()
+    return sent
+
+
+def test_the_palette_finds_nothing_for_staff_without_a_role(app_server, e2e_database):
+    url, _ = e2e_database
+    cookie, _ = staff_cookie(url, "norole-palette@example.com", ())
+    assert palette_search(app_server, cookie, "zephyr") == [[]]
+
+
+def test_the_palette_finds_every_kind_for_a_role_that_reads_them(app_server, e2e_database):
+    url, _ = e2e_database
+    cookie, _ = staff_cookie(url, "sales-palette@example.com", ("sales",))
+    [groups] = palette_search(app_server, cookie, "zephyr")
+    labels = [group["label"] for group in groups]
+    assert labels == ["Customers", "Licenses", "Billing accounts", "Subscriptions", "Reconciliations"]
+    assert "wendy@zephyr-e2e.test" in json.dumps(groups)

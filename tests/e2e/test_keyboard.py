@@ -5,9 +5,12 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session
 
+from admin_app.db.session import engine_for
 from tests.e2e.conftest import new_page, screenshot
 from tests.e2e.test_accessibility import violations_on
+from tests.factories import add_customer
 
 pytestmark = pytest.mark.e2e
 ROWS = "[data-testid=result-row]"
@@ -69,3 +72,58 @@ def test_question_mark_lists_the_shortcuts_and_escape_closes_the_list(page, app_
     screenshot(page, "keyboard-shortcuts")
     page.keyboard.press("Escape")
     expect(shortcuts).to_be_hidden()
+
+
+def tab_to(page, target, presses: int = 80) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user would (at most `presses` times)."""
+    for _ in range(presses):
+        if target.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    expect(target).to_be_focused()
+
+
+def test_without_a_mouse_the_palette_finds_a_customer_whose_edit_lands_in_the_history(
+    page, app_server, e2e_database
+):
+    url, _ = e2e_database
+    with Session(engine_for(url)) as session:
+        customer_id = add_customer(session, email="kbd.palette@numbat-e2e.test", company="Numbat Old").id
+    page.goto(app_server + "/licenses")
+    expect(page.locator(ROWS).first).to_be_visible()
+
+    page.keyboard.press("Control+k")
+    palette = page.get_by_role("dialog", name="Find anything")
+    expect(palette).to_be_visible()
+    expect(page.locator("#palette-input")).to_be_focused()
+    page.keyboard.type("kbd.palette@numbat", delay=15)
+    expect(palette.get_by_role("link", name=re.compile("kbd.palette@numbat-e2e.test"))).to_be_visible()
+    assert violations_on(page) == []
+    screenshot(page, "palette")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{app_server}/customers/{customer_id}")
+    expect(palette).to_be_hidden()
+
+    edit = page.get_by_role("button", name="Edit")
+    tab_to(page, edit)
+    page.keyboard.press("Enter")
+    company = page.get_by_label("Company", exact=True)
+    tab_to(page, company)
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("Numbat New")
+    tab_to(page, page.get_by_role("button", name="Review changes"))
+    page.keyboard.press("Enter")
+    review = page.get_by_role("alertdialog")
+    expect(review).to_contain_text("Numbat New")
+    tab_to(page, review.get_by_role("button", name="Save"))
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Numbat New").first).to_be_visible()
+
+    # Tab reaches the selected tab; the arrow moves to the next one and shows it.
+    tab_to(page, page.get_by_role("tab", name="Billing account"))
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="History")).to_be_focused()
+    row = page.locator("tr", has_text="company")
+    expect(row).to_contain_text("Numbat Old")
+    expect(row).to_contain_text("Numbat New")
+    expect(row).to_contain_text("support@example.com")
