@@ -17,6 +17,7 @@ from admin_app.settings import PROJECT_ROOT
 from bench.browser import browser_benchmarks
 from bench.data_layer import export_benchmarks, search_benchmarks
 from bench.history import history_benchmarks
+from bench.palette import palette_benchmarks
 from bench.reconciliations import chart_benchmarks, reconciliation_search_benchmarks
 from bench.subscriptions import subscription_benchmarks
 
@@ -53,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument(
         "--only",
-        default="search,subscriptions,history,export,charts,browser",
-        help="comma-separated: search, subscriptions, history, export, charts, browser",
+        default="search,subscriptions,palette,history,export,charts,browser",
+        help="comma-separated: search, subscriptions, palette, history, export, charts, browser",
     )
     parser.add_argument("-n", type=int, default=50, help="timed repetitions per query")
     args = parser.parse_args(argv)
@@ -77,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
                     emit(record, out)
             if "subscriptions" in parts:
                 for record in subscription_benchmarks(db, url, args.n):
+                    emit(record, out)
+            if "palette" in parts:
+                for record in palette_benchmarks(db, url, args.n):
                     emit(record, out)
             if "history" in parts:
                 for record in history_benchmarks(db, url, args.n):

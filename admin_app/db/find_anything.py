@@ -110,11 +110,20 @@ def palette_term(raw: object) -> str:
     return term if has_run and term_can_match(term) else ""
 
 
+def find_kind(*, session: Session, kind: Kind, term: str, per_kind: int = PER_KIND) -> list[Found]:
+    """Up to `per_kind` records of one kind matching `term` (nothing, without a query, for a term the
+    palette does not search). The kinds are independent: a caller may ask for them side by side."""
+    term = palette_term(term)
+    return FINDERS[kind](session, term, per_kind) if term else []
+
+
 def find_anything(
     *, session: Session, term: str, kinds: Collection[Kind], per_kind: int = PER_KIND
 ) -> list[Found]:
     """Up to `per_kind` records of each of `kinds` matching `term`, grouped by kind in Kind's order."""
-    term = palette_term(term)
-    if not term:
-        return []
-    return [found for kind in Kind if kind in kinds for found in FINDERS[kind](session, term, per_kind)]
+    return [
+        found
+        for kind in Kind
+        if kind in kinds
+        for found in find_kind(session=session, kind=kind, term=term, per_kind=per_kind)
+    ]

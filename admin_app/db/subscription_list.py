@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
+from admin_app.db.billing_accounts import ACCOUNT_NAME
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccount, Subscription
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
@@ -79,12 +80,6 @@ SUBSCRIPTION_NAME = SearchSpec(
     columns=(col(Subscription.name),),
     fts_table="subscription_fts",
     pg_search_column="subscription.search_text",
-)
-ACCOUNT_NAME = SearchSpec(
-    id_column=col(BillingAccount.id),
-    columns=(col(BillingAccount.name),),
-    fts_table="billing_account_fts",
-    pg_search_column="billing_account.search_text",
 )
 
 
