@@ -33,6 +33,7 @@ TABLES = (
     "staff_session",
     "auth_event",
     "used_logout_token",
+    "saved_view",
 )
 
 

@@ -6,6 +6,7 @@ import reflex as rx
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.palette import open_palette_button, palette
+from admin_app.components.saved_views import saved_view_dialogs, saved_view_links
 from admin_app.state.user import UserState
 
 
@@ -56,7 +57,10 @@ def _nav_link(item: NavItem) -> rx.Component:
         _hover={"background": rx.color("gray", 3)},
     )
     # Shown to roles that may use it; the server refuses everyone else either way.
-    return rx.cond(UserState.permissions.contains(item.permission.value), link)
+    return rx.cond(
+        UserState.permissions.contains(item.permission.value),
+        rx.vstack(link, saved_view_links(item.href), spacing="0", width="100%"),
+    )
 
 
 def sidebar() -> rx.Component:
@@ -76,6 +80,7 @@ def sidebar() -> rx.Component:
         width="14rem",
         min_width="14rem",
         height="100vh",
+        overflow_y="auto",
         position="sticky",
         top="0",
         padding="0.75rem",
@@ -166,6 +171,7 @@ def page_shell(
         rx.el.a("Skip to content", href="#main", class_name="skip-link"),
         sidebar(),
         palette(),
+        saved_view_dialogs(),
         rx.vstack(
             header,
             rx.el.main(

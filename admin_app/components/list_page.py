@@ -8,6 +8,7 @@ from reflex.vars import Var
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.filters import search_box
 from admin_app.components.layout import page_shell
+from admin_app.components.saved_views import save_view_button
 from admin_app.components.status import error_callout, notices
 
 
@@ -141,5 +142,5 @@ def list_page(
             data_testid="results",
             data_query=state.loaded_query,
         ),
-        actions=actions,
+        actions=rx.fragment(save_view_button(), actions),
     )

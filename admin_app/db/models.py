@@ -294,3 +294,20 @@ class UsedLogoutToken(SQLModel, table=True):
 
     jti: str = Field(primary_key=True, max_length=255)
     expires_at: datetime
+
+
+class SavedView(SQLModel, table=True):
+    """A list as one staff member left it (search, filters, sort), saved under a name of their own."""
+
+    __tablename__ = "saved_view"
+    __table_args__ = (sa.UniqueConstraint("owner_subject", "page", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The identity provider's subject: it stays when the person's email changes.
+    owner_subject: str = Field(max_length=255, index=True)
+    page: str = Field(max_length=40)
+    name: str = Field(max_length=60)
+    # The name folded for comparison: "Expiring soon" and "expiring SOON" are one name.
+    name_key: str = Field(max_length=60)
+    query: str = Field(max_length=2000)
+    created_at: datetime

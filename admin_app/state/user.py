@@ -7,6 +7,7 @@ from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
+from admin_app.state.saved_views import SavedViewsState
 
 
 class UserState(AppState):
@@ -33,5 +34,6 @@ class UserState(AppState):
         self.permissions = sorted(p.value for p in Permission if is_allowed(identity.roles, p))
         role_groups = parse_role_groups(get_settings().ROLE_GROUPS)
         self.granting_groups = sorted(group for groups in role_groups.values() for group in groups)
+        await (await self.get_state(SavedViewsState))._load_once(identity.subject)
         if not identity.roles and self.router.url.path.rstrip("/") != "/no-access":
             yield rx.redirect("/no-access", replace=True)

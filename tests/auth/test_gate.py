@@ -55,6 +55,11 @@ EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
     "UserState": {"load": SIGNED_IN},
     # Any signed-in member; the handler searches only the kinds the role may read (test_palette).
     "PaletteState": {"search": SIGNED_IN},
+    # A person's own bookmarks: each handler acts on the signed-in person's views only (test_saved_views);
+    # saving also checks that the role reads the list it saves.
+    "SavedViewsState": dict.fromkeys(
+        ("open_save", "open_rename", "open_remove", "close", "save", "rename", "remove"), SIGNED_IN
+    ),
     "LicensesState": _list(P.LICENSES_READ),
     "LicenseDetailState": {"load": P.LICENSES_READ},
     "SubscriptionsState": _list(P.LICENSES_READ),

@@ -12,7 +12,8 @@ from sqlmodel import Session, func, select
 import admin_app.admin_app  # noqa: F401  (registers the app's states)
 from admin_app.auth.gate import _declarations, app_states
 from admin_app.auth.permissions import Permission
-from admin_app.db.models import AuthEvent, StaffSession, Version
+from admin_app.db.models import AuthEvent, SavedView, StaffSession, Version
+from admin_app.db.saved_views import save_view
 from admin_app.db.session import engine_for
 from admin_app.db.staff_sessions import hash_token
 from admin_app.devtools.reflex_socket import ReflexSocket
@@ -238,3 +239,56 @@ def test_the_palette_finds_every_kind_for_a_role_that_reads_them(app_server, e2e
     labels = [group["label"] for group in groups]
     assert labels == ["Customers", "Licenses", "Billing accounts", "Subscriptions", "Reconciliations"]
     assert "wendy@zephyr-e2e.test" in json.dumps(groups)
+
+
+def saved_views_of(url: str, owner_subject: str) -> list[str]:
+    with Session(engine_for(url)) as session:
+        query = select(SavedView.name).where(SavedView.owner_subject == owner_subject)
+        return sorted(session.exec(query))
+
+
+def dialog_answered(answer: dict) -> bool:
+    """SavedViewsState's answer: the dialog it opened, or the toast or message of a save or removal."""
+    text = json.dumps(answer)
+    return "dialog_rx_state_" in text or "message_rx_state_" in text or "toast" in text
+
+
+def test_nobody_removes_or_renames_another_persons_saved_view_by_sending_its_id(app_server, e2e_database):
+    url, _ = e2e_database
+    with Session(engine_for(url)) as session:
+        view = save_view(
+            session=session,
+            owner_subject="owner-of-view",
+            page="/licenses",
+            name="Mine",
+            params={"plan": "starter"},
+        ).value
+        session.commit()
+        view_id = view.id
+    cookie, _ = staff_cookie(url, "admin-snoop@example.com", ("admin",))
+    socket = ReflexSocket(app_server, cookie)
+    socket.send_event(
+        handler("saved_views_state", "open_rename"), {"view_id": view_id}, until=dialog_answered
+    )
+    socket.send_event(
+        handler("saved_views_state", "rename"), {"form": {"name": "Taken"}}, until=dialog_answered
+    )
+    socket.send_event(
+        handler("saved_views_state", "open_remove"), {"view_id": view_id}, until=dialog_answered
+    )
+    answers = socket.send_event(handler("saved_views_state", "remove"), {}, until=dialog_answered)
+    socket.close()
+    assert "That saved view no longer exists" in json.dumps(answers)
+    assert saved_views_of(url, "owner-of-view") == ["Mine"]
+
+
+def test_staff_without_a_role_cannot_save_a_view_of_a_list_they_may_not_read(app_server, e2e_database):
+    url, _ = e2e_database
+    cookie, _ = staff_cookie(url, "norole-views@example.com", ())
+    socket = ReflexSocket(app_server, cookie)
+    answers = socket.send_event(
+        handler("saved_views_state", "save"), {"form": {"name": "Sneaky"}}, until=dialog_answered
+    )
+    socket.close()
+    assert "Views can be saved from the lists your role may read." in json.dumps(answers)
+    assert saved_views_of(url, "norole-views@example.com") == []
