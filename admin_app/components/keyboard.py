@@ -9,7 +9,7 @@ import json
 from admin_app.components.layout import NAV_ITEMS
 
 # A dialog opened by the server (no Radix trigger) gives the focus back to the control it was opened
-# from when it closes; Radix alone would leave it on the page's body.
+# from when it closes (for a menu's item, the menu's button); Radix alone would leave it on the body.
 RETURN_FOCUS_SCRIPT = """
 if (!window.__returnFocusBound) {
   window.__returnFocusBound = true;
@@ -20,9 +20,15 @@ if (!window.__returnFocusBound) {
   document.addEventListener('focusin', (event) => {
     if (!inDialog(event.target)) lastOutside = event.target;
   });
+  // A dialog opened from a menu item goes back to the button that opened the menu (the item is gone).
+  const opener = (el) => {
+    const menu = el && el.closest && el.closest('[role=menu]');
+    const trigger = menu && document.getElementById(menu.getAttribute('aria-labelledby'));
+    return trigger || el;
+  };
   new MutationObserver(() => {
     const open = document.querySelector(dialogs);
-    if (open && !openedFrom) openedFrom = lastOutside;
+    if (open && !openedFrom) openedFrom = opener(lastOutside);
     if (!open && openedFrom) {
       const back = openedFrom;
       openedFrom = null;

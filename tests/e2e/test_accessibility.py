@@ -102,6 +102,7 @@ DIALOGS = [
     ("account", "Edit Sold To and Bill To contact"),
     ("memberships", "Add membership"),
     ("sessions", "End session"),
+    ("licenses", "Save view"),
 ]
 
 
@@ -121,6 +122,7 @@ def test_a_dialog_takes_the_focus_has_no_violation_and_gives_the_focus_back_on_e
             "account": f"/billing-accounts/{ids['account']}",
             "memberships": "/memberships",
             "sessions": "/admin/sessions",
+            "licenses": "/licenses",
         }[where]
     page = new_page(browser, signed_in_state("admin@example.com"))
     page.goto(app_server + path)

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from admin_app.db.models import SavedView
 from admin_app.db.session import engine_for
 from tests.e2e.conftest import new_page, screenshot
+from tests.e2e.test_accessibility import violations_on
 
 pytestmark = pytest.mark.e2e
 ROWS = "[data-testid=result-row]"
@@ -52,6 +53,7 @@ def test_a_saved_view_comes_back_from_the_sidebar_and_can_be_renamed_and_removed
     expect(page).to_have_url(re.compile(r"/licenses\?plan=ultimate&q=zephyr&sort=expires$"))
     expect(page.locator("#search")).to_have_value("zephyr")
     expect(page.locator(ROWS).first).to_contain_text("Ultimate")
+    assert violations_on(page) == []
     screenshot(page, "saved-view-sidebar")
 
     page.get_by_role("button", name=f"Rename or remove the view {name}").click()
@@ -64,11 +66,23 @@ def test_a_saved_view_comes_back_from_the_sidebar_and_can_be_renamed_and_removed
     expect(page.get_by_role("navigation").get_by_role("link", name=new_name)).to_be_visible()
     assert [v.id for v in views_named(url, new_name)] == [stored.id]
 
+    # The keyboard: the menu opens with Enter, the arrow reaches Remove, and the question takes the focus.
     opener = page.get_by_role("button", name=f"Rename or remove the view {new_name}")
-    opener.click()
-    page.get_by_role("menuitem", name="Remove…").click()
+    opener.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("menuitem", name="Remove…")).to_be_focused()
+    page.keyboard.press("Enter")
     confirm = page.get_by_role("alertdialog")
     expect(confirm).to_contain_text(f"Remove the view “{new_name}”?")
+    assert confirm.evaluate("d => d.contains(document.activeElement)")
+    assert violations_on(page) == []
+    page.keyboard.press("Escape")
+    expect(confirm).to_be_hidden()
+    expect(opener).to_be_focused()
+    assert [v.id for v in views_named(url, new_name)] == [stored.id]
+    opener.click()
+    page.get_by_role("menuitem", name="Remove…").click()
     confirm.get_by_role("button", name="Remove").click()
     expect(page.get_by_text(f"View “{new_name}” removed.")).to_be_visible()
     expect(page.get_by_role("navigation").get_by_role("link", name=new_name)).to_have_count(0)
@@ -98,16 +112,17 @@ def test_a_name_already_used_on_the_list_is_answered_beside_the_field(browser, a
 def test_another_person_sees_none_of_them(browser, app_server, signed_in_state, e2e_database):
     url, _ = e2e_database
     name = f"Private {uuid4().hex[:6]}"
-    support = new_page(browser, signed_in_state("support@example.com"))
+    support = new_page(browser, signed_in_state("support@example.com"), color_scheme="dark")
     support.goto(app_server + "/reconciliations?status=failed")
     expect(support.locator(ROWS).first).to_be_visible()
     support.get_by_role("button", name="Save view").click()
     support.get_by_role("dialog").get_by_label("Name").fill(name)
     support.keyboard.press("Enter")
     expect(support.get_by_role("navigation").get_by_role("link", name=name)).to_be_visible()
+    assert violations_on(support) == []
     support.context.close()
 
-    sales = new_page(browser, signed_in_state("sales@example.com"))
+    sales = new_page(browser, signed_in_state("sales@example.com"), color_scheme="dark")
     sales.goto(app_server + "/reconciliations")
     expect(sales.locator(ROWS).first).to_be_visible()
     expect(sales.get_by_role("navigation").get_by_role("link", name="Reconciliations")).to_be_visible()
