@@ -38,7 +38,7 @@ TERMS = [
 def browser_benchmarks(db: str, url: str, log: Path, n: int = 20) -> Iterator[dict]:
     """First load of /licenses (server warm) and the time from typing to the matching rows on screen."""
     with (
-        oidc_provider(free_port()) as issuer,
+        oidc_provider() as issuer,
         reflex_server(url, free_port(), log, extra_env={"OIDC_ISSUER": issuer}) as base_url,
         sync_playwright() as playwright,
     ):

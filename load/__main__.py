@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     levels = [int(n) for n in args.sessions.split(",")]
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = (RESULTS / "latest.jsonl").open("w")
-    with oidc_provider(free_port(), users=load_users(max(levels))) as issuer:
+    with oidc_provider(users=load_users(max(levels))) as issuer:
         for mode in args.modes.split(","):
             url = SQLITE_URL if mode == "sqlite" else POSTGRES_URL
             ensure_large_database(url)

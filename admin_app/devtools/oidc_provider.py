@@ -1,12 +1,15 @@
 """The local OpenID provider for development and tests (oidc-provider-mock) with the demo staff users.
 
-`python -m admin_app.devtools.oidc_provider [--port 9400]` serves it in the foreground.
+`python -m admin_app.devtools.oidc_provider [--port 9400]` serves it in the foreground. Tests start it
+on a socket they have bound themselves (`oidc_provider()` without a port): the port is theirs from the
+start, so nothing can take it between choosing it and the provider listening.
 """
 
 import argparse
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -53,17 +56,41 @@ def provider_command(port: int, users: list[dict] | None = None) -> list[str]:
     return command
 
 
+def _child_on_socket(listener: socket.socket, users: list[dict]) -> list[str]:
+    users_json = json.dumps(users)
+    return [
+        sys.executable,
+        "-m",
+        "admin_app.devtools.oidc_provider",
+        "--fd",
+        str(listener.fileno()),
+        "--users",
+        users_json,
+    ]
+
+
 @contextmanager
-def oidc_provider(port: int, timeout_s: float = 30, users: list[dict] | None = None) -> Iterator[str]:
-    """The issuer URL while a provider process serves `users` (the demo staff by default) on `port`."""
+def oidc_provider(
+    port: int | None = None, timeout_s: float = 30, users: list[dict] | None = None
+) -> Iterator[str]:
+    """The issuer URL while a provider process serves `users` (the demo staff by default): on `port`, or
+    without one on a listening socket bound here and handed to the process."""
+    listener = None
+    if port is None:
+        listener = socket.create_server(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+        command = _child_on_socket(listener, users or DEMO_USERS)
+    else:
+        command = provider_command(port, users)
     issuer = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     process = subprocess.Popen(
-        provider_command(port, users),
+        command,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        pass_fds=(listener.fileno(),) if listener else (),
     )
     try:
         deadline = time.monotonic() + timeout_s
@@ -80,12 +107,29 @@ def oidc_provider(port: int, timeout_s: float = 30, users: list[dict] | None = N
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+        if listener:
+            listener.close()
+
+
+def serve_on_socket(fd: int, users: list[dict]) -> None:
+    """The provider (as oidc-provider-mock's own command builds it) on an inherited listening socket."""
+    import uvicorn
+    from oidc_provider_mock import User, app
+
+    os.environ["AUTHLIB_INSECURE_TRANSPORT"] = "1"
+    claims = [User(sub=user["sub"], claims={k: v for k, v in user.items() if k != "sub"}) for user in users]
+    uvicorn.run(app(require_nonce=True, user_claims=claims), interface="wsgi", fd=fd, log_config=None)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Serve the local OpenID provider with the demo staff users.")
     parser.add_argument("--port", type=int, default=9400)
+    parser.add_argument("--fd", type=int, help="serve on this inherited listening socket instead of a port")
+    parser.add_argument("--users", help="the users as a JSON list (with --fd)")
     args = parser.parse_args()
+    if args.fd is not None:
+        serve_on_socket(args.fd, json.loads(args.users) if args.users else DEMO_USERS)
+        return
     os.execv(provider_command(args.port)[0], provider_command(args.port))
 
 

@@ -1,6 +1,7 @@
 """Serve the real app with `reflex run --env prod` on a port and database of one's choosing."""
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -22,11 +23,32 @@ class ServerFailed(RuntimeError):
     """The app exited or did not answer in time; the message ends with its log."""
 
 
+# Below the range the kernel hands out to outgoing connections and to port-0 binds (Linux's default
+# starts at 32768), so the many connections a test run opens never land on a port chosen for a server.
+LOWEST_PORT = 20_000
+_choices = random.SystemRandom()
+
+
+def _ephemeral_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
 def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A TCP port nothing listens on right now, for a server that must bind it itself (`reflex run`,
+    `redis-server`), chosen at random below the ephemeral range: between choosing and binding, only
+    another server started on purpose could take it, and the servers here refuse a port in use."""
+    candidates = range(LOWEST_PORT, max(LOWEST_PORT + 1000, _ephemeral_start()))
+    for port in _choices.sample(candidates, 100):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {candidates.start} and {candidates.stop}")
 
 
 def _port_in_use(port: int) -> bool:

@@ -10,7 +10,6 @@ from starlette.testclient import TestClient
 from admin_app.api import build_api
 from admin_app.auth.oidc import _client as oidc_client_cache
 from admin_app.devtools.oidc_provider import oidc_provider
-from admin_app.devtools.reflex_server import free_port
 from admin_app.settings import get_settings
 
 APP_URL = "http://testserver"
@@ -18,7 +17,7 @@ APP_URL = "http://testserver"
 
 @pytest.fixture(scope="session")
 def issuer() -> Iterator[str]:
-    with oidc_provider(free_port()) as url:
+    with oidc_provider() as url:
         yield url
 
 

@@ -266,7 +266,7 @@ def e2e_database(tmp_path_factory) -> tuple[str, dict[str, int]]:
 
 @pytest.fixture(scope="session")
 def issuer() -> Iterator[str]:
-    with oidc_provider(free_port()) as url:
+    with oidc_provider() as url:
         yield url
 
 

@@ -156,7 +156,7 @@ def test_hostile_input_gets_an_empty_state_not_an_error(page, app_server, term):
 
 def test_slash_focuses_the_search_box(page, app_server):
     open_licenses(page, app_server)
-    page.locator("h1, h2").first.click()
+    page.get_by_role("heading", level=1).click()
     page.keyboard.press("/")
     expect(page.locator("#search")).to_be_focused()
 
