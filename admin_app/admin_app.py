@@ -10,6 +10,7 @@ from admin_app.pages.customer_detail import customer_detail_page
 from admin_app.pages.customers import customers_page
 from admin_app.pages.history import history_page
 from admin_app.pages.license_detail import license_detail_page
+from admin_app.pages.license_validation import license_validation_page
 from admin_app.pages.licenses import licenses_page
 from admin_app.pages.login_status import login_status_page
 from admin_app.pages.memberships import memberships_page
@@ -60,6 +61,12 @@ app.add_page(
     route="/licenses",
     on_load=[UserState.load, LicensesState.load],
     title="Licenses · Customer Admin",
+)
+app.add_page(
+    license_validation_page,
+    route="/licenses/validate",
+    on_load=UserState.load,
+    title="Validate a license file · Customer Admin",
 )
 app.add_page(
     license_detail_page,

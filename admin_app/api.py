@@ -2,7 +2,9 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -15,9 +17,14 @@ from admin_app.auth.gate import record_refusal
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.auth.routes import AUTH_ROUTES
+from admin_app.db.auth_events import record_auth_event
+from admin_app.db.license_files import license_file_text
+from admin_app.db.models import License
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import StaffIdentity
 from admin_app.exports import EXPORTS, Export, export_csv
 from admin_app.health import check_health
+from admin_app.license_key import signing_key
 from admin_app.settings import get_settings
 
 
@@ -31,6 +38,43 @@ def export_route(export: Export) -> Callable[[Request], Awaitable[Response]]:
         return await export_csv(request, export, identity)
 
     return route
+
+
+async def license_file(request: Request) -> Response:
+    """A license as a file signed by the app's license key; each download is in the audit trail."""
+    identity = await authorized(request, Permission.LICENSE_FILES)
+    if isinstance(identity, Response):
+        return identity
+    license_id = request.path_params["license_id"]
+    address = of_request(request)
+
+    def sign_and_record(session) -> str | None:
+        found = session.get(License, license_id) if 0 < license_id < 2**63 else None
+        if found is None:
+            return None
+        record_auth_event(
+            session=session,
+            kind="license_file",
+            at=datetime.now(UTC),
+            email=identity.email,
+            client_address=address,
+            detail=f"license {found.id} ({found.company}, {found.email}) downloaded",
+        )
+        return license_file_text(found, signing_key())
+
+    try:
+        text = await in_session(sign_and_record)
+    except SQLAlchemyError:
+        return PlainTextResponse(DATABASE_UNAVAILABLE, status_code=503)
+    if text is None:
+        return PlainTextResponse(f"There is no license {license_id}.", status_code=404)
+    return PlainTextResponse(
+        text,
+        headers={
+            "Content-Disposition": f'attachment; filename="license-{license_id}.txt"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 async def healthz(request: Request) -> Response:
@@ -66,6 +110,7 @@ def build_api() -> Starlette:
         routes=[
             *AUTH_ROUTES,
             *(Route(f"/api/export/{name}", export_route(export)) for name, export in EXPORTS.items()),
+            Route("/api/licenses/{license_id:int}/license-file", license_file),
             Route("/healthz", healthz),
         ],
         middleware=[

@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     TRUSTED_PROXIES: str = ""
     # CSV downloads one staff member may run at once; one more is answered 429.
     EXPORTS_PER_PERSON: int = 2
+    # PEM file of the Ed25519 private key license files are signed with (required in production; in
+    # development one is generated into data/). Earlier keys' public PEM files, comma-separated, still
+    # validate the files they signed.
+    LICENSE_SIGNING_KEY_FILE: str = ""
+    LICENSE_VERIFY_KEY_FILES: str = ""
 
     # Links out, as URL templates; empty: no link. See admin_app/links.py for the placeholders.
     ZUORA_ACCOUNT_URL: str = ""
@@ -144,7 +149,30 @@ class Settings(BaseSettings):
                     "OIDC_ISSUER must be your identity provider's https URL in production; the development"
                     " provider is for `make run` and `make run-prod-demo` only"
                 )
+            if not self.LICENSE_SIGNING_KEY_FILE:
+                raise ValueError(
+                    "LICENSE_SIGNING_KEY_FILE must name the PEM file of the license signing key in production"
+                )
         return self
+
+    @field_validator("LICENSE_SIGNING_KEY_FILE", "LICENSE_VERIFY_KEY_FILES")
+    @classmethod
+    def _readable_ed25519_keys(cls, value: str, info) -> str:
+        from joserfc.errors import JoseError
+        from joserfc.jwk import OKPKey
+
+        for path in _comma_list(value):
+            try:
+                key = OKPKey.import_key(Path(path).read_bytes())
+            except (OSError, ValueError, JoseError) as error:
+                raise ValueError(f"{info.field_name}: {path} is not a readable Ed25519 key in PEM") from error
+            if key.curve_name != "Ed25519":
+                raise ValueError(f"{info.field_name}: {path} holds a {key.curve_name} key, not Ed25519")
+            if info.field_name == "LICENSE_SIGNING_KEY_FILE" and not key.is_private:
+                raise ValueError(
+                    f"{info.field_name}: {path} holds a public key; signing needs the private key"
+                )
+        return value
 
     @field_validator("DATABASE_URL")
     @classmethod

@@ -2,11 +2,21 @@
 
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
+from joserfc.jwk import ECKey, OKPKey
 from pydantic import ValidationError
 
 from admin_app.settings import DEV_CLIENT_SECRET, DEV_SESSION_SECRET, Settings
+
+KEYS = Path(tempfile.mkdtemp(prefix="license-keys-"))
+SIGNING_KEY = OKPKey.generate_key("Ed25519")
+(KEYS / "signing.pem").write_bytes(SIGNING_KEY.as_pem(private=True))
+(KEYS / "public.pem").write_bytes(SIGNING_KEY.as_pem(private=False))
+(KEYS / "p256.pem").write_bytes(ECKey.generate_key("P-256").as_pem(private=True))
+(KEYS / "garbage.pem").write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
 
 REAL = {
     "DEPLOYMENT": "production",
@@ -14,11 +24,33 @@ REAL = {
     "OIDC_CLIENT_SECRET": "a-real-client-secret",
     "SESSION_SECRET": "s" * 40,
     "APP_URL": "http://admin.internal:3000",
+    "LICENSE_SIGNING_KEY_FILE": str(KEYS / "signing.pem"),
 }
 
 
 def test_a_production_setup_with_real_values_is_accepted_on_plain_http_too():
     assert Settings(**REAL).DEPLOYMENT == "production"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"LICENSE_SIGNING_KEY_FILE": ""}, "LICENSE_SIGNING_KEY_FILE must name the PEM file"),
+        ({"LICENSE_SIGNING_KEY_FILE": str(KEYS / "missing.pem")}, "is not a readable Ed25519 key"),
+        ({"LICENSE_SIGNING_KEY_FILE": str(KEYS / "garbage.pem")}, "is not a readable Ed25519 key"),
+        ({"LICENSE_SIGNING_KEY_FILE": str(KEYS / "public.pem")}, "holds a public key"),
+        ({"LICENSE_SIGNING_KEY_FILE": str(KEYS / "p256.pem")}, "is not a readable Ed25519 key"),
+        ({"LICENSE_VERIFY_KEY_FILES": f"{KEYS / 'public.pem'},{KEYS / 'nope.pem'}"}, "nope.pem is not"),
+    ],
+)
+def test_production_needs_a_readable_ed25519_license_signing_key(change, message):
+    with pytest.raises(ValidationError, match=message):
+        Settings(**{**REAL, **change})
+
+
+def test_earlier_public_keys_are_accepted_for_validation():
+    settings = Settings(**{**REAL, "LICENSE_VERIFY_KEY_FILES": str(KEYS / "public.pem")})
+    assert settings.LICENSE_VERIFY_KEY_FILES.endswith("public.pem")
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,8 @@ class Permission(StrEnum):
     MEMBERSHIPS_EDIT = "memberships:edit"
     LOGIN_STATUS_EDIT = "login_status:edit"
     EXPORT = "export"
+    # Download a license file, and validate one pasted from a ticket.
+    LICENSE_FILES = "license_files"
     AUDIT_READ = "audit:read"
     SESSIONS_ADMIN = "sessions:admin"
 
@@ -37,10 +39,10 @@ SUPPORT_WORK = frozenset(
     }
 )
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    "sales": EVERYONE,
+    "sales": EVERYONE | {Permission.LICENSE_FILES},
     "manager": EVERYONE,
-    "support": EVERYONE | SUPPORT_WORK,
-    "admin": EVERYONE | SUPPORT_WORK | {Permission.SESSIONS_ADMIN},
+    "support": EVERYONE | SUPPORT_WORK | {Permission.LICENSE_FILES},
+    "admin": EVERYONE | SUPPORT_WORK | {Permission.LICENSE_FILES, Permission.SESSIONS_ADMIN},
 }
 
 

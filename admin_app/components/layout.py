@@ -24,6 +24,7 @@ class NavItem:
 
 NAV_ITEMS = (
     NavItem("Licenses", "/licenses", "key-round", Permission.LICENSES_READ, "l"),
+    NavItem("Validate license", "/licenses/validate", "file-check", Permission.LICENSE_FILES, "v"),
     NavItem("Subscriptions", "/subscriptions", "repeat", Permission.LICENSES_READ, "s"),
     NavItem("Reconciliations", "/reconciliations", "receipt", Permission.RECONCILIATIONS_READ, "r"),
     NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ, "t"),

@@ -15,6 +15,7 @@ KINDS = (
     "roles_changed",
     "session_ended",
     "export",
+    "license_file",
 )
 
 

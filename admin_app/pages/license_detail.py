@@ -2,10 +2,12 @@
 
 import reflex as rx
 
+from admin_app.auth.permissions import Permission
 from admin_app.components.detail import back_to, detail_body, field_row, license_timeline
 from admin_app.components.layout import page_shell
 from admin_app.components.status import active_badge, status_badge
 from admin_app.state.license_detail import LicenseDetailState
+from admin_app.state.user import UserState
 
 L = LicenseDetailState.license
 
@@ -78,4 +80,17 @@ def license_detail_page() -> rx.Component:
             spacing="4",
         ),
     )
-    return page_shell("License", back_to("Licenses", "/licenses"), body)
+    return page_shell("License", back_to("Licenses", "/licenses"), body, actions=_license_file_actions())
+
+
+def _license_file_actions() -> rx.Component:
+    """The license as a signed file (an HTTP download), for the roles that may hand one out."""
+    download = rx.link(
+        rx.button(rx.icon("file-down", size=16), "Download license file", variant="outline"),
+        href="/api/licenses/" + L["id"] + "/license-file",
+        reload_document=True,
+        download=True,
+    )
+    return rx.cond(
+        UserState.permissions.contains(Permission.LICENSE_FILES.value) & (L.length() > 0), download
+    )

@@ -62,6 +62,7 @@ EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
     ),
     "LicensesState": _list(P.LICENSES_READ),
     "LicenseDetailState": {"load": P.LICENSES_READ},
+    "LicenseValidationState": {"validate": P.LICENSE_FILES, "clear": P.LICENSE_FILES},
     "SubscriptionsState": _list(P.LICENSES_READ),
     "SubscriptionState": {"load": P.LICENSES_READ},
     "ReconciliationsState": _list(P.RECONCILIATIONS_READ),

@@ -38,6 +38,7 @@ def pages(license_ids: dict[str, int], ids: dict[str, int]) -> list[str]:
     return [
         "/licenses",
         f"/licenses/{license_ids['active']}",
+        "/licenses/validate",
         "/subscriptions",
         f"/subscriptions/{E2E_SUBSCRIPTION}",
         "/reconciliations",

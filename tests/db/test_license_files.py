@@ -1,0 +1,155 @@
+"""License files: signed by the app's key, read back whole, and every kind of wrong text answered
+plainly: garbage, truncation, a changed field, another key, a huge paste."""
+
+import base64
+import json
+
+import pytest
+from joserfc.jwk import OKPKey
+
+from admin_app.db.license_files import (
+    BEGIN,
+    END,
+    MAX_TEXT_LENGTH,
+    check_license_file,
+    license_file_text,
+    match_in_database,
+)
+from tests.factories import add_licenses, license_fields
+
+KEY = OKPKey.generate_key("Ed25519")
+OTHER_KEY = OKPKey.generate_key("Ed25519")
+
+
+@pytest.fixture
+def license(session):
+    [made] = add_licenses(
+        session, [license_fields(company="Numbat Labs", email="ops@numbat.test", trial=True)]
+    )
+    return made
+
+
+def token_of(text: str) -> str:
+    return "".join(text.strip().removeprefix(BEGIN).removesuffix(END).split())
+
+
+def b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def test_a_file_reads_back_valid_with_every_field(session, license):
+    text = license_file_text(license, KEY)
+    assert text.startswith(BEGIN + "\n") and text.endswith(END + "\n")
+    assert all(len(line) <= 64 for line in text.splitlines()[1:-1])
+    check = check_license_file(text, [KEY])
+    assert check.verdict == "valid"
+    assert check.claims == {
+        "license_id": license.id,
+        "licensee": license.licensee_name,
+        "company": "Numbat Labs",
+        "email": "ops@numbat.test",
+        "plan": license.plan,
+        "users": license.user_count,
+        "starts": license.starts_at.isoformat(),
+        "expires": license.expires_at.isoformat(),
+        "trial": True,
+        "type": license.license_type,
+        "issued": license.issued_at.isoformat(),
+    }
+    match = match_in_database(session=session, claims=check.claims)
+    assert match.license_id == license.id
+    assert match.message == "The database has this license with the same fields."
+    assert not any(f.differs for f in match.fields)
+
+
+def test_pasted_without_armour_or_with_extra_whitespace_it_still_reads(license):
+    text = license_file_text(license, KEY)
+    assert check_license_file(token_of(text), [KEY]).valid
+    assert check_license_file("\r\n  " + text.replace("\n", "\r\n   ") + "\n\n", [KEY]).valid
+
+
+def test_a_changed_field_breaks_the_signature_but_shows_what_the_file_claims(license):
+    header, _, signature = token_of(license_file_text(license, KEY)).split(".")
+    claims = check_license_file(license_file_text(license, KEY), [KEY]).claims
+    forged = f"{header}.{b64({**claims, 'users': 5000})}.{signature}"
+    check = check_license_file(forged, [KEY])
+    assert check.verdict == "tampered"
+    assert "changed after it was issued" in check.message
+    assert check.claims["users"] == 5000
+
+
+def test_a_file_signed_by_another_key_is_not_ours(license):
+    check = check_license_file(license_file_text(license, OTHER_KEY), [KEY])
+    assert check.verdict == "unknown_key"
+    # An earlier key the app still verifies with accepts it.
+    assert check_license_file(license_file_text(license, OTHER_KEY), [KEY, OTHER_KEY]).valid
+
+
+def test_a_header_claiming_our_key_with_alg_none_or_another_algorithm_is_refused(license):
+    _, payload, signature = token_of(license_file_text(license, KEY)).split(".")
+    for alg in ("none", "HS256", "EdDSA", "ES256"):
+        header = b64({"alg": alg, "kid": KEY.thumbprint()})
+        assert check_license_file(f"{header}.{payload}.{signature}", [KEY]).verdict == "tampered"
+
+
+@pytest.mark.parametrize(
+    ("text", "verdict"),
+    [
+        ("", "empty"),
+        ("   \n ", "empty"),
+        (None, "empty"),
+        (b"bytes", "empty"),
+        ("hello world", "unreadable"),
+        ("a.b.c", "unreadable"),
+        ("%%%.%%%.%%%", "unreadable"),
+        (f"{b64([1, 2])}.{b64({'a': 1})}.AAAA", "unreadable"),
+        ("🚀" * 100, "unreadable"),
+        (f"{BEGIN}\n{END}", "unreadable"),
+        ("x" * (MAX_TEXT_LENGTH + 1), "too_long"),
+        ("x" * 1_000_000, "too_long"),
+    ],
+    ids=[
+        "empty",
+        "blank",
+        "none",
+        "bytes",
+        "words",
+        "dots",
+        "symbols",
+        "array",
+        "emoji",
+        "armour",
+        "long",
+        "1MB",
+    ],
+)
+def test_garbage_is_answered_plainly(text, verdict):
+    check = check_license_file(text, [KEY])
+    assert check.verdict == verdict
+    assert check.message and not check.valid
+
+
+def test_a_truncated_file_is_unreadable_or_tampered_never_valid(license):
+    text = license_file_text(license, KEY)
+    for cut in (20, len(text) // 2, len(text) - 30):
+        assert check_license_file(text[:cut], [KEY]).verdict in {"unreadable", "tampered", "unknown_key"}
+
+
+def test_the_database_is_compared_field_by_field(session, license):
+    claims = check_license_file(license_file_text(license, KEY), [KEY]).claims
+    license.email = "ops@numbat-corrected.test"
+    license.user_count = 99
+    session.add(license)
+    session.commit()
+    match = match_in_database(session=session, claims=claims)
+    assert match.license_id == license.id
+    assert match.message == "The database has this license, but its email, users differ from the file's."
+    differing = {f.label: (f.in_file, f.in_database) for f in match.fields if f.differs}
+    assert differing == {"Email": ("ops@numbat.test", "ops@numbat-corrected.test"), "Users": ("10", "99")}
+
+
+@pytest.mark.parametrize("license_id", [10**9, -1, "7", True, None, 2**70])
+def test_a_file_naming_no_license_of_ours_says_so(session, license, license_id):
+    match = match_in_database(session=session, claims={"license_id": license_id, "company": "X"})
+    assert match.license_id is None
+    assert match.message == "No license in the database has the id this file names."
