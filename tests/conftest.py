@@ -26,6 +26,7 @@ TABLES = (
     "reconciliation_rollup",
     "reconciliation_account_total",
     "subscription",
+    "cloud_activation",
     "license",
     "billing_account_contact",
     "billing_account",

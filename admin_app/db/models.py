@@ -136,6 +136,7 @@ class License(SQLModel, table=True):
         sa.Index("ix_license_plan_issued", "plan", "issued_at", "id"),
         sa.Index("ix_license_type_issued", "license_type", "issued_at", "id"),
         sa.Index("ix_license_subscription_name", "subscription_name"),
+        sa.Index("ux_license_activation_code", "activation_code", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -150,6 +151,8 @@ class License(SQLModel, table=True):
     user_count: int
     subscription_name: str | None = Field(default=None, max_length=20)
     license_type: str = Field(max_length=20)
+    # Cloud licenses only: the code an instance activates with (the page never shows it whole).
+    activation_code: str | None = Field(default=None, max_length=32)
 
 
 class Reconciliation(SQLModel, table=True):
@@ -311,3 +314,15 @@ class SavedView(SQLModel, table=True):
     name_key: str = Field(max_length=60)
     query: str = Field(max_length=2000)
     created_at: datetime
+
+
+class CloudActivation(SQLModel, table=True):
+    """An instance that activated a cloud license's code."""
+
+    __tablename__ = "cloud_activation"
+    __table_args__ = (sa.UniqueConstraint("license_id", "instance_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    license_id: int = Field(foreign_key="license.id", index=True)
+    instance_id: str = Field(max_length=64)
+    activated_at: datetime

@@ -66,6 +66,62 @@ def _details() -> rx.Component:
     )
 
 
+def _activation() -> rx.Component:
+    """A cloud license's code: used or not, and by which instances."""
+    A = LicenseDetailState.activation
+    instances = rx.table.root(
+        rx.table.header(
+            rx.table.row(rx.table.column_header_cell("Instance"), rx.table.column_header_cell("Activated"))
+        ),
+        rx.table.body(
+            rx.foreach(
+                A.instances,
+                lambda row: rx.table.row(
+                    rx.table.cell(rx.code(row[0], variant="ghost")), rx.table.cell(row[1])
+                ),
+            )
+        ),
+        size="1",
+        width="100%",
+    )
+    return rx.cond(
+        A.code_hint != "",
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.heading("Cloud activation", size="4", as_="h2"),
+                    rx.cond(
+                        A.used,
+                        rx.badge("Code used", color_scheme="green"),
+                        rx.badge("Not used yet", color_scheme="gray"),
+                    ),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.text(
+                    "Activation code ending ",
+                    rx.code(A.code_hint),
+                    rx.cond(
+                        A.used,
+                        rx.text.span(
+                            ", activated by ",
+                            A.instances.length(),
+                            rx.cond(A.instances.length() == 1, " instance:", " instances:"),
+                        ),
+                        ". No instance has activated it.",
+                    ),
+                    size="2",
+                    data_testid="activation-summary",
+                ),
+                rx.cond(A.used, instances),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+        ),
+    )
+
+
 def license_detail_page() -> rx.Component:
     body = detail_body(
         error=LicenseDetailState.error,
@@ -74,6 +130,7 @@ def license_detail_page() -> rx.Component:
         loading=LicenseDetailState.loading & (L.length() == 0),
         content=rx.vstack(
             _details(),
+            _activation(),
             rx.heading("All licenses of ", L["company"], size="4", as_="h2"),
             rx.card(license_timeline(LicenseDetailState.company_licenses, L["id"]), width="100%"),
             width="100%",

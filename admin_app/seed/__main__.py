@@ -16,6 +16,7 @@ from admin_app.seed.generate import (
     Ids,
     Rows,
     Scale,
+    activations,
     license_counts,
     make_paying_company,
     make_prospect,
@@ -32,6 +33,7 @@ WRITE_ORDER = (
     "billing_account_membership",
     "subscription",
     "license",
+    "cloud_activation",
     "version",
 )
 
@@ -47,11 +49,11 @@ def load(url: str, scale: Scale, seed: int = 42) -> dict[str, int]:
         rows = Rows()
         for index in range(start, min(start + COMPANY_BATCH, len(counts))):
             accounts.append(make_paying_company(index, counts[index], scale, rng, ids, rows))
-        _write_rows(writer, rows)
+        _write_rows(writer, rows, ids)
     rows = Rows()
     for offset, n_trials in enumerate(prospect_counts):
         make_prospect(len(counts) + offset, n_trials, rng, ids, rows)
-    _write_rows(writer, rows)
+    _write_rows(writer, rows, ids)
     writer.write(
         "reconciliation",
         TABLE_COLUMNS["reconciliation"],
@@ -61,7 +63,8 @@ def load(url: str, scale: Scale, seed: int = 42) -> dict[str, int]:
     return writer.counts
 
 
-def _write_rows(writer: BulkWriter, rows: Rows) -> None:
+def _write_rows(writer: BulkWriter, rows: Rows, ids: Ids) -> None:
+    rows.tables["cloud_activation"].extend(activations(rows.tables["license"], ids))
     for table in WRITE_ORDER:
         writer.write(table, TABLE_COLUMNS[table], rows.tables[table])
 

@@ -4,6 +4,7 @@ Dates are laid out around a fixed reference date, not today, so the rows do not
 change from one day to the next.
 """
 
+import hashlib
 import random
 import re
 import unicodedata
@@ -16,6 +17,7 @@ from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
     BillingAccountMembership,
+    CloudActivation,
     Customer,
     License,
     Reconciliation,
@@ -55,6 +57,7 @@ TABLE_COLUMNS = {
         License,
         Reconciliation,
         Version,
+        CloudActivation,
     )
 }
 
@@ -352,8 +355,10 @@ def _trial_license(
 ):
     """A 30-day trial license row (trials have no subscription)."""
     first, last, email = person
+    license_id = ids.take("license")
+    kind = "cloud" if issued.year >= 2021 else "legacy"
     return (
-        ids.take("license"),
+        license_id,
         company_name,
         f"{first} {last}",
         email,
@@ -364,7 +369,8 @@ def _trial_license(
         rng.choice(("premium", "ultimate")),
         users,
         None,
-        "cloud" if issued.year >= 2021 else "legacy",
+        kind,
+        demo_activation_code(license_id, kind),
     )
 
 
@@ -385,10 +391,11 @@ def _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions
         issued = _at(min(day, REFERENCE_DATE - timedelta(days=rng.randrange(0, 10))), rng)
         kind = "legacy" if issued.year < 2020 else ("offline" if rng.random() < 0.15 else "cloud")
         users = int(seats * (1 + 0.08 * k))
+        license_id = ids.take("license")
         rows.add(
             "license",
             (
-                ids.take("license"),
+                license_id,
                 co.name,
                 f"{first} {last}",
                 email,
@@ -400,6 +407,7 @@ def _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions
                 users,
                 name,
                 kind,
+                demo_activation_code(license_id, kind),
             ),
         )
 
@@ -459,3 +467,28 @@ def reconciliations(accounts: list[Account], count: int, rng: random.Random, ids
             channel,
             seats,
         )
+
+
+def demo_activation_code(license_id: int, kind: str) -> str | None:
+    """A cloud license's activation code: 24 letters and digits, the same for an id on every run."""
+    if kind != "cloud":
+        return None
+    return hashlib.sha256(f"demo-activation-{license_id}".encode()).hexdigest()[:24].upper()
+
+
+def activations(license_rows: list[tuple], ids: Ids) -> Iterator[tuple]:
+    """Instances that activated the cloud licenses among `license_rows`: about three in five codes are
+    used, by one to three instances, from their start date; the rest are not used yet. Each license
+    draws from its own generator, so the rest of the demo data stays as it was."""
+    columns = TABLE_COLUMNS["license"]
+    at = {name: columns.index(name) for name in ("id", "starts_at", "activation_code")}
+    for row in license_rows:
+        if row[at["activation_code"]] is None or row[at["starts_at"]] > REFERENCE_DATE:
+            continue
+        rng = random.Random(row[at["id"]])
+        if rng.random() >= 0.6:
+            continue
+        for n in range(rng.choice((1, 1, 1, 2, 3))):
+            day = row[at["starts_at"]] + timedelta(days=rng.randrange(0, 20) + 30 * n)
+            instance = f"{rng.getrandbits(64):016x}"
+            yield (ids.take("cloud_activation"), row[at["id"]], instance, _at(min(day, REFERENCE_DATE), rng))

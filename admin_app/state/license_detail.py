@@ -1,11 +1,14 @@
 """State of the license detail page: one license, the company's other licenses, rule 11's mark."""
 
+from dataclasses import dataclass, field
+
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as db
+from admin_app.db.activations import ActivationStatus, activation_status
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
@@ -17,10 +20,27 @@ def path_tail(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1]
 
 
+@dataclass
+class ActivationView:
+    """A cloud license's code (its last four characters) and who activated it."""
+
+    code_hint: str = ""
+    used: bool = False
+    instances: list[list[str]] = field(default_factory=list)
+
+
+def activation_view(status: ActivationStatus | None) -> ActivationView:
+    if status is None:
+        return ActivationView()
+    instances = [[a.instance_id, a.activated_at.strftime("%Y-%m-%d %H:%M UTC")] for a in status.activations]
+    return ActivationView(status.code_hint, status.used, instances)
+
+
 class LicenseDetailState(AppState):
-    """One license and its company's history of licenses."""
+    """One license, its activation code's use (cloud licenses), and its company's history of licenses."""
 
     license: dict[str, str] = {}
+    activation: ActivationView = ActivationView()
     company_licenses: list[dict[str, str]] = []
     not_found: bool = False
     loading: bool = True
@@ -35,16 +55,21 @@ class LicenseDetailState(AppState):
         license_id = parse_id(tail)
         today = db.today_utc()
 
-        def fetch(session) -> tuple[dict[str, str], list[dict[str, str]]]:
+        def fetch(session) -> tuple[dict[str, str], ActivationView, list[dict[str, str]]]:
             found = db.get_license(session=session, license_id=license_id) if license_id else None
             if found is None:
-                return {}, []
+                return {}, ActivationView(), []
             active = db.active_license_ids(session=session, companies=[found.company], today=today)
             others = db.licenses_of_company(session=session, company=found.company)
-            return license_view(found, active, today), [license_view(o, active, today) for o in others]
+            activation = activation_view(activation_status(session=session, license=found))
+            return (
+                license_view(found, active, today),
+                activation,
+                [license_view(o, active, today) for o in others],
+            )
 
         try:
-            self.license, self.company_licenses = await in_session(fetch)
+            self.license, self.activation, self.company_licenses = await in_session(fetch)
             self.not_found = not self.license
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE

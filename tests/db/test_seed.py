@@ -68,6 +68,16 @@ def test_rows_are_internally_consistent(seeded):
         "skipped without reason": "SELECT count(*) FROM reconciliation WHERE status = 'skipped' AND skip_reason IS NULL",
         "failed without error": "SELECT count(*) FROM reconciliation WHERE status = 'failed' AND error_message IS NULL",
         "license ending before it starts": "SELECT count(*) FROM license WHERE expires_at <= starts_at",
+        "cloud license without an activation code": """
+            SELECT count(*) FROM license WHERE license_type = 'cloud' AND activation_code IS NULL""",
+        "activation code of a license not in the cloud": """
+            SELECT count(*) FROM license WHERE license_type <> 'cloud' AND activation_code IS NOT NULL""",
+        "activation of a license not in the cloud": """
+            SELECT count(*) FROM cloud_activation a JOIN license l ON l.id = a.license_id
+            WHERE l.license_type <> 'cloud'""",
+        "activated before the license starts": """
+            SELECT count(*) FROM cloud_activation a JOIN license l ON l.id = a.license_id
+            WHERE a.activated_at < l.starts_at""",
     }
     assert {name: scalar(seeded, sql) for name, sql in orphans.items()} == dict.fromkeys(orphans, 0)
 
@@ -85,6 +95,11 @@ def test_demo_data_has_the_cases_the_workflows_need(seeded):
             ON p.company = t.company AND NOT p.trial AND p.issued_at > t.issued_at WHERE t.trial""",
         "trials that did not": """SELECT count(DISTINCT t.company) FROM license t WHERE t.trial AND NOT EXISTS
             (SELECT 1 FROM license p WHERE p.company = t.company AND NOT p.trial)""",
+        "activation codes used": "SELECT count(DISTINCT license_id) FROM cloud_activation",
+        "codes used by more than one instance": """SELECT count(*) FROM (SELECT license_id FROM cloud_activation
+            GROUP BY license_id HAVING count(*) > 1) used""",
+        "activation codes not used yet": """SELECT count(*) FROM license l WHERE l.activation_code IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM cloud_activation a WHERE a.license_id = l.id)""",
     }
     found = {name: scalar(seeded, sql) for name, sql in cases.items()}
     assert all(found.values()), found

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
@@ -137,3 +138,49 @@ def test_managers_get_neither_the_file_nor_the_check(browser, app_server, signed
             select(AuthEvent.detail).where(AuthEvent.email == "manager-validate@example.com")
         ).all()
     assert details == ["validate needs license_files"]
+
+
+def first_id(url: str, sql: str) -> int:
+    with Session(engine_for(url)) as session:
+        return session.exec(sa.text(sql)).first()[0]
+
+
+def test_a_cloud_license_shows_whether_its_code_was_used_and_by_which_instances(
+    page, app_server, e2e_database
+):
+    url, _ = e2e_database
+    used = first_id(
+        url,
+        """SELECT license_id FROM cloud_activation
+           GROUP BY license_id HAVING count(*) = 2 ORDER BY license_id LIMIT 1""",
+    )
+    unused = first_id(
+        url,
+        """SELECT id FROM license l WHERE activation_code IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM cloud_activation a WHERE a.license_id = l.id) ORDER BY id LIMIT 1""",
+    )
+    with Session(engine_for(url)) as session:
+        code = session.exec(sa.text(f"SELECT activation_code FROM license WHERE id = {used}")).first()[0]
+        instances = [
+            row[0]
+            for row in session.exec(
+                sa.text(
+                    f"""SELECT instance_id FROM cloud_activation WHERE license_id = {used}
+                        ORDER BY activated_at, id"""
+                )
+            )
+        ]
+
+    page.goto(f"{app_server}/licenses/{used}")
+    summary = page.get_by_test_id("activation-summary")
+    expect(summary).to_have_text(f"Activation code ending …{code[-4:]}, activated by 2 instances:")
+    expect(page.get_by_text("Code used")).to_be_visible()
+    for instance in instances:
+        expect(page.get_by_role("cell", name=instance)).to_be_visible()
+    # The code is a credential: never on the page whole.
+    assert code not in page.content()
+    screenshot(page, "license-activation")
+
+    page.goto(f"{app_server}/licenses/{unused}")
+    expect(page.get_by_test_id("activation-summary")).to_contain_text("No instance has activated it.")
+    expect(page.get_by_text("Not used yet")).to_be_visible()
