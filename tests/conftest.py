@@ -35,6 +35,7 @@ TABLES = (
     "auth_event",
     "used_logout_token",
     "saved_view",
+    "outbox_message",
 )
 
 

@@ -19,6 +19,7 @@ ITEM_LABELS = {
     "billing_account": "Billing account",
     "billing_account_contact": "Billing account contact",
     "billing_account_membership": "Membership",
+    "outbox_message": "Email",
 }
 
 

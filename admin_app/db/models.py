@@ -326,3 +326,37 @@ class CloudActivation(SQLModel, table=True):
     license_id: int = Field(foreign_key="license.id", index=True)
     instance_id: str = Field(max_length=64)
     activated_at: datetime
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An email the app sends (a license file, an activation code, a confirmation, a sign-in link), from
+    the moment it is asked for to what the mail server made of it."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+        sa.Index("ix_outbox_item", "item_type", "item_id", "id"),
+        sa.Index("ux_outbox_message_id", "message_id", unique=True),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # license_file, activation_code, confirmation, sign_in_link
+    kind: str = Field(max_length=30)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=200)
+    body: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    # The record the email is about, as in the history.
+    item_type: str = Field(max_length=50)
+    item_id: int
+    requested_by: str = Field(max_length=254)
+    requested_at: datetime
+    request_id: str | None = Field(default=None, max_length=36)
+    # queued, sending, sent (the server took it), delivered, bounced, failed (gave up retrying)
+    status: str = Field(max_length=20)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = None
+    # The Message-ID the mail server's delivery reports refer to.
+    message_id: str = Field(max_length=200)
+    last_answer: str = Field(default="", max_length=500)
+    sent_at: datetime | None = None
+    finished_at: datetime | None = None
