@@ -5,6 +5,7 @@ import reflex as rx
 from admin_app.api import api
 from admin_app.auth.gate import AuthGate
 from admin_app.components.keyboard import KEYBOARD_SCRIPT, RETURN_FOCUS_SCRIPT
+from admin_app.mailer import send_outbox_forever
 from admin_app.pages.billing_accounts import billing_account_detail_page, billing_accounts_page
 from admin_app.pages.customer_detail import customer_detail_page
 from admin_app.pages.customers import customers_page
@@ -49,6 +50,7 @@ app = rx.App(
     stylesheets=["/contrast.css", "/tables.css", "/keyboard.css"],
 )
 app.add_middleware(AuthGate())
+app.register_lifespan_task(send_outbox_forever)
 
 
 def index_page() -> rx.Component:

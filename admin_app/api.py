@@ -1,6 +1,8 @@
 """HTTP routes beside the Reflex app (mounted through rx.App(api_transformer=...))."""
 
 import asyncio
+import json
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -20,11 +22,13 @@ from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.license_files import license_file_text
 from admin_app.db.models import License
+from admin_app.db.outbox import apply_delivery_event
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import StaffIdentity
 from admin_app.exports import EXPORTS, Export, export_csv
 from admin_app.health import check_health
 from admin_app.license_key import signing_key
+from admin_app.mailer import event_is_genuine
 from admin_app.settings import get_settings
 
 
@@ -77,6 +81,38 @@ async def license_file(request: Request) -> Response:
     )
 
 
+async def mail_events(request: Request) -> Response:
+    """Delivery reports from the mail server: {"message_id", "event": delivered | bounced, "answer"},
+    signed with MAIL_EVENTS_SECRET over "<X-Mail-Timestamp>.<body>" (X-Mail-Signature)."""
+    body = await request.body()
+    genuine = event_is_genuine(
+        get_settings().MAIL_EVENTS_SECRET,
+        request.headers.get("x-mail-timestamp", ""),
+        request.headers.get("x-mail-signature", ""),
+        body,
+        time.time(),
+    )
+    if not genuine:
+        await record_refusal("", of_request(request), "/api/mail-events: a report without a valid signature")
+        return PlainTextResponse("The signature is missing, wrong or too old.", status_code=401)
+    try:
+        report = json.loads(body)
+        message_id, event, answer = (str(report[k]) for k in ("message_id", "event", "answer"))
+    except (ValueError, KeyError, TypeError):
+        return PlainTextResponse("Expected JSON with message_id, event and answer.", status_code=400)
+
+    def apply(session) -> str:
+        return apply_delivery_event(
+            session=session, message_id=message_id, event=event, answer=answer, at=datetime.now(UTC)
+        ).message
+
+    try:
+        problem = await in_session(apply)
+    except SQLAlchemyError:
+        return PlainTextResponse(DATABASE_UNAVAILABLE, status_code=503)
+    return PlainTextResponse(problem or "recorded", status_code=422 if problem else 200)
+
+
 async def healthz(request: Request) -> Response:
     """For load balancers: 200 when the database and Redis answer, 503 naming what does not."""
     health = await asyncio.to_thread(check_health)
@@ -111,6 +147,7 @@ def build_api() -> Starlette:
             *AUTH_ROUTES,
             *(Route(f"/api/export/{name}", export_route(export)) for name, export in EXPORTS.items()),
             Route("/api/licenses/{license_id:int}/license-file", license_file),
+            Route("/api/mail-events", mail_events, methods=["POST"]),
             Route("/healthz", healthz),
         ],
         middleware=[

@@ -9,10 +9,13 @@ from typing import Literal
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from admin_app.smtp_url import smtp_target
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "customer_admin.db"
 DEV_CLIENT_SECRET = "dev-client-secret"
 DEV_SESSION_SECRET = "dev-session-secret-change-me"
+DEV_MAIL_EVENTS_SECRET = "dev-mail-events-secret"
 
 
 # Each link-out template and the one placeholder it may use.
@@ -71,6 +74,12 @@ class Settings(BaseSettings):
     # validate the files they signed.
     LICENSE_SIGNING_KEY_FILE: str = ""
     LICENSE_VERIFY_KEY_FILES: str = ""
+    # Outgoing mail: smtp://host:port (STARTTLS when offered) or smtps://user:password@host:port. `make
+    # run` starts a local server on 2525 that accepts mail and bounces MAIL_BOUNCE (devtools/smtp_server.py).
+    SMTP_URL: str = "smtp://127.0.0.1:2525"
+    MAIL_FROM: str = "Customer Admin <no-reply@customer-admin.test>"
+    # Delivery reports (/api/mail-events) are signed with this (HMAC-SHA256).
+    MAIL_EVENTS_SECRET: str = DEV_MAIL_EVENTS_SECRET
 
     # Links out, as URL templates; empty: no link. See admin_app/links.py for the placeholders.
     ZUORA_ACCOUNT_URL: str = ""
@@ -138,8 +147,8 @@ class Settings(BaseSettings):
     def _no_development_setup_in_production(self) -> "Settings":
         # A production deployment, or any https APP_URL, runs with real secrets and a real provider.
         if self.secure_cookies or self.DEPLOYMENT == "production":
-            for name in ("OIDC_CLIENT_SECRET", "SESSION_SECRET"):
-                if getattr(self, name) in (DEV_CLIENT_SECRET, DEV_SESSION_SECRET):
+            for name in ("OIDC_CLIENT_SECRET", "SESSION_SECRET", "MAIL_EVENTS_SECRET"):
+                if getattr(self, name) in (DEV_CLIENT_SECRET, DEV_SESSION_SECRET, DEV_MAIL_EVENTS_SECRET):
                     raise ValueError(f"{name} still has its development placeholder; set a real secret")
         if self.DEPLOYMENT == "production":
             if len(self.SESSION_SECRET) < 32:
@@ -154,6 +163,12 @@ class Settings(BaseSettings):
                     "LICENSE_SIGNING_KEY_FILE must name the PEM file of the license signing key in production"
                 )
         return self
+
+    @field_validator("SMTP_URL")
+    @classmethod
+    def _smtp_url(cls, value: str) -> str:
+        smtp_target(value)
+        return value
 
     @field_validator("LICENSE_SIGNING_KEY_FILE", "LICENSE_VERIFY_KEY_FILES")
     @classmethod

@@ -10,10 +10,27 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from admin_app.devtools.oidc_provider import oidc_provider
+from admin_app.devtools.smtp_server import DEFAULT_BOUNCE, smtp_server
 from admin_app.settings import PROJECT_ROOT, get_settings
+from admin_app.smtp_url import smtp_target
 
 LOCAL_ISSUER_HOSTS = {"127.0.0.1", "localhost"}
 DEMO_USERS_NOTE = " (demo users: sales@, support@, manager@, admin@, nobody@example.com)"
+
+
+def _local_mail(settings):
+    """In development with a local SMTP_URL: the local mail server, which delivers, bounces MAIL_BOUNCE
+    and reports back to this app; elsewhere, the configured relay."""
+    target = smtp_target(settings.SMTP_URL)
+    if settings.DEPLOYMENT != "development" or target.host not in LOCAL_ISSUER_HOSTS:
+        return nullcontext(settings.SMTP_URL)
+    return smtp_server(
+        events_url=settings.APP_URL.rstrip("/") + "/api/mail-events",
+        secret=settings.MAIL_EVENTS_SECRET,
+        maildir=PROJECT_ROOT / "data" / "mail",
+        bounce=os.environ.get("MAIL_BOUNCE", DEFAULT_BOUNCE),
+        port=target.port,
+    )
 
 
 def main() -> int:
@@ -27,11 +44,12 @@ def main() -> int:
     env = dict(os.environ)
     if settings.WORKERS:
         env["GRANIAN_WORKERS"] = str(settings.WORKERS)
-    with provider as url:
+    with provider as url, _local_mail(settings) as mail:
         demo = (
             " (demo users: sales@, support@, manager@, admin@, nobody@example.com)" if start_provider else ""
         )
         print(f"OpenID provider: {url}{demo}")
+        print(f"Mail: {mail}")
         print(f"Database: {settings.DATABASE_URL}; state: {settings.REDIS_URL or 'this process (no Redis)'}")
         return subprocess.call([str(reflex), "run", "--env", "prod"], cwd=PROJECT_ROOT, env=env)
 

@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -36,6 +37,7 @@ from admin_app.devtools.reflex_server import (
     free_port,
     reflex_server,
 )
+from admin_app.devtools.smtp_server import smtp_server
 from admin_app.seed.__main__ import load
 from admin_app.seed.generate import SCALES
 from admin_app.settings import PROJECT_ROOT
@@ -275,11 +277,19 @@ def app_server(e2e_database, issuer, tmp_path_factory) -> Iterator[str]:
     """`reflex run --env prod` (production build, one port) against the e2e database and provider."""
     url, _ = e2e_database
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
+    events = f"http://localhost:{PORT}/api/mail-events"
     try:
-        with reflex_server(url, PORT, log, extra_env={"OIDC_ISSUER": issuer, **LINKS_OUT}) as base_url:
-            yield base_url
+        with smtp_server(events, MAIL_EVENTS_SECRET, MAILDIR) as smtp_url:
+            env = {"OIDC_ISSUER": issuer, "SMTP_URL": smtp_url, "MAIL_EVENTS_SECRET": MAIL_EVENTS_SECRET}
+            with reflex_server(url, PORT, log, extra_env={**env, **LINKS_OUT}) as base_url:
+                yield base_url
     except ServerFailed as failure:
         pytest.fail(str(failure))
+
+
+# The browser tests' local mail server keeps what it accepted here.
+MAILDIR = Path(tempfile.mkdtemp(prefix="e2e-mail-"))
+MAIL_EVENTS_SECRET = "e2e-mail-events-secret"
 
 
 # Links out are configured for the browser tests (and shown); unset, a record shows none.

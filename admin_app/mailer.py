@@ -1,0 +1,109 @@
+"""Sending the outbox over SMTP, beside the app: every few seconds each app process claims the messages
+that are due, sends them in a worker thread (never on the event loop, never inside a transaction) and
+records what the mail server answered. Delivery reports come back over HTTP (`/api/mail-events`),
+signed with MAIL_EVENTS_SECRET."""
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import smtplib
+import ssl
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.db.outbox import Claimed, SendResult, claim_due, record_send_result
+from admin_app.db.session import session_scope
+from admin_app.settings import get_settings
+from admin_app.smtp_url import SmtpTarget, smtp_target
+
+logger = logging.getLogger(__name__)
+POLL_SECONDS = 2.0
+SMTP_TIMEOUT_S = 15
+# A delivery report older (or newer) than this is refused: a captured one cannot be replayed later.
+EVENT_MAX_AGE_S = 300
+
+
+def _message(claimed: Claimed, sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = claimed.to_address
+    message["Subject"] = claimed.subject
+    message["Message-ID"] = claimed.message_id
+    message["Date"] = formatdate(usegmt=True)
+    message.set_content(claimed.body)
+    return message
+
+
+def _answer(code: int, text: bytes | str) -> str:
+    text = text.decode(errors="replace") if isinstance(text, bytes) else text
+    return f"{code} {' '.join(text.split())}"
+
+
+def send_one(target: SmtpTarget, claimed: Claimed, sender: str) -> SendResult:
+    """One attempt, as the server answered it (its code and words), or why it could not be reached."""
+    try:
+        if target.tls:
+            context = ssl.create_default_context()
+            client = smtplib.SMTP_SSL(target.host, target.port, timeout=SMTP_TIMEOUT_S, context=context)
+        else:
+            client = smtplib.SMTP(target.host, target.port, timeout=SMTP_TIMEOUT_S)
+        with client:
+            client.ehlo()
+            if not target.tls and client.has_extn("starttls"):
+                client.starttls(context=ssl.create_default_context())
+                client.ehlo()
+            if target.username:
+                client.login(target.username, target.password)
+            # Step by step, to keep the server's own answer to each (the recipient's is the one a typo gets).
+            for code, text in (client.mail(parseaddr(sender)[1]), client.rcpt(claimed.to_address)):
+                if code not in (250, 251):
+                    client.rset()
+                    return SendResult(code, _answer(code, text))
+            code, text = client.data(_message(claimed, sender).as_bytes())
+        return SendResult(code, _answer(code, text))
+    except smtplib.SMTPResponseException as error:
+        return SendResult(error.smtp_code, _answer(error.smtp_code, error.smtp_error))
+    except (OSError, smtplib.SMTPException) as error:
+        return SendResult(None, f"could not reach the mail server: {error}"[:200])
+
+
+def send_due(now: datetime | None = None) -> int:
+    """Claim what is due, send it, record each answer; the number of messages tried."""
+    settings = get_settings()
+    target = smtp_target(settings.SMTP_URL)
+    with session_scope() as session:
+        claimed = claim_due(session=session, now=now or datetime.now(UTC))
+    for message in claimed:
+        result = send_one(target, message, settings.MAIL_FROM)
+        with session_scope() as session:
+            record_send_result(session=session, message_id=message.id, result=result, now=datetime.now(UTC))
+    return len(claimed)
+
+
+async def send_outbox_forever() -> None:
+    """The app's lifespan task: the outbox, sent every POLL_SECONDS until the app stops."""
+    while True:
+        try:
+            await asyncio.to_thread(send_due)
+        except (SQLAlchemyError, ValueError):
+            logger.exception("the outbox could not be sent this round")
+        await asyncio.sleep(POLL_SECONDS)
+
+
+def event_signature(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature a delivery report carries: HMAC-SHA256 of "<timestamp>.<body>"."""
+    return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def event_is_genuine(secret: str, timestamp: str, signature: str, body: bytes, now: float) -> bool:
+    """True for a report signed with our secret within EVENT_MAX_AGE_S of now."""
+    try:
+        age = abs(now - float(timestamp))
+    except ValueError:
+        return False
+    expected = event_signature(secret, timestamp, body)
+    return age <= EVENT_MAX_AGE_S and hmac.compare_digest(expected, signature)

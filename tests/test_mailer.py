@@ -1,0 +1,156 @@
+"""Sending the outbox over real SMTP to the local mail server process: accepted mail is delivered and
+reported back over HTTP, a mistyped address bounces with the server's 550, an unreachable server is
+tried again later; delivery reports need a fresh signature."""
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from email import message_from_bytes
+
+import pytest
+import uvicorn
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from admin_app.api import build_api
+from admin_app.db.audit import Actor
+from admin_app.db.models import AuthEvent, OutboxMessage
+from admin_app.db.outbox import Email, SendResult, claim_due, enqueue, record_send_result
+from admin_app.devtools.smtp_server import smtp_server
+from admin_app.mailer import event_signature, send_due
+from admin_app.settings import get_settings
+from tests.factories import NOW
+from tests.waiting import wait_until
+
+SECRET = "test-mail-events-secret"
+
+
+def queue(session: Session, to: str) -> OutboxMessage:
+    email = Email("license_file", to, "Your license", "The license file:\nLINE", "license", 1)
+    message = enqueue(
+        session=session, email=email, actor=Actor("sales@example.com"), now=NOW, domain="admin.test"
+    )
+    session.commit()
+    return message
+
+
+def row(session: Session, message_id: int) -> OutboxMessage:
+    session.expire_all()
+    return session.get(OutboxMessage, message_id)
+
+
+@pytest.fixture
+def app_url(db_url, monkeypatch) -> Iterator[str]:
+    """The app's HTTP routes (the delivery-report route among them) on a socket bound here."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("MAIL_EVENTS_SECRET", SECRET)
+    get_settings.cache_clear()
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(build_api(), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    listener.close()
+    get_settings.cache_clear()
+
+
+def test_mail_is_delivered_and_reported_and_a_typo_bounces_with_the_servers_answer(
+    session, app_url, tmp_path, monkeypatch
+):
+    with smtp_server(f"{app_url}/api/mail-events", SECRET, tmp_path / "mail") as smtp_url:
+        monkeypatch.setenv("SMTP_URL", smtp_url)
+        get_settings.cache_clear()
+        good = queue(session, "ops@numbat.test")
+        typo = queue(session, "ops@numbat.tset")
+        assert send_due() == 2
+        assert (row(session, typo.id).status, row(session, typo.id).last_answer) == (
+            "bounced",
+            "550 5.1.1 <ops@numbat.tset>: Recipient address rejected: User unknown in virtual mailbox table",
+        )
+        assert row(session, good.id).last_answer.startswith("250 2.0.0 Ok: delivered to mailbox")
+        wait_until(lambda: row(session, good.id).status == "delivered")
+        assert row(session, good.id).last_answer == "250 delivered to ops@numbat.test"
+        [stored] = list((tmp_path / "mail").glob("*.eml"))
+        received = message_from_bytes(stored.read_bytes())
+        assert (received["To"], received["Message-ID"]) == ("ops@numbat.test", good.message_id)
+        assert "LINE" in received.get_payload(decode=True).decode()
+    assert send_due() == 0
+
+
+def test_an_unreachable_mail_server_is_tried_again_later(session, monkeypatch):
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    monkeypatch.setenv("SMTP_URL", f"smtp://127.0.0.1:{port}")
+    monkeypatch.setenv("DATABASE_URL", str(session.get_bind().url.render_as_string(hide_password=False)))
+    get_settings.cache_clear()
+    message = queue(session, "ops@numbat.test")
+    assert send_due() == 1
+    stored = row(session, message.id)
+    assert (stored.status, stored.attempts) == ("queued", 1)
+    assert stored.last_answer.startswith("could not reach the mail server")
+    get_settings.cache_clear()
+
+
+def report(client: TestClient, body: dict, stamp: float | None = None, secret: str = SECRET):
+    raw = json.dumps(body).encode()
+    at = str(int(stamp if stamp is not None else time.time()))
+    return client.post(
+        "/api/mail-events",
+        content=raw,
+        headers={"X-Mail-Timestamp": at, "X-Mail-Signature": event_signature(secret, at, raw)},
+    )
+
+
+@pytest.fixture
+def client(db_url, monkeypatch) -> Iterator[TestClient]:
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.setenv("MAIL_EVENTS_SECRET", SECRET)
+    get_settings.cache_clear()
+    yield TestClient(build_api())
+    get_settings.cache_clear()
+
+
+def sent(session: Session, to: str) -> OutboxMessage:
+    message = queue(session, to)
+    claim_due(session=session, now=NOW)
+    record_send_result(session=session, message_id=message.id, result=SendResult(250, "250 ok"), now=NOW)
+    session.commit()
+    return message
+
+
+def test_a_genuine_report_finishes_a_message(session, client):
+    message = sent(session, "ops@numbat.test")
+    answer = report(client, {"message_id": message.message_id, "event": "bounced", "answer": "550 gone"})
+    assert (answer.status_code, answer.text) == (200, "recorded")
+    assert (row(session, message.id).status, row(session, message.id).last_answer) == ("bounced", "550 gone")
+
+
+@pytest.mark.parametrize(
+    ("secret", "age_s"),
+    [("another-secret", 0), (SECRET, 301), (SECRET, -301)],
+    ids=["forged", "old", "future"],
+)
+def test_a_report_without_a_fresh_genuine_signature_is_refused(session, client, secret, age_s):
+    message = sent(session, "ops@numbat.test")
+    body = {"message_id": message.message_id, "event": "delivered", "answer": "250"}
+    answer = report(client, body, stamp=time.time() - age_s, secret=secret)
+    assert answer.status_code == 401
+    assert row(session, message.id).status == "sent"
+    refusals = session.exec(select(AuthEvent.detail).where(AuthEvent.kind == "refused")).all()
+    assert refusals == ["/api/mail-events: a report without a valid signature"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [({"message_id": "<nope@x>", "event": "delivered", "answer": ""}, 422), ({"event": "delivered"}, 400)],
+    ids=["unknown message", "incomplete"],
+)
+def test_reports_about_nothing_of_ours_are_answered_plainly(session, client, body, status):
+    assert report(client, body).status_code == status
