@@ -30,6 +30,7 @@ from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.customers import CustomersState
 from admin_app.state.history import HistoryState
 from admin_app.state.license_detail import LicenseDetailState
+from admin_app.state.license_sending import LicenseSendingState
 from admin_app.state.licenses import LicensesState
 from admin_app.state.login_status import LoginStatusState
 from admin_app.state.memberships import MembershipsState
@@ -73,7 +74,7 @@ app.add_page(
 app.add_page(
     license_detail_page,
     route="/licenses/[license_id]",
-    on_load=[UserState.load, LicenseDetailState.load],
+    on_load=[UserState.load, LicenseDetailState.load, LicenseSendingState.load],
     title="License · Customer Admin",
 )
 app.add_page(

@@ -37,6 +37,11 @@ def version(
     [
         ("customer", 5, None, "/customers/5"),
         ("billing_account", 7, None, "/billing-accounts/7"),
+        ("license", 11, {"email": ["a@x.tset", "a@x.test"]}, "/licenses/11"),
+        ("outbox_message", 3, {"about": [None, "license 11"]}, "/licenses/11"),
+        ("outbox_message", 4, {"about": [None, "customer 42"]}, "/customers/42"),
+        ("outbox_message", 5, {"about": [None, "license 1; DROP"]}, ""),
+        ("outbox_message", 6, None, ""),
         ("billing_account_contact", 30, None, "/billing-accounts/70"),
         ("billing_account_contact", 31, None, ""),
         (

@@ -33,7 +33,12 @@ def test_every_response_forbids_framing_and_sniffing(client, path):
 
 
 def test_over_https_browsers_are_told_to_stay_on_https(client):
-    https = client("https://admin.example.com", OIDC_CLIENT_SECRET="s3cret", SESSION_SECRET="an0ther")
+    https = client(
+        "https://admin.example.com",
+        OIDC_CLIENT_SECRET="s3cret",
+        SESSION_SECRET="an0ther",
+        MAIL_EVENTS_SECRET="m41l",
+    )
     assert https.get("/healthz").headers["strict-transport-security"].startswith("max-age=")
 
 

@@ -20,6 +20,7 @@ ITEM_LABELS = {
     "billing_account_contact": "Billing account contact",
     "billing_account_membership": "Membership",
     "outbox_message": "Email",
+    "license": "License",
 }
 
 

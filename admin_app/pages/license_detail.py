@@ -4,12 +4,15 @@ import reflex as rx
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.detail import back_to, detail_body, field_row, license_timeline
+from admin_app.components.forms import form_field, reason_field
 from admin_app.components.layout import page_shell
-from admin_app.components.status import active_badge, status_badge
+from admin_app.components.status import active_badge, error_callout, status_badge
 from admin_app.state.license_detail import LicenseDetailState
+from admin_app.state.license_sending import EmailRow, LicenseSendingState
 from admin_app.state.user import UserState
 
 L = LicenseDetailState.license
+E = LicenseSendingState
 
 
 def _email() -> rx.Component:
@@ -122,6 +125,129 @@ def _activation() -> rx.Component:
     )
 
 
+EMAIL_STATUS_COLOURS = {"delivered": "green", "sent": "blue", "bounced": "red", "failed": "red"}
+
+
+def _email_row(row: EmailRow) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(row.requested, white_space="nowrap"),
+        rx.table.cell(row.what),
+        rx.table.cell(row.to_address),
+        rx.table.cell(row.requested_by),
+        rx.table.cell(
+            rx.badge(row.status, color_scheme=rx.match(row.status, *EMAIL_STATUS_COLOURS.items(), "gray"))
+        ),
+        rx.table.cell(rx.text(row.answer, size="1", color=rx.color("gray", 11))),
+        data_testid="email-row",
+    )
+
+
+def _emails() -> rx.Component:
+    """What was sent about this license and what the mail server made of it."""
+    table = rx.table.root(
+        rx.table.header(
+            rx.table.row(
+                *[
+                    rx.table.column_header_cell(label)
+                    for label in ("Asked for", "What", "To", "By", "Status", "Mail server's answer")
+                ]
+            )
+        ),
+        rx.table.body(rx.foreach(E.emails, _email_row)),
+        size="1",
+        width="100%",
+    )
+    empty = rx.text(
+        "Nothing has been sent about this license from this app.", size="2", color=rx.color("gray", 11)
+    )
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading("Emails", size="4", as_="h2"),
+                rx.spacer(),
+                rx.cond(
+                    UserState.permissions.contains(Permission.LICENSE_FILES.value),
+                    rx.button(
+                        rx.icon("send", size=16), "Send license…", variant="soft", on_click=E.show_send(True)
+                    ),
+                ),
+                align="center",
+                width="100%",
+            ),
+            rx.cond(E.emails.length() > 0, table, empty),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _send_dialog() -> rx.Component:
+    A = LicenseDetailState.activation
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Send this license again"),
+            rx.dialog.description(
+                rx.cond(
+                    A.code_hint != "",
+                    "A cloud license is sent as its activation code.",
+                    "The license file goes in the email.",
+                ),
+                " To a corrected address (support, admin), the license's email changes too: give the ticket.",
+                size="2",
+            ),
+            rx.form(
+                rx.vstack(
+                    rx.cond(
+                        A.used,
+                        rx.callout(
+                            "Its activation code was already used by an instance: sending it to another "
+                            "address needs a reason.",
+                            icon="triangle-alert",
+                            color_scheme="amber",
+                            size="1",
+                        ),
+                    ),
+                    rx.cond(
+                        E.emails.length() > 0,
+                        rx.text(
+                            "Last email: ",
+                            E.emails[0].status,
+                            " (",
+                            E.emails[0].to_address,
+                            ") ",
+                            E.emails[0].answer,
+                            size="1",
+                            color=rx.color("gray", 11),
+                            data_testid="last-email",
+                        ),
+                    ),
+                    form_field("to_address", "To", L["email"], E.send_errors, max_length=254),
+                    form_field(
+                        "ticket", "Ticket (for a corrected address)", "", E.send_errors, max_length=100
+                    ),
+                    reason_field(E.send_errors, required=False),
+                    rx.cond(E.send_message != "", error_callout(E.send_message)),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
+                        ),
+                        rx.button("Send", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=E.send,
+                reset_on_submit=False,
+            ),
+            max_width="34rem",
+        ),
+        open=E.send_open,
+        on_open_change=E.show_send,
+    )
+
+
 def license_detail_page() -> rx.Component:
     body = detail_body(
         error=LicenseDetailState.error,
@@ -131,6 +257,8 @@ def license_detail_page() -> rx.Component:
         content=rx.vstack(
             _details(),
             _activation(),
+            _emails(),
+            _send_dialog(),
             rx.heading("All licenses of ", L["company"], size="4", as_="h2"),
             rx.card(license_timeline(LicenseDetailState.company_licenses, L["id"]), width="100%"),
             width="100%",

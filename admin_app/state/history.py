@@ -17,12 +17,20 @@ from admin_app.state.views import version_view
 
 
 def record_href(version: Version, accounts_of_contacts: Mapping[int, int]) -> str:
-    """The page a history row's record is shown on: a customer or an account directly, a contact on its
-    account's page, a membership on its customer's page."""
+    """The page a history row's record is shown on: a customer, an account or a license directly, a
+    contact on its account's page, a membership on its customer's page, an email on the page of the
+    record it is about."""
     if version.item_type == "customer":
         return f"/customers/{version.item_id}"
     if version.item_type == "billing_account":
         return f"/billing-accounts/{version.item_id}"
+    if version.item_type == "license":
+        return f"/licenses/{version.item_id}"
+    if version.item_type == "outbox_message":
+        about = (version.changes or {}).get("about")
+        kind, _, record_id = str(about[-1] if isinstance(about, list) and about else "").partition(" ")
+        pages = {"license": "/licenses/", "customer": "/customers/"}
+        return pages[kind] + record_id if kind in pages and record_id.isdigit() else ""
     if version.item_type == "billing_account_contact" and version.item_id in accounts_of_contacts:
         return f"/billing-accounts/{accounts_of_contacts[version.item_id]}"
     if version.item_type == "billing_account_membership":

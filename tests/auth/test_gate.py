@@ -63,6 +63,13 @@ EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
     "LicensesState": _list(P.LICENSES_READ),
     "LicenseDetailState": {"load": P.LICENSES_READ},
     "LicenseValidationState": {"validate": P.LICENSE_FILES, "clear": P.LICENSE_FILES},
+    # Sending needs license_files; the handler also refuses a corrected address without customers:edit.
+    "LicenseSendingState": {
+        "load": P.LICENSES_READ,
+        "follow_emails": P.LICENSES_READ,
+        "show_send": P.LICENSE_FILES,
+        "send": P.LICENSE_FILES,
+    },
     "SubscriptionsState": _list(P.LICENSES_READ),
     "SubscriptionState": {"load": P.LICENSES_READ},
     "ReconciliationsState": _list(P.RECONCILIATIONS_READ),

@@ -5,20 +5,24 @@ neither the file nor the check, even by sending the event."""
 import base64
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from admin_app.db.activations import record_activation
 from admin_app.db.license_files import BEGIN, END
-from admin_app.db.models import AuthEvent
+from admin_app.db.models import AuthEvent, License, OutboxMessage, Version
 from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket
-from tests.e2e.conftest import E2E_COMPANY, new_page, screenshot
+from tests.e2e.conftest import E2E_COMPANY, MAILDIR, new_page, screenshot
 from tests.e2e.test_accessibility import violations_on
 from tests.e2e.test_events_without_ui import handler, refused, staff_cookie
+from tests.factories import add_licenses, license_fields
 
 pytestmark = pytest.mark.e2e
 VERDICT = "[data-testid=license-verdict]"
@@ -184,3 +188,107 @@ def test_a_cloud_license_shows_whether_its_code_was_used_and_by_which_instances(
     page.goto(f"{app_server}/licenses/{unused}")
     expect(page.get_by_test_id("activation-summary")).to_contain_text("No instance has activated it.")
     expect(page.get_by_text("Not used yet")).to_be_visible()
+
+
+def add_cloud_license(url: str, email: str, *, activated: bool = False) -> int:
+    with Session(engine_for(url)) as session:
+        code = f"E2E{uuid4().hex[:21].upper()}"
+        [made] = add_licenses(
+            session,
+            [
+                license_fields(
+                    company="Numbat E2E Labs", email=email, license_type="cloud", activation_code=code
+                )
+            ],
+        )
+        if activated:
+            record_activation(session=session, code=code, instance_id="instance-e2e", at=datetime.now(UTC))
+            session.commit()
+        return made.id
+
+
+def email_rows(page):
+    return page.get_by_test_id("email-row")
+
+
+def test_a_bounced_license_goes_again_to_the_corrected_address_and_is_delivered(
+    browser, app_server, signed_in_state, e2e_database
+):
+    url, _ = e2e_database
+    typo = f"dana.{uuid4().hex[:6]}@numbat-e2e.tset"
+    license_id = add_cloud_license(url, typo)
+
+    sales = new_page(browser, signed_in_state("sales@example.com"))
+    sales.goto(f"{app_server}/licenses/{license_id}")
+    expect(sales.get_by_text("Nothing has been sent about this license")).to_be_visible()
+    sales.get_by_role("button", name="Send license…").click()
+    dialog = sales.get_by_role("dialog", name="Send this license again")
+    expect(dialog.get_by_label("To", exact=True)).to_have_value(typo)
+    dialog.get_by_role("button", name="Send").click()
+    expect(sales.get_by_text(f"Queued for {typo}.")).to_be_visible()
+    bounced = email_rows(sales).first
+    expect(bounced).to_contain_text("bounced", timeout=20_000)
+    expect(bounced).to_contain_text("550 5.1.1")
+    expect(bounced).to_contain_text("Activation code")
+    # Sales may not correct the address: the server says so and sends nothing.
+    sales.get_by_role("button", name="Send license…").click()
+    dialog.get_by_label("To", exact=True).fill(typo.replace(".tset", ".test"))
+    dialog.get_by_label("Ticket (for a corrected address)").fill("ZD-1")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog.get_by_text("Your role may send to the address on record only")).to_be_visible()
+    expect(email_rows(sales)).to_have_count(1)
+    sales.context.close()
+
+    fixed = typo.replace(".tset", ".test")
+    support = new_page(browser, signed_in_state("support@example.com"))
+    support.goto(f"{app_server}/licenses/{license_id}")
+    support.get_by_role("button", name="Send license…").click()
+    dialog = support.get_by_role("dialog", name="Send this license again")
+    expect(dialog.get_by_test_id("last-email")).to_contain_text("bounced")
+    dialog.get_by_label("To", exact=True).fill(fixed)
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog.get_by_test_id("error-ticket")).to_contain_text("needs the ticket")
+    dialog.get_by_label("Ticket (for a corrected address)").fill("ZD-4711")
+    screenshot(support, "license-send-dialog")
+    dialog.get_by_role("button", name="Send").click()
+    expect(support.get_by_text(f"Queued for {fixed}.")).to_be_visible()
+    delivered = email_rows(support).first
+    expect(delivered).to_contain_text(fixed)
+    expect(delivered).to_contain_text("delivered", timeout=20_000)
+    expect(delivered).to_contain_text(f"250 delivered to {fixed}")
+    expect(support.get_by_role("link", name=fixed)).to_be_visible()
+    assert violations_on(support) == []
+    screenshot(support, "license-emails")
+    support.context.close()
+
+    with Session(engine_for(url)) as session:
+        assert session.get(License, license_id).email == fixed
+        [change] = session.exec(
+            select(Version).where(Version.item_type == "license", Version.item_id == license_id)
+        )
+        assert (change.changes, change.reason, change.actor) == (
+            {"email": [typo, fixed]},
+            "Ticket ZD-4711",
+            "support@example.com",
+        )
+    assert any(fixed in path.read_text() for path in MAILDIR.glob("*.eml"))
+
+
+def test_a_used_activation_code_needs_a_reason_to_go_to_another_address(
+    browser, app_server, signed_in_state, e2e_database
+):
+    url, _ = e2e_database
+    license_id = add_cloud_license(url, f"it.{uuid4().hex[:6]}@numbat-e2e.test", activated=True)
+    support = new_page(browser, signed_in_state("support@example.com"))
+    support.goto(f"{app_server}/licenses/{license_id}")
+    expect(support.get_by_text("Code used")).to_be_visible()
+    support.get_by_role("button", name="Send license…").click()
+    dialog = support.get_by_role("dialog", name="Send this license again")
+    expect(dialog.get_by_text("already used by an instance")).to_be_visible()
+    dialog.get_by_label("To", exact=True).fill("someone.else@numbat-e2e.test")
+    dialog.get_by_label("Ticket (for a corrected address)").fill("ZD-5")
+    dialog.get_by_role("button", name="Send").click()
+    expect(dialog.get_by_test_id("error-reason")).to_contain_text("already used")
+    with Session(engine_for(url)) as session:
+        assert session.exec(select(OutboxMessage).where(OutboxMessage.item_id == license_id)).all() == []
+    support.context.close()

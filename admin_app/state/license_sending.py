@@ -1,0 +1,144 @@
+"""State of a license page's emails: what was sent about the license and what became of it, and the
+dialog that sends it again, to the address on record or (support, admin) to a corrected one."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import reflex as rx
+from sqlalchemy.exc import SQLAlchemyError
+
+from admin_app.auth.gate import requires
+from admin_app.auth.identity import identity_for_cookie_header
+from admin_app.auth.permissions import Permission, is_allowed
+from admin_app.db.license_sending import SendRequest, plan_send, send_license
+from admin_app.db.models import OutboxMessage
+from admin_app.db.outbox import KINDS, messages_about
+from admin_app.db.outcomes import refused
+from admin_app.db.query_params import parse_id
+from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.license_key import signing_key
+from admin_app.settings import get_settings
+from admin_app.state.app_state import AppState
+from admin_app.state.license_detail import LicenseDetailState, path_tail
+from admin_app.state.writes import acting_staff, attempt
+
+ADDRESS_CHANGE_REFUSED = (
+    "Your role may send to the address on record only; support or an admin corrects an address. "
+    "Nothing was sent."
+)
+# After a send, the page follows its email this long (seconds) while the mail server answers.
+FOLLOW_SECONDS = 20
+UNFINISHED = ("queued", "sending", "sent")
+
+
+@dataclass
+class EmailRow:
+    requested: str = ""
+    what: str = ""
+    to_address: str = ""
+    requested_by: str = ""
+    status: str = ""
+    answer: str = ""
+
+
+def email_row(message: OutboxMessage) -> EmailRow:
+    return EmailRow(
+        message.requested_at.strftime("%Y-%m-%d %H:%M UTC"),
+        KINDS.get(message.kind, message.kind),
+        message.to_address,
+        message.requested_by,
+        message.status,
+        message.last_answer,
+    )
+
+
+def _text(form: object, name: str) -> str:
+    value = form.get(name) if isinstance(form, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+class LicenseSendingState(AppState):
+    """The emails about the license the page loaded (`_license_id`), and the send dialog."""
+
+    emails: list[EmailRow] = []
+    send_open: bool = False
+    send_errors: dict[str, str] = {}
+    send_message: str = ""
+    _license_id: int = 0
+
+    async def _reload(self) -> None:
+        license_id = self._license_id
+        found = await in_session(
+            lambda s: [
+                email_row(m) for m in messages_about(session=s, item_type="license", item_ids=[license_id])
+            ]
+        )
+        self.emails = found
+
+    @rx.event
+    @requires(Permission.LICENSES_READ)
+    async def load(self):
+        self._license_id = parse_id(path_tail(self.router.url.path)) or 0
+        self.emails, self.send_open = [], False
+        try:
+            await self._reload()
+        except SQLAlchemyError:
+            self.send_message = DATABASE_UNAVAILABLE
+
+    @rx.event
+    @requires(Permission.LICENSE_FILES)
+    def show_send(self, value: bool):
+        self.send_open = bool(value)
+        self.send_errors, self.send_message = {}, ""
+
+    @rx.event
+    @requires(Permission.LICENSE_FILES)
+    async def send(self, form: dict):
+        """Queue the license to the typed address; correcting the address needs customers:edit as well."""
+        request = SendRequest(_text(form, "to_address"), _text(form, "reason"), _text(form, "ticket"))
+        license_id = self._license_id
+        identity = await identity_for_cookie_header(self.router.headers.cookie)
+        may_correct = bool(identity and is_allowed(identity.roles, Permission.CUSTOMERS_EDIT))
+        actor = await acting_staff(self)
+        settings = get_settings()
+
+        def write(session):
+            planned = plan_send(session=session, license_id=license_id, request=request)
+            if planned.ok and planned.value.changes_address and not may_correct:
+                return refused(ADDRESS_CHANGE_REFUSED)
+            return send_license(
+                session=session,
+                license_id=license_id,
+                request=request,
+                actor=actor,
+                now=datetime.now(UTC),
+                key=signing_key(),
+                domain=urlsplit(settings.APP_URL).hostname or "localhost",
+            )
+
+        outcome = await attempt(write)
+        self.send_errors, self.send_message = outcome.field_errors, outcome.message
+        if not outcome.ok:
+            return None
+        self.send_open = False
+        return [
+            rx.toast.success(f"Queued for {request.to_address.strip()}. Its delivery shows below."),
+            LicenseDetailState.load,
+            LicenseSendingState.follow_emails,
+        ]
+
+    @rx.event(background=True)
+    @requires(Permission.LICENSES_READ)
+    async def follow_emails(self):
+        """Refresh the emails once a second while the mail server answers (outside the state lock)."""
+        for _ in range(FOLLOW_SECONDS):
+            await asyncio.sleep(1)
+            async with self:
+                try:
+                    await self._reload()
+                except SQLAlchemyError:
+                    return
+                if not any(row.status in UNFINISHED for row in self.emails):
+                    return
