@@ -27,6 +27,7 @@ from admin_app.security_headers import with_security_headers
 from admin_app.state.billing_account_detail import BillingAccountDetailState
 from admin_app.state.billing_accounts import BillingAccountsState
 from admin_app.state.customer_detail import CustomerDetailState
+from admin_app.state.customer_emails import CustomerEmailsState
 from admin_app.state.customers import CustomersState
 from admin_app.state.history import HistoryState
 from admin_app.state.license_detail import LicenseDetailState
@@ -116,7 +117,7 @@ app.add_page(
 app.add_page(
     customer_detail_page,
     route="/customers/[customer_id]",
-    on_load=[UserState.load, CustomerDetailState.load],
+    on_load=[UserState.load, CustomerDetailState.load, CustomerEmailsState.load],
     title="Customer · Customer Admin",
 )
 app.add_page(

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     # run` starts a local server on 2525 that accepts mail and bounces MAIL_BOUNCE (devtools/smtp_server.py).
     SMTP_URL: str = "smtp://127.0.0.1:2525"
     MAIL_FROM: str = "Customer Admin <no-reply@customer-admin.test>"
+    # Where the links in customers' emails (sign-in, confirmation) lead: the customers portal.
+    PORTAL_URL: str = "https://customers.example.test"
     # Delivery reports (/api/mail-events) are signed with this (HMAC-SHA256).
     MAIL_EVENTS_SECRET: str = DEV_MAIL_EVENTS_SECRET
 

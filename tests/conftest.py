@@ -21,6 +21,7 @@ TEST_POSTGRES_URL = os.environ.get(
 # Children before parents, for emptying tables between tests.
 TABLES = (
     "version",
+    "customer_token",
     "billing_account_membership",
     "reconciliation",
     "reconciliation_rollup",

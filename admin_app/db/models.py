@@ -360,3 +360,19 @@ class OutboxMessage(SQLModel, table=True):
     last_answer: str = Field(default="", max_length=500)
     sent_at: datetime | None = None
     finished_at: datetime | None = None
+
+
+class CustomerToken(SQLModel, table=True):
+    """A one-time link sent to a customer (sign-in or confirmation): only the token's SHA-256 is kept."""
+
+    __tablename__ = "customer_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    # sign_in, confirmation
+    purpose: str = Field(max_length=20)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+    requested_by: str = Field(max_length=254)

@@ -2,16 +2,20 @@
 
 import reflex as rx
 
+from admin_app.auth.permissions import Permission
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import back_to, detail_body, field_row, linked_out
+from admin_app.components.emails import emails_card
 from admin_app.components.forms import address_decision, form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout
 from admin_app.state.customer_detail import CustomerDetailState
+from admin_app.state.customer_emails import CustomerEmailsState
 from admin_app.state.user import UserState
 
 S = CustomerDetailState
 C = S.customer
+M = CustomerEmailsState
 A = S.account
 
 
@@ -315,6 +319,34 @@ def _unlink_dialog() -> rx.Component:
     )
 
 
+def _emails() -> rx.Component:
+    """Support sends the customer a confirmation email (while the address is unconfirmed) or a one-time
+    sign-in link to the portal; the server refuses either for other roles."""
+    sends = rx.hstack(
+        rx.cond(
+            C["confirmed"] == "",
+            rx.button(
+                rx.icon("mail-check", size=16),
+                "Send confirmation email",
+                variant="soft",
+                on_click=M.send_confirmation,
+            ),
+        ),
+        rx.button(
+            rx.icon("log-in", size=16),
+            "Send one-time sign-in link",
+            variant="soft",
+            on_click=M.send_sign_in_link,
+        ),
+        spacing="2",
+    )
+    return emails_card(
+        M.emails,
+        "Nothing has been sent to this customer from this app.",
+        rx.cond(UserState.permissions.contains(Permission.CUSTOMERS_EDIT.value), sends),
+    )
+
+
 def customer_detail_page() -> rx.Component:
     body = detail_body(
         error=S.error,
@@ -327,6 +359,7 @@ def customer_detail_page() -> rx.Component:
                 rx.tabs.list(
                     rx.tabs.trigger("Billing account", value="account"),
                     rx.tabs.trigger("History", value="history"),
+                    rx.tabs.trigger("Emails", value="emails"),
                 ),
                 rx.tabs.content(rx.box(_billing_account(), padding_top="1rem"), value="account"),
                 rx.tabs.content(
@@ -340,6 +373,7 @@ def customer_detail_page() -> rx.Component:
                     ),
                     value="history",
                 ),
+                rx.tabs.content(rx.box(_emails(), padding_top="1rem"), value="emails"),
                 default_value="account",
                 width="100%",
             ),

@@ -4,11 +4,12 @@ import reflex as rx
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.detail import back_to, detail_body, field_row, license_timeline
+from admin_app.components.emails import emails_card
 from admin_app.components.forms import form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.status import active_badge, error_callout, status_badge
 from admin_app.state.license_detail import LicenseDetailState
-from admin_app.state.license_sending import EmailRow, LicenseSendingState
+from admin_app.state.license_sending import LicenseSendingState
 from admin_app.state.user import UserState
 
 L = LicenseDetailState.license
@@ -125,60 +126,12 @@ def _activation() -> rx.Component:
     )
 
 
-EMAIL_STATUS_COLOURS = {"delivered": "green", "sent": "blue", "bounced": "red", "failed": "red"}
-
-
-def _email_row(row: EmailRow) -> rx.Component:
-    return rx.table.row(
-        rx.table.cell(row.requested, white_space="nowrap"),
-        rx.table.cell(row.what),
-        rx.table.cell(row.to_address),
-        rx.table.cell(row.requested_by),
-        rx.table.cell(
-            rx.badge(row.status, color_scheme=rx.match(row.status, *EMAIL_STATUS_COLOURS.items(), "gray"))
-        ),
-        rx.table.cell(rx.text(row.answer, size="1", color=rx.color("gray", 11))),
-        data_testid="email-row",
-    )
-
-
 def _emails() -> rx.Component:
-    """What was sent about this license and what the mail server made of it."""
-    table = rx.table.root(
-        rx.table.header(
-            rx.table.row(
-                *[
-                    rx.table.column_header_cell(label)
-                    for label in ("Asked for", "What", "To", "By", "Status", "Mail server's answer")
-                ]
-            )
-        ),
-        rx.table.body(rx.foreach(E.emails, _email_row)),
-        size="1",
-        width="100%",
-    )
-    empty = rx.text(
-        "Nothing has been sent about this license from this app.", size="2", color=rx.color("gray", 11)
-    )
-    return rx.card(
-        rx.vstack(
-            rx.hstack(
-                rx.heading("Emails", size="4", as_="h2"),
-                rx.spacer(),
-                rx.cond(
-                    UserState.permissions.contains(Permission.LICENSE_FILES.value),
-                    rx.button(
-                        rx.icon("send", size=16), "Send license…", variant="soft", on_click=E.show_send(True)
-                    ),
-                ),
-                align="center",
-                width="100%",
-            ),
-            rx.cond(E.emails.length() > 0, table, empty),
-            spacing="3",
-            width="100%",
-        ),
-        width="100%",
+    send = rx.button(rx.icon("send", size=16), "Send license…", variant="soft", on_click=E.show_send(True))
+    return emails_card(
+        E.emails,
+        "Nothing has been sent about this license from this app.",
+        rx.cond(UserState.permissions.contains(Permission.LICENSE_FILES.value), send),
     )
 
 

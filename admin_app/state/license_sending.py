@@ -1,9 +1,8 @@
 """State of a license page's emails: what was sent about the license and what became of it, and the
 dialog that sends it again, to the address on record or (support, admin) to a corrected one."""
 
-import asyncio
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 import reflex as rx
@@ -13,14 +12,13 @@ from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.license_sending import SendRequest, plan_send, send_license
-from admin_app.db.models import OutboxMessage
-from admin_app.db.outbox import KINDS, messages_about
 from admin_app.db.outcomes import refused
 from admin_app.db.query_params import parse_id
-from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.db.session import DATABASE_UNAVAILABLE
 from admin_app.license_key import signing_key
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
+from admin_app.state.emails import EmailsState
 from admin_app.state.license_detail import LicenseDetailState, path_tail
 from admin_app.state.writes import acting_staff, attempt
 
@@ -28,30 +26,6 @@ ADDRESS_CHANGE_REFUSED = (
     "Your role may send to the address on record only; support or an admin corrects an address. "
     "Nothing was sent."
 )
-# After a send, the page follows its email this long (seconds) while the mail server answers.
-FOLLOW_SECONDS = 20
-UNFINISHED = ("queued", "sending", "sent")
-
-
-@dataclass
-class EmailRow:
-    requested: str = ""
-    what: str = ""
-    to_address: str = ""
-    requested_by: str = ""
-    status: str = ""
-    answer: str = ""
-
-
-def email_row(message: OutboxMessage) -> EmailRow:
-    return EmailRow(
-        message.requested_at.strftime("%Y-%m-%d %H:%M UTC"),
-        KINDS.get(message.kind, message.kind),
-        message.to_address,
-        message.requested_by,
-        message.status,
-        message.last_answer,
-    )
 
 
 def _text(form: object, name: str) -> str:
@@ -59,31 +33,23 @@ def _text(form: object, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-class LicenseSendingState(AppState):
-    """The emails about the license the page loaded (`_license_id`), and the send dialog."""
+class LicenseSendingState(EmailsState, AppState):
+    """The emails about the license the page loaded (`_email_item_id`), and the send dialog."""
 
-    emails: list[EmailRow] = []
+    _read_permission: ClassVar[Permission] = Permission.LICENSES_READ
+    _email_item_type: ClassVar[str] = "license"
+
     send_open: bool = False
     send_errors: dict[str, str] = {}
     send_message: str = ""
-    _license_id: int = 0
-
-    async def _reload(self) -> None:
-        license_id = self._license_id
-        found = await in_session(
-            lambda s: [
-                email_row(m) for m in messages_about(session=s, item_type="license", item_ids=[license_id])
-            ]
-        )
-        self.emails = found
 
     @rx.event
     @requires(Permission.LICENSES_READ)
     async def load(self):
-        self._license_id = parse_id(path_tail(self.router.url.path)) or 0
+        self._email_item_id = parse_id(path_tail(self.router.url.path)) or 0
         self.emails, self.send_open = [], False
         try:
-            await self._reload()
+            await self._reload_emails()
         except SQLAlchemyError:
             self.send_message = DATABASE_UNAVAILABLE
 
@@ -98,7 +64,7 @@ class LicenseSendingState(AppState):
     async def send(self, form: dict):
         """Queue the license to the typed address; correcting the address needs customers:edit as well."""
         request = SendRequest(_text(form, "to_address"), _text(form, "reason"), _text(form, "ticket"))
-        license_id = self._license_id
+        license_id = self._email_item_id
         identity = await identity_for_cookie_header(self.router.headers.cookie)
         may_correct = bool(identity and is_allowed(identity.roles, Permission.CUSTOMERS_EDIT))
         actor = await acting_staff(self)
@@ -128,17 +94,3 @@ class LicenseSendingState(AppState):
             LicenseDetailState.load,
             LicenseSendingState.follow_emails,
         ]
-
-    @rx.event(background=True)
-    @requires(Permission.LICENSES_READ)
-    async def follow_emails(self):
-        """Refresh the emails once a second while the mail server answers (outside the state lock)."""
-        for _ in range(FOLLOW_SECONDS):
-            await asyncio.sleep(1)
-            async with self:
-                try:
-                    await self._reload()
-                except SQLAlchemyError:
-                    return
-                if not any(row.status in UNFINISHED for row in self.emails):
-                    return

@@ -64,6 +64,12 @@ EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
     "LicenseDetailState": {"load": P.LICENSES_READ},
     "LicenseValidationState": {"validate": P.LICENSE_FILES, "clear": P.LICENSE_FILES},
     # Sending needs license_files; the handler also refuses a corrected address without customers:edit.
+    "CustomerEmailsState": {
+        "load": P.CUSTOMERS_READ,
+        "follow_emails": P.CUSTOMERS_READ,
+        "send_sign_in_link": P.CUSTOMERS_EDIT,
+        "send_confirmation": P.CUSTOMERS_EDIT,
+    },
     "LicenseSendingState": {
         "load": P.LICENSES_READ,
         "follow_emails": P.LICENSES_READ,

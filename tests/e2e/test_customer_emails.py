@@ -1,0 +1,73 @@
+"""Emails from the customer page in Chromium: support sends a one-time sign-in link and a confirmation
+email, sees them delivered by the local mail server; only the link's hash is stored; sales gets no
+buttons."""
+
+import hashlib
+import re
+from email import message_from_bytes
+from email.policy import default
+from uuid import uuid4
+
+import pytest
+from playwright.sync_api import expect
+from sqlmodel import Session, select
+
+from admin_app.db.models import CustomerToken
+from admin_app.db.session import engine_for
+from tests.e2e.conftest import MAILDIR, new_page, screenshot
+from tests.e2e.test_accessibility import violations_on
+from tests.factories import add_customer
+
+pytestmark = pytest.mark.e2e
+
+
+def mail_to(address: str) -> list[str]:
+    """The bodies of the messages the local mail server delivered to `address`."""
+    messages = [message_from_bytes(path.read_bytes(), policy=default) for path in MAILDIR.glob("*.eml")]
+    return [m.get_content() for m in messages if m["To"] == address]
+
+
+def test_support_sends_a_sign_in_link_and_a_confirmation_and_sees_them_delivered(
+    browser, app_server, signed_in_state, e2e_database
+):
+    url, _ = e2e_database
+    address = f"kim.{uuid4().hex[:6]}@numbat-e2e.test"
+    with Session(engine_for(url)) as session:
+        customer_id = add_customer(session, email=address, confirmed_at=None).id
+
+    support = new_page(browser, signed_in_state("support@example.com"))
+    support.goto(f"{app_server}/customers/{customer_id}")
+    support.get_by_role("tab", name="Emails").click()
+    expect(support.get_by_text("Nothing has been sent to this customer")).to_be_visible()
+    support.get_by_role("button", name="Send one-time sign-in link").click()
+    expect(support.get_by_text("Sign-in link queued.")).to_be_visible()
+    support.get_by_role("button", name="Send confirmation email").click()
+    expect(support.get_by_text("Confirmation email queued.")).to_be_visible()
+    rows = support.get_by_test_id("email-row")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="One-time sign-in link")).to_contain_text("delivered", timeout=20_000)
+    expect(rows.filter(has_text="Confirmation email")).to_contain_text("delivered", timeout=20_000)
+    assert violations_on(support) == []
+    screenshot(support, "customer-emails")
+    support.context.close()
+
+    [link_mail] = [text for text in mail_to(address) if "sign-in" in text]
+    token = re.search(r"/sign-in/(\S+)", link_mail).group(1)
+    with Session(engine_for(url)) as session:
+        stored = session.exec(select(CustomerToken).where(CustomerToken.customer_id == customer_id)).all()
+    assert hashlib.sha256(token.encode()).hexdigest() in {t.token_hash for t in stored}
+    assert all(token not in t.token_hash for t in stored)
+
+
+def test_sales_see_the_emails_but_no_way_to_send_one(page, app_server, e2e_database):
+    url, _ = e2e_database
+    with Session(engine_for(url)) as session:
+        customer_id = add_customer(
+            session, email=f"lee.{uuid4().hex[:6]}@numbat-e2e.test", confirmed_at=None
+        ).id
+    page.goto(f"{app_server}/customers/{customer_id}")
+    expect(page.get_by_text("Sam Sales")).to_be_visible()
+    page.get_by_role("tab", name="Emails").click()
+    expect(page.get_by_text("Nothing has been sent to this customer")).to_be_visible()
+    expect(page.get_by_role("button", name="Send one-time sign-in link")).to_have_count(0)
+    expect(page.get_by_role("button", name="Send confirmation email")).to_have_count(0)
