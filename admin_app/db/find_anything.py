@@ -8,6 +8,7 @@ finds exactly what that list would show first; "all N" leads to the list itself.
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session
 
@@ -15,6 +16,7 @@ from admin_app.db.billing_accounts import AccountQuery, search_accounts
 from admin_app.db.customer_list import CustomerQuery, search_customers
 from admin_app.db.licenses import LicenseQuery, search_licenses
 from admin_app.db.models import BillingAccount, Customer, License, Reconciliation, Subscription
+from admin_app.db.paging import Page
 from admin_app.db.reconciliations import ReconciliationQuery, search_reconciliations
 from admin_app.db.subscription_list import SubscriptionQuery, search_subscriptions
 from admin_app.db.text_search import TRIGRAM, WORD_RUN, normalize_term, term_can_match
@@ -42,18 +44,8 @@ class Found:
     detail: str
 
 
-def _customers(session: Session, term: str, limit: int) -> list[Found]:
-    page = search_customers(session=session, query=CustomerQuery(q=term), limit=limit)
-    return [_customer(c) for c in page.rows]
-
-
 def _customer(c: Customer) -> Found:
     return Found(Kind.CUSTOMER, str(c.id), f"{c.first_name} {c.last_name}", f"{c.email} · {c.company}")
-
-
-def _licenses(session: Session, term: str, limit: int) -> list[Found]:
-    page = search_licenses(session=session, query=LicenseQuery(q=term), limit=limit)
-    return [_license(lic) for lic in page.rows]
 
 
 def _license(lic: License) -> Found:
@@ -61,18 +53,8 @@ def _license(lic: License) -> Found:
     return Found(Kind.LICENSE, str(lic.id), lic.company, detail)
 
 
-def _accounts(session: Session, term: str, limit: int) -> list[Found]:
-    page = search_accounts(session=session, query=AccountQuery(q=term), limit=limit)
-    return [_account(a) for a in page.rows]
-
-
 def _account(a: BillingAccount) -> Found:
     return Found(Kind.BILLING_ACCOUNT, str(a.id), a.name, f"Zuora {a.zuora_account_id}")
-
-
-def _subscriptions(session: Session, term: str, limit: int) -> list[Found]:
-    page = search_subscriptions(session=session, query=SubscriptionQuery(q=term), limit=limit)
-    return [_subscription(s) for s in page.rows]
 
 
 def _subscription(s: Subscription) -> Found:
@@ -80,22 +62,26 @@ def _subscription(s: Subscription) -> Found:
     return Found(Kind.SUBSCRIPTION, s.name, s.name, detail)
 
 
-def _reconciliations(session: Session, term: str, limit: int) -> list[Found]:
-    page = search_reconciliations(session=session, query=ReconciliationQuery(q=term), limit=limit)
-    return [_reconciliation(r) for r in page.rows]
-
-
 def _reconciliation(r: Reconciliation) -> Found:
     detail = f"{r.subscription_name} · {r.reconciliation_date.isoformat()} · {r.status}"
     return Found(Kind.RECONCILIATION, str(r.id), r.customer_name, detail)
 
 
-FINDERS: dict[Kind, Callable[[Session, str, int], list[Found]]] = {
-    Kind.CUSTOMER: _customers,
-    Kind.LICENSE: _licenses,
-    Kind.BILLING_ACCOUNT: _accounts,
-    Kind.SUBSCRIPTION: _subscriptions,
-    Kind.RECONCILIATION: _reconciliations,
+@dataclass(frozen=True)
+class Finder:
+    """How one kind is found: its list's search, that list's query type, and what a hit shows."""
+
+    search: Callable[..., Page]
+    query: Callable[..., object]
+    shown: Callable[[Any], Found]
+
+
+FINDERS: dict[Kind, Finder] = {
+    Kind.CUSTOMER: Finder(search_customers, CustomerQuery, _customer),
+    Kind.LICENSE: Finder(search_licenses, LicenseQuery, _license),
+    Kind.BILLING_ACCOUNT: Finder(search_accounts, AccountQuery, _account),
+    Kind.SUBSCRIPTION: Finder(search_subscriptions, SubscriptionQuery, _subscription),
+    Kind.RECONCILIATION: Finder(search_reconciliations, ReconciliationQuery, _reconciliation),
 }
 
 
@@ -114,7 +100,13 @@ def find_kind(*, session: Session, kind: Kind, term: str, per_kind: int = PER_KI
     """Up to `per_kind` records of one kind matching `term` (nothing, without a query, for a term the
     palette does not search). The kinds are independent: a caller may ask for them side by side."""
     term = palette_term(term)
-    return FINDERS[kind](session, term, per_kind) if term else []
+    if not term:
+        return []
+    finder = FINDERS[kind]
+    return [
+        finder.shown(row)
+        for row in finder.search(session=session, query=finder.query(q=term), limit=per_kind).rows
+    ]
 
 
 def find_anything(
