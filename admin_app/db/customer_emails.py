@@ -84,8 +84,8 @@ def send_confirmation(
 
 
 def redeem_token(*, session: Session, token: object, purpose: str, now: datetime) -> Outcome[Customer]:
-    """The customer a link belongs to, once: the token is marked used in the same statement that checks
-    it is unused and unexpired, so two clicks at once sign in one."""
+    """The customer a link belongs to, once: the token is marked used by the statement that checks it is
+    unused, so of two clicks at once only one signs in."""
     if not isinstance(token, str) or not token or len(token) > 200 or purpose not in PURPOSES:
         return refused("This link is not valid.")
     digest = token_hash(token)
@@ -94,8 +94,6 @@ def redeem_token(*, session: Session, token: object, purpose: str, now: datetime
     ).first()
     if found is None:
         return refused("This link is not valid.")
-    if found.used_at is not None:
-        return refused("This link was used already; ask for a new one.")
     if found.expires_at <= now:
         return refused("This link has expired; ask for a new one.")
     claimed = session.execute(

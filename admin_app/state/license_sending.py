@@ -20,17 +20,12 @@ from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
 from admin_app.state.emails import EmailsState
 from admin_app.state.license_detail import LicenseDetailState, path_tail
-from admin_app.state.writes import acting_staff, attempt
+from admin_app.state.writes import acting_staff, attempt, form_text
 
 ADDRESS_CHANGE_REFUSED = (
     "Your role may send to the address on record only; support or an admin corrects an address. "
     "Nothing was sent."
 )
-
-
-def _text(form: object, name: str) -> str:
-    value = form.get(name) if isinstance(form, dict) else None
-    return value if isinstance(value, str) else ""
 
 
 class LicenseSendingState(EmailsState, AppState):
@@ -63,7 +58,9 @@ class LicenseSendingState(EmailsState, AppState):
     @requires(Permission.LICENSE_FILES)
     async def send(self, form: dict):
         """Queue the license to the typed address; correcting the address needs customers:edit as well."""
-        request = SendRequest(_text(form, "to_address"), _text(form, "reason"), _text(form, "ticket"))
+        request = SendRequest(
+            form_text(form, "to_address"), form_text(form, "reason"), form_text(form, "ticket")
+        )
         license_id = self._email_item_id
         identity = await identity_for_cookie_header(self.router.headers.cookie)
         may_correct = bool(identity and is_allowed(identity.roles, Permission.CUSTOMERS_EDIT))

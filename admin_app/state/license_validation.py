@@ -12,6 +12,7 @@ from admin_app.db.license_files import FIELDS, DatabaseMatch, check_license_file
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.license_key import verification_keys
 from admin_app.state.app_state import AppState
+from admin_app.state.writes import form_text
 
 
 @dataclass
@@ -39,8 +40,7 @@ class LicenseValidationState(AppState):
     @rx.event
     @requires(Permission.LICENSE_FILES)
     async def validate(self, form: dict):
-        text = form.get("license_text") if isinstance(form, dict) else None
-        check = check_license_file(text, verification_keys())
+        check = check_license_file(form_text(form, "license_text"), verification_keys())
         self.verdict, self.message, self.error = check.verdict, check.message, ""
         self.fields, self.match_message, self.match_href = [], "", ""
         if not check.claims:

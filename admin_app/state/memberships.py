@@ -17,7 +17,7 @@ from admin_app.db.paging import Page, ResultCount
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
-from admin_app.state.writes import acting_staff, attempt
+from admin_app.state.writes import acting_staff, attempt, form_text
 
 MAX_TYPED = 254
 
@@ -155,9 +155,7 @@ class MembershipsState(ListPageState, AppState):
                 ),
             }
             return
-        reason = (
-            form.get("reason", "") if isinstance(form, dict) and isinstance(form.get("reason"), str) else ""
-        )
+        reason = form_text(form, "reason")
         actor = await acting_staff(self)
         customer_id, account_id = int(self.chosen_customer["id"]), int(self.chosen_account["id"])
 

@@ -15,7 +15,7 @@ from admin_app.db.models import SavedView
 from admin_app.db.outcomes import refused
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
-from admin_app.state.writes import attempt
+from admin_app.state.writes import attempt, form_text
 
 NOT_SIGNED_IN = "Your session has ended. Sign in again."
 
@@ -117,7 +117,7 @@ class SavedViewsState(AppState):
         else:
             listed = await self.get_state(list_cls)
             params = listed._to_params(listed._query())
-            name = form.get("name") if isinstance(form, dict) else None
+            name = form_text(form, "name")
             outcome = await attempt(
                 lambda s: db.save_view(
                     session=s, owner_subject=identity.subject, page=list_cls._path, name=name, params=params
@@ -133,7 +133,7 @@ class SavedViewsState(AppState):
     @requires(SIGNED_IN)
     async def rename(self, form: dict):
         subject, view_id = await self._subject(), self.target.id
-        name = form.get("name") if isinstance(form, dict) else None
+        name = form_text(form, "name")
         outcome = await attempt(
             lambda s: db.rename_view(session=s, owner_subject=subject, view_id=view_id, name=name)
         )

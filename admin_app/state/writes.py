@@ -37,3 +37,9 @@ async def attempt(work: Callable[[Session], Outcome]) -> Outcome:
         return refused(DATABASE_UNAVAILABLE)
     except NoActor:
         return refused(NO_ACTOR_MESSAGE)
+
+
+def form_text(form: object, name: str) -> str:
+    """A submitted form's field as text: "" when the form or the field is not what a browser sends."""
+    value = form.get(name) if isinstance(form, dict) else None
+    return value if isinstance(value, str) else ""
