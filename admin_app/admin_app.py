@@ -5,6 +5,7 @@ import reflex as rx
 from admin_app.api import api
 from admin_app.auth.gate import AuthGate
 from admin_app.components.keyboard import KEYBOARD_SCRIPT, RETURN_FOCUS_SCRIPT
+from admin_app.devtools.event_timing import install_from_environment
 from admin_app.mailer import send_outbox_forever
 from admin_app.pages.billing_accounts import billing_account_detail_page, billing_accounts_page
 from admin_app.pages.customer_detail import customer_detail_page
@@ -53,6 +54,7 @@ app = rx.App(
 )
 app.add_middleware(AuthGate())
 app.register_lifespan_task(send_outbox_forever)
+install_from_environment()
 
 
 def index_page() -> rx.Component:

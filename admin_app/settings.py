@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     SALESFORCE_ACCOUNT_URL: str = ""
     GITLAB_USER_URL: str = ""
 
+    # `make load` only: each worker writes where every event's time went (admin_app/devtools/event_timing.py).
+    EVENT_TIMING_DIR: str = ""
+
     @property
     def secure_cookies(self) -> bool:
         """Cookies are Secure (and __Host- prefixed) when the app is served over https."""

@@ -3,7 +3,8 @@
 For each mode (one worker on SQLite; PostgreSQL + Redis with several workers) it serves the app on
 the large demo data, signs in N staff through the OpenID provider, measures the server's memory per
 idle signed-in session, then lets every session run a realistic mix with think time and reports the
-event round trips (p50/p95/p99) and errors.
+event round trips (p50/p95/p99), errors, where the server spent each action's time (load/breakdown.py)
+and the server CPU each event cost (load/cpu.py). Last, each action alone, for its own CPU cost.
 """
 
 import argparse
@@ -11,6 +12,7 @@ import json
 import multiprocessing
 import os
 import random
+import shutil
 import statistics
 import sys
 import threading
@@ -31,6 +33,9 @@ from admin_app.devtools.reflex_server import free_port, reflex_server
 from admin_app.devtools.reflex_socket import ReflexSocket, sets
 from admin_app.settings import PROJECT_ROOT
 from bench.__main__ import POSTGRES_URL, SQLITE_URL, ensure_large_database
+from load.breakdown import Trip, breakdown
+from load.cpu import cpu_per_event, cpu_seconds
+from load.report import report
 
 RESULTS = PROJECT_ROOT / "load" / "results"
 REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/1")
@@ -174,7 +179,7 @@ def redis_used_bytes(url: str | None) -> int:
 
 @dataclass
 class Tally:
-    round_trips_ms: list[tuple[str, float]] = field(default_factory=list)
+    trips: list[Trip] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -185,12 +190,13 @@ def run_session(socket: ReflexSocket, mix: list[Action], until: float, think_s: 
     while time.monotonic() < until:
         action = rng.choices(mix, weights=weights)[0]
         try:
+            sent = time.time()
             seconds, answers = socket.round_trip(
                 action.event, action.payload(), action.as_path(), action.pathname, done=action.done
             )
             failed = DATABASE_UNAVAILABLE in json.dumps(answers) or not answers
             with tally.lock:
-                tally.round_trips_ms.append((action.name, seconds * 1000))
+                tally.trips.append(Trip(action.name, socket.token, sent, seconds))
                 if failed:
                     tally.errors.append(f"{action.name}: database unavailable")
         except (OSError, TimeoutError, AssertionError, ConnectionError) as error:
@@ -235,11 +241,14 @@ def idle_memory(mode: str, app_url: str, cookies: list[str], marker: str, redis_
     }
 
 
-def run_sessions(app_url: str, cookies: list[str], start_at: float, duration_s: float, think_s: float):
+def run_sessions(
+    app_url: str, cookies: list[str], start_at: float, duration_s: float, think_s: float, only: str | None
+):
     """One generator process: its share of the sessions, each in a thread, from `start_at` (wall clock)."""
     sockets = open_sessions(app_url, cookies)
     time.sleep(max(0.0, start_at - time.time()))
-    tally, until, mix = Tally(), time.monotonic() + duration_s, actions()
+    mix = [action for action in actions() if only in (None, action.name)]
+    tally, until = Tally(), time.monotonic() + duration_s
     threads = [threading.Thread(target=run_session, args=(s, mix, until, think_s, tally)) for s in sockets]
     for thread in threads:
         thread.start()
@@ -247,13 +256,28 @@ def run_sessions(app_url: str, cookies: list[str], start_at: float, duration_s: 
         thread.join()
     for socket in sockets:
         socket.close()
-    return tally.round_trips_ms, tally.errors
+    return tally.trips, tally.errors
+
+
+@dataclass(frozen=True)
+class Server:
+    """The app under load: its address, the marker in its processes' environment, its timing lines."""
+
+    mode: str
+    url: str
+    marker: str
+    timing_dir: Path
 
 
 def measure(
-    mode: str, app_url: str, cookies: list[str], duration_s: float, think_s: float, processes: int
+    server: Server,
+    cookies: list[str],
+    duration_s: float,
+    think_s: float,
+    processes: int,
+    only: str | None = None,
 ) -> dict:
-    """Every session runs the mix at once for `duration_s`.
+    """Every session runs the mix (or only the action `only`) at once for `duration_s`.
 
     The sessions are spread over `processes` generator processes: 100 threads in one Python process
     wait on each other's GIL, and that wait showed up as server latency (p95 twice as long).
@@ -261,20 +285,24 @@ def measure(
     shares = [cookies[i::processes] for i in range(processes) if cookies[i::processes]]
     start_at = time.time() + 2 + 0.1 * len(cookies)
     with multiprocessing.get_context("fork").Pool(len(shares)) as pool:
-        parts = pool.starmap(
-            run_sessions, [(app_url, share, start_at, duration_s, think_s) for share in shares]
+        running = pool.starmap_async(
+            run_sessions, [(server.url, share, start_at, duration_s, think_s, only) for share in shares]
         )
+        time.sleep(max(0.0, start_at - time.time()))
+        cpu_before = cpu_seconds(server.marker)
+        parts = running.get()
+        cpu_after = cpu_seconds(server.marker)
     tally = Tally()
-    for round_trips, errors in parts:
-        tally.round_trips_ms.extend(round_trips)
+    for trips, errors in parts:
+        tally.trips.extend(trips)
         tally.errors.extend(errors)
-    trips = [ms for _, ms in tally.round_trips_ms]
+    trips = [trip.seconds * 1000 for trip in tally.trips]
     by_action: dict[str, list[float]] = {}
-    for name, ms in tally.round_trips_ms:
-        by_action.setdefault(name, []).append(ms)
+    for trip in tally.trips:
+        by_action.setdefault(trip.action, []).append(trip.seconds * 1000)
     return {
-        "load": "event_round_trip",
-        "mode": mode,
+        "load": "event_round_trip" if only is None else f"only_{only}",
+        "mode": server.mode,
         "sessions": len(cookies),
         "seconds": duration_s,
         "events": len(trips),
@@ -286,6 +314,9 @@ def measure(
         "p95_ms_by_action": {name: percentile(values, 0.95) for name, values in sorted(by_action.items())},
         "target_p95_ms": 200,
         "meets_target": bool(trips) and percentile(trips, 0.95) <= 200 and not tally.errors,
+        "cpu_ms_per_event": cpu_per_event(cpu_before, cpu_after, len(trips)),
+        "events_per_second": round(len(trips) / duration_s, 1),
+        "breakdown": breakdown(tally.trips, server.timing_dir),
     }
 
 
@@ -296,42 +327,59 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--modes", default="sqlite,postgres", help="sqlite (one worker), postgres (Redis, workers)"
     )
-    parser.add_argument("--sessions", default="10,50,100", help="comma-separated session counts")
+    parser.add_argument("--sessions", default="10,25,50,100,200", help="comma-separated session counts")
     parser.add_argument("--seconds", type=float, default=30, help="how long each run lasts")
     parser.add_argument("--think", type=float, default=2.0, help="mean think time between actions, seconds")
     parser.add_argument("--workers", type=int, default=3, help="app workers in the postgres mode")
     parser.add_argument("--processes", type=int, default=4, help="load generator processes")
     parser.add_argument("--warmup", type=float, default=15, help="unrecorded seconds of the mix first")
+    parser.add_argument(
+        "--alone-seconds", type=float, default=15, help="each action alone, for its CPU cost (0: skip)"
+    )
+    parser.add_argument("--alone-sessions", type=int, default=10, help="sessions for each action alone")
     args = parser.parse_args(argv)
     levels = [int(n) for n in args.sessions.split(",")]
+    most = max([*levels, args.alone_sessions])
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = (RESULTS / "latest.jsonl").open("w")
-    with oidc_provider(users=load_users(max(levels))) as issuer:
+    records = []
+    with oidc_provider(users=load_users(most)) as issuer:
         for mode in args.modes.split(","):
             url = SQLITE_URL if mode == "sqlite" else POSTGRES_URL
             ensure_large_database(url)
             marker = f"LOAD_RUN_{uuid.uuid4().hex}"
-            env = {"OIDC_ISSUER": issuer, marker: "1"}
+            timing_dir = RESULTS / f"timing-{mode}"
+            shutil.rmtree(timing_dir, ignore_errors=True)
+            env = {"OIDC_ISSUER": issuer, marker: "1", "EVENT_TIMING_DIR": str(timing_dir)}
             redis_url = None
             if mode == "postgres":
                 redis_url = REDIS_URL
                 redis.Redis.from_url(redis_url).flushdb()
                 env |= {"REDIS_URL": redis_url, "GRANIAN_WORKERS": str(args.workers)}
             with reflex_server(url, free_port(), RESULTS / f"reflex-{mode}.log", extra_env=env) as app_url:
-                cookies = [sign_in(app_url, user["email"]) for user in load_users(max(levels))]
-                records = [idle_memory(mode, app_url, cookies, marker, redis_url)]
+                server = Server(mode, app_url, marker, timing_dir)
+                cookies = [sign_in(app_url, user["email"]) for user in load_users(most)]
+                records.append(idle_memory(mode, app_url, cookies, marker, redis_url))
                 # A fresh server first connects its pools and loads Plotly's validators; a server that
                 # has been up a while has not got that ahead of it, so neither should the figures.
-                measure(mode, app_url, cookies[: max(levels)], args.warmup, args.think, args.processes)
-                records += [
-                    measure(mode, app_url, cookies[:level], args.seconds, args.think, args.processes)
-                    for level in levels
-                ]
-                for record in records:
-                    line = json.dumps(record)
-                    print(line, flush=True)
-                    out.write(line + "\n")
-    out.close()
+                measure(server, cookies[: max(levels)], args.warmup, args.think, args.processes)
+                for level in levels:
+                    records.append(measure(server, cookies[:level], args.seconds, args.think, args.processes))
+                    print(json.dumps(records[-1]), flush=True)
+                if args.alone_seconds:
+                    for action in actions():
+                        records.append(
+                            measure(
+                                server,
+                                cookies[: args.alone_sessions],
+                                args.alone_seconds,
+                                args.think / 4,
+                                args.processes,
+                                only=action.name,
+                            )
+                        )
+    with (RESULTS / "latest.jsonl").open("w") as out:
+        out.writelines(json.dumps(record) + "\n" for record in records)
+    print(report(records))
     return 0
 
 

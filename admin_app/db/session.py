@@ -109,7 +109,7 @@ def _in_session(work: Callable[[Session], T]) -> T:
 
 
 @lru_cache(maxsize=1)
-def _database_threads() -> ThreadPoolExecutor:
+def database_threads() -> ThreadPoolExecutor:
     # asyncio's default pool has cpu_count + 4 threads: on a small host, a few queries waiting on
     # the database would queue every other event behind them. One thread per pooled connection.
     settings = get_settings()
@@ -124,5 +124,5 @@ async def in_session(work: Callable[[Session], T]) -> T:
     retried a few times (RETRY_DELAYS_S) before the error reaches the caller."""
     context = contextvars.copy_context()
     return await asyncio.get_running_loop().run_in_executor(
-        _database_threads(), functools.partial(context.run, _in_session, work)
+        database_threads(), functools.partial(context.run, _in_session, work)
     )

@@ -24,7 +24,8 @@ class ReflexSocket:
         self.ws = WSConnection(ConnectionType.CLIENT)
         self.messages: list[str] = []
         self.partial = ""
-        target = f"/_event/?EIO=4&transport=websocket&token={uuid.uuid4()}"
+        self.token = str(uuid.uuid4())
+        target = f"/_event/?EIO=4&transport=websocket&token={self.token}"
         headers = [(b"Origin", base_url.encode()), (b"Cookie", cookie.encode())]
         self.sock.sendall(self.ws.send(Request(host=parts.netloc, target=target, extra_headers=headers)))
         assert self._next_message(timeout=15).startswith("0"), "Engine.IO open packet"

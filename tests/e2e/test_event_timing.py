@@ -1,0 +1,60 @@
+"""`make load`'s server-side clock on the real app: every stage of an event is timed where Reflex runs it.
+
+Its own server (EVENT_TIMING_DIR set), so the browser tests run the app as it ships.
+"""
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+
+from admin_app.db.session import engine_for
+from admin_app.devtools.event_timing import STAGES
+from admin_app.devtools.reflex_server import ServerFailed, free_port, reflex_server
+from admin_app.devtools.reflex_socket import ReflexSocket
+from load.__main__ import LIST_DONE, event
+from load.breakdown import REMAINDER, Trip, explain, server_events
+from tests.factories import staff_session_token
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def timed_server(e2e_database, issuer, tmp_path_factory) -> Iterator[tuple[str, Path]]:
+    url, _ = e2e_database
+    timings = tmp_path_factory.mktemp("timings")
+    log = tmp_path_factory.mktemp("reflex-timed") / "reflex.log"
+    env = {"OIDC_ISSUER": issuer, "EVENT_TIMING_DIR": str(timings)}
+    try:
+        with reflex_server(url, free_port(), log, extra_env=env) as base_url:
+            yield base_url, timings
+    except ServerFailed as failure:
+        pytest.fail(str(failure))
+
+
+def test_a_searchs_time_is_split_into_stages_that_add_up(timed_server, e2e_database):
+    base_url, timings = timed_server
+    url, _ = e2e_database
+    with Session(engine_for(url)) as session:
+        cookie = f"ca_session={staff_session_token(session, 'timed@example.com', ('sales',))}"
+    socket = ReflexSocket(base_url, cookie)
+    search = event("licenses_state", "set_search")
+    socket.round_trip(event("licenses_state", "load"), {}, "/licenses", "/licenses", done=LIST_DONE)
+    sent = time.time()
+    seconds, _ = socket.round_trip(search, {"value": "acme"}, "/licenses", "/licenses", done=LIST_DONE)
+    socket.close()
+
+    events = server_events(timings)[socket.token]
+    [searched] = [e for e in events if e["name"] == search]
+    assert searched["ms"]["handler"] > 0 and searched["ms"]["emit"] > 0 and searched["ms"]["gate"] > 0
+    # The search ran in a database thread; the session check and the permission check in the gate too.
+    assert searched["ms"]["db"] > 0
+    named = sum(searched["ms"][stage] for stage in STAGES if stage != "other")
+    assert named <= (searched["done"] - searched["received"]) * 1000 + 0.01
+    assert searched["ms"]["other"] >= -0.01
+
+    parts = explain(Trip("search", socket.token, sent, seconds), events)
+    assert parts is not None and parts["round_trip"] == pytest.approx(seconds * 1000)
+    assert 0 <= parts[REMAINDER] < parts["round_trip"]
