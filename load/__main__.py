@@ -364,7 +364,8 @@ def main(argv: list[str] | None = None) -> int:
                 measure(server, cookies[: max(levels)], args.warmup, args.think, args.processes)
                 for level in levels:
                     records.append(measure(server, cookies[:level], args.seconds, args.think, args.processes))
-                    print(json.dumps(records[-1]), flush=True)
+                    progress = {key: value for key, value in records[-1].items() if key != "breakdown"}
+                    print(json.dumps(progress), flush=True)
                 if args.alone_seconds:
                     for action in actions():
                         records.append(

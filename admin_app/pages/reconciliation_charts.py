@@ -1,5 +1,6 @@
 """/reconciliations/charts: six charts over one filter bar, linked to the table with the same filters."""
 
+import plotly.graph_objects as go
 import reflex as rx
 
 from admin_app.components.filters import date_filter, select_filter
@@ -88,7 +89,8 @@ def chart_card(name: str, title: rx.Component | str, figure, filename: str, note
     """One chart: its title, the figure (PNG download in its toolbar), or why there is none."""
     clickable = {"on_click": S.open_account} if name == "top_accounts" else {}
     plot = rx.plotly(
-        data=figure,
+        # The state holds the figure as plain JSON; the component draws either.
+        data=figure.to(go.Figure),
         config={**CHART_CONFIG, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}},
         width="100%",
         **clickable,

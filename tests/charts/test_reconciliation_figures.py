@@ -124,3 +124,33 @@ def test_every_chart_has_its_numbers_as_a_table():
         "rows": [["ACME (#7)", "1,234.50"]],
     }
     assert tables["seats_added"]["rows"] == [["Jan 2026", "12"]]
+
+
+def aggregates(**overrides) -> dict[str, list]:
+    data = {
+        "status": [("2026-01", "done", 3), ("2026-01", "failed", 1)],
+        "invoiced": [("2026-01", "EUR", Decimal("300.00"))],
+        "skip_reasons": [],
+        "failure_rate": [("2026-01", 1, 4)],
+        "top_accounts": [(7, "ACME", Decimal("900"))],
+        "seats_added": [("2026-01", 12)],
+    }
+    return data | overrides
+
+
+def test_shaped_charts_are_plain_json_the_browser_draws_as_the_figures_would():
+    shaped = charts.shaped_charts(aggregates(), "EUR")
+    assert shaped.figures["skip_reasons"] is None
+    status = shaped.figures["status"]
+    assert json.loads(json.dumps(status)) == status
+    assert [trace["name"] for trace in status["data"]] == ["Done", "Failed"]
+    assert status == json.loads(charts.status_by_month(aggregates()["status"]).to_json())
+    assert shaped.tables["top_accounts"]["rows"] == [["ACME (#7)", "900.00"]]
+
+
+def test_the_same_aggregates_are_shaped_once_and_new_ones_again():
+    first = charts.shaped_charts(aggregates(), "EUR")
+    assert charts.shaped_charts(aggregates(), "EUR") is first
+    assert charts.shaped_charts(aggregates(), "USD") is not first
+    one_more = aggregates(seats_added=[("2026-01", 13)])
+    assert charts.shaped_charts(one_more, "EUR").tables["seats_added"]["rows"] == [["Jan 2026", "13"]]
