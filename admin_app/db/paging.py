@@ -3,6 +3,7 @@
 import base64
 import binascii
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -75,6 +76,8 @@ PROBE_WINDOW = 2000
 # Terms the trigram index cannot serve (under three letters or digits) are looked
 # for in at most this many rows after the cursor, and the page says so.
 UNINDEXED_SCAN_LIMIT = 20_000
+# The most rows walked after a first window that came half full (see further_window).
+FURTHER_WINDOW_CAP = 2 * PROBE_WINDOW
 
 
 @dataclass(frozen=True)
@@ -119,15 +122,17 @@ def fetch_keyset_page(
         statement = sa.select(entity).where(*bounds, *conditions).order_by(*order).limit(limit)
         return list(session.scalars(statement))
 
-    def from_window(size: int, conditions: list) -> tuple[list, bool]:
-        # The window ends at the size-th row after the cursor, found on the index alone;
+    def from_window(size: int, conditions: list, start: Cursor | None = None) -> tuple[list, Cursor | None]:
+        # The window ends at the size-th row after its start, found on the index alone;
         # a key range then bounds the scan without joining the table to itself.
+        after = [*bounds, keyset_after(sort_column, id_column, start, descending)] if start else bounds
         edge = session.execute(
-            sa.select(sort_column, id_column).where(*bounds).order_by(*order).offset(size - 1).limit(1)
+            sa.select(sort_column, id_column).where(*after).order_by(*order).offset(size - 1).limit(1)
         ).first()
-        within = [keyset_until(sort_column, id_column, Cursor(*edge), descending)] if edge else []
-        statement = sa.select(entity).where(*bounds, *within, *conditions).order_by(*order).limit(limit)
-        return list(session.scalars(statement)), edge is not None
+        edge = Cursor(*edge) if edge else None
+        within = [keyset_until(sort_column, id_column, edge, descending)] if edge else []
+        statement = sa.select(entity).where(*after, *within, *conditions).order_by(*order).limit(limit)
+        return list(session.scalars(statement)), edge
 
     if match.row_match is None:
         if match.filters:
@@ -137,13 +142,31 @@ def fetch_keyset_page(
         return FetchedPage(ordered(*match.filters))
 
     row_conditions = [match.row_match, *match.filters]
-    rows, _ = from_window(PROBE_WINDOW, row_conditions)
+    rows, edge = from_window(PROBE_WINDOW, row_conditions)
     if len(rows) >= limit:
         return FetchedPage(rows)
+    if edge is not None and (further := further_window(len(rows), limit)):
+        more, _ = from_window(further, row_conditions, start=edge)
+        if len(rows) + len(more) >= limit:
+            return FetchedPage(rows + more[: limit - len(rows)])
     if match.index_match is not None:
         return FetchedPage(ordered(match.index_match, *match.filters))
-    rows, window_full = from_window(UNINDEXED_SCAN_LIMIT, row_conditions)
-    return FetchedPage(rows, partial=window_full and len(rows) < limit)
+    rows, edge = from_window(UNINDEXED_SCAN_LIMIT, row_conditions)
+    return FetchedPage(rows, partial=edge is not None and len(rows) < limit)
+
+
+def further_window(found: int, limit: int) -> int:
+    """How many more rows to walk in sort order after a PROBE_WINDOW that found `found` of `limit`
+    rows, or 0 when the search index is the cheaper way on.
+
+    Walking costs about twice as much per row as sorting one of the index's candidates, so walking
+    on pays only for a term that matches more than about one row in a hundred: one whose first
+    window came at least half full. It walks half again what the density seen so far needs.
+    """
+    if found * 2 < limit:
+        return 0
+    needed = (limit - found) * PROBE_WINDOW / found
+    return min(FURTHER_WINDOW_CAP, max(PROBE_WINDOW // 4, math.ceil(needed * 1.5)))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ SEARCH_PLANS = {
     "probe-window": {},
     "probe-then-index": {"PROBE_WINDOW": 3},
     "probe-then-bounded-scan": {"PROBE_WINDOW": 3, "UNINDEXED_SCAN_LIMIT": 1000},
+    # Whatever the first window found, walk on through the next 1000 rows before the index.
+    "probe-then-walk-further": {"PROBE_WINDOW": 3, "further_window": lambda found, limit: 1000},
 }
 
 

@@ -379,3 +379,17 @@ def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_e
     assert count_licenses(session=session, query=query, today=TODAY) == ResultCount(2, False)
     unknown = parse_license_query({"active": "yes"})
     assert unknown.errors == ["Unknown active-license choice 'yes' was ignored."]
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        (0, 0),  # nothing in the first window: the index's candidates are few
+        (25, 0),  # under half a page: about one row in eighty, the index is cheaper
+        (26, 2885),  # half a page: half again the rows its density needs
+        (49, paging.PROBE_WINDOW // 4),  # two rows short: a short walk, never a tiny one
+    ],
+)
+def test_a_half_full_first_window_walks_on_only_as_far_as_its_density_needs(found, expected):
+    assert paging.further_window(found, 51) == expected
+    assert paging.further_window(found, 51) <= paging.FURTHER_WINDOW_CAP
