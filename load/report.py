@@ -4,6 +4,7 @@ from admin_app.devtools.event_timing import STAGES
 from load.breakdown import REMAINDER
 
 CPU_GROUPS = ("app", "postgres", "redis", "total")
+SHARING = ("generator", "provider")
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
@@ -15,11 +16,15 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
 def capacity_curve(runs: list[dict]) -> str:
     header = ["sessions", "events/s", "p50 ms", "p95 ms", "p99 ms", "errors"]
     header += [f"CPU ms/event {group}" for group in CPU_GROUPS]
-    rows = [
-        [run[key] for key in ("sessions", "events_per_second", "p50_ms", "p95_ms", "p99_ms", "errors")]
-        + [run["cpu_ms_per_event"][group] for group in CPU_GROUPS]
-        for run in runs
-    ]
+    header += ["server cores busy", "load generator cores busy"]
+    rows = []
+    for run in runs:
+        cpu, rate = run["cpu_ms_per_event"], run["events_per_second"]
+        rows.append(
+            [run[key] for key in ("sessions", "events_per_second", "p50_ms", "p95_ms", "p99_ms", "errors")]
+            + [cpu[group] for group in CPU_GROUPS]
+            + [round(cpu["total"] * rate / 1000, 2), round(sum(cpu[g] for g in SHARING) * rate / 1000, 2)]
+        )
     return _table(header, rows)
 
 

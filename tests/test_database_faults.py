@@ -6,7 +6,9 @@ the next call after the database is back works without restarting anything.
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +17,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from admin_app.api import build_api
+from admin_app.db import session as session_module
 from admin_app.db.audit import Actor
 from admin_app.db.customers import CustomerEdit, plan_customer_edit, save_customer_edit
 from admin_app.db.models import Customer, Version
@@ -89,6 +92,33 @@ def test_an_edit_during_a_short_outage_lands_exactly_once(proxied, postgres_url)
     with Session(engine_for(postgres_url)) as direct:
         assert direct.get(Customer, customer_id).first_name == "Janet"
         assert len(direct.exec(select(Version).where(Version.item_id == customer_id)).all()) == 1
+
+
+async def _several_at_once(count: int) -> None:
+    """`count` units of work side by side, so the pool holds that many connections afterwards."""
+    await asyncio.gather(
+        *(in_session(lambda s: s.scalar(sa.text("SELECT pg_sleep(0.05)"))) for _ in range(count))
+    )
+
+
+def test_pooled_connections_the_database_dropped_are_replaced_without_a_wait(
+    proxied, postgres_url, monkeypatch
+):
+    proxy, url = proxied
+    waits = []
+    monkeypatch.setattr(
+        session_module, "time", SimpleNamespace(sleep=lambda s: waits.append(s) or time.sleep(s))
+    )
+    customer_id = _jane(postgres_url)
+    run_async(_several_at_once(3))
+    assert engine_for(url).pool.checkedin() >= 2
+    proxy.cut()
+    proxy.restore()  # every connection through the proxy is gone; new ones are accepted
+
+    assert run_async(in_session(lambda session: _edit(session, customer_id))).ok
+    assert run_async(in_session(lambda session: session.scalar(sa.text("SELECT 1")))) == 1
+    # The dropped connection was retried at once, not after the wait meant for a restarting database.
+    assert waits == [0.0]
 
 
 def test_a_long_outage_is_an_error_with_nothing_written_and_the_next_call_recovers(proxied, postgres_url):

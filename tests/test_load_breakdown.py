@@ -96,11 +96,13 @@ def test_cpu_of_a_marked_process_is_read_from_proc():
     finally:
         process.kill()
         process.wait()
-    assert cpu_per_event(
-        {"app": 1.0, "postgres": 2.0, "redis": 0.0}, {"app": 1.5, "postgres": 2.1, "redis": 0.01}, 10
-    ) == {
+    before = {"app": 1.0, "postgres": 2.0, "redis": 0.0, "generator": 5.0, "provider": 0.0}
+    after = {"app": 1.5, "postgres": 2.1, "redis": 0.01, "generator": 6.0, "provider": 0.0}
+    assert cpu_per_event(before, after, 10) == {
         "app": 50.0,
         "postgres": 10.0,
         "redis": 1.0,
+        "generator": 100.0,
+        "provider": 0.0,
         "total": 61.0,
     }
