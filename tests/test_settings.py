@@ -1,5 +1,7 @@
 """Production settings refuse the development provider and placeholder secrets, https or not."""
 
+import functools
+import os
 import subprocess
 import sys
 import tempfile
@@ -9,7 +11,7 @@ import pytest
 from joserfc.jwk import ECKey, OKPKey
 from pydantic import ValidationError
 
-from admin_app.settings import DEV_CLIENT_SECRET, DEV_SESSION_SECRET, Settings
+from admin_app.settings import DEV_CLIENT_SECRET, DEV_SESSION_SECRET, PROJECT_ROOT, Settings
 
 KEYS = Path(tempfile.mkdtemp(prefix="license-keys-"))
 SIGNING_KEY = OKPKey.generate_key("Ed25519")
@@ -92,3 +94,18 @@ def test_the_check_make_run_prod_runs_says_what_is_wrong_in_a_plain_line(tmp_pat
         "Configuration: OIDC_CLIENT_SECRET still has its development placeholder; set a real secret"
     ]
     assert "Traceback" not in checked.stderr
+
+
+def test_with_redis_a_worker_holds_a_tabs_state_between_its_events():
+    """Reflex's opportunistic locking is on unless the deployment turns it off."""
+    check = (
+        "import rxconfig, redis.asyncio\n"
+        "from reflex.istate.manager.redis import StateManagerRedis\n"
+        "print(StateManagerRedis(redis=redis.asyncio.Redis())._oplock_enabled)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REFLEX_OPLOCK_ENABLED"}
+    run = functools.partial(
+        subprocess.run, [sys.executable, "-c", check], cwd=PROJECT_ROOT, capture_output=True, text=True
+    )
+    assert run(env=env).stdout.strip() == "True"
+    assert run(env={**env, "REFLEX_OPLOCK_ENABLED": "false"}).stdout.strip() == "False"
