@@ -68,7 +68,8 @@ test: lint
 bench: setup
 	$(BIN)/python -m bench
 
-# Signed-in staff over the websocket protocol, both modes, at 10, 50 and 100 sessions.
+# Signed-in staff over the websocket protocol, both modes, at 10 to 200 sessions: round trips, where
+# each action's time went on the server, and the CPU each action costs (README: under load).
 load: setup
 	$(BIN)/python -m load
 

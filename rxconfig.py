@@ -12,7 +12,12 @@ settings = get_settings()
 # With Redis, a worker keeps a tab's state in memory while it holds the tab's lock, and writes it back
 # when another worker asks for it or the lease ends: most events then skip reading, unpickling,
 # pickling and writing the page's states (about 3 ms of CPU per event; `make load` in the README).
+# The lease ends after 3 s and the lock expires after 20 s: an overloaded worker that writes the
+# state back late still holds the lock (with Reflex's 5 s of 10 s, `make load` at 200 sessions lost
+# page state that way); a worker that dies leaves its tabs waiting at most those 20 s.
 os.environ.setdefault("REFLEX_OPLOCK_ENABLED", "true")
+os.environ.setdefault("REFLEX_OPLOCK_HOLD_TIME", "3s")
+LOCK_EXPIRATION_MS = 20_000
 app_origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.APP_URL))
 
 config = rx.Config(
@@ -31,4 +36,5 @@ config = rx.Config(
     deploy_url=app_origin,
     cors_allowed_origins=[app_origin],
     redis_url=settings.REDIS_URL,
+    redis_lock_expiration=LOCK_EXPIRATION_MS,
 )
