@@ -55,3 +55,10 @@ def cpu_per_event(before: dict[str, float], after: dict[str, float], events: int
     used = {group: (after[group] - before[group]) * 1000 / max(events, 1) for group in GROUPS}
     used["total"] = sum(used[group] for group in SERVER)
     return {group: round(ms, 2) for group, ms in used.items()}
+
+
+def cores_busy(before: dict[str, float], after: dict[str, float], seconds: float) -> dict[str, float]:
+    """How many cores each group kept busy on average between two readings `seconds` apart."""
+    busy = {group: (after[group] - before[group]) / seconds for group in GROUPS}
+    busy["server"] = sum(busy[group] for group in SERVER)
+    return {group: round(cores, 2) for group, cores in busy.items()}

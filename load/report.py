@@ -19,11 +19,11 @@ def capacity_curve(runs: list[dict]) -> str:
     header += ["server cores busy", "load generator cores busy"]
     rows = []
     for run in runs:
-        cpu, rate = run["cpu_ms_per_event"], run["events_per_second"]
+        cpu, busy = run["cpu_ms_per_event"], run["cores_busy"]
         rows.append(
             [run[key] for key in ("sessions", "events_per_second", "p50_ms", "p95_ms", "p99_ms", "errors")]
             + [cpu[group] for group in CPU_GROUPS]
-            + [round(cpu["total"] * rate / 1000, 2), round(sum(cpu[g] for g in SHARING) * rate / 1000, 2)]
+            + [busy["server"], round(sum(busy[group] for group in SHARING), 2)]
         )
     return _table(header, rows)
 

@@ -10,7 +10,7 @@ import pytest
 
 from admin_app.devtools.event_timing import STAGES, WITHIN
 from load.breakdown import REMAINDER, Trip, breakdown, explain
-from load.cpu import cpu_per_event, cpu_seconds
+from load.cpu import cores_busy, cpu_per_event, cpu_seconds
 
 
 def server_event(received: float, started: float, done: float, **ms: float) -> dict:
@@ -105,4 +105,12 @@ def test_cpu_of_a_marked_process_is_read_from_proc():
         "generator": 100.0,
         "provider": 0.0,
         "total": 61.0,
+    }
+    assert cores_busy(before, after, 0.5) == {
+        "app": 1.0,
+        "postgres": 0.2,
+        "redis": 0.02,
+        "generator": 2.0,
+        "provider": 0.0,
+        "server": 1.22,
     }

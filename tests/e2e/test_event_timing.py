@@ -26,7 +26,9 @@ def timed_server(e2e_database, issuer, tmp_path_factory) -> Iterator[tuple[str, 
     url, _ = e2e_database
     timings = tmp_path_factory.mktemp("timings")
     log = tmp_path_factory.mktemp("reflex-timed") / "reflex.log"
-    env = {"OIDC_ISSUER": issuer, "EVENT_TIMING_DIR": str(timings)}
+    # Its own frontend build: built in the shared one, its address would replace the browser tests'.
+    web = log.parent / "web"
+    env = {"OIDC_ISSUER": issuer, "EVENT_TIMING_DIR": str(timings), "REFLEX_WEB_WORKDIR": str(web)}
     try:
         with reflex_server(url, free_port(), log, extra_env=env) as base_url:
             yield base_url, timings
