@@ -17,6 +17,7 @@ from admin_app.devtools.reflex_socket import ReflexSocket
 from load.__main__ import LIST_DONE, event
 from load.breakdown import REMAINDER, Trip, explain, server_events
 from tests.factories import staff_session_token
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -48,6 +49,8 @@ def test_a_searchs_time_is_split_into_stages_that_add_up(timed_server, e2e_datab
     seconds, _ = socket.round_trip(search, {"value": "acme"}, "/licenses", "/licenses", done=LIST_DONE)
     socket.close()
 
+    # The line is written when the event ends, which is after the update the round trip waits for.
+    wait_until(lambda: any(e["name"] == search for e in server_events(timings).get(socket.token, [])))
     events = server_events(timings)[socket.token]
     [searched] = [e for e in events if e["name"] == search]
     assert searched["ms"]["handler"] > 0 and searched["ms"]["emit"] > 0 and searched["ms"]["gate"] > 0
