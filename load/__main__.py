@@ -33,7 +33,7 @@ from admin_app.devtools.reflex_server import free_port, reflex_server
 from admin_app.devtools.reflex_socket import ReflexSocket, sets
 from admin_app.settings import PROJECT_ROOT
 from bench.__main__ import POSTGRES_URL, SQLITE_URL, ensure_large_database
-from load.breakdown import Trip, breakdown
+from load.breakdown import Trip, breakdown, percentile
 from load.cpu import cores_busy, cpu_per_event, cpu_seconds
 from load.report import report
 
@@ -204,11 +204,6 @@ def run_session(socket: ReflexSocket, mix: list[Action], until: float, think_s: 
                 tally.errors.append(f"{action.name}: {error}")
             return
         time.sleep(rng.expovariate(1 / think_s))
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(p * (len(ordered) - 1)))], 1) if ordered else 0.0
 
 
 def open_sessions(app_url: str, cookies: list[str]) -> list[ReflexSocket]:

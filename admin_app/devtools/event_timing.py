@@ -95,7 +95,7 @@ class _Writer:
 
 
 def install(directory: Path) -> None:
-    """Wrap Reflex's event path, its state managers, Redis's client and `in_session` with timers."""
+    """Wrap Reflex's event path, its state managers, Redis's client and the database threads with timers."""
     from redis.asyncio.client import Pipeline, Redis
     from reflex.app import EventNamespace
     from reflex.istate.manager.disk import StateManagerDisk
