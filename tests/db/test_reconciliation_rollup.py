@@ -59,6 +59,7 @@ def matching(rows: list[Reconciliation], query: ReconciliationQuery) -> list[Rec
     def keep(r: Reconciliation) -> bool:
         return (
             (query.date_from is None or r.reconciliation_date >= query.date_from)
+            and (query.amount_min is None or (r.invoiced_amount or 0) >= query.amount_min)
             and (query.date_to is None or r.reconciliation_date <= query.date_to)
             and all(
                 getattr(query, name) in (None, getattr(r, name))
@@ -186,7 +187,7 @@ def test_a_search_or_table_only_filter_still_counts_correctly(session, rows):
 
 @pytest.fixture
 def accounts_invoiced(session) -> list[Reconciliation]:
-    """Twenty-five accounts invoicing in USD and EUR at random through 2025."""
+    """Twenty-five accounts invoicing in USD and EUR at random through 2025, and three chosen ones."""
     rng = random.Random(11)
     made: list[Reconciliation] = []
     for _ in range(25):
@@ -196,11 +197,21 @@ def accounts_invoiced(session) -> list[Reconciliation]:
                 {
                     "reconciliation_date": date(2025, 1, 1) + timedelta(days=rng.randrange(0, 365)),
                     "currency": rng.choice(("USD", "EUR")),
-                    "status": "done",
-                    "invoiced_amount": Decimal(rng.randrange(0, 500_000)) / 100,
+                    "status": rng.choice(("done", "done", "done", "failed")),
+                    # A true-up with no seats over invoices zero.
+                    "invoiced_amount": Decimal(rng.choice((0, rng.randrange(0, 500_000)))) / 100,
                     "plan": rng.choice(("premium", "ultimate")),
                 }
                 for _ in range(rng.randrange(1, 8))
+            ],
+        )
+    # In the one-week range: an account, one that invoiced only zero, one with a zero beside a charge.
+    for amounts in (["1234.56"], ["0.00", "0.00"], ["9800.00", "0.00"]):
+        made += add_reconciliations(
+            session,
+            [
+                {"reconciliation_date": date(2025, 3, 5 + i), "invoiced_amount": Decimal(amount)}
+                for i, amount in enumerate(amounts)
             ],
         )
     return made
@@ -223,12 +234,28 @@ TOP_QUERIES = {
     "one week": ReconciliationQuery(date_from=date(2025, 3, 3), date_to=date(2025, 3, 9)),
     "a plan": ReconciliationQuery(plan="ultimate"),
     "the other currency filtered": ReconciliationQuery(currency="EUR"),
+    "failed ones in a quarter": ReconciliationQuery(
+        status="failed", date_from=date(2025, 4, 1), date_to=date(2025, 6, 30)
+    ),
+    "skipped ones (none invoiced)": ReconciliationQuery(status="skipped"),
+    "a range and an amount (not in the roll-up)": ReconciliationQuery(
+        amount_min=Decimal(1000), date_from=date(2025, 2, 1)
+    ),
+}
+TOP_WAYS = {
+    # (rows summed directly at most, accounts per threshold batch)
+    "summed directly": (10**9, 200),
+    "threshold, one batch": (0, 200),
+    "threshold, several batches or the fallback": (0, 3),
 }
 
 
-@pytest.mark.parametrize("batch_size", [200, 3], ids=["one batch", "several batches or the fallback"])
+@pytest.mark.parametrize(("direct_rows", "batch_size"), TOP_WAYS.values(), ids=TOP_WAYS.keys())
 @pytest.mark.parametrize("query", TOP_QUERIES.values(), ids=TOP_QUERIES.keys())
-def test_top_accounts_equal_summing_every_row(session, accounts_invoiced, query, batch_size, monkeypatch):
+def test_top_accounts_equal_summing_every_row(
+    session, accounts_invoiced, query, direct_rows, batch_size, monkeypatch
+):
+    monkeypatch.setattr("admin_app.db.reconciliation_stats.DIRECT_TOP_ROWS", direct_rows)
     monkeypatch.setattr("admin_app.db.reconciliation_stats.TOP_BATCH_SIZE", batch_size)
     found = top_accounts_by_invoiced(session=session, query=query, currency="USD")
     assert found == top_by_hand(accounts_invoiced, query, "USD")
