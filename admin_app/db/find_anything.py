@@ -88,7 +88,7 @@ FINDERS: dict[Kind, Finder] = {
 def palette_term(raw: object) -> str:
     """The term the palette searches for, or "" until it has three letters or digits in a row.
 
-    Shorter runs cannot use the trigram indexes, and five lists each scanning 20,000 rows is no
+    Shorter runs cannot use the trigram indexes, and five lists each scanning 10,000 rows is no
     palette; a term that no stored text can contain is "" too.
     """
     term = normalize_term(raw)

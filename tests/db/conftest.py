@@ -10,6 +10,8 @@ SEARCH_PLANS = {
     "probe-then-bounded-scan": {"PROBE_WINDOW": 3, "UNINDEXED_SCAN_LIMIT": 1000},
     # Whatever the first window found, walk on through the next 1000 rows before the index.
     "probe-then-walk-further": {"PROBE_WINDOW": 3, "further_window": lambda found, limit: 1000},
+    # Every window read in two parts, as SQLite reads them (see windows_split_at_their_last_value).
+    "probe-in-two-parts": {"PROBE_WINDOW": 3, "windows_split_at_their_last_value": lambda session: True},
 }
 
 

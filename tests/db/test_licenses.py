@@ -324,23 +324,22 @@ def test_a_short_term_searches_a_bounded_number_of_rows_and_says_so(session, mon
     monkeypatch.setattr(paging, "UNINDEXED_SCAN_LIMIT", 10)
     monkeypatch.setattr(paging, "PROBE_WINDOW", 3)
     base = datetime(2025, 1, 1, tzinfo=UTC)
+    # Newest first: "Newest QX Co" is the 1st row, "QX Tenth" the 10th, "QX Eleventh" the 11th.
+    named = {0: "QX Old Ltd", 10: "QX Eleventh", 11: "QX Tenth"}
     rows = add_licenses(
         session,
-        [
-            {"company": "QX Old Ltd" if n == 0 else f"Filler {n}", "issued_at": base + timedelta(days=n)}
-            for n in range(20)
-        ]
+        [{"company": named.get(n, f"Filler {n}"), "issued_at": base + timedelta(days=n)} for n in range(20)]
         + [{"company": "Newest QX Co", "issued_at": base + timedelta(days=30)}],
     )
     page = search_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
-    assert ids(page.rows) == [rows[-1].id]
+    assert ids(page.rows) == [rows[-1].id, rows[11].id]
     assert page.partial
     count = count_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
-    assert (count.value, count.exact, count.label) == (1, False, "1+")
+    assert (count.value, count.exact, count.label) == (2, False, "2+")
 
     monkeypatch.setattr(paging, "UNINDEXED_SCAN_LIMIT", 1000)
     page = search_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
-    assert set(ids(page.rows)) == {rows[0].id, rows[-1].id}
+    assert ids(page.rows) == [rows[-1].id, rows[11].id, rows[10].id, rows[0].id]
     assert not page.partial
 
 
