@@ -225,6 +225,16 @@ class ReconciliationRollup(SQLModel, table=True):
     seats_added: int = Field(sa_type=sa.BigInteger)
 
 
+class ReconciliationRollupVersion(SQLModel, table=True):
+    """One number that triggers change with every change to reconciliations, so a worker can tell
+    whether chart results it computed earlier still hold (reconciliation_stats.ChartResults)."""
+
+    __tablename__ = "reconciliation_rollup_version"
+
+    id: int = Field(primary_key=True)
+    version: int = Field(sa_type=sa.BigInteger)
+
+
 class ReconciliationAccountTotal(SQLModel, table=True):
     """All-time invoiced per billing account and currency, kept by the same triggers (top-10 chart)."""
 

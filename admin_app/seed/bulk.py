@@ -118,6 +118,8 @@ class BulkWriter:
             self.cursor.execute(statement)
         for statement in rebuild_statements(self.dialect):
             self.cursor.execute(statement)
+        # The load ran without triggers: a running app must not keep chart results from before it.
+        self.cursor.execute("UPDATE reconciliation_rollup_version SET version = version + 1")
         for table in self.trigger_tables:
             self.cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER USER')
         if self.dialect == "sqlite":

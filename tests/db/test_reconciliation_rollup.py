@@ -16,15 +16,18 @@ from sqlmodel import select
 from admin_app.db.models import Reconciliation, ReconciliationRollup
 from admin_app.db.reconciliation_rollup import rebuild_statements
 from admin_app.db.reconciliation_stats import (
+    ChartResults,
     count_for_table,
     monthly_failures,
     monthly_invoiced,
     monthly_seats_added,
     monthly_status_counts,
+    rollup_version,
     skip_reason_counts,
     top_accounts_by_invoiced,
 )
 from admin_app.db.reconciliations import ReconciliationQuery, count_reconciliations
+from tests.conftest import empty_tables
 from tests.factories import add_reconciliations
 
 STATUSES = ("pending", "done", "skipped", "failed")
@@ -289,3 +292,42 @@ def test_the_tables_count_from_the_roll_up_is_exact_beyond_the_row_cap(session, 
     everything = ReconciliationQuery()
     assert count_for_table(session=session, query=everything, cap=20).label == f"{len(rows):,}"
     assert count_reconciliations(session=session, query=everything, cap=20).label == "20+"
+
+
+def test_every_change_to_reconciliations_changes_the_roll_up_version(session, db_url, rows):
+    seen = [rollup_version(session=session)]
+
+    def changed() -> bool:
+        session.expire_all()
+        seen.append(rollup_version(session=session))
+        return seen[-1] != seen[-2]
+
+    add_reconciliations(session, [{"status": "done"}])
+    assert changed()
+    rows[0].user_count += 1
+    session.add(rows[0])
+    session.commit()
+    assert changed()
+    session.delete(rows[1])
+    session.commit()
+    assert changed()
+    session.execute(sa.select(Reconciliation.id).limit(1)).all()
+    session.commit()
+    assert not changed()
+    empty_tables(db_url)  # TRUNCATE on PostgreSQL, DELETE on SQLite
+    assert changed()
+
+
+def test_chart_results_are_kept_per_filters_and_version_the_most_recent_first():
+    kept = ChartResults(size=2)
+    quarter = ReconciliationQuery(date_from=date(2025, 7, 1), date_to=date(2025, 9, 30))
+    failed = ReconciliationQuery(status="failed")
+    kept.keep(quarter, 7, [["q7"]])
+    kept.keep(failed, 7, [["f7"]])
+    assert kept.get(quarter, 7) == [["q7"]]
+    assert kept.get(quarter, 8) is None  # a reconciliation changed since
+    kept.keep(quarter, 8, [["q8"]])  # the least recently used, failed at 7, makes room
+    assert kept.get(failed, 7) is None
+    assert kept.get(quarter, 7) == [["q7"]]
+    kept.keep(quarter, None, [["unversioned"]])
+    assert kept.get(quarter, None) is None
