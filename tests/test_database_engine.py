@@ -11,3 +11,9 @@ def test_postgres_plans_every_search_for_its_own_term(postgres_url):
     see how common the term is read whole indexes for a rare one (33 -> 100 ms in make bench)."""
     with Session(engine_for(postgres_url)) as session:
         assert session.scalar(sa.text("SHOW plan_cache_mode")) == "force_custom_plan"
+
+
+def test_postgres_answers_a_page_without_starting_parallel_workers(postgres_url):
+    """A deep page spent 6-10 ms of its 15 starting two parallel workers (make bench)."""
+    with Session(engine_for(postgres_url)) as session:
+        assert session.scalar(sa.text("SHOW max_parallel_workers_per_gather")) == "0"

@@ -60,7 +60,9 @@ def engine_for(url: str) -> Engine:
             # psycopg prepares a statement on its fifth run, and after five more PostgreSQL may keep
             # one plan for every value: for a search, one that cannot see how common the term is
             # (a license term with two filters went from 33 to 100 ms on its eleventh run).
-            "options": "-c plan_cache_mode=force_custom_plan",
+            # No parallel workers: starting them cost a deep page 6-10 ms of its 15, and under load
+            # they take the cores other staff's events are waiting for.
+            "options": "-c plan_cache_mode=force_custom_plan -c max_parallel_workers_per_gather=0",
         },
     )
 
