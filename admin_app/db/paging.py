@@ -193,12 +193,15 @@ def further_window(found: int, limit: int) -> int:
 
     Walking costs about twice as much per row as sorting one of the index's candidates, so walking
     on pays only for a term that matches more than about one row in a hundred: one whose first
-    window came at least half full. It walks half again what the density seen so far needs.
+    window came at least half full. It walks twice what the density seen so far needs, and at least
+    half a first window: a walk stops once the page is full, but one that comes up short costs the
+    index's answer on top ("software" among active licenses, about one row in 50, came 7 rows short
+    after 500 more rows and took 125 ms).
     """
     if found * 2 < limit:
         return 0
     needed = (limit - found) * PROBE_WINDOW / found
-    return min(FURTHER_WINDOW_CAP, max(PROBE_WINDOW // 4, math.ceil(needed * 1.5)))
+    return min(FURTHER_WINDOW_CAP, max(PROBE_WINDOW // 2, math.ceil(needed * 2)))
 
 
 @dataclass(frozen=True)

@@ -385,8 +385,8 @@ def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_e
     [
         (0, 0),  # nothing in the first window: the index's candidates are few
         (25, 0),  # under half a page: about one row in eighty, the index is cheaper
-        (26, 2885),  # half a page: half again the rows its density needs
-        (49, paging.PROBE_WINDOW // 4),  # two rows short: a short walk, never a tiny one
+        (26, 3847),  # half a page: twice the rows its density needs
+        (49, paging.PROBE_WINDOW // 2),  # two rows short: a short walk, never a tiny one
     ],
 )
 def test_a_half_full_first_window_walks_on_only_as_far_as_its_density_needs(found, expected):
