@@ -129,12 +129,13 @@ def fetch_keyset_page(
         # The window ends at the size-th row after its start, found on the index alone;
         # a key range then bounds the scan without joining the table to itself.
         after = [*bounds, keyset_after(sort_column, id_column, start, descending)] if start else bounds
-        edge = session.execute(
+        last = session.execute(
             sa.select(sort_column, id_column).where(*after).order_by(*order).offset(size - 1).limit(1)
         ).first()
-        if edge is None:
+        if last is None:
             return rows_where(limit, *after, *conditions), None
-        return rows_up_to(Cursor(*edge), after, conditions), Cursor(*edge)
+        edge = Cursor(*last)
+        return rows_up_to(edge, after, conditions), edge
 
     def rows_up_to(edge: Cursor, after: list, conditions: list) -> list:
         if not windows_split_at_their_last_value(session):
@@ -166,10 +167,13 @@ def fetch_keyset_page(
         rows, walked = rows + more[: limit - len(rows)], walked + further
         if len(rows) >= limit:
             return FetchedPage(rows)
+    if edge is None:
+        # The windows reached the last row: they hold every match.
+        return FetchedPage(rows)
     if match.index_match is not None:
         return FetchedPage(ordered(match.index_match, *match.filters))
     # The bounded scan goes on from where the windows stopped.
-    if edge is not None and walked < UNINDEXED_SCAN_LIMIT:
+    if walked < UNINDEXED_SCAN_LIMIT:
         more, edge = from_window(UNINDEXED_SCAN_LIMIT - walked, row_conditions, start=edge)
         rows = rows + more[: limit - len(rows)]
     return FetchedPage(rows, partial=edge is not None and len(rows) < limit)

@@ -92,7 +92,8 @@ class ChartResults:
 
     Results for a version are exact for as long as the version holds: the next change to any
     reconciliation changes it. The first filters staff open (this quarter) are the same for most
-    of them, and the six aggregates cost about 15 ms of database time.
+    of them, and the six aggregates cost about 15 ms of database time. Every page that shows the
+    same filters gets the same lists: nothing may change them.
     """
 
     def __init__(self, size: int = 128) -> None:
