@@ -1,5 +1,6 @@
 """State of a billing account's page: its contacts (rule 8 banner when editing), members, history."""
 
+import asyncio
 from datetime import UTC, datetime
 
 import reflex as rx
@@ -17,6 +18,7 @@ from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
+from admin_app.state.loading import done_within
 from admin_app.state.views import (
     billing_account_view,
     contact_view,
@@ -65,15 +67,20 @@ class BillingAccountDetailState(AppState):
     def _account_id(self) -> int | None:
         return parse_id(path_tail(self.router.url.path))
 
-    async def _refresh(self) -> None:
+    def _reading(self) -> asyncio.Future:
+        """The account the URL names (or None), read in a database thread from now on."""
         account_id = self._account_id()
-        today = today_utc()
 
         def fetch(session):
             return account_detail(session, billing_account_id=account_id) if account_id else None
 
+        return asyncio.ensure_future(in_session(fetch))
+
+    async def _refresh(self, reading: asyncio.Future | None = None) -> None:
+        """Show the account the URL names, from `reading` when one is under way."""
+        today = today_utc()
         try:
-            detail = await in_session(fetch)
+            detail = await (reading if reading is not None else self._reading())
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE
             return
@@ -110,8 +117,10 @@ class BillingAccountDetailState(AppState):
     async def load(self):
         self.loading, self.editing, self.new_bill_to_open, self.join_open = True, {}, False, False
         self.choice_open = False
-        yield
-        await self._refresh()
+        reading = self._reading()
+        if not await done_within(reading):
+            yield
+        await self._refresh(reading)
         self.loading = False
 
     @rx.event

@@ -4,6 +4,7 @@ An edit is reviewed before it is saved: the server plans it (rules 3, 4, 5) and 
 exactly what will change; the save then writes that plan or refuses (rules 9, 10).
 """
 
+import asyncio
 from datetime import UTC, datetime
 
 import reflex as rx
@@ -19,6 +20,7 @@ from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
+from admin_app.state.loading import done_within
 from admin_app.state.views import (
     billing_account_view,
     contact_view,
@@ -101,14 +103,19 @@ class CustomerDetailState(AppState):
     def _lock_version(self) -> int:
         return int(self.customer.get("lock_version", "0"))
 
-    async def _refresh(self) -> None:
+    def _reading(self) -> asyncio.Future:
+        """The customer the URL names (or None), read in a database thread from now on."""
         customer_id = self._customer_id()
 
         def fetch(session):
             return customer_detail(session, customer_id=customer_id) if customer_id else None
 
+        return asyncio.ensure_future(in_session(fetch))
+
+    async def _refresh(self, reading: asyncio.Future | None = None) -> None:
+        """Show the customer the URL names, from `reading` when one is under way."""
         try:
-            detail = await in_session(fetch)
+            detail = await (reading if reading is not None else self._reading())
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE
             return
@@ -135,8 +142,10 @@ class CustomerDetailState(AppState):
         if self.customer.get("id") != str(self._customer_id()):
             self.edit_open = self.review_open = self.login_open = self.unlink_open = False
             self._edit = None
-        yield
-        await self._refresh()
+        reading = self._reading()
+        if not await done_within(reading):
+            yield
+        await self._refresh(reading)
         self.loading = False
 
     @rx.event

@@ -1,5 +1,6 @@
 """State of the license detail page: one license, the company's other licenses, rule 11's mark."""
 
+import asyncio
 from dataclasses import dataclass, field
 
 import reflex as rx
@@ -12,6 +13,7 @@ from admin_app.db.activations import ActivationStatus, activation_status
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+from admin_app.state.loading import done_within
 from admin_app.state.views import license_view
 
 
@@ -50,7 +52,6 @@ class LicenseDetailState(AppState):
     @requires(Permission.LICENSES_READ)
     async def load(self):
         self.loading, self.error, self.not_found = True, "", False
-        yield
         tail = path_tail(self.router.url.path)
         license_id = parse_id(tail)
         today = db.today_utc()
@@ -68,8 +69,11 @@ class LicenseDetailState(AppState):
                 [license_view(o, active, today) for o in others],
             )
 
+        fetching = asyncio.ensure_future(in_session(fetch))
+        if not await done_within(fetching):
+            yield
         try:
-            self.license, self.activation, self.company_licenses = await in_session(fetch)
+            self.license, self.activation, self.company_licenses = await fetching
             self.not_found = not self.license
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE

@@ -15,6 +15,7 @@ from admin_app.db.reconciliations import ReconciliationQuery
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ALL
+from admin_app.state.loading import done_within
 
 CHART_NAMES = ("status", "invoiced", "skip_reasons", "failure_rate", "top_accounts", "seats_added")
 
@@ -88,9 +89,11 @@ class ReconciliationChartsState(AppState):
         self.quarters = stats.recent_quarters(datetime.now(UTC).date())
         self.top_currency = query.currency or stats.DEFAULT_TOP_CURRENCY
         self.loading, self.error = True, ""
-        yield
+        aggregates = asyncio.ensure_future(self._aggregates(query))
+        if not await done_within(aggregates):
+            yield
         try:
-            results = await self._aggregates(query)
+            results = await aggregates
         except SQLAlchemyError:
             self.loading, self.error = False, DATABASE_UNAVAILABLE
             return

@@ -1,5 +1,7 @@
 """State of the reconciliation detail page: every field, its billing account, the account's history."""
 
+import asyncio
+
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -10,6 +12,7 @@ from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
+from admin_app.state.loading import done_within
 from admin_app.state.views import billing_account_view, reconciliation_view
 
 
@@ -27,7 +30,6 @@ class ReconciliationDetailState(AppState):
     @requires(Permission.RECONCILIATIONS_READ)
     async def load(self):
         self.loading, self.error, self.not_found = True, "", False
-        yield
         tail = path_tail(self.router.url.path)
         reconciliation_id = parse_id(tail)
 
@@ -47,8 +49,11 @@ class ReconciliationDetailState(AppState):
                 [reconciliation_view(r) for r in history],
             )
 
+        fetching = asyncio.ensure_future(in_session(fetch))
+        if not await done_within(fetching):
+            yield
         try:
-            self.reconciliation, self.account, self.history = await in_session(fetch)
+            self.reconciliation, self.account, self.history = await fetching
             self.not_found = not self.reconciliation
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE

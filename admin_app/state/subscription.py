@@ -1,5 +1,7 @@
 """State of the subscription page: its billing account, terms, licenses and reconciliations."""
 
+import asyncio
+
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -12,6 +14,7 @@ from admin_app.db.reconciliations import reconciliations_of_account
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
+from admin_app.state.loading import done_within
 from admin_app.state.views import (
     billing_account_view,
     license_view,
@@ -35,7 +38,6 @@ class SubscriptionState(AppState):
     @requires(Permission.LICENSES_READ)
     async def load(self):
         self.loading, self.error, self.not_found = True, "", False
-        yield
         name = path_tail(self.router.url.path)[:20]
         today = license_db.today_utc()
         identity = await identity_for_cookie_header(self.router.headers.cookie)
@@ -65,8 +67,11 @@ class SubscriptionState(AppState):
                 [reconciliation_view(r) for r in reconciliations],
             )
 
+        fetching = asyncio.ensure_future(in_session(fetch))
+        if not await done_within(fetching):
+            yield
         try:
-            self.subscription, self.account, self.licenses, self.reconciliations = await in_session(fetch)
+            self.subscription, self.account, self.licenses, self.reconciliations = await fetching
             self.not_found = not self.subscription
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE
