@@ -18,6 +18,8 @@ from pathlib import Path
 from admin_app.devtools.event_timing import STAGES, WITHIN
 
 REMAINDER = "network_and_client"
+# Not milliseconds: how many updates the trip's events sent (each a delta computed and emitted).
+UPDATES = "updates"
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ def server_events(directory: Path) -> dict[str, list[dict]]:
 
 
 def explain(trip: Trip, events: list[dict]) -> dict[str, float] | None:
-    """The round trip's milliseconds by stage, or None when the server recorded none of its events."""
+    """The round trip's milliseconds by stage (and its updates), or None when the server recorded none
+    of its events."""
     # Allow the two clocks a millisecond: the send is stamped just before the bytes leave.
     start, end = trip.sent - 0.001, trip.answered
     mine = [e for e in events if start <= e["received"] <= end and e["started"] < end]
@@ -71,6 +74,7 @@ def explain(trip: Trip, events: list[dict]) -> dict[str, float] | None:
     server = sum(parts[stage] for stage in STAGES)
     parts[REMAINDER] = trip.seconds * 1000 - server
     parts["round_trip"] = trip.seconds * 1000
+    parts[UPDATES] = sum(event.get(UPDATES, 0) for event in mine)
     return parts
 
 
@@ -96,7 +100,7 @@ def breakdown(trips: list[Trip], directory: Path) -> dict:
     for action, rows in sorted(by_action.items()):
         slowest_first = sorted(rows, key=lambda row: row["round_trip"], reverse=True)
         tail = slowest_first[: math.ceil(len(rows) / 20)]
-        keys = [*STAGES, REMAINDER, *WITHIN]
+        keys = [*STAGES, REMAINDER, *WITHIN, UPDATES]
         tail_mean = {key: round(statistics.fmean(row[key] for row in tail), 1) for key in keys}
         tail_round_trip = statistics.fmean(row["round_trip"] for row in tail)
         result[action] = {

@@ -1,7 +1,7 @@
 """`make load`'s records as Markdown tables, to read on the terminal and to paste into the README."""
 
 from admin_app.devtools.event_timing import STAGES
-from load.breakdown import REMAINDER
+from load.breakdown import REMAINDER, UPDATES
 
 CPU_GROUPS = ("app", "postgres", "redis", "total")
 SHARING = ("generator", "provider")
@@ -31,6 +31,7 @@ def capacity_curve(runs: list[dict]) -> str:
 def tail_breakdown(run: dict) -> str:
     """The slowest 5 % of each action's round trips, by where their time went (means, ms)."""
     header = ["action", "tail round trip", *STAGES, REMAINDER, "of which db", "db wait", "redis", "explained"]
+    header.append("updates (p50, tail)")
     rows = []
     for action, parts in run["breakdown"].items():
         if not isinstance(parts, dict):
@@ -39,7 +40,7 @@ def tail_breakdown(run: dict) -> str:
         rows.append(
             [action, parts["tail_round_trip_ms"]]
             + [mean[key] for key in (*STAGES, REMAINDER, "db", "db_wait", "redis")]
-            + [f"{parts['tail_explained_share']:.0%}"]
+            + [f"{parts['tail_explained_share']:.0%}", f"{parts['p50'][UPDATES]:g}, {mean[UPDATES]:g}"]
         )
     return _table(header, rows)
 

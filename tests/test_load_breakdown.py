@@ -9,7 +9,7 @@ import time
 import pytest
 
 from admin_app.devtools.event_timing import STAGES, WITHIN
-from load.breakdown import REMAINDER, Trip, breakdown, explain
+from load.breakdown import REMAINDER, UPDATES, Trip, breakdown, explain
 from load.cpu import cores_busy, cpu_per_event, cpu_seconds
 
 
@@ -59,6 +59,13 @@ def test_events_of_other_tabs_and_other_times_are_not_a_trips(tmp_path):
     )
     result = breakdown([trip], tmp_path)
     assert result["trips_without_server_events"] == 1 and "search" not in result
+
+
+def test_a_trip_counts_the_updates_its_events_sent():
+    trip = Trip("page", "tab", sent=100.000, seconds=0.100)
+    parent = server_event(100.001, 100.001, 100.040, handler=39.0) | {UPDATES: 2}
+    child = server_event(100.030, 100.045, 100.095, handler=50.0) | {UPDATES: 1}
+    assert explain(trip, [parent, child])[UPDATES] == 3
 
 
 def test_the_tail_is_the_slowest_twentieth_and_its_means_add_up(tmp_path):

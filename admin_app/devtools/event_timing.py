@@ -15,7 +15,8 @@ they happen:
 
 Within those, `db` is the time the handler's `in_session` work ran in a database thread (queries and
 shaping their rows), `db_wait` the time it waited for a free database thread, and `redis` the time
-in Redis commands. `done` is when the event finished, `last_emit` when its last update left.
+in Redis commands. `done` is when the event finished, `last_emit` when its last update left, and
+`updates` how many updates it sent (each a delta computed and emitted).
 
 Reflex is patched, not forked: the wrappers sit on the functions its event processor calls by name,
 so an upgrade that renames one makes `install` fail loudly rather than measure nothing.
@@ -45,6 +46,7 @@ class EventTiming:
     started: float = 0.0
     done: float = 0.0
     last_emit: float = 0.0
+    updates: int = 0
     ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES + WITHIN, 0.0))
 
     def add(self, stage: str, seconds: float) -> None:
@@ -152,6 +154,7 @@ def install(directory: Path) -> None:
             if timing is not None:
                 timing.add("emit", time.perf_counter() - started)
                 timing.last_emit = time.time()
+                timing.updates += 1
 
     EventNamespace.emit_update = emit_update_timed
 
