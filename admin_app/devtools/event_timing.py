@@ -86,11 +86,17 @@ def _timed_enter(stage: str, fn: Callable) -> Callable:
 
 
 class _Writer:
+    """One file per worker process, opened on its first event: Reflex imports the app (and installs
+    this) in the supervisor before it forks the workers."""
+
     def __init__(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
-        self.file = (directory / f"{os.getpid()}.jsonl").open("a", buffering=1)
+        self.directory, self.pid, self.file = directory, 0, None
 
     def write(self, timing: EventTiming) -> None:
+        if self.pid != os.getpid():
+            self.pid = os.getpid()
+            self.file = (self.directory / f"{self.pid}.jsonl").open("a", buffering=1)
         record = asdict(timing)
         record["ms"] = {key: round(value, 3) for key, value in timing.ms.items()}
         self.file.write(json.dumps(record) + "\n")
