@@ -16,7 +16,8 @@ def test_find_a_subscription_by_its_accounts_name_and_open_it(page, app_server):
     page.get_by_role("link", name="Subscriptions").click()
     expect(page).to_have_url(re.compile(r"/subscriptions$"))
     expect(page.locator(ROWS).first).to_be_visible()
-    # The page's last update (its count) first: keys typed before it once lost "zep" (issue 13 note).
+    # This page's own count first: just after the click the Licenses page (rows and all) is still on
+    # screen, and keys typed into its search box went with it ("zep" was lost once).
     expect(page.get_by_test_id("result-count")).to_contain_text("subscriptions")
     page.locator("#search").press_sequentially("zephyr e2e", delay=20)
     expect(page.locator("[data-testid=results][data-query='zephyr e2e']")).to_be_visible()
