@@ -75,7 +75,7 @@ def browser_benchmarks(db: str, url: str, log: Path, n: int = 20) -> Iterator[di
             "bench": "typed_to_rendered",
             "db": db,
             **summary(searches),
-            "target_p95_ms": 250,
+            "target_p95_ms": 200,
             "includes_debounce_ms": 100,
         }
         browser.close()
