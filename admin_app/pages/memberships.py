@@ -65,7 +65,13 @@ def _picker(label: str, name: str, on_type, options, choose, chosen) -> rx.Compo
         ),
         rx.debounce_input(
             rx.input(
-                id=name, placeholder="Type to search…", on_change=on_type, width="100%", auto_complete="off"
+                id=name,
+                # Named so Reflex 0.11 keeps the form's shape; the handler reads the chosen option, not this.
+                name=f"{name}_search",
+                placeholder="Type to search…",
+                on_change=on_type,
+                width="100%",
+                auto_complete="off",
             ),
             debounce_timeout=200,
         ),
