@@ -1,4 +1,11 @@
-"""Browser benchmarks in Chromium against the served app: first page load and typed-to-rendered search."""
+"""Browser benchmarks in Chromium against the served app: first page load and typed-to-rendered search.
+
+Typed-to-rendered is measured twice. In the page, by the page's own clock: from the input event of
+the search box to the first frame after the rows of that term are in the document (the figure the
+target is for: what a person waits). And by the test driver, from before Playwright fills the box to
+when its wait for the rows returns, which adds Playwright's own round trips to the browser (about
+70 ms here) to the same wait.
+"""
 
 import time
 from collections.abc import Iterator
@@ -11,6 +18,21 @@ from admin_app.devtools.reflex_server import CHROMIUM_ARGS, chromium_executable,
 from bench.data_layer import summary
 
 ROWS = "[data-testid=result-row]"
+# Records, by the page's clock, when the search box last changed and when the results' `data-query`
+# (the term whose rows are shown) last changed, then the next frame after that.
+SEARCH_CLOCK = """
+window.__searchTimes = {typed: null, shown: {}};
+document.addEventListener('input', (event) => {
+  if (event.target.id === 'search') window.__searchTimes.typed = performance.now();
+}, true);
+new MutationObserver((mutations) => {
+  for (const mutation of mutations) {
+    const query = mutation.target.getAttribute('data-query');
+    if (query === null) continue;
+    requestAnimationFrame(() => { window.__searchTimes.shown[query] = performance.now(); });
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-query']});
+"""
 TERMS = [
     "software",
     "robotics",
@@ -61,21 +83,33 @@ def browser_benchmarks(db: str, url: str, log: Path, n: int = 20) -> Iterator[di
         yield {"bench": "first_page_load", "db": db, **summary(loads), "target_ms": 1000}
 
         page = context.new_page()
+        page.add_init_script(SEARCH_CLOCK)
         page.goto(f"{base_url}/licenses")
         page.wait_for_selector(ROWS)
-        searches = []
+        in_page, by_driver = [], []
         for term in (TERMS * 2)[: max(n, 10)]:
             page.locator("#search").fill("")
             page.wait_for_selector("[data-testid=results][data-query='']")
             started = time.perf_counter()
             page.locator("#search").fill(term)
             page.wait_for_selector(f"[data-testid=results][data-query='{term}']")
-            searches.append((time.perf_counter() - started) * 1000)
+            by_driver.append((time.perf_counter() - started) * 1000)
+            shown = f"window.__searchTimes.shown[{term!r}]"
+            page.wait_for_function(f"{shown} !== undefined")
+            in_page.append(page.evaluate(f"{shown} - window.__searchTimes.typed"))
+            page.evaluate(f"delete {shown}")
         yield {
             "bench": "typed_to_rendered",
             "db": db,
-            **summary(searches),
+            "measured": "in the page: input event to the first frame with the rows",
+            **summary(in_page),
             "target_p95_ms": 200,
             "includes_debounce_ms": 100,
+        }
+        yield {
+            "bench": "typed_to_rendered_by_driver",
+            "db": db,
+            "measured": "by Playwright: fill to its wait for the rows returning",
+            **summary(by_driver),
         }
         browser.close()
