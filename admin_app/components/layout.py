@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 
 import reflex as rx
+from reflex.utils.imports import ImportVar
+from reflex.vars import Var, VarData
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.palette import open_palette_button, palette
@@ -38,8 +40,21 @@ NAV_ITEMS = (
 )
 
 
+# The page's path as the browser's router has it. The server's `router` state would do as well, but it
+# changes with every search (the query string is part of it), and the whole sidebar was drawn again
+# for each one; this changes only when the page does.
+PAGE_PATH = Var(
+    _js_expr="page_path",
+    _var_type=str,
+    _var_data=VarData(
+        imports={"react-router": [ImportVar(tag="useLocation")]},
+        hooks={"const page_path = useLocation().pathname": None},
+    ),
+).guess_type()
+
+
 def _nav_link(item: NavItem) -> rx.Component:
-    path = rx.State.router.url.path
+    path = PAGE_PATH
     active = path.startswith(item.href)
     # The longest matching item wins: /reconciliations/charts is not the Reconciliations table.
     for other in NAV_ITEMS:
@@ -56,6 +71,7 @@ def _nav_link(item: NavItem) -> rx.Component:
         color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
         background=rx.cond(active, rx.color("accent", 3), "transparent"),
         _hover={"background": rx.color("gray", 3)},
+        aria_current=rx.cond(active, "page", "false"),
     )
     # Shown to roles that may use it; the server refuses everyone else either way.
     return rx.cond(

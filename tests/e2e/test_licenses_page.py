@@ -187,3 +187,25 @@ def test_dark_mode_follows_the_system(browser, app_server, signed_in_state):
     (light_background, light_text), (dark_background, dark_text) = seen["light"], seen["dark"]
     assert lightness(light_background) > 0.9 and lightness(light_text) < 0.3
     assert lightness(dark_background) < 0.2 and lightness(dark_text) > 0.7
+
+
+def test_the_sidebar_marks_the_page_you_are_on(page, app_server):
+    nav = page.get_by_role("navigation", name="Pages")
+    open_licenses(page, app_server, "/licenses?q=zephyr")
+    expect(nav.get_by_role("link", name="Licenses", exact=True)).to_have_attribute("aria-current", "page")
+    expect(nav.locator("[aria-current=page]")).to_have_count(1)
+
+    page.locator(ROWS).first.get_by_role("link").click()
+    expect(page).to_have_url(re.compile(r"/licenses/\d+$"))
+    expect(nav.get_by_role("link", name="Licenses", exact=True)).to_have_attribute("aria-current", "page")
+
+    nav.get_by_role("link", name="Charts").click()
+    expect(page).to_have_url(re.compile(r"/reconciliations/charts"))
+    # The longest match wins: the charts are not the Reconciliations table.
+    expect(nav.get_by_role("link", name="Charts")).to_have_attribute("aria-current", "page")
+    expect(nav.get_by_role("link", name="Reconciliations")).to_have_attribute("aria-current", "false")
+    expect(nav.locator("[aria-current=page]")).to_have_count(1)
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/licenses/\d+$"))
+    expect(nav.get_by_role("link", name="Licenses", exact=True)).to_have_attribute("aria-current", "page")
