@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import reflex as rx
 from reflex.vars import Var
 
+from admin_app.components.cells import cell_text, row_link
 from admin_app.components.status import error_callout
 
 
@@ -60,31 +61,27 @@ def data_table(
     left out of view (and of the accessibility tree) while `row_hidden` is true."""
 
     def cell(column: Column, row: Var, href: Var | None = None) -> rx.Component:
-        content = column.render(row) if column.render else rx.text(row[column.key], size="2")
+        content = column.render(row) if column.render else cell_text(row[column.key])
         if href is not None:
             # The row's main cell is a real link: Tab reaches it, Enter and a middle click open it,
             # and its ::after (assets/tables.css) stretches over the row for a click anywhere.
-            content = rx.link(content, href=href, class_name="row-link", underline="hover")
-        return rx.table.cell(
-            content,
-            text_align=column.align,
-            white_space="normal" if column.wrap else "nowrap",
-            overflow_wrap="anywhere" if column.wrap else "normal",
-            min_width="8rem" if column.wrap else None,
-        )
+            content = row_link(content, href)
+        classes = "rt-TableCell " + ("cell-wrap" if column.wrap else "cell-nowrap")
+        return rx.el.td(content, class_name=classes + (" cell-right" if column.align == "right" else ""))
 
     def render_row(row: Var) -> rx.Component:
+        # Plain rows and cells with Radix Themes' class names (components/cells.py): a page of rows
+        # is drawn again on every search.
         if row_href is None:
             cells = [cell(column, row) for column in columns]
             if row_hidden is None:
-                return rx.table.row(*cells)
-            return rx.table.row(*cells, display=rx.cond(row_hidden(row), "none", "table-row"))
+                return rx.el.tr(*cells, class_name="rt-TableRow")
+            return rx.el.tr(*cells, class_name="rt-TableRow", hidden=row_hidden(row))
         main, *others = columns
-        return rx.table.row(
+        return rx.el.tr(
             cell(main, row, row_href(row)),
             *[cell(column, row) for column in others],
-            class_name="linked-row",
-            _hover={"background": rx.color("gray", 3)},
+            class_name="rt-TableRow linked-row",
             data_testid="result-row",
         )
 

@@ -3,6 +3,8 @@
 import reflex as rx
 from reflex.vars import Var
 
+from admin_app.components.cells import cell_badge
+
 LICENSE_STATUS_COLORS = {"active": "green", "expired": "gray", "not_started": "blue"}
 RECONCILIATION_STATUS_COLORS = {
     "pending": "gray",
@@ -15,11 +17,7 @@ RECONCILIATION_STATUS_COLORS = {
 
 def status_badge(row: Var, colors: dict[str, str] = LICENSE_STATUS_COLORS) -> rx.Component:
     """The row's status_label in the colour of its status (a license's by default)."""
-    return rx.match(
-        row["status"],
-        *[(key, rx.badge(row["status_label"], color_scheme=color)) for key, color in colors.items()],
-        rx.badge(row["status_label"]),
-    )
+    return cell_badge(row["status_label"], rx.match(row["status"], *colors.items(), ""))
 
 
 def reconciliation_status_badge(row: Var) -> rx.Component:

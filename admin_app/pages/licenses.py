@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from admin_app.components.cells import cell_badge, cell_line, cell_stack, cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.filters import date_filter, select_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
@@ -11,35 +12,21 @@ from admin_app.state.licenses import LicensesState
 
 
 def _company(row) -> rx.Component:
-    return rx.vstack(
-        rx.text(row["company"], size="2", weight="medium"),
-        active_badge(row),
-        spacing="1",
-        align="start",
-    )
+    return cell_stack(cell_text(row["company"], medium=True), active_badge(row), gap="1")
 
 
 def _licensee(row) -> rx.Component:
-    return rx.vstack(
-        rx.text(row["licensee_name"], size="2"),
-        rx.text(row["email"], size="1", color=rx.color("gray", 11)),
-        spacing="0",
-    )
+    return cell_stack(cell_text(row["licensee_name"]), cell_text(row["email"], size="1", muted=True))
 
 
 def _plan(row) -> rx.Component:
-    return rx.hstack(
-        rx.text(row["plan"], size="2"),
-        rx.cond(row["trial"] == "Trial", rx.badge("Trial", color_scheme="amber", variant="soft")),
-        spacing="2",
-    )
+    return cell_line(cell_text(row["plan"]), rx.cond(row["trial"] == "Trial", cell_badge("Trial", "amber")))
 
 
 def _subscription(row) -> rx.Component:
-    return rx.vstack(
-        rx.text(rx.cond(row["subscription_name"] != "", row["subscription_name"], "—"), size="2"),
-        rx.text(row["license_type"], size="1", color=rx.color("gray", 11)),
-        spacing="0",
+    return cell_stack(
+        cell_text(rx.cond(row["subscription_name"] != "", row["subscription_name"], "—")),
+        cell_text(row["license_type"], size="1", muted=True),
     )
 
 
