@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from admin_app.components.cells import cell_badge, cell_stack, cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.filters import select_filter
 from admin_app.components.list_page import clear_filters_button, list_page
@@ -11,18 +12,12 @@ S = CustomersState
 
 
 def _name(row) -> rx.Component:
-    return rx.vstack(
-        rx.text(row["name"], size="2", weight="medium"),
-        rx.text(row["email"], size="1", color=rx.color("gray", 11)),
-        spacing="0",
-    )
+    return cell_stack(cell_text(row["name"], medium=True), cell_text(row["email"], size="1", muted=True))
 
 
 def _login(row) -> rx.Component:
     return rx.cond(
-        row["login_activated"] == "yes",
-        rx.badge("Active", color_scheme="green"),
-        rx.badge("Not activated", color_scheme="red"),
+        row["login_activated"] == "yes", cell_badge("Active", "green"), cell_badge("Not activated", "red")
     )
 
 

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from admin_app.components.cells import cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.filters import amount_filter, date_filter, select_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
@@ -24,7 +25,7 @@ def subscription_link(row) -> rx.Component:
 
 
 def _customer(row) -> rx.Component:
-    return rx.text(row["customer_name"], size="2", weight="medium")
+    return cell_text(row["customer_name"], medium=True)
 
 
 def _error(row) -> rx.Component:
