@@ -34,3 +34,19 @@ def test_sessions_started_together_send_their_first_events_apart():
     # Sent as soon as their threads started, the first events would all be within a few milliseconds.
     assert statistics.median(firsts) - firsts[0] > 0.05, [round(t - firsts[0], 3) for t in firsts]
     assert len(tally.trips) > len(sockets) and not tally.errors
+
+
+def test_a_session_ends_with_the_run_not_after_its_next_pause():
+    sockets = [RecordingSocket() for _ in range(10)]
+    started = time.monotonic()
+    until = started + 0.3
+    # Pauses of a 60 s mean would outlast the run by far: each is cut short at `until`.
+    threads = [
+        threading.Thread(target=run_session, args=(s, actions(), until, 60.0, Tally())) for s in sockets
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=5)
+    assert not any(thread.is_alive() for thread in threads)
+    assert time.monotonic() - started < 1.5
