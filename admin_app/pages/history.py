@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from admin_app.components.cells import cell_stack, cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.filters import date_filter, select_filter, text_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
@@ -28,19 +29,18 @@ def _unfold(row) -> rx.Component:
 
 
 def _record(row) -> rx.Component:
-    return rx.vstack(
+    return cell_stack(
         rx.cond(
             row["href"] != "",
             rx.link(row["item"], href=row["href"], size="2"),
-            rx.text(row["item"], size="2"),
+            cell_text(row["item"]),
         ),
         rx.cond(row["more"] != "", _unfold(row)),
         rx.cond(
             row["request_id"] != "",
             rx.link("whole change", href="/history?request=" + row["request_id"], size="1"),
         ),
-        spacing="1",
-        align="start",
+        gap="1",
     )
 
 
@@ -51,7 +51,7 @@ def _folded(row) -> rx.Var:
 
 
 def _before(row) -> rx.Component:
-    return rx.text(row["before"], size="2", color=rx.color("gray", 11))
+    return cell_text(row["before"], muted=True)
 
 
 COLUMNS = [

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from admin_app.components.cells import cell_stack, cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.forms import field_error, reason_field
 from admin_app.components.list_page import list_page
@@ -14,19 +15,14 @@ CAN_EDIT = UserState.permissions.contains("memberships:edit")
 
 
 def _customer(row) -> rx.Component:
-    return rx.vstack(
+    return cell_stack(
         rx.link(row["customer"], href="/customers/" + row["customer_id"], size="2", weight="medium"),
-        rx.text(row["email"], size="1", color=rx.color("gray", 11)),
-        spacing="0",
+        cell_text(row["email"], size="1", muted=True),
     )
 
 
 def _account(row) -> rx.Component:
-    return rx.vstack(
-        rx.text(row["account"], size="2"),
-        rx.code(row["zuora_account_id"], size="1", variant="ghost"),
-        spacing="0",
-    )
+    return cell_stack(cell_text(row["account"]), rx.code(row["zuora_account_id"], size="1", variant="ghost"))
 
 
 def _delete(row) -> rx.Component:
