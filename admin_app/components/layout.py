@@ -54,12 +54,11 @@ PAGE_PATH = Var(
 
 
 def _nav_link(item: NavItem) -> rx.Component:
-    path = PAGE_PATH
-    active = path.startswith(item.href)
+    active = PAGE_PATH.startswith(item.href)
     # The longest matching item wins: /reconciliations/charts is not the Reconciliations table.
     for other in NAV_ITEMS:
         if other.href.startswith(item.href + "/"):
-            active = active & ~path.startswith(other.href)
+            active = active & ~PAGE_PATH.startswith(other.href)
     link = rx.link(
         rx.hstack(rx.icon(item.icon, size=16), rx.text(item.label, size="2"), align="center", spacing="2"),
         href=item.href,
