@@ -170,8 +170,22 @@ def _filter_conditions(query: LicenseQuery, today: date) -> list:
     return conditions
 
 
+def _in_issued_order(query: LicenseQuery) -> tuple:
+    """The filter an index keeps in issue order, (plan | license_type, issued_at, id), when the list
+    is sorted by issue date (see paging.Match)."""
+    if query.sort != "issued":
+        return ()
+    if query.plan:
+        return (col(License.plan) == query.plan,)
+    if query.license_type:
+        return (col(License.license_type) == query.license_type,)
+    return ()
+
+
 def _match(session: Session, query: LicenseQuery, today: date) -> Match:
-    return match_for(session, LICENSE_SEARCH, query.q, _filter_conditions(query, today))
+    return match_for(
+        session, LICENSE_SEARCH, query.q, _filter_conditions(query, today), _in_issued_order(query)
+    )
 
 
 # A page of licenses; `partial` when a short term searched only part of the table.

@@ -82,11 +82,17 @@ FURTHER_WINDOW_CAP = 2 * PROBE_WINDOW
 
 @dataclass(frozen=True)
 class Match:
-    """What narrows a list: filters, and optionally a search term asked two ways."""
+    """What narrows a list: filters, and optionally a search term asked two ways.
+
+    `in_order` names the filter an index keeps in the list's sort order, such as a plan when the
+    index is (plan, issued_at, id) and the list sorts by issue date. A window then counts its rows
+    among the rows that filter allows, not among all rows, so it holds a rarer filter's matches too.
+    """
 
     filters: list
     row_match: ColumnElement[bool] | None = None
     index_match: ColumnElement[bool] | None = None
+    in_order: tuple[ColumnElement[bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,11 +132,15 @@ def fetch_keyset_page(
         return rows_where(limit, *bounds, *conditions)
 
     def from_window(size: int, conditions: list, start: Cursor | None = None) -> tuple[list, Cursor | None]:
-        # The window ends at the size-th row after its start, found on the index alone;
+        # The window ends at the size-th row after its start, found on an index alone;
         # a key range then bounds the scan without joining the table to itself.
         after = [*bounds, keyset_after(sort_column, id_column, start, descending)] if start else bounds
         last = session.execute(
-            sa.select(sort_column, id_column).where(*after).order_by(*order).offset(size - 1).limit(1)
+            sa.select(sort_column, id_column)
+            .where(*after, *match.in_order)
+            .order_by(*order)
+            .offset(size - 1)
+            .limit(1)
         ).first()
         if last is None:
             return rows_where(limit, *after, *conditions), None

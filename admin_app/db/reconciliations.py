@@ -148,8 +148,18 @@ def reconciliation_filters(query: ReconciliationQuery) -> list:
     return conditions
 
 
+def _in_date_order(query: ReconciliationQuery) -> tuple:
+    """The filter an index keeps in date order, (status, reconciliation_date, id), when the list is
+    sorted by date (see paging.Match)."""
+    if query.sort == "date" and query.status:
+        return (col(Reconciliation.status) == query.status,)
+    return ()
+
+
 def _match(session: Session, query: ReconciliationQuery) -> Match:
-    return match_for(session, RECONCILIATION_SEARCH, query.q, reconciliation_filters(query))
+    return match_for(
+        session, RECONCILIATION_SEARCH, query.q, reconciliation_filters(query), _in_date_order(query)
+    )
 
 
 def search_reconciliations(

@@ -116,9 +116,10 @@ def search_match(
     return row_match, sa.and_(_index_lookup(spec, keys, dialect), row_match)
 
 
-def match_for(session, spec: SearchSpec, term: str, filters: list) -> Match:
-    """The filters plus, when there is a term, both ways of matching it (see paging.fetch_keyset_page)."""
+def match_for(session, spec: SearchSpec, term: str, filters: list, in_order: tuple = ()) -> Match:
+    """The filters plus, when there is a term, both ways of matching it (see paging.fetch_keyset_page);
+    `in_order` as in paging.Match."""
     if not term:
-        return Match(filters=filters)
+        return Match(filters=filters, in_order=in_order)
     row_match, index_match = search_match(spec, term, session.get_bind().dialect.name)
-    return Match(filters=filters, row_match=row_match, index_match=index_match)
+    return Match(filters=filters, row_match=row_match, index_match=index_match, in_order=in_order)

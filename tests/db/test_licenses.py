@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from admin_app.db import licenses as licenses_module
 from admin_app.db import listing, paging
@@ -194,6 +195,62 @@ def test_keyset_pages_cover_every_row_once_in_order(session, paging_rows, probe_
 
     assert [i for page in pages for i in page] == ids(expected)
     assert [len(p) for p in pages] == [10] * 6 + [7]
+
+
+@pytest.fixture
+def one_plan_among_many(session):
+    """Premium licenses scattered among many newer ultimate ones, some of each with "acme" in their name."""
+    base = datetime(2025, 1, 1, 9, tzinfo=UTC)
+    rows = [
+        {
+            # Pairs share an issue time, so only the id breaks ties.
+            "issued_at": base + timedelta(hours=n // 2),
+            "plan": "premium" if n % 5 == 0 or n < 12 else "ultimate",
+            "company": ("Acme" if n % 3 else "Globex") + f" {n}",
+            "email": f"staff{n}@example.test",
+            "licensee_name": f"Licensee {n}",
+        }
+        for n in range(70)
+    ]
+    return add_licenses(session, rows)
+
+
+@pytest.mark.parametrize("descending", [True, False], ids=["desc", "asc"])
+@pytest.mark.parametrize("term", ["", "acme"])
+def test_pages_of_one_plan_in_issue_order_hold_its_rows_once(
+    session, one_plan_among_many, probe_window, descending, term
+):
+    """Search windows are counted among one plan's rows (paging.Match.in_order), never skip one."""
+    query = LicenseQuery(q=term, plan="premium", sort="issued", descending=descending)
+    expected = sorted(
+        (r for r in one_plan_among_many if r.plan == "premium" and term in r.company.lower()),
+        key=lambda r: (r.issued_at, r.id),
+        reverse=descending,
+    )
+
+    pages = all_pages(session, query, limit=4)
+
+    assert [i for page in pages for i in page] == ids(expected)
+    assert all(len(page) == 4 for page in pages[:-1])
+
+
+def test_a_plans_first_page_comes_from_one_window_of_its_own_rows(session, one_plan_among_many, monkeypatch):
+    """The ten newest licenses hold two premium ones, the ten newest premium ones a page: the window
+    is counted in the plan's index, so the page takes two statements (its end, its rows), not a
+    third that sorts every premium license."""
+    monkeypatch.setattr(paging, "PROBE_WINDOW", 10)
+    statements: list[str] = []
+    bind = session.get_bind()
+    record = lambda *args: statements.append(args[2])  # noqa: E731
+    sa.event.listen(bind, "before_cursor_execute", record)
+    try:
+        page = search_licenses(session=session, query=LicenseQuery(plan="premium"), limit=4, today=TODAY)
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", record)
+
+    premium = [r for r in one_plan_among_many if r.plan == "premium"]
+    assert ids(page.rows) == ids(sorted(premium, key=lambda r: (r.issued_at, r.id), reverse=True)[:4])
+    assert len(statements) == 2
 
 
 def test_previous_page_returns_exactly_the_page_before(session, paging_rows, probe_window):

@@ -1,9 +1,10 @@
 """Reconciliation search and chart aggregates against totals computed by hand, on SQLite and PostgreSQL."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlmodel import select
 
 from admin_app.db.models import BillingAccount, Reconciliation, Subscription
 from admin_app.db.reconciliation_stats import (
@@ -322,3 +323,56 @@ def test_a_range_that_is_not_a_whole_quarter_names_none():
     assert quarter_of_range("2025-07-01", "") == ""
     assert quarter_of_range("garbage", "2025-09-30") == ""
     assert recent_quarters(date(2026, 1, 15), 3) == ["2026-Q1", "2025-Q4", "2025-Q3"]
+
+
+@pytest.fixture
+def failures_among_many(session, accounts):
+    """Failed reconciliations scattered among many newer done ones; several share a date."""
+    acme, globex = accounts
+    rows = [
+        Reconciliation(
+            plan="premium",
+            channel="direct",
+            seats_before=10,
+            billing_account_id=(acme if n % 3 else globex).id,
+            customer_name=(acme if n % 3 else globex).name,
+            subscription_name="A-S00000001",
+            status="failed" if n % 7 == 0 or n < 10 else "done",
+            reconciliation_date=date(2026, 3, 1) + timedelta(days=n // 3),
+            user_count=10,
+            currency="USD",
+        )
+        for n in range(80)
+    ]
+    session.add_all(rows)
+    session.commit()
+    return rows
+
+
+@pytest.mark.parametrize("descending", [True, False], ids=["desc", "asc"])
+@pytest.mark.parametrize("term", ["", "globex"])
+def test_pages_of_one_status_in_date_order_hold_its_rows_once(
+    session, failures_among_many, probe_window, descending, term
+):
+    """Search windows are counted among one status's rows (paging.Match.in_order), never skip one;
+    the accounts' own reconciliations (one failed) are among them."""
+    query = ReconciliationQuery(q=term, status="failed", sort="date", descending=descending)
+    expected = sorted(
+        (
+            r
+            for r in session.exec(select(Reconciliation))
+            if r.status == "failed" and term in r.customer_name.lower()
+        ),
+        key=lambda r: (r.reconciliation_date, r.id),
+        reverse=descending,
+    )
+    pages, after = [], None
+    while True:
+        page = search_reconciliations(session=session, query=query, after=after, limit=4)
+        pages.append([r.id for r in page.rows])
+        if not page.next_cursor:
+            break
+        after = page.next_cursor
+
+    assert [i for page in pages for i in page] == [r.id for r in expected]
+    assert all(len(page) == 4 for page in pages[:-1])
