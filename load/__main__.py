@@ -8,6 +8,7 @@ and the server CPU each event cost (load/cpu.py). Last, each action alone, for i
 """
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -53,6 +54,17 @@ def LIST_DONE(update: dict) -> bool:
     return _counted(update) or _failed(update)
 
 
+def spaced_letters(n: int) -> str:
+    """A different text for each n with no three letters in a row ("b", "c", ..., "b a", ...): the
+    palette takes it as too short to search, so the event reads nothing."""
+    letters = []
+    while True:
+        n, digit = divmod(n, 26)
+        letters.append(chr(ord("a") + digit))
+        if not n:
+            return " ".join(reversed(letters))
+
+
 def event(state: str, handler: str) -> str:
     [path] = [p for p in _declarations() if p.endswith(state)]
     return f"{path}.{handler}"
@@ -72,8 +84,10 @@ class Action:
 
 
 def actions() -> list[Action]:
-    """The mix: search and page licenses, open details, filter reconciliations, charts, a customer."""
+    """The mix: search and page licenses, open details, filter reconciliations, charts, a customer;
+    and, run alone only (weight 0), an event that reads nothing, for what every event costs."""
     r = random.Random()
+    typed = itertools.count(1)
     return [
         Action(
             "search_licenses",
@@ -128,6 +142,16 @@ def actions() -> list[Action]:
             lambda: f"/customers/{r.randrange(1, 200_000)}",
             "/customers/[customer_id]",
             PAGE_DONE,
+        ),
+        Action(
+            "read_nothing",
+            0,
+            event("palette_state", "search"),
+            # Each a different text, so each event changes the state and sends an update.
+            lambda: {"term": spaced_letters(next(typed))},
+            lambda: "/licenses",
+            "/licenses",
+            sets("term", bool),
         ),
     ]
 
@@ -189,7 +213,7 @@ def run_session(socket: ReflexSocket, mix: list[Action], until: float, think_s: 
     staff do not all click in the same millisecond, and sessions that did would measure one burst of
     every session's event at once (at 100 sessions, a worker then had 30 events to drain at the start
     of every run, and they were most of the slowest 5 %)."""
-    weights = [a.weight for a in mix]
+    weights = [a.weight for a in mix] if len(mix) > 1 else None
     rng = random.Random()
 
     def think() -> None:
@@ -252,7 +276,7 @@ def run_sessions(
     """One generator process: its share of the sessions, each in a thread, from `start_at` (wall clock)."""
     sockets = open_sessions(app_url, cookies)
     time.sleep(max(0.0, start_at - time.time()))
-    mix = [action for action in actions() if only in (None, action.name)]
+    mix = [action for action in actions() if action.name == only or (only is None and action.weight)]
     tally, until = Tally(), time.monotonic() + duration_s
     threads = [threading.Thread(target=run_session, args=(s, mix, until, think_s, tally)) for s in sockets]
     for thread in threads:

@@ -1,7 +1,8 @@
 """How `make load` knows an action has finished: the update that ends the page, not a quiet gap."""
 
+from admin_app.db.find_anything import palette_term
 from admin_app.devtools.reflex_socket import sets
-from load.__main__ import LIST_DONE, PAGE_DONE
+from load.__main__ import LIST_DONE, PAGE_DONE, spaced_letters
 
 STATE = "reflex___state____state.admin_app___state___licenses____licenses_state"
 
@@ -26,3 +27,9 @@ def test_sets_looks_into_nested_substates_and_ignores_other_vars():
     nested = {"delta": {"root": {"child": {"count_label_rx_state_": "3"}}}}
     assert sets("count_label", bool)(nested)
     assert not sets("count_label", bool)({"delta": {"root": {"other_count_label_rx_state_": "3"}}})
+
+
+def test_the_event_that_reads_nothing_sends_a_new_text_the_palette_will_not_search():
+    texts = [spaced_letters(n) for n in range(2000)]
+    assert len(set(texts)) == len(texts)
+    assert not any(palette_term(text) for text in texts)
