@@ -18,6 +18,7 @@ from admin_app.db.licenses import (
     search_licenses,
 )
 from admin_app.db.paging import ResultCount, encode_cursor
+from tests.db.pages import every_page
 from tests.factories import add_licenses, day
 
 TODAY = date(2026, 3, 1)
@@ -35,13 +36,10 @@ def ids(licenses) -> list[int]:
 
 
 def all_pages(session, query: LicenseQuery, limit: int) -> list[list[int]]:
-    pages, after = [], None
-    while True:
-        page = search_licenses(session=session, query=query, after=after, limit=limit, today=TODAY)
-        pages.append(ids(page.rows))
-        if not page.next_cursor:
-            return pages
-        after = page.next_cursor
+    pages = every_page(
+        lambda after: search_licenses(session=session, query=query, after=after, limit=limit, today=TODAY)
+    )
+    return [ids(page.rows) for page in pages]
 
 
 @pytest.fixture
@@ -255,13 +253,9 @@ def test_a_plans_first_page_comes_from_one_window_of_its_own_rows(session, one_p
 
 def test_previous_page_returns_exactly_the_page_before(session, paging_rows, probe_window):
     query = LicenseQuery(q="acme", plan="premium", sort="company", descending=False)
-    forward, after = [], None
-    while True:
-        page = search_licenses(session=session, query=query, after=after, limit=4, today=TODAY)
-        forward.append(page)
-        if not page.next_cursor:
-            break
-        after = page.next_cursor
+    forward = every_page(
+        lambda after: search_licenses(session=session, query=query, after=after, limit=4, today=TODAY)
+    )
     assert len(forward) > 2
     assert forward[0].prev_cursor is None
 

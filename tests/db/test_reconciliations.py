@@ -30,6 +30,7 @@ from admin_app.db.reconciliations import (
     skip_reasons,
     with_sort,
 )
+from tests.db.pages import every_page
 
 D = Decimal
 
@@ -366,13 +367,9 @@ def test_pages_of_one_status_in_date_order_hold_its_rows_once(
         key=lambda r: (r.reconciliation_date, r.id),
         reverse=descending,
     )
-    pages, after = [], None
-    while True:
-        page = search_reconciliations(session=session, query=query, after=after, limit=4)
-        pages.append([r.id for r in page.rows])
-        if not page.next_cursor:
-            break
-        after = page.next_cursor
+    pages = every_page(
+        lambda after: search_reconciliations(session=session, query=query, after=after, limit=4)
+    )
 
-    assert [i for page in pages for i in page] == [r.id for r in expected]
-    assert all(len(page) == 4 for page in pages[:-1])
+    assert [r.id for page in pages for r in page.rows] == [r.id for r in expected]
+    assert all(len(page.rows) == 4 for page in pages[:-1])

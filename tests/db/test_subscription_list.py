@@ -14,6 +14,7 @@ from admin_app.db.subscription_list import (
     parse_subscription_query,
     search_subscriptions,
 )
+from tests.db.pages import every_page
 from tests.factories import add_account
 
 NAMES = ("ACME Corp", "Globex 100% Ltd", "under_score Inc", "Zoë 🚀 GmbH")
@@ -89,13 +90,12 @@ def test_filters_match_what_the_rows_say(session, subscriptions):
 @pytest.mark.parametrize("descending", [False, True])
 def test_keyset_pages_cover_every_row_once_in_order(session, subscriptions, sort, descending):
     query = SubscriptionQuery(sort=sort, descending=descending)
-    pages, after = [], None
-    while True:
-        page = search_subscriptions(session=session, query=query, after=after, limit=4)
-        pages.append([s.name for s in page.rows])
-        if not page.next_cursor:
-            break
-        after = page.next_cursor
+    pages = [
+        [s.name for s in page.rows]
+        for page in every_page(
+            lambda after: search_subscriptions(session=session, query=query, after=after, limit=4)
+        )
+    ]
     attribute = {"name": "name", "term_end": "term_end", "seats": "seats"}[sort]
     expected = sorted(subscriptions, key=lambda s: (getattr(s, attribute), s.id), reverse=descending)
     assert [name for page in pages for name in page] == [s.name for s in expected]
