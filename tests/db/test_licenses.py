@@ -218,7 +218,8 @@ def one_plan_among_many(session):
 def test_pages_of_one_plan_in_issue_order_hold_its_rows_once(
     session, one_plan_among_many, probe_window, descending, term
 ):
-    """Search windows are counted among one plan's rows (paging.Match.in_order), never skip one."""
+    """Search windows are counted among one plan's rows (paging.Match.in_order), never skip one,
+    forwards or back."""
     query = LicenseQuery(q=term, plan="premium", sort="issued", descending=descending)
     expected = sorted(
         (r for r in one_plan_among_many if r.plan == "premium" and term in r.company.lower()),
@@ -226,10 +227,19 @@ def test_pages_of_one_plan_in_issue_order_hold_its_rows_once(
         reverse=descending,
     )
 
-    pages = all_pages(session, query, limit=4)
+    def page_before(token: str):
+        return search_licenses(session=session, query=query, before=token, limit=4, today=TODAY)
 
-    assert [i for page in pages for i in page] == ids(expected)
-    assert all(len(page) == 4 for page in pages[:-1])
+    forward = every_page(
+        lambda after: search_licenses(session=session, query=query, after=after, limit=4, today=TODAY)
+    )
+    backward = [forward[-1]]
+    while backward[-1].prev_cursor:
+        backward.append(page_before(backward[-1].prev_cursor))
+
+    assert [i for page in forward for i in ids(page.rows)] == ids(expected)
+    assert all(len(page.rows) == 4 for page in forward[:-1])
+    assert [ids(page.rows) for page in reversed(backward)] == [ids(page.rows) for page in forward]
 
 
 def test_a_plans_first_page_comes_from_one_window_of_its_own_rows(session, one_plan_among_many, monkeypatch):
