@@ -249,7 +249,10 @@ def test_a_plans_first_page_comes_from_one_window_of_its_own_rows(session, one_p
     monkeypatch.setattr(paging, "PROBE_WINDOW", 10)
     statements: list[str] = []
     bind = session.get_bind()
-    record = lambda *args: statements.append(args[2])  # noqa: E731
+
+    def record(_connection, _cursor, statement, *_rest) -> None:
+        statements.append(statement)
+
     sa.event.listen(bind, "before_cursor_execute", record)
     try:
         page = search_licenses(session=session, query=LicenseQuery(plan="premium"), limit=4, today=TODAY)
