@@ -375,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--alone-sessions", type=int, default=10, help="sessions for each action alone")
     parser.add_argument(
+        "--alone-actions", default="", help="comma-separated actions to run alone (default: every one)"
+    )
+    parser.add_argument(
         "--role-recheck-minutes", type=int, default=600, help="the server's ROLE_RECHECK_MINUTES"
     )
     args = parser.parse_args(argv)
@@ -413,6 +416,8 @@ def main(argv: list[str] | None = None) -> int:
                     print(json.dumps(progress), flush=True)
                 if args.alone_seconds:
                     for action in actions():
+                        if args.alone_actions and action.name not in args.alone_actions.split(","):
+                            continue
                         records.append(
                             measure(
                                 server,
