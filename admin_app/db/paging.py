@@ -50,17 +50,26 @@ def decode_cursor(token: str, python_type: type) -> Cursor | None:
 
 
 def keyset_after(column: ColumnElement, id_column: ColumnElement, cursor: Cursor, descending: bool):
-    """Rows strictly after `cursor` in the order (column, id), ascending or descending."""
-    key = sa.tuple_(column, id_column)
-    position = sa.tuple_(sa.literal(cursor.value, column.type), sa.literal(cursor.id))
-    return key < position if descending else key > position
+    """Rows strictly after `cursor` in the order (column, id), ascending or descending.
+
+    The column is bounded on its own as well: PostgreSQL estimates a range of (column, id) pairs
+    poorly (10,000 rows for a 2,000-row search window) and would AND the window with another
+    index, such as the 180,000 unexpired licenses' (10 ms to build), instead of reading it.
+    """
+    value = sa.literal(cursor.value, column.type)
+    key, position = sa.tuple_(column, id_column), sa.tuple_(value, sa.literal(cursor.id))
+    if descending:
+        return sa.and_(column <= value, key < position)
+    return sa.and_(column >= value, key > position)
 
 
 def keyset_until(column: ColumnElement, id_column: ColumnElement, cursor: Cursor, descending: bool):
-    """Rows up to and including `cursor` in the order (column, id)."""
-    key = sa.tuple_(column, id_column)
-    position = sa.tuple_(sa.literal(cursor.value, column.type), sa.literal(cursor.id))
-    return key >= position if descending else key <= position
+    """Rows up to and including `cursor` in the order (column, id); bounded as in keyset_after."""
+    value = sa.literal(cursor.value, column.type)
+    key, position = sa.tuple_(column, id_column), sa.tuple_(value, sa.literal(cursor.id))
+    if descending:
+        return sa.and_(column >= value, key >= position)
+    return sa.and_(column <= value, key <= position)
 
 
 def keyset_order(column: ColumnElement, id_column: ColumnElement, descending: bool) -> list:

@@ -1,5 +1,6 @@
 """License search, filters, sort, keyset pages and rule 11, on SQLite and PostgreSQL."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -262,6 +263,31 @@ def test_a_plans_first_page_comes_from_one_window_of_its_own_rows(session, one_p
     premium = [r for r in one_plan_among_many if r.plan == "premium"]
     assert ids(page.rows) == ids(sorted(premium, key=lambda r: (r.issued_at, r.id), reverse=True)[:4])
     assert len(statements) == 2
+
+
+def test_a_windows_rows_are_bounded_by_the_sort_column_on_its_own(session, one_plan_among_many, monkeypatch):
+    """PostgreSQL estimates a range of (issued_at, id) pairs at five times a window's size and ANDed
+    the window with the unexpired licenses' index (10 ms to build) instead of reading its rows: a
+    bound on issued_at alone gives it the column's own statistics."""
+    monkeypatch.setattr(paging, "PROBE_WINDOW", 10)
+    statements: list[str] = []
+    bind = session.get_bind()
+
+    def record(_connection, _cursor, statement, *_rest) -> None:
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(bind, "before_cursor_execute", record)
+    try:
+        page = search_licenses(session=session, query=LicenseQuery(q="acme"), limit=4, today=TODAY)
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", record)
+
+    acme = [r for r in one_plan_among_many if "Acme" in r.company]
+    assert ids(page.rows) == ids(sorted(acme, key=lambda r: (r.issued_at, r.id), reverse=True)[:4])
+    window_end, rows = statements[:2]
+    assert "OFFSET" in window_end
+    # SQLite reads a window in two parts, the first bounded by the column alone (paging.rows_up_to).
+    assert re.search(r"\blicense\.issued_at >=? [?%]", rows)
 
 
 def test_previous_page_returns_exactly_the_page_before(session, paging_rows, probe_window):
