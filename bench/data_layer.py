@@ -43,6 +43,8 @@ def query_kinds(session: Session) -> list[QueryKind]:
         QueryKind("two_filters", LicenseQuery(plan="ultimate", trial="paid")),
         QueryKind("term_and_two_filters", LicenseQuery(q="software", plan="starter", status="expired")),
         QueryKind("sorted_by_users", LicenseQuery(q="robotics", sort="users")),
+        # What make load's searches mostly are: a term typed on a page already filtered and sorted.
+        QueryKind("term_and_plan_by_users", LicenseQuery(q="partners", plan="premium", sort="users")),
         QueryKind("active_only", LicenseQuery(active="only")),
         QueryKind("active_only_by_company", LicenseQuery(active="only", sort="company", descending=False)),
         QueryKind("active_only_term", LicenseQuery(q="software", active="only")),

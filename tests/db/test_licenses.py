@@ -474,11 +474,12 @@ def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_e
     ("found", "expected"),
     [
         (0, 0),  # nothing in the first window: the index's candidates are few
-        (25, 0),  # under half a page: about one row in eighty, the index is cheaper
-        (26, 3847),  # half a page: twice the rows its density needs
+        (12, 0),  # fewer than one row in 160: the page would take more than FURTHER_WINDOW_CAP rows
+        (13, 11_693),  # twice the rows its density needs
+        (26, 3847),
         (49, paging.PROBE_WINDOW // 2),  # two rows short: a short walk, never a tiny one
     ],
 )
-def test_a_half_full_first_window_walks_on_only_as_far_as_its_density_needs(found, expected):
+def test_a_first_window_walks_on_only_as_far_as_its_density_needs(found, expected):
     assert paging.further_window(found, 51) == expected
     assert paging.further_window(found, 51) <= paging.FURTHER_WINDOW_CAP
