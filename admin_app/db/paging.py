@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
 
@@ -318,6 +320,18 @@ class ResultCount:
 COUNT_CAP = 10_000
 
 
+class checked_row_by_row(FunctionElement):
+    """A condition each row is checked against, never looked up in an index of its own."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+
+@compiles(checked_row_by_row)
+def _row_by_row(element, compiler, **kw) -> str:
+    return f"(({compiler.process(element.clauses, **kw)}) IS TRUE)"
+
+
 def count_matches(session, *, id_column: ColumnElement, match: Match, cap: int = COUNT_CAP) -> ResultCount:
     """Count matches, stopping at `cap` so a huge result never stalls the page.
 
@@ -330,8 +344,14 @@ def count_matches(session, *, id_column: ColumnElement, match: Match, cap: int =
             sa.select(id_column).order_by(id_column.desc()).offset(UNINDEXED_SCAN_LIMIT - 1).limit(1)
         )
         newest = [id_column >= edge] if edge is not None else []
+    filters = match.filters
+    if match.index_match is not None:
+        # The term's candidates are checked against the filters one by one, and the count stops at
+        # the cap. PostgreSQL would otherwise AND them with a filter's own index: the 540,000
+        # premium licenses' bitmap took 32 ms to build, to count "partners" among them to 1,000.
+        filters = [checked_row_by_row(f) for f in filters]
     term = match.index_match if match.index_match is not None else match.row_match
-    conditions = [c for c in (term, *match.filters) if c is not None]
+    conditions = [c for c in (term, *filters) if c is not None]
     capped = sa.select(id_column).where(*newest, *conditions).limit(cap + 1).subquery()
     value = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
     return ResultCount(value=min(value, cap), exact=value <= cap and edge is None)

@@ -1,8 +1,14 @@
-"""Walking a keyset-paged search the way a person clicking Next would."""
+"""Walking a keyset-paged search the way a person clicking Next would, and what it asks the database."""
 
 from collections.abc import Callable
+from typing import TypeVar
+
+import sqlalchemy as sa
+from sqlmodel import Session
 
 from admin_app.db.paging import Page
+
+T = TypeVar("T")
 
 
 def every_page(fetch: Callable[[str | None], Page]) -> list[Page]:
@@ -14,3 +20,18 @@ def every_page(fetch: Callable[[str | None], Page]) -> list[Page]:
         if not page.next_cursor:
             return pages
         after = page.next_cursor
+
+
+def with_statements(session: Session, work: Callable[[], T]) -> tuple[T, list[str]]:
+    """What `work()` returns, and the SQL statements it sent (whitespace collapsed), in order."""
+    statements: list[str] = []
+    bind = session.get_bind()
+
+    def record(_connection, _cursor, statement, *_rest) -> None:
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(bind, "before_cursor_execute", record)
+    try:
+        return work(), statements
+    finally:
+        sa.event.remove(bind, "before_cursor_execute", record)
