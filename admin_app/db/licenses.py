@@ -218,11 +218,17 @@ def count_licenses(
     *, session: Session, query: LicenseQuery, cap: int = COUNT_CAP, today: date | None = None
 ) -> ResultCount:
     """Count matches, stopping at `cap` so a huge result never stalls the page. Each "active only"
-    match costs a look at its company's later licenses, so those are counted to the search cap."""
+    match costs a look at its company's later licenses, so those are counted to the search cap,
+    newest first: a company's active license is its latest, so the newest valid licenses are mostly
+    active, and the soonest to expire, which PostgreSQL otherwise read first, mostly are not (active
+    licenses of one plan 115 -> 11 ms)."""
+    in_order = None
     if query.active:
         cap = min(cap, SEARCH_COUNT_CAP)
+        if not query.q:
+            in_order = [col(License.issued_at).desc()]
     match = lambda: _match(session, query, today or today_utc())  # noqa: E731
-    return count_of(session, id_column=col(License.id), term=query.q, match=match, cap=cap)
+    return count_of(session, id_column=col(License.id), term=query.q, match=match, cap=cap, in_order=in_order)
 
 
 def iter_licenses(

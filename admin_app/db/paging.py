@@ -332,10 +332,13 @@ def _row_by_row(element, compiler, **kw) -> str:
     return f"(({compiler.process(element.clauses, **kw)}) IS TRUE)"
 
 
-def count_matches(session, *, id_column: ColumnElement, match: Match, cap: int = COUNT_CAP) -> ResultCount:
+def count_matches(
+    session, *, id_column: ColumnElement, match: Match, cap: int = COUNT_CAP, in_order: list | None = None
+) -> ResultCount:
     """Count matches, stopping at `cap` so a huge result never stalls the page.
 
     A term the index cannot serve is counted among the newest UNINDEXED_SCAN_LIMIT rows only.
+    `in_order` is the order to look for matches in when they are densest there (ORDER BY clauses).
     """
     newest: list = []
     edge = None
@@ -352,6 +355,7 @@ def count_matches(session, *, id_column: ColumnElement, match: Match, cap: int =
         filters = [checked_row_by_row(f) for f in filters]
     term = match.index_match if match.index_match is not None else match.row_match
     conditions = [c for c in (term, *filters) if c is not None]
-    capped = sa.select(id_column).where(*newest, *conditions).limit(cap + 1).subquery()
+    capped = sa.select(id_column).where(*newest, *conditions).order_by(*(in_order or [])).limit(cap + 1)
+    capped = capped.subquery()
     value = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
     return ResultCount(value=min(value, cap), exact=value <= cap and edge is None)
