@@ -222,13 +222,15 @@ def count_licenses(
     newest first: a company's active license is its latest, so the newest valid licenses are mostly
     active, and the soonest to expire, which PostgreSQL otherwise read first, mostly are not (active
     licenses of one plan 115 -> 11 ms)."""
-    in_order = None
+    densest_first = None
     if query.active:
         cap = min(cap, SEARCH_COUNT_CAP)
         if not query.q:
-            in_order = [col(License.issued_at).desc()]
+            densest_first = [col(License.issued_at).desc()]
     match = lambda: _match(session, query, today or today_utc())  # noqa: E731
-    return count_of(session, id_column=col(License.id), term=query.q, match=match, cap=cap, in_order=in_order)
+    return count_of(
+        session, id_column=col(License.id), term=query.q, match=match, cap=cap, densest_first=densest_first
+    )
 
 
 def iter_licenses(

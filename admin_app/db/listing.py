@@ -59,11 +59,11 @@ def count_of(
     term: str,
     match: Callable[[], Match],
     cap: int = COUNT_CAP,
-    in_order: list | None = None,
+    densest_first: list | None = None,
 ) -> ResultCount:
     """The number of matches, exact up to `cap`, or up to SEARCH_COUNT_CAP when there is a search term
-    (`in_order` as in paging.count_matches)."""
+    (`densest_first` as in paging.count_matches)."""
     if term and not term_can_match(term):
         return ResultCount(value=0, exact=True)
     cap = min(cap, SEARCH_COUNT_CAP) if term else cap
-    return count_matches(session, id_column=id_column, match=match(), cap=cap, in_order=in_order)
+    return count_matches(session, id_column=id_column, match=match(), cap=cap, densest_first=densest_first)

@@ -333,12 +333,17 @@ def _row_by_row(element, compiler, **kw) -> str:
 
 
 def count_matches(
-    session, *, id_column: ColumnElement, match: Match, cap: int = COUNT_CAP, in_order: list | None = None
+    session,
+    *,
+    id_column: ColumnElement,
+    match: Match,
+    cap: int = COUNT_CAP,
+    densest_first: list | None = None,
 ) -> ResultCount:
     """Count matches, stopping at `cap` so a huge result never stalls the page.
 
     A term the index cannot serve is counted among the newest UNINDEXED_SCAN_LIMIT rows only.
-    `in_order` is the order to look for matches in when they are densest there (ORDER BY clauses).
+    `densest_first` orders the rows looked at (ORDER BY clauses) when matches are densest there.
     """
     newest: list = []
     edge = None
@@ -355,7 +360,6 @@ def count_matches(
         filters = [checked_row_by_row(f) for f in filters]
     term = match.index_match if match.index_match is not None else match.row_match
     conditions = [c for c in (term, *filters) if c is not None]
-    capped = sa.select(id_column).where(*newest, *conditions).order_by(*(in_order or [])).limit(cap + 1)
-    capped = capped.subquery()
-    value = session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
+    capped = sa.select(id_column).where(*newest, *conditions).order_by(*(densest_first or [])).limit(cap + 1)
+    value = session.scalar(sa.select(sa.func.count()).select_from(capped.subquery())) or 0
     return ResultCount(value=min(value, cap), exact=value <= cap and edge is None)
