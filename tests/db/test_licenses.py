@@ -88,6 +88,16 @@ def test_search_is_a_case_insensitive_substring_of_any_field(
     assert count_licenses(session=session, query=query, today=TODAY).value == len(expected)
 
 
+def test_a_row_holding_a_terms_trigrams_apart_is_not_a_match(session, probe_window):
+    """SQLite looks a term up by trigrams that cover it (sof, twa, are), not as one phrase: a row
+    with all of them but not the term itself is a candidate, and the recheck must drop it."""
+    add_licenses(session, [{"company": "Software Ltd"}, {"company": "Sofa Twain Hardware"}])
+    query = LicenseQuery(q="software")
+    page = search_licenses(session=session, query=query, today=TODAY)
+    assert [row.company for row in page.rows] == ["Software Ltd"]
+    assert count_licenses(session=session, query=query, today=TODAY).value == 1
+
+
 BAD_INPUT = [
     "%%",
     "%_%",
