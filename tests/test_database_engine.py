@@ -25,3 +25,14 @@ def test_postgres_costs_a_cached_page_near_a_sequential_one(postgres_url):
     ms p95 in make bench)."""
     with Session(engine_for(postgres_url)) as session:
         assert float(session.scalar(sa.text("SHOW random_page_cost"))) == 1.1
+
+
+def test_postgres_search_index_holds_the_plan_and_the_type(postgres_url):
+    """A term on a list filtered by plan was the term's candidates ANDed with the plan's B-tree:
+    "software" among starter licenses built bitmaps of 40,000 and 136,000 rows for 5,345 (62 -> 34 ms
+    p95 in make bench once the search index held the plan)."""
+    with Session(engine_for(postgres_url)) as session:
+        definition = session.scalar(
+            sa.text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_license_search_trgm'")
+        )
+    assert definition.endswith("USING gin (search_text gin_trgm_ops, plan, license_type)")
