@@ -44,6 +44,21 @@ def date_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.Co
     )
 
 
+def date_range_filter(
+    names: tuple[str, str], labels: tuple[str, str], chosen: Var, on_change: Callable
+) -> rx.Component:
+    """A from/to pair of dates that a wrapping filter bar moves to its next line together, never
+    leaving "to" alone there."""
+    return rx.hstack(
+        *(
+            date_filter(name, label, chosen[name], on_change)
+            for name, label in zip(names, labels, strict=True)
+        ),
+        spacing="3",
+        align="end",
+    )
+
+
 def search_box(value: Var, on_change: Callable, placeholder: str) -> rx.Component:
     """The page's search box: debounced, focused by "/"."""
     return rx.debounce_input(

@@ -180,6 +180,7 @@ def page_shell(
             align="center",
             width="100%",
             spacing="3",
+            wrap="wrap",
         ),
         width="100%",
     )

@@ -4,7 +4,7 @@ import reflex as rx
 
 from admin_app.components.cells import cell_stack, cell_text
 from admin_app.components.data_table import Column
-from admin_app.components.filters import date_filter, select_filter, text_filter
+from admin_app.components.filters import date_range_filter, select_filter, text_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.db.audit import ITEM_LABELS
 from admin_app.state.history import HistoryState
@@ -73,8 +73,7 @@ def filter_bar() -> rx.Component:
         select_filter("type", "Record type", ITEM_LABELS, chosen["type"], on_change),
         text_filter("record", "Record id", chosen["record"], on_change, width="7rem"),
         text_filter("field", "Field", chosen["field"], on_change, width="9rem"),
-        date_filter("from", "From", chosen["from"], on_change),
-        date_filter("to", "To", chosen["to"], on_change),
+        date_range_filter(("from", "to"), ("From", "To"), chosen, on_change),
         clear_filters_button(S),
         spacing="3",
         align="end",

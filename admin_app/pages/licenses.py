@@ -4,7 +4,7 @@ import reflex as rx
 
 from admin_app.components.cells import cell_badge, cell_line, cell_stack, cell_text
 from admin_app.components.data_table import Column
-from admin_app.components.filters import date_filter, select_filter
+from admin_app.components.filters import date_range_filter, select_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.components.status import active_badge, status_badge
 from admin_app.db.licenses import ACTIVE_CHOICES, LICENSE_TYPES, PLANS, STATUSES
@@ -54,8 +54,7 @@ def filter_bar() -> rx.Component:
         select_filter("status", "Status", STATUSES, chosen["status"], on_change),
         select_filter("type", "Type", {t: t.capitalize() for t in LICENSE_TYPES}, chosen["type"], on_change),
         select_filter("active", "Active license (rule 11)", ACTIVE_CHOICES, chosen["active"], on_change),
-        date_filter("issued_from", "Issued from", chosen["issued_from"], on_change),
-        date_filter("issued_to", "Issued to", chosen["issued_to"], on_change),
+        date_range_filter(("issued_from", "issued_to"), ("Issued from", "Issued to"), chosen, on_change),
         clear_filters_button(LicensesState),
         spacing="3",
         align="end",

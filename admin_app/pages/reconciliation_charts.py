@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 import reflex as rx
 
-from admin_app.components.filters import date_filter, select_filter
+from admin_app.components.filters import date_range_filter, select_filter
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout, notices
 from admin_app.db.licenses import PLANS
@@ -27,8 +27,7 @@ def filter_bar() -> rx.Component:
     chosen = S.filters
     return rx.hstack(
         select_filter("quarter", "Quarter", S.quarters, S.quarter, lambda _name, value: S.set_quarter(value)),
-        date_filter("from", "Date from", chosen["from"], on_change),
-        date_filter("to", "Date to", chosen["to"], on_change),
+        date_range_filter(("from", "to"), ("Date from", "Date to"), chosen, on_change),
         select_filter("status", "Status", _choices(STATUSES), chosen["status"], on_change),
         select_filter("plan", "Plan", _choices(PLANS), chosen["plan"], on_change),
         select_filter("channel", "Channel", _choices(CHANNELS), chosen["channel"], on_change),

@@ -4,7 +4,7 @@ import reflex as rx
 
 from admin_app.components.cells import cell_text
 from admin_app.components.data_table import Column
-from admin_app.components.filters import amount_filter, date_filter, select_filter
+from admin_app.components.filters import amount_filter, date_range_filter, select_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.components.status import reconciliation_status_badge
 from admin_app.db.licenses import PLANS
@@ -54,8 +54,7 @@ def filter_bar() -> rx.Component:
     chosen = S.filters
     return rx.hstack(
         select_filter("status", "Status", _choices(STATUSES), chosen["status"], on_change),
-        date_filter("from", "Date from", chosen["from"], on_change),
-        date_filter("to", "Date to", chosen["to"], on_change),
+        date_range_filter(("from", "to"), ("Date from", "Date to"), chosen, on_change),
         select_filter("skip_reason", "Skip reason", S.skip_reasons, chosen["skip_reason"], on_change),
         select_filter(
             "error", "Error", {"yes": "Has an error", "no": "No error"}, chosen["error"], on_change
