@@ -209,3 +209,16 @@ def test_the_sidebar_marks_the_page_you_are_on(page, app_server):
     page.go_back()
     expect(page).to_have_url(re.compile(r"/licenses/\d+$"))
     expect(nav.get_by_role("link", name="Licenses", exact=True)).to_have_attribute("aria-current", "page")
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1440])
+def test_the_filter_bar_and_header_wrap_without_splitting_or_hiding_anything(page, app_server, width):
+    """At 1440 px with the active-license choice, "Issued to" sat alone on a second line; at 1024 px
+    the header pushed Sign out off screen."""
+    page.set_viewport_size({"width": width, "height": 800})
+    open_licenses(page, app_server, "/licenses?active=only")
+    issued_from = page.get_by_label("Issued from").bounding_box()
+    issued_to = page.get_by_label("Issued to").bounding_box()
+    assert issued_from["y"] == issued_to["y"]
+    sign_out = page.get_by_role("button", name="Sign out").bounding_box()
+    assert sign_out["x"] + sign_out["width"] <= width
