@@ -141,6 +141,8 @@ def signed_in_as() -> rx.Component:
         sign_out_button(size="1"),
         align="center",
         spacing="3",
+        # Stays at the right end when a narrow header wraps it onto a line of its own.
+        margin_left="auto",
     )
     return rx.cond(UserState.email != "", signed_in)
 
