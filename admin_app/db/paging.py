@@ -357,6 +357,8 @@ def count_matches(
         # The term's candidates are checked against the filters one by one, and the count stops at
         # the cap. PostgreSQL would otherwise AND them with a filter's own index: the 540,000
         # premium licenses' bitmap took 32 ms to build, to count "partners" among them to 1,000.
+        # Since the license search index holds the plan (migration 0015) it would read the plan
+        # there instead, which is still slower for a common plan (17 ms, row by row 13-14 ms).
         filters = [checked_row_by_row(f) for f in filters]
     term = match.index_match if match.index_match is not None else match.row_match
     conditions = [c for c in (term, *filters) if c is not None]

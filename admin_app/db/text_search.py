@@ -58,7 +58,7 @@ def like_pattern(term: str) -> str:
 
 
 def fts_phrase(term: str) -> str:
-    """The term as one FTS5 phrase string: operators inside it are plain text."""
+    """`term` as one FTS5 phrase string (a trigram, here): operators inside it are plain text."""
     return '"' + term.replace('"', '""') + '"'
 
 
