@@ -94,11 +94,14 @@ def test_an_edit_during_a_short_outage_lands_exactly_once(proxied, postgres_url)
         assert len(direct.exec(select(Version).where(Version.item_id == customer_id)).all()) == 1
 
 
-async def _several_at_once(count: int) -> None:
-    """`count` units of work side by side, so the pool holds that many connections afterwards."""
-    await asyncio.gather(
-        *(in_session(lambda s: s.scalar(sa.text("SELECT pg_sleep(0.05)"))) for _ in range(count))
-    )
+def _pool_of(url: str, count: int) -> None:
+    """`count` connections open side by side and handed back, so the pool holds that many afterwards
+    (through the engine itself: work sent to the app's database threads may share one thread)."""
+    engine = engine_for(url)
+    connections = [engine.connect() for _ in range(count)]
+    for connection in connections:
+        connection.exec_driver_sql("SELECT 1")
+        connection.close()
 
 
 def test_pooled_connections_the_database_dropped_are_replaced_without_a_wait(
@@ -110,7 +113,7 @@ def test_pooled_connections_the_database_dropped_are_replaced_without_a_wait(
         session_module, "time", SimpleNamespace(sleep=lambda s: waits.append(s) or time.sleep(s))
     )
     customer_id = _jane(postgres_url)
-    run_async(_several_at_once(3))
+    _pool_of(url, 3)
     assert engine_for(url).pool.checkedin() >= 2
     proxy.cut()
     proxy.restore()  # every connection through the proxy is gone; new ones are accepted
