@@ -3,9 +3,13 @@
 A round trip (one action: send an event, wait for the update that shows it done) may take several
 server events: the event sent and the ones it chains. The events of a round trip are the tab's
 events received between the send and the awaited update; their stages add up to the server's part
-of the round trip. What is left (`network_and_client`) is the websocket in both directions, the
-generator's own threads waking up, and the server's work after the awaited update left it (the state
-save of the last event runs while the update travels, so it is clipped to the round trip).
+of the round trip. The generator and the server run on one machine and read one clock, so the two
+legs outside the server are measured too: `to_server` from the send to Reflex queueing the event
+(the websocket in, the socket.io decoding), `to_client` from the awaited update leaving the server
+to the generator having read it (the websocket out, the generator's thread waking up and decoding).
+The server's work after the awaited update left (the last event's state save, or a handler going on
+to send a second update) is not counted in its stages. What is left (`unmeasured`) is the time
+between a trip's events, and any leg whose end the server did not stamp.
 """
 
 import json
@@ -17,7 +21,8 @@ from pathlib import Path
 
 from admin_app.devtools.event_timing import STAGES, WITHIN
 
-REMAINDER = "network_and_client"
+TRANSIT = ("to_server", "to_client")
+REMAINDER = "unmeasured"
 # Not milliseconds: how many updates the trip's events sent (each a delta computed and emitted).
 UPDATES = "updates"
 
@@ -66,16 +71,29 @@ def explain(trip: Trip, events: list[dict]) -> dict[str, float] | None:
         overlap = max(0.0, min(previous_done, event["started"]) - event["received"]) * 1000
         parts["queued"] -= min(overlap, event["ms"]["queued"])
         previous_done = event["done"]
-    after = max(0.0, mine[-1]["done"] - trip.answered) * 1000
-    for stage in ("save", "other", "emit", "delta"):
+    left = _awaited_update_left(mine, trip.answered)
+    after = max(0.0, mine[-1]["done"] - (left or trip.answered)) * 1000
+    # Work after the awaited update left is not the round trip's: the state save, or a handler that
+    # goes on to send a second update (a list's count).
+    for stage in ("save", "other", "emit", "delta", "handler"):
         taken = min(after, parts[stage])
         parts[stage] -= taken
         after -= taken
-    server = sum(parts[stage] for stage in STAGES)
-    parts[REMAINDER] = trip.seconds * 1000 - server
+    parts["to_server"] = max(0.0, mine[0]["received"] - trip.sent) * 1000
+    parts["to_client"] = (trip.answered - left) * 1000 if left else 0.0
+    measured = sum(parts[stage] for stage in (*STAGES, *TRANSIT))
+    parts[REMAINDER] = trip.seconds * 1000 - measured
     parts["round_trip"] = trip.seconds * 1000
     parts[UPDATES] = sum(event.get(UPDATES, 0) for event in mine)
     return parts
+
+
+def _awaited_update_left(events: list[dict], answered: float) -> float | None:
+    """When the update the generator waited for left the server: the last to leave before the answer
+    came (None when the server stamped no departure)."""
+    return max(
+        (left for event in events for left in event.get("emits", ()) if left <= answered), default=None
+    )
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -100,7 +118,7 @@ def breakdown(trips: list[Trip], directory: Path) -> dict:
     for action, rows in sorted(by_action.items()):
         slowest_first = sorted(rows, key=lambda row: row["round_trip"], reverse=True)
         tail = slowest_first[: math.ceil(len(rows) / 20)]
-        keys = [*STAGES, REMAINDER, *WITHIN, UPDATES]
+        keys = [*STAGES, *TRANSIT, REMAINDER, *WITHIN, UPDATES]
         tail_mean = {key: round(statistics.fmean(row[key] for row in tail), 1) for key in keys}
         tail_round_trip = statistics.fmean(row["round_trip"] for row in tail)
         result[action] = {

@@ -1,7 +1,7 @@
 """`make load`'s records as Markdown tables, to read on the terminal and to paste into the README."""
 
 from admin_app.devtools.event_timing import STAGES
-from load.breakdown import REMAINDER, UPDATES
+from load.breakdown import REMAINDER, TRANSIT, UPDATES
 
 CPU_GROUPS = ("app", "postgres", "redis", "total")
 SHARING = ("generator", "provider")
@@ -30,7 +30,8 @@ def capacity_curve(runs: list[dict]) -> str:
 
 def tail_breakdown(run: dict) -> str:
     """The slowest 5 % of each action's round trips, by where their time went (means, ms)."""
-    header = ["action", "tail round trip", *STAGES, REMAINDER, "of which db", "db wait", "redis", "explained"]
+    header = ["action", "tail round trip", *STAGES, *TRANSIT, REMAINDER, "of which db", "db wait", "redis"]
+    header.append("explained")
     header.append("updates (p50, tail)")
     rows = []
     for action, parts in run["breakdown"].items():
@@ -39,7 +40,7 @@ def tail_breakdown(run: dict) -> str:
         mean = parts["tail_mean"]
         rows.append(
             [action, parts["tail_round_trip_ms"]]
-            + [mean[key] for key in (*STAGES, REMAINDER, "db", "db_wait", "redis")]
+            + [mean[key] for key in (*STAGES, *TRANSIT, REMAINDER, "db", "db_wait", "redis")]
             + [f"{parts['tail_explained_share']:.0%}", f"{parts['p50'][UPDATES]:g}, {mean[UPDATES]:g}"]
         )
     return _table(header, rows)

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from admin_app.devtools.event_timing import STAGES, WITHIN
-from load.breakdown import REMAINDER, UPDATES, Trip, breakdown, explain
+from load.breakdown import REMAINDER, TRANSIT, UPDATES, Trip, breakdown, explain
 from load.cpu import cores_busy, cpu_per_event, cpu_seconds
 
 
@@ -18,13 +18,39 @@ def server_event(received: float, started: float, done: float, **ms: float) -> d
     return {"token": "tab", "name": "e", "received": received, "started": started, "done": done, "ms": stages}
 
 
-def test_one_event_leaves_the_transport_as_the_remainder():
+def test_without_the_updates_departure_the_way_back_is_the_remainder():
     trip = Trip("search", "tab", sent=100.000, seconds=0.050)
     event = server_event(100.002, 100.004, 100.046, handler=30.0, lock=5.0, emit=2.0, save=1.0, db=25.0)
     parts = explain(trip, [event])
     assert parts["handler"] == 30.0 and parts["db"] == 25.0
     assert parts["queued"] == pytest.approx(2.0)
-    assert parts[REMAINDER] == pytest.approx(50 - (2 + 30 + 5 + 2 + 1))
+    assert parts["to_server"] == pytest.approx(2.0) and parts["to_client"] == 0.0
+    assert parts[REMAINDER] == pytest.approx(50 - (2 + 30 + 5 + 2 + 1) - 2)
+
+
+def test_the_legs_to_the_server_and_back_are_measured_on_the_shared_clock():
+    trip = Trip("search", "tab", sent=100.000, seconds=0.050)
+    # Queued by Reflex 3 ms after the send; the update left at 44 ms, the state was saved until 47 ms.
+    stages = {"handler": 36.0, "emit": 2.0, "save": 3.0, "other": 2.0}
+    event = server_event(100.003, 100.004, 100.047, **stages) | {"emits": [100.044]}
+    parts = explain(trip, [event])
+    assert parts["to_server"] == pytest.approx(3.0)
+    assert parts["to_client"] == pytest.approx(6.0)
+    assert parts["save"] == pytest.approx(0.0, abs=1e-6)
+    assert sum(parts[stage] for stage in (*STAGES, *TRANSIT)) == pytest.approx(50.0)
+    assert parts[REMAINDER] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_the_way_back_starts_when_the_awaited_update_left_and_later_work_is_not_counted():
+    trip = Trip("search", "tab", sent=100.000, seconds=0.030)
+    # The rows left at 26 ms and answered the trip; the handler went on to send the count at 44 ms.
+    event = server_event(100.003, 100.004, 100.046, handler=40.0, emit=1.0, other=1.0) | {
+        "emits": [100.026, 100.044]
+    }
+    parts = explain(trip, [event])
+    assert parts["to_server"] == pytest.approx(3.0) and parts["to_client"] == pytest.approx(4.0)
+    assert parts["handler"] == pytest.approx(40.0 - 18.0)
+    assert parts[REMAINDER] == pytest.approx(0.0, abs=1e-6)
 
 
 def test_a_chained_events_wait_for_its_parent_is_not_counted_twice():
@@ -84,8 +110,11 @@ def test_the_tail_is_the_slowest_twentieth_and_its_means_add_up(tmp_path):
     result = breakdown(trips, tmp_path)["search"]
     assert result["tail_round_trip_ms"] == pytest.approx(200.0)
     tail = result["tail_mean"]
-    assert sum(tail[stage] for stage in STAGES) + tail[REMAINDER] == pytest.approx(200.0, abs=0.3)
-    assert result["tail_explained_share"] == pytest.approx(198 / 200, abs=0.001)
+    measured = sum(tail[stage] for stage in (*STAGES, *TRANSIT))
+    assert measured + tail[REMAINDER] == pytest.approx(200.0, abs=0.3)
+    # The server stamped no update's departure: the 1 ms to the server is measured, the way back is not.
+    assert tail["to_server"] == pytest.approx(1.0)
+    assert result["tail_explained_share"] == pytest.approx(199 / 200, abs=0.001)
 
 
 def test_cpu_of_a_marked_process_is_read_from_proc():

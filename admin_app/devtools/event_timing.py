@@ -15,7 +15,7 @@ they happen:
 
 Within those, `db` is the time the handler's `in_session` work ran in a database thread (queries and
 shaping their rows), `db_wait` the time it waited for a free database thread, and `redis` the time
-in Redis commands. `done` is when the event finished, `last_emit` when its last update left, and
+in Redis commands. `done` is when the event finished, `emits` when each of its updates left, and
 `updates` how many updates it sent (each a delta computed and emitted).
 
 Reflex is patched, not forked: the wrappers sit on the functions its event processor calls by name,
@@ -45,7 +45,7 @@ class EventTiming:
     received: float
     started: float = 0.0
     done: float = 0.0
-    last_emit: float = 0.0
+    emits: list[float] = field(default_factory=list)
     updates: int = 0
     ms: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES + WITHIN, 0.0))
 
@@ -159,7 +159,7 @@ def install(directory: Path) -> None:
         finally:
             if timing is not None:
                 timing.add("emit", time.perf_counter() - started)
-                timing.last_emit = time.time()
+                timing.emits.append(time.time())
                 timing.updates += 1
 
     EventNamespace.emit_update = emit_update_timed
