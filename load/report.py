@@ -31,8 +31,7 @@ def capacity_curve(runs: list[dict]) -> str:
 def tail_breakdown(run: dict) -> str:
     """The slowest 5 % of each action's round trips, by where their time went (means, ms)."""
     header = ["action", "tail round trip", *STAGES, *TRANSIT, REMAINDER, "of which db", "db wait", "redis"]
-    header.append("explained")
-    header.append("updates (p50, tail)")
+    header += ["explained", "updates (p50, tail)"]
     rows = []
     for action, parts in run["breakdown"].items():
         if not isinstance(parts, dict):
