@@ -4,6 +4,7 @@ import sys
 
 import reflex as rx
 
+from admin_app.active_marks import keep_active_license_marks
 from admin_app.api import api
 from admin_app.auth.gate import AuthGate
 from admin_app.components.keyboard import KEYBOARD_SCRIPT, RETURN_FOCUS_SCRIPT
@@ -62,6 +63,7 @@ app = rx.App(
 )
 app.add_middleware(AuthGate())
 app.register_lifespan_task(send_outbox_forever)
+app.register_lifespan_task(keep_active_license_marks)
 install_from_environment()
 sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 

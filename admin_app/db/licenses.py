@@ -1,17 +1,18 @@
 """Licenses: search, filters, keyset pages, the active-license rule (DESIGN.md rule 11)."""
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from admin_app.db.listing import SEARCH_COUNT_CAP, count_of, page_of
-from admin_app.db.models import License
+from admin_app.db.models import ActiveLicenseMarks, License
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
@@ -44,6 +45,10 @@ LICENSE_SEARCH = SearchSpec(
     ),
     fts_table="license_fts",
     pg_search_column="license.search_text",
+)
+# The same text, indexed for the licenses marked active alone (migration 0016).
+ACTIVE_LICENSE_SEARCH = replace(
+    LICENSE_SEARCH, fts_table="license_active_fts", index_scope=(col(License.active_mark),)
 )
 
 
@@ -146,7 +151,54 @@ def _is_active_license(today: date) -> list:
     return [*_valid_on(today), ~newer]
 
 
-def _filter_conditions(query: LicenseQuery, today: date) -> list:
+def active_marks_current(session: Session, today: date) -> bool:
+    """True when the licenses' marks say which is each company's active license on `today`."""
+    return session.scalar(select(ActiveLicenseMarks.marked_on)) == today
+
+
+def mark_active_licenses(*, session: Session, today: date | None = None) -> int:
+    """Mark each company's active license on `today` (rule 11, as the search filter words it) and
+    unmark the rest; the number of licenses whose mark changed. Nothing to do when the marks are
+    current. Commits.
+
+    The marks row is locked first, so a second worker doing the same waits and then finds them
+    current."""
+    today = today or today_utc()
+    if active_marks_current(session, today):
+        return 0
+    session.execute(sa.update(ActiveLicenseMarks).values(marked_on=col(ActiveLicenseMarks.marked_on)))
+    if active_marks_current(session, today):
+        session.commit()
+        return 0
+    is_active = sa.and_(*_is_active_license(today))
+    mark = col(License.active_mark)
+    changed = sum(
+        session.execute(sa.update(License).where(*where).values(active_mark=value)).rowcount
+        for where, value in (((mark, ~is_active), False), ((~mark, is_active), True))
+    )
+    session.execute(sa.update(ActiveLicenseMarks).values(marked_on=today))
+    session.commit()
+    return changed
+
+
+# A first marking (after migration 0016) changes one license in twelve, all over the table, and
+# PostgreSQL's index-only scans read the heap again until a vacuum, which autovacuum does not start
+# before a fifth of the rows changed. A day's renewal changes a few hundred.
+MARKS_WORTH_A_VACUUM = 10_000
+
+
+def renew_active_marks(engine: Engine, today: date | None = None) -> int:
+    """Renew the marks (mark_active_licenses), and vacuum PostgreSQL's license table when many
+    changed; the number of marks changed."""
+    with Session(engine) as session:
+        changed = mark_active_licenses(session=session, today=today)
+    if engine.dialect.name == "postgresql" and changed >= MARKS_WORTH_A_VACUUM:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("VACUUM (ANALYZE) license"))
+    return changed
+
+
+def _filter_conditions(query: LicenseQuery, today: date, marked: bool) -> list:
     conditions: list = []
     if query.plan:
         conditions.append(col(License.plan) == query.plan)
@@ -161,7 +213,7 @@ def _filter_conditions(query: LicenseQuery, today: date) -> list:
     elif query.status == "not_started":
         conditions.append(col(License.starts_at) > today)
     if query.active:
-        conditions.extend(_is_active_license(today))
+        conditions.extend([col(License.active_mark)] if marked else _is_active_license(today))
     if query.issued_from:
         conditions.append(col(License.issued_at) >= datetime.combine(query.issued_from, time.min, UTC))
     if query.issued_to:
@@ -183,8 +235,10 @@ def _in_issued_order(query: LicenseQuery) -> tuple:
 
 
 def _match(session: Session, query: LicenseQuery, today: date) -> Match:
+    marked = bool(query.active) and active_marks_current(session, today)
+    spec = ACTIVE_LICENSE_SEARCH if marked else LICENSE_SEARCH
     return match_for(
-        session, LICENSE_SEARCH, query.q, _filter_conditions(query, today), _in_issued_order(query)
+        session, spec, query.q, _filter_conditions(query, today, marked), _in_issued_order(query)
     )
 
 

@@ -153,6 +153,21 @@ class License(SQLModel, table=True):
     license_type: str = Field(max_length=20)
     # Cloud licenses only: the code an instance activates with (the page never shows it whole).
     activation_code: str | None = Field(default=None, max_length=32)
+    # Whether this was its company's active license (rule 11) on ActiveLicenseMarks.marked_on; an
+    # index over the marked licenses finds a word among them (licenses.mark_active_licenses).
+    active_mark: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+
+
+class ActiveLicenseMarks(SQLModel, table=True):
+    """The day License.active_mark was worked out for; none after a license changed since.
+
+    Triggers clear it when a license is written, so a mark is read only on the day it was made for
+    and with the licenses it was made from."""
+
+    __tablename__ = "active_license_marks"
+
+    id: int = Field(primary_key=True)
+    marked_on: date | None = None
 
 
 # The top-10 chart sums a date range's invoiced rows from this index alone: every column it filters

@@ -33,6 +33,9 @@ class SearchSpec:
     columns: tuple[ColumnElement, ...]
     fts_table: str
     pg_search_column: str
+    # The rows the index holds, when it holds only some (a partial index): looked up with the term,
+    # so PostgreSQL can choose that index even where other filters are checked row by row.
+    index_scope: tuple[ColumnElement[bool], ...] = ()
 
 
 def normalize_term(raw: object) -> str:
@@ -110,10 +113,11 @@ def _index_lookup(spec: SearchSpec, keys: list[str], dialect: str) -> ColumnElem
             .select_from(sa.table(spec.fts_table))
             .where(sa.literal_column(spec.fts_table).op("MATCH")(query))
         )
-        return spec.id_column.in_(matching_ids)
+        return sa.and_(spec.id_column.in_(matching_ids), *spec.index_scope)
     column = sa.literal_column(spec.pg_search_column, sa.Text)
     return sa.and_(
-        *(column.like(sa.func.lower(sa.literal(like_pattern(key), sa.Text)), escape="\\") for key in keys)
+        *(column.like(sa.func.lower(sa.literal(like_pattern(key), sa.Text)), escape="\\") for key in keys),
+        *spec.index_scope,
     )
 
 

@@ -7,6 +7,7 @@ import time
 
 import sqlalchemy as sa
 
+from admin_app.db.licenses import renew_active_marks
 from admin_app.db.migrate import downgrade_to_base, upgrade_to_head
 from admin_app.db.session import engine_for
 from admin_app.seed.bulk import BulkWriter
@@ -60,6 +61,7 @@ def load(url: str, scale: Scale, seed: int = 42) -> dict[str, int]:
         reconciliations(accounts, scale.reconciliations, rng, ids),
     )
     writer.finish(TABLE_COLUMNS)
+    renew_active_marks(engine_for(url))
     return writer.counts
 
 

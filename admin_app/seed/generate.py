@@ -371,6 +371,7 @@ def _trial_license(
         None,
         kind,
         demo_activation_code(license_id, kind),
+        False,
     )
 
 
@@ -408,6 +409,7 @@ def _paying_licenses(co, start, end, has_trial, n_paid, customers, subscriptions
                 name,
                 kind,
                 demo_activation_code(license_id, kind),
+                False,
             ),
         )
 

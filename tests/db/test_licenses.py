@@ -14,6 +14,7 @@ from admin_app.db.licenses import (
     count_licenses,
     iter_licenses,
     license_status,
+    mark_active_licenses,
     parse_license_query,
     search_licenses,
 )
@@ -466,8 +467,9 @@ def test_a_short_term_searches_a_bounded_number_of_rows_and_says_so(session, mon
     assert not page.partial
 
 
+@pytest.mark.parametrize("marked", [False, True], ids=["rule-row-by-row", "marks"])
 def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_else(
-    session, probe_window, monkeypatch
+    session, probe_window, monkeypatch, marked
 ):
     base = datetime(2025, 1, 1, 9, tzinfo=UTC)
     rows = add_licenses(
@@ -487,10 +489,19 @@ def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_e
     companies = {r.company for r in rows}
     expected = set(active_license_ids(session=session, companies=companies, today=TODAY).values())
     assert 2 <= len(expected) <= len(companies)
+    if marked:
+        assert mark_active_licenses(session=session, today=TODAY) == len(expected)
 
     query = parse_license_query({"active": "only"}).query
     assert query.to_params() == {"active": "only"}
-    assert {i for page in all_pages(session, query, limit=2) for i in page} == expected
+    pages, statements = with_statements(session, lambda: all_pages(session, query, limit=2))
+    assert {i for page in pages for i in page} == expected
+    assert any(re.search(r"WHERE .*license\.active_mark", s) for s in statements) is marked
+    assert any("EXISTS" in s for s in statements) is not marked
+    company_3 = LicenseQuery(q="company 3", active="only")
+    assert set(ids(search_licenses(session=session, query=company_3, today=TODAY).rows)) == {
+        r.id for r in rows if r.id in expected and r.company == "Company 3"
+    }
     assert count_licenses(session=session, query=query, today=TODAY) == ResultCount(len(expected), True)
     premium = LicenseQuery(active="only", plan="premium")
     assert set(ids(search_licenses(session=session, query=premium, today=TODAY).rows)) == {
