@@ -161,8 +161,8 @@ class License(SQLModel, table=True):
 class ActiveLicenseMarks(SQLModel, table=True):
     """The day License.active_mark was worked out for; none after a license changed since.
 
-    Triggers clear it when a license is written, so a mark is read only on the day it was made for
-    and with the licenses it was made from."""
+    Triggers clear it when a license is added or removed or its company or dates change, so a mark
+    is read only on the day it was made for and with the licenses it was made from."""
 
     __tablename__ = "active_license_marks"
 
