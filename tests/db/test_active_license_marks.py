@@ -147,18 +147,23 @@ def test_a_renamed_active_license_is_found_by_its_new_name_among_active_ones(
 
 
 def test_a_second_worker_waits_for_the_first_and_finds_the_marks_made(session, two_companies, db_url):
-    first = Session(engine_for(db_url))
-    first.execute(sa.update(ActiveLicenseMarks).values(marked_on=ActiveLicenseMarks.marked_on))
     result: list[int] = []
-    second = threading.Thread(
-        target=lambda: result.append(mark_active_licenses(session=Session(engine_for(db_url)), today=TODAY))
-    )
-    second.start()
-    second.join(timeout=0.5)
-    assert second.is_alive(), "the second worker went ahead while the first held the marks"
-    first.execute(sa.update(ActiveLicenseMarks).values(marked_on=TODAY))
-    first.commit()
-    first.close()
+
+    def second_worker() -> None:
+        with Session(engine_for(db_url)) as own:
+            result.append(mark_active_licenses(session=own, today=TODAY))
+
+    second = threading.Thread(target=second_worker)
+    with Session(engine_for(db_url)) as first:
+        # The first worker holds the marks' row, as mark_active_licenses does while it marks.
+        first.execute(sa.update(ActiveLicenseMarks).values(marked_on=ActiveLicenseMarks.marked_on))
+        try:
+            second.start()
+            second.join(timeout=0.5)
+            assert second.is_alive(), "the second worker went ahead while the first held the marks"
+            first.execute(sa.update(ActiveLicenseMarks).values(marked_on=TODAY))
+        finally:
+            first.commit()
     second.join(timeout=10)
     assert result == [0]
 
