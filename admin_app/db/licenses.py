@@ -237,9 +237,13 @@ def _in_issued_order(query: LicenseQuery) -> tuple:
 def _match(session: Session, query: LicenseQuery, today: date) -> Match:
     marked = bool(query.active) and active_marks_current(session, today)
     spec = ACTIVE_LICENSE_SEARCH if marked else LICENSE_SEARCH
-    return match_for(
-        session, spec, query.q, _filter_conditions(query, today, marked), _in_issued_order(query)
-    )
+    indexed = [
+        (column, value)
+        for column, value in (("plan_facet", query.plan), ("type_facet", query.license_type))
+        if value
+    ]
+    filters = _filter_conditions(query, today, marked)
+    return match_for(session, spec, query.q, filters, _in_issued_order(query), indexed)
 
 
 # A page of licenses; `partial` when a short term searched only part of the table.

@@ -9,6 +9,7 @@ quotes, backslashes or `AND OR NOT *` are searched for literally.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -21,6 +22,8 @@ MAX_FIELD_LENGTH = 254
 TRIGRAM = 3
 INDEX_KEY_LENGTH = 10
 INDEX_KEYS = 2
+# Hex digit 0 of a facet (facet_trigram); migration 0016 writes facets with the same characters.
+FACET_BASE = 0xE000
 WORD_RUN = re.compile(r"[^\W_]+")
 ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
 
@@ -105,9 +108,21 @@ def _covering_trigrams(key: str) -> set[str]:
     return {key[start : start + TRIGRAM] for start in (*range(0, last, TRIGRAM), last)}
 
 
-def _index_lookup(spec: SearchSpec, keys: list[str], dialect: str) -> ColumnElement[bool]:
+def facet_trigram(value: str) -> str:
+    """The first trigram of `value` in a facet column of SQLite's trigram tables (migration 0016): its
+    UTF-8 bytes in hex, each digit a character of Unicode's private use area, so no trigram of typed
+    text is one of them. The rows holding it are a superset of the value's; the filter checks each.
+    """
+    return "".join(chr(FACET_BASE + int(digit, 16)) for digit in value.encode().hex().upper()[:TRIGRAM])
+
+
+def _index_lookup(
+    spec: SearchSpec, keys: list[str], dialect: str, indexed_filters: Sequence[tuple[str, str]]
+) -> ColumnElement[bool]:
     if dialect == "sqlite":
-        query = " AND ".join(fts_phrase(trigram) for trigram in key_trigrams(keys))
+        phrases = [fts_phrase(trigram) for trigram in key_trigrams(keys)]
+        phrases += [f"{column} : {fts_phrase(facet_trigram(value))}" for column, value in indexed_filters]
+        query = " AND ".join(phrases)
         matching_ids = (
             sa.select(sa.literal_column("rowid"))
             .select_from(sa.table(spec.fts_table))
@@ -122,24 +137,34 @@ def _index_lookup(spec: SearchSpec, keys: list[str], dialect: str) -> ColumnElem
 
 
 def search_match(
-    spec: SearchSpec, term: str, dialect: str
+    spec: SearchSpec, term: str, dialect: str, indexed_filters: Sequence[tuple[str, str]] = ()
 ) -> tuple[ColumnElement[bool], ColumnElement[bool] | None]:
     """The row-by-row condition for `term`, and an index-backed one when the index can help.
 
     The index-backed condition looks up the term's key and rechecks the whole term, so
-    both conditions select exactly the same rows.
+    both conditions select exactly the same rows. `indexed_filters` are equality filters as
+    (facet column, value) pairs, for the facets SQLite's trigram table holds, looked up with the key
+    there (PostgreSQL's index holds the columns themselves, and its planner reads the filters).
     """
     row_match = substring_condition(spec, term, dialect)
     keys = index_keys(term, dialect)
     if not keys:
         return row_match, None
-    return row_match, sa.and_(_index_lookup(spec, keys, dialect), row_match)
+    indexed = [(column, value) for column, value in indexed_filters if len(facet_trigram(value)) == TRIGRAM]
+    return row_match, sa.and_(_index_lookup(spec, keys, dialect, indexed), row_match)
 
 
-def match_for(session, spec: SearchSpec, term: str, filters: list, in_order: tuple = ()) -> Match:
+def match_for(
+    session,
+    spec: SearchSpec,
+    term: str,
+    filters: list,
+    in_order: tuple = (),
+    indexed_filters: Sequence[tuple[str, str]] = (),
+) -> Match:
     """The filters plus, when there is a term, both ways of matching it (see paging.fetch_keyset_page);
-    `in_order` as in paging.Match."""
+    `in_order` as in paging.Match, `indexed_filters` as in search_match."""
     if not term:
         return Match(filters=filters, in_order=in_order)
-    row_match, index_match = search_match(spec, term, session.get_bind().dialect.name)
+    row_match, index_match = search_match(spec, term, session.get_bind().dialect.name, indexed_filters)
     return Match(filters=filters, row_match=row_match, index_match=index_match, in_order=in_order)

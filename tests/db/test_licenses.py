@@ -4,6 +4,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from admin_app.db import licenses as licenses_module
 from admin_app.db import listing, paging
@@ -18,6 +19,7 @@ from admin_app.db.licenses import (
     parse_license_query,
     search_licenses,
 )
+from admin_app.db.models import License
 from admin_app.db.paging import ResultCount, encode_cursor
 from tests.db.pages import every_page, with_statements
 from tests.factories import add_licenses, day
@@ -465,6 +467,47 @@ def test_a_short_term_searches_a_bounded_number_of_rows_and_says_so(session, mon
     page = search_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
     assert ids(page.rows) == [rows[-1].id, rows[11].id, rows[10].id, rows[0].id]
     assert not page.partial
+
+
+def test_a_term_on_one_plan_and_type_is_looked_up_with_their_facets(session, monkeypatch):
+    rows = add_licenses(
+        session,
+        [
+            {"company": f"Facet Works {n}", "plan": plan, "license_type": kind}
+            for n, (plan, kind) in enumerate(
+                [("starter", "cloud"), ("premium", "cloud"), ("starter", "offline"), ("starter", "cloud")] * 3
+            )
+        ]
+        + [{"company": "Unrelated", "plan": "starter", "license_type": "cloud"}],
+    )
+    # A window of one row, then the search index.
+    monkeypatch.setattr(paging, "PROBE_WINDOW", 1)
+    query = LicenseQuery(q="facet works", plan="starter", license_type="cloud")
+    sent: list = []
+
+    def record(_connection, _cursor, _statement, parameters, *_rest) -> None:
+        sent.extend(parameters if isinstance(parameters, (list, tuple)) else parameters.values())
+
+    sa.event.listen(session.get_bind(), "before_cursor_execute", record)
+    try:
+        found = ids(search_licenses(session=session, query=query, today=TODAY).rows)
+    finally:
+        sa.event.remove(session.get_bind(), "before_cursor_execute", record)
+    expected = [
+        r.id
+        for r in rows
+        if r.company.startswith("Facet") and (r.plan, r.license_type) == ("starter", "cloud")
+    ]
+    assert sorted(found) == sorted(expected)
+    # A plan changed afterwards is found under its new value (the index follows the row).
+    session.execute(sa.update(License).where(License.id == expected[0]).values(plan="premium"))
+    session.commit()
+    assert expected[0] not in ids(search_licenses(session=session, query=query, today=TODAY).rows)
+    premium = LicenseQuery(q="facet works", plan="premium", license_type="cloud")
+    assert expected[0] in ids(search_licenses(session=session, query=premium, today=TODAY).rows)
+    if session.get_bind().dialect.name == "sqlite":
+        assert any("plan_facet :" in str(value) and "type_facet :" in str(value) for value in sent)
+        session.execute(sa.text("INSERT INTO license_fts(license_fts) VALUES ('integrity-check')"))
 
 
 @pytest.mark.parametrize("marked", [False, True], ids=["rule-row-by-row", "marks"])

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy.dialects import sqlite
 
 from admin_app.db.licenses import LICENSE_SEARCH
-from admin_app.db.text_search import index_keys, key_trigrams, search_match
+from admin_app.db.text_search import facet_trigram, index_keys, key_trigrams, search_match
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,16 @@ def test_sqlite_looks_a_term_up_by_its_trigrams_not_as_a_phrase():
     compiled = index_match.compile(dialect=sqlite.dialect())
     fts_queries = [value for value in compiled.params.values() if str(value).startswith('"')]
     assert fts_queries == ['"are" AND "sof" AND "twa"']
+
+
+def test_a_filter_value_is_looked_up_in_its_facet_in_characters_no_typed_text_has():
+    """Written as plain words, the plan and type shared trigrams ("clo", "ult") with typed terms,
+    whose look-ups then read a third of the table."""
+    _, index_match = search_match(
+        LICENSE_SEARCH, "Software", "sqlite", [("plan_facet", "starter"), ("type_facet", "x")]
+    )
+    compiled = index_match.compile(dialect=sqlite.dialect())
+    fts_queries = [value for value in compiled.params.values() if str(value).startswith('"')]
+    # "starter" is 73 74 61 ... in UTF-8; a one-byte value has no trigram and is left to the filter.
+    assert fts_queries == ['"are" AND "sof" AND "twa" AND plan_facet : "\ue007\ue003\ue007"']
+    assert all(0xE000 <= ord(c) < 0xE010 for c in facet_trigram("ultimate") + facet_trigram("Zoë"))
