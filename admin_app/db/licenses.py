@@ -237,11 +237,7 @@ def _in_issued_order(query: LicenseQuery) -> tuple:
 def _match(session: Session, query: LicenseQuery, today: date) -> Match:
     marked = bool(query.active) and active_marks_current(session, today)
     spec = ACTIVE_LICENSE_SEARCH if marked else LICENSE_SEARCH
-    indexed = [
-        (column, value)
-        for column, value in (("plan_facet", query.plan), ("type_facet", query.license_type))
-        if value
-    ]
+    indexed = (("plan_facet", query.plan), ("type_facet", query.license_type))
     filters = _filter_conditions(query, today, marked)
     return match_for(session, spec, query.q, filters, _in_issued_order(query), indexed)
 

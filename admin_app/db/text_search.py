@@ -117,11 +117,11 @@ def facet_trigram(value: str) -> str:
 
 
 def _index_lookup(
-    spec: SearchSpec, keys: list[str], dialect: str, indexed_filters: Sequence[tuple[str, str]]
+    spec: SearchSpec, keys: list[str], dialect: str, facets: list[tuple[str, str]]
 ) -> ColumnElement[bool]:
     if dialect == "sqlite":
         phrases = [fts_phrase(trigram) for trigram in key_trigrams(keys)]
-        phrases += [f"{column} : {fts_phrase(facet_trigram(value))}" for column, value in indexed_filters]
+        phrases += [f"{column} : {fts_phrase(trigram)}" for column, trigram in facets]
         query = " AND ".join(phrases)
         matching_ids = (
             sa.select(sa.literal_column("rowid"))
@@ -137,21 +137,23 @@ def _index_lookup(
 
 
 def search_match(
-    spec: SearchSpec, term: str, dialect: str, indexed_filters: Sequence[tuple[str, str]] = ()
+    spec: SearchSpec, term: str, dialect: str, indexed_filters: Sequence[tuple[str, str | None]] = ()
 ) -> tuple[ColumnElement[bool], ColumnElement[bool] | None]:
     """The row-by-row condition for `term`, and an index-backed one when the index can help.
 
     The index-backed condition looks up the term's key and rechecks the whole term, so
     both conditions select exactly the same rows. `indexed_filters` are equality filters as
-    (facet column, value) pairs, for the facets SQLite's trigram table holds, looked up with the key
-    there (PostgreSQL's index holds the columns themselves, and its planner reads the filters).
+    (facet column, value) pairs, for the facets SQLite's trigram table holds (an empty value
+    filters nothing), looked up with the key there; PostgreSQL's index holds the columns
+    themselves, and its planner reads the filters.
     """
     row_match = substring_condition(spec, term, dialect)
     keys = index_keys(term, dialect)
     if not keys:
         return row_match, None
-    indexed = [(column, value) for column, value in indexed_filters if len(facet_trigram(value)) == TRIGRAM]
-    return row_match, sa.and_(_index_lookup(spec, keys, dialect, indexed), row_match)
+    facets = [(column, facet_trigram(value)) for column, value in indexed_filters if value]
+    facets = [(column, trigram) for column, trigram in facets if len(trigram) == TRIGRAM]
+    return row_match, sa.and_(_index_lookup(spec, keys, dialect, facets), row_match)
 
 
 def match_for(
@@ -160,7 +162,7 @@ def match_for(
     term: str,
     filters: list,
     in_order: tuple = (),
-    indexed_filters: Sequence[tuple[str, str]] = (),
+    indexed_filters: Sequence[tuple[str, str | None]] = (),
 ) -> Match:
     """The filters plus, when there is a term, both ways of matching it (see paging.fetch_keyset_page);
     `in_order` as in paging.Match, `indexed_filters` as in search_match."""

@@ -21,7 +21,7 @@ from admin_app.db.licenses import (
 )
 from admin_app.db.models import License
 from admin_app.db.paging import ResultCount, encode_cursor
-from tests.db.pages import every_page, with_statements
+from tests.db.pages import every_page, with_parameters, with_statements
 from tests.factories import add_licenses, day
 
 TODAY = date(2026, 3, 1)
@@ -483,16 +483,9 @@ def test_a_term_on_one_plan_and_type_is_looked_up_with_their_facets(session, mon
     # A window of one row, then the search index.
     monkeypatch.setattr(paging, "PROBE_WINDOW", 1)
     query = LicenseQuery(q="facet works", plan="starter", license_type="cloud")
-    sent: list = []
-
-    def record(_connection, _cursor, _statement, parameters, *_rest) -> None:
-        sent.extend(parameters if isinstance(parameters, (list, tuple)) else parameters.values())
-
-    sa.event.listen(session.get_bind(), "before_cursor_execute", record)
-    try:
-        found = ids(search_licenses(session=session, query=query, today=TODAY).rows)
-    finally:
-        sa.event.remove(session.get_bind(), "before_cursor_execute", record)
+    found, sent = with_parameters(
+        session, lambda: ids(search_licenses(session=session, query=query, today=TODAY).rows)
+    )
     expected = [
         r.id
         for r in rows
