@@ -5,6 +5,7 @@ import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +26,21 @@ LINK_PLACEHOLDERS = {
     "SALESFORCE_ACCOUNT_URL": "salesforce_account_id",
     "GITLAB_USER_URL": "uid",
 }
+
+
+# In production each secret is at least this long. The client secret is the provider's (Okta issues 40
+# or more characters; 16 refuses a typed placeholder); the others are ours to generate.
+MINIMUM_SECRET_LENGTHS = {"OIDC_CLIENT_SECRET": 16, "SESSION_SECRET": 32, "MAIL_EVENTS_SECRET": 32}
+
+
+def without_password(url: str) -> str:
+    """`url` as it may be printed or logged: a password in it is replaced by `***`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
 def _comma_list(value: str) -> list[str]:
@@ -105,17 +121,10 @@ class Settings(BaseSettings):
     def trusted_proxies(self) -> list[str]:
         return _comma_list(self.TRUSTED_PROXIES)
 
-    @field_validator(
-        "ZUORA_ACCOUNT_URL", "ZUORA_SUBSCRIPTION_URL", "SALESFORCE_ACCOUNT_URL", "GITLAB_USER_URL"
-    )
+    @field_validator(*LINK_PLACEHOLDERS)
     @classmethod
     def _link_template(cls, value: str, info) -> str:
-        placeholder = {
-            "ZUORA_ACCOUNT_URL": "zuora_account_id",
-            "ZUORA_SUBSCRIPTION_URL": "subscription_name",
-            "SALESFORCE_ACCOUNT_URL": "salesforce_account_id",
-            "GITLAB_USER_URL": "uid",
-        }[info.field_name]
+        placeholder = LINK_PLACEHOLDERS[info.field_name]
         if not value:
             return value
         try:
@@ -156,8 +165,9 @@ class Settings(BaseSettings):
                 if getattr(self, name) in (DEV_CLIENT_SECRET, DEV_SESSION_SECRET, DEV_MAIL_EVENTS_SECRET):
                     raise ValueError(f"{name} still has its development placeholder; set a real secret")
         if self.DEPLOYMENT == "production":
-            if len(self.SESSION_SECRET) < 32:
-                raise ValueError("SESSION_SECRET must be at least 32 characters in production")
+            for name, shortest in MINIMUM_SECRET_LENGTHS.items():
+                if len(getattr(self, name)) < shortest:
+                    raise ValueError(f"{name} must be at least {shortest} characters in production")
             if not self.OIDC_ISSUER.startswith("https://"):
                 raise ValueError(
                     "OIDC_ISSUER must be your identity provider's https URL in production; the development"
@@ -166,6 +176,11 @@ class Settings(BaseSettings):
             if not self.LICENSE_SIGNING_KEY_FILE:
                 raise ValueError(
                     "LICENSE_SIGNING_KEY_FILE must name the PEM file of the license signing key in production"
+                )
+            if Path(self.LICENSE_SIGNING_KEY_FILE).stat().st_mode & 0o077:
+                raise ValueError(
+                    f"LICENSE_SIGNING_KEY_FILE: {self.LICENSE_SIGNING_KEY_FILE} is readable by group or"
+                    " others; make it readable by the app's user only (chmod 600)"
                 )
         return self
 

@@ -1,6 +1,6 @@
 """Reading SMTP_URL: where outgoing mail goes (used by the settings check and by the sender)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 
@@ -12,7 +12,7 @@ class SmtpTarget:
     port: int
     tls: bool
     username: str
-    password: str
+    password: str = field(repr=False)
 
 
 def smtp_target(url: str) -> SmtpTarget:

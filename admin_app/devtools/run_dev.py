@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.smtp_server import DEFAULT_BOUNCE, smtp_server
-from admin_app.settings import PROJECT_ROOT, get_settings
+from admin_app.settings import PROJECT_ROOT, Settings, get_settings, without_password
 from admin_app.smtp_url import smtp_target
 
 LOCAL_ISSUER_HOSTS = {"127.0.0.1", "localhost"}
@@ -45,13 +45,19 @@ def main() -> int:
     if settings.WORKERS:
         env["GRANIAN_WORKERS"] = str(settings.WORKERS)
     with provider as url, _local_mail(settings) as mail:
-        demo = (
-            " (demo users: sales@, support@, manager@, admin@, nobody@example.com)" if start_provider else ""
-        )
-        print(f"OpenID provider: {url}{demo}")
-        print(f"Mail: {mail}")
-        print(f"Database: {settings.DATABASE_URL}; state: {settings.REDIS_URL or 'this process (no Redis)'}")
+        for line in startup_summary(settings, url, mail, demo_users=start_provider):
+            print(line)
         return subprocess.call([str(reflex), "run", "--env", "prod"], cwd=PROJECT_ROOT, env=env)
+
+
+def startup_summary(settings: Settings, provider_url: str, mail_url: str, *, demo_users: bool) -> list[str]:
+    """What `make run` prints before serving: where each service is, never a password."""
+    state = without_password(settings.REDIS_URL) if settings.REDIS_URL else "this process (no Redis)"
+    return [
+        f"OpenID provider: {without_password(provider_url)}{DEMO_USERS_NOTE if demo_users else ''}",
+        f"Mail: {without_password(mail_url)}",
+        f"Database: {without_password(settings.DATABASE_URL)}; state: {state}",
+    ]
 
 
 if __name__ == "__main__":
