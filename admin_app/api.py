@@ -18,6 +18,7 @@ from admin_app.auth.client_address import of_request
 from admin_app.auth.gate import record_refusal
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
+from admin_app.auth.request_body import BodyTooLarge, bounded_body, too_large
 from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.license_files import license_file_text
@@ -28,7 +29,7 @@ from admin_app.db.staff_sessions import StaffIdentity
 from admin_app.exports import EXPORTS, Export, export_csv
 from admin_app.health import check_health
 from admin_app.license_key import signing_key
-from admin_app.mailer import event_is_genuine
+from admin_app.mailer import event_is_genuine, signature_headers_well_formed
 from admin_app.settings import get_settings
 
 
@@ -81,17 +82,25 @@ async def license_file(request: Request) -> Response:
     )
 
 
+# A delivery report is a few hundred bytes; the relay's answer text is bounded by SMTP's line length.
+MAIL_EVENT_MAX_BYTES = 16_384
+
+
 async def mail_events(request: Request) -> Response:
     """Delivery reports from the mail server: {"message_id", "event": delivered | bounced, "answer"},
     signed with MAIL_EVENTS_SECRET over "<X-Mail-Timestamp>.<body>" (X-Mail-Signature)."""
-    body = await request.body()
-    genuine = event_is_genuine(
-        get_settings().MAIL_EVENTS_SECRET,
-        request.headers.get("x-mail-timestamp", ""),
-        request.headers.get("x-mail-signature", ""),
-        body,
-        time.time(),
-    )
+    try:
+        body = await bounded_body(request, MAIL_EVENT_MAX_BYTES)
+    except BodyTooLarge:
+        return too_large(MAIL_EVENT_MAX_BYTES)
+    timestamp = request.headers.get("x-mail-timestamp", "")
+    signature = request.headers.get("x-mail-signature", "")
+    if not signature_headers_well_formed(timestamp, signature):
+        return PlainTextResponse(
+            "X-Mail-Timestamp must be a Unix time and X-Mail-Signature 64 hexadecimal digits.",
+            status_code=400,
+        )
+    genuine = event_is_genuine(get_settings().MAIL_EVENTS_SECRET, timestamp, signature, body, time.time())
     if not genuine:
         await record_refusal("", of_request(request), "/api/mail-events: a report without a valid signature")
         return PlainTextResponse("The signature is missing, wrong or too old.", status_code=401)

@@ -99,6 +99,16 @@ def event_signature(secret: str, timestamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
+def signature_headers_well_formed(timestamp: str, signature: str) -> bool:
+    """A timestamp of ASCII digits (a dot and fraction allowed) and a signature of 64 hex digits: anything
+    else is a malformed request, answered before any signature is computed."""
+    whole, _, fraction = timestamp.partition(".")
+    digits = (
+        whole.isascii() and whole.isdigit() and (not fraction or (fraction.isascii() and fraction.isdigit()))
+    )
+    return digits and len(signature) == 64 and all(c in "0123456789abcdef" for c in signature.lower())
+
+
 def event_is_genuine(secret: str, timestamp: str, signature: str, body: bytes, now: float) -> bool:
     """True for a report signed with our secret within EVENT_MAX_AGE_S of now."""
     try:

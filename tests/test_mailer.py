@@ -14,7 +14,7 @@ import uvicorn
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
+from admin_app.api import MAIL_EVENT_MAX_BYTES, build_api
 from admin_app.db.audit import Actor
 from admin_app.db.models import AuthEvent, OutboxMessage
 from admin_app.db.outbox import Email, SendResult, claim_due, enqueue, record_send_result
@@ -145,6 +145,55 @@ def test_a_report_without_a_fresh_genuine_signature_is_refused(session, client, 
     assert row(session, message.id).status == "sent"
     refusals = session.exec(select(AuthEvent.detail).where(AuthEvent.kind == "refused")).all()
     assert refusals == ["/api/mail-events: a report without a valid signature"]
+
+
+def test_a_signature_made_for_another_timestamp_is_refused(session, client):
+    """The timestamp is signed with the body: an old report's signature under a fresh timestamp fails."""
+    message = sent(session, "ops@numbat.test")
+    raw = json.dumps({"message_id": message.message_id, "event": "delivered", "answer": "250"}).encode()
+    old, fresh = str(int(time.time()) - 3600), str(int(time.time()))
+    answer = client.post(
+        "/api/mail-events",
+        content=raw,
+        headers={"X-Mail-Timestamp": fresh, "X-Mail-Signature": event_signature(SECRET, old, raw)},
+    )
+    assert answer.status_code == 401
+    assert row(session, message.id).status == "sent"
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [
+        ("now", "é" * 64),
+        ("now", "a" * 63),
+        ("now", "g" * 64),
+        ("nan", "a" * 64),
+        ("1e9", "a" * 64),
+        ("", ""),
+        ("١٢٣", "a" * 64),
+    ],
+    ids=["non-ASCII signature", "short", "not hex", "nan", "exponent", "missing", "Arabic-Indic digits"],
+)
+def test_a_malformed_signature_header_is_a_plain_400(session, client, timestamp, signature):
+    message = sent(session, "ops@numbat.test")
+    stamp = str(int(time.time())) if timestamp == "now" else timestamp
+    answer = client.post(
+        "/api/mail-events",
+        content=b'{"message_id": "x", "event": "delivered", "answer": ""}',
+        headers={"X-Mail-Timestamp": stamp.encode(), "X-Mail-Signature": signature.encode()},
+    )
+    assert answer.status_code == 400
+    assert "X-Mail-Signature" in answer.text
+    assert row(session, message.id).status == "sent"
+
+
+@pytest.mark.parametrize("announced", [True, False], ids=["content-length", "chunked"])
+def test_a_report_body_over_its_limit_is_a_413_before_any_check(session, client, announced):
+    huge = b"x" * (MAIL_EVENT_MAX_BYTES + 1)
+    content = huge if announced else iter([huge[:8000], huge[8000:]])
+    answer = client.post("/api/mail-events", content=content, headers={"X-Mail-Timestamp": "1"})
+    assert answer.status_code == 413
+    assert session.exec(select(AuthEvent)).all() == []
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,10 @@ Authlib has no helper for logout tokens; they are checked here with the same JOS
 pinned algorithms as ID tokens (OpenID Connect Back-Channel Logout 1.0, section 2.6)."""
 
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
 import httpx
 from joserfc import jwt
@@ -14,11 +16,12 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from admin_app.auth.client_address import of_request
 from admin_app.auth.identity import forget_session
 from admin_app.auth.oidc import oidc_client
+from admin_app.auth.request_body import BodyTooLarge, bounded_body, too_large
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.session import in_session
 from admin_app.db.staff_sessions import end_sessions_of, first_use_of_logout_token
@@ -30,6 +33,9 @@ BACK_CHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 MAX_AGE = timedelta(minutes=10)
 LEEWAY_S = 60
 MAX_TOKEN_LENGTH = 16_000
+# The form is `logout_token=<JWT>`: the token's limit and room for the field name and escapes.
+MAX_BODY_BYTES = 2 * MAX_TOKEN_LENGTH
+KEY_REFETCH_EVERY_S = 60.0
 
 
 class InvalidLogoutToken(ValueError):
@@ -69,6 +75,26 @@ def check_logout_claims(
     return (sub or None), (sid or None), jti
 
 
+class KeyRefetches:
+    """When a token names a key id we do not have, the provider may have rotated its keys; but anyone can
+    post such a token, so the keys are fetched again at most once per `every_s` in this process."""
+
+    def __init__(self, every_s: float = KEY_REFETCH_EVERY_S, clock: Callable[[], float] = time.monotonic):
+        self.every_s = every_s
+        self.clock = clock
+        self.last: float | None = None
+
+    def allowed(self) -> bool:
+        now = self.clock()
+        if self.last is not None and now - self.last < self.every_s:
+            return False
+        self.last = now
+        return True
+
+
+key_refetches = KeyRefetches()
+
+
 async def _verified_claims(value: str, settings: Settings) -> dict:
     """The token's claims once its signature checks out against the issuer's keys (pinned algorithms)."""
     client = oidc_client(settings)
@@ -77,7 +103,8 @@ async def _verified_claims(value: str, settings: Settings) -> dict:
         keys = KeySet.import_key_set(await client.fetch_jwk_set())
         return jwt.decode(value, keys, registry=registry).claims
     except InvalidKeyIdError:
-        # The provider may have rotated its keys since they were fetched.
+        if not key_refetches.allowed():
+            raise
         keys = KeySet.import_key_set(await client.fetch_jwk_set(force=True))
         return jwt.decode(value, keys, registry=registry).claims
 
@@ -91,12 +118,16 @@ def _bad_request(why: str) -> JSONResponse:
     )
 
 
-async def back_channel_logout(request: Request) -> JSONResponse:
+async def back_channel_logout(request: Request) -> Response:
     """POST logout_token=<JWT> from the provider: end the sessions it names."""
     settings = get_settings()
-    form = await request.form()
-    value = form.get("logout_token")
-    if not isinstance(value, str) or not value or len(value) > MAX_TOKEN_LENGTH:
+    try:
+        body = await bounded_body(request, MAX_BODY_BYTES)
+    except BodyTooLarge:
+        return too_large(MAX_BODY_BYTES)
+    values = parse_qs(body.decode("ascii", errors="replace")).get("logout_token", [])
+    value = values[0] if len(values) == 1 else ""
+    if not value or len(value) > MAX_TOKEN_LENGTH:
         return _bad_request("no logout_token")
     now = datetime.now(UTC)
     try:

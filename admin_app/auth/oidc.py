@@ -55,6 +55,24 @@ def lacks_identity_claims(claims: Mapping[str, object], settings: Settings) -> b
     return any(not claims.get(name) for name in ("email", "name", settings.OIDC_GROUPS_CLAIM))
 
 
+def trusted_end_session_endpoint(metadata: Mapping[str, object], issuer: str) -> str | None:
+    """The provider's `end_session_endpoint` when it is https on the issuer's host or on the configured
+    issuer's own origin (the development provider's plain http); None otherwise. The browser is sent
+    there at sign-out, so a `javascript:` or foreign URL in discovery must never be followed."""
+    endpoint = metadata.get("end_session_endpoint")
+    if not isinstance(endpoint, str):
+        return None
+    try:
+        target, configured = urlsplit(endpoint), urlsplit(issuer)
+        same_origin = (target.scheme, target.netloc) == (configured.scheme, configured.netloc)
+        https_on_issuer_host = target.scheme == "https" and target.hostname == configured.hostname
+    except ValueError:
+        return None
+    if target.hostname and (same_origin or https_on_issuer_host):
+        return endpoint
+    return None
+
+
 def safe_next(value: str | None) -> str:
     """A path on this app to return to after sign-in; anything else (another host, a scheme) is dropped."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:

@@ -25,6 +25,7 @@ from admin_app.auth.oidc import (
     pin_signing_algorithms,
     roles_from_claims,
     safe_next,
+    trusted_end_session_endpoint,
 )
 from admin_app.auth.sealed import seal
 from admin_app.db.auth_events import record_auth_event
@@ -242,9 +243,10 @@ async def logout(request: Request) -> Response:
         metadata = await oidc_client(settings).load_server_metadata()
     except httpx.HTTPError:
         metadata = {}
-    if ended and ended.id_token and metadata.get("end_session_endpoint"):
+    end_session_endpoint = trusted_end_session_endpoint(metadata, settings.OIDC_ISSUER)
+    if ended and ended.id_token and end_session_endpoint:
         query = urlencode({"id_token_hint": ended.id_token, "post_logout_redirect_uri": signed_out})
-        target = f"{metadata['end_session_endpoint']}?{query}"
+        target = f"{end_session_endpoint}?{query}"
     script_target = json.dumps(target).replace("<", "\\u003c")
     response = page(
         "Signing out",

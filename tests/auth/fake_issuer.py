@@ -46,6 +46,10 @@ class Issuer:
     # A forged ID token instead of a signed one: "none" (alg none, no signature) or "hs256-public-key"
     # (HMAC keyed with the issuer's public RSA key, the classic key-confusion attack).
     forge: str = ""
+    # Extra fields of the discovery document (an end_session_endpoint, say).
+    discovery_extra: dict = field(default_factory=dict)
+    # How many times the JWKS has been fetched.
+    jwks_requests: int = 0
 
     def id_token(self, code: str, client_id: str) -> str:
         now = int(time.time())
@@ -120,10 +124,12 @@ def _app(issuer: Issuer) -> Starlette:
                 "response_types_supported": ["code"],
                 "subject_types_supported": ["public"],
                 "id_token_signing_alg_values_supported": ["RS256", "ES256", "HS256"],
+                **issuer.discovery_extra,
             }
         )
 
     async def jwks(request: Request) -> JSONResponse:
+        issuer.jwks_requests += 1
         keys = [*issuer.published_keys, *([issuer.other_key] if issuer.other_key else [])]
         return JSONResponse({"keys": [key.as_dict(private=False) for key in keys]})
 

@@ -13,7 +13,8 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from admin_app.api import build_api
-from admin_app.auth.back_channel import BACK_CHANNEL_EVENT
+from admin_app.auth import back_channel
+from admin_app.auth.back_channel import BACK_CHANNEL_EVENT, MAX_BODY_BYTES
 from admin_app.db.models import AuthEvent, StaffSession
 from tests.auth.conftest import APP_URL, app_routes, sign_in_through
 from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
@@ -109,7 +110,7 @@ BAD_TOKENS = {
     "alg none": lambda issuer: _unsigned(issuer),
     "not a JWT": lambda issuer: "not.a.jwt",
     "empty": lambda issuer: "",
-    "100 kB": lambda issuer: "a" * 100_000,
+    "over the token limit": lambda issuer: "a" * 16_001,
 }
 
 
@@ -130,3 +131,48 @@ def test_a_bad_logout_token_is_refused_and_ends_nothing(client, session, issuer,
 
 def test_the_endpoint_takes_only_post(client):
     assert client.get(ENDPOINT).status_code == 405
+
+
+@pytest.mark.parametrize("announced", [True, False], ids=["content-length", "chunked"])
+def test_a_body_over_the_limit_is_a_413_before_it_is_parsed(client, session, issuer, announced):
+    sign_in_through(client)
+    body = b"logout_token=" + b"a" * MAX_BODY_BYTES
+    content = body if announced else iter([body[:10_000], body[10_000:]])
+    answer = client.post(
+        ENDPOINT, content=content, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    assert answer.status_code == 413
+    assert live_sessions(session) == 1
+
+
+def test_two_logout_tokens_in_one_form_are_refused(client, session, issuer):
+    sign_in_through(client)
+    token = logout_token(issuer)
+    answer = client.post(
+        ENDPOINT,
+        content=f"logout_token={token}&logout_token={token}",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 400
+    assert live_sessions(session) == 1
+
+
+def test_unknown_key_ids_fetch_the_providers_keys_again_at_most_once_a_minute(
+    client, session, issuer, monkeypatch
+):
+    """Anyone can post a token naming a key id the app has not seen; each one must not make the app
+    fetch the provider's keys again."""
+    clock = [1000.0]
+    monkeypatch.setattr(back_channel, "key_refetches", back_channel.KeyRefetches(clock=lambda: clock[0]))
+    sign_in_through(client)
+    before = issuer.jwks_requests
+    for number in range(20):
+        answer = client.post(ENDPOINT, data={"logout_token": logout_token(issuer, key=new_key(f"k{number}"))})
+        assert answer.status_code == 400
+    assert issuer.jwks_requests - before == 1
+    rotated = new_key("rotated")
+    issuer.published_keys.append(rotated)
+    clock[0] += back_channel.KEY_REFETCH_EVERY_S
+    answer = client.post(ENDPOINT, data={"logout_token": logout_token(issuer, key=rotated)})
+    assert answer.status_code == 200, "a real rotation is still picked up once the minute has passed"
+    assert live_sessions(session) == 0

