@@ -48,6 +48,9 @@ class Issuer:
     forge: str = ""
     # Extra fields of the discovery document (an end_session_endpoint, say).
     discovery_extra: dict = field(default_factory=dict)
+    # What the userinfo endpoint answers a valid access token with, when not 200 (401: the token was
+    # revoked at the provider).
+    userinfo_status: int = 200
     # How many times the JWKS has been fetched.
     jwks_requests: int = 0
 
@@ -136,6 +139,8 @@ def _app(issuer: Issuer) -> Starlette:
     async def userinfo(request: Request) -> JSONResponse:
         if request.headers.get("authorization") != "Bearer at":
             return JSONResponse({"error": "invalid_token"}, status_code=401)
+        if issuer.userinfo_status != 200:
+            return JSONResponse({"error": "invalid_token"}, status_code=issuer.userinfo_status)
         return JSONResponse({"sub": "sales@example.com", **(issuer.userinfo or {})})
 
     async def authorize(request: Request) -> RedirectResponse:

@@ -3,17 +3,20 @@ groups and revokes their tokens; the app's next check takes the role away or end
 
 import asyncio
 import uuid
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from sqlmodel import select
+from starlette.testclient import TestClient
 
 from admin_app.auth.identity import forget, identity_for_cookie_header
 from admin_app.auth.sealed import unseal
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.db.staff_sessions import StaffIdentity
 from admin_app.settings import get_settings
-from tests.auth.conftest import sign_in
+from tests.auth.conftest import app_routes, sign_in, sign_in_through
+from tests.auth.fake_issuer import Issuer, fake_issuer
 
 
 @pytest.fixture
@@ -97,3 +100,47 @@ def test_between_checks_the_provider_is_not_asked(app_client, session, issuer):
     # The default interval (minutes) has not passed since sign-in: the roles stand until it does.
     assert who(cookie).roles == ("support",)
     assert [kind for kind, _ in audit(session)] == ["sign_in"]
+
+
+@pytest.fixture
+def thin_issuer(session, db_url, monkeypatch, every_event_checks) -> Iterator[tuple[Issuer, TestClient]]:
+    """A provider that issues no refresh token, so each check asks userinfo with the access token."""
+    with fake_issuer() as running, app_routes(db_url, running.url, monkeypatch) as client:
+        yield running, client
+
+
+def signed_in_cookie(client: TestClient) -> str:
+    return sign_in_through(client).headers["set-cookie"].split(";")[0]
+
+
+def test_without_a_refresh_token_a_refused_access_token_ends_the_session(session, thin_issuer):
+    issuer, client = thin_issuer
+    cookie = signed_in_cookie(client)
+    issuer.userinfo = {"groups": ["customer-admin-sales"]}
+    assert who(cookie).roles == ("sales",)
+
+    issuer.userinfo_status = 401
+    assert who(cookie) is None, "a 401 is the provider's answer, not silence: the session must end"
+    session.expire_all()
+    assert session.exec(select(StaffSession)).one().revoked_at is not None
+    assert audit(session)[-1] == ("session_ended", "identity provider: userinfo answered 401")
+
+
+def test_a_provider_that_fails_keeps_the_roles_until_the_next_check(session, thin_issuer):
+    issuer, client = thin_issuer
+    cookie = signed_in_cookie(client)
+    issuer.userinfo = {"groups": ["customer-admin-sales"]}
+    issuer.userinfo_status = 503
+    assert who(cookie).roles == ("sales",)
+    session.expire_all()
+    assert session.exec(select(StaffSession)).one().revoked_at is None
+
+
+def test_userinfo_about_another_subject_ends_the_session(session, thin_issuer):
+    issuer, client = thin_issuer
+    cookie = signed_in_cookie(client)
+    issuer.userinfo = {"sub": "admin@example.com", "groups": ["customer-admin-admins"]}
+    assert who(cookie) is None
+    session.expire_all()
+    assert session.exec(select(StaffSession)).one().revoked_at is not None
+    assert audit(session)[-1] == ("session_ended", "identity provider: userinfo is about another subject")
