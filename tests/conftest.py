@@ -1,6 +1,7 @@
 """One SQLite file and one PostgreSQL database per test run, migrated with Alembic."""
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +39,11 @@ TABLES = (
     "saved_view",
     "outbox_message",
 )
+# One-row tables the migrations fill: put back as a fresh database has them rather than emptied.
+ONE_ROW_TABLES = {
+    "active_license_marks": "UPDATE active_license_marks SET marked_on = NULL",
+    "reconciliation_rollup_version": "UPDATE reconciliation_rollup_version SET version = :fresh",
+}
 
 
 @pytest.fixture(scope="session")
@@ -91,6 +97,8 @@ def empty_tables(url: str) -> None:
         else:
             for table in TABLES:
                 connection.execute(sa.text(f"DELETE FROM {table}"))
+        for reset in ONE_ROW_TABLES.values():
+            connection.execute(sa.text(reset), {"fresh": time.time_ns() // 1000})
 
 
 @pytest.fixture
