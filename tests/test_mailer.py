@@ -15,6 +15,7 @@ import uvicorn
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from admin_app import mailer
 from admin_app.api import build_api
 from admin_app.db.audit import Actor
 from admin_app.db.models import AuthEvent, OutboxMessage
@@ -116,6 +117,31 @@ def test_one_message_the_relay_cannot_take_fails_alone_at_once_and_the_batch_is_
     # Nothing was left "sending": after any lease, there is nothing to claim.
     assert send_due(now=datetime.now(UTC) + timedelta(days=1)) == 0
     assert {row(session, m.id).attempts for m in (long_s, good, kelvin, injected, international)} == {1}
+
+
+def test_whatever_sending_one_message_raises_is_that_messages_attempt_alone(
+    session, app_url, tmp_path, monkeypatch
+):
+    """A fault nobody foresaw, injected while one message is built: that message is tried again
+    later, its attempt counted and the error's type recorded; the rest of the batch goes out."""
+    built = mailer._message
+
+    def faulty(claimed, sender):
+        if claimed.subject == "faulty":
+            raise RuntimeError("a fault nobody foresaw")
+        return built(claimed, sender)
+
+    monkeypatch.setattr(mailer, "_message", faulty)
+    with smtp_server(f"{app_url}/api/mail-events", SECRET, tmp_path / "mail") as smtp_url:
+        monkeypatch.setenv("SMTP_URL", smtp_url)
+        get_settings.cache_clear()
+        broken = queue(session, "ops@kodak.test", subject="faulty")
+        good = queue(session, "it@kodak.test")
+        assert send_due() == 2
+        stored = row(session, broken.id)
+        assert (stored.status, stored.attempts) == ("queued", 1)
+        assert stored.last_answer == "not sent: sending raised RuntimeError"
+        assert row(session, good.id).status == "sent"
 
 
 def test_an_unreachable_mail_server_is_tried_again_later(session, monkeypatch):
