@@ -9,9 +9,10 @@ saying so, rather than queued for a send that cannot succeed. The reserved `.tes
 are accepted: the demo data and tests use them, and mail to them goes nowhere.
 """
 
+import string
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError, ValidatedEmail, validate_email
 
 MAX_NAME = 100
 MAX_EMAIL = 254
@@ -19,9 +20,10 @@ MAX_COMPANY = 200
 MAX_REASON = 2000
 NOT_AN_ADDRESS = "Email is not a valid address (name@example.com)."
 ASCII_LOCAL_PART = (
-    "Email can only have ASCII letters, digits and . _ + - (and ! # $ % & ' * / = ? ^ ` { | } ~) "
-    "before the @: our mail relay does not take other characters there."
+    "Email can only have plain ASCII characters before the @ (such as a-z, 0-9, . _ + -): "
+    "our mail relay cannot deliver to other characters there."
 )
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # ISO 3166-1 alpha-2, the officially assigned codes.
 ISO_3166_ALPHA_2 = """
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
@@ -59,7 +61,7 @@ class CheckedEmail:
     problem: str | None = None
 
 
-def _validated(text: str, *, allow_smtputf8: bool):
+def _validated(text: str, *, allow_smtputf8: bool) -> ValidatedEmail:
     return validate_email(
         text, allow_smtputf8=allow_smtputf8, check_deliverability=False, test_environment=True
     )
@@ -110,21 +112,18 @@ def reason_error(value: object, *, required: bool) -> str | None:
     return text_error("Reason", value if value is not None else "", max_length=MAX_REASON, required=required)
 
 
-def _ascii_lower(text: str) -> str:
-    return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in text)
-
-
 def address_key(email: str | None) -> str:
     """What "the same address" means (rules 3, 4 and 13, and the address on record): the normal form
-    with the ASCII letters of the local part lower-cased. Never `casefold`: it turns a long s, a Kelvin
-    sign or a fullwidth letter into an ASCII one, so a look-alike would pass for the address on record.
+    with the ASCII letters of the local part lower-cased. Never `casefold` or `lower`: `casefold` turns
+    a long s into s and both turn a Kelvin sign into k, so a look-alike would pass for the address on
+    record.
     Text that is not a valid address (older rows) compares as stored, ASCII letters lower-cased."""
     text = (email or "").strip()
     checked = check_email(text)
     if checked.problem:
-        return _ascii_lower(text)
+        return text.translate(ASCII_LOWER)
     local, _, domain = checked.address.rpartition("@")
-    return f"{_ascii_lower(local)}@{domain}"
+    return f"{local.translate(ASCII_LOWER)}@{domain}"
 
 
 def same_email(a: str | None, b: str | None) -> bool:
