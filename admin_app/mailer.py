@@ -9,6 +9,7 @@ import hmac
 import logging
 import smtplib
 import ssl
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -17,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.db.outbox import Claimed, SendResult, claim_due, record_send_result
 from admin_app.db.session import session_scope
+from admin_app.db.validation import check_email
 from admin_app.settings import get_settings
 from admin_app.smtp_url import SmtpTarget, smtp_target
 
@@ -44,7 +46,17 @@ def _answer(code: int, text: bytes | str) -> str:
 
 
 def send_one(target: SmtpTarget, claimed: Claimed, sender: str) -> SendResult:
-    """One attempt, as the server answered it (its code and words), or why it could not be reached."""
+    """One attempt, as the server answered it (its code and words), or why it could not be reached, or
+    why the message cannot be sent as it is (then it is final: an address the relay cannot take, a
+    message that cannot be built). The relay is given the address's ASCII form (a domain as IDNA)."""
+    checked = check_email(claimed.to_address)
+    if checked.problem:
+        return SendResult(None, f"not sent: {checked.problem}", final=True)
+    claimed = replace(claimed, to_address=checked.relay_address)
+    try:
+        content = _message(claimed, sender).as_bytes()
+    except ValueError as error:
+        return SendResult(None, f"not sent: the message cannot be built ({error})"[:200], final=True)
     try:
         if target.tls:
             context = ssl.create_default_context()
@@ -63,12 +75,25 @@ def send_one(target: SmtpTarget, claimed: Claimed, sender: str) -> SendResult:
                 if code not in (250, 251):
                     client.rset()
                     return SendResult(code, _answer(code, text))
-            code, text = client.data(_message(claimed, sender).as_bytes())
+            code, text = client.data(content)
         return SendResult(code, _answer(code, text))
     except smtplib.SMTPResponseException as error:
         return SendResult(error.smtp_code, _answer(error.smtp_code, error.smtp_error))
     except (OSError, smtplib.SMTPException) as error:
         return SendResult(None, f"could not reach the mail server: {error}"[:200])
+    except UnicodeError as error:
+        return SendResult(None, f"not sent: the mail server takes only ASCII ({error})"[:200], final=True)
+
+
+def _attempt(target: SmtpTarget, claimed: Claimed, sender: str) -> SendResult:
+    """`send_one`, with anything it raises kept as this message's failed attempt: one message never
+    stops the others of its batch. Only the error's type is kept and logged (its text could quote the
+    message)."""
+    try:
+        return send_one(target, claimed, sender)
+    except Exception as error:
+        logger.error("outbox message %s: sending raised %s", claimed.id, type(error).__name__)
+        return SendResult(None, f"not sent: sending raised {type(error).__name__}")
 
 
 def send_due(now: datetime | None = None) -> int:
@@ -78,7 +103,7 @@ def send_due(now: datetime | None = None) -> int:
     with session_scope() as session:
         claimed = claim_due(session=session, now=now or datetime.now(UTC))
     for message in claimed:
-        result = send_one(target, message, settings.MAIL_FROM)
+        result = _attempt(target, message, settings.MAIL_FROM)
         with session_scope() as session:
             record_send_result(session=session, message_id=message.id, result=result, now=datetime.now(UTC))
     return len(claimed)

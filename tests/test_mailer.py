@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 
 import pytest
@@ -14,10 +15,12 @@ import uvicorn
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from admin_app import mailer
 from admin_app.api import MAIL_EVENT_MAX_BYTES, build_api
 from admin_app.db.audit import Actor
 from admin_app.db.models import AuthEvent, OutboxMessage
 from admin_app.db.outbox import Email, SendResult, claim_due, enqueue, record_send_result
+from admin_app.db.validation import ASCII_LOCAL_PART
 from admin_app.devtools.smtp_server import smtp_server
 from admin_app.mailer import event_signature, send_due
 from admin_app.settings import get_settings
@@ -27,8 +30,8 @@ from tests.waiting import wait_until
 SECRET = "test-mail-events-secret"
 
 
-def queue(session: Session, to: str) -> OutboxMessage:
-    email = Email("license_file", to, "Your license", "The license file:\nLINE", "license", 1)
+def queue(session: Session, to: str, subject: str = "Your license") -> OutboxMessage:
+    email = Email("license_file", to, subject, "The license file:\nLINE", "license", 1)
     message = enqueue(
         session=session, email=email, actor=Actor("sales@example.com"), now=NOW, domain="admin.test"
     )
@@ -81,6 +84,64 @@ def test_mail_is_delivered_and_reported_and_a_typo_bounces_with_the_servers_answ
         assert (received["To"], received["Message-ID"]) == ("ops@numbat.test", good.message_id)
         assert "LINE" in received.get_payload(decode=True).decode()
     assert send_due() == 0
+
+
+def test_one_message_the_relay_cannot_take_fails_alone_at_once_and_the_batch_is_delivered(
+    session, app_url, tmp_path, monkeypatch
+):
+    """Rows queued before addresses were checked as they are now: a non-ASCII and a look-alike local
+    part, and a subject that would inject a header. Each is its own failure; the others go out."""
+    with smtp_server(f"{app_url}/api/mail-events", SECRET, tmp_path / "mail") as smtp_url:
+        monkeypatch.setenv("SMTP_URL", smtp_url)
+        get_settings.cache_clear()
+        long_s = queue(session, "op\u017f@kodak.test")
+        good = queue(session, "ops@kodak.test")
+        kelvin = queue(session, "\u212aim@kodak.test")
+        injected = queue(session, "ops@kodak.test", subject="Your license\r\nBcc: all@kodak.test")
+        international = queue(session, "ops@B\u00fccher.test")
+        assert send_due() == 5
+        for bad in (long_s, kelvin):
+            stored = row(session, bad.id)
+            assert (stored.status, stored.attempts) == ("failed", 1)
+            assert stored.last_answer == f"not sent: {ASCII_LOCAL_PART}"
+        stored = row(session, injected.id)
+        assert (stored.status, stored.attempts) == ("failed", 1)
+        assert stored.last_answer == (
+            "not sent: the message cannot be built "
+            "(Header values may not contain linefeed or carriage return characters)"
+        )
+        wait_until(lambda: {row(session, m.id).status for m in (good, international)} == {"delivered"})
+        assert row(session, international.id).last_answer == "250 delivered to ops@xn--bcher-kva.test"
+        received = sorted(message_from_bytes(f.read_bytes())["To"] for f in (tmp_path / "mail").glob("*.eml"))
+        assert received == ["ops@kodak.test", "ops@xn--bcher-kva.test"]
+    # Nothing was left "sending": after any lease, there is nothing to claim.
+    assert send_due(now=datetime.now(UTC) + timedelta(days=1)) == 0
+    assert {row(session, m.id).attempts for m in (long_s, good, kelvin, injected, international)} == {1}
+
+
+def test_whatever_sending_one_message_raises_is_that_messages_attempt_alone(
+    session, app_url, tmp_path, monkeypatch
+):
+    """A fault nobody foresaw, injected while one message is built: that message is tried again
+    later, its attempt counted and the error's type recorded; the rest of the batch goes out."""
+    built = mailer._message
+
+    def faulty(claimed, sender):
+        if claimed.subject == "faulty":
+            raise RuntimeError("a fault nobody foresaw")
+        return built(claimed, sender)
+
+    monkeypatch.setattr(mailer, "_message", faulty)
+    with smtp_server(f"{app_url}/api/mail-events", SECRET, tmp_path / "mail") as smtp_url:
+        monkeypatch.setenv("SMTP_URL", smtp_url)
+        get_settings.cache_clear()
+        broken = queue(session, "ops@kodak.test", subject="faulty")
+        good = queue(session, "it@kodak.test")
+        assert send_due() == 2
+        stored = row(session, broken.id)
+        assert (stored.status, stored.attempts) == ("queued", 1)
+        assert stored.last_answer == "not sent: sending raised RuntimeError"
+        assert row(session, good.id).status == "sent"
 
 
 def test_an_unreachable_mail_server_is_tried_again_later(session, monkeypatch):

@@ -15,7 +15,7 @@ from admin_app.db.customers import contact_role
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import BillingAccount, BillingAccountContact
 from admin_app.db.outcomes import Outcome, invalid, refused
-from admin_app.db.validation import MAX_NAME, email_error, reason_error, text_error
+from admin_app.db.validation import MAX_NAME, email_error, normal_email, reason_error, text_error
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,8 @@ def update_contact(
         errors["reason"] = problem
     if errors:
         return invalid(errors)
-    changes = changes_between({name: getattr(contact, name) for name in CONTACT_FIELDS}, edit.values)
+    values = {**edit.values, "email": normal_email(str(edit.values["email"]))}
+    changes = changes_between({name: getattr(contact, name) for name in CONTACT_FIELDS}, values)
     if not changes:
         return refused("Nothing to save: no field was changed.")
     try:

@@ -6,7 +6,7 @@ the transaction and writes that plan, its history, or nothing.
 """
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -21,8 +21,10 @@ from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import (
     MAX_COMPANY,
     MAX_NAME,
+    address_key,
     country_error,
     email_error,
+    normal_email,
     reason_error,
     same_email,
     text_error,
@@ -144,12 +146,19 @@ def contact_role(account: BillingAccount, contact_id: int) -> str:
     return "Sold To" if sold_to else ("Bill To" if bill_to else "")
 
 
-def email_taken(session: Session, email: str, *, other_than: int | None = None) -> bool:
-    """Rule 4: does another customer have this email, in any letter case?"""
-    statement = select(Customer.id).where(sa.func.lower(col(Customer.email)) == email.strip().lower())
+def customer_by_email(session: Session, email: str, *, other_than: int | None = None) -> Customer | None:
+    """The customer whose email is the same address as `email` (`same_email`: ASCII letters in any
+    case, rule 4), found through the unique index on lower(email)."""
+    statement = select(Customer).where(sa.func.lower(col(Customer.email)) == address_key(email))
     if other_than is not None:
         statement = statement.where(col(Customer.id) != other_than)
-    return session.exec(statement.limit(1)).first() is not None
+    # lower() may fold more than ASCII letters (PostgreSQL does, by its locale): the rule decides.
+    return next((c for c in session.exec(statement).all() if same_email(c.email, email)), None)
+
+
+def email_taken(session: Session, email: str, *, other_than: int | None = None) -> bool:
+    """Rule 4: does another customer have this email, in any letter case?"""
+    return customer_by_email(session, email, other_than=other_than) is not None
 
 
 def _field_errors(session: Session, customer: Customer, edit: CustomerEdit) -> dict[str, str]:
@@ -219,6 +228,7 @@ def plan_customer_edit(
     errors = _field_errors(session, customer, edit)
     if errors:
         return invalid(errors)
+    edit = replace(edit, email=normal_email(edit.email))
     changes = changes_between({name: getattr(customer, name) for name in EDITABLE}, edit.fields())
     # Rule 5: a new address is unconfirmed unless support vouches for it.
     if (

@@ -19,7 +19,7 @@ from admin_app.db.license_files import license_file_text
 from admin_app.db.models import License, OutboxMessage
 from admin_app.db.outbox import Email, enqueue, messages_about
 from admin_app.db.outcomes import Outcome, invalid, refused
-from admin_app.db.validation import email_error, reason_error, same_email, text_error
+from admin_app.db.validation import check_email, reason_error, same_email, text_error
 
 MAX_TICKET = 100
 NOT_FOUND = "There is no license with this id."
@@ -52,10 +52,10 @@ def plan_send(*, session: Session, license_id: int, request: SendRequest) -> Out
     license = session.get(License, license_id)
     if license is None:
         return refused(NOT_FOUND)
-    problem = email_error(request.to_address)
-    if problem:
-        return invalid({"to_address": problem})
-    to_address = request.to_address.strip()
+    checked = check_email(request.to_address)
+    if checked.problem:
+        return invalid({"to_address": checked.problem})
+    to_address = checked.address
     changes_address = not same_email(to_address, license.email)
     status = activation_status(session=session, license=license)
     code_used = bool(status and status.used)

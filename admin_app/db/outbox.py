@@ -3,8 +3,10 @@
 queued → sending (claimed by a sender, for SENDING_LEASE) → sent (the mail server took it) →
 delivered or bounced (the server's delivery report). A server that refuses outright (5xx) is a bounce
 with its answer; one that is away or answers 4xx is tried again after RETRY_DELAYS, and after the
-last, the message has failed. Asking for an email writes its row and its history row in one
-transaction (rule 9); the page never waits on the mail server.
+last, the message has failed. A message that cannot be sent as it is (an address the relay cannot
+take) has failed at once, with the reason; no message is tried more than MAX_ATTEMPTS times. Asking
+for an email writes its row and its history row in one transaction (rule 9); the page never waits on
+the mail server.
 """
 
 from collections.abc import Sequence
@@ -30,6 +32,7 @@ MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # A sender that died mid-send leaves its message "sending"; after this it is tried again.
 SENDING_LEASE = timedelta(minutes=5)
 ANSWER_LENGTH = 500
+LAST_ATTEMPT_LOST = "the sender stopped during the last attempt; its answer was never recorded"
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,8 @@ class Claimed:
 
 def claim_due(*, session: Session, now: datetime, limit: int = 10) -> list[Claimed]:
     """Messages due for an attempt, marked "sending" for SENDING_LEASE. On PostgreSQL, rows another
-    sender holds are skipped, so several app processes never send one message twice at once."""
+    sender holds are skipped, so several app processes never send one message twice at once. A
+    message whose last attempt was lost (its lease ran out) has failed instead of being tried again."""
     due = or_(
         (col(OutboxMessage.status) == "queued") & (col(OutboxMessage.next_attempt_at) <= now),
         (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.next_attempt_at) <= now),
@@ -114,6 +118,11 @@ def claim_due(*, session: Session, now: datetime, limit: int = 10) -> list[Claim
         query = query.with_for_update(skip_locked=True)
     claimed = []
     for message in session.exec(query).all():
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status, message.finished_at, message.next_attempt_at = "failed", now, None
+            message.last_answer = LAST_ATTEMPT_LOST
+            session.add(message)
+            continue
         message.status = "sending"
         message.attempts += 1
         message.next_attempt_at = now + SENDING_LEASE
@@ -134,10 +143,12 @@ def claim_due(*, session: Session, now: datetime, limit: int = 10) -> list[Claim
 
 @dataclass(frozen=True)
 class SendResult:
-    """What the mail server answered: `code` (None when it could not be reached) and its text."""
+    """What the mail server answered: `code` (None when it could not be reached) and its text.
+    `final`: the message cannot be sent as it is, whatever the server (it has failed at once)."""
 
     code: int | None
     answer: str
+    final: bool = False
 
     @property
     def accepted(self) -> bool:
@@ -151,7 +162,8 @@ class SendResult:
 def record_send_result(
     *, session: Session, message_id: int, result: SendResult, now: datetime
 ) -> OutboxMessage | None:
-    """The outcome of one attempt: sent, bounced, to be tried again, or failed after the last try."""
+    """The outcome of one attempt: sent, bounced, to be tried again, or failed (at once when the
+    message cannot be sent as it is, else after the last try)."""
     message = session.get(OutboxMessage, message_id)
     if message is None or message.status != "sending":
         return message
@@ -160,7 +172,7 @@ def record_send_result(
         message.status, message.sent_at, message.next_attempt_at = "sent", now, None
     elif result.refused_for_good:
         message.status, message.finished_at, message.next_attempt_at = "bounced", now, None
-    elif message.attempts >= MAX_ATTEMPTS:
+    elif result.final or message.attempts >= MAX_ATTEMPTS:
         message.status, message.finished_at, message.next_attempt_at = "failed", now, None
     else:
         message.status = "queued"

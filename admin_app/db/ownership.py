@@ -18,12 +18,17 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, login_disabled_change, record_version
 from admin_app.db.contacts import CONTACT_FIELDS, ContactEdit, update_contact
-from admin_app.db.customers import CustomerEdit, plan_customer_edit, save_customer_edit, unlink_account
+from admin_app.db.customers import (
+    CustomerEdit,
+    customer_by_email,
+    plan_customer_edit,
+    save_customer_edit,
+    unlink_account,
+)
 from admin_app.db.memberships import add_membership, delete_membership, existing_membership, members_of
 from admin_app.db.models import (
     BillingAccount,
@@ -96,15 +101,6 @@ def contact_text(contact: BillingAccountContact | None) -> str:
     return f"{person_text(contact.first_name, contact.last_name, contact.email)}, {place}"
 
 
-def _customer_by_email(session: Session, email: str) -> Customer | None:
-    if not email:
-        return None
-    # Emails compare without regard to case (rule 4), through the unique index on lower(email).
-    return session.exec(
-        select(Customer).where(sa.func.lower(col(Customer.email)) == email.strip().lower())
-    ).first()
-
-
 def _membership(session: Session, customer_id: int) -> BillingAccountMembership | None:
     return session.exec(
         select(BillingAccountMembership).where(col(BillingAccountMembership.customer_id) == customer_id)
@@ -154,7 +150,7 @@ def _situation(session: Session, request: OwnershipRequest) -> _Situation | str:
     bill_to = (
         session.get(BillingAccountContact, account.bill_to_contact_id) if account.bill_to_contact_id else None
     )
-    requester = _customer_by_email(session, request.requester_email)
+    requester = customer_by_email(session, request.requester_email)
     members = session.exec(
         select(BillingAccountMembership.id, BillingAccountMembership.customer_id)
         .where(col(BillingAccountMembership.billing_account_id) == account.id)
@@ -164,7 +160,7 @@ def _situation(session: Session, request: OwnershipRequest) -> _Situation | str:
         account=account,
         sold_to=sold_to,
         bill_to=bill_to,
-        previous=_customer_by_email(session, sold_to.email),
+        previous=customer_by_email(session, sold_to.email),
         requester=requester,
         members=tuple((m_id, c_id) for m_id, c_id in members),
     )

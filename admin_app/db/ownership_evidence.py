@@ -4,7 +4,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from admin_app.db.validation import same_email, text_error
+from admin_app.db.validation import email_domain, same_email, text_error
 
 EVIDENCE_KINDS = {
     "sold_to_approval": "Approval from the current Sold To",
@@ -53,10 +53,6 @@ class AccountFacts:
     sold_to_email: str
     bill_to_email: str
     deployments: frozenset[str]
-
-
-def _domain(email: str) -> str:
-    return email.rpartition("@")[2].strip().casefold()
 
 
 def evidence_errors(
@@ -115,9 +111,9 @@ def _kind_problem(
     if kind == "reseller_vouch":
         if not facts.reseller:
             return "evidence", "A reseller's vouch is accepted only for accounts bought through a reseller."
-        if _domain(requester_email) != _domain(facts.sold_to_email):
+        if email_domain(requester_email) != email_domain(facts.sold_to_email):
             return "evidence", (
                 "A reseller's vouch needs the requester's email domain to match the Sold To's "
-                f"(@{_domain(facts.sold_to_email)})."
+                f"(@{email_domain(facts.sold_to_email)})."
             )
     return None

@@ -16,6 +16,7 @@ from admin_app.db.customers import (
 )
 from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
 from admin_app.db.session import engine_for
+from admin_app.db.validation import ASCII_LOCAL_PART
 from tests.db.history_faults import history_writes_fail
 from tests.factories import NOW, STAFF, add_account, add_customer, add_membership
 
@@ -245,11 +246,26 @@ def test_rule_4_an_email_another_customer_has_is_refused_in_any_case(session, ta
 
 def test_rule_4_changing_only_the_letter_case_of_ones_own_email_is_allowed(session):
     jane = add_customer(session, **JANE)
-    assert save(session, jane, edit_of(jane, email="Jane@Acme.test")).ok
+    assert save(session, jane, edit_of(jane, email="Jane@Acme.TEST")).ok
     session.expire_all()
-    assert session.get(Customer, jane.id).email == "Jane@Acme.test"
+    # Kept in its normal form: the domain in lower case, the part before the @ as typed.
+    assert session.get(Customer, jane.id).email == "Jane@acme.test"
     [version] = history(session, "customer", jane.id)
-    assert version.changes["email"] == ["jane@acme.test", "Jane@Acme.test"]
+    assert version.changes["email"] == ["jane@acme.test", "Jane@acme.test"]
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    ["\u212aim@acme.test", "\uff4bim@acme.test", "ki\u217f@acme.test"],
+    ids=["Kelvin sign", "fullwidth k", "roman numeral m"],
+)
+def test_rule_4_a_look_alike_of_another_customers_email_is_refused_at_input(session, look_alike):
+    add_customer(session, email="kim@acme.test")
+    jane = add_customer(session, **JANE)
+    outcome = save(session, jane, edit_of(jane, email=look_alike))
+    assert outcome.field_errors == {"email": ASCII_LOCAL_PART}
+    session.expire_all()
+    assert session.get(Customer, jane.id).email == JANE["email"]
 
 
 # Rule 5 -------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from admin_app.db.audit import Actor
 from admin_app.db.license_files import check_license_file
 from admin_app.db.license_sending import SendRequest, plan_send, send_license
 from admin_app.db.models import License, OutboxMessage, Version
+from admin_app.db.validation import ASCII_LOCAL_PART
 from tests.db.history_faults import history_writes_fail
 from tests.factories import NOW, add_licenses, license_fields
 
@@ -141,3 +142,56 @@ def test_nothing_of_a_correction_stays_when_its_history_cannot_be_written(sessio
     assert session.get(License, licenses["cloud"].id).email == "ops@numbat.tset"
     assert emails(session) == []
     assert session.exec(select(Version)).all() == []
+
+
+KODAK_CODE = "C" * 20 + "5678"
+
+
+@pytest.fixture
+def kodak(session) -> License:
+    """A cloud license whose code was used: a corrected address needs the ticket and a reason."""
+    [license] = add_licenses(
+        session, [license_fields(email="ops@kodak.test", license_type="cloud", activation_code=KODAK_CODE)]
+    )
+    record_activation(session=session, code=KODAK_CODE, instance_id="instance-k", at=NOW)
+    session.commit()
+    return license
+
+
+@pytest.mark.parametrize(
+    "look_alike",
+    ["op\u017f@kodak.test", "op\uff53@kodak.test", "\u212aim@kodak.test"],
+    ids=["long s", "fullwidth s", "Kelvin sign"],
+)
+def test_a_look_alike_of_the_address_on_record_is_refused_at_input(session, kodak, look_alike):
+    outcome = send(session, kodak, to_address=look_alike)
+    assert outcome.field_errors == {"to_address": ASCII_LOCAL_PART}
+    assert emails(session) == []
+    assert session.get(License, kodak.id).email == "ops@kodak.test"
+
+
+def test_a_look_alike_domain_is_not_the_address_on_record(session, kodak):
+    cyrillic_o = "ops@k\u043edak.test"
+    refused = send(session, kodak, to_address=cyrillic_o)
+    assert set(refused.field_errors) == {"ticket", "reason"}
+    assert emails(session) == []
+    assert send(session, kodak, to_address=cyrillic_o, ticket="ZD-9", reason="Their new domain").ok
+    [change] = session.exec(select(Version).where(Version.item_type == "license")).all()
+    assert change.changes == {"email": ["ops@kodak.test", cyrillic_o]}
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent_to"),
+    [
+        ("OPS@Kodak.TEST", "OPS@kodak.test"),
+        ("ops@\uff2b\uff2f\uff24\uff21\uff2b.test", "ops@kodak.test"),
+        ("ops@\u212aodak.test", "ops@kodak.test"),
+    ],
+    ids=["mixed case", "fullwidth domain", "Kelvin sign in the domain"],
+)
+def test_the_address_on_record_typed_in_another_case_or_form_goes_out_in_its_normal_form(
+    session, kodak, typed, sent_to
+):
+    assert send(session, kodak, to_address=typed).ok
+    assert [to for _, to, _ in emails(session)] == [sent_to]
+    assert session.get(License, kodak.id).email == "ops@kodak.test"

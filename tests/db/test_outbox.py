@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from admin_app.db.audit import Actor
 from admin_app.db.models import OutboxMessage, Version
 from admin_app.db.outbox import (
+    LAST_ATTEMPT_LOST,
     MAX_ATTEMPTS,
     RETRY_DELAYS,
     SENDING_LEASE,
@@ -125,6 +126,28 @@ def test_after_the_last_try_a_message_has_failed(session):
         at += timedelta(days=1)
     assert status(session, message.id) == ("failed", MAX_ATTEMPTS, "timed out")
     assert claim_due(session=session, now=at + timedelta(days=30)) == []
+
+
+def test_a_message_that_cannot_be_sent_as_it_is_has_failed_after_one_try(session):
+    [message] = queue(session, email())
+    claim_due(session=session, now=NOW)
+    result = SendResult(None, "not sent: no such address", final=True)
+    record_send_result(session=session, message_id=message.id, result=result, now=NOW)
+    session.commit()
+    assert status(session, message.id) == ("failed", 1, "not sent: no such address")
+    assert claim_due(session=session, now=NOW + timedelta(days=30)) == []
+
+
+def test_a_message_whose_attempts_are_all_lost_fails_and_is_never_tried_past_the_maximum(session):
+    [message] = queue(session, email())
+    at = NOW
+    # Each sender dies mid-send: no result is ever recorded, the lease runs out, the next one claims it.
+    for _ in range(MAX_ATTEMPTS + 3):
+        claim_due(session=session, now=at)
+        session.commit()
+        assert status(session, message.id)[1] <= MAX_ATTEMPTS
+        at += SENDING_LEASE
+    assert status(session, message.id) == ("failed", MAX_ATTEMPTS, LAST_ATTEMPT_LOST)
 
 
 def test_a_result_for_a_message_no_longer_being_sent_changes_nothing(session):

@@ -92,3 +92,15 @@ def test_the_evidence_reads_plainly_in_the_history():
     assert evidence.summary() == (
         "evidence: invoice from the last 12 months dated 2026-09-01; ticket 12345; note: Invoice INV-9"
     )
+
+
+@pytest.mark.parametrize(
+    "approver", ["\u212aim@acme.test", "\uff4bim@acme.test"], ids=["Kelvin sign", "fullwidth k"]
+)
+def test_an_approval_from_a_look_alike_of_the_sold_to_is_refused(approver):
+    facts = AccountFacts(
+        reseller=None, sold_to_email="kim@acme.test", bill_to_email="", deployments=frozenset({"saas"})
+    )
+    assert errors("sold_to_approval", facts, approver_email="KIM@acme.test") == {}
+    found = errors("sold_to_approval", facts, approver_email=approver)
+    assert "current Sold To" in found["approver_email"]
