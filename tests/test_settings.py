@@ -28,6 +28,7 @@ REAL = {
     "APP_URL": "http://admin.internal:3000",
     "LICENSE_SIGNING_KEY_FILE": str(KEYS / "signing.pem"),
     "MAIL_EVENTS_SECRET": "m" * 40,
+    "PORTAL_SECRET": "p" * 40,
 }
 
 
@@ -66,6 +67,7 @@ def test_earlier_public_keys_are_accepted_for_validation():
         ({"SESSION_SECRET": DEV_SESSION_SECRET}, "SESSION_SECRET still has its development placeholder"),
         ({"SESSION_SECRET": "too-short"}, "at least 32 characters"),
         ({"MAIL_EVENTS_SECRET": "dev-mail-events-secret"}, "MAIL_EVENTS_SECRET still has its development"),
+        ({"PORTAL_SECRET": "dev-portal-secret"}, "PORTAL_SECRET still has its development placeholder"),
         ({"SMTP_URL": "http://mail.internal"}, "SMTP_URL must look like smtp://"),
         ({"OIDC_ISSUER": "http://127.0.0.1:9400"}, "OIDC_ISSUER must be your identity provider's https URL"),
     ],
