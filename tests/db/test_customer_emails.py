@@ -8,8 +8,11 @@ import re
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from sqlmodel import Session, select
 
+from admin_app.db import migrate
 from admin_app.db.audit import Actor
 from admin_app.db.customer_emails import send_confirmation, send_sign_in_link
 from admin_app.db.customer_tokens import NO_LONGER_VALID, TOKEN_MARK, redeem_token
@@ -17,6 +20,9 @@ from admin_app.db.customers import CustomerEdit, save_customer_edit
 from admin_app.db.login_status import set_login_activated
 from admin_app.db.models import Customer, CustomerToken, OutboxMessage, Version
 from admin_app.db.outbox import SendResult, claim_due, record_send_result
+from admin_app.db.session import engine_for
+from alembic import command
+from tests.conftest import fresh_postgres_database
 from tests.factories import NOW, add_customer
 
 ACTOR = Actor("support@example.com")
@@ -251,3 +257,63 @@ def test_a_confirmation_goes_only_to_an_address_not_yet_confirmed(session):
 @pytest.mark.parametrize("customer_id", [10**9, -1])
 def test_an_unknown_customer_is_refused(session, customer_id):
     assert sign_in_link(session, customer_id).message == "There is no customer with this id."
+
+
+LINK_MIGRATION = "0017"
+
+
+def _tokens_in_stored_bodies_are_scrubbed_on_upgrade(url: str) -> None:
+    config = migrate._config(url)
+    command.downgrade(config, ScriptDirectory.from_config(config).get_revision(LINK_MIGRATION).down_revision)
+    token = "kept-in-the-body-before-this-upgrade-0123456789"
+    with Session(engine_for(url), expire_on_commit=False) as session:
+        customer = add_customer(session, email="ann@numbat.test")
+    body = f"Hello,\n\n    {PORTAL}sign-in/{token}\n\nBye"
+    message = {
+        "kind": "sign_in_link",
+        "to_address": customer.email,
+        "subject": "Link",
+        "body": body,
+        "item_type": "customer",
+        "item_id": customer.id,
+        "requested_by": "support@example.com",
+        "requested_at": NOW,
+        "status": "delivered",
+        "attempts": 1,
+        "message_id": "<m@admin.test>",
+        "last_answer": "",
+    }
+    link = {
+        "customer_id": customer.id,
+        "purpose": "sign_in",
+        "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+        "created_at": NOW,
+        "expires_at": NOW + timedelta(hours=24),
+        "requested_by": "support@example.com",
+    }
+    with engine_for(url).begin() as connection:
+        for table, row in (("outbox_message", message), ("customer_token", link)):
+            names = ", ".join(row)
+            values = ", ".join(f":{name}" for name in row)
+            connection.execute(sa.text(f"INSERT INTO {table} ({names}) VALUES ({values})"), row)
+    command.upgrade(config, LINK_MIGRATION)
+    with Session(engine_for(url)) as session:
+        assert (
+            session.exec(select(OutboxMessage.body)).one()
+            == f"Hello,\n\n    {PORTAL}sign-in/(link removed)\n\nBye"
+        )
+        assert session.exec(select(CustomerToken.sent_to)).one() == "ann@numbat.test"
+        assert redeem(session, token).message == NO_LONGER_VALID
+    migrate.upgrade_to_head(url)
+    engine_for(url).dispose()
+
+
+def test_the_tokens_stored_bodies_held_are_scrubbed_and_their_links_revoked_on_sqlite(tmp_path):
+    url = f"sqlite:///{tmp_path / 'links.db'}"
+    migrate.upgrade_to_head(url)
+    _tokens_in_stored_bodies_are_scrubbed_on_upgrade(url)
+
+
+def test_the_tokens_stored_bodies_held_are_scrubbed_and_their_links_revoked_on_postgresql():
+    with fresh_postgres_database("customer_admin_links") as url:
+        _tokens_in_stored_bodies_are_scrubbed_on_upgrade(url)
