@@ -47,9 +47,9 @@ def revoke_outstanding(
     actor: Actor,
     now: datetime,
     reason: str,
-) -> list[int]:
+) -> None:
     """Revoke the customer's unused, unexpired links of `purposes` and record it on the customer's
-    history (in the caller's transaction); the ids of the revoked links."""
+    history, a line per link (in the caller's transaction)."""
     outstanding = session.exec(
         select(CustomerToken).where(
             col(CustomerToken.customer_id) == customer_id,
@@ -60,13 +60,10 @@ def revoke_outstanding(
         )
     ).all()
     if not outstanding:
-        return []
+        return
     changes = {}
-    for purpose in PURPOSES:
-        ids = sorted(token.id for token in outstanding if token.purpose == purpose)
-        if ids:
-            changes[f"outstanding_{purpose}_links"] = [ids, []]
-    for token in outstanding:
+    for token in sorted(outstanding, key=lambda token: token.id):
+        changes[f"{token.purpose}_link_{token.id}"] = ["outstanding", "revoked"]
         token.revoked_at = now
         session.add(token)
     record_version(
@@ -80,7 +77,6 @@ def revoke_outstanding(
         reason=reason,
     )
     session.flush()
-    return sorted(token.id for token in outstanding)
 
 
 def issue_token(
