@@ -21,9 +21,11 @@ from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.auth.request_body import BodyTooLarge, bounded_body, too_large
 from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.db.auth_events import record_auth_event
+from admin_app.db.customer_tokens import redeem_token
 from admin_app.db.license_files import license_file_text
 from admin_app.db.models import License
 from admin_app.db.outbox import apply_delivery_event
+from admin_app.db.outcomes import Outcome
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import StaffIdentity
 from admin_app.exports import EXPORTS, Export, export_csv
@@ -31,6 +33,8 @@ from admin_app.health import check_health
 from admin_app.license_key import signing_key
 from admin_app.mailer import event_is_genuine, signature_headers_well_formed
 from admin_app.settings import get_settings
+
+PORTAL_REDEEM_PATH = "/api/portal/redeem-link"
 
 
 def export_route(export: Export) -> Callable[[Request], Awaitable[Response]]:
@@ -122,6 +126,46 @@ async def mail_events(request: Request) -> Response:
     return PlainTextResponse(problem or "recorded", status_code=422 if problem else 200)
 
 
+async def redeem_link(request: Request) -> Response:
+    """The customers portal redeems a link a customer followed: {"token", "purpose": sign_in |
+    confirmation}, signed with PORTAL_SECRET as delivery reports are ("<X-Portal-Timestamp>.<body>" in
+    X-Portal-Signature, at most 5 minutes old). The customer's id and email, once; a link that was used,
+    expired or revoked is a JSON refusal."""
+    body = await request.body()
+    genuine = event_is_genuine(
+        get_settings().PORTAL_SECRET,
+        request.headers.get("x-portal-timestamp", ""),
+        request.headers.get("x-portal-signature", ""),
+        body,
+        time.time(),
+    )
+    if not genuine:
+        await record_refusal(
+            "", of_request(request), f"{PORTAL_REDEEM_PATH}: a request without a valid signature"
+        )
+        return PlainTextResponse("The signature is missing, wrong or too old.", status_code=401)
+    try:
+        asked = json.loads(body)
+        token, purpose = asked["token"], str(asked["purpose"])
+    except (ValueError, KeyError, TypeError):
+        return PlainTextResponse("Expected JSON with token and purpose.", status_code=400)
+
+    def redeem(session) -> Outcome:
+        outcome = redeem_token(session=session, token=token, purpose=purpose, now=datetime.now(UTC))
+        return outcome if not outcome.ok else Outcome(value=(outcome.value.id, outcome.value.email))
+
+    try:
+        outcome = await in_session(redeem)
+    except SQLAlchemyError:
+        return PlainTextResponse(DATABASE_UNAVAILABLE, status_code=503)
+    if not outcome.ok:
+        return JSONResponse(
+            {"refused": outcome.message}, status_code=422, headers={"Cache-Control": "no-store"}
+        )
+    customer_id, email = outcome.value
+    return JSONResponse({"customer_id": customer_id, "email": email}, headers={"Cache-Control": "no-store"})
+
+
 async def healthz(request: Request) -> Response:
     """For load balancers: 200 when the database and Redis answer, 503 naming what does not."""
     health = await asyncio.to_thread(check_health)
@@ -157,6 +201,7 @@ def build_api() -> Starlette:
             *(Route(f"/api/export/{name}", export_route(export)) for name, export in EXPORTS.items()),
             Route("/api/licenses/{license_id:int}/license-file", license_file),
             Route("/api/mail-events", mail_events, methods=["POST"]),
+            Route(PORTAL_REDEEM_PATH, redeem_link, methods=["POST"]),
             Route("/healthz", healthz),
         ],
         middleware=[

@@ -17,6 +17,7 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "data" / "customer_admin.db"
 DEV_CLIENT_SECRET = "dev-client-secret"
 DEV_SESSION_SECRET = "dev-session-secret-change-me"
 DEV_MAIL_EVENTS_SECRET = "dev-mail-events-secret"
+DEV_PORTAL_SECRET = "dev-portal-secret"
 
 
 # Each link-out template and the one placeholder it may use.
@@ -98,6 +99,8 @@ class Settings(BaseSettings):
     PORTAL_URL: str = "https://customers.example.test"
     # Delivery reports (/api/mail-events) are signed with this (HMAC-SHA256).
     MAIL_EVENTS_SECRET: str = DEV_MAIL_EVENTS_SECRET
+    # The customers portal signs its requests to redeem a link (/api/portal/redeem-link) with this.
+    PORTAL_SECRET: str = DEV_PORTAL_SECRET
 
     # Links out, as URL templates; empty: no link. See admin_app/links.py for the placeholders.
     ZUORA_ACCOUNT_URL: str = ""
@@ -161,8 +164,9 @@ class Settings(BaseSettings):
     def _no_development_setup_in_production(self) -> "Settings":
         # A production deployment, or any https APP_URL, runs with real secrets and a real provider.
         if self.secure_cookies or self.DEPLOYMENT == "production":
-            for name in ("OIDC_CLIENT_SECRET", "SESSION_SECRET", "MAIL_EVENTS_SECRET"):
-                if getattr(self, name) in (DEV_CLIENT_SECRET, DEV_SESSION_SECRET, DEV_MAIL_EVENTS_SECRET):
+            placeholders = (DEV_CLIENT_SECRET, DEV_SESSION_SECRET, DEV_MAIL_EVENTS_SECRET, DEV_PORTAL_SECRET)
+            for name in ("OIDC_CLIENT_SECRET", "SESSION_SECRET", "MAIL_EVENTS_SECRET", "PORTAL_SECRET"):
+                if getattr(self, name) in placeholders:
                     raise ValueError(f"{name} still has its development placeholder; set a real secret")
         if self.DEPLOYMENT == "production":
             for name, shortest in MINIMUM_SECRET_LENGTHS.items():

@@ -38,6 +38,7 @@ def test_over_https_browsers_are_told_to_stay_on_https(client):
         OIDC_CLIENT_SECRET="s3cret",
         SESSION_SECRET="an0ther",
         MAIL_EVENTS_SECRET="m41l",
+        PORTAL_SECRET="p0rt4l",
     )
     assert https.get("/healthz").headers["strict-transport-security"].startswith("max-age=")
 

@@ -40,6 +40,7 @@ REAL = {
     "APP_URL": "http://admin.internal:3000",
     "LICENSE_SIGNING_KEY_FILE": str(KEYS / "signing.pem"),
     "MAIL_EVENTS_SECRET": "m" * 32,
+    "PORTAL_SECRET": "p" * 32,
 }
 
 
@@ -84,6 +85,8 @@ def test_earlier_public_keys_are_accepted_for_validation():
         ({"OIDC_CLIENT_SECRET": ""}, "OIDC_CLIENT_SECRET must be at least 16 characters"),
         ({"OIDC_CLIENT_SECRET": "ab"}, "OIDC_CLIENT_SECRET must be at least 16 characters"),
         ({"MAIL_EVENTS_SECRET": "dev-mail-events-secret"}, "MAIL_EVENTS_SECRET still has its development"),
+        ({"PORTAL_SECRET": "dev-portal-secret"}, "PORTAL_SECRET still has its development placeholder"),
+        ({"PORTAL_SECRET": "p" * 31}, "PORTAL_SECRET must be at least 32 characters"),
         ({"SMTP_URL": "http://mail.internal"}, "SMTP_URL must look like smtp://"),
         ({"OIDC_ISSUER": "http://127.0.0.1:9400"}, "OIDC_ISSUER must be your identity provider's https URL"),
     ],

@@ -1,45 +1,32 @@
 """Emails support sends a customer from the customer page: a confirmation email (for an address not yet
 confirmed) and a one-time sign-in link to the customers portal (valid 24 hours, used once).
 
-Both carry a token; only its SHA-256 is stored, so a copy of the database signs nobody in. The portal
-redeems a token with `redeem_token`: an unknown, used or expired token is refused.
+The outbox keeps each body with customer_tokens.TOKEN_MARK where the link's token goes: the token is
+made when the email is handed to the mail server and only its SHA-256 is stored, so a copy of the
+database signs nobody in. The portal redeems a link with `customer_tokens.redeem_token`.
 """
 
-import hashlib
-import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from admin_app.db.audit import Actor
+from admin_app.db.customer_tokens import TOKEN_MARK, issue_token
 from admin_app.db.models import Customer, CustomerToken, OutboxMessage
 from admin_app.db.outbox import Email, enqueue
 from admin_app.db.outcomes import Outcome, refused
 
-SIGN_IN_VALID = timedelta(hours=24)
-CONFIRMATION_VALID = timedelta(days=7)
-PURPOSES = {"sign_in": SIGN_IN_VALID, "confirmation": CONFIRMATION_VALID}
 NOT_FOUND = "There is no customer with this id."
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _issue(session: Session, customer: Customer, purpose: str, actor: Actor, now: datetime) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(
-        CustomerToken(
-            customer_id=customer.id,
-            purpose=purpose,
-            token_hash=token_hash(token),
-            created_at=now,
-            expires_at=now + PURPOSES[purpose],
-            requested_by=actor.email,
-        )
-    )
-    return token
+def _queue_with_link(
+    session: Session, *, link: CustomerToken, email: Email, actor: Actor, now: datetime, domain: str
+) -> OutboxMessage:
+    message = enqueue(session=session, email=email, actor=actor, now=now, domain=domain)
+    link.outbox_message_id = message.id
+    session.add(link)
+    session.flush()
+    return message
 
 
 def send_sign_in_link(
@@ -54,14 +41,16 @@ def send_sign_in_link(
         return refused(
             "This customer's login is disabled: re-activate it first (with a reason), then send a link."
         )
-    token = _issue(session, customer, "sign_in", actor, now)
+    link = issue_token(session, customer=customer, purpose="sign_in", actor=actor, now=now)
     body = (
         f"Hello {customer.first_name},\n\nsign in to the customers portal with this link. It works once, "
-        f"within 24 hours:\n\n    {portal_url.rstrip('/')}/sign-in/{token}\n\n"
+        f"within 24 hours:\n\n    {portal_url.rstrip('/')}/sign-in/{TOKEN_MARK}\n\n"
         "If you did not ask for it, ignore this email."
     )
     email = Email("sign_in_link", customer.email, "Your sign-in link", body, "customer", customer.id)
-    return Outcome(value=enqueue(session=session, email=email, actor=actor, now=now, domain=domain))
+    return Outcome(
+        value=_queue_with_link(session, link=link, email=email, actor=actor, now=now, domain=domain)
+    )
 
 
 def send_confirmation(
@@ -74,33 +63,12 @@ def send_confirmation(
     if customer.confirmed_at is not None:
         when = customer.confirmed_at.strftime("%Y-%m-%d")
         return refused(f"{customer.email} was confirmed on {when}; there is nothing to confirm.")
-    token = _issue(session, customer, "confirmation", actor, now)
+    link = issue_token(session, customer=customer, purpose="confirmation", actor=actor, now=now)
     body = (
         f"Hello {customer.first_name},\n\nplease confirm your email address for the customers portal:\n\n"
-        f"    {portal_url.rstrip('/')}/confirm/{token}\n\nThe link works once, within 7 days."
+        f"    {portal_url.rstrip('/')}/confirm/{TOKEN_MARK}\n\nThe link works once, within 7 days."
     )
     email = Email("confirmation", customer.email, "Confirm your email address", body, "customer", customer.id)
-    return Outcome(value=enqueue(session=session, email=email, actor=actor, now=now, domain=domain))
-
-
-def redeem_token(*, session: Session, token: object, purpose: str, now: datetime) -> Outcome[Customer]:
-    """The customer a link belongs to, once: the token is marked used by the statement that checks it is
-    unused, so of two clicks at once only one signs in."""
-    if not isinstance(token, str) or not token or len(token) > 200 or purpose not in PURPOSES:
-        return refused("This link is not valid.")
-    digest = token_hash(token)
-    found = session.exec(
-        select(CustomerToken).where(CustomerToken.token_hash == digest, CustomerToken.purpose == purpose)
-    ).first()
-    if found is None:
-        return refused("This link is not valid.")
-    if found.expires_at <= now:
-        return refused("This link has expired; ask for a new one.")
-    claimed = session.execute(
-        update(CustomerToken)
-        .where(col(CustomerToken.id) == found.id, col(CustomerToken.used_at).is_(None))
-        .values(used_at=now)
+    return Outcome(
+        value=_queue_with_link(session, link=link, email=email, actor=actor, now=now, domain=domain)
     )
-    if claimed.rowcount != 1:
-        return refused("This link was used already; ask for a new one.")
-    return Outcome(value=session.get(Customer, found.customer_id))

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, changes_between, record_version, stale_message
 from admin_app.db.contact_fields import ADDRESS_FIELDS, address_errors
+from admin_app.db.customer_tokens import PURPOSES, revoke_outstanding
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import BillingAccount, BillingAccountContact, BillingAccountMembership, Customer
 from admin_app.db.outcomes import Outcome, invalid, refused
@@ -259,7 +260,8 @@ def save_customer_edit(
     now: datetime,
     sold_to_address: SoldToAddress | None = None,
 ) -> Outcome[CustomerEditPlan]:
-    """Write the customer, the contact rule 3 names, and their history in one transaction.
+    """Write the customer, the contact rule 3 names, and their history in one transaction; a new
+    address revokes the links sent to the previous one.
 
     `reviewed_contact` is the consequence the user confirmed; if saving now would touch a different
     contact (someone changed the account meanwhile), nothing is written and the user reviews again.
@@ -301,6 +303,15 @@ def save_customer_edit(
                 changes=plan.changes,
                 at=now,
                 reason=reason,
+            )
+        if "email" in plan.changes and not same_email(*plan.changes["email"]):
+            revoke_outstanding(
+                session,
+                customer_id=customer_id,
+                purposes=PURPOSES,
+                actor=actor,
+                now=now,
+                reason="The email address changed; the links went to the previous one",
             )
         if plan.contact is not None:
             _write_contact(

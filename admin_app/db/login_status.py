@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, disabling_change, login_disabled_change, record_version, stale_message
 from admin_app.db.customer_list import CUSTOMER_SEARCH
+from admin_app.db.customer_tokens import PURPOSES, revoke_outstanding
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import Customer, Version
@@ -62,8 +63,9 @@ def set_login_activated(
 ) -> Outcome[Customer]:
     """Switch a customer's login on or off.
 
-    Switching off always takes a reason. Switching on a login that was disabled on purpose takes
-    a reason and an explicit confirmation (rule 6); a never-activated login just needs the click.
+    Switching off always takes a reason and revokes the customer's outstanding links. Switching on a
+    login that was disabled on purpose takes a reason and an explicit confirmation (rule 6); a
+    never-activated login just needs the click.
     """
     customer = session.get(Customer, customer_id)
     if customer is None:
@@ -95,6 +97,15 @@ def set_login_activated(
         at=now,
         reason=reason,
     )
+    if not activated:
+        revoke_outstanding(
+            session,
+            customer_id=customer_id,
+            purposes=PURPOSES,
+            actor=actor,
+            now=now,
+            reason="The login was disabled",
+        )
     session.flush()
     session.refresh(customer)
     return Outcome(value=customer)

@@ -407,7 +407,8 @@ class OutboxMessage(SQLModel, table=True):
 
 
 class CustomerToken(SQLModel, table=True):
-    """A one-time link sent to a customer (sign-in or confirmation): only the token's SHA-256 is kept."""
+    """A one-time link sent to a customer (sign-in or confirmation): only the SHA-256 of the token the
+    last sending attempt made is kept (none before the first attempt)."""
 
     __tablename__ = "customer_token"
 
@@ -415,8 +416,12 @@ class CustomerToken(SQLModel, table=True):
     customer_id: int = Field(foreign_key="customer.id", index=True)
     # sign_in, confirmation
     purpose: str = Field(max_length=20)
-    token_hash: str = Field(max_length=64, unique=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    # The email that carries the link, and the address it went to.
+    outbox_message_id: int | None = Field(default=None, foreign_key="outbox_message.id", index=True)
+    sent_to: str = Field(max_length=254)
     created_at: datetime
     expires_at: datetime
     used_at: datetime | None = None
+    revoked_at: datetime | None = None
     requested_by: str = Field(max_length=254)

@@ -17,6 +17,7 @@ from uuid import uuid4
 from sqlmodel import Session, col, or_, select
 
 from admin_app.db.audit import Actor, record_version
+from admin_app.db.customer_tokens import TOKEN_MARK, mint_for_message
 from admin_app.db.models import OutboxMessage
 from admin_app.db.outcomes import Outcome, refused
 
@@ -90,7 +91,8 @@ def enqueue(
 
 @dataclass(frozen=True)
 class Claimed:
-    """A message a sender took, as plain values (the sender sends it outside any transaction)."""
+    """A message a sender took, as plain values (the sender sends it outside any transaction); the body
+    holds the token of the link it carries, made for this attempt and nowhere else in clear."""
 
     id: int
     message_id: str
@@ -101,9 +103,10 @@ class Claimed:
 
 
 def claim_due(*, session: Session, now: datetime, limit: int = 10) -> list[Claimed]:
-    """Messages due for an attempt, marked "sending" for SENDING_LEASE. On PostgreSQL, rows another
-    sender holds are skipped, so several app processes never send one message twice at once. A
-    message whose last attempt was lost (its lease ran out) has failed instead of being tried again."""
+    """Messages due for an attempt, marked "sending" for SENDING_LEASE, each with a fresh token for the
+    link it carries. On PostgreSQL, rows another sender holds are skipped, so several app processes
+    never send one message twice at once. A message whose last attempt was lost (its lease ran out) has
+    failed instead of being tried again."""
     due = or_(
         (col(OutboxMessage.status) == "queued") & (col(OutboxMessage.next_attempt_at) <= now),
         (col(OutboxMessage.status) == "sending") & (col(OutboxMessage.next_attempt_at) <= now),
@@ -127,14 +130,11 @@ def claim_due(*, session: Session, now: datetime, limit: int = 10) -> list[Claim
         message.attempts += 1
         message.next_attempt_at = now + SENDING_LEASE
         session.add(message)
+        token = mint_for_message(session, outbox_message_id=message.id)
+        body = message.body if token is None else message.body.replace(TOKEN_MARK, token)
         claimed.append(
             Claimed(
-                message.id,
-                message.message_id,
-                message.to_address,
-                message.subject,
-                message.body,
-                message.attempts,
+                message.id, message.message_id, message.to_address, message.subject, body, message.attempts
             )
         )
     session.flush()

@@ -122,6 +122,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(session, db_url, issu
         "OIDC_CLIENT_SECRET": "a-real-secret",
         "SESSION_SECRET": "another-real-secret",
         "MAIL_EVENTS_SECRET": "a-real-mail-secret",
+        "PORTAL_SECRET": "a-real-portal-secret",
     }.items():
         monkeypatch.setenv(name, value)
     get_settings.cache_clear()
@@ -140,12 +141,15 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(session, db_url, issu
     assert "domain" not in attributes
 
 
-@pytest.mark.parametrize("placeholder", ["OIDC_CLIENT_SECRET", "SESSION_SECRET", "MAIL_EVENTS_SECRET"])
+@pytest.mark.parametrize(
+    "placeholder", ["OIDC_CLIENT_SECRET", "SESSION_SECRET", "MAIL_EVENTS_SECRET", "PORTAL_SECRET"]
+)
 def test_development_secrets_are_refused_over_https(monkeypatch, placeholder):
     monkeypatch.setenv("APP_URL", "https://admin.example.com")
     monkeypatch.setenv("OIDC_CLIENT_SECRET", "a-real-secret")
     monkeypatch.setenv("SESSION_SECRET", "another-real-secret")
     monkeypatch.setenv("MAIL_EVENTS_SECRET", "a-real-mail-secret")
+    monkeypatch.setenv("PORTAL_SECRET", "a-real-portal-secret")
     monkeypatch.delenv(placeholder)
     with pytest.raises(ValidationError, match=placeholder):
         Settings()
