@@ -11,7 +11,7 @@ from admin_app.auth.client_address import of_state
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header, session_policy
 from admin_app.auth.permissions import Permission
-from admin_app.db.auth_events import KINDS, recent_auth_events, record_auth_event
+from admin_app.db.auth_events import KINDS, event_detail, recent_auth_events, record_auth_event
 from admin_app.db.models import StaffSession
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import active_sessions, end_sessions_of, revoke_session
@@ -139,7 +139,7 @@ class AuditState(AppState):
                     "kind": e.kind.replace("_", " "),
                     "email": e.email or "—",
                     "client_address": e.client_address or "—",
-                    "detail": e.detail + (f" ({e.count} more times within a minute)" if e.count > 1 else ""),
+                    "detail": event_detail(e),
                 }
                 for e in recent_auth_events(session=session, limit=200, kind=kind)
             ]
