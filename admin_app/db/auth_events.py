@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from admin_app.db.models import AuthEvent
 
@@ -63,11 +63,3 @@ def record_auth_event(
     )
     session.add(event)
     return event
-
-
-def recent_auth_events(*, session: Session, limit: int = 100, kind: str | None = None) -> list[AuthEvent]:
-    """Newest entries first."""
-    statement = select(AuthEvent).order_by(col(AuthEvent.at).desc(), col(AuthEvent.id).desc()).limit(limit)
-    if kind:
-        statement = statement.where(col(AuthEvent.kind) == kind)
-    return list(session.exec(statement))
