@@ -111,3 +111,18 @@ def test_the_url_is_read_with_a_message_for_each_value_ignored():
     assert parse_auth_event_query(parsed.query.to_params()).query == parsed.query
     full = AuthEventQuery(kind="refused", date_from=date(2026, 3, 1), date_to=date(2026, 3, 2), q="scan")
     assert parse_auth_event_query(full.to_params()).query == full
+
+
+def test_an_entry_keeps_its_detail_bounded_and_in_plain_characters(session):
+    record_auth_event(
+        session=session,
+        kind="refused",
+        at=START,
+        detail="line one\nline two \u202eevil\u200b <b>bold</b> Müller " + "x" * 600,
+    )
+    session.commit()
+    session.expire_all()
+    [page] = walk(session, AuthEventQuery())
+    [entry] = page.rows
+    assert entry.detail.startswith("line one?line two ?evil? <b>bold</b> Müller xxx")
+    assert len(entry.detail) == 500
