@@ -16,7 +16,7 @@ from admin_app.db.auth_events import KINDS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import AuthEvent
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.query_params import Parsed, read_choice, read_date_range
+from admin_app.db.query_params import Parsed, read_choice, read_date_range, read_text
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
 
@@ -49,11 +49,6 @@ class AuthEventQuery:
         return {key: value for key, value in params.items() if value}
 
 
-def _text(params: Mapping[str, object], key: str, limit: int) -> str:
-    value = params.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
 def parse_auth_event_query(params: Mapping[str, object]) -> Parsed[AuthEventQuery]:
     """Read an AuthEventQuery from URL parameters; bad values are dropped with a message."""
     errors: list[str] = []
@@ -61,8 +56,8 @@ def parse_auth_event_query(params: Mapping[str, object]) -> Parsed[AuthEventQuer
     query = AuthEventQuery(
         q=normalize_term(params.get("q")),
         kind=read_choice(params, "kind", KINDS, "kind of entry", errors),
-        person=_text(params, "person", MAX_EMAIL),
-        address=_text(params, "address", MAX_ADDRESS),
+        person=read_text(params, "person", MAX_EMAIL),
+        address=read_text(params, "address", MAX_ADDRESS),
         date_from=date_from,
         date_to=date_to,
     )
