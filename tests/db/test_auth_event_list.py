@@ -12,7 +12,7 @@ from admin_app.db.auth_event_list import (
     parse_auth_event_query,
     search_auth_events,
 )
-from admin_app.db.auth_events import record_auth_event
+from admin_app.db.auth_events import MORE_FROM_ADDRESS, event_detail, record_auth_event
 from admin_app.db.models import AuthEvent
 from tests.db.pages import every_page
 
@@ -126,3 +126,19 @@ def test_an_entry_keeps_its_detail_bounded_and_in_plain_characters(session):
     [entry] = page.rows
     assert entry.detail.startswith("line one?line two ?evil? <b>bold</b> Müller xxx")
     assert len(entry.detail) == 500
+
+
+def test_a_counted_row_says_how_many_more_and_from_whom():
+    def entry(email: str, detail: str, count: int) -> AuthEvent:
+        return AuthEvent(at=START, kind="refused", email=email, detail=detail, count=count)
+
+    assert event_detail(entry("", "load: no live session", 1)) == "load: no live session"
+    assert event_detail(entry("", MORE_FROM_ADDRESS, 1)) == (
+        "1 more from this address within a minute, whatever they asked"
+    )
+    assert event_detail(entry("", MORE_FROM_ADDRESS, 1234)) == (
+        "1,234 more from this address within a minute, whatever they asked"
+    )
+    assert event_detail(entry("ann@example.com", "revoke needs sessions:admin", 19)) == (
+        "revoke needs sessions:admin (19 more times within a minute)"
+    )
