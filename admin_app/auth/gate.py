@@ -9,7 +9,8 @@ belong to the session behind the event; if it does not, every app state is empti
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import cache
 
@@ -136,6 +137,15 @@ async def record_refusal(email: str, client_address: str, detail: str, kind: str
     """Add a refusal to the audit trail, its detail bounded to plain characters; repeats within a minute
     are counted into one row: a signed-in person's per detail, the others' per address (RefusalLog)."""
     await REFUSALS.record(Refusal(kind, email, client_address, plain_detail(detail, DETAIL_OF_REFUSAL)))
+
+
+@asynccontextmanager
+async def refusals_written_at_shutdown() -> AsyncIterator[None]:
+    """The app's lifespan task: the repeats counted when the app stops are written, not lost with it."""
+    try:
+        yield
+    finally:
+        await REFUSALS.flush()
 
 
 async def bind_to_session(state: BaseState, session_id: str) -> bool:

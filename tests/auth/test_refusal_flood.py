@@ -9,7 +9,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from admin_app.api import build_api
-from admin_app.auth.gate import REFUSALS
+from admin_app.auth.gate import REFUSALS, record_refusal, refusals_written_at_shutdown
 from admin_app.auth.routes import provider_error
 from admin_app.db.auth_events import MORE_FROM_ADDRESS
 from admin_app.db.models import AuthEvent
@@ -93,3 +93,20 @@ def test_the_count_of_a_minute_is_written_once_when_it_closes(app_client, sessio
     assert [e.count for e in rows(session)] == [1, 1]
     wait_until(lambda: len(rows(session)) == 4, timeout_s=10)
     assert sorted(e.count for e in rows(session)) == [1, 1, 2, 2]
+
+
+def test_what_is_counted_when_the_app_stops_is_written(app_client, session):
+    from admin_app.admin_app import app
+
+    assert refusals_written_at_shutdown in app.get_lifespan_tasks()
+
+    async def stop_after_a_burst() -> None:
+        async with refusals_written_at_shutdown():
+            for _ in range(5):
+                await record_refusal("", "203.0.113.9", "load: no live session")
+
+    app_client.portal.call(stop_after_a_burst)
+    assert [(e.detail, e.count) for e in rows(session)] == [
+        ("load: no live session", 1),
+        (MORE_FROM_ADDRESS, 4),
+    ]
