@@ -6,7 +6,7 @@ import reflex as rx
 
 from admin_app.active_marks import keep_active_license_marks
 from admin_app.api import api
-from admin_app.auth.gate import AuthGate
+from admin_app.auth.gate import AuthGate, refusals_written_at_shutdown
 from admin_app.components.keyboard import KEYBOARD_SCRIPT, RETURN_FOCUS_SCRIPT
 from admin_app.devtools.event_timing import install_from_environment
 from admin_app.mailer import send_outbox_forever
@@ -64,6 +64,7 @@ app = rx.App(
 app.add_middleware(AuthGate())
 app.register_lifespan_task(send_outbox_forever)
 app.register_lifespan_task(keep_active_license_marks)
+app.register_lifespan_task(refusals_written_at_shutdown)
 install_from_environment()
 sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 

@@ -9,7 +9,8 @@ belong to the session behind the event; if it does not, every app state is empti
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import cache
 
@@ -22,9 +23,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.client_address import of_state
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
-from admin_app.auth.refusal_log import Key as RefusalKey
-from admin_app.auth.refusal_log import RefusalLog
-from admin_app.db.auth_events import record_auth_event
+from admin_app.auth.refusal_log import Refusal, RefusalLog
+from admin_app.db.auth_events import plain_detail, record_auth_event
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 
@@ -109,17 +109,15 @@ def handler_name(event_name: str) -> str:
     return name if name in _declarations().get(state_path, {}) else UNKNOWN_HANDLER
 
 
-async def _write_refusal(key: RefusalKey, count: int) -> None:
-    kind, email, client_address, detail = key
-
+async def _write_refusal(refusal: Refusal, count: int) -> None:
     def write(session) -> None:
         record_auth_event(
             session=session,
-            kind=kind,
+            kind=refusal.kind,
             at=datetime.now(UTC),
-            email=email,
-            client_address=client_address,
-            detail=detail,
+            email=refusal.email,
+            client_address=refusal.client_address,
+            detail=refusal.detail,
             count=count,
         )
 
@@ -127,16 +125,27 @@ async def _write_refusal(key: RefusalKey, count: int) -> None:
         await in_session(write)
     except SQLAlchemyError:
         # The request is refused either way; an unrecorded refusal must not let it through.
-        logger.exception("could not record a refusal: %s", detail)
+        logger.exception("could not record a refusal: %s", refusal.detail)
 
 
 REFUSALS = RefusalLog(_write_refusal)
+# A refusal's detail is built from a path or a handler name; this bounds what a caller can make it hold.
+DETAIL_OF_REFUSAL = 200
 
 
 async def record_refusal(email: str, client_address: str, detail: str, kind: str = "refused") -> None:
-    """Add a refusal to the audit trail; identical ones from one client within a minute are counted
-    into one row (RefusalLog)."""
-    await REFUSALS.record((kind, email, client_address, detail))
+    """Add a refusal to the audit trail, its detail bounded to plain characters; repeats within a minute
+    are counted into one row: a signed-in person's per detail, the others' per address (RefusalLog)."""
+    await REFUSALS.record(Refusal(kind, email, client_address, plain_detail(detail, DETAIL_OF_REFUSAL)))
+
+
+@asynccontextmanager
+async def refusals_written_at_shutdown() -> AsyncIterator[None]:
+    """The app's lifespan task: the repeats counted when the app stops are written, not lost with it."""
+    try:
+        yield
+    finally:
+        await REFUSALS.flush()
 
 
 async def bind_to_session(state: BaseState, session_id: str) -> bool:

@@ -1,54 +1,92 @@
-"""Refusals go to the sign-in audit, but a client repeating the same refused request (a script, a
-stuck tab, a scan of the callback) must not write one row per request: within a minute, identical
-refusals from one client are one row, and one more row with the count of the repeats."""
+"""Refusals go to the sign-in audit, but nobody may fill it by repeating a refused request (a script, a
+stuck tab, a scan of the callback or the API) with a new detail each time.
+
+A refusal without a session is counted per kind and client address, whatever it asked: within a
+minute, the first is a row and the rest are one row with their count ("N more from this address").
+A signed-in person's refusals stay as informative as they are: counted per person, address and
+detail. A count row is written once, when its window closes, and never updated (the audit is
+append-only for the app's role)."""
 
 import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from admin_app.db.auth_events import MORE_FROM_ADDRESS
 
 logger = logging.getLogger(__name__)
 WINDOW_S = 60.0
 MAX_KEYS = 10_000
-Key = tuple[str, str, str, str]  # kind, email, client address, detail
-Write = Callable[[Key, int], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One refused request as the audit records it; `email` is empty when there was no session."""
+
+    kind: str
+    email: str
+    client_address: str
+    detail: str
+
+    @property
+    def window_key(self) -> tuple[str, ...]:
+        """What is counted together: without a session, everything from one address."""
+        if not self.email:
+            return (self.kind, self.client_address)
+        return (self.kind, self.email, self.client_address, self.detail)
+
+    @property
+    def repeats(self) -> "Refusal":
+        """The refusal a window's count row names."""
+        return self if self.email else replace(self, detail=MORE_FROM_ADDRESS)
+
+
+Write = Callable[[Refusal, int], Awaitable[None]]
 
 
 @dataclass
 class _Window:
     opened: float
+    counted: Refusal
     repeats: int = 0
 
 
 class RefusalLog:
-    """Per process: the first refusal of a kind, person, address and detail is written at once; the
-    repeats within WINDOW_S are counted and written as one row when the window closes."""
+    """Per process: the first refusal of a window is written at once; the repeats within WINDOW_S are
+    counted and written as one row when the window closes."""
 
     def __init__(self, write: Write, window_s: float = WINDOW_S, clock: Callable[[], float] = time.monotonic):
         self._write, self._window_s, self._clock = write, window_s, clock
-        self._open: dict[Key, _Window] = {}
+        self._open: dict[tuple[str, ...], _Window] = {}
 
-    async def record(self, key: Key) -> None:
-        now = self._clock()
+    async def record(self, refusal: Refusal) -> None:
+        key, now = refusal.window_key, self._clock()
         window = self._open.get(key)
         if window is not None and now - window.opened < self._window_s:
             window.repeats += 1
             if window.repeats == 1:
                 asyncio.get_running_loop().call_later(
-                    self._window_s - (now - window.opened), self._close_soon, key
+                    self._window_s - (now - window.opened), self._close_soon, key, window
                 )
             return
+        if window is not None:
+            # Its time is up but its timer has not run yet: its count is written before a new one opens.
+            await self._close(key, window)
         if len(self._open) >= MAX_KEYS:
             await self.flush()
-        self._open[key] = _Window(opened=now)
-        await self._write(key, 1)
+        self._open[key] = _Window(opened=now, counted=refusal.repeats)
+        await self._write(refusal, 1)
 
-    def _close_soon(self, key: Key) -> None:
-        window = self._open.pop(key, None)
-        if window is not None and window.repeats:
-            task = asyncio.get_running_loop().create_task(self._write(key, window.repeats))
-            task.add_done_callback(_report_failure)
+    async def _close(self, key: tuple[str, ...], window: _Window) -> None:
+        if self._open.get(key) is window:
+            del self._open[key]
+            if window.repeats:
+                await self._write(window.counted, window.repeats)
+
+    def _close_soon(self, key: tuple[str, ...], window: _Window) -> None:
+        task = asyncio.get_running_loop().create_task(self._close(key, window))
+        task.add_done_callback(_report_failure)
 
     def clear(self) -> None:
         """Forget every open window without writing (each test starts from an empty log)."""
@@ -57,9 +95,9 @@ class RefusalLog:
     async def flush(self) -> None:
         """Write every counted repeat now (a full table of windows, or shutting down)."""
         windows, self._open = self._open, {}
-        for key, window in windows.items():
+        for window in windows.values():
             if window.repeats:
-                await self._write(key, window.repeats)
+                await self._write(window.counted, window.repeats)
 
 
 def _report_failure(task: asyncio.Task) -> None:

@@ -112,6 +112,37 @@ async def _with_userinfo(client, token: dict, claims: dict) -> dict | None:
     return {**extra, **{name: value for name, value in claims.items() if value}}
 
 
+# The error codes an authorization response may carry (RFC 6749 4.1.2.1, OpenID Connect Core 3.1.2.6).
+# Anyone can call the callback with any `error`: the audit and the page name only these.
+PROVIDER_ERRORS = frozenset(
+    {
+        "invalid_request",
+        "unauthorized_client",
+        "access_denied",
+        "unsupported_response_type",
+        "invalid_scope",
+        "server_error",
+        "temporarily_unavailable",
+        "interaction_required",
+        "login_required",
+        "account_selection_required",
+        "consent_required",
+        "invalid_request_uri",
+        "invalid_request_object",
+        "request_not_supported",
+        "request_uri_not_supported",
+        "registration_not_supported",
+    }
+)
+
+
+def provider_error(error: str) -> str:
+    """The reason a callback with `error` failed, in the standard's words or as an unnamed error."""
+    if error in PROVIDER_ERRORS:
+        return f"the identity provider said {error}"
+    return "the identity provider sent an error the standard does not name"
+
+
 async def _failed(request: Request, reason: str, status: int = 400) -> HTMLResponse:
     # Counted per client and minute, not a row per request: the callback is reachable by anyone.
     await record_refusal("", of_request(request), reason, kind="sign_in_failed")
@@ -129,7 +160,7 @@ async def callback(request: Request) -> Response:
     """Check the issuer's answer and the ID token, open a server-side session, set its cookie."""
     settings = get_settings()
     if "error" in request.query_params:
-        return await _failed(request, f"the identity provider said {request.query_params['error'][:60]}")
+        return await _failed(request, provider_error(request.query_params["error"]))
     client = oidc_client(settings)
     try:
         await pin_signing_algorithms(client, settings)

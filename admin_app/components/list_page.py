@@ -5,6 +5,7 @@ from collections.abc import Callable
 import reflex as rx
 from reflex.vars import Var
 
+from admin_app.auth.permissions import Permission
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.filters import search_box
 from admin_app.components.layout import page_shell
@@ -124,8 +125,9 @@ def list_page(
     empty_hint: str,
     actions: rx.Component,
     row_hidden: Callable[[Var], Var] | None = None,
+    needs: Permission | None = None,
 ) -> rx.Component:
-    """Search box, filters, notices, pager and results, in the page shell."""
+    """Search box, filters, notices, pager and results, in the page shell (see page_shell for `needs`)."""
     return page_shell(
         title,
         search_box(state.q, state.set_search, search_placeholder),
@@ -143,4 +145,5 @@ def list_page(
             data_query=state.loaded_query,
         ),
         actions=rx.fragment(save_view_button(), actions),
+        needs=needs,
     )

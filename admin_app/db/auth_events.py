@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from admin_app.db.models import AuthEvent
 
@@ -17,6 +17,25 @@ KINDS = (
     "export",
     "license_file",
 )
+# The detail of the row that counts the refusals from one address after its first within a minute.
+MORE_FROM_ADDRESS = "more from this address"
+MAX_DETAIL = 500
+
+
+def plain_detail(text: str, limit: int = MAX_DETAIL) -> str:
+    """`text` as the audit keeps it: at most `limit` characters, each control, format or separator
+    character (a newline, a bidi override) stored as "?", so no row reads as something it is not."""
+    bounded = text[:limit]
+    return "".join(ch if ch.isprintable() else "?" for ch in bounded)
+
+
+def event_detail(event: AuthEvent) -> str:
+    """What the audit page says an entry was about, with the count of a counted row."""
+    if event.detail == MORE_FROM_ADDRESS:
+        return f"{event.count:,} more from this address within a minute, whatever they asked"
+    if event.count > 1:
+        return f"{event.detail} ({event.count:,} more times within a minute)"
+    return event.detail
 
 
 def record_auth_event(
@@ -39,16 +58,8 @@ def record_auth_event(
         email=email[:254],
         subject=subject[:255],
         client_address=client_address[:64],
-        detail=detail[:500],
+        detail=plain_detail(detail),
         count=count,
     )
     session.add(event)
     return event
-
-
-def recent_auth_events(*, session: Session, limit: int = 100, kind: str | None = None) -> list[AuthEvent]:
-    """Newest entries first."""
-    statement = select(AuthEvent).order_by(col(AuthEvent.at).desc(), col(AuthEvent.id).desc()).limit(limit)
-    if kind:
-        statement = statement.where(col(AuthEvent.kind) == kind)
-    return list(session.exec(statement))

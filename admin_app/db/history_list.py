@@ -16,7 +16,7 @@ from admin_app.db.audit import ITEM_LABELS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccountContact, Version
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
-from admin_app.db.query_params import Parsed, parse_id, read_choice, read_date_range
+from admin_app.db.query_params import Parsed, parse_id, read_choice, read_date_range, read_text
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
 
@@ -56,28 +56,23 @@ class HistoryQuery:
         return {key: value for key, value in params.items() if value}
 
 
-def _text(params: Mapping[str, object], key: str, limit: int) -> str:
-    value = params.get(key)
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
 def parse_history_query(params: Mapping[str, object]) -> Parsed[HistoryQuery]:
     """Read a HistoryQuery from URL parameters; bad values are dropped with a message."""
     errors: list[str] = []
-    record = _text(params, "record", 12)
+    record = read_text(params, "record", 12)
     if record and parse_id(record) is None:
         errors.append(f"Record {record!r} is not an id and was ignored.")
     date_from, date_to = read_date_range(params, ("from", "to"), "Date", errors)
-    request_id = _text(params, "request", 64)
+    request_id = read_text(params, "request", 64)
     if request_id and not REQUEST_ID.fullmatch(request_id):
         errors.append(f"Request {request_id!r} is not a request id and was ignored.")
         request_id = ""
     query = HistoryQuery(
         q=normalize_term(params.get("q")),
-        actor=_text(params, "actor", MAX_EMAIL),
+        actor=read_text(params, "actor", MAX_EMAIL),
         item_type=read_choice(params, "type", ITEM_LABELS, "record type", errors),
         item_id=parse_id(record),
-        field=_text(params, "field", FIELD_NAME_LENGTH),
+        field=read_text(params, "field", FIELD_NAME_LENGTH),
         date_from=date_from,
         date_to=date_to,
         request_id=request_id,

@@ -29,6 +29,12 @@ def parse_id(text: object) -> int | None:
     return int(text) if text.isascii() and text.isdigit() else None
 
 
+def read_text(params: Mapping[str, object], key: str, limit: int) -> str:
+    """A free-text value, trimmed and cut to `limit` characters; anything not a string is empty."""
+    value = params.get(key)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
 def read_choice(
     params: Mapping[str, object], key: str, allowed: Iterable[str], label: str, errors: list[str]
 ) -> str | None:

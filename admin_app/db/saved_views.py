@@ -26,6 +26,7 @@ PAGES = {
     "/memberships": "Memberships",
     "/login-status": "Login status",
     "/history": "History",
+    "/audit": "Sign-in audit",
 }
 MAX_NAME_LENGTH = 60
 MAX_VIEWS_PER_PERSON = 40

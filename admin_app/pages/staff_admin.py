@@ -4,9 +4,10 @@ import reflex as rx
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.data_table import Column, table_or_message
-from admin_app.components.filters import select_filter
+from admin_app.components.filters import date_range_filter, select_filter, text_filter
 from admin_app.components.layout import page_shell
-from admin_app.db.auth_events import KINDS
+from admin_app.components.list_page import clear_filters_button, list_page
+from admin_app.db.auth_event_list import KIND_LABELS
 from admin_app.state.staff_admin import AuditState, SessionsState
 
 
@@ -91,17 +92,30 @@ def sessions_page() -> rx.Component:
     return page_shell("Staff sessions", body, needs=Permission.SESSIONS_ADMIN)
 
 
-def audit_page() -> rx.Component:
-    kinds = {kind: kind.replace("_", " ").capitalize() for kind in KINDS}
-    body = table_or_message(
-        AUDIT_COLUMNS, AuditState.rows, error=AuditState.error, empty="No entries of this kind yet."
+def audit_filter_bar() -> rx.Component:
+    chosen, on_change = AuditState.filters, AuditState.set_filter
+    return rx.hstack(
+        select_filter("kind", "What", KIND_LABELS, chosen["kind"], on_change),
+        text_filter("person", "Staff member (email)", chosen["person"], on_change),
+        text_filter("address", "Address", chosen["address"], on_change, width="11rem"),
+        date_range_filter(("from", "to"), ("From", "To"), chosen, on_change),
+        clear_filters_button(AuditState),
+        spacing="3",
+        align="end",
+        wrap="wrap",
     )
-    return page_shell(
-        "Sign-in audit",
-        rx.text("The newest 200 entries, in UTC.", size="2", color=rx.color("gray", 11)),
-        select_filter(
-            "kind", "What", kinds, AuditState.kind, lambda _name, value: AuditState.set_kind(value)
-        ),
-        body,
+
+
+def audit_page() -> rx.Component:
+    return list_page(
+        AuditState,
+        title="Sign-in audit",
+        noun="entries",
+        search_placeholder="Search details, emails and addresses",
+        filter_bar=audit_filter_bar(),
+        columns=AUDIT_COLUMNS,
+        row_href=None,
+        empty_hint="Widen the dates or clear a filter. Times are in UTC.",
+        actions=rx.fragment(),
         needs=Permission.AUDIT_READ,
     )

@@ -2,24 +2,33 @@
 
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import ClassVar
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from admin_app.auth.client_address import of_state
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header, session_policy
 from admin_app.auth.permissions import Permission
-from admin_app.db.auth_events import KINDS, recent_auth_events, record_auth_event
+from admin_app.db.auth_event_list import (
+    AuthEventQuery,
+    count_auth_events,
+    parse_auth_event_query,
+    search_auth_events,
+)
+from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import StaffSession
+from admin_app.db.paging import Page, ResultCount
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import active_sessions, end_sessions_of, revoke_session
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
-
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
-ALL_KINDS = "all"
+from admin_app.state.list_page import ListPageState
+from admin_app.state.views import TIME_FORMAT, auth_event_view
 
 
 class SessionsState(AppState):
@@ -122,41 +131,29 @@ class SessionsState(AppState):
         return await self._end(ref, everything=True)
 
 
-class AuditState(AppState):
-    """The newest sign-in audit entries, optionally of one kind."""
+class AuditState(ListPageState, AppState):
+    """The sign-in audit, newest first, through the shared list behaviour: every entry is a page away."""
 
-    kind: str = ALL_KINDS
-    rows: list[dict[str, str]] = []
-    error: str = ""
+    _path: ClassVar[str] = "/audit"
+    _noun: ClassVar[str] = "entries"
+    _filter_names: ClassVar[tuple[str, ...]] = ("kind", "person", "address", "from", "to")
+    _read_permission: ClassVar[Permission] = Permission.AUDIT_READ
 
-    async def _refresh(self) -> None:
-        kind = self.kind if self.kind in KINDS else None
+    def _parse(self, params: Mapping[str, object]) -> tuple[AuthEventQuery, list[str]]:
+        parsed = parse_auth_event_query(params)
+        return parsed.query, parsed.errors
 
-        def fetch(session) -> list[dict[str, str]]:
-            return [
-                {
-                    "at": e.at.strftime(TIME_FORMAT),
-                    "kind": e.kind.replace("_", " "),
-                    "email": e.email or "—",
-                    "client_address": e.client_address or "—",
-                    "detail": e.detail + (f" ({e.count} more times within a minute)" if e.count > 1 else ""),
-                }
-                for e in recent_auth_events(session=session, limit=200, kind=kind)
-            ]
+    def _to_params(self, query: AuthEventQuery) -> dict[str, str]:
+        return query.to_params()
 
-        try:
-            self.rows, self.error = await in_session(fetch), ""
-        except SQLAlchemyError:
-            self.error = DATABASE_UNAVAILABLE
+    def _with_sort(self, query: AuthEventQuery, key: str) -> AuthEventQuery:
+        return query
 
-    @rx.event
-    @requires(Permission.AUDIT_READ)
-    async def load(self):
-        await self._refresh()
+    def _fetch_rows(
+        self, session: Session, query: AuthEventQuery, after: str | None, before: str | None
+    ) -> tuple[Page, list[dict[str, str]]]:
+        page = search_auth_events(session=session, query=query, after=after, before=before)
+        return page, [auth_event_view(e) for e in page.rows]
 
-    @rx.event
-    @requires(Permission.AUDIT_READ)
-    async def set_kind(self, kind: str):
-        """Show one kind of entry (an allowlisted value), or all."""
-        self.kind = kind if kind in KINDS else ALL_KINDS
-        await self._refresh()
+    def _count(self, session: Session, query: AuthEventQuery) -> ResultCount:
+        return count_auth_events(session=session, query=query)

@@ -4,8 +4,11 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from admin_app.db.audit import ITEM_LABELS
+from admin_app.db.auth_event_list import KIND_LABELS
+from admin_app.db.auth_events import event_detail
 from admin_app.db.licenses import STATUSES, license_status
 from admin_app.db.models import (
+    AuthEvent,
     BillingAccount,
     BillingAccountContact,
     BillingAccountMembership,
@@ -192,3 +195,18 @@ def version_view(version: Version) -> list[dict[str, str]]:
             }
         )
     return lines
+
+
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S UTC"
+
+
+def auth_event_view(event: AuthEvent) -> dict[str, str]:
+    """One sign-in audit entry as its list shows it."""
+    return {
+        "id": str(event.id),
+        "at": event.at.strftime(TIME_FORMAT),
+        "kind": KIND_LABELS.get(event.kind, event.kind),
+        "email": event.email or "—",
+        "client_address": event.client_address or "—",
+        "detail": event_detail(event),
+    }

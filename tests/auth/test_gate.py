@@ -147,7 +147,7 @@ EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
         ("load", "choose_evidence", "review", "close_review", "set_move_confirmed", "confirm"),
         P.MEMBERSHIPS_EDIT,
     ),
-    "AuditState": {"load": P.AUDIT_READ, "set_kind": P.AUDIT_READ},
+    "AuditState": _list(P.AUDIT_READ),
     "SessionsState": dict.fromkeys(("load", "revoke", "revoke_all_of_person"), P.SESSIONS_ADMIN),
 }
 

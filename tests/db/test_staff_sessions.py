@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from admin_app.db.auth_events import recent_auth_events, record_auth_event
 from admin_app.db.models import StaffSession, UsedLogoutToken
 from admin_app.db.staff_sessions import (
     SessionPolicy,
@@ -89,16 +88,6 @@ def test_unknown_or_absurd_tokens_are_no_session(session):
     sign_in(session)
     for token in ("", "x", "a" * 5000, "' OR 1=1 --"):
         assert identity(session, token, NOW) is None
-
-
-def test_auth_events_are_listed_newest_first(session):
-    for minute, kind in enumerate(("sign_in", "refused", "sign_out")):
-        record_auth_event(
-            session=session, kind=kind, at=NOW + timedelta(minutes=minute), email="a@example.com"
-        )
-    session.commit()
-    assert [e.kind for e in recent_auth_events(session=session)] == ["sign_out", "refused", "sign_in"]
-    assert [e.kind for e in recent_auth_events(session=session, kind="refused")] == ["refused"]
 
 
 def test_ending_all_sessions_of_one_person_leaves_everyone_else_signed_in(session):

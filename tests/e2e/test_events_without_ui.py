@@ -292,3 +292,37 @@ def test_staff_without_a_role_cannot_save_a_view_of_a_list_they_may_not_read(app
     socket.close()
     assert "Views can be saved from the lists your role may read." in json.dumps(answers)
     assert saved_views_of(url, "norole-views@example.com") == []
+
+
+AUDIT_EVENTS = (
+    ("load", {}),
+    ("set_search", {"value": "sign"}),
+    ("set_filter", {"name": "kind", "value": "sign_in"}),
+    ("next_page", {}),
+)
+
+
+@pytest.mark.parametrize("role", ["sales", "manager"])
+def test_roles_without_the_audit_get_none_of_its_entries_over_the_socket(app_server, e2e_database, role):
+    url, _ = e2e_database
+    email = f"{role}-audit-reader@example.com"
+    cookie, _ = staff_cookie(url, email, (role,))
+    socket = ReflexSocket(app_server, cookie)
+    answers = []
+    for name, payload in AUDIT_EVENTS:
+        answers += socket.send_event(handler("audit_state", name), payload, path="/audit/", until=refused)
+    socket.close()
+    assert not carries_rows(answers)
+    assert refusals(url, email) == [f"{name} needs audit:read" for name, _ in AUDIT_EVENTS]
+
+
+def test_support_sending_the_audits_load_is_answered_with_its_entries(app_server, e2e_database):
+    """The control for the test above: the same event carries rows for a role that may read them."""
+    url, _ = e2e_database
+    cookie, _ = staff_cookie(url, "support-audit-reader@example.com", ("support",))
+    socket = ReflexSocket(app_server, cookie)
+    answers = socket.send_event(
+        handler("audit_state", "load"), {}, path="/audit/", until=lambda a: carries_rows([a])
+    )
+    socket.close()
+    assert carries_rows(answers)
