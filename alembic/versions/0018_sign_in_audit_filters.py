@@ -1,7 +1,7 @@
 """the sign-in audit's filters (address, person, kind) each in the list's order
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-07 02:10:00
 
 The audit page pages through every entry newest first, filtered by address, person or kind; each
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
