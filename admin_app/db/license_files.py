@@ -72,11 +72,13 @@ def license_file_text(license: License, key: OKPKey) -> str:
 class LicenseFileCheck:
     """What a pasted text turned out to be. `verdict`: valid, tampered (readable, but not signed by our
     key as it reads now), unknown_key (signed, by a key this app does not hold), unreadable, too_long
-    or empty. `claims` are what the file says, shown even when its signature fails, never trusted then."""
+    or empty. `claims` are what the file says, shown even when its signature fails, never trusted then;
+    `key_id` is the thumbprint of the key whose signature held (valid files only)."""
 
     verdict: str
     message: str
     claims: dict[str, object] = field(default_factory=dict)
+    key_id: str = ""
 
     @property
     def valid(self) -> bool:
@@ -95,7 +97,8 @@ def _unverified(token: str) -> tuple[dict, dict] | None:
     """(header, claims) read without checking the signature, or None when they are not JSON objects."""
     try:
         header, claims = (json.loads(_b64decode(part)) for part in token.split(".")[:2])
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested a few thousand deep, which fits well within MAX_TEXT_LENGTH.
         return None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None
@@ -143,7 +146,7 @@ def check_license_file(text: object, keys: Sequence[OKPKey]) -> LicenseFileCheck
             claims,
         )
     return LicenseFileCheck(
-        "valid", "The signature is valid: this license file was issued by this app.", claims
+        "valid", "The signature is valid: this license file was issued by this app.", claims, key.thumbprint()
     )
 
 
