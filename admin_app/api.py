@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from admin_app.activations_api import activate
 from admin_app.auth.client_address import of_request
 from admin_app.auth.gate import record_refusal
 from admin_app.auth.identity import identity_for_cookie_header
@@ -148,6 +149,7 @@ def build_api() -> Starlette:
             *(Route(f"/api/export/{name}", export_route(export)) for name, export in EXPORTS.items()),
             Route("/api/licenses/{license_id:int}/license-file", license_file),
             Route("/api/mail-events", mail_events, methods=["POST"]),
+            Route("/api/activations", activate, methods=["POST"]),
             Route("/healthz", healthz),
         ],
         middleware=[

@@ -16,6 +16,7 @@ KINDS = (
     "session_ended",
     "export",
     "license_file",
+    "activation",
 )
 
 

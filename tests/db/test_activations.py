@@ -1,12 +1,13 @@
-"""Cloud activation codes: used or not, by which instances, the code never shown whole, activations
-recorded once per instance, and unknown codes or bad instance ids refused with nothing written."""
+"""Cloud activation codes: used or not, by which instance, the code never shown whole, a code activating
+one instance (the same one may ask again), and unknown codes, a used code or bad instance ids refused
+with nothing written."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from admin_app.db.activations import activation_status, record_activation
+from admin_app.db.activations import CODE_USED, UNKNOWN_CODE, activation_status, record_activation
 from admin_app.db.models import CloudActivation
 from tests.factories import add_licenses, license_fields
 
@@ -38,31 +39,48 @@ def test_an_unused_code_shows_its_last_four_characters_and_no_instance(session, 
     assert activation_status(session=session, license=licenses[2]) is None
 
 
-def test_activations_are_listed_in_order_and_an_instance_counts_once(session, licenses):
-    for instance, at in (("instance-b", AT + timedelta(days=3)), ("instance-a", AT), ("instance-b", AT)):
-        assert record_activation(
-            session=session, code="abcdef123456abcdef12wxyz ", instance_id=instance, at=at
-        ).ok
+def test_a_code_activates_one_instance_which_may_ask_again(session, licenses):
+    first = record_activation(
+        session=session, code="abcdef123456abcdef12wxyz ", instance_id="instance-b", at=AT
+    )
+    again = record_activation(
+        session=session, code="ABCDEF123456ABCDEF12WXYZ", instance_id=" instance-b", at=AT + timedelta(days=3)
+    )
     session.commit()
+    assert (first.value.first_time, again.value.first_time) == (True, False)
+    assert first.value.license.id == again.value.license.id == licenses[0].id
     status = activation_status(session=session, license=licenses[0])
     assert status.used
-    assert [(a.instance_id, a.activated_at.date()) for a in status.activations] == [
-        ("instance-a", AT.date()),
-        ("instance-b", (AT + timedelta(days=3)).date()),
-    ]
+    assert [(a.instance_id, a.activated_at.date()) for a in status.activations] == [("instance-b", AT.date())]
     assert not activation_status(session=session, license=licenses[1]).used
+
+
+def test_a_used_code_is_refused_to_another_instance(session, licenses):
+    assert record_activation(
+        session=session, code="ABCDEF123456ABCDEF12WXYZ", instance_id="instance-a", at=AT
+    ).ok
+    session.commit()
+    outcome = record_activation(
+        session=session, code="ABCDEF123456ABCDEF12WXYZ", instance_id="instance-b", at=AT
+    )
+    session.commit()
+    assert outcome.message == CODE_USED
+    assert stored(session) == [(licenses[0].id, "instance-a")]
 
 
 @pytest.mark.parametrize(
     ("code", "instance_id", "answer"),
     [
-        ("NOPE", "instance-a", "No cloud license has this activation code."),
+        ("NOPE", "instance-a", UNKNOWN_CODE),
         ("", "instance-a", "An activation code is needed."),
         (None, "instance-a", "An activation code is needed."),
-        ("ABCDEF123456ABCDEF12WXYZ", "", "An instance id has 1 to 64 characters."),
-        ("ABCDEF123456ABCDEF12WXYZ", "x" * 65, "An instance id has 1 to 64 characters."),
-        ("ABCDEF123456ABCDEF12WXYZ", 42, "An instance id has 1 to 64 characters."),
-        ("%", "instance-a", "No cloud license has this activation code."),
+        ("ABCDEF123456ABCDEF12WXYZ", "", "An instance id has 1 to 64"),
+        ("ABCDEF123456ABCDEF12WXYZ", "x" * 65, "An instance id has 1 to 64"),
+        ("ABCDEF123456ABCDEF12WXYZ", 42, "An instance id has 1 to 64"),
+        ("%", "instance-a", UNKNOWN_CODE),
+        ("ABCDEF123456ABCDEF12WXYZ", "instance a", "An instance id has 1 to 64"),
+        ("ABCDEF123456ABCDEF12WXYZ", "a\nb", "An instance id has 1 to 64"),
+        ("ABCDEF123456ABCDEF12WXYZ", "<script>", "An instance id has 1 to 64"),
     ],
 )
 def test_unknown_codes_and_bad_instance_ids_are_refused_and_nothing_is_written(
@@ -71,5 +89,5 @@ def test_unknown_codes_and_bad_instance_ids_are_refused_and_nothing_is_written(
     outcome = record_activation(session=session, code=code, instance_id=instance_id, at=AT)
     session.commit()
     assert not outcome.ok
-    assert answer in (outcome.message, *outcome.field_errors.values())
+    assert any(message.startswith(answer) for message in (outcome.message, *outcome.field_errors.values()))
     assert stored(session) == []
