@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from joserfc.jwk import OKPKey
 from sqlmodel import Session, select
 
-from admin_app.db.license_files import check_license_file
-from admin_app.db.models import BillingAccount, License, Subscription
+from admin_app.db.license_files import check_license_file, license_named
+from admin_app.db.models import BillingAccount, Subscription
 
 NOT_A_FILE = (
     "This is not a license file: paste the whole text between the BEGIN and END lines, as the customer's "
@@ -52,12 +52,7 @@ def verify_license_evidence(
         return CHANGED
     if not check.valid:
         return NOT_A_FILE
-    license_id = check.claims.get("license_id")
-    found = (
-        session.get(License, license_id)
-        if isinstance(license_id, int) and not isinstance(license_id, bool) and 0 < license_id < 2**63
-        else None
-    )
+    found = license_named(session=session, claims=check.claims)
     if found is None:
         return UNKNOWN_LICENSE
     subscription = session.exec(

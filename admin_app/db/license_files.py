@@ -178,12 +178,17 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+def license_named(*, session: Session, claims: dict[str, object]) -> License | None:
+    """The license of the id a file names, if the database has it."""
+    license_id = claims.get("license_id")
+    if isinstance(license_id, int) and not isinstance(license_id, bool) and 0 < license_id < 2**63:
+        return session.get(License, license_id)
+    return None
+
+
 def match_in_database(*, session: Session, claims: dict[str, object]) -> DatabaseMatch:
     """Compare what a file says with the license of the id it names."""
-    license_id = claims.get("license_id")
-    found = None
-    if isinstance(license_id, int) and not isinstance(license_id, bool) and 0 < license_id < 2**63:
-        found = session.get(License, license_id)
+    found = license_named(session=session, claims=claims)
     stored = license_claims(found) if found else {}
     fields = [
         FieldComparison(label, _shown(claims.get(name)), _shown(stored.get(name))) for name, label in FIELDS

@@ -21,7 +21,7 @@ MAX_TICKET = 64
 MAX_NOTE = 1000
 # A GitLab namespace's full path: groups and subgroups separated by slashes.
 MAX_NAMESPACE = 255
-NAMESPACE = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$")
+NAMESPACE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*")
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,6 @@ def _namespace_problem(namespace: str) -> tuple[str, str] | None:
     problem = text_error("Namespace", namespace, max_length=MAX_NAMESPACE)
     if problem:
         return "namespace", problem
-    if not NAMESPACE.match(namespace.strip()):
+    if not NAMESPACE.fullmatch(namespace.strip()):
         return "namespace", "Enter the namespace's path as in its URL, such as acme or acme/platform."
     return None
