@@ -2,13 +2,16 @@
 one instance (the same one may ask again), and unknown codes, a used code or bad instance ids refused
 with nothing written."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from admin_app.db.activations import CODE_USED, UNKNOWN_CODE, activation_status, record_activation
 from admin_app.db.models import CloudActivation
+from admin_app.db.session import engine_for
 from tests.factories import add_licenses, license_fields
 
 AT = datetime(2026, 6, 1, 12, tzinfo=UTC)
@@ -91,3 +94,34 @@ def test_unknown_codes_and_bad_instance_ids_are_refused_and_nothing_is_written(
     assert not outcome.ok
     assert any(message.startswith(answer) for message in (outcome.message, *outcome.field_errors.values()))
     assert stored(session) == []
+
+
+def test_two_instances_presenting_one_code_at_once_activate_one_on_postgresql(postgres_url):
+    from tests.conftest import empty_tables
+
+    empty_tables(postgres_url)
+    with Session(engine_for(postgres_url)) as setup:
+        add_licenses(
+            setup, [license_fields(license_type="cloud", activation_code="ABCDEF123456ABCDEF12WXYZ")]
+        )
+    with Session(engine_for(postgres_url)) as one, Session(engine_for(postgres_url)) as two:
+        first = record_activation(
+            session=one, code="ABCDEF123456ABCDEF12WXYZ", instance_id="instance-a", at=AT
+        )
+        with ThreadPoolExecutor(1) as pool:
+            # The second waits for the first's transaction (the license row is locked), then sees its row.
+            second = pool.submit(
+                record_activation,
+                session=two,
+                code="ABCDEF123456ABCDEF12WXYZ",
+                instance_id="instance-b",
+                at=AT,
+            )
+            time.sleep(0.5)
+            assert not second.done()
+            one.commit()
+            assert second.result(timeout=10).message == CODE_USED
+        two.commit()
+    assert first.ok
+    with Session(engine_for(postgres_url)) as check:
+        assert [a.instance_id for a in check.exec(select(CloudActivation))] == ["instance-a"]
