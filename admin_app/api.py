@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from admin_app.activations_api import activate
 from admin_app.auth.client_address import of_request
 from admin_app.auth.gate import record_refusal
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
-from admin_app.auth.request_body import BodyTooLarge, bounded_body, too_large
 from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.customer_tokens import redeem_token
@@ -32,6 +32,7 @@ from admin_app.exports import EXPORTS, Export, export_csv
 from admin_app.health import check_health
 from admin_app.license_key import signing_key
 from admin_app.mailer import event_is_genuine, signature_headers_well_formed
+from admin_app.request_limits import bounded_body
 from admin_app.settings import get_settings
 
 PORTAL_REDEEM_PATH = "/api/portal/redeem-link"
@@ -86,28 +87,41 @@ async def license_file(request: Request) -> Response:
     )
 
 
-# A delivery report is a few hundred bytes; the relay's answer text is bounded by SMTP's line length.
-MAIL_EVENT_MAX_BYTES = 16_384
+# A delivery report or a portal request is a few hundred bytes (the relay's answer text is bounded by
+# SMTP's line length).
+SIGNED_BODY_MAX_BYTES = 16_384
+
+
+async def signed_body(request: Request, secret: str, prefix: str) -> bytes | Response:
+    """The body of a request another service signed with `secret`: HMAC-SHA256 of "<timestamp>.<body>"
+    in `X-<prefix>-Signature`, the timestamp in `X-<prefix>-Timestamp`, at most 5 minutes old; or the
+    answer to send instead (413 too large, 400 malformed headers, 401 and an audit row when the
+    signature is missing or not ours)."""
+    body = await bounded_body(request, SIGNED_BODY_MAX_BYTES)
+    if body is None:
+        return PlainTextResponse(f"The request body is larger than {SIGNED_BODY_MAX_BYTES} bytes.", 413)
+    timestamp = request.headers.get(f"x-{prefix}-timestamp", "")
+    signature = request.headers.get(f"x-{prefix}-signature", "")
+    if (timestamp or signature) and not signature_headers_well_formed(timestamp, signature):
+        return PlainTextResponse(
+            f"X-{prefix.title()}-Timestamp must be a Unix time and X-{prefix.title()}-Signature 64"
+            " hexadecimal digits.",
+            status_code=400,
+        )
+    if not event_is_genuine(secret, timestamp, signature, body, time.time()):
+        await record_refusal(
+            "", of_request(request), f"{request.url.path}: a request without a valid signature"
+        )
+        return PlainTextResponse("The signature is missing, wrong or too old.", status_code=401)
+    return body
 
 
 async def mail_events(request: Request) -> Response:
     """Delivery reports from the mail server: {"message_id", "event": delivered | bounced, "answer"},
     signed with MAIL_EVENTS_SECRET over "<X-Mail-Timestamp>.<body>" (X-Mail-Signature)."""
-    try:
-        body = await bounded_body(request, MAIL_EVENT_MAX_BYTES)
-    except BodyTooLarge:
-        return too_large(MAIL_EVENT_MAX_BYTES)
-    timestamp = request.headers.get("x-mail-timestamp", "")
-    signature = request.headers.get("x-mail-signature", "")
-    if not signature_headers_well_formed(timestamp, signature):
-        return PlainTextResponse(
-            "X-Mail-Timestamp must be a Unix time and X-Mail-Signature 64 hexadecimal digits.",
-            status_code=400,
-        )
-    genuine = event_is_genuine(get_settings().MAIL_EVENTS_SECRET, timestamp, signature, body, time.time())
-    if not genuine:
-        await record_refusal("", of_request(request), "/api/mail-events: a report without a valid signature")
-        return PlainTextResponse("The signature is missing, wrong or too old.", status_code=401)
+    body = await signed_body(request, get_settings().MAIL_EVENTS_SECRET, "mail")
+    if isinstance(body, Response):
+        return body
     try:
         report = json.loads(body)
         message_id, event, answer = (str(report[k]) for k in ("message_id", "event", "answer"))
@@ -131,19 +145,9 @@ async def redeem_link(request: Request) -> Response:
     confirmation}, signed with PORTAL_SECRET as delivery reports are ("<X-Portal-Timestamp>.<body>" in
     X-Portal-Signature, at most 5 minutes old). The customer's id and email, once; a link that was used,
     expired or revoked is a JSON refusal."""
-    body = await request.body()
-    genuine = event_is_genuine(
-        get_settings().PORTAL_SECRET,
-        request.headers.get("x-portal-timestamp", ""),
-        request.headers.get("x-portal-signature", ""),
-        body,
-        time.time(),
-    )
-    if not genuine:
-        await record_refusal(
-            "", of_request(request), f"{PORTAL_REDEEM_PATH}: a request without a valid signature"
-        )
-        return PlainTextResponse("The signature is missing, wrong or too old.", status_code=401)
+    body = await signed_body(request, get_settings().PORTAL_SECRET, "portal")
+    if isinstance(body, Response):
+        return body
     try:
         asked = json.loads(body)
         token, purpose = asked["token"], str(asked["purpose"])
@@ -202,6 +206,7 @@ def build_api() -> Starlette:
             Route("/api/licenses/{license_id:int}/license-file", license_file),
             Route("/api/mail-events", mail_events, methods=["POST"]),
             Route(PORTAL_REDEEM_PATH, redeem_link, methods=["POST"]),
+            Route("/api/activations", activate, methods=["POST"]),
             Route("/healthz", healthz),
         ],
         middleware=[

@@ -31,7 +31,12 @@ LINK_PLACEHOLDERS = {
 
 # In production each secret is at least this long. The client secret is the provider's (Okta issues 40
 # or more characters; 16 refuses a typed placeholder); the others are ours to generate.
-MINIMUM_SECRET_LENGTHS = {"OIDC_CLIENT_SECRET": 16, "SESSION_SECRET": 32, "MAIL_EVENTS_SECRET": 32}
+MINIMUM_SECRET_LENGTHS = {
+    "OIDC_CLIENT_SECRET": 16,
+    "SESSION_SECRET": 32,
+    "MAIL_EVENTS_SECRET": 32,
+    "PORTAL_SECRET": 32,
+}
 
 
 def without_password(url: str) -> str:

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from admin_app import mailer
-from admin_app.api import MAIL_EVENT_MAX_BYTES, build_api
+from admin_app.api import SIGNED_BODY_MAX_BYTES, build_api
 from admin_app.db.audit import Actor
 from admin_app.db.models import AuthEvent, OutboxMessage
 from admin_app.db.outbox import Email, SendResult, claim_due, enqueue, record_send_result
@@ -205,7 +205,7 @@ def test_a_report_without_a_fresh_genuine_signature_is_refused(session, client, 
     assert answer.status_code == 401
     assert row(session, message.id).status == "sent"
     refusals = session.exec(select(AuthEvent.detail).where(AuthEvent.kind == "refused")).all()
-    assert refusals == ["/api/mail-events: a report without a valid signature"]
+    assert refusals == ["/api/mail-events: a request without a valid signature"]
 
 
 def test_a_signature_made_for_another_timestamp_is_refused(session, client):
@@ -230,10 +230,9 @@ def test_a_signature_made_for_another_timestamp_is_refused(session, client):
         ("now", "g" * 64),
         ("nan", "a" * 64),
         ("1e9", "a" * 64),
-        ("", ""),
         ("١٢٣", "a" * 64),
     ],
-    ids=["non-ASCII signature", "short", "not hex", "nan", "exponent", "missing", "Arabic-Indic digits"],
+    ids=["non-ASCII signature", "short", "not hex", "nan", "exponent", "Arabic-Indic digits"],
 )
 def test_a_malformed_signature_header_is_a_plain_400(session, client, timestamp, signature):
     message = sent(session, "ops@numbat.test")
@@ -250,7 +249,7 @@ def test_a_malformed_signature_header_is_a_plain_400(session, client, timestamp,
 
 @pytest.mark.parametrize("announced", [True, False], ids=["content-length", "chunked"])
 def test_a_report_body_over_its_limit_is_a_413_before_any_check(session, client, announced):
-    huge = b"x" * (MAIL_EVENT_MAX_BYTES + 1)
+    huge = b"x" * (SIGNED_BODY_MAX_BYTES + 1)
     content = huge if announced else iter([huge[:8000], huge[8000:]])
     answer = client.post("/api/mail-events", content=content, headers={"X-Mail-Timestamp": "1"})
     assert answer.status_code == 413

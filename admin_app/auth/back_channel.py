@@ -16,15 +16,15 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from admin_app.auth.client_address import of_request
 from admin_app.auth.identity import forget_session
 from admin_app.auth.oidc import oidc_client
-from admin_app.auth.request_body import BodyTooLarge, bounded_body, too_large
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.session import in_session
 from admin_app.db.staff_sessions import end_sessions_of, first_use_of_logout_token
+from admin_app.request_limits import bounded_body
 from admin_app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -121,10 +121,9 @@ def _bad_request(why: str) -> JSONResponse:
 async def back_channel_logout(request: Request) -> Response:
     """POST logout_token=<JWT> from the provider: end the sessions it names."""
     settings = get_settings()
-    try:
-        body = await bounded_body(request, MAX_BODY_BYTES)
-    except BodyTooLarge:
-        return too_large(MAX_BODY_BYTES)
+    body = await bounded_body(request, MAX_BODY_BYTES)
+    if body is None:
+        return PlainTextResponse(f"The request body is larger than {MAX_BODY_BYTES} bytes.", 413)
     values = parse_qs(body.decode("ascii", errors="replace")).get("logout_token", [])
     value = values[0] if len(values) == 1 else ""
     if not value or len(value) > MAX_TOKEN_LENGTH:

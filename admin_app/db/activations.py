@@ -2,9 +2,11 @@
 
 A used code matters to the "fix a typo" workflow: the license already runs somewhere, so sending its
 code to another address needs a reason. The code itself is a credential: pages show its last four
-characters only.
+characters only, and it activates one instance (which may ask again, after a reinstall or a lost
+answer, and gets the same license).
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +17,10 @@ from admin_app.db.models import CloudActivation, License
 from admin_app.db.outcomes import Outcome, invalid, refused
 
 MAX_INSTANCE_ID_LENGTH = 64
+# What an instance calls itself (a UUID, a host name) goes into the audit: plain characters only.
+INSTANCE_ID = re.compile(rf"[A-Za-z0-9._:-]{{1,{MAX_INSTANCE_ID_LENGTH}}}")
+UNKNOWN_CODE = "No cloud license has this activation code."
+CODE_USED = "This activation code was already used by another instance; ask support for help."
 
 
 @dataclass(frozen=True)
@@ -46,29 +52,41 @@ def activation_status(*, session: Session, license: License) -> ActivationStatus
     return ActivationStatus(code_hint(license.activation_code), list(found))
 
 
+@dataclass(frozen=True)
+class Activated:
+    """The license a code activated, the instance's activation, and whether this request made it."""
+
+    license: License
+    activation: CloudActivation
+    first_time: bool
+
+
 def record_activation(
     *, session: Session, code: object, instance_id: object, at: datetime
-) -> Outcome[CloudActivation]:
-    """An instance activated with `code`; the same instance activating again is recorded once."""
+) -> Outcome[Activated]:
+    """An instance activated with `code`: the first instance is recorded; the same instance asking
+    again is answered with the same activation; any other instance is refused."""
     if not isinstance(code, str) or not code.strip():
         return invalid({"code": "An activation code is needed."})
-    if (
-        not isinstance(instance_id, str)
-        or not instance_id.strip()
-        or len(instance_id) > MAX_INSTANCE_ID_LENGTH
-    ):
-        return invalid({"instance_id": f"An instance id has 1 to {MAX_INSTANCE_ID_LENGTH} characters."})
-    license = session.exec(select(License).where(License.activation_code == code.strip().upper())).first()
-    if license is None:
-        return refused("No cloud license has this activation code.")
-    instance_id = instance_id.strip()
-    earlier = session.exec(
-        select(CloudActivation).where(
-            CloudActivation.license_id == license.id, CloudActivation.instance_id == instance_id
+    if not isinstance(instance_id, str) or not INSTANCE_ID.fullmatch(instance_id.strip()):
+        return invalid(
+            {
+                "instance_id": f"An instance id has 1 to {MAX_INSTANCE_ID_LENGTH} letters, digits, dots, "
+                "dashes, underscores or colons."
+            }
         )
+    # Locked on PostgreSQL, so two instances presenting one code at once are answered one after the other.
+    license = session.exec(
+        select(License).where(License.activation_code == code.strip().upper()).with_for_update()
     ).first()
-    if earlier is not None:
-        return Outcome(value=earlier)
+    if license is None:
+        return refused(UNKNOWN_CODE)
+    instance_id = instance_id.strip()
+    earlier = session.exec(select(CloudActivation).where(CloudActivation.license_id == license.id)).all()
+    if any(a.instance_id != instance_id for a in earlier):
+        return refused(CODE_USED)
+    if earlier:
+        return Outcome(value=Activated(license, earlier[0], first_time=False))
     activation = CloudActivation(license_id=license.id, instance_id=instance_id, activated_at=at)
     session.add(activation)
     try:
@@ -77,4 +95,4 @@ def record_activation(
         # The same instance activating twice at once: the unique key keeps one.
         session.rollback()
         return refused("This instance's activation was just recorded; nothing more to do.")
-    return Outcome(value=activation)
+    return Outcome(value=Activated(license, activation, first_time=True))

@@ -16,6 +16,7 @@ KINDS = (
     "session_ended",
     "export",
     "license_file",
+    "activation",
 )
 # The detail of the row that counts the refusals from one address after its first within a minute.
 MORE_FROM_ADDRESS = "more from this address"

@@ -72,11 +72,13 @@ def license_file_text(license: License, key: OKPKey) -> str:
 class LicenseFileCheck:
     """What a pasted text turned out to be. `verdict`: valid, tampered (readable, but not signed by our
     key as it reads now), unknown_key (signed, by a key this app does not hold), unreadable, too_long
-    or empty. `claims` are what the file says, shown even when its signature fails, never trusted then."""
+    or empty. `claims` are what the file says, shown even when its signature fails, never trusted then;
+    `key_id` is the thumbprint of the key whose signature held (valid files only)."""
 
     verdict: str
     message: str
     claims: dict[str, object] = field(default_factory=dict)
+    key_id: str = ""
 
     @property
     def valid(self) -> bool:
@@ -95,7 +97,8 @@ def _unverified(token: str) -> tuple[dict, dict] | None:
     """(header, claims) read without checking the signature, or None when they are not JSON objects."""
     try:
         header, claims = (json.loads(_b64decode(part)) for part in token.split(".")[:2])
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: JSON nested a few thousand deep, which fits well within MAX_TEXT_LENGTH.
         return None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None
@@ -143,7 +146,7 @@ def check_license_file(text: object, keys: Sequence[OKPKey]) -> LicenseFileCheck
             claims,
         )
     return LicenseFileCheck(
-        "valid", "The signature is valid: this license file was issued by this app.", claims
+        "valid", "The signature is valid: this license file was issued by this app.", claims, key.thumbprint()
     )
 
 
@@ -175,12 +178,17 @@ def _shown(value: object) -> str:
     return str(value)
 
 
+def license_named(*, session: Session, claims: dict[str, object]) -> License | None:
+    """The license of the id a file names, if the database has it."""
+    license_id = claims.get("license_id")
+    if isinstance(license_id, int) and not isinstance(license_id, bool) and 0 < license_id < 2**63:
+        return session.get(License, license_id)
+    return None
+
+
 def match_in_database(*, session: Session, claims: dict[str, object]) -> DatabaseMatch:
     """Compare what a file says with the license of the id it names."""
-    license_id = claims.get("license_id")
-    found = None
-    if isinstance(license_id, int) and not isinstance(license_id, bool) and 0 < license_id < 2**63:
-        found = session.get(License, license_id)
+    found = license_named(session=session, claims=claims)
     stored = license_claims(found) if found else {}
     fields = [
         FieldComparison(label, _shown(claims.get(name)), _shown(stored.get(name))) for name, label in FIELDS

@@ -15,9 +15,11 @@ and writes every change with one request id (the actor's) plus one summary row o
 """
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from joserfc.jwk import OKPKey
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, login_disabled_change, record_version
@@ -29,6 +31,7 @@ from admin_app.db.customers import (
     save_customer_edit,
     unlink_account,
 )
+from admin_app.db.license_evidence import verify_license_evidence
 from admin_app.db.memberships import add_membership, delete_membership, existing_membership, members_of
 from admin_app.db.models import (
     BillingAccount,
@@ -82,9 +85,12 @@ class OwnershipPlan:
     # Rule 1: the requester manages another account; the plan moves them only when support confirms.
     manages_other_account: str
     fingerprint: str
+    # The evidence as it goes into the history, with what the server verified of it.
+    evidence: str
 
-    def history_reason(self, evidence: Evidence) -> str:
-        return f"Ownership change: {self.previous_owner} → {self.new_owner}; {evidence.summary()}"
+    @property
+    def history_reason(self) -> str:
+        return f"Ownership change: {self.previous_owner} → {self.new_owner}; {self.evidence}"
 
 
 def person_text(first: str, last: str, email: str) -> str:
@@ -189,17 +195,36 @@ def _new_person_errors(request: OwnershipRequest) -> dict[str, str]:
 
 
 def plan_ownership_change(
-    session: Session, request: OwnershipRequest, *, today: date
+    session: Session, request: OwnershipRequest, *, today: date, license_keys: Sequence[OKPKey] = ()
 ) -> Outcome[OwnershipPlan]:
-    """Every change the ownership change would make, in order, with its warnings; or why it cannot."""
+    """Every change the ownership change would make, in order, with its warnings; or why it cannot.
+    `license_keys` verify "license as text" evidence (the app's keys; without them none verifies)."""
     situation = _situation(session, request)
     if isinstance(situation, str):
         return refused(situation)
-    return _plan_from(session, situation, request, today)
+    return _plan_from(session, situation, request, today, license_keys)
+
+
+def _verified_evidence(
+    session: Session, situation: _Situation, evidence: Evidence, license_keys: Sequence[OKPKey]
+) -> tuple[str, dict[str, str]]:
+    """(the evidence as the history reads it, the field errors when what it claims does not verify)."""
+    if evidence.kind != "license_text":
+        return evidence.summary(), {}
+    verified = verify_license_evidence(
+        session=session, text=evidence.license_text, keys=license_keys, account=situation.account
+    )
+    if isinstance(verified, str):
+        return "", {"license_text": verified}
+    return evidence.summary(verified.summary()), {}
 
 
 def _plan_from(
-    session: Session, situation: _Situation, request: OwnershipRequest, today: date
+    session: Session,
+    situation: _Situation,
+    request: OwnershipRequest,
+    today: date,
+    license_keys: Sequence[OKPKey],
 ) -> Outcome[OwnershipPlan]:
     errors = {}
     email_problem = email_error(request.requester_email)
@@ -207,6 +232,10 @@ def _plan_from(
         errors["requester_email"] = email_problem
     facts = account_facts(session, situation.account, situation.sold_to, situation.bill_to)
     errors.update(evidence_errors(request.evidence, facts, request.requester_email, today))
+    evidence = ""
+    if not errors:
+        evidence, evidence_problems = _verified_evidence(session, situation, request.evidence, license_keys)
+        errors.update(evidence_problems)
     if situation.requester is None:
         errors.update(_new_person_errors(request))
     if errors:
@@ -214,8 +243,8 @@ def _plan_from(
     if same_email(request.requester_email, situation.sold_to.email):
         return refused(f"{request.requester_email} is already the Sold To of {situation.account.name}.")
     if situation.requester is not None:
-        return _plan_for_customer(session, situation)
-    return _plan_for_new_person(session, situation, request)
+        return _plan_for_customer(session, situation, evidence)
+    return _plan_for_new_person(session, situation, request, evidence)
 
 
 def _login_warning(session: Session, customer: Customer) -> list[str]:
@@ -230,7 +259,7 @@ def _login_warning(session: Session, customer: Customer) -> list[str]:
     ]
 
 
-def _plan_for_customer(session: Session, situation: _Situation) -> Outcome[OwnershipPlan]:
+def _plan_for_customer(session: Session, situation: _Situation, evidence: str) -> Outcome[OwnershipPlan]:
     account, sold_to, requester, previous = (
         situation.account,
         situation.sold_to,
@@ -270,7 +299,7 @@ def _plan_for_customer(session: Session, situation: _Situation) -> Outcome[Owner
     warnings.extend(_sold_to_warnings(situation, requester.email))
     warnings.extend(_login_warning(session, requester))
     new_owner = person_text(requester.first_name, requester.last_name, requester.email)
-    return Outcome(value=_plan(situation, EXISTING, new_owner, changes, warnings, manages_other))
+    return Outcome(value=_plan(situation, EXISTING, new_owner, changes, warnings, manages_other, evidence))
 
 
 def _role(situation: _Situation) -> str:
@@ -301,7 +330,7 @@ def _new_person_edit(previous: Customer, request: OwnershipRequest) -> CustomerE
 
 
 def _plan_for_new_person(
-    session: Session, situation: _Situation, request: OwnershipRequest
+    session: Session, situation: _Situation, request: OwnershipRequest, evidence: str
 ) -> Outcome[OwnershipPlan]:
     account, sold_to, previous = situation.account, situation.sold_to, situation.previous
     if previous is None:
@@ -344,7 +373,7 @@ def _plan_for_new_person(
         f"Send {request.requester_email} a one-time sign-in link so they can link their GitLab.com account.",
         *_login_warning(session, previous),
     ]
-    return Outcome(value=_plan(situation, NEW_PERSON, new_owner, changes, warnings, ""))
+    return Outcome(value=_plan(situation, NEW_PERSON, new_owner, changes, warnings, "", evidence))
 
 
 def _sold_to_warnings(situation: _Situation, new_email: str) -> list[str]:
@@ -361,6 +390,7 @@ def _plan(
     changes: list[PlannedChange],
     warnings: list[str],
     manages_other_account: str,
+    evidence: str,
 ) -> OwnershipPlan:
     sold_to = situation.sold_to
     return OwnershipPlan(
@@ -373,6 +403,7 @@ def _plan(
         warnings=tuple(warnings),
         manages_other_account=manages_other_account,
         fingerprint=situation.fingerprint(),
+        evidence=evidence,
     )
 
 
@@ -383,13 +414,15 @@ def apply_ownership_change(
     fingerprint: str,
     actor: Actor,
     now: datetime,
+    license_keys: Sequence[OKPKey] = (),
 ) -> Outcome[OwnershipPlan]:
     """Make the reviewed plan, all of it or nothing: refused when anything changed since `fingerprint`
-    was planned, or when the requester manages another account and the move was not confirmed."""
+    was planned, or when the requester manages another account and the move was not confirmed. The
+    evidence is verified again, and what was verified goes into every history row of the change."""
     situation = _situation(session, request)
     if isinstance(situation, str):
         return refused(situation)
-    planned = _plan_from(session, situation, request, now.date())
+    planned = _plan_from(session, situation, request, now.date(), license_keys)
     if not planned.ok:
         return planned
     plan = planned.value
@@ -401,7 +434,7 @@ def apply_ownership_change(
             "there should end, then save again.",
             needs_confirmation=True,
         )
-    reason = plan.history_reason(request.evidence)
+    reason = plan.history_reason
     steps = _existing_steps if plan.process == EXISTING else _new_person_steps
     for outcome in steps(session, situation, request, actor=actor, reason=reason, now=now):
         if not outcome.ok:

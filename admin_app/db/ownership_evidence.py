@@ -1,6 +1,7 @@
 """Rule 13: the verification evidence an ownership change needs, with the handbook's conditions
 ("Ownership verification"). Pure functions: what the account is, who asks, what they brought."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,7 +19,9 @@ INVOICE_MAX_AGE = timedelta(days=365)
 MAX_TICKET = 64
 # The note goes into every history row of the change, with the names and the ticket: it stays short.
 MAX_NOTE = 1000
-MIN_LICENSE_TEXT = 40
+# A GitLab namespace's full path: groups and subgroups separated by slashes.
+MAX_NAMESPACE = 255
+NAMESPACE = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*(/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*")
 
 
 @dataclass(frozen=True)
@@ -31,16 +34,20 @@ class Evidence:
     approver_email: str = ""
     invoice_date: date | None = None
     license_text: str = ""
+    namespace: str = ""
 
     @property
     def label(self) -> str:
         return EVIDENCE_KINDS.get(self.kind, self.kind)
 
-    def summary(self) -> str:
-        """How the evidence reads in the history."""
+    def summary(self, verified: str = "") -> str:
+        """How the evidence reads in the history; `verified` is what the server checked of it (the
+        license file's signature and license)."""
         detail = {
             "sold_to_approval": f" from {self.approver_email}",
             "recent_invoice": f" dated {self.invoice_date}" if self.invoice_date else "",
+            "license_text": f": {verified}" if verified else "",
+            "namespace_owner": f" of namespace {self.namespace.strip()}",
         }.get(self.kind, "")
         return f"evidence: {self.label.lower()}{detail}; ticket {self.ticket}; note: {self.note}"
 
@@ -103,11 +110,15 @@ def _kind_problem(
     if kind == "license_text":
         if "self-managed" not in facts.deployments:
             return "evidence", "A license copy is evidence only for self-managed subscriptions."
-        if len(evidence.license_text.strip()) < MIN_LICENSE_TEXT:
+        # Whether the text is a license file this app signed for this account is checked against the
+        # database and the keys (license_evidence.verify_license_evidence).
+        if not evidence.license_text.strip():
             return "license_text", "Paste the license as text (screenshots are not accepted)."
         return None
-    if kind == "namespace_owner" and "saas" not in facts.deployments:
-        return "evidence", "The namespace owner check is for SaaS subscriptions only."
+    if kind == "namespace_owner":
+        if "saas" not in facts.deployments:
+            return "evidence", "The namespace owner check is for SaaS subscriptions only."
+        return _namespace_problem(evidence.namespace)
     if kind == "reseller_vouch":
         if not facts.reseller:
             return "evidence", "A reseller's vouch is accepted only for accounts bought through a reseller."
@@ -116,4 +127,14 @@ def _kind_problem(
                 "A reseller's vouch needs the requester's email domain to match the Sold To's "
                 f"(@{email_domain(facts.sold_to_email)})."
             )
+    return None
+
+
+def _namespace_problem(namespace: str) -> tuple[str, str] | None:
+    """The history names the namespace whose owner was checked, so it must be one."""
+    problem = text_error("Namespace", namespace, max_length=MAX_NAMESPACE)
+    if problem:
+        return "namespace", problem
+    if not NAMESPACE.fullmatch(namespace.strip()):
+        return "namespace", "Enter the namespace's path as in its URL, such as acme or acme/platform."
     return None

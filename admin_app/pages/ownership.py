@@ -75,10 +75,16 @@ def _evidence_choice() -> rx.Component:
                 form_field("invoice_date", "Invoice date (YYYY-MM-DD)", "", S.errors, type="date"),
             ),
             (
+                "namespace_owner",
+                form_field("namespace", "Namespace checked (path, such as acme/platform)", "", S.errors),
+            ),
+            (
                 "license_text",
                 rx.vstack(
                     rx.el.label(
-                        "The license, as text", html_for="license_text", font_size="var(--font-size-2)"
+                        "The license file, as text (signed by this app for this account)",
+                        html_for="license_text",
+                        font_size="var(--font-size-2)",
                     ),
                     rx.text_area(id="license_text", name="license_text", rows="4", width="100%"),
                     field_error(S.errors, "license_text"),

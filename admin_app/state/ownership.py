@@ -13,6 +13,7 @@ from admin_app.db.ownership import OwnershipRequest, apply_ownership_change, pla
 from admin_app.db.ownership_evidence import EVIDENCE_KINDS, Evidence
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.license_key import verification_keys
 from admin_app.state.app_state import AppState
 from admin_app.state.views import contact_view, member_view
 from admin_app.state.writes import acting_staff, attempt
@@ -48,6 +49,7 @@ def request_from_form(account_id: int, form: dict) -> tuple[OwnershipRequest, di
         approver_email=_text(form, "approver_email"),
         invoice_date=invoice_date,
         license_text=form.get("license_text", "") if isinstance(form.get("license_text"), str) else "",
+        namespace=_text(form, "namespace"),
     )
     request = OwnershipRequest(
         billing_account_id=account_id,
@@ -137,7 +139,9 @@ class OwnershipState(AppState):
         self.planning = True
         yield
         outcome = await attempt(
-            lambda session: plan_ownership_change(session, request, today=datetime.now(UTC).date())
+            lambda session: plan_ownership_change(
+                session, request, today=datetime.now(UTC).date(), license_keys=verification_keys()
+            )
         )
         self.planning = False
         self.errors, self.message = {**outcome.field_errors, **problems}, outcome.message
@@ -150,7 +154,7 @@ class OwnershipState(AppState):
             "previous_owner": plan.previous_owner,
             "new_owner": plan.new_owner,
             "manages_other_account": plan.manages_other_account,
-            "evidence": _sentence(request.evidence.summary()),
+            "evidence": _sentence(plan.evidence),
         }
         self.plan_changes = [{"what": c.what, "before": c.before, "after": c.after} for c in plan.changes]
         self.plan_warnings = list(plan.warnings)
@@ -181,7 +185,12 @@ class OwnershipState(AppState):
 
         def write(session):
             return apply_ownership_change(
-                session, request, fingerprint=fingerprint, actor=actor, now=datetime.now(UTC)
+                session,
+                request,
+                fingerprint=fingerprint,
+                actor=actor,
+                now=datetime.now(UTC),
+                license_keys=verification_keys(),
             )
 
         outcome = await attempt(write)

@@ -3,8 +3,12 @@ plainly: garbage, truncation, a changed field, another key, a huge paste."""
 
 import base64
 import json
+import string
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from joserfc import jws
 from joserfc.jwk import OKPKey
 
 from admin_app.db.license_files import (
@@ -15,6 +19,7 @@ from admin_app.db.license_files import (
     license_file_text,
     match_in_database,
 )
+from admin_app.db.models import License
 from tests.factories import add_licenses, license_fields
 
 KEY = OKPKey.generate_key("Ed25519")
@@ -153,3 +158,57 @@ def test_a_file_naming_no_license_of_ours_says_so(session, license, license_id):
     match = match_in_database(session=session, claims={"license_id": license_id, "company": "X"})
     assert match.license_id is None
     assert match.message == "No license in the database has the id this file names."
+
+
+# Properties: whatever is pasted, only a file this app's key signed reads back "valid".
+GENUINE = token_of(license_file_text(License(id=7, **license_fields(company="Numbat Labs")), KEY))
+BASE64URL = string.ascii_letters + string.digits + "-_"
+CLAIM_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=40))
+CLAIMS = st.dictionaries(st.text(max_size=20), CLAIM_VALUES, max_size=12)
+
+
+def decoded(token: str) -> list[bytes]:
+    return [base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)) for part in token.split(".")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=3000))
+@example(f"{b64({'alg': 'Ed25519', 'kid': KEY.thumbprint()})}.{'W1tb' * 2500}.AAAA")
+def test_property_arbitrary_text_is_never_a_valid_license_file(text):
+    assert not check_license_file(text, [KEY]).valid
+
+
+@settings(max_examples=300, deadline=None)
+@given(*(st.text(alphabet=BASE64URL, min_size=1, max_size=300) for _ in range(3)))
+def test_property_three_parts_of_base64_are_never_a_valid_license_file(header, payload, signature):
+    assert not check_license_file(f"{BEGIN}\n{header}.{payload}.{signature}\n{END}", [KEY]).valid
+
+
+@settings(max_examples=200, deadline=None)
+@given(CLAIMS, st.sampled_from(["Ed25519", "EdDSA", "none", "HS256"]))
+def test_property_claims_signed_by_another_key_under_our_key_id_are_never_valid(claims, alg):
+    header = {"alg": alg, "kid": KEY.thumbprint()}
+    payload = json.dumps(claims).encode()
+    forged = jws.serialize_compact({**header, "alg": "Ed25519"}, payload, OTHER_KEY, algorithms=["Ed25519"])
+    _, _, signature = forged.split(".")
+    assert not check_license_file(f"{b64(header)}.{b64(claims)}.{signature}", [KEY]).valid
+    assert not check_license_file(forged, [KEY]).valid
+
+
+@settings(max_examples=200, deadline=None)
+@given(CLAIMS)
+def test_property_our_signature_moved_onto_other_claims_is_never_valid(claims):
+    header, _, signature = GENUINE.split(".")
+    check = check_license_file(f"{header}.{b64(claims)}.{signature}", [KEY])
+    assert not check.valid
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_property_a_genuine_file_changed_anywhere_is_valid_only_when_it_still_decodes_to_the_same_bytes(data):
+    position = data.draw(st.integers(0, len(GENUINE) - 1))
+    character = data.draw(st.sampled_from(BASE64URL + ". =+/\n"))
+    changed = GENUINE[:position] + character + GENUINE[position + 1 :]
+    if check_license_file(changed, [KEY]).valid:
+        # Base64 leaves a few spare bits in a part's last character; whitespace is ignored when read.
+        assert decoded("".join(changed.split())) == decoded(GENUINE)

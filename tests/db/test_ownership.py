@@ -238,3 +238,32 @@ def test_rule_9_when_the_last_history_row_cannot_be_written_nothing_of_the_chang
     assert members(session, account) == ["jane@acme.test"]
     assert contact(session, account.sold_to_contact_id).email == "jane@acme.test"
     assert session.exec(select(Version)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("deployment", "evidence", "message"),
+    [
+        (
+            "saas",
+            Evidence(kind="license_text", ticket="12345", note="Pasted", license_text="a license file"),
+            "A license copy is evidence only for self-managed subscriptions.",
+        ),
+        (
+            "self-managed",
+            Evidence(kind="namespace_owner", ticket="12345", note="Checked", namespace="acme"),
+            "The namespace owner check is for SaaS subscriptions only.",
+        ),
+    ],
+)
+def test_rule_13_evidence_is_weighed_against_this_accounts_own_deployments(
+    session, deployment, evidence, message
+):
+    account = add_account(session, sold_to=JANE)
+    session.add(subscription_row(account.id, f"A-S{account.id:08d}", deployment=deployment))
+    other = add_account(session, sold_to=AP, name="Other Corp")
+    other_deployment = "saas" if deployment == "self-managed" else "self-managed"
+    session.add(subscription_row(other.id, f"A-S{other.id:08d}", deployment=other_deployment))
+    session.commit()
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    outcome = plan(session, request(account, "bo@acme.test", evidence))
+    assert outcome.field_errors == {"evidence": message}

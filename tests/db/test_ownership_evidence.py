@@ -30,7 +30,7 @@ def errors(kind: str, facts: AccountFacts = DIRECT, requester: str = "bo@acme.te
         ("prior_contract", DIRECT, {}),
         ("recent_invoice", DIRECT, {"invoice_date": date(2025, 12, 1)}),
         ("license_text", DIRECT, {"license_text": "eyJkYXRhIjoi" * 10}),
-        ("namespace_owner", RESELLER, {}),
+        ("namespace_owner", RESELLER, {"namespace": "acme/platform"}),
         ("reseller_vouch", RESELLER, {}),
     ],
 )
@@ -60,8 +60,11 @@ def test_each_option_verifies_where_its_conditions_hold(kind, facts, details):
         ("recent_invoice", DIRECT, {"invoice_date": date(2026, 12, 1)}, "invoice_date", "last 12 months"),
         ("recent_invoice", DIRECT, {}, "invoice_date", "invoice's date"),
         ("license_text", RESELLER, {"license_text": "x" * 100}, "evidence", "self-managed"),
-        ("license_text", DIRECT, {"license_text": "screenshot.png"}, "license_text", "as text"),
-        ("namespace_owner", DIRECT, {}, "evidence", "SaaS"),
+        ("license_text", DIRECT, {"license_text": " \n"}, "license_text", "as text"),
+        ("namespace_owner", DIRECT, {"namespace": "acme"}, "evidence", "SaaS"),
+        ("namespace_owner", RESELLER, {}, "namespace", "Namespace can't be blank"),
+        ("namespace_owner", RESELLER, {"namespace": "acme platform"}, "namespace", "path as in its URL"),
+        ("namespace_owner", RESELLER, {"namespace": "/acme"}, "namespace", "path as in its URL"),
         ("reseller_vouch", DIRECT, {}, "evidence", "only for accounts bought through a reseller"),
         ("staff_vouch", DIRECT, {}, "evidence", "Choose one of the verification options"),
     ],
@@ -104,3 +107,13 @@ def test_an_approval_from_a_look_alike_of_the_sold_to_is_refused(approver):
     assert errors("sold_to_approval", facts, approver_email="KIM@acme.test") == {}
     found = errors("sold_to_approval", facts, approver_email=approver)
     assert "current Sold To" in found["approver_email"]
+
+
+def test_the_namespace_checked_is_named_in_the_history():
+    evidence = Evidence(
+        kind="namespace_owner", ticket="12345", note="Owner confirmed", namespace=" acme/platform "
+    )
+    assert evidence.summary() == (
+        "evidence: namespace owner check (saas) of namespace acme/platform; ticket 12345; "
+        "note: Owner confirmed"
+    )

@@ -12,11 +12,13 @@ from admin_app.db.models import (
     BillingAccountContact,
     BillingAccountMembership,
     Customer,
+    License,
     Version,
 )
 from admin_app.db.session import engine_for
 from tests.e2e.accounts import account_with_owner, add_customer
 from tests.e2e.conftest import new_page, screenshot
+from tests.factories import license_fields
 
 pytestmark = pytest.mark.e2e
 
@@ -178,3 +180,58 @@ def test_sales_cannot_open_the_ownership_page(browser, app_server, signed_in_sta
     expect(page.get_by_text("Your role (Sales) may not see this page.")).to_be_visible()
     expect(page.get_by_text("olga@owner-sales.test")).to_have_count(0)
     page.context.close()
+
+
+def license_of(url: str, account_id: int, company: str) -> int:
+    """A license of the account's subscription (account_with_owner names it A-S8<id>)."""
+    with Session(engine_for(url)) as session:
+        made = License(**license_fields(company=company, subscription_name=f"A-S8{account_id:07d}"))
+        session.add(made)
+        session.commit()
+        return made.id
+
+
+def test_license_text_must_be_a_file_the_app_signed_for_this_account(support, app_server, e2e_database):
+    url = e2e_database[0]
+    account_id = account_with_owner(url, "Owner E2E Licensed", "olga@owner-licensed.test")
+    own_license = license_of(url, account_id, "Owner E2E Licensed")
+    other_account = account_with_owner(url, "Owner E2E Elsewhere", "olga@owner-elsewhere.test")
+    other_license = license_of(url, other_account, "Owner E2E Elsewhere")
+    add_customer(url, "Lia", "Later", "lia@owner-licensed.test")
+    before = state_of(url, account_id)
+
+    def file_of(license_id: int) -> str:
+        response = support.request.get(f"{app_server}/api/licenses/{license_id}/license-file")
+        assert response.ok
+        return response.text()
+
+    open_owner_page(support, app_server, account_id)
+    support.get_by_label("Requester's email").fill("lia@owner-licensed.test")
+    fill_evidence(
+        support, "Last loaded license, as text (self-managed)", "T-400", "Pasted from their admin area"
+    )
+    pasted = support.get_by_label("The license file, as text (signed by this app for this account)")
+    error = support.get_by_test_id("error-license_text")
+    for text, message in (
+        ("I promise this is our license, honestly", "This is not a license file"),
+        (file_of(other_license), "issued for another account"),
+    ):
+        pasted.fill(text)
+        support.get_by_role("button", name="Review the change").click()
+        expect(error).to_contain_text(message)
+        expect(support.get_by_role("alertdialog")).to_have_count(0)
+    screenshot(support, "ownership-license-of-another-account")
+    assert state_of(url, account_id) == before
+
+    pasted.fill(file_of(own_license))
+    support.get_by_role("button", name="Review the change").click()
+    review = support.get_by_role("alertdialog")
+    expect(review).to_contain_text(f"license file of license {own_license} (Owner E2E Licensed")
+    review.get_by_role("button", name="Change owner").click()
+    expect(support.get_by_text("now owns Owner E2E Licensed.")).to_be_visible()
+    [reason] = state_of(url, account_id)["summary"]
+    assert (
+        f"license file of license {own_license} (Owner E2E Licensed, subscription A-S8{account_id:07d})"
+        in reason
+    )
+    assert "signature verified with key" in reason
