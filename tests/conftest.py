@@ -1,10 +1,14 @@
 """One SQLite file and one PostgreSQL database per test run, migrated with Alembic."""
 
+import hashlib
 import os
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +17,7 @@ from sqlmodel import Session
 
 from admin_app.db.migrate import upgrade_to_head
 from admin_app.db.session import engine_for
+from admin_app.settings import PROJECT_ROOT
 
 pytest_plugins = ["tests.ci_skips", "pytester"]
 
@@ -46,11 +51,26 @@ ONE_ROW_TABLES = {
 }
 
 
+def _migrated_sqlite_template() -> Path:
+    """A SQLite file at the newest schema, migrated once per version of the migrations and kept in the
+    temporary directory: `make mutation` starts the tests once for every mutant."""
+    migrations = sorted((PROJECT_ROOT / "alembic" / "versions").glob("*.py"))
+    version = hashlib.sha256(b"".join(path.read_bytes() for path in migrations)).hexdigest()[:16]
+    template = Path(tempfile.gettempdir()) / f"customer-admin-schema-{version}.db"
+    if not template.exists():
+        building = template.with_suffix(f".{uuid.uuid4().hex}.tmp")
+        url = f"sqlite:///{building}"
+        upgrade_to_head(url)
+        engine_for(url).dispose()
+        os.replace(building, template)
+    return template
+
+
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
-    upgrade_to_head(url)
-    return url
+    path = tmp_path_factory.mktemp("sqlite") / "test.db"
+    shutil.copyfile(_migrated_sqlite_template(), path)
+    return f"sqlite:///{path}"
 
 
 @contextmanager
