@@ -27,6 +27,7 @@ from admin_app.auth.oidc import (
     safe_next,
 )
 from admin_app.auth.sealed import seal
+from admin_app.auth.tabs import end_tabs
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import StaffSession
 from admin_app.db.session import in_session
@@ -236,6 +237,9 @@ async def logout(request: Request) -> Response:
 
     ended = await in_session(sign_out)
     forget(token)
+    if ended:
+        leaving = (await request.form()).get("tab")
+        await end_tabs([ended.id], leaving=leaving if isinstance(leaving, str) else "")
     signed_out = settings.APP_URL.rstrip("/") + "/auth/signed-out"
     target = "/auth/signed-out"
     try:

@@ -119,6 +119,22 @@ def is_live(*, session: Session, session_id: str, now: datetime, policy: Session
     return row is not None and _is_live(row, now, policy)
 
 
+def lapsed_between(*, session: Session, since: datetime, until: datetime, policy: SessionPolicy) -> list[str]:
+    """Ids of the sessions not ended by anyone that reached their absolute or idle timeout in
+    (since, until]."""
+    statement = select(StaffSession.id).where(
+        col(StaffSession.revoked_at).is_(None),
+        sa.or_(
+            sa.and_(col(StaffSession.expires_at) > since, col(StaffSession.expires_at) <= until),
+            sa.and_(
+                col(StaffSession.last_seen_at) > since - policy.idle,
+                col(StaffSession.last_seen_at) <= until - policy.idle,
+            ),
+        ),
+    )
+    return list(session.exec(statement))
+
+
 def register_tab(*, session: Session, session_id: str, client_token: str, now: datetime) -> None:
     """Remember that a browser tab acts under a session, so ending the session can reach the tab."""
     if session.get(StaffSessionTab, (session_id, client_token)) is not None:

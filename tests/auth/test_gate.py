@@ -347,3 +347,20 @@ def test_a_session_ended_elsewhere_empties_the_tab_on_its_next_event(session, ga
     update = send(handler_of("customer_detail_state", "load"), admin, root)
     assert any("/auth/login" in str(e.payload) for e in update.events)
     assert not tab_holds_admin_data(root)
+
+
+def test_a_change_of_roles_empties_what_was_loaded_under_the_old_ones(session, gate_env):
+    from admin_app.db.staff_sessions import ProviderTokens, hash_token, update_roles
+
+    root, admin = admins_tab(session)
+    # The provider took the admin role away; the session (and its id) carries on with support's.
+    update_roles(
+        session=session,
+        session_id=hash_token(admin.removeprefix("ca_session=")),
+        roles=("support",),
+        tokens=ProviderTokens(),
+    )
+    session.commit()
+    identity_module._cache.clear()
+    assert send("reflex___state____state.hydrate_and_load", admin, root) is None
+    assert not tab_holds_admin_data(root), "the state loaded as admin is not replayed to support"
