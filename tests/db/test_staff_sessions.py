@@ -16,6 +16,7 @@ from admin_app.db.staff_sessions import (
     hash_token,
     identity_for_token,
     is_live,
+    lapsed_between,
     purge_sessions,
     register_tab,
     revoke_session,
@@ -190,3 +191,20 @@ def test_a_session_is_live_until_it_is_ended_goes_idle_or_expires_and_asking_doe
     end_session(session=session, token=token, now=NOW + timedelta(minutes=1))
     session.commit()
     assert not is_live(session=session, session_id=session_id, now=NOW + timedelta(minutes=2), policy=POLICY)
+
+
+def test_sessions_that_lapse_are_found_once_in_the_window_they_lapse_in(session):
+    busy = sign_in(session, email="busy@example.com")  # expires 12 h after sign-in
+    quiet = sign_in(session, email="quiet@example.com", at=NOW + timedelta(hours=11))  # idle after 30 min
+    ended = sign_in(session, email="ended@example.com", at=NOW + timedelta(hours=11))
+    end_session(session=session, token=ended, now=NOW + timedelta(hours=11))
+    session.commit()
+
+    def lapsed(since: datetime, until: datetime) -> list[str]:
+        return sorted(lapsed_between(session=session, since=since, until=until, policy=POLICY))
+
+    eleven = NOW + timedelta(hours=11)
+    assert lapsed(eleven, eleven + timedelta(minutes=29)) == []
+    assert lapsed(eleven + timedelta(minutes=29), eleven + timedelta(minutes=31)) == [hash_token(quiet)]
+    assert lapsed(eleven + timedelta(minutes=31), NOW + timedelta(hours=12)) == [hash_token(busy)]
+    assert lapsed(NOW + timedelta(hours=12), NOW + timedelta(hours=13)) == []
