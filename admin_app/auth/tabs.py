@@ -9,6 +9,7 @@ Redis.
 
 import asyncio
 import logging
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 import reflex as rx
@@ -73,12 +74,23 @@ async def remember_tab(session_id: str, client_token: str) -> None:
     _registered.add((session_id, client_token))
 
 
-async def _end_tab(app: rx.App, token: str) -> None:
+async def empty_if_bound_to(state: BaseState, session_ids: Collection[str]) -> bool:
+    """Empty the tab if its data is still bound to one of these (ended) sessions; a tab where someone
+    has signed in since, or one already emptied, is left alone. True if it was emptied."""
+    bound = await state._get_root_state().get_state(AppState)
+    if bound._staff_session not in session_ids:
+        return False
+    return await bind_to_session(state, "")
+
+
+async def _end_tab(app: rx.App, token: str, session_ids: Collection[str]) -> bool:
     """Empty one tab's state (the delta goes to its socket, wherever it is) and send it to sign in."""
     async with app.modify_state(BaseStateToken(ident=token, cls=AppState)) as root:
-        await bind_to_session(root, "")
+        if not await empty_if_bound_to(root, session_ids):
+            return False
     sign_in = StateUpdate(events=Event.from_event_type([rx.call_script(SIGN_IN_SCRIPT)]))
     await app.event_namespace.emit_update(sign_in, token)
+    return True
 
 
 async def end_tabs(session_ids: list[str], only_local: bool = False, leaving: str = "") -> int:
@@ -92,13 +104,14 @@ async def end_tabs(session_ids: list[str], only_local: bool = False, leaving: st
     tokens = [t for t in tokens if t != leaving]
     if only_local:
         tokens = [t for t in tokens if t in app._token_manager.token_to_socket]
+    ended, ids = 0, frozenset(session_ids)
     for token in tokens:
         try:
-            await _end_tab(app, token)
+            ended += await _end_tab(app, token, ids)
         except Exception:
             # One tab that cannot be reached must not keep the others open.
             logger.exception("a tab of an ended session could not be emptied")
-    return len(tokens)
+    return ended
 
 
 def end_tabs_soon(session_ids: list[str]) -> None:
