@@ -238,8 +238,8 @@ async def logout(request: Request) -> Response:
     ended = await in_session(sign_out)
     forget(token)
     if ended:
-        leaving = (await request.form()).get("tab")
-        await end_tabs([ended.id], leaving=leaving if isinstance(leaving, str) else "")
+        # The session's other tabs are sent to sign in; this one is already leaving for the provider.
+        await end_tabs([ended.id])
     signed_out = settings.APP_URL.rstrip("/") + "/auth/signed-out"
     target = "/auth/signed-out"
     try:

@@ -106,12 +106,9 @@ def sidebar() -> rx.Component:
 
 
 # A POST from the app's own page (a cross-site link cannot sign anyone out), as a full page load:
-# /auth/logout is an HTTP route. Reflex's forms always prevent the browser's own submit. It names this
-# tab, which is on its way out: the session's other tabs are sent to sign in, this one is left alone.
+# /auth/logout is an HTTP route. Reflex's forms always prevent the browser's own submit.
 SIGN_OUT_SCRIPT = (
     "const form = document.createElement('form'); form.method = 'post'; form.action = '/auth/logout';"
-    " const tab = document.createElement('input'); tab.type = 'hidden'; tab.name = 'tab';"
-    " tab.value = window.sessionStorage.getItem('token') || ''; form.appendChild(tab);"
     " document.body.appendChild(form); form.submit();"
 )
 

@@ -1,6 +1,7 @@
 """Sign-in in Chromium through the real OpenID provider process: roles, no role, sign-out, revocation."""
 
 import re
+import time
 from datetime import UTC, datetime
 
 import httpx
@@ -10,7 +11,13 @@ from sqlmodel import Session, select
 
 from admin_app.db.models import StaffSession
 from admin_app.db.session import engine_for
-from tests.e2e.conftest import new_page, screenshot, sign_in_through_provider, until_sent_to_sign_in
+from tests.e2e.conftest import (
+    SIGN_IN_PAGE,
+    new_page,
+    screenshot,
+    sign_in_through_provider,
+    until_sent_to_sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -96,3 +103,25 @@ def test_the_served_app_sends_the_security_headers_on_pages_and_routes(app_serve
         response = httpx.get(app_server + path)
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
         assert response.headers["x-content-type-options"] == "nosniff", path
+
+
+def test_signing_out_in_one_tab_sends_the_sessions_other_tab_to_sign_in_without_its_next_event(
+    browser, app_server
+):
+    page = new_page(browser)
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "sales@example.com")
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    other = page.context.new_page()
+    sent: list[tuple[float, str]] = []
+    other.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
+    other.goto(f"{app_server}/licenses")
+    expect(other.locator("[data-testid=result-row]").first).to_be_visible()
+
+    signed_out_at = time.monotonic()
+    page.get_by_role("button", name="Sign out").click()
+    # The tab signing out goes on to the provider's sign-out; the other one is sent to sign in.
+    expect(page).to_have_url(re.compile(r"/oauth2/end_session\?.*id_token_hint="))
+    expect(other).to_have_url(SIGN_IN_PAGE, timeout=30_000)
+    assert [frame for at, frame in sent if at >= signed_out_at and frame.startswith("42")] == []
+    page.context.close()
