@@ -28,7 +28,7 @@ def _lapsed(session: Session, since: datetime, until: datetime, policy: SessionP
 
 async def follow_session_ends(app: rx.App) -> None:
     """Keep the app for ending tabs; every LAPSE_CHECK_SECONDS end the tabs of the sessions that lapsed
-    meanwhile, those whose sockets this worker holds (every worker runs this task)."""
+    meanwhile (every worker runs this task; a tab is ended once, by whichever worker comes first)."""
     use_app(app)
     since = datetime.now(UTC)
     while True:
@@ -36,8 +36,8 @@ async def follow_session_ends(app: rx.App) -> None:
         until, policy = datetime.now(UTC), session_policy(get_settings())
         try:
             lapsed = await in_session(functools.partial(_lapsed, since=since, until=until, policy=policy))
+            await end_tabs(lapsed)
         except SQLAlchemyError:
-            logger.warning("sessions that lapsed could not be looked up this round; trying again")
+            logger.warning("the tabs of lapsed sessions could not be looked up this round; trying again")
             continue
-        await end_tabs(lapsed, only_local=True)
         since = until

@@ -93,16 +93,14 @@ async def _end_tab(app: rx.App, token: str, session_ids: Collection[str]) -> boo
     return True
 
 
-async def end_tabs(session_ids: list[str], only_local: bool = False) -> int:
-    """Empty and send to sign in every tab still bound to these (ended) sessions; `only_local` keeps to
-    the tabs whose sockets this worker holds. Returns how many tabs were ended. Outside a running app
-    (a command, a test of the routes) there are none."""
+async def end_tabs(session_ids: list[str]) -> int:
+    """Empty and send to sign in every tab still bound to these (ended) sessions. Returns how many tabs
+    were ended: a tab another worker ended first is not bound any more, so it is not ended twice.
+    Outside a running app (a command, a test of the routes) there are none."""
     if not _running or not session_ids:
         return 0
     app = _running[0]
     tokens = await in_session(lambda session: tabs_of(session=session, session_ids=session_ids))
-    if only_local:
-        tokens = [t for t in tokens if t in app._token_manager.token_to_socket]
     ended, ids = 0, frozenset(session_ids)
     for token in tokens:
         try:

@@ -2,7 +2,7 @@
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 
 from admin_app.db.models import StaffSession
 from admin_app.db.session import engine_for
+from admin_app.session_ends import LAPSE_CHECK_SECONDS
 from tests.e2e.conftest import (
     SIGN_IN_PAGE,
     new_page,
@@ -124,4 +125,30 @@ def test_signing_out_in_one_tab_sends_the_sessions_other_tab_to_sign_in_without_
     expect(page).to_have_url(re.compile(r"/oauth2/end_session\?.*id_token_hint="))
     expect(other).to_have_url(SIGN_IN_PAGE, timeout=30_000)
     assert [frame for at, frame in sent if at >= signed_out_at and frame.startswith("42")] == []
+    page.context.close()
+
+
+def test_a_session_that_expires_sends_its_open_tab_to_sign_in_without_its_next_event(
+    browser, app_server, e2e_database
+):
+    url, _ = e2e_database
+    page = new_page(browser)
+    sent: list[tuple[float, str]] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "manager@example.com")
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    with Session(engine_for(url)) as session:
+        for row in session.exec(
+            select(StaffSession).where(
+                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
+            )
+        ):
+            row.expires_at = datetime.now(UTC) + timedelta(seconds=1)
+            session.add(row)
+        session.commit()
+    expires_at = time.monotonic() + 1
+    # Each worker looks for lapsed sessions every LAPSE_CHECK_SECONDS.
+    expect(page).to_have_url(SIGN_IN_PAGE, timeout=(LAPSE_CHECK_SECONDS * 2 + 10) * 1000)
+    assert [frame for at, frame in sent if at >= expires_at and frame.startswith("42")] == []
     page.context.close()
