@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from admin_app.auth.identity import CACHE_SECONDS
 from admin_app.db.models import StaffSession
 from admin_app.db.session import engine_for
 from admin_app.session_ends import LAPSE_CHECK_SECONDS
@@ -151,4 +152,48 @@ def test_a_session_that_expires_sends_its_open_tab_to_sign_in_without_its_next_e
     # Each worker looks for lapsed sessions every LAPSE_CHECK_SECONDS.
     expect(page).to_have_url(SIGN_IN_PAGE, timeout=(LAPSE_CHECK_SECONDS * 2 + 10) * 1000)
     assert [frame for at, frame in sent if at >= expires_at and frame.startswith("42")] == []
+    page.context.close()
+    # Ended, as the staff admin tests expect of every unlisted session of a demo user.
+    with Session(engine_for(url)) as session:
+        for row in session.exec(
+            select(StaffSession).where(
+                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
+            )
+        ):
+            row.revoked_at = datetime.now(UTC)
+            session.add(row)
+        session.commit()
+
+
+def test_a_session_the_role_check_ends_sends_its_other_tab_to_sign_in_without_its_next_event(
+    browser, app_server, e2e_database, issuer
+):
+    url, _ = e2e_database
+    page = new_page(browser)
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "manager@example.com")
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    other = page.context.new_page()
+    sent: list[tuple[float, str]] = []
+    other.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
+    other.goto(f"{app_server}/licenses")
+    expect(other.locator("[data-testid=result-row]").first).to_be_visible()
+    # The provider no longer accepts the session's tokens, and a role check is due at the next event.
+    assert httpx.post(f"{issuer}/users/manager@example.com/revoke-tokens").status_code == 204
+    with Session(engine_for(url)) as session:
+        for row in session.exec(
+            select(StaffSession).where(
+                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
+            )
+        ):
+            row.roles_checked_at = datetime.now(UTC) - timedelta(days=1)
+            session.add(row)
+        session.commit()
+
+    page.wait_for_timeout((CACHE_SECONDS + 1) * 1000)  # past what the worker remembers of the session
+    checked_at = time.monotonic()
+    page.locator("#search").fill("zephyr")
+    expect(page).to_have_url(SIGN_IN_PAGE)
+    expect(other).to_have_url(SIGN_IN_PAGE)
+    assert [frame for at, frame in sent if at >= checked_at and frame.startswith("42")] == []
     page.context.close()
