@@ -27,6 +27,8 @@ SIGN_IN_SCRIPT = (
     "encodeURIComponent(window.location.pathname + window.location.search))"
 )
 MAX_REMEMBERED = 10_000
+# Reflex's client tokens are UUIDs; the registry's column holds 64 characters.
+MAX_TOKEN_LENGTH = 64
 # (session id, client token) pairs this process has registered: the database is written once per tab.
 _registered: set[tuple[str, str]] = set()
 # The running app (`use_app`).
@@ -60,8 +62,9 @@ async def bind_to_session(state: BaseState, session_id: str, roles: tuple[str, .
 
 
 async def remember_tab(session_id: str, client_token: str) -> None:
-    """Register the tab under its session (once per process)."""
-    if not client_token or (session_id, client_token) in _registered:
+    """Register the tab under its session (once per process). A token longer than Reflex makes is the
+    browser's own invention: not stored (and not reachable by ending the session; its next event is)."""
+    if not client_token or len(client_token) > MAX_TOKEN_LENGTH or (session_id, client_token) in _registered:
         return
     now = datetime.now(UTC)
     await in_session(

@@ -389,3 +389,15 @@ def test_a_tab_is_registered_under_its_session_and_ending_the_session_empties_it
     asyncio.run(root.get_state(CustomerDetailState)).customer = {"email": "jane@acme.test"}
     assert asyncio.run(empty_if_bound_to(root, {admin_session})) is False
     assert tab_holds_admin_data(root)
+
+
+def test_a_client_token_no_browser_gets_from_reflex_is_not_registered_and_the_event_still_goes_on(
+    session, gate_env
+):
+    from admin_app.db.staff_sessions import hash_token, tabs_of
+
+    sales = cookie_for(session, ("sales",))
+    root = browser_state(sales, client_token="x" * 500)
+    assert send(handler_of("customer_detail_state", "load"), sales, root) is None
+    session_id = hash_token(sales.removeprefix("ca_session="))
+    assert tabs_of(session=session, session_ids=[session_id]) == []
