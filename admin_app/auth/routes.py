@@ -238,7 +238,7 @@ async def logout(request: Request) -> Response:
     ended = await in_session(sign_out)
     forget(token)
     if ended:
-        # The session's other tabs are sent to sign in; this one is already leaving for the provider.
+        # The session's other tabs are sent to sign in; this one left (Reflex closes it on beforeunload).
         await end_tabs([ended.id])
     signed_out = settings.APP_URL.rstrip("/") + "/auth/signed-out"
     target = "/auth/signed-out"
