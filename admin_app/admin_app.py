@@ -28,6 +28,7 @@ from admin_app.pages.staff_admin import audit_page, sessions_page
 from admin_app.pages.subscription import subscription_page
 from admin_app.pages.subscriptions import subscriptions_page
 from admin_app.security_headers import with_security_headers
+from admin_app.session_ends import follow_session_ends
 from admin_app.state.billing_account_detail import BillingAccountDetailState
 from admin_app.state.billing_accounts import BillingAccountsState
 from admin_app.state.customer_detail import CustomerDetailState
@@ -65,6 +66,7 @@ app.add_middleware(AuthGate())
 app.register_lifespan_task(send_outbox_forever)
 app.register_lifespan_task(keep_active_license_marks)
 app.register_lifespan_task(refusals_written_at_shutdown)
+app.register_lifespan_task(follow_session_ends)
 install_from_environment()
 sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 

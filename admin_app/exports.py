@@ -3,9 +3,11 @@
 Each export needs its list's read permission and `export`. A staff member may run
 EXPORTS_PER_PERSON downloads at once (per app process); one more is answered 429. Each export is
 recorded in the audit trail when it starts (list, filters) and when it ends (rows sent, complete or
-not). Rows are read a page at a time with the transaction ended in between (`every_page`), so a slow
-download holds no pooled connection while the browser reads."""
+not, and why). A download stops when its staff session ends. Rows are read a page at a time with
+the transaction ended in between (`every_page`), so a slow download holds no pooled connection
+while the browser reads."""
 
+import asyncio
 import json
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -19,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from admin_app.auth.client_address import of_request
+from admin_app.auth.identity import still_live
 from admin_app.auth.permissions import Permission
 from admin_app.csv_export import csv_chunks
 from admin_app.db import history_list as history_db
@@ -28,6 +31,10 @@ from admin_app.db.auth_events import record_auth_event
 from admin_app.db.session import in_session, session_scope
 from admin_app.db.staff_sessions import StaffIdentity
 from admin_app.settings import get_settings
+
+# A running download checks this often that its staff session is still live.
+SESSION_CHECK_SECONDS = 1.0
+SESSION_ENDED = "the staff session ended"
 
 
 def _iso(value: object) -> str:
@@ -171,10 +178,10 @@ SLOTS = ExportSlots()
 
 
 class _Counted:
-    """The rows of a download, counted as they are written."""
+    """The rows of a download, counted as they are written, and why it was stopped, if it was."""
 
     def __init__(self, rows: Iterator[list[object]]) -> None:
-        self.rows, self.sent = rows, 0
+        self.rows, self.sent, self.stopped_because = rows, 0, ""
 
     def __iter__(self) -> Iterator[list[object]]:
         for row in self.rows:
@@ -214,9 +221,46 @@ async def _audited(
     finally:
         SLOTS.give_back(identity.subject)
         ending = "complete" if complete else "stopped"
+        if rows.stopped_because:
+            ending += f": {rows.stopped_because}"
         # A browser that went away cancels the response; the record of how far it got is still written.
         with anyio.CancelScope(shield=True):
             await _record(identity, address, f"{export.filename}: {rows.sent} rows, {ending}")
+
+
+class SessionBoundDownload(StreamingResponse):
+    """A download that stops when the staff session it was started under ends (sign-out, revocation,
+    expiry), checked every SESSION_CHECK_SECONDS whether rows are flowing or the browser reads slowly;
+    the browser sees the download fail rather than a file cut short."""
+
+    def __init__(self, rows: _Counted, identity: StaffIdentity, address: str, export: Export) -> None:
+        super().__init__(
+            _audited(export, rows, identity, address),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{export.filename}"',
+                "Cache-Control": "no-store",
+            },
+        )
+        self.rows, self.session_id = rows, identity.session_id
+
+    async def _stop_when_ended(self, download: anyio.CancelScope) -> None:
+        while await still_live(self.session_id):
+            await asyncio.sleep(SESSION_CHECK_SECONDS)
+        self.rows.stopped_because = SESSION_ENDED
+        download.cancel()
+
+    async def __call__(self, scope, receive, send) -> None:
+        try:
+            with anyio.CancelScope() as download:
+                watcher = asyncio.create_task(self._stop_when_ended(download))
+                try:
+                    await super().__call__(scope, receive, send)
+                finally:
+                    watcher.cancel()
+        finally:
+            # However the download ended, its rows' generator ends now, and records how far it got.
+            await self.body_iterator.aclose()
 
 
 async def export_csv(request: Request, export: Export, identity: StaffIdentity) -> Response:
@@ -238,11 +282,4 @@ async def export_csv(request: Request, export: Export, identity: StaffIdentity) 
     except BaseException:
         SLOTS.give_back(identity.subject)
         raise
-    return StreamingResponse(
-        _audited(export, _Counted(_rows(export, query)), identity, address),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "Cache-Control": "no-store",
-        },
-    )
+    return SessionBoundDownload(_Counted(_rows(export, query)), identity, address, export)

@@ -38,6 +38,7 @@ TABLES = (
     "billing_account_contact",
     "billing_account",
     "customer",
+    "staff_session_tab",
     "staff_session",
     "auth_event",
     "used_logout_token",

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -19,9 +20,9 @@ from admin_app.api import build_api
 from admin_app.auth import permissions
 from admin_app.auth.permissions import Permission
 from admin_app.db.audit import record_version
-from admin_app.db.models import AuthEvent, License, Reconciliation, Version
+from admin_app.db.models import AuthEvent, License, Reconciliation, StaffSession, Version
 from admin_app.db.session import engine_for, session_scope
-from admin_app.exports import SLOTS
+from admin_app.exports import SLOTS, ExportSlots
 from admin_app.settings import get_settings
 from tests.conftest import fresh_postgres_database
 from tests.factories import NOW, STAFF, add_licenses, add_reconciliations, staff_session_token
@@ -257,3 +258,41 @@ def test_slow_downloads_hold_no_connection_and_a_person_gets_a_plain_429_past_th
         wait_until(lambda: len([d for d in audit(session, "export") if d.endswith("stopped")]) == 25)
         assert SLOTS.take("exporter@example.com", 1)
         SLOTS.give_back("exporter@example.com")
+
+
+def test_the_export_limit_is_counted_per_person():
+    slots = ExportSlots()
+    assert [slots.take("ann", 2), slots.take("ann", 2), slots.take("ann", 2)] == [True, True, False]
+    # Ann at her limit leaves Bob his own.
+    assert [slots.take("bob", 2), slots.take("bob", 2), slots.take("bob", 2)] == [True, True, False]
+    slots.give_back("ann")
+    assert slots.take("ann", 2) and not slots.take("bob", 2)
+
+
+def test_a_running_export_stops_when_its_session_ends_and_is_recorded_as_stopped_with_the_reason(
+    export_server,
+):
+    port, url = export_server
+    with Session(engine_for(url)) as session:
+        cookie = staff_session_token(session, "leaver@example.com", ("manager",))
+        download = StalledDownload(port, cookie)
+        try:
+            assert download.first_bytes.startswith(b"HTTP/1.1 200")
+            wait_until(lambda: len(audit(session, "export")) == 1)
+            time.sleep(1.5)
+            assert len(audit(session, "export")) == 1, "a slow reader alone does not stop it"
+
+            for row in session.exec(select(StaffSession)):
+                row.revoked_at = datetime.now(UTC)
+                session.add(row)
+            session.commit()
+            wait_until(lambda: len(audit(session, "export")) == 2)
+            assert audit(session, "export")[1].endswith("rows, stopped: the staff session ended")
+            # The browser is not handed a file cut short as if it were whole: the body never ends.
+            download.socket.settimeout(10)
+            rest = b"".join(iter(lambda: download.socket.recv(65536), b""))
+            assert not rest.endswith(b"0\r\n\r\n")
+        finally:
+            download.close()
+    assert SLOTS.take("leaver@example.com", 1)
+    SLOTS.give_back("leaver@example.com")

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from admin_app.auth.client_address import of_request
 from admin_app.auth.identity import forget_session
 from admin_app.auth.oidc import oidc_client
+from admin_app.auth.tabs import end_tabs
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.session import in_session
 from admin_app.db.staff_sessions import end_sessions_of, first_use_of_logout_token
@@ -163,4 +164,5 @@ async def back_channel_logout(request: Request) -> Response:
         return _bad_request("logout token already used")
     for session_id in ended:
         forget_session(session_id)
+    await end_tabs(ended)
     return JSONResponse({}, headers={"Cache-Control": "no-store"})

@@ -5,7 +5,8 @@ Any browser can send any event by name, so the check is made here, on the server
 handler runs. A handler declares what it needs with `@requires(...)`; one that declares
 nothing (including Reflex's built-in `setvar`) is refused. Reflex's own events pass only when
 they are on `FRAMEWORK_EVENTS`. Before any event is answered, the tab's state is checked to
-belong to the session behind the event; if it does not, every app state is emptied first.
+belong to the session behind the event and its current roles; if it does not, every app state is
+emptied first. Each tab is registered under its session, so ending the session can reach it (tabs).
 """
 
 import logging
@@ -24,9 +25,9 @@ from admin_app.auth.client_address import of_state
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.auth.refusal_log import Refusal, RefusalLog
+from admin_app.auth.tabs import SIGN_IN_SCRIPT, app_states, bind_to_session, remember_tab
 from admin_app.db.auth_events import plain_detail, record_auth_event
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
-from admin_app.state.app_state import AppState
 
 logger = logging.getLogger(__name__)
 PERMISSION_ATTR = "_required_permission"
@@ -34,10 +35,6 @@ SIGNED_IN = "signed-in"
 # Declared by shared handlers (mixins); the permission is the state's own `_read_permission`.
 PAGE_PERMISSION = "page-permission"
 REFUSED_MESSAGE = "You do not have permission to do that. Nothing was changed."
-SIGN_IN_SCRIPT = (
-    "window.location.assign('/auth/login?next=' + "
-    "encodeURIComponent(window.location.pathname + window.location.search))"
-)
 NO_ACCESS_SCRIPT = "window.location.assign('/no-access')"
 UNKNOWN_HANDLER = "unknown handler"
 # Reflex's own handlers the app needs: (re)connecting, running a page's on_load, reporting a
@@ -63,17 +60,6 @@ def requires(permission: Permission | str) -> Callable:
         return fn
 
     return declare
-
-
-def app_states() -> list[type[BaseState]]:
-    """Every state class this app defines (framework states are not ours to gate)."""
-    found, pending = [], list(rx.State.get_substates())
-    while pending:
-        cls = pending.pop()
-        pending.extend(cls.get_substates())
-        if cls.__module__.startswith("admin_app."):
-            found.append(cls)
-    return found
 
 
 @cache
@@ -148,18 +134,6 @@ async def refusals_written_at_shutdown() -> AsyncIterator[None]:
         await REFUSALS.flush()
 
 
-async def bind_to_session(state: BaseState, session_id: str) -> bool:
-    """Empty every app state of the tab unless it was loaded under `session_id`; True if it was emptied."""
-    root = state._get_root_state()
-    binding = await root.get_state(AppState)
-    if binding._staff_session == session_id:
-        return False
-    for cls in app_states():
-        (await root.get_state(cls)).reset()
-    binding._staff_session = session_id
-    return True
-
-
 async def _emptied(state: BaseState) -> dict:
     """The delta that empties the browser's copy, for an event that is refused (its handler sends none)."""
     root = state._get_root_state()
@@ -184,7 +158,11 @@ class AuthGate(Middleware):
         except SQLAlchemyError:
             # The session store is the database: no answer, no event (and a plain word, not a crash).
             return StateUpdate(events=Event.from_event_type([rx.toast.error(DATABASE_UNAVAILABLE)]))
-        emptied = await bind_to_session(state, identity.session_id if identity else "")
+        if identity is None:
+            emptied = await bind_to_session(state, "")
+        else:
+            emptied = await bind_to_session(state, identity.session_id, identity.roles)
+            await remember_tab(identity.session_id, state.router.session.client_token)
         if not ours:
             # Reflex's own event goes on; what it sends back is the emptied state.
             return None

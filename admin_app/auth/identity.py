@@ -3,11 +3,13 @@
 import time
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import cookie_parser
 
 from admin_app.auth.role_check import current_roles
+from admin_app.auth.tabs import end_tabs_soon
 from admin_app.db.session import in_session
-from admin_app.db.staff_sessions import SessionPolicy, StaffIdentity, hash_token, identity_for_token
+from admin_app.db.staff_sessions import SessionPolicy, StaffIdentity, hash_token, identity_for_token, is_live
 from admin_app.settings import Settings, get_settings
 
 # A revoked or expired session stops working within this many seconds on every worker.
@@ -65,6 +67,9 @@ async def identity_for_cookie_header(header: str, client_address: str = "") -> S
     )
     if identity is not None:
         identity = await current_roles(identity, client_address)
+        if identity is None:
+            # The provider refused the session's tokens and the role check ended it: its other tabs too.
+            end_tabs_soon([key])
     _remember(key, identity)
     return identity
 
@@ -78,3 +83,15 @@ def _remember(key: str, identity: StaffIdentity | None) -> None:
         if len(_cache) >= MAX_CACHED:
             _cache.clear()
     _cache[key] = (now, identity)
+
+
+async def still_live(session_id: str) -> bool:
+    """Whether the session may still act, straight from the store (asked every second by work that
+    outlives an event: background tasks, downloads). A store that does not answer counts as ended."""
+    now, policy = datetime.now(UTC), session_policy(get_settings())
+    try:
+        return await in_session(
+            lambda session: is_live(session=session, session_id=session_id, now=now, policy=policy)
+        )
+    except SQLAlchemyError:
+        return False

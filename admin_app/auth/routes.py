@@ -28,6 +28,7 @@ from admin_app.auth.oidc import (
     trusted_end_session_endpoint,
 )
 from admin_app.auth.sealed import seal
+from admin_app.auth.tabs import end_tabs
 from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import StaffSession
 from admin_app.db.session import in_session
@@ -268,6 +269,9 @@ async def logout(request: Request) -> Response:
 
     ended = await in_session(sign_out)
     forget(token)
+    if ended:
+        # The session's other tabs are sent to sign in; this one left (Reflex closes it on beforeunload).
+        await end_tabs([ended.id])
     signed_out = settings.APP_URL.rstrip("/") + "/auth/signed-out"
     target = "/auth/signed-out"
     try:

@@ -317,6 +317,21 @@ class StaffSession(SQLModel, table=True):
     roles_checked_at: datetime | None = None
 
 
+class StaffSessionTab(SQLModel, table=True):
+    """A browser tab (Reflex client token) that sent events under a staff session: ending the session
+    empties these tabs and sends them to sign in, on whichever worker holds their websocket."""
+
+    __tablename__ = "staff_session_tab"
+
+    session_id: str = Field(
+        sa_column=Column(
+            sa.String(64), sa.ForeignKey("staff_session.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    client_token: str = Field(primary_key=True, max_length=64)
+    seen_at: datetime
+
+
 class AuthEvent(SQLModel, table=True):
     """Sign-ins, sign-outs, failed sign-ins and refused events, in UTC."""
 

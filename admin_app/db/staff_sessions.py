@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
-from admin_app.db.models import StaffSession, UsedLogoutToken
+from admin_app.db.models import StaffSession, StaffSessionTab, UsedLogoutToken
 
 # Touch last_seen_at at most this often: every event checks the session, few need a write.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -112,6 +112,49 @@ def identity_for_token(
     )
 
 
+def is_live(*, session: Session, session_id: str, now: datetime, policy: SessionPolicy) -> bool:
+    """Whether the session may still act: not ended, not expired, not idle too long. Asked by work that
+    outlives an event (background tasks, downloads), without keeping the session alive."""
+    row = session.get(StaffSession, session_id)
+    return row is not None and _is_live(row, now, policy)
+
+
+def lapsed_between(*, session: Session, since: datetime, until: datetime, policy: SessionPolicy) -> list[str]:
+    """Ids of the sessions not ended by anyone that reached their absolute or idle timeout in
+    (since, until]."""
+    statement = select(StaffSession.id).where(
+        col(StaffSession.revoked_at).is_(None),
+        sa.or_(
+            sa.and_(col(StaffSession.expires_at) > since, col(StaffSession.expires_at) <= until),
+            sa.and_(
+                col(StaffSession.last_seen_at) > since - policy.idle,
+                col(StaffSession.last_seen_at) <= until - policy.idle,
+            ),
+        ),
+    )
+    return list(session.exec(statement))
+
+
+def register_tab(*, session: Session, session_id: str, client_token: str, now: datetime) -> None:
+    """Remember that a browser tab acts under a session, so ending the session can reach the tab."""
+    if session.get(StaffSessionTab, (session_id, client_token)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(StaffSessionTab(session_id=session_id, client_token=client_token, seen_at=now))
+    except IntegrityError:
+        # Another worker registered the same tab a moment ago (or the session was just purged).
+        return
+
+
+def tabs_of(*, session: Session, session_ids: list[str]) -> list[str]:
+    """The client tokens of the tabs that acted under these sessions."""
+    if not session_ids:
+        return []
+    statement = select(StaffSessionTab.client_token).where(col(StaffSessionTab.session_id).in_(session_ids))
+    return sorted(set(session.exec(statement)))
+
+
 def end_session(*, session: Session, token: str, now: datetime) -> StaffSession | None:
     """Revoke the session of `token` (sign-out); returns it for the audit trail and id_token_hint."""
     row = session.get(StaffSession, hash_token(token)) if token else None
@@ -209,9 +252,13 @@ def end_sessions_of(
 
 
 def purge_sessions(*, session: Session, now: datetime, retention: timedelta) -> int:
-    """Delete sessions ended or expired more than `retention` ago, ID and provider tokens with them,
-    and the back-channel logout token ids that can no longer be replayed. Returns sessions deleted."""
+    """Delete sessions ended or expired more than `retention` ago, ID and provider tokens and tabs with
+    them, and the back-channel logout token ids that can no longer be replayed. Returns sessions deleted."""
     cutoff = now - retention
+    purged = select(StaffSession.id).where(
+        sa.or_(col(StaffSession.revoked_at) < cutoff, col(StaffSession.expires_at) < cutoff)
+    )
+    session.execute(delete(StaffSessionTab).where(col(StaffSessionTab.session_id).in_(purged)))
     deleted = session.execute(
         delete(StaffSession).where(
             sa.or_(col(StaffSession.revoked_at) < cutoff, col(StaffSession.expires_at) < cutoff)

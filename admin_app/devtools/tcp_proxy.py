@@ -78,6 +78,11 @@ class TcpProxy:
         self.upstream = upstream
         self._drop_open()
 
+    def send_new_to(self, upstream: tuple[str, int]) -> None:
+        """Send new connections to `upstream` and keep the open ones where they are, as a balancer
+        spreading browsers over instances does."""
+        self.upstream = upstream
+
     def _drop_open(self) -> None:
         with self._lock:
             ends = list(self._open)

@@ -10,10 +10,12 @@ import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import PAGE_PERMISSION, requires
+from admin_app.auth.identity import still_live
 from admin_app.auth.permissions import Permission
 from admin_app.db.models import OutboxMessage
 from admin_app.db.outbox import KINDS, messages_about
 from admin_app.db.session import in_session
+from admin_app.state.app_state import AppState
 
 # After a send, the page follows its email this long (seconds) while the mail server answers.
 FOLLOW_SECONDS = 20
@@ -61,10 +63,19 @@ class EmailsState(rx.State, mixin=True):
     @rx.event(background=True)
     @requires(PAGE_PERMISSION)
     async def follow_emails(self):
-        """Refresh the emails once a second while the mail server answers (outside the state lock)."""
+        """Refresh the emails once a second while the mail server answers (outside the state lock);
+        stop as soon as the session it was started under ends or the tab is bound to another."""
+        async with self:
+            bound = await self.get_state(AppState)
+            binding = (bound._staff_session, bound._staff_roles)
         for _ in range(FOLLOW_SECONDS):
             await asyncio.sleep(1)
+            if not await still_live(binding[0]):
+                return
             async with self:
+                bound = await self.get_state(AppState)
+                if (bound._staff_session, bound._staff_roles) != binding:
+                    return
                 try:
                     await self._reload_emails()
                 except SQLAlchemyError:

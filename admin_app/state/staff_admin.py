@@ -14,6 +14,7 @@ from admin_app.auth.client_address import of_state
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header, session_policy
 from admin_app.auth.permissions import Permission
+from admin_app.auth.tabs import end_tabs_soon
 from admin_app.db.auth_event_list import (
     AuthEventQuery,
     count_auth_events,
@@ -88,7 +89,7 @@ class SessionsState(AppState):
             " (every session of this person)" if everything else ""
         )
 
-        def end(session) -> list[str]:
+        def end(session) -> list[tuple[str, str]]:
             if everything:
                 ended = end_sessions_of(session=session, now=now, subject=subject)
             else:
@@ -105,12 +106,14 @@ class SessionsState(AppState):
                     client_address=address,
                     detail=detail,
                 )
-            return [row.email for row in ended]
+            return [(row.id, row.email) for row in ended]
 
         try:
-            ended = await in_session(end)
+            ended_sessions = await in_session(end)
         except SQLAlchemyError:
             return rx.toast.error(DATABASE_UNAVAILABLE)
+        end_tabs_soon([session_id for session_id, _ in ended_sessions])
+        ended = [email for _, email in ended_sessions]
         await self._refresh()
         if not ended:
             return rx.toast.info("That session had already ended.")
@@ -121,7 +124,7 @@ class SessionsState(AppState):
     @rx.event
     @requires(Permission.SESSIONS_ADMIN)
     async def revoke(self, ref: str):
-        """End one session; its owner is sent to sign in at their next action."""
+        """End one session; its open tabs are emptied and sent to sign in."""
         return await self._end(ref, everything=False)
 
     @rx.event

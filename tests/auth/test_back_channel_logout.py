@@ -1,6 +1,7 @@
 """OpenID Connect Back-Channel Logout: the issuer (one the test controls, over HTTP) posts a logout
 token; a valid one ends the person's sessions once, every malformed one is refused and ends nothing."""
 
+import asyncio
 import base64
 import time
 import uuid
@@ -15,6 +16,7 @@ from starlette.testclient import TestClient
 from admin_app.api import build_api
 from admin_app.auth import back_channel
 from admin_app.auth.back_channel import BACK_CHANNEL_EVENT, MAX_BODY_BYTES
+from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.db.models import AuthEvent, StaffSession
 from tests.auth.conftest import APP_URL, app_routes, sign_in_through
 from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
@@ -176,3 +178,13 @@ def test_unknown_key_ids_fetch_the_providers_keys_again_at_most_once_a_minute(
     answer = client.post(ENDPOINT, data={"logout_token": logout_token(issuer, key=rotated)})
     assert answer.status_code == 200, "a real rotation is still picked up once the minute has passed"
     assert live_sessions(session) == 0
+
+
+def test_an_ended_session_stops_working_at_once_in_the_process_that_had_it_cached(client, session, issuer):
+    sign_in_through(client)
+    cookie = f"ca_session={client.cookies['ca_session']}"
+    assert asyncio.run(identity_for_cookie_header(cookie)) is not None, "now cached as live"
+
+    assert client.post(ENDPOINT, data={"logout_token": logout_token(issuer)}).status_code == 200
+    # Within the cache's few seconds: the process that ended the session does not answer from it.
+    assert asyncio.run(identity_for_cookie_header(cookie)) is None

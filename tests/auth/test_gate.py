@@ -176,11 +176,13 @@ def gate_env(session, db_url, monkeypatch):
     get_settings.cache_clear()
 
 
-def browser_state(cookie: str, root: BaseState | None = None) -> BaseState:
+def browser_state(cookie: str, root: BaseState | None = None, client_token: str = "") -> BaseState:
     """A tab's whole state tree (Reflex's own classes) as a connection with `cookie` delivers it."""
     root = root or rx.State(_reflex_internal_init=True)
     headers = {"cookie": cookie} if cookie else {}
     router_data = {"headers": headers, "ip": "10.0.0.9", "pathname": "/licenses", "asPath": "/licenses"}
+    if client_token:
+        router_data["token"] = client_token
     root.router_data = root._update_router_vars(router_data, root.router_data or {})
     return root
 
@@ -293,13 +295,13 @@ def handler_of(state_suffix: str, name: str) -> str:
     return f"{path}.{name}"
 
 
-def admins_tab(session) -> tuple[BaseState, str]:
+def admins_tab(session, client_token: str = "") -> tuple[BaseState, str]:
     """A tab whose state holds what an admin loaded: the staff sessions list and a customer."""
     from admin_app.state.customer_detail import CustomerDetailState
     from admin_app.state.staff_admin import SessionsState
 
     admin = cookie_for(session, ("admin",))
-    root = browser_state(admin)
+    root = browser_state(admin, client_token=client_token)
     assert send(handler_of("sessions_state", "load"), admin, root) is None
     sessions = asyncio.run(root.get_state(SessionsState))
     sessions.rows = [{"id": "secret-session-id", "email": "admin@example.com"}]
@@ -347,3 +349,55 @@ def test_a_session_ended_elsewhere_empties_the_tab_on_its_next_event(session, ga
     update = send(handler_of("customer_detail_state", "load"), admin, root)
     assert any("/auth/login" in str(e.payload) for e in update.events)
     assert not tab_holds_admin_data(root)
+
+
+def test_a_change_of_roles_empties_what_was_loaded_under_the_old_ones(session, gate_env):
+    from admin_app.db.staff_sessions import ProviderTokens, hash_token, update_roles
+
+    root, admin = admins_tab(session)
+    # The provider took the admin role away; the session (and its id) carries on with support's.
+    update_roles(
+        session=session,
+        session_id=hash_token(admin.removeprefix("ca_session=")),
+        roles=("support",),
+        tokens=ProviderTokens(),
+    )
+    session.commit()
+    identity_module._cache.clear()
+    assert send("reflex___state____state.hydrate_and_load", admin, root) is None
+    assert not tab_holds_admin_data(root), "the state loaded as admin is not replayed to support"
+
+
+def test_a_tab_is_registered_under_its_session_and_ending_the_session_empties_it_only_while_bound_to_it(
+    session, gate_env
+):
+    from admin_app.auth.tabs import empty_if_bound_to
+    from admin_app.db.staff_sessions import hash_token, tabs_of
+    from admin_app.state.customer_detail import CustomerDetailState
+
+    root, admin = admins_tab(session, client_token="tab-of-the-admin")
+    admin_session = hash_token(admin.removeprefix("ca_session="))
+    assert tabs_of(session=session, session_ids=[admin_session]) == ["tab-of-the-admin"]
+
+    assert asyncio.run(empty_if_bound_to(root, {"another-session"})) is False
+    assert tab_holds_admin_data(root)
+    assert asyncio.run(empty_if_bound_to(root, {admin_session})) is True
+    assert not tab_holds_admin_data(root)
+    # Someone else signs in in the same tab: the admin's session ending later leaves their data be.
+    sales = cookie_for(session, ("sales",))
+    assert send(handler_of("customer_detail_state", "load"), sales, root) is None
+    asyncio.run(root.get_state(CustomerDetailState)).customer = {"email": "jane@acme.test"}
+    assert asyncio.run(empty_if_bound_to(root, {admin_session})) is False
+    assert tab_holds_admin_data(root)
+
+
+def test_a_client_token_no_browser_gets_from_reflex_is_not_registered_and_the_event_still_goes_on(
+    session, gate_env
+):
+    from admin_app.db.staff_sessions import hash_token, tabs_of
+
+    sales = cookie_for(session, ("sales",))
+    root = browser_state(sales, client_token="x" * 500)
+    assert send(handler_of("customer_detail_state", "load"), sales, root) is None
+    session_id = hash_token(sales.removeprefix("ca_session="))
+    assert tabs_of(session=session, session_ids=[session_id]) == []

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from admin_app.db.models import StaffSession, UsedLogoutToken
+from admin_app.db.models import StaffSession, StaffSessionTab, UsedLogoutToken
 from admin_app.db.staff_sessions import (
     SessionPolicy,
     active_sessions,
@@ -14,9 +14,13 @@ from admin_app.db.staff_sessions import (
     first_use_of_logout_token,
     hash_token,
     identity_for_token,
+    is_live,
+    lapsed_between,
     purge_sessions,
+    register_tab,
     revoke_session,
     start_session,
+    tabs_of,
 )
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
@@ -141,3 +145,55 @@ def test_only_one_caller_gets_a_due_role_check(session):
     first = claim_role_check(session=session, session_id=session_id, now=later, every=every)
     second = claim_role_check(session=session, session_id=session_id, now=later, every=every)
     assert first.access_token == "sealed-access-token" and second is None
+
+
+def test_a_tab_is_registered_once_per_session_and_found_by_the_sessions_it_acted_under(session):
+    mine, theirs = hash_token(sign_in(session)), hash_token(sign_in(session, email="sales@example.com"))
+    for session_id, tab in ((mine, "tab-1"), (mine, "tab-2"), (mine, "tab-1"), (theirs, "tab-1")):
+        register_tab(session=session, session_id=session_id, client_token=tab, now=NOW)
+    session.commit()
+    assert tabs_of(session=session, session_ids=[mine]) == ["tab-1", "tab-2"]
+    assert tabs_of(session=session, session_ids=[theirs]) == ["tab-1"]
+    assert tabs_of(session=session, session_ids=[]) == []
+    assert len(session.exec(select(StaffSessionTab)).all()) == 3
+
+
+def test_purging_a_session_forgets_its_tabs(session):
+    old = sign_in(session, email="old@example.com", at=NOW - timedelta(days=40))
+    live = sign_in(session)
+    for token in (old, live):
+        register_tab(session=session, session_id=hash_token(token), client_token="tab", now=NOW)
+    session.commit()
+    purge_sessions(session=session, now=NOW, retention=timedelta(days=30))
+    session.commit()
+    assert [row.session_id for row in session.exec(select(StaffSessionTab))] == [hash_token(live)]
+
+
+def test_a_session_is_live_until_it_is_ended_goes_idle_or_expires_and_asking_does_not_keep_it_alive(session):
+    token = sign_in(session)
+    session_id = hash_token(token)
+    assert is_live(session=session, session_id=session_id, now=NOW + timedelta(minutes=29), policy=POLICY)
+    # Asking is not using: the idle timeout still runs from the last event.
+    assert not is_live(session=session, session_id=session_id, now=NOW + timedelta(minutes=30), policy=POLICY)
+    assert not is_live(session=session, session_id=session_id, now=NOW + timedelta(hours=12), policy=POLICY)
+    assert not is_live(session=session, session_id="no-such-session", now=NOW, policy=POLICY)
+    end_session(session=session, token=token, now=NOW + timedelta(minutes=1))
+    session.commit()
+    assert not is_live(session=session, session_id=session_id, now=NOW + timedelta(minutes=2), policy=POLICY)
+
+
+def test_sessions_that_lapse_are_found_once_in_the_window_they_lapse_in(session):
+    busy = sign_in(session, email="busy@example.com")  # expires 12 h after sign-in
+    quiet = sign_in(session, email="quiet@example.com", at=NOW + timedelta(hours=11))  # idle after 30 min
+    ended = sign_in(session, email="ended@example.com", at=NOW + timedelta(hours=11))
+    end_session(session=session, token=ended, now=NOW + timedelta(hours=11))
+    session.commit()
+
+    def lapsed(since: datetime, until: datetime) -> list[str]:
+        return sorted(lapsed_between(session=session, since=since, until=until, policy=POLICY))
+
+    eleven = NOW + timedelta(hours=11)
+    assert lapsed(eleven, eleven + timedelta(minutes=29)) == []
+    assert lapsed(eleven + timedelta(minutes=29), eleven + timedelta(minutes=31)) == [hash_token(quiet)]
+    assert lapsed(eleven + timedelta(minutes=31), NOW + timedelta(hours=12)) == [hash_token(busy)]
+    assert lapsed(NOW + timedelta(hours=12), NOW + timedelta(hours=13)) == []

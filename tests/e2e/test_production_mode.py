@@ -9,6 +9,7 @@ their own that the tests restart (losing every key, as a Redis without persisten
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from tests.e2e.conftest import (
     E2E_CARL,
     E2E_DANA,
     E2E_ERIN,
+    SIGN_IN_PAGE,
     add_e2e_company,
     new_page,
     screenshot,
@@ -41,6 +43,8 @@ from tests.waiting import wait_until
 pytestmark = pytest.mark.e2e
 
 SUPPORT = "support@example.com"
+SALES = "sales@example.com"
+ADMIN = "admin@example.com"
 
 
 @dataclass
@@ -206,3 +210,69 @@ def test_sessions_survive_a_redis_restart_and_the_page_recovers_after_a_reload(s
     support.get_by_role("tab", name="History").click()
     expect(support.get_by_text("Chargeback fraud", exact=True)).to_be_visible()
     assert httpx.get(production.url + "/healthz", timeout=10).status_code == 200
+
+
+@dataclass
+class RecordedTab:
+    """A tab and the websocket frames it received and sent, each with when it passed."""
+
+    page: Page
+    received: list[tuple[float, str]]
+    sent: list[tuple[float, str]]
+
+
+def recorded_tab(page: Page) -> RecordedTab:
+    tab = RecordedTab(page, [], [])
+
+    def watch(ws) -> None:
+        ws.on("framereceived", lambda payload: tab.received.append((time.monotonic(), str(payload))))
+        ws.on("framesent", lambda payload: tab.sent.append((time.monotonic(), str(payload))))
+
+    page.on("websocket", watch)
+    return tab
+
+
+def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_at_once(browser, production):
+    a, b = production.instances["a"], production.instances["b"]
+    dana, carl = customer_id(production, E2E_DANA), customer_id(production, E2E_CARL)
+    production.balancer.switch_to(a)
+    production.database_link.restore()
+    first = recorded_tab(new_page(browser))
+    first.page.goto(f"{production.url}/customers/{dana}")
+    sign_in_through_provider(first.page, SALES)
+    expect(first.page.get_by_text(E2E_DANA).first).to_be_visible()
+    # The same person's second tab (same browser, same session) is sent to the other instance.
+    on_b = production.balancer.connections[b]
+    production.balancer.send_new_to(b)
+    second = recorded_tab(first.page.context.new_page())
+    second.page.goto(f"{production.url}/customers/{carl}")
+    expect(second.page.get_by_text(E2E_CARL).first).to_be_visible()
+    assert production.balancer.connections[b] > on_b, "the second tab's websocket is on instance B"
+    production.balancer.send_new_to(a)
+    tabs = (first, second)
+    assert all(any(E2E_DANA in f or E2E_CARL in f for _, f in tab.received) for tab in tabs), (
+        "the recorder sees each tab's data while signed in"
+    )
+
+    admin = new_page(browser)
+    admin.goto(production.url + "/admin/sessions")
+    sign_in_through_provider(admin, ADMIN)
+    rows = admin.get_by_role("row").filter(has_text=SALES)
+    expect(rows).to_have_count(1)
+    rows.first.get_by_role("button", name="End session").click()
+    ended_at = time.monotonic()
+    admin.get_by_role("alertdialog").get_by_role("button", name="End session").click()
+
+    for tab in tabs:
+        expect(tab.page).to_have_url(SIGN_IN_PAGE, timeout=60_000)
+    took = time.monotonic() - ended_at
+    print(f"\nend session -> both tabs on the sign-in page: {took:.2f} s")
+    for tab in tabs:
+        after = [frame for at, frame in tab.received if at >= ended_at]
+        assert after, "the end reached the tab over its websocket"
+        assert not [f for f in after if E2E_DANA in f or E2E_CARL in f or "Zephyr" in f]
+        events_sent = [frame for at, frame in tab.sent if at >= ended_at and frame.startswith("42")]
+        assert events_sent == [], "the tab was sent to sign in without an event of its own"
+    screenshot(second.page, "production-session-ended-tab-on-b")
+    first.page.context.close()
+    admin.context.close()

@@ -1,16 +1,25 @@
 """Sign-in in Chromium through the real OpenID provider process: roles, no role, sign-out, revocation."""
 
 import re
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from admin_app.auth.identity import CACHE_SECONDS
 from admin_app.db.models import StaffSession
 from admin_app.db.session import engine_for
-from tests.e2e.conftest import new_page, screenshot, sign_in_through_provider, until_sent_to_sign_in
+from admin_app.session_ends import LAPSE_CHECK_SECONDS
+from tests.e2e.conftest import (
+    SIGN_IN_PAGE,
+    new_page,
+    screenshot,
+    sign_in_through_provider,
+    until_sent_to_sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -96,3 +105,95 @@ def test_the_served_app_sends_the_security_headers_on_pages_and_routes(app_serve
         response = httpx.get(app_server + path)
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
         assert response.headers["x-content-type-options"] == "nosniff", path
+
+
+def test_signing_out_in_one_tab_sends_the_sessions_other_tab_to_sign_in_without_its_next_event(
+    browser, app_server
+):
+    page = new_page(browser)
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "sales@example.com")
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    other = page.context.new_page()
+    sent: list[tuple[float, str]] = []
+    other.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
+    other.goto(f"{app_server}/licenses")
+    expect(other.locator("[data-testid=result-row]").first).to_be_visible()
+
+    signed_out_at = time.monotonic()
+    page.get_by_role("button", name="Sign out").click()
+    # The tab signing out goes on to the provider's sign-out; the other one is sent to sign in.
+    expect(page).to_have_url(re.compile(r"/oauth2/end_session\?.*id_token_hint="))
+    expect(other).to_have_url(SIGN_IN_PAGE, timeout=30_000)
+    assert [frame for at, frame in sent if at >= signed_out_at and frame.startswith("42")] == []
+    page.context.close()
+
+
+def test_a_session_that_expires_sends_its_open_tab_to_sign_in_without_its_next_event(
+    browser, app_server, e2e_database
+):
+    url, _ = e2e_database
+    page = new_page(browser)
+    sent: list[tuple[float, str]] = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "manager@example.com")
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    with Session(engine_for(url)) as session:
+        for row in session.exec(
+            select(StaffSession).where(
+                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
+            )
+        ):
+            row.expires_at = datetime.now(UTC) + timedelta(seconds=1)
+            session.add(row)
+        session.commit()
+    expires_at = time.monotonic() + 1
+    # Each worker looks for lapsed sessions every LAPSE_CHECK_SECONDS.
+    expect(page).to_have_url(SIGN_IN_PAGE, timeout=(LAPSE_CHECK_SECONDS * 2 + 10) * 1000)
+    assert [frame for at, frame in sent if at >= expires_at and frame.startswith("42")] == []
+    page.context.close()
+    # Ended, as the staff admin tests expect of every unlisted session of a demo user.
+    with Session(engine_for(url)) as session:
+        for row in session.exec(
+            select(StaffSession).where(
+                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
+            )
+        ):
+            row.revoked_at = datetime.now(UTC)
+            session.add(row)
+        session.commit()
+
+
+def test_a_session_the_role_check_ends_sends_its_other_tab_to_sign_in_without_its_next_event(
+    browser, app_server, e2e_database, issuer
+):
+    url, _ = e2e_database
+    page = new_page(browser)
+    page.goto(f"{app_server}/licenses")
+    sign_in_through_provider(page, "manager@example.com")
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
+    other = page.context.new_page()
+    sent: list[tuple[float, str]] = []
+    other.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
+    other.goto(f"{app_server}/licenses")
+    expect(other.locator("[data-testid=result-row]").first).to_be_visible()
+    # The provider no longer accepts the session's tokens, and a role check is due at the next event.
+    assert httpx.post(f"{issuer}/users/manager@example.com/revoke-tokens").status_code == 204
+    with Session(engine_for(url)) as session:
+        for row in session.exec(
+            select(StaffSession).where(
+                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
+            )
+        ):
+            row.roles_checked_at = datetime.now(UTC) - timedelta(days=1)
+            session.add(row)
+        session.commit()
+
+    page.wait_for_timeout((CACHE_SECONDS + 1) * 1000)  # past what the worker remembers of the session
+    checked_at = time.monotonic()
+    page.locator("#search").fill("zephyr")
+    expect(page).to_have_url(SIGN_IN_PAGE)
+    expect(other).to_have_url(SIGN_IN_PAGE)
+    assert [frame for at, frame in sent if at >= checked_at and frame.startswith("42")] == []
+    page.context.close()
