@@ -71,6 +71,15 @@ def test_an_export_needs_the_lists_read_permission_as_well_as_export(session, cl
     assert audit(session, "export") == []
 
 
+@pytest.mark.parametrize("name", READ_PERMISSION)
+def test_an_export_needs_export_as_well_as_the_lists_read_permission(session, client, monkeypatch, name):
+    monkeypatch.setitem(permissions.ROLE_PERMISSIONS, "sales", frozenset({Permission(READ_PERMISSION[name])}))
+    response = as_staff(client, session).get(f"/api/export/{name}")
+    assert response.status_code == 403
+    assert audit(session, "refused") == [f"/api/export/{name} needs export"]
+    assert audit(session, "export") == []
+
+
 def test_an_export_is_recorded_when_it_starts_and_when_it_ends(session, client):
     add_licenses(session, [{"plan": "ultimate"}, {"plan": "ultimate"}, {"plan": "premium"}])
     response = as_staff(client, session).get("/api/export/licenses.csv", params={"plan": "ultimate"})

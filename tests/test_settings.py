@@ -118,7 +118,13 @@ def test_the_check_make_run_prod_runs_says_what_is_wrong_in_a_plain_line(tmp_pat
 
 
 def test_the_check_refuses_each_weak_secret_in_a_plain_line_that_does_not_repeat_it(tmp_path):
-    weak = {"OIDC_CLIENT_SECRET": "ab", "MAIL_EVENTS_SECRET": "", "SESSION_SECRET": "short-secret-x"}
+    weak = {
+        "OIDC_CLIENT_SECRET": "ab",
+        "MAIL_EVENTS_SECRET": "",
+        "SESSION_SECRET": "short-secret-x",
+        "PORTAL_SECRET": "portal-secret-31-characters-lon",
+    }
+    assert set(weak) == set(MINIMUM_SECRET_LENGTHS)
     for name, value in weak.items():
         env = {**REAL, name: value, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
         checked = subprocess.run(

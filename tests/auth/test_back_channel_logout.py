@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import OctKey
+from joserfc.jwk import ECKey, OctKey
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -18,6 +18,7 @@ from admin_app.auth import back_channel
 from admin_app.auth.back_channel import BACK_CHANNEL_EVENT, MAX_BODY_BYTES
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.db.models import AuthEvent, StaffSession
+from admin_app.settings import get_settings
 from tests.auth.conftest import APP_URL, app_routes, sign_in_through
 from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
 
@@ -129,6 +130,31 @@ def test_a_bad_logout_token_is_refused_and_ends_nothing(client, session, issuer,
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_request"
     assert live_sessions(session) == 1
+
+
+def test_a_logout_token_signed_with_an_algorithm_outside_the_configured_ones_is_refused(
+    client, session, issuer, monkeypatch
+):
+    issuer.other_key = ECKey.generate_key("P-256", parameters={"kid": "ec-1"}, private=True)
+    sign_in_through(client)
+    monkeypatch.setenv("OIDC_ID_TOKEN_ALGORITHMS", "RS256")
+    get_settings.cache_clear()
+    header = {"alg": "ES256", "kid": "ec-1", "typ": "logout+jwt"}
+    answer = client.post(ENDPOINT, data={"logout_token": logout_token(issuer, issuer.other_key, header)})
+    assert answer.status_code == 400
+    assert live_sessions(session) == 1
+    monkeypatch.setenv("OIDC_ID_TOKEN_ALGORITHMS", "RS256,ES256")
+    get_settings.cache_clear()
+    answer = client.post(ENDPOINT, data={"logout_token": logout_token(issuer, issuer.other_key, header)})
+    assert answer.status_code == 200
+    assert live_sessions(session) == 0
+
+
+def test_an_ended_session_stops_working_at_once_though_its_answer_was_cached(client, session, issuer):
+    cookie = sign_in_through(client).headers["set-cookie"].split(";")[0]
+    assert asyncio.run(identity_for_cookie_header(cookie)) is not None, "now cached for a few seconds"
+    assert client.post(ENDPOINT, data={"logout_token": logout_token(issuer)}).status_code == 200
+    assert asyncio.run(identity_for_cookie_header(cookie)) is None
 
 
 def test_the_endpoint_takes_only_post(client):

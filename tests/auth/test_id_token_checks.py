@@ -159,6 +159,13 @@ def test_thin_id_tokens_take_email_name_and_groups_from_userinfo(client, session
     assert signed_in_as(session) == ("sales@example.com", "Sam Sales", "sales")
 
 
+def test_what_the_id_token_says_wins_over_userinfo(client, session, issuer):
+    issuer.userinfo = {"email": "boss@example.com", "name": "Sam Sales", "groups": ["customer-admin-sales"]}
+    issuer.overrides = {"email": "sales@example.com"}
+    assert sign_in_through(client).status_code == 303
+    assert signed_in_as(session) == ("sales@example.com", "Sam Sales", "sales")
+
+
 def test_userinfo_about_someone_else_is_refused(client, session, issuer):
     issuer.userinfo = {
         "sub": "someone-else",

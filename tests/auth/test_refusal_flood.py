@@ -110,3 +110,16 @@ def test_what_is_counted_when_the_app_stops_is_written(app_client, session):
         ("load: no live session", 1),
         (MORE_FROM_ADDRESS, 4),
     ]
+
+
+def test_a_refusals_detail_is_kept_to_plain_characters_and_bounded(app_client, session):
+    """Whatever text reaches a refusal (a handler's name, a path), no row can read as something else."""
+
+    async def refuse_with_a_crafted_detail() -> None:
+        crafted = "load\nsign_in: ok \u202egnissim" + "x" * 500
+        await record_refusal("sales@example.com", "203.0.113.9", crafted)
+
+    app_client.portal.call(refuse_with_a_crafted_detail)
+    [row] = rows(session)
+    assert row.detail.startswith("load?sign_in: ok ?gnissim")
+    assert row.detail.isprintable() and len(row.detail) <= 200

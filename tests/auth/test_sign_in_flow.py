@@ -1,5 +1,6 @@
 """Sign-in over HTTP against a real OpenID provider process; every failure leaves no session behind."""
 
+import asyncio
 import re
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,6 +11,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from admin_app.api import build_api
+from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.settings import Settings, get_settings
 from tests.auth.conftest import APP_URL, sign_in, sign_in_at_provider
@@ -176,6 +178,25 @@ def test_signing_in_again_in_the_same_browser_ends_the_session_it_replaces(app_c
         ("admin@example.com", True),
         ("sales@example.com", False),
     ]
+
+
+def known_in_this_process(token: str) -> bool:
+    """Whether the app's websocket gate, in this process, still takes the cookie for a live session."""
+    return asyncio.run(identity_for_cookie_header(f"ca_session={token}")) is not None
+
+
+def test_a_session_ended_here_stops_working_at_once_though_its_answer_was_cached(app_client, session):
+    signed_out = sign_in(app_client, "support@example.com").cookies["ca_session"]
+    assert known_in_this_process(signed_out), "the answer is now cached for a few seconds"
+    app_client.cookies.set("ca_session", signed_out)
+    app_client.post("/auth/logout", headers={"Origin": APP_URL}, follow_redirects=False)
+    assert not known_in_this_process(signed_out)
+
+    replaced = sign_in(app_client, "admin@example.com").cookies["ca_session"]
+    assert known_in_this_process(replaced)
+    app_client.cookies.set("ca_session", replaced)
+    sign_in(app_client, "sales@example.com")
+    assert not known_in_this_process(replaced)
 
 
 @pytest.mark.parametrize(

@@ -12,12 +12,12 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from admin_app.db.models import Customer, StaffSession
+from admin_app.db.models import BillingAccount, Customer, StaffSession
 from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket
 from tests.e2e.conftest import E2E_CARL, new_page, sign_in_through_provider
 from tests.e2e.test_events_without_ui import handler, staff_cookie
-from tests.factories import add_customer
+from tests.factories import add_account, add_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -148,3 +148,40 @@ def test_a_reviewed_edit_cannot_be_saved_onto_another_customer_by_changing_the_u
         assert session.get(Customer, reviewed).first_name == "Renamed", (
             "the reviewed plan lands where it was made"
         )
+
+
+def add_account_to(url: str, name: str) -> int:
+    sold_to = {"first_name": "Quinn", "last_name": "Sold", "email": f"sold@{name}.test"}
+    with Session(engine_for(url)) as session:
+        return add_account(session, sold_to=sold_to, name=name).id
+
+
+def has_its_own_bill_to(url: str, account_id: int) -> bool:
+    with Session(engine_for(url)) as session:
+        account = session.get(BillingAccount, account_id)
+        return account.bill_to_contact_id != account.sold_to_contact_id
+
+
+def test_a_bill_to_cannot_be_saved_onto_another_account_by_changing_the_url(app_server, e2e_database):
+    url, _ = e2e_database
+    loaded, other = add_account_to(url, "crafted-a"), add_account_to(url, "crafted-b")
+    cookie, _ = staff_cookie(url, "support-crafter-b@example.com", ("support",))
+    socket = ReflexSocket(app_server, cookie)
+    socket.send_event(
+        handler("billing_account_detail_state", "load"), {}, path=f"/billing-accounts/{loaded}/"
+    )
+    form = {
+        "first_name": "Bill",
+        "last_name": "Payer",
+        "email": "ap@crafted-a.test",
+        "country": "US",
+        "reason": "Ticket 4243: their accounts payable team",
+    }
+    socket.send_event(
+        handler("billing_account_detail_state", "save_new_bill_to"),
+        {"form": form},
+        path=f"/billing-accounts/{other}/",
+    )
+    socket.close()
+    assert not has_its_own_bill_to(url, other), "the other account is untouched"
+    assert has_its_own_bill_to(url, loaded), "the new Bill To lands on the account the page loaded"
