@@ -20,6 +20,7 @@ from admin_app.db.migrate import create_database_if_missing
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.production import Production, production_shape
 from admin_app.devtools.reflex_server import CHROMIUM_ARGS, chromium_executable
+from admin_app.devtools.reflex_socket import carries_an_event
 from admin_app.seed.__main__ import load, reset
 from admin_app.seed.generate import SCALES
 from bench.data_layer import summary
@@ -54,12 +55,6 @@ class WatchedTab:
     events_sent: list[float] = field(default_factory=list)
 
 
-def _carries_an_event(frame: str) -> bool:
-    """A Socket.IO frame the page sent with a Reflex event in it: an event packet ("42"), or the
-    connect packet ("40") that carries a tab's first event (its hydrate) when it connects."""
-    return frame.startswith("42") or (frame.startswith("40") and '"event"' in frame)
-
-
 def _watched(page: Page) -> WatchedTab:
     tab = WatchedTab(page)
 
@@ -68,7 +63,7 @@ def _watched(page: Page) -> WatchedTab:
             tab.sent_to_sign_in.append(time.perf_counter())
 
     def sent(payload) -> None:
-        if _carries_an_event(str(payload)):
+        if carries_an_event(str(payload)):
             tab.events_sent.append(time.perf_counter())
 
     page.on("framenavigated", navigated)

@@ -17,6 +17,7 @@ from admin_app.db.models import Customer, StaffSession, Version
 from admin_app.db.session import DATABASE_UNAVAILABLE, engine_for
 from admin_app.devtools.production import Production, production_shape
 from admin_app.devtools.reflex_server import ServerFailed
+from admin_app.devtools.reflex_socket import carries_an_event
 from admin_app.seed.__main__ import load
 from admin_app.seed.generate import SCALES
 from tests.conftest import fresh_postgres_database
@@ -209,6 +210,9 @@ def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_a
     assert all(any(E2E_DANA in f or E2E_CARL in f for _, f in tab.received) for tab in tabs), (
         "the recorder sees each tab's data while signed in"
     )
+    assert all(any(carries_an_event(f) for _, f in tab.sent) for tab in tabs), (
+        "the recorder sees each tab's events while signed in"
+    )
 
     admin = new_page(browser)
     admin.goto(production.url + "/admin/sessions")
@@ -227,7 +231,7 @@ def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_a
         after = [frame for at, frame in tab.received if at >= ended_at]
         assert after, "the end reached the tab over its websocket"
         assert not [f for f in after if E2E_DANA in f or E2E_CARL in f or "Zephyr" in f]
-        events_sent = [frame for at, frame in tab.sent if at >= ended_at and frame.startswith("42")]
+        events_sent = [frame for at, frame in tab.sent if at >= ended_at and carries_an_event(frame)]
         assert events_sent == [], "the tab was sent to sign in without an event of its own"
     screenshot(second.page, "production-session-ended-tab-on-b")
     first.page.context.close()
