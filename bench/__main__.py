@@ -20,6 +20,7 @@ from bench.data_layer import export_benchmarks, search_benchmarks
 from bench.history import history_benchmarks
 from bench.palette import palette_benchmarks
 from bench.reconciliations import chart_benchmarks, reconciliation_search_benchmarks
+from bench.session_end import session_end_benchmarks
 from bench.subscriptions import subscription_benchmarks
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -57,8 +58,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument(
         "--only",
-        default="search,subscriptions,palette,history,export,charts,browser",
-        help="comma-separated: search, subscriptions, palette, history, export, charts, browser",
+        default="search,subscriptions,palette,history,export,charts,browser,session-end",
+        help="comma-separated: search, subscriptions, palette, history, export, charts, browser, "
+        "session-end (on PostgreSQL only, whatever --db says)",
     )
     parser.add_argument("-n", type=int, default=50, help="timed repetitions per query")
     args = parser.parse_args(argv)
@@ -66,6 +68,16 @@ def main(argv: list[str] | None = None) -> int:
     parts = set(args.only.split(","))
     RESULTS.mkdir(parents=True, exist_ok=True)
     with (RESULTS / "latest.jsonl").open("w") as out:
+        if "session-end" in parts:
+            try:
+                for record in session_end_benchmarks(POSTGRES_URL, RESULTS / "session-end"):
+                    emit(record, out)
+            except OperationalError as error:
+                emit(
+                    {"bench": "setup", "db": "postgres", "error": f"database unreachable: {error.orig}"}, out
+                )
+        if parts == {"session-end"}:
+            return 0
         for db in args.db.split(","):
             url = databases[db]
             try:

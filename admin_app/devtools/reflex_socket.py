@@ -135,6 +135,12 @@ class ReflexSocket:
         self.sock.close()
 
 
+def carries_an_event(frame: str) -> bool:
+    """Whether a Socket.IO frame a browser sent holds a Reflex event: an event packet ("42"), or the
+    connect packet ("40") in which the browser sends a tab's first event (its hydrate) as it connects."""
+    return frame.startswith("42") or (frame.startswith("40") and '"event"' in frame)
+
+
 def sets(var: str, accept: Callable[[object], bool]) -> Callable[[dict], bool]:
     """A `done` test: the update sets the state var `var` to a value `accept` takes."""
 

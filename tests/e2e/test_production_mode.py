@@ -1,30 +1,23 @@
 """Production mode in Chromium: two app instances behind a load balancer, sharing one PostgreSQL and one
-Redis, and what staff see when the database or Redis restarts under them.
-
-The balancer is a TCP proxy on its own port; APP_URL is its address, so both instances are built to
-send the browser's websocket there. The instances reach PostgreSQL through another proxy the tests
-cut (a restarting database drops every connection and refuses new ones), and a Redis server of
-their own that the tests restart (losing every key, as a Redis without persistence does).
+Redis (`admin_app.devtools.production`), and what staff see when the database or Redis restarts under them.
 """
 
 import re
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
 from admin_app.db.models import Customer, StaffSession, Version
 from admin_app.db.session import DATABASE_UNAVAILABLE, engine_for
-from admin_app.devtools.redis_server import RedisProcess, redis_server
-from admin_app.devtools.reflex_server import ServerFailed, free_port, reflex_server
-from admin_app.devtools.tcp_proxy import TcpProxy, tcp_proxy
+from admin_app.devtools.production import Production, production_shape
+from admin_app.devtools.reflex_server import ServerFailed
+from admin_app.devtools.reflex_socket import carries_an_event
 from admin_app.seed.__main__ import load
 from admin_app.seed.generate import SCALES
 from tests.conftest import fresh_postgres_database
@@ -47,52 +40,16 @@ SALES = "sales@example.com"
 ADMIN = "admin@example.com"
 
 
-@dataclass
-class Production:
-    url: str  # the load balancer's: what staff open
-    balancer: TcpProxy
-    instances: dict[str, tuple[str, int]]
-    database_link: TcpProxy
-    database_url: str  # direct, for the tests' own checks
-    redis: RedisProcess
-
-
 @pytest.fixture(scope="module")
 def production(issuer, tmp_path_factory) -> Iterator[Production]:
-    with ExitStack() as stack:
-        database_url = stack.enter_context(fresh_postgres_database("customer_admin_e2e_prod"))
+    with fresh_postgres_database("customer_admin_e2e_prod") as database_url:
         load(database_url, SCALES["small"], seed=42)
         add_e2e_company(database_url)
-        target = sa.engine.make_url(database_url)
-        database_link = stack.enter_context(tcp_proxy(target.host, target.port))
-        app_database_url = target.set(port=database_link.port).render_as_string(hide_password=False)
-        redis = stack.enter_context(redis_server(free_port()))
-        ports = {"a": free_port(), "b": free_port()}
-        balancer = stack.enter_context(tcp_proxy("127.0.0.1", ports["a"]))
-        url = f"http://localhost:{balancer.port}"
-        logs = tmp_path_factory.mktemp("production")
-        for name, port in ports.items():
-            env = {
-                "OIDC_ISSUER": issuer,
-                "REDIS_URL": redis.url,
-                "GRANIAN_WORKERS": "2",
-                # Each instance builds its own frontend, as on its own host.
-                "REFLEX_WEB_WORKDIR": str(logs / f"web-{name}"),
-            }
-            try:
-                stack.enter_context(
-                    reflex_server(app_database_url, port, logs / f"{name}.log", extra_env=env, app_url=url)
-                )
-            except ServerFailed as failure:
-                pytest.fail(str(failure))
-        yield Production(
-            url=url,
-            balancer=balancer,
-            instances={name: ("127.0.0.1", port) for name, port in ports.items()},
-            database_link=database_link,
-            database_url=database_url,
-            redis=redis,
-        )
+        try:
+            with production_shape(database_url, issuer, tmp_path_factory.mktemp("production")) as shape:
+                yield shape
+        except ServerFailed as failure:
+            pytest.fail(str(failure))
 
 
 @pytest.fixture
@@ -253,6 +210,9 @@ def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_a
     assert all(any(E2E_DANA in f or E2E_CARL in f for _, f in tab.received) for tab in tabs), (
         "the recorder sees each tab's data while signed in"
     )
+    assert all(any(carries_an_event(f) for _, f in tab.sent) for tab in tabs), (
+        "the recorder sees each tab's events while signed in"
+    )
 
     admin = new_page(browser)
     admin.goto(production.url + "/admin/sessions")
@@ -271,7 +231,7 @@ def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_a
         after = [frame for at, frame in tab.received if at >= ended_at]
         assert after, "the end reached the tab over its websocket"
         assert not [f for f in after if E2E_DANA in f or E2E_CARL in f or "Zephyr" in f]
-        events_sent = [frame for at, frame in tab.sent if at >= ended_at and frame.startswith("42")]
+        events_sent = [frame for at, frame in tab.sent if at >= ended_at and carries_an_event(frame)]
         assert events_sent == [], "the tab was sent to sign in without an event of its own"
     screenshot(second.page, "production-session-ended-tab-on-b")
     first.page.context.close()

@@ -1,0 +1,65 @@
+"""The production shape on one machine: two app instances behind a load balancer, sharing one PostgreSQL
+and one Redis, each instance running two workers.
+
+The balancer is a TCP proxy on its own port; the instances are built with its address as APP_URL, so
+the browser's websocket goes through it too. The instances reach PostgreSQL through another proxy that
+can be cut (a restarting database drops every connection and refuses new ones), and a Redis server of
+their own that can be restarted (losing every key, as a Redis without persistence does).
+"""
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from admin_app.devtools.redis_server import RedisProcess, redis_server
+from admin_app.devtools.reflex_server import free_port, reflex_server
+from admin_app.devtools.tcp_proxy import TcpProxy, tcp_proxy
+
+
+@dataclass
+class Production:
+    url: str  # the load balancer's: what staff open
+    balancer: TcpProxy
+    instances: dict[str, tuple[str, int]]
+    database_link: TcpProxy
+    database_url: str  # direct, for the caller's own checks
+    redis: RedisProcess
+
+
+@contextmanager
+def production_shape(database_url: str, issuer: str, workdir: Path) -> Iterator[Production]:
+    """Instances "a" and "b" serving the migrated PostgreSQL database at `database_url`; the balancer
+    starts by sending every connection to "a". Logs and each instance's frontend build go in `workdir`.
+
+    Raises `ServerFailed` when an instance does not start.
+    """
+    with ExitStack() as stack:
+        target = sa.engine.make_url(database_url)
+        database_link = stack.enter_context(tcp_proxy(target.host, target.port))
+        app_database_url = target.set(port=database_link.port).render_as_string(hide_password=False)
+        redis = stack.enter_context(redis_server(free_port()))
+        ports = {"a": free_port(), "b": free_port()}
+        balancer = stack.enter_context(tcp_proxy("127.0.0.1", ports["a"]))
+        url = f"http://localhost:{balancer.port}"
+        for name, port in ports.items():
+            env = {
+                "OIDC_ISSUER": issuer,
+                "REDIS_URL": redis.url,
+                "GRANIAN_WORKERS": "2",
+                # Each instance builds its own frontend, as on its own host.
+                "REFLEX_WEB_WORKDIR": str(workdir / f"web-{name}"),
+            }
+            stack.enter_context(
+                reflex_server(app_database_url, port, workdir / f"{name}.log", extra_env=env, app_url=url)
+            )
+        yield Production(
+            url=url,
+            balancer=balancer,
+            instances={name: ("127.0.0.1", port) for name, port in ports.items()},
+            database_link=database_link,
+            database_url=database_url,
+            redis=redis,
+        )
