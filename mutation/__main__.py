@@ -20,6 +20,7 @@ GOAL = 0.90
 # mutmut's words for a mutant's fate, and what the table calls them.
 DETECTED = {"killed", "timeout", "caught by type check"}
 COLUMNS = ("killed", "timeout", "survived", "no tests", "other")
+NOT_RUN = "not checked"
 
 
 def module_of(mutant: str) -> str:
@@ -66,22 +67,24 @@ def report(fates: dict[str, str], equivalent: dict[str, str]) -> tuple[list[str]
     counts: dict[str, Counter] = defaultdict(Counter)
     survivors = []
     for name, fate in sorted(fates.items()):
+        if fate == NOT_RUN:
+            counts[module_of(name)]["not run"] += 1
+            continue
         if name in equivalent:
             counts[module_of(name)]["equivalent"] += 1
             continue
         counts[module_of(name)][column(fate)] += 1
         if fate not in DETECTED:
             survivors.append(name)
-    header = (
-        f"{'module':42} {'mutants':>7} " + " ".join(f"{c:>8}" for c in (*COLUMNS, "equivalent")) + "  score"
-    )
-    lines = [header]
+    names = " ".join(f"{c:>8}" for c in (*COLUMNS, "equivalent", "not run"))
+    lines = [f"{'module':42} {'mutants':>7} {names}  score"]
     for module, count in sorted(counts.items()):
         scored = sum(count[c] for c in COLUMNS)
         score = (count["killed"] + count["timeout"]) / scored if scored else 1.0
         mark = "" if score >= GOAL else "  below 90 %"
-        cells = " ".join(f"{count[c]:>8}" for c in (*COLUMNS, "equivalent"))
-        lines.append(f"{module:42} {scored + count['equivalent']:>7} {cells} {score:6.1%}{mark}")
+        cells = " ".join(f"{count[c]:>8}" for c in (*COLUMNS, "equivalent", "not run"))
+        total = scored + count["equivalent"] + count["not run"]
+        lines.append(f"{module:42} {total:>7} {cells} {score:6.1%}{mark}")
     return lines, survivors
 
 

@@ -82,7 +82,9 @@ def test_after_sign_out_back_and_a_new_sign_in_no_frame_carries_the_admins_data(
     page.goto(app_server + "/admin/sessions")
     expect(page.get_by_text("You do not have permission to do that").first).to_be_visible()
     expect(page.get_by_role("button", name="End session")).to_have_count(0)
-    assert carries_admin_data(frames) == []
+    # Sales may read the customer the admin had open (the sign-in returns to that page), so once sales
+    # is signed in only the admin's own rows must never arrive.
+    assert [frame for frame in frames if ADMIN in frame] == []
     assert page.evaluate("window.sessionStorage.getItem('token')") != tab.token, "sign-out forgot it"
     page.context.close()
 
