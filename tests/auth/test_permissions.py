@@ -22,7 +22,7 @@ ROLE_GROUPS = parse_role_groups(
         (Permission.LOGIN_STATUS_EDIT, {"support", "admin"}),
         (Permission.AUDIT_READ, {"support", "admin"}),
         (Permission.SESSIONS_ADMIN, {"admin"}),
-        # Issue 15: sales, support and admin download and validate license files; managers read charts.
+        # Sales, support and admin download and validate license files; managers read charts.
         (Permission.LICENSE_FILES, {"sales", "support", "admin"}),
     ],
 )
