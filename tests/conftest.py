@@ -19,7 +19,7 @@ from admin_app.db.migrate import upgrade_to_head
 from admin_app.db.session import engine_for
 from admin_app.settings import PROJECT_ROOT
 
-pytest_plugins = ["tests.ci_skips", "pytester"]
+pytest_plugins = ["tests.ci_skips", "tests.license_routes", "pytester"]
 
 TEST_POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

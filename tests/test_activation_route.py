@@ -7,42 +7,25 @@ import asyncio
 from collections.abc import Iterator
 
 import pytest
-from joserfc.jwk import OKPKey
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app import license_key
 from admin_app.activations_api import ATTEMPTS, ATTEMPTS_PER_MINUTE, MAX_BODY
 from admin_app.api import build_api
 from admin_app.auth.gate import REFUSALS
 from admin_app.db.activations import CODE_USED, UNKNOWN_CODE
 from admin_app.db.license_files import check_license_file
 from admin_app.db.models import AuthEvent, CloudActivation
-from admin_app.settings import get_settings
 from tests.factories import add_licenses, license_fields
 
 CODE = "ABCDEF123456ABCDEF12WXYZ"
 
 
 @pytest.fixture
-def key(tmp_path, monkeypatch) -> OKPKey:
-    made = OKPKey.generate_key("Ed25519")
-    path = tmp_path / "signing.pem"
-    path.write_bytes(made.as_pem(private=True))
-    monkeypatch.setenv("LICENSE_SIGNING_KEY_FILE", str(path))
-    return made
-
-
-@pytest.fixture
-def client(db_url, key, monkeypatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    for cached in (get_settings, license_key.signing_key, license_key.verification_keys):
-        cached.cache_clear()
+def client(signing_routes) -> Iterator[TestClient]:
     ATTEMPTS.clear()
     yield TestClient(build_api())
     ATTEMPTS.clear()
-    for cached in (get_settings, license_key.signing_key, license_key.verification_keys):
-        cached.cache_clear()
 
 
 @pytest.fixture

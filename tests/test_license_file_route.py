@@ -4,35 +4,18 @@ each download in the audit trail, a plain answer for a license that does not exi
 from collections.abc import Iterator
 
 import pytest
-from joserfc.jwk import OKPKey
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app import license_key
 from admin_app.api import build_api
 from admin_app.db.license_files import check_license_file
 from admin_app.db.models import AuthEvent
-from admin_app.settings import get_settings
 from tests.factories import add_licenses, license_fields, staff_session_token
 
 
 @pytest.fixture
-def key(tmp_path, monkeypatch) -> OKPKey:
-    made = OKPKey.generate_key("Ed25519")
-    path = tmp_path / "signing.pem"
-    path.write_bytes(made.as_pem(private=True))
-    monkeypatch.setenv("LICENSE_SIGNING_KEY_FILE", str(path))
-    return made
-
-
-@pytest.fixture
-def client(db_url, key, monkeypatch) -> Iterator[TestClient]:
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    for cached in (get_settings, license_key.signing_key, license_key.verification_keys):
-        cached.cache_clear()
+def client(signing_routes) -> Iterator[TestClient]:
     yield TestClient(build_api())
-    for cached in (get_settings, license_key.signing_key, license_key.verification_keys):
-        cached.cache_clear()
 
 
 def events(session, kind: str) -> list[tuple[str, str]]:
