@@ -16,7 +16,7 @@ from admin_app.db.audit import ITEM_LABELS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccountContact, Version
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
-from admin_app.db.query_params import Parsed, parse_id, read_choice, read_date_range, read_text
+from admin_app.db.query_params import Parsed, parse_id, quoted, read_choice, read_date_range, read_text
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
 
@@ -61,11 +61,11 @@ def parse_history_query(params: Mapping[str, object]) -> Parsed[HistoryQuery]:
     errors: list[str] = []
     record = read_text(params, "record", 12)
     if record and parse_id(record) is None:
-        errors.append(f"Record {record!r} is not an id and was ignored.")
+        errors.append(f"Record {quoted(record)} is not an id and was ignored.")
     date_from, date_to = read_date_range(params, ("from", "to"), "Date", errors)
     request_id = read_text(params, "request", 64)
     if request_id and not REQUEST_ID.fullmatch(request_id):
-        errors.append(f"Request {request_id!r} is not a request id and was ignored.")
+        errors.append(f"Request {quoted(request_id)} is not a request id and was ignored.")
         request_id = ""
     query = HistoryQuery(
         q=normalize_term(params.get("q")),

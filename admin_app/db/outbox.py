@@ -20,6 +20,7 @@ from admin_app.db.audit import Actor, record_version
 from admin_app.db.customer_tokens import TOKEN_MARK, mint_for_message
 from admin_app.db.models import OutboxMessage
 from admin_app.db.outcomes import Outcome, refused
+from admin_app.db.query_params import quoted
 
 KINDS = {
     "license_file": "License file",
@@ -191,7 +192,7 @@ def apply_delivery_event(
     """A delivery report from the mail server: the message arrived, or bounced after it was taken.
     The first report decides; a later, different one is kept out."""
     if event not in DELIVERY_EVENTS:
-        return refused(f"Unknown delivery event {event[:40]!r}.")
+        return refused(f"Unknown delivery event {quoted(event)}.")
     message = session.exec(select(OutboxMessage).where(OutboxMessage.message_id == message_id)).first()
     if message is None:
         return refused("No message of ours has this Message-ID.")

@@ -19,6 +19,15 @@ class Parsed(Generic[Q]):
 
 
 MAX_ID_DIGITS = 11
+QUOTED_CHARACTERS = 40
+QUOTED_MAX_LENGTH = 60
+
+
+def quoted(value: object) -> str:
+    """`value` as a message repeats it: its first characters in quotes, escapes shown, never long
+    (one escaped emoji takes ten characters)."""
+    shown = repr(str(value)[:QUOTED_CHARACTERS])
+    return shown if len(shown) <= QUOTED_MAX_LENGTH else f"{shown[: QUOTED_MAX_LENGTH - 2]}…{shown[-1]}"
 
 
 def parse_id(text: object) -> int | None:
@@ -44,7 +53,7 @@ def read_choice(
         return None
     if isinstance(value, str) and value in allowed:
         return value
-    errors.append(f"Unknown {label} {str(value)[:40]!r} was ignored.")
+    errors.append(f"Unknown {label} {quoted(value)} was ignored.")
     return None
 
 
@@ -56,7 +65,7 @@ def read_date(params: Mapping[str, object], key: str, label: str, errors: list[s
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        errors.append(f"{label} {str(value)[:40]!r} is not a date (YYYY-MM-DD) and was ignored.")
+        errors.append(f"{label} {quoted(value)} is not a date (YYYY-MM-DD) and was ignored.")
         return None
 
 
@@ -82,7 +91,7 @@ def read_amount(params: Mapping[str, object], key: str, label: str, errors: list
     except InvalidOperation:
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        errors.append(f"{label} {str(value)[:40]!r} is not an amount of zero or more and was ignored.")
+        errors.append(f"{label} {quoted(value)} is not an amount of zero or more and was ignored.")
         return None
     return amount
 
@@ -96,7 +105,7 @@ def read_sort(
     sort = value.removeprefix("-")
     if sort in allowed:
         return sort, value.startswith("-")
-    errors.append(f"Unknown sort {value[:40]!r} was ignored.")
+    errors.append(f"Unknown sort {quoted(value)} was ignored.")
     return default.removeprefix("-"), default.startswith("-")
 
 

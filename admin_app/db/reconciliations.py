@@ -12,7 +12,15 @@ from admin_app.db.licenses import PLANS
 from admin_app.db.listing import count_of, page_of
 from admin_app.db.models import BillingAccount, Reconciliation, ReconciliationRollup
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
-from admin_app.db.query_params import Parsed, parse_id, read_amount, read_choice, read_date_range, read_sort
+from admin_app.db.query_params import (
+    Parsed,
+    parse_id,
+    quoted,
+    read_amount,
+    read_choice,
+    read_date_range,
+    read_sort,
+)
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import SearchSpec, match_for, normalize_term
 
@@ -83,7 +91,7 @@ def _account_id(params: Mapping[str, object], errors: list[str]) -> int | None:
     text = str(value)
     if (account_id := parse_id(text)) is not None:
         return account_id
-    errors.append(f"Billing account {text[:40]!r} is not an id and was ignored.")
+    errors.append(f"Billing account {quoted(text)} is not an id and was ignored.")
     return None
 
 

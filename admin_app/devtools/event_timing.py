@@ -15,8 +15,8 @@ they happen:
 
 Within those, `db` is the time the handler's `in_session` work ran in a database thread (queries and
 shaping their rows), `db_wait` the time it waited for a free database thread, and `redis` the time
-in Redis commands. `done` is when the event finished, `emits` when each of its updates left, and
-`updates` how many updates it sent (each a delta computed and emitted).
+in Redis commands. `done` is when the event finished, `emits` when each of its updates was handed to
+the websocket, and `updates` how many updates it sent (each a delta computed and emitted).
 
 Reflex is patched, not forked: the wrappers sit on the functions its event processor calls by name,
 so an upgrade that renames one makes `install` fail loudly rather than measure nothing.
@@ -154,12 +154,15 @@ def install(directory: Path) -> None:
 
     async def emit_update_timed(self, update, token):
         timing, started = _current.get(), time.perf_counter()
+        # Stamped as the update is handed to the socket: a stamp taken after the write returns can
+        # come later than the client reading it, on a busy machine.
+        if timing is not None:
+            timing.emits.append(time.time())
         try:
             return await emit_update(self, update, token)
         finally:
             if timing is not None:
                 timing.add("emit", time.perf_counter() - started)
-                timing.emits.append(time.time())
                 timing.updates += 1
 
     EventNamespace.emit_update = emit_update_timed

@@ -190,6 +190,7 @@ def fake_issuer() -> Iterator[Issuer]:
     try:
         yield issuer
     finally:
-        server.should_exit = True
+        # Without force_exit it waits for the keep-alive connections the app's HTTP client holds open.
+        server.should_exit = server.force_exit = True
         thread.join(timeout=10)
         listener.close()

@@ -121,4 +121,4 @@ def test_one_request_shows_the_rows_of_one_action_only(session, versions):
 def test_a_request_that_is_not_an_id_is_dropped_with_a_message(request_id):
     parsed = parse_history_query({"request": request_id})
     assert parsed.query.request_id == ""
-    assert parsed.errors == [f"Request {request_id[:64]!r} is not a request id and was ignored."]
+    assert parsed.errors == [f"Request {request_id[:40]!r} is not a request id and was ignored."]

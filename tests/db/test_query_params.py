@@ -3,7 +3,7 @@
 import pytest
 
 from admin_app.db.history_list import parse_history_query
-from admin_app.db.query_params import parse_id
+from admin_app.db.query_params import parse_id, quoted
 from admin_app.db.reconciliations import parse_reconciliation_query
 
 
@@ -28,3 +28,18 @@ def test_a_history_filter_by_a_non_ascii_record_gets_the_usual_message():
     parsed = parse_history_query({"record": "²"})
     assert parsed.query.item_id is None
     assert parsed.errors == ["Record '²' is not an id and was ignored."]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("bogus", "'bogus'"),
+        ("x" * 1000, repr("x" * 40)),
+        # An unassigned code point: repr escapes it in ten characters.
+        ("\U000101fe" * 40, "'" + "\\U000101fe" * 5 + "\\U00010…'"),
+        (12, "'12'"),
+    ],
+)
+def test_a_message_quotes_at_most_forty_characters_in_at_most_sixty(value, shown):
+    assert quoted(value) == shown
+    assert len(quoted(value)) <= 60
