@@ -3,11 +3,12 @@
 import hashlib
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,15 +64,23 @@ def _migrated_sqlite_template() -> Path:
         url = f"sqlite:///{building}"
         upgrade_to_head(url)
         engine_for(url).dispose()
+        # Everything in the one file, so that copying the file copies the whole schema.
+        with closing(sqlite3.connect(building)) as connection:
+            connection.execute("PRAGMA journal_mode=DELETE")
         os.replace(building, template)
     return template
 
 
 @pytest.fixture(scope="session")
-def sqlite_url(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("sqlite") / "test.db"
+def sqlite_url() -> Iterator[str]:
+    """A copy of the migrated template in a folder of this run's own, outside pytest's numbered
+    folders (which another pytest run on the machine may clean up)."""
+    folder = Path(tempfile.mkdtemp(prefix="customer-admin-test-"))
+    path = folder / "test.db"
     shutil.copyfile(_migrated_sqlite_template(), path)
-    return f"sqlite:///{path}"
+    yield f"sqlite:///{path}"
+    engine_for(f"sqlite:///{path}").dispose()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager

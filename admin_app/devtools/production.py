@@ -7,8 +7,8 @@ can be cut (a restarting database drops every connection and refuses new ones), 
 their own that can be restarted (losing every key, as a Redis without persistence does).
 """
 
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +30,18 @@ class Production:
 
 
 @contextmanager
-def production_shape(database_url: str, issuer: str, workdir: Path) -> Iterator[Production]:
+def production_shape(
+    database_url: str,
+    issuer: str,
+    workdir: Path,
+    services: Callable[[str], AbstractContextManager[Mapping[str, str]]] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Iterator[Production]:
     """Instances "a" and "b" serving the migrated PostgreSQL database at `database_url`; the balancer
     starts by sending every connection to "a". Logs and each instance's frontend build go in `workdir`.
 
+    `services`, given the address staff open, starts what the instances talk to (a mail server that
+    reports deliveries to that address) and gives the settings that name it; `extra_env` adds settings.
     Raises `ServerFailed` when an instance does not start.
     """
     with ExitStack() as stack:
@@ -44,8 +52,11 @@ def production_shape(database_url: str, issuer: str, workdir: Path) -> Iterator[
         ports = {"a": free_port(), "b": free_port()}
         balancer = stack.enter_context(tcp_proxy("127.0.0.1", ports["a"]))
         url = f"http://localhost:{balancer.port}"
+        service_env = stack.enter_context(services(url)) if services else {}
         for name, port in ports.items():
             env = {
+                **(extra_env or {}),
+                **service_env,
                 "OIDC_ISSUER": issuer,
                 "REDIS_URL": redis.url,
                 "GRANIAN_WORKERS": "2",

@@ -93,6 +93,9 @@ def reflex_server(
         **os.environ,
         "DATABASE_URL": database_url,
         "APP_URL": app_url or base_url,
+        # Its own: Reflex empties the states folder as it starts, and two servers starting at once
+        # in one folder fail on the files the other removed.
+        "REFLEX_STATES_WORKDIR": str(log.with_suffix(".states")),
         "REFLEX_CHECK_LATEST_VERSION": "false",
         "REFLEX_TELEMETRY_ENABLED": "false",
         **(extra_env or {}),

@@ -1,11 +1,13 @@
-"""The real app, served by `reflex run --env prod` on its own database and port, driven by Chromium."""
+"""The real app, served by `reflex run --env prod` in production's shape (and for the gate and state-binding
+tests, in the embedded one too), driven by Chromium."""
 
 import json
-import os
 import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +32,7 @@ from admin_app.db.models import (
 from admin_app.db.session import engine_for
 from admin_app.db.staff_sessions import hash_token
 from admin_app.devtools.oidc_provider import oidc_provider
+from admin_app.devtools.production import Production, production_shape
 from admin_app.devtools.reflex_server import (
     CHROMIUM_ARGS,
     ServerFailed,
@@ -41,18 +44,20 @@ from admin_app.devtools.smtp_server import smtp_server
 from admin_app.seed.__main__ import load
 from admin_app.seed.generate import SCALES
 from admin_app.settings import PROJECT_ROOT
+from tests.conftest import fresh_postgres_database
 
-PORT = int(os.environ.get("E2E_PORT") or free_port())
 # A busy CI machine answers slower than a laptop; assertions wait up to 10 s instead of 5.
 expect.set_options(timeout=10_000)
 SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
 
 E2E_COMPANY = "Zephyr E2E Widgets"
 E2E_SUBSCRIPTION = "A-S99999999"
-E2E_CARL = "carl@zephyr-e2e.test"
-E2E_DANA = "dana@zephyr-e2e.test"
-E2E_ERIN = "erin@zephyr-e2e.test"
-E2E_FAY = "fay@zephyr-e2e.test"
+E2E_DOMAIN = "zephyr-e2e.test"
+E2E_WENDY = f"wendy@{E2E_DOMAIN}"
+E2E_CARL = f"carl@{E2E_DOMAIN}"
+E2E_DANA = f"dana@{E2E_DOMAIN}"
+E2E_ERIN = f"erin@{E2E_DOMAIN}"
+E2E_FAY = f"fay@{E2E_DOMAIN}"
 E2E_GUS = "gus@yonder-e2e.test"
 E2E_YONDER_ZUORA = "e2e1" * 8
 E2E_ERROR = (
@@ -69,21 +74,9 @@ def add_e2e_company(url: str) -> dict[str, int]:
         return datetime(d.year, d.month, d.day, 10, tzinfo=UTC)
 
     with Session(engine_for(url)) as session:
-        account = BillingAccount(
-            zuora_account_id="e2e0" * 8, name=E2E_COMPANY, salesforce_account_id="001E2E000000000AAA"
+        account = add_account(
+            session, E2E_COMPANY, "e2e0" * 8, "001E2E000000000AAA", ("Wendy", "Zephyr", E2E_WENDY)
         )
-        session.add(account)
-        session.flush()
-        contact = BillingAccountContact(
-            billing_account_id=account.id,
-            first_name="Wendy",
-            last_name="Zephyr",
-            email="wendy@zephyr-e2e.test",
-            country="US",
-        )
-        session.add(contact)
-        session.flush()
-        account.sold_to_contact_id = account.bill_to_contact_id = contact.id
         session.add(
             Subscription(
                 name=E2E_SUBSCRIPTION,
@@ -98,7 +91,7 @@ def add_e2e_company(url: str) -> dict[str, int]:
                 channel="direct",
             )
         )
-        common = {"company": E2E_COMPANY, "licensee_name": "Wendy Zephyr", "email": "wendy@zephyr-e2e.test"}
+        common = {"company": E2E_COMPANY, "licensee_name": "Wendy Zephyr", "email": E2E_WENDY}
         trial = License(
             **common,
             issued_at=at(today - timedelta(days=400)),
@@ -133,28 +126,55 @@ def add_e2e_company(url: str) -> dict[str, int]:
         )
         session.add_all([trial, active, renewal, *e2e_reconciliations(account.id)])
         session.flush()
-        add_e2e_customers(session, account.id)
+        add_e2e_customers(session, account, E2E_DOMAIN, dana_uid=777001)
         add_e2e_membership_account(session)
         session.commit()
         return {"trial": trial.id, "active": active.id, "renewal": renewal.id}
 
 
-def add_e2e_customers(session: Session, account_id: int) -> None:
-    """Carl manages the E2E account but is not its Sold To (Wendy is); Dana and Erin were disabled on
-    purpose; Fay's login is active, for the test that disables it."""
-    created = datetime(2024, 5, 1, 9, tzinfo=UTC)
-    common = {"company": E2E_COMPANY, "country": "US", "created_at": created, "updated_at": created}
-    carl = Customer(first_name="Carl", last_name="Zephyr", email=E2E_CARL, confirmed_at=created, **common)
-    dana = Customer(
-        first_name="Dana", last_name="Zephyr", email=E2E_DANA, login_activated=False, uid=777001, **common
+def add_account(
+    session: Session, name: str, zuora_account_id: str, salesforce_account_id: str, sold_to: tuple[str, ...]
+) -> BillingAccount:
+    """A billing account whose Sold To and Bill To is one contact, `sold_to` (first, last name, email)."""
+    account = BillingAccount(
+        zuora_account_id=zuora_account_id, name=name, salesforce_account_id=salesforce_account_id
     )
-    erin = Customer(first_name="Erin", last_name="Zephyr", email=E2E_ERIN, login_activated=False, **common)
-    fay = Customer(first_name="Fay", last_name="Zephyr", email=E2E_FAY, confirmed_at=created, **common)
+    session.add(account)
+    session.flush()
+    first_name, last_name, email = sold_to
+    contact = BillingAccountContact(
+        billing_account_id=account.id,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        country="US",
+    )
+    session.add(contact)
+    session.flush()
+    account.sold_to_contact_id = account.bill_to_contact_id = contact.id
+    return account
+
+
+def add_e2e_customers(
+    session: Session, account: BillingAccount, domain: str, dana_uid: int, family: str = "Zephyr"
+) -> None:
+    """Carl manages the account but is not its Sold To; Dana (GitLab.com user `dana_uid`) and Erin were
+    disabled on purpose; Fay's login is active, for the test that disables it. Their company is the
+    account's, their last name `family`, their addresses are at `domain`."""
+    created = datetime(2024, 5, 1, 9, tzinfo=UTC)
+    common = {"company": account.name, "country": "US", "created_at": created, "updated_at": created}
+    carl, dana, erin, fay = (
+        Customer(first_name=name.title(), last_name=family, email=f"{name}@{domain}", **common)
+        for name in ("carl", "dana", "erin", "fay")
+    )
+    carl.confirmed_at = fay.confirmed_at = created
+    dana.login_activated = erin.login_activated = False
+    dana.uid = dana_uid
     session.add_all([carl, dana, erin, fay])
     session.flush()
     session.add(
         BillingAccountMembership(
-            customer_id=carl.id, billing_account_id=account_id, created_at=created, created_by="seed"
+            customer_id=carl.id, billing_account_id=account.id, created_at=created, created_by="seed"
         )
     )
     for customer in (carl, dana, erin):
@@ -187,17 +207,9 @@ def add_e2e_customers(session: Session, account_id: int) -> None:
 def add_e2e_membership_account(session: Session) -> None:
     """An account only the membership tests change: Gus manages it, alone."""
     created = datetime(2024, 5, 1, 9, tzinfo=UTC)
-    account = BillingAccount(
-        zuora_account_id=E2E_YONDER_ZUORA, name="Yonder E2E Tools", salesforce_account_id="001E2E1"
+    account = add_account(
+        session, "Yonder E2E Tools", E2E_YONDER_ZUORA, "001E2E1", ("Gus", "Yonder", E2E_GUS)
     )
-    session.add(account)
-    session.flush()
-    contact = BillingAccountContact(
-        billing_account_id=account.id, first_name="Gus", last_name="Yonder", email=E2E_GUS, country="US"
-    )
-    session.add(contact)
-    session.flush()
-    account.sold_to_contact_id = account.bill_to_contact_id = contact.id
     gus = Customer(
         first_name="Gus",
         last_name="Yonder",
@@ -258,10 +270,16 @@ def e2e_reconciliations(account_id: int) -> list[Reconciliation]:
     ]
 
 
-@pytest.fixture(scope="session")
-def e2e_database(tmp_path_factory) -> tuple[str, dict[str, int]]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
-    upgrade_to_head(url)
+@dataclass(frozen=True)
+class Served:
+    """The app as one shape serves it: the address staff open, and its database's URL and the ids of
+    the E2E company's licenses."""
+
+    url: str
+    database: tuple[str, dict[str, int]]
+
+
+def _demo_database(url: str) -> tuple[str, dict[str, int]]:
     load(url, SCALES["small"], seed=42)
     return url, add_e2e_company(url)
 
@@ -272,28 +290,104 @@ def issuer() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def app_server(e2e_database, issuer, tmp_path_factory) -> Iterator[str]:
-    """`reflex run --env prod` (production build, one port) against the e2e database and provider."""
-    url, _ = e2e_database
-    log = tmp_path_factory.mktemp("reflex") / "reflex.log"
-    events = f"http://localhost:{PORT}/api/mail-events"
-    try:
-        with smtp_server(events, MAIL_EVENTS_SECRET, MAILDIR) as smtp_url:
-            env = {"OIDC_ISSUER": issuer, "SMTP_URL": smtp_url, "MAIL_EVENTS_SECRET": MAIL_EVENTS_SECRET}
-            with reflex_server(url, PORT, log, extra_env={**env, **LINKS_OUT}) as base_url:
-                yield base_url
-    except ServerFailed as failure:
-        pytest.fail(str(failure))
-
-
 # The browser tests' local mail server keeps what it accepted here.
 MAILDIR = Path(tempfile.mkdtemp(prefix="e2e-mail-"))
 MAIL_EVENTS_SECRET = "e2e-mail-events-secret"
 
 
+@contextmanager
+def mail_server(app_url: str) -> Iterator[dict[str, str]]:
+    """The local mail server, reporting deliveries and bounces to the app at `app_url`."""
+    with smtp_server(f"{app_url}/api/mail-events", MAIL_EVENTS_SECRET, MAILDIR) as smtp_url:
+        yield {"SMTP_URL": smtp_url, "MAIL_EVENTS_SECRET": MAIL_EVENTS_SECRET}
+
+
 # Links out are configured for the browser tests (and shown); unset, a record shows none.
 LINKS_OUT = {"ZUORA_ACCOUNT_URL": "https://zuora.example/accounts/{zuora_account_id}"}
+
+
+@pytest.fixture(scope="session")
+def production_database() -> Iterator[tuple[str, dict[str, int]]]:
+    """The demo data and the E2E company in a PostgreSQL database of their own."""
+    with fresh_postgres_database("customer_admin_e2e") as url:
+        yield _demo_database(url)
+
+
+@pytest.fixture(scope="session")
+def production(production_database, issuer, tmp_path_factory) -> Iterator[Production]:
+    """The shape production has (PostgreSQL, Redis, two instances of two workers behind a balancer):
+    every browser test runs here."""
+    workdir = tmp_path_factory.mktemp("production")
+    try:
+        with production_shape(
+            production_database[0], issuer, workdir, services=mail_server, extra_env=LINKS_OUT
+        ) as shape:
+            yield shape
+    except ServerFailed as failure:
+        pytest.fail(str(failure))
+
+
+@dataclass(frozen=True)
+class SingleProcess(Served):
+    timings: Path  # where its event timing lines go (EVENT_TIMING_DIR)
+
+
+@pytest.fixture(scope="session")
+def single_process(issuer, tmp_path_factory) -> Iterator[SingleProcess]:
+    """The embedded shape `make run` has: SQLite and one process, its events timed (EVENT_TIMING_DIR).
+    The tests marked `both_shapes` (the gate, the state binding, and those that change data) run here
+    as well as in production's shape."""
+    workdir = tmp_path_factory.mktemp("single-process")
+    url = f"sqlite:///{workdir / 'e2e.db'}"
+    upgrade_to_head(url)
+    database = _demo_database(url)
+    timings = workdir / "timings"
+    timings.mkdir()
+    port = free_port()
+    env = {
+        "OIDC_ISSUER": issuer,
+        "EVENT_TIMING_DIR": str(timings),
+        "REFLEX_WEB_WORKDIR": str(workdir / "web"),
+    }
+    try:
+        with mail_server(f"http://localhost:{port}") as mail_env:
+            env.update({**mail_env, **LINKS_OUT})
+            with reflex_server(url, port, workdir / "reflex.log", extra_env=env) as base_url:
+                yield SingleProcess(url=base_url, database=database, timings=timings)
+    except ServerFailed as failure:
+        pytest.fail(str(failure))
+
+
+# With `pytest -n N --dist loadgroup` the tests in the embedded shape go to one worker, which alone
+# starts that shape; the others share out the rest.
+IN_SINGLE_PROCESS = pytest.mark.xdist_group("single_process")
+SHAPES = ("production", pytest.param("single_process", marks=IN_SINGLE_PROCESS))
+
+
+def pytest_generate_tests(metafunc) -> None:
+    """A test marked `both_shapes` runs once in each shape."""
+    if metafunc.definition.get_closest_marker("both_shapes") and "shape" in metafunc.fixturenames:
+        metafunc.parametrize("shape", SHAPES, indirect=True)
+
+
+@pytest.fixture
+def shape(request) -> Served:
+    """Production's shape, or for a test marked `both_shapes`, each shape in turn."""
+    name = getattr(request, "param", "production")
+    if name == "single_process":
+        return request.getfixturevalue("single_process")
+    production = request.getfixturevalue("production")
+    return Served(url=production.url, database=request.getfixturevalue("production_database"))
+
+
+@pytest.fixture
+def app_server(shape) -> str:
+    return shape.url
+
+
+@pytest.fixture
+def e2e_database(shape) -> tuple[str, dict[str, int]]:
+    return shape.database
 
 
 @pytest.fixture(scope="session")
@@ -321,22 +415,32 @@ def _still_signed_in(url: str, storage_path: str) -> bool:
 
 
 @pytest.fixture(scope="session")
-def signed_in_state(browser, app_server, e2e_database, tmp_path_factory) -> Callable[[str], str]:
-    """Browser storage of a signed-in session per demo user, made by a real sign-in, and made again
-    when a test has ended that session (so no test depends on running before one that signs out)."""
-    made: dict[str, str] = {}
+def stored_sign_ins() -> dict[tuple[str, str], str]:
+    """Browser storage files of signed-in sessions, by the shape's address and the demo user."""
+    return {}
+
+
+@pytest.fixture
+def signed_in_state(
+    browser, app_server, e2e_database, stored_sign_ins, tmp_path_factory
+) -> Callable[[str], str]:
+    """Browser storage of a signed-in session per demo user in the test's shape, made by a real
+    sign-in, and made again when a test has ended that session (so no test depends on running before
+    one that signs out)."""
 
     def for_user(user: str) -> str:
-        if user not in made or not _still_signed_in(e2e_database[0], made[user]):
+        stored = stored_sign_ins.get((app_server, user))
+        if stored is None or not _still_signed_in(e2e_database[0], stored):
             context = browser.new_context()
             page = context.new_page()
             page.goto(app_server + "/licenses")
             sign_in_through_provider(page, user)
             page.wait_for_url(app_server + "/licenses**")
-            made[user] = str(tmp_path_factory.mktemp("state") / "storage.json")
-            context.storage_state(path=made[user])
+            stored = str(tmp_path_factory.mktemp("state") / "storage.json")
+            context.storage_state(path=stored)
             context.close()
-        return made[user]
+            stored_sign_ins[(app_server, user)] = stored
+        return stored
 
     return for_user
 
@@ -358,8 +462,15 @@ def page(browser, app_server, signed_in_state) -> Iterator[Page]:
     page.context.close()
 
 
+_TAKEN: set[str] = set()
+
+
 def screenshot(page: Page, name: str) -> None:
-    """Save what the user sees, for a person to look at (tests/screenshots is git-ignored)."""
+    """Save what the user sees, for a person to look at (tests/screenshots is git-ignored). Once per
+    name and run: a test in both shapes shows the same page twice."""
+    if name in _TAKEN:
+        return
+    _TAKEN.add(name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 

@@ -12,7 +12,7 @@ from admin_app.devtools.reflex_socket import ReflexSocket
 from tests.e2e.conftest import E2E_CARL, E2E_DANA, E2E_FAY, new_page, screenshot
 from tests.e2e.test_events_without_ui import handler, refused
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
 
 ROWS = "[data-testid=result-row]"
 

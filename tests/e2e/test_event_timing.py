@@ -1,45 +1,28 @@
 """`make load`'s server-side clock on the real app: every stage of an event is timed where Reflex runs it.
 
-Its own server (EVENT_TIMING_DIR set), so the browser tests run the app as it ships.
+On the embedded shape's server, which records event timings (EVENT_TIMING_DIR set); production's shape,
+where the other browser tests run, records none, as it ships.
 """
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
 from admin_app.db.session import engine_for
 from admin_app.devtools.event_timing import STAGES
-from admin_app.devtools.reflex_server import ServerFailed, free_port, reflex_server
 from admin_app.devtools.reflex_socket import ReflexSocket
 from load.__main__ import LIST_DONE, event
 from load.breakdown import REMAINDER, TRANSIT, Trip, explain, server_events
+from tests.e2e.conftest import IN_SINGLE_PROCESS
 from tests.factories import staff_session_token
 from tests.waiting import wait_until
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, IN_SINGLE_PROCESS]
 
 
-@pytest.fixture(scope="module")
-def timed_server(e2e_database, issuer, tmp_path_factory) -> Iterator[tuple[str, Path]]:
-    url, _ = e2e_database
-    timings = tmp_path_factory.mktemp("timings")
-    log = tmp_path_factory.mktemp("reflex-timed") / "reflex.log"
-    # Its own frontend build: built in the shared one, its address would replace the browser tests'.
-    web = log.parent / "web"
-    env = {"OIDC_ISSUER": issuer, "EVENT_TIMING_DIR": str(timings), "REFLEX_WEB_WORKDIR": str(web)}
-    try:
-        with reflex_server(url, free_port(), log, extra_env=env) as base_url:
-            yield base_url, timings
-    except ServerFailed as failure:
-        pytest.fail(str(failure))
-
-
-def test_a_searchs_time_is_split_into_stages_that_add_up(timed_server, e2e_database):
-    base_url, timings = timed_server
-    url, _ = e2e_database
+def test_a_searchs_time_is_split_into_stages_that_add_up(single_process):
+    base_url, (url, _), timings = single_process.url, single_process.database, single_process.timings
     with Session(engine_for(url)) as session:
         cookie = f"ca_session={staff_session_token(session, 'timed@example.com', ('sales',))}"
     socket = ReflexSocket(base_url, cookie)

@@ -19,7 +19,7 @@ from admin_app.db.staff_sessions import hash_token
 from admin_app.devtools.reflex_socket import ReflexSocket
 from tests.factories import staff_session_token
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
 
 
 def handler(state_suffix: str, name: str) -> str:

@@ -20,7 +20,7 @@ from tests.e2e.accounts import account_with_owner, add_customer
 from tests.e2e.conftest import new_page, screenshot
 from tests.factories import license_fields
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tests.e2e.conftest import E2E_CARL, new_page, sign_in_through_provider
 from tests.e2e.test_events_without_ui import handler, staff_cookie
 from tests.factories import add_account, add_customer
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
 
 ADMIN = "admin@example.com"
 

@@ -10,7 +10,7 @@ from admin_app.db.models import StaffSession
 from admin_app.db.session import engine_for
 from tests.e2e.conftest import SIGN_IN_PAGE, new_page, screenshot, sign_in_through_provider
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
 
 
 def signed_in_page(browser, app_server, user: str, path: str = "/licenses"):

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
 
 
 def upgrade_status(base_url: str, origin: str) -> int:
