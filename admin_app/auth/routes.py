@@ -7,8 +7,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
-from authlib.jose.errors import JoseError
-from joserfc.errors import JoseError as SignatureError
+from joserfc.errors import JoseError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -174,7 +173,7 @@ async def callback(request: Request) -> Response:
             claims = completed
     except MismatchingStateError:
         return await _failed(request, "bad state")
-    except (JoseError, SignatureError) as error:
+    except JoseError as error:
         return await _failed(request, f"invalid token: {error.error}")
     except OAuthError as error:
         return await _failed(request, f"{error.error}"[:80])
