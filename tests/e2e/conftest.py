@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlmodel import Session
 
@@ -401,6 +402,16 @@ def browser() -> Iterator[Browser]:
 def sign_in_through_provider(page: Page, user: str) -> None:
     """On the provider's page (where the app sent the browser), pick the demo user."""
     page.get_by_role("button", name=user, exact=True).click()
+
+
+def set_live_sessions_of(url: str, email: str, **values) -> None:
+    """Set `values` on every live session of the staff member `email` in the database at `url`."""
+    with engine_for(url).begin() as connection:
+        connection.execute(
+            sa.update(StaffSession)
+            .where(StaffSession.email == email, StaffSession.revoked_at.is_(None))
+            .values(**values)
+        )
 
 
 def _still_signed_in(url: str, storage_path: str) -> bool:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
@@ -26,6 +25,7 @@ from tests.e2e.conftest import (
     add_e2e_customers,
     new_page,
     screenshot,
+    set_live_sessions_of,
     sign_in_through_provider,
 )
 from tests.waiting import wait_until
@@ -204,12 +204,7 @@ def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_a
     dana, carl = customer_id(production, DANA), customer_id(production, CARL)
     # The sessions earlier browser tests left (the stored sign-ins are made again when needed): the
     # admin's list then holds the one this test starts.
-    with engine_for(production.database_url).begin() as connection:
-        connection.execute(
-            sa.update(StaffSession)
-            .where(StaffSession.email == SALES, StaffSession.revoked_at.is_(None))
-            .values(revoked_at=datetime.now(UTC))
-        )
+    set_live_sessions_of(production.database_url, SALES, revoked_at=datetime.now(UTC))
     first = recorded_tab(new_page(browser))
     first.page.goto(f"{production.url}/customers/{dana}")
     sign_in_through_provider(first.page, SALES)

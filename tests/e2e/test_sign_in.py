@@ -6,17 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from playwright.sync_api import expect
-from sqlmodel import Session, select
+from playwright.sync_api import Page, expect
 
 from admin_app.auth.identity import CACHE_SECONDS
-from admin_app.db.models import StaffSession
-from admin_app.db.session import engine_for
 from admin_app.session_ends import LAPSE_CHECK_SECONDS
 from tests.e2e.conftest import (
     SIGN_IN_PAGE,
     new_page,
     screenshot,
+    set_live_sessions_of,
     sign_in_through_provider,
     until_sent_to_sign_in,
 )
@@ -80,11 +78,7 @@ def test_a_session_revoked_elsewhere_stops_at_the_next_event(browser, app_server
     page.goto(f"{app_server}/licenses")
     sign_in_through_provider(page, "manager@example.com")
     expect(page.locator("[data-testid=result-row]").first).to_be_visible()
-    with Session(engine_for(url)) as session:
-        for row in session.exec(select(StaffSession).where(StaffSession.email == "manager@example.com")):
-            row.revoked_at = datetime.now(UTC)
-            session.add(row)
-        session.commit()
+    set_live_sessions_of(url, "manager@example.com", revoked_at=datetime.now(UTC))
     until_sent_to_sign_in(page, lambda n: page.locator("#search").fill(f"zephyr {n}"))
     page.context.close()
 
@@ -107,6 +101,16 @@ def test_the_served_app_sends_the_security_headers_on_pages_and_routes(app_serve
         assert response.headers["x-content-type-options"] == "nosniff", path
 
 
+def second_tab_watched(page) -> tuple[Page, list[tuple[float, str]]]:
+    """Another tab of the page's session on the licenses list, and the frames its websocket sends."""
+    other = page.context.new_page()
+    sent: list[tuple[float, str]] = []
+    other.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
+    other.goto(page.url)
+    expect(other.locator("[data-testid=result-row]").first).to_be_visible()
+    return other, sent
+
+
 def test_signing_out_in_one_tab_sends_the_sessions_other_tab_to_sign_in_without_its_next_event(
     browser, app_server
 ):
@@ -114,11 +118,7 @@ def test_signing_out_in_one_tab_sends_the_sessions_other_tab_to_sign_in_without_
     page.goto(f"{app_server}/licenses")
     sign_in_through_provider(page, "sales@example.com")
     expect(page.locator("[data-testid=result-row]").first).to_be_visible()
-    other = page.context.new_page()
-    sent: list[tuple[float, str]] = []
-    other.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
-    other.goto(f"{app_server}/licenses")
-    expect(other.locator("[data-testid=result-row]").first).to_be_visible()
+    other, sent = second_tab_watched(page)
 
     signed_out_at = time.monotonic()
     page.get_by_role("button", name="Sign out").click()
@@ -139,30 +139,14 @@ def test_a_session_that_expires_sends_its_open_tab_to_sign_in_without_its_next_e
     page.goto(f"{app_server}/licenses")
     sign_in_through_provider(page, "manager@example.com")
     expect(page.locator("[data-testid=result-row]").first).to_be_visible()
-    with Session(engine_for(url)) as session:
-        for row in session.exec(
-            select(StaffSession).where(
-                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
-            )
-        ):
-            row.expires_at = datetime.now(UTC) + timedelta(seconds=1)
-            session.add(row)
-        session.commit()
+    set_live_sessions_of(url, "manager@example.com", expires_at=datetime.now(UTC) + timedelta(seconds=1))
     expires_at = time.monotonic() + 1
     # Each worker looks for lapsed sessions every LAPSE_CHECK_SECONDS.
     expect(page).to_have_url(SIGN_IN_PAGE, timeout=(LAPSE_CHECK_SECONDS * 2 + 10) * 1000)
     assert [frame for at, frame in sent if at >= expires_at and frame.startswith("42")] == []
     page.context.close()
     # Ended, as the staff admin tests expect of every unlisted session of a demo user.
-    with Session(engine_for(url)) as session:
-        for row in session.exec(
-            select(StaffSession).where(
-                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
-            )
-        ):
-            row.revoked_at = datetime.now(UTC)
-            session.add(row)
-        session.commit()
+    set_live_sessions_of(url, "manager@example.com", revoked_at=datetime.now(UTC))
 
 
 def test_a_session_the_role_check_ends_sends_its_other_tab_to_sign_in_without_its_next_event(
@@ -173,22 +157,10 @@ def test_a_session_the_role_check_ends_sends_its_other_tab_to_sign_in_without_it
     page.goto(f"{app_server}/licenses")
     sign_in_through_provider(page, "manager@example.com")
     expect(page.locator("[data-testid=result-row]").first).to_be_visible()
-    other = page.context.new_page()
-    sent: list[tuple[float, str]] = []
-    other.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append((time.monotonic(), str(p)))))
-    other.goto(f"{app_server}/licenses")
-    expect(other.locator("[data-testid=result-row]").first).to_be_visible()
+    other, sent = second_tab_watched(page)
     # The provider no longer accepts the session's tokens, and a role check is due at the next event.
     assert httpx.post(f"{issuer}/users/manager@example.com/revoke-tokens").status_code == 204
-    with Session(engine_for(url)) as session:
-        for row in session.exec(
-            select(StaffSession).where(
-                StaffSession.email == "manager@example.com", StaffSession.revoked_at.is_(None)
-            )
-        ):
-            row.roles_checked_at = datetime.now(UTC) - timedelta(days=1)
-            session.add(row)
-        session.commit()
+    set_live_sessions_of(url, "manager@example.com", roles_checked_at=datetime.now(UTC) - timedelta(days=1))
 
     page.wait_for_timeout((CACHE_SECONDS + 1) * 1000)  # past what the worker remembers of the session
     checked_at = time.monotonic()
