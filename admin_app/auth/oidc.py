@@ -75,12 +75,10 @@ def trusted_end_session_endpoint(metadata: Mapping[str, object], issuer: str) ->
 
 def safe_next(value: str | None) -> str:
     """A path on this app to return to after sign-in; anything else (another host, a scheme) is dropped."""
+    # A path that starts with one "/" and holds no backslash has no scheme and no host to send anyone to.
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
         return DEFAULT_AFTER_SIGN_IN
-    parts = urlsplit(value)
-    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in value):
-        return DEFAULT_AFTER_SIGN_IN
-    return value
+    return DEFAULT_AFTER_SIGN_IN if any(ord(c) < 32 for c in value) else value
 
 
 def roles_from_claims(claims: Mapping[str, object], settings: Settings) -> tuple[str, ...]:

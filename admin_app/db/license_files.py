@@ -17,6 +17,7 @@ from joserfc.jwk import OKPKey
 from sqlmodel import Session
 
 from admin_app.db.models import License
+from admin_app.db.query_params import record_id
 
 ALGORITHM = "Ed25519"
 BEGIN = "-----BEGIN CUSTOMER ADMIN LICENSE-----"
@@ -180,10 +181,8 @@ def _shown(value: object) -> str:
 
 def license_named(*, session: Session, claims: dict[str, object]) -> License | None:
     """The license of the id a file names, if the database has it."""
-    license_id = claims.get("license_id")
-    if isinstance(license_id, int) and not isinstance(license_id, bool) and 0 < license_id < 2**63:
-        return session.get(License, license_id)
-    return None
+    license_id = record_id(claims.get("license_id"))
+    return None if license_id is None else session.get(License, license_id)
 
 
 def match_in_database(*, session: Session, claims: dict[str, object]) -> DatabaseMatch:

@@ -127,11 +127,11 @@ def delete_membership(
     membership = session.get(BillingAccountMembership, membership_id)
     if membership is None:
         return refused("This membership no longer exists; someone may have deleted it already.")
-    account = session.get(BillingAccount, membership.billing_account_id)
     if members_of(session, billing_account_id=membership.billing_account_id) == 1 and not confirmed_last:
-        return refused(
-            last_membership_warning(account.name if account else "this account"), needs_confirmation=True
-        )
+        account_name = session.scalars(
+            sa.select(BillingAccount.name).where(col(BillingAccount.id) == membership.billing_account_id)
+        ).one()
+        return refused(last_membership_warning(account_name), needs_confirmation=True)
     record_version(
         session,
         item_type="billing_account_membership",

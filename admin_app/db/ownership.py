@@ -63,6 +63,11 @@ class OwnershipRequest:
     last_name: str = ""
     move_from_other_account: bool = False
 
+    def __post_init__(self) -> None:
+        # Trimmed once here, so the plan's texts, its checks and what it writes all read the same values.
+        for name in ("requester_email", "first_name", "last_name"):
+            object.__setattr__(self, name, getattr(self, name).strip())
+
 
 @dataclass(frozen=True)
 class PlannedChange:
@@ -320,9 +325,9 @@ def replace_person(contact: BillingAccountContact, customer: Customer) -> Billin
 
 def _new_person_edit(previous: Customer, request: OwnershipRequest) -> CustomerEdit:
     return CustomerEdit(
-        first_name=request.first_name.strip(),
-        last_name=request.last_name.strip(),
-        email=request.requester_email.strip(),
+        first_name=request.first_name,
+        last_name=request.last_name,
+        email=request.requester_email,
         company=previous.company,
         country=previous.country,
         skip_email_confirmation=True,
@@ -352,9 +357,7 @@ def _plan_for_new_person(
     )
     if not customer_plan.ok:
         return customer_plan
-    new_owner = person_text(
-        request.first_name.strip(), request.last_name.strip(), request.requester_email.strip()
-    )
+    new_owner = person_text(request.first_name, request.last_name, request.requester_email)
     changes = [
         PlannedChange(
             f"Customer #{previous.id}",

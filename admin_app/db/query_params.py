@@ -18,7 +18,9 @@ class Parsed(Generic[Q]):
     errors: list[str] = field(default_factory=list)
 
 
-MAX_ID_DIGITS = 11
+# Record ids are PostgreSQL INTEGERs: a larger number names no record, and PostgreSQL would refuse the
+# query that looks for it rather than find nothing.
+MAX_ID = 2**31 - 1
 QUOTED_CHARACTERS = 40
 QUOTED_MAX_LENGTH = 60
 
@@ -30,12 +32,19 @@ def quoted(value: object) -> str:
     return shown if len(shown) <= QUOTED_MAX_LENGTH else f"{shown[: QUOTED_MAX_LENGTH - 2]}…{shown[-1]}"
 
 
+def record_id(value: object) -> int | None:
+    """`value` when it is a number a record's id can be (an int, not a bool, from 1 to MAX_ID)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
 def parse_id(text: object) -> int | None:
     """A record id from a URL: ASCII digits only (str.isdigit also takes "²" and "٣", which int() refuses
-    or reads as another number), at most MAX_ID_DIGITS of them; None otherwise."""
-    if not isinstance(text, str) or not 0 < len(text) <= MAX_ID_DIGITS:
+    or reads as another number), at most MAX_ID's; None otherwise."""
+    if not isinstance(text, str) or not 0 < len(text) <= len(str(MAX_ID)):
         return None
-    return int(text) if text.isascii() and text.isdigit() else None
+    return record_id(int(text)) if text.isascii() and text.isdigit() else None
 
 
 def read_text(params: Mapping[str, object], key: str, limit: int) -> str:

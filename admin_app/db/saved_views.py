@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 
 from admin_app.db.models import SavedView
 from admin_app.db.outcomes import Outcome, invalid, refused
+from admin_app.db.query_params import record_id
 
 # The lists a view can be saved from (their URL is the whole of what they show).
 PAGES = {
@@ -116,7 +117,7 @@ def save_view(
 
 def _own_view(session: Session, owner_subject: str, view_id: object) -> SavedView | None:
     """The view, when it exists and is this person's: another's view id is as good as a missing one."""
-    if not isinstance(view_id, int) or isinstance(view_id, bool) or not 0 < view_id < 2**31:
+    if record_id(view_id) is None:
         return None
     view = session.get(SavedView, view_id)
     return view if view is not None and view.owner_subject == owner_subject else None

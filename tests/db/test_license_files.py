@@ -212,3 +212,69 @@ def test_property_a_genuine_file_changed_anywhere_is_valid_only_when_it_still_de
     if check_license_file(changed, [KEY]).valid:
         # Base64 leaves a few spare bits in a part's last character; whitespace is ignored when read.
         assert decoded("".join(changed.split())) == decoded(GENUINE)
+
+
+def test_the_signed_fields_are_compact_json_with_names_kept_in_utf8(session):
+    [license] = add_licenses(session, [license_fields(licensee_name="Zoë Ångström", company="Société Ærø")])
+    _, payload, _ = token_of(license_file_text(license, KEY)).split(".")
+    expected = (
+        f'{{"license_id":{license.id},"licensee":"Zoë Ångström","company":"Société Ærø",'
+        f'"email":"{license.email}","plan":"premium","users":10,"starts":"{license.starts_at.isoformat()}",'
+        f'"expires":"{license.expires_at.isoformat()}","trial":false,"type":"cloud",'
+        f'"issued":"{license.issued_at.isoformat()}"}}'
+    )
+    assert base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)) == expected.encode()
+
+
+def test_each_field_is_shown_as_text_side_by_side_with_yes_or_no_for_trial(session, license):
+    claims = check_license_file(license_file_text(license, KEY), [KEY]).claims
+    license.trial = False
+    session.add(license)
+    session.commit()
+    del claims["plan"]
+    match = match_in_database(session=session, claims=claims)
+    assert [(f.label, f.in_file, f.in_database) for f in match.fields] == [
+        ("License id", str(license.id), str(license.id)),
+        ("Licensee", license.licensee_name, license.licensee_name),
+        ("Company", "Numbat Labs", "Numbat Labs"),
+        ("Email", "ops@numbat.test", "ops@numbat.test"),
+        ("Plan", "", "premium"),
+        ("Users", "10", "10"),
+        ("Starts", license.starts_at.isoformat(), license.starts_at.isoformat()),
+        ("Expires", license.expires_at.isoformat(), license.expires_at.isoformat()),
+        ("Trial", "yes", "no"),
+        ("Type", "cloud", "cloud"),
+        ("Issued", license.issued_at.isoformat(), license.issued_at.isoformat()),
+    ]
+    assert match.message == "The database has this license, but its plan, trial differ from the file's."
+
+
+def test_a_file_naming_no_license_still_shows_its_fields_against_blanks(session, license):
+    match = match_in_database(session=session, claims={"license_id": 10**9, "company": "X", "trial": None})
+    assert [(f.label, f.in_file, f.in_database) for f in match.fields] == [
+        ("License id", "1000000000", ""),
+        ("Licensee", "", ""),
+        ("Company", "X", ""),
+        ("Email", "", ""),
+        ("Plan", "", ""),
+        ("Users", "", ""),
+        ("Starts", "", ""),
+        ("Expires", "", ""),
+        ("Trial", "", ""),
+        ("Type", "", ""),
+        ("Issued", "", ""),
+    ]
+
+
+def test_a_license_with_a_large_id_is_found_by_the_file_naming_it(session):
+    add_licenses(session, [license_fields(id=2**31 - 1)])
+    assert match_in_database(session=session, claims={"license_id": 2**31 - 1}).license_id == 2**31 - 1
+
+
+@pytest.mark.parametrize("license_id", [0, 2**31, 2**40, 2**63, 2**64])
+def test_an_id_out_of_the_database_range_is_not_looked_up(session, license_id):
+    # A row at id 0 exists only when written so on purpose; a file naming it is still not matched.
+    add_licenses(session, [license_fields(id=0)])
+    match = match_in_database(session=session, claims={"license_id": license_id})
+    assert match.license_id is None
+    assert match.message == "No license in the database has the id this file names."

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from admin_app.db.audit import Actor
+from admin_app.db.audit import Actor, record_version
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
@@ -267,3 +267,289 @@ def test_rule_13_evidence_is_weighed_against_this_accounts_own_deployments(
     add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
     outcome = plan(session, request(account, "bo@acme.test", evidence))
     assert outcome.field_errors == {"evidence": message}
+
+
+def test_a_new_persons_plan_lists_each_change_before_and_after_with_its_warnings(session):
+    account = add_account(session, sold_to={**JANE, **ADDRESS})
+    jane = add_customer(session, **JANE, uid=4242, login_activated=False)
+    add_membership(session, jane, account)
+    wanted = request(account, " neo@acme.test ", first_name=" Neo ", last_name=" New ")
+
+    planned = plan(session, wanted).value
+    assert (planned.process, planned.previous_owner, planned.new_owner, planned.manages_other_account) == (
+        NEW_PERSON,
+        "Jane Doe (jane@acme.test)",
+        "Neo New (neo@acme.test)",
+        "",
+    )
+    assert [(c.what, c.before, c.after) for c in planned.changes] == [
+        (
+            f"Customer #{jane.id}",
+            "Jane Doe (jane@acme.test)",
+            "Neo New (neo@acme.test), email confirmation skipped",
+        ),
+        (
+            "Sold To and Bill To contact",
+            "Jane Doe (jane@acme.test), 1 Main St, Springfield, 12345, US",
+            "Neo New (neo@acme.test), 1 Main St, Springfield, 12345, US",
+        ),
+        ("Linked GitLab.com account", "uid 4242", "unlinked"),
+    ]
+    assert planned.warnings == (
+        "The Sold To is also the Bill To: invoices will go to neo@acme.test.",
+        "The Sold To's address stays the company's address; edit the contact afterwards if it differs.",
+        "Send neo@acme.test a one-time sign-in link so they can link their GitLab.com account.",
+        "jane@acme.test's login is not activated: they cannot sign in until it is (Login status).",
+    )
+    assert planned.evidence == (
+        "evidence: prior subscription contract; ticket 12345; note: Signed contract attached to the ticket"
+    )
+    assert planned.history_reason == (
+        "Ownership change: Jane Doe (jane@acme.test) → Neo New (neo@acme.test); " + planned.evidence
+    )
+
+
+def test_a_new_person_cannot_take_over_a_customer_record_that_manages_another_account(session):
+    account = acme(session)
+    other = add_account(session, sold_to={"first_name": "Oz", "last_name": "O", "email": "oz@other.test"})
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, other)
+    outcome = plan(session, request(account, "neo@acme.test", first_name="Neo", last_name="New"))
+    assert outcome.message == (
+        "jane@acme.test does not manage ACME Corp, so renaming their customer record would not change this "
+        "account. Add the requester as a customer, then change the owner to that customer."
+    )
+
+
+def test_a_new_person_cannot_take_over_a_customer_record_that_manages_nothing(session):
+    account = acme(session)
+    add_customer(session, **JANE)
+    outcome = plan(session, request(account, "neo@acme.test", first_name="Neo", last_name="New"))
+    assert not outcome.ok
+    assert outcome.message.startswith("jane@acme.test does not manage ACME Corp, so renaming")
+
+
+def test_without_a_customer_behind_the_sold_to_the_refusal_says_what_to_do_instead(session):
+    account = acme(session)
+    outcome = plan(session, request(account, "neo@acme.test", first_name="Neo", last_name="New"))
+    assert outcome.message == (
+        "No customer has the Sold To's email (jane@acme.test). Add the requester as a customer, then change "
+        "the owner to that customer."
+    )
+
+
+@pytest.mark.parametrize("previous_manages", ["nothing", "another account"])
+def test_the_previous_owners_membership_elsewhere_is_left_alone(session, previous_manages):
+    account = acme(session)
+    other = add_account(session, sold_to={"first_name": "Oz", "last_name": "O", "email": "oz@other.test"})
+    jane = add_customer(session, **JANE)
+    if previous_manages == "another account":
+        add_membership(session, jane, other)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    wanted = request(account, "bo@acme.test")
+    planned = plan(session, wanted).value
+    assert [c.what for c in planned.changes] == ["Membership", "Sold To contact"]
+    assert apply(session, wanted, planned.fingerprint).ok
+    assert members(session, account) == ["bo@acme.test"]
+    assert members(session, other) == (["jane@acme.test"] if previous_manages == "another account" else [])
+
+
+def test_when_an_older_contact_has_the_previous_owners_email_the_plan_shows_only_what_applying_changes(
+    session,
+):
+    account = BillingAccount(zuora_account_id="f" * 32, name="ACME Corp", salesforce_account_id="001x")
+    session.add(account)
+    session.flush()
+    billing = BillingAccountContact(billing_account_id=account.id, country="US", **JANE)
+    session.add(billing)
+    session.flush()
+    sold_to = BillingAccountContact(billing_account_id=account.id, country="US", **JANE, **ADDRESS)
+    session.add(sold_to)
+    session.flush()
+    account.sold_to_contact_id, account.bill_to_contact_id = sold_to.id, billing.id
+    session.add(account)
+    session.commit()
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    wanted = request(account, "neo@acme.test", first_name="Neo", last_name="New")
+
+    planned = plan(session, wanted).value
+    assert [c.what for c in planned.changes] == [f"Customer #{jane.id}"]
+    assert apply(session, wanted, planned.fingerprint).ok
+    assert contact(session, sold_to.id).email == "jane@acme.test"
+    assert contact(session, billing.id).email == "neo@acme.test"
+
+
+def test_a_requester_moving_from_another_account_sees_every_change_and_warning_before_confirming(session):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    other = add_account(
+        session, sold_to={"first_name": "Oz", "last_name": "O", "email": "oz@other.test"}, name="Other"
+    )
+    bo = add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    bos = add_membership(session, bo, other)
+    janes = session.exec(
+        select(BillingAccountMembership).where(BillingAccountMembership.customer_id == jane.id)
+    ).one()
+    wanted = request(account, "bo@acme.test")
+
+    planned = plan(session, wanted).value
+    elsewhere = f"Other ({other.zuora_account_id})"
+    assert (planned.account_id, planned.account_name, planned.manages_other_account) == (
+        account.id,
+        "ACME Corp",
+        elsewhere,
+    )
+    assert [(c.what, c.before, c.after) for c in planned.changes] == [
+        (f"Membership #{bos.id}", f"bo@acme.test manages {elsewhere}", "removed"),
+        ("Membership", "none", "bo@acme.test manages ACME Corp"),
+        (f"Membership #{janes.id}", "jane@acme.test manages ACME Corp", "removed"),
+        (
+            "Sold To contact",
+            "Jane Doe (jane@acme.test), 1 Main St, Springfield, 12345, US",
+            "Bo Berg (bo@acme.test), 1 Main St, Springfield, 12345, US",
+        ),
+    ]
+    assert planned.warnings == (
+        f"bo@acme.test manages {elsewhere} today; a customer manages one account (rule 1), so that "
+        "membership ends. Confirm the requester wants to stop managing it.",
+        f"{elsewhere} will have nobody to manage it (rule 7).",
+        "The Sold To's address stays the company's address; edit the contact afterwards if it differs.",
+    )
+    unconfirmed = apply(session, wanted, planned.fingerprint)
+    assert (unconfirmed.message, unconfirmed.needs_confirmation) == (
+        f"bo@acme.test manages {elsewhere}. Confirm that the membership there should end, then save again.",
+        True,
+    )
+    applied = apply(
+        session, request(account, "bo@acme.test", move_from_other_account=True), planned.fingerprint
+    )
+    assert applied.value == planned
+
+
+def test_a_requester_who_already_manages_the_account_only_takes_over_the_shared_contact(session):
+    account = add_account(session, sold_to={**JANE, **ADDRESS})
+    jane = add_customer(session, **JANE)
+    bo = add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    add_membership(session, jane, account)
+    add_membership(session, bo, account)
+    janes = session.exec(
+        select(BillingAccountMembership).where(BillingAccountMembership.customer_id == jane.id)
+    ).one()
+
+    planned = plan(session, request(account, "bo@acme.test")).value
+    assert planned.manages_other_account == ""
+    assert [(c.what, c.before, c.after) for c in planned.changes] == [
+        (f"Membership #{janes.id}", "jane@acme.test manages ACME Corp", "removed"),
+        (
+            "Sold To and Bill To contact",
+            "Jane Doe (jane@acme.test), 1 Main St, Springfield, 12345, US",
+            "Bo Berg (bo@acme.test), 1 Main St, Springfield, 12345, US",
+        ),
+    ]
+    assert planned.warnings == (
+        "The Sold To is also the Bill To: invoices will go to bo@acme.test.",
+        "The Sold To's address stays the company's address; edit the contact afterwards if it differs.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("reason", "why"), [("Chargeback", "Chargeback"), (None, "no reason given")], ids=["reason", "no-reason"]
+)
+def test_a_requesters_login_disabled_on_purpose_is_named_with_who_when_and_why(session, reason, why):
+    account = acme(session)
+    bo = add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test", login_activated=False)
+    record_version(
+        session,
+        item_type="customer",
+        item_id=bo.id,
+        event="update",
+        actor=Actor("lee@example.com"),
+        changes={"login_activated": [True, False]},
+        at=datetime(2026, 3, 4, 10, 30, tzinfo=UTC),
+        reason=reason,
+    )
+    session.commit()
+    planned = plan(session, request(account, "bo@acme.test")).value
+    assert planned.warnings[-1] == (
+        f"bo@acme.test's login was disabled on purpose by lee@example.com on 2026-03-04 ({why}). The "
+        "ownership change does not re-activate it (rule 6)."
+    )
+
+
+@pytest.mark.parametrize("changed", ["bill_to", "previous owner", "requester"])
+def test_a_plan_is_stale_once_the_bill_to_or_either_customer_changed(session, changed):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    bo = add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    wanted = request(account, "bo@acme.test")
+    planned = plan(session, wanted).value
+    record = {
+        "bill_to": contact(session, account.bill_to_contact_id),
+        "previous owner": jane,
+        "requester": bo,
+    }[changed]
+    record.lock_version += 1
+    session.add(record)
+    session.commit()
+    assert apply(session, wanted, planned.fingerprint).message == STALE_PLAN
+    assert members(session, account) == ["jane@acme.test"]
+
+
+def test_an_account_without_a_bill_to_is_planned_as_one_shared_contact(session):
+    account = add_account(session, sold_to={**JANE, **ADDRESS})
+    account.bill_to_contact_id = None
+    session.add(account)
+    session.commit()
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    wanted = request(account, "bo@acme.test")
+    planned = plan(session, wanted).value
+    assert planned.changes[-1].what == "Sold To and Bill To contact"
+    assert apply(session, wanted, planned.fingerprint).ok
+
+
+def test_applying_to_an_account_that_is_gone_says_so(session):
+    outcome = apply_ownership_change(
+        session,
+        OwnershipRequest(billing_account_id=10**6, requester_email="bo@acme.test", evidence=CONTRACT),
+        fingerprint="any",
+        actor=Actor("support@example.com"),
+        now=NOW,
+    )
+    assert outcome.message == "There is no billing account with this id."
+
+
+def test_an_invoice_is_weighed_against_the_day_the_change_is_applied(session):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    invoice = Evidence(kind="recent_invoice", ticket="1", note="Invoice", invoice_date=date(2026, 10, 1))
+    wanted = request(account, "bo@acme.test", invoice)
+    planned = plan(session, wanted).value
+    assert apply(session, wanted, planned.fingerprint).ok
+    assert members(session, account) == ["bo@acme.test"]
+
+
+def test_a_plan_names_what_is_wrong_with_the_request_itself(session):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    gone = OwnershipRequest(billing_account_id=10**6, requester_email="bo@acme.test", evidence=CONTRACT)
+    assert plan(session, gone).message == "There is no billing account with this id."
+    assert "requester_email" in plan(session, request(account, "not an email")).field_errors
+    assert plan(session, request(account, "JANE@acme.test")).message == (
+        "JANE@acme.test is already the Sold To of ACME Corp."
+    )
+    from_bill_to = Evidence(kind="sold_to_approval", ticket="1", note="Mail", approver_email="ap@acme.test")
+    assert plan(session, request(account, "bo@acme.test", from_bill_to)).field_errors == {
+        "approver_email": "Only the Sold To can approve when Sold To and Bill To differ; the Bill To must "
+        "give a recent invoice instead."
+    }
+    from_sold_to = Evidence(kind="sold_to_approval", ticket="1", note="Mail", approver_email="jane@acme.test")
+    assert plan(session, request(account, "bo@acme.test", from_sold_to)).ok

@@ -4,6 +4,7 @@ removes, bad names answered beside the field, nothing written when refused."""
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -12,6 +13,7 @@ from admin_app.db.models import SavedView
 from admin_app.db.saved_views import remove_view, rename_view, save_view, view_href, views_of
 
 ANN, BO = "sub-ann", "sub-bo"
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def save(session: Session, name: str, page: str = "/licenses", owner: str = ANN, **params: str):
@@ -146,3 +148,111 @@ def test_the_database_keeps_one_name_once_even_when_two_saves_race(session):
     session.add(duplicate)
     with pytest.raises(IntegrityError):
         session.commit()
+
+
+def test_a_name_of_exactly_the_longest_length_is_kept(session):
+    assert save(session, "x" * 60).ok
+    assert stored(session)[0][2] == "x" * 60
+
+
+def test_a_name_with_a_lone_surrogate_is_refused_as_a_control_character(session):
+    assert save(session, "bad\ud800name").field_errors == {"name": "A name cannot hold control characters."}
+    assert stored(session) == []
+
+
+def test_a_search_of_exactly_the_longest_length_is_kept_and_one_character_more_is_refused(session):
+    assert save(session, "Longest", q="x" * 1998).ok
+    too_long = save(session, "Too long", q="x" * 1999)
+    assert too_long.message == "This search is too long to save as a view. Shorten the search text."
+    assert [len(v[3]) for v in stored(session)] == [2000]
+
+
+def test_a_refused_duplicate_keeps_the_views_saved_before_it_in_the_same_transaction(session):
+    save(session, "Renewals")
+    assert save_view(session=session, owner_subject=ANN, page="/licenses", name="Churn", params={}).ok
+    duplicate = save_view(session=session, owner_subject=ANN, page="/licenses", name="renewals", params={})
+    assert duplicate.field_errors == {"name": "You already have a view named “renewals” on Licenses."}
+    session.commit()
+    assert [v[2] for v in stored(session)] == ["Renewals", "Churn"]
+
+
+def test_a_save_that_loses_a_race_for_its_name_is_answered_beside_the_field(session):
+    def the_other_tab_saves_first(*_):
+        with Session(session.get_bind()) as other:
+            save_view(session=other, owner_subject=ANN, page="/history", name="Race", params={})
+            other.commit()
+
+    event.listen(session, "before_flush", the_other_tab_saves_first, once=True)
+    lost = save_view(session=session, owner_subject=ANN, page="/history", name="RACE", params={"q": "x"})
+    assert lost.field_errors == {"name": "You already have a view named “RACE” on History."}
+    assert stored(session) == [(ANN, "/history", "Race", "")]
+
+
+def test_a_view_of_a_page_the_app_no_longer_lists_comes_last(session):
+    save(session, "Recent", page="/history")
+    session.add(
+        SavedView(owner_subject=ANN, page="/retired", name="Old", name_key="old", query="", created_at=NOW)
+    )
+    session.commit()
+    save(session, "Active", page="/licenses")
+    assert [(v.page, v.name) for v in views_of(session=session, owner_subject=ANN)] == [
+        ("/licenses", "Active"),
+        ("/history", "Recent"),
+        ("/retired", "Old"),
+    ]
+
+
+def test_renaming_and_removing_answer_with_the_view_as_it_now_is(session):
+    view = save(session, "Renewals").value
+    assert rename_view(session=session, owner_subject=ANN, view_id=view.id, name="   ").field_errors == {
+        "name": "Give the view a name."
+    }
+    renamed = rename_view(session=session, owner_subject=ANN, view_id=view.id, name=" Due   soon ")
+    assert (renamed.value.id, renamed.value.name, renamed.value.name_key) == (view.id, "Due soon", "due soon")
+    removed = remove_view(session=session, owner_subject=ANN, view_id=view.id)
+    assert (removed.value.id, removed.value.name) == (view.id, "Due soon")
+    session.commit()
+    assert stored(session) == []
+
+
+def test_a_view_with_a_high_id_is_renamed_like_any_other(session):
+    session.add(
+        SavedView(
+            id=2**31 - 1,
+            owner_subject=ANN,
+            page="/licenses",
+            name="High",
+            name_key="high",
+            query="",
+            created_at=NOW,
+        )
+    )
+    session.commit()
+    assert rename_view(session=session, owner_subject=ANN, view_id=2**31 - 1, name="Higher").ok
+
+
+@pytest.mark.parametrize("view_id", [0, 2**31, 2**32, 3**31])
+def test_ids_beyond_32_bits_are_not_found_even_where_sqlite_could_store_them(session, view_id):
+    # SQLite stores any 64-bit id; PostgreSQL's ids stop below 2**31, and it would refuse the query.
+    # Both answer the same.
+    on_sqlite = session.get_bind().dialect.name == "sqlite"
+    if on_sqlite:
+        session.add(
+            SavedView(
+                id=view_id,
+                owner_subject=ANN,
+                page="/licenses",
+                name="Far",
+                name_key="far",
+                query="",
+                created_at=NOW,
+            )
+        )
+        session.commit()
+    assert (
+        rename_view(session=session, owner_subject=ANN, view_id=view_id, name="x").message
+        == saved_views.NOT_FOUND
+    )
+    assert remove_view(session=session, owner_subject=ANN, view_id=view_id).message == saved_views.NOT_FOUND
+    session.commit()
+    assert [v[2] for v in stored(session)] == (["Far"] if on_sqlite else [])
