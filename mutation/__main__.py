@@ -96,8 +96,16 @@ def diff_of(mutant: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--report-only", action="store_true", help="report the last run without running")
+    parser.add_argument(
+        "--again",
+        action="store_true",
+        help="run again the mutants the last run did not detect (after tests were added), then report",
+    )
     args = parser.parse_args()
-    if not args.report_only:
+    if args.again:
+        undetected = [name for name, fate in read_results().items() if fate not in DETECTED | {NOT_RUN}]
+        subprocess.run([MUTMUT, "run", *undetected], cwd=ROOT, check=False)
+    elif not args.report_only:
         subprocess.run([MUTMUT, "run"], cwd=ROOT, check=False)
     fates = read_results()
     lines, survivors = report(fates, equivalent_mutants())

@@ -53,6 +53,8 @@ class Issuer:
     userinfo_status: int = 200
     # How many times the JWKS has been fetched.
     jwks_requests: int = 0
+    # An error code the token endpoint answers a valid code with (an OAuth error from the provider).
+    token_error: str = ""
 
     def id_token(self, code: str, client_id: str) -> str:
         now = int(time.time())
@@ -158,6 +160,8 @@ def _app(issuer: Issuer) -> Starlette:
         challenge = issuer.challenges.pop(str(form.get("code", "")), None)
         if challenge is None or _s256(str(form.get("code_verifier", ""))) != challenge:
             return JSONResponse({"error": "invalid_grant", "error_description": "PKCE"}, status_code=400)
+        if issuer.token_error:
+            return JSONResponse({"error": issuer.token_error}, status_code=400)
         id_token = issuer.id_token(str(form["code"]), _client_id(request, form))
         return JSONResponse(
             {"access_token": "at", "token_type": "Bearer", "expires_in": 300, "id_token": id_token}

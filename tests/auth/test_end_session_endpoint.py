@@ -72,3 +72,44 @@ def test_a_script_url_in_discovery_is_not_where_sign_out_goes(client, issuer):
 def test_the_issuers_own_endpoint_is_where_sign_out_goes(client, issuer):
     issuer.discovery_extra = {"end_session_endpoint": f"{issuer.url}/end"}
     assert sign_out_target(client).startswith(f"{issuer.url}/end?id_token_hint=")
+
+
+def test_sign_out_without_a_session_does_not_go_to_the_providers_endpoint(client, issuer):
+    issuer.discovery_extra = {"end_session_endpoint": f"{issuer.url}/end"}
+    response = client.post("/auth/logout", headers={"Origin": APP_URL}, follow_redirects=False)
+    assert response.status_code == 200
+    assert re.search(r'href="([^"]+)"', response.text)[1] == "/auth/signed-out"
+
+
+def test_an_endpoint_with_markup_in_it_cannot_end_the_sign_out_script(client, issuer):
+    import json
+    from urllib.parse import parse_qs, urlsplit
+
+    endpoint = f"{issuer.url}/end</script><script>alert(1)</script>"
+    issuer.discovery_extra = {"end_session_endpoint": endpoint}
+    sign_in_through(client)
+    response = client.post("/auth/logout", headers={"Origin": APP_URL}, follow_redirects=False)
+    script = re.search(r"<script>(.*?)</script>", response.text)[1]
+    argument = re.fullmatch(
+        r'window\.sessionStorage\.removeItem\("token"\);window\.location\.replace\((.*)\);', script
+    )[1]
+    assert "<" not in argument
+    target = json.loads(argument)
+    assert target.startswith(f"{endpoint}?id_token_hint=")
+    assert parse_qs(urlsplit(target).query)["post_logout_redirect_uri"] == [f"{APP_URL}/auth/signed-out"]
+
+
+def test_a_trailing_slash_on_the_app_url_is_not_doubled_in_the_addresses_given_to_the_provider(
+    client, issuer, monkeypatch
+):
+    from urllib.parse import parse_qs, urlsplit
+
+    from admin_app.settings import get_settings
+
+    monkeypatch.setenv("APP_URL", f"{APP_URL}/")
+    get_settings.cache_clear()
+    issuer.discovery_extra = {"end_session_endpoint": f"{issuer.url}/end"}
+    login = client.get("/auth/login", follow_redirects=False)
+    assert parse_qs(urlsplit(login.headers["location"]).query)["redirect_uri"] == [f"{APP_URL}/auth/callback"]
+    target = urlsplit(sign_out_target(client))
+    assert parse_qs(target.query)["post_logout_redirect_uri"] == [f"{APP_URL}/auth/signed-out"]

@@ -401,3 +401,16 @@ def test_a_client_token_no_browser_gets_from_reflex_is_not_registered_and_the_ev
     assert send(handler_of("customer_detail_state", "load"), sales, root) is None
     session_id = hash_token(sales.removeprefix("ca_session="))
     assert tabs_of(session=session, session_ids=[session_id]) == []
+
+
+@pytest.mark.parametrize("permission", [Permission.EXPORT, SIGNED_IN, "page-permission"])
+def test_requires_marks_the_handler_itself_with_what_it_declares(permission):
+    from admin_app.auth.gate import PERMISSION_ATTR, requires
+
+    def handler(state):
+        return ("ran", state)
+
+    declared = requires(permission)(handler)
+    assert declared is handler, "the handler itself is registered, not a wrapper"
+    assert declared("a state") == ("ran", "a state")
+    assert getattr(handler, PERMISSION_ATTR) == permission

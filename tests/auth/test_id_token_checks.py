@@ -44,6 +44,7 @@ def test_a_good_token_from_this_issuer_signs_in(client, session):
     [
         ("wrong audience", {"aud": "some-other-app"}),
         ("wrong issuer", {"iss": "https://evil.example"}),
+        ("no issuer claim at all", {"iss": None}),
         ("expired", {"exp": int(time.time()) - 3600, "iat": int(time.time()) - 7200}),
         ("wrong nonce", {"nonce": "not-the-nonce-we-sent"}),
         ("empty nonce", {"nonce": ""}),
@@ -185,3 +186,68 @@ def test_staff_without_an_email_are_refused_sign_in_with_a_plain_page(client, se
     assert "no email address" in response.text
     sessions, events = outcome(session)
     assert sessions == 0 and events == ["sign_in_failed: no email address from the identity provider"]
+
+
+def test_a_sign_in_opens_a_session_with_what_the_token_says_and_purges_long_ended_ones(
+    client, session, issuer
+):
+    from datetime import UTC, datetime, timedelta
+
+    from admin_app.auth.sealed import unseal
+    from tests.factories import staff_session_token
+
+    now = datetime.now(UTC)
+    for email, ended_days_ago in (("gone@example.com", 31), ("kept@example.com", 29)):
+        staff_session_token(session, email, ("sales",))
+        row = session.exec(select(StaffSession).where(StaffSession.email == email)).one()
+        row.revoked_at = now - timedelta(days=ended_days_ago)
+        session.add(row)
+    session.commit()
+    issuer.overrides = {"sid": "s" * 300, "name": "Sam  Sales"}
+
+    response = sign_in_through(client)
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "Max-Age=43200" in cookie, "the session's absolute lifetime, SESSION_ABSOLUTE_HOURS"
+    session.expire_all()
+    rows = {row.email: row for row in session.exec(select(StaffSession))}
+    assert sorted(rows) == ["kept@example.com", "sales@example.com"]
+    row = rows["sales@example.com"]
+    assert (row.subject, row.name, row.roles, row.client_address) == (
+        "sales@example.com",
+        "Sam  Sales",
+        "sales",
+        "testclient",
+    )
+    assert row.sid == "s" * 255
+    assert (unseal(row.access_token), row.refresh_token) == ("at", None)
+    assert row.last_seen_at == row.created_at == row.roles_checked_at
+    assert row.expires_at - row.created_at == timedelta(hours=12)
+    assert row.revoked_at is None
+    [event] = session.exec(select(AuthEvent).where(AuthEvent.kind == "sign_in")).all()
+    assert (event.email, event.subject, event.client_address, event.detail, event.count) == (
+        "sales@example.com",
+        "sales@example.com",
+        "testclient",
+        "sales",
+        1,
+    )
+
+
+def test_a_sign_in_without_a_name_is_recorded_under_the_email(client, session, issuer):
+    issuer.userinfo = {"email": "sales@example.com", "groups": ["customer-admin-sales"]}
+    assert sign_in_through(client).status_code == 303
+    assert signed_in_as(session) == ("sales@example.com", "sales@example.com", "sales")
+
+
+@pytest.mark.parametrize(
+    ("error", "recorded"),
+    [("invalid_grant", "invalid_grant"), ("e" * 100, "e" * 80)],
+    ids=["a standard error", "an error longer than the audit keeps of it"],
+)
+def test_an_error_from_the_token_endpoint_is_recorded_by_its_code(client, session, issuer, error, recorded):
+    issuer.token_error = error
+    response = sign_in_through(client)
+    assert response.status_code == 400
+    assert f"The sign-in could not be completed ({recorded})." in response.text
+    assert outcome(session) == (0, [f"sign_in_failed: {recorded}"])

@@ -39,3 +39,86 @@ def test_forged_cookies_cannot_grow_the_cache(session, db_url, monkeypatch):
 )
 def test_a_malformed_unrelated_cookie_does_not_hide_the_session_cookie(header):
     assert token_from_cookie_header(header, Settings()) == "TOKEN"
+
+
+@pytest.fixture
+def store(session, db_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    identity_module._cache.clear()
+    yield session
+    identity_module._cache.clear()
+    get_settings.cache_clear()
+
+
+def revoke_all(session) -> None:
+    from datetime import UTC, datetime
+
+    from sqlmodel import select
+
+    from admin_app.db.models import StaffSession
+
+    for row in session.exec(select(StaffSession)):
+        row.revoked_at = datetime.now(UTC)
+        session.add(row)
+    session.commit()
+
+
+def test_the_identity_behind_a_cookie_is_the_sessions_staff_member(store):
+    from admin_app.db.staff_sessions import hash_token
+
+    token = staff_session_token(store, "sam@example.com", ("support", "admin"))
+    found = asyncio.run(identity_module.identity_for_cookie_header(f"theme=dark; ca_session={token}"))
+    assert (found.session_id, found.subject, found.email, found.name, found.roles) == (
+        hash_token(token),
+        "sam@example.com",
+        "sam@example.com",
+        "sam@example.com",
+        ("support", "admin"),
+    )
+
+
+def test_an_answer_is_reused_for_a_few_seconds_unless_this_process_forgot_it(store, monkeypatch):
+    token = staff_session_token(store, "sam@example.com", ("support",))
+    cookie = f"ca_session={token}"
+    assert asyncio.run(identity_module.identity_for_cookie_header(cookie)) is not None
+    revoke_all(store)
+    # Ended elsewhere: this process answers from its cache until CACHE_SECONDS have passed.
+    assert asyncio.run(identity_module.identity_for_cookie_header(cookie)) is not None
+    monkeypatch.setattr(identity_module, "CACHE_SECONDS", 0.0)
+    assert asyncio.run(identity_module.identity_for_cookie_header(cookie)) is None
+
+
+def test_forgetting_a_token_drops_its_cached_answer(store):
+    token = staff_session_token(store, "sam@example.com", ("support",))
+    cookie = f"ca_session={token}"
+    assert asyncio.run(identity_module.identity_for_cookie_header(cookie)) is not None
+    revoke_all(store)
+    identity_module.forget(token)
+    assert asyncio.run(identity_module.identity_for_cookie_header(cookie)) is None
+
+
+@pytest.mark.parametrize("header", ["", "theme=dark", "ca_session=", "__Host-ca_session=x"])
+def test_no_session_cookie_is_no_one(store, header):
+    assert asyncio.run(identity_module.identity_for_cookie_header(header)) is None
+
+
+def test_over_https_only_the_host_prefixed_cookie_is_the_session_cookie():
+    secure = Settings(
+        APP_URL="https://admin.example.com",
+        OIDC_CLIENT_SECRET="a-real-secret",
+        SESSION_SECRET="another-real-secret",
+        MAIL_EVENTS_SECRET="a-real-mail-secret",
+        PORTAL_SECRET="a-real-portal-secret",
+    )
+    assert token_from_cookie_header("ca_session=A; __Host-ca_session=B", secure) == "B"
+    assert token_from_cookie_header("ca_session=A", secure) == ""
+    assert token_from_cookie_header("ca_session=A; __Host-ca_session=B", Settings()) == "A"
+    assert token_from_cookie_header(None, Settings()) == ""
+
+
+def test_the_session_policy_is_the_configured_idle_and_absolute_timeouts():
+    from datetime import timedelta
+
+    policy = identity_module.session_policy(Settings(SESSION_IDLE_MINUTES=7, SESSION_ABSOLUTE_HOURS=3))
+    assert (policy.idle, policy.absolute) == (timedelta(minutes=7), timedelta(hours=3))

@@ -4,7 +4,7 @@ import pytest
 
 from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups, roles_for_groups
 
-ROLE_GROUPS = parse_role_groups(
+CONFIGURED = (
     "sales:customer-admin-sales,support:customer-admin-support,manager:customer-admin-managers,"
     "admin:customer-admin-admins,admin:okta-superusers"
 )
@@ -35,6 +35,7 @@ def test_each_permission_goes_to_exactly_the_roles_of_the_design(permission, all
 
 
 def test_roles_come_from_the_groups_claim():
+    ROLE_GROUPS = parse_role_groups(CONFIGURED)
     assert roles_for_groups(["customer-admin-sales"], ROLE_GROUPS) == ("sales",)
     assert roles_for_groups(["okta-superusers", "customer-admin-support"], ROLE_GROUPS) == (
         "support",
@@ -48,3 +49,17 @@ def test_roles_come_from_the_groups_claim():
 def test_role_groups_with_unknown_roles_are_refused(text):
     with pytest.raises(ValueError, match="ROLE_GROUPS"):
         parse_role_groups(text)
+
+
+def test_role_groups_are_read_as_role_colon_group_pairs():
+    assert parse_role_groups(" sales : a , admin:b,, admin:c ,support:d:e,") == {
+        "sales": frozenset({"a"}),
+        "admin": frozenset({"b", "c"}),
+        "support": frozenset({"d:e"}),
+    }
+    assert parse_role_groups("") == {}
+
+
+def test_roles_without_a_configured_group_are_granted_to_no_one():
+    assert roles_for_groups(["staff", "admins"], parse_role_groups("sales:staff")) == ("sales",)
+    assert roles_for_groups(["staff"], {}) == ()

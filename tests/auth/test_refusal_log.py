@@ -131,3 +131,82 @@ def test_a_single_refusal_writes_no_counted_row():
         await asyncio.sleep(0.2)
 
     assert run(scenario) == [(SIGNED_IN, 1)]
+
+
+def test_a_refusal_exactly_a_window_after_the_first_opens_a_new_window():
+    clock = Clock()
+
+    async def scenario(written, write):
+        log = RefusalLog(write, window_s=60, clock=clock)
+        await log.record(SIGNED_IN)
+        clock.now += 60
+        await log.record(SIGNED_IN)
+
+    assert run(scenario) == [(SIGNED_IN, 1), (SIGNED_IN, 1)]
+
+
+def test_a_single_repeat_is_written_when_its_window_closes_and_not_before():
+    clock = Clock()
+    counted = with_detail(NO_SESSION, MORE_FROM_ADDRESS)
+
+    async def scenario(written, write):
+        log = RefusalLog(write, window_s=1.0, clock=clock)
+        await log.record(NO_SESSION)
+        # The repeat comes late in the window: its count is due a tenth of a second later.
+        clock.now += 0.9
+        await log.record(NO_SESSION)
+        await asyncio.sleep(0.02)
+        assert written == [(NO_SESSION, 1)], "not written before the window closes"
+        await asyncio.sleep(0.18)
+        assert written == [(NO_SESSION, 1), (counted, 1)], "written when it closes, not a window later"
+
+    run(scenario)
+
+
+def test_a_full_table_of_windows_writes_the_counted_repeats_before_a_new_window_opens(monkeypatch):
+    from admin_app.auth import refusal_log
+
+    monkeypatch.setattr(refusal_log, "MAX_KEYS", 3)
+    others = [Refusal("refused", "", f"198.51.100.{n}", "x") for n in (1, 2)]
+    newcomer = Refusal("refused", "", "198.51.100.3", "x")
+
+    async def scenario(written, write):
+        log = RefusalLog(write, window_s=60)
+        await log.record(NO_SESSION)
+        await log.record(NO_SESSION)
+        for other in others:
+            await log.record(other)
+        assert len(written) == 3, "three windows open, one repeat counted"
+        await log.record(newcomer)
+        await log.record(NO_SESSION)
+
+    assert run(scenario) == [
+        (NO_SESSION, 1),
+        (others[0], 1),
+        (others[1], 1),
+        (with_detail(NO_SESSION, MORE_FROM_ADDRESS), 1),
+        (newcomer, 1),
+        (NO_SESSION, 1),
+    ]
+
+
+def test_a_counted_row_that_cannot_be_written_is_logged_and_one_that_is_written_is_not(caplog):
+    failure = RuntimeError("the audit table is locked")
+    other = Refusal("refused", "", "198.51.100.1", NO_SESSION.detail)
+
+    async def scenario(written, write):
+        async def write_or_fail(refusal, count) -> None:
+            if refusal.client_address == NO_SESSION.client_address and count > 1:
+                raise failure
+            await write(refusal, count)
+
+        log = RefusalLog(write_or_fail, window_s=0.05)
+        for refusal in (NO_SESSION, NO_SESSION, NO_SESSION, other, other):
+            await log.record(refusal)
+        await asyncio.sleep(0.1)
+
+    with caplog.at_level("ERROR", logger="admin_app.auth.refusal_log"):
+        written = run(scenario)
+    assert written == [(NO_SESSION, 1), (other, 1), (with_detail(other, MORE_FROM_ADDRESS), 1)]
+    logged = [(r.name, r.levelname, r.getMessage(), r.exc_info and r.exc_info[1]) for r in caplog.records]
+    assert logged == [("admin_app.auth.refusal_log", "ERROR", "could not record repeated refusals", failure)]

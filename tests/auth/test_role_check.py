@@ -144,3 +144,22 @@ def test_userinfo_about_another_subject_ends_the_session(session, thin_issuer):
     session.expire_all()
     assert session.exec(select(StaffSession)).one().revoked_at is not None
     assert audit(session)[-1] == ("session_ended", "identity provider: userinfo is about another subject")
+
+
+def test_a_role_check_is_due_when_never_made_or_once_the_interval_has_passed():
+    from datetime import UTC, datetime, timedelta
+
+    from admin_app.auth.role_check import is_due
+    from admin_app.settings import Settings
+
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    settings = Settings(ROLE_RECHECK_MINUTES=5)
+
+    def checked(ago: timedelta | None) -> StaffIdentity:
+        at = None if ago is None else now - ago
+        return StaffIdentity("id", "sub", "s@example.com", "S", ("sales",), roles_checked_at=at)
+
+    assert is_due(checked(None), now, settings) is True
+    assert is_due(checked(timedelta(minutes=5)), now, settings) is True
+    assert is_due(checked(timedelta(minutes=5) - timedelta(microseconds=1)), now, settings) is False
+    assert is_due(checked(timedelta(0)), now, Settings(ROLE_RECHECK_MINUTES=0)) is True

@@ -1,8 +1,9 @@
 """Choosing a member as Sold To, Bill To or both: the plan, the address decided, history, staleness."""
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from admin_app.db.audit import Actor
 from admin_app.db.contact_choice import (
@@ -74,6 +75,7 @@ def test_a_member_without_a_contact_becomes_bill_to_with_the_address_entered(ses
         ("billing_account_contact", "create", "req-1"),
         ("billing_account", "update", "req-1"),
     ]
+    assert rows[0].reason == "Asked in ticket 12345"
     assert rows[1].changes == {"bill_to_contact_id": [ap_id, new.id]}
     assert rows[1].reason == "Bill To: bo@acme.test (a member); Asked in ticket 12345"
 
@@ -82,7 +84,14 @@ def test_the_address_must_be_decided_and_a_kept_one_is_said_so(session):
     account, _, bo = account_with_members(session, bill_to=None)
     choice = RoleChoice(account.id, bo.id, "sold_to")
     plan = plan_role_choice(session, choice).value
-    assert plan.address_before["city"] == "Springfield"
+    assert plan.address_before == {
+        "address_line1": "",
+        "address_line2": "",
+        "city": "Springfield",
+        "state": "",
+        "postal_code": "",
+        "country": "US",
+    }
     undecided = apply(session, choice, plan.fingerprint, address=None)
     assert undecided.field_errors == {"sold_to_address": ADDRESS_DECISION}
     unknown_country = SoldToAddress(keep=False, values={"country": "XX"})
@@ -117,7 +126,10 @@ def test_a_member_with_a_contact_takes_it_for_both_roles(session):
     choice = RoleChoice(account.id, ap.id, "both")
     plan = plan_role_choice(session, choice).value
     assert not plan.needs_address
-    assert [c.what for c in plan.changes] == ["Sold To", "Bill To"]
+    assert [(c.what, c.after) for c in plan.changes] == [
+        ("Sold To", "Ap Payable (ap@acme.test), US"),
+        ("Bill To", "Ap Payable (ap@acme.test), US"),
+    ]
     assert apply(session, choice, plan.fingerprint).ok
     session.refresh(account)
     assert account.sold_to_contact_id == account.bill_to_contact_id
@@ -183,4 +195,77 @@ def test_rule_9_no_history_no_change(session, db_url):
     assert session.get(BillingAccount, account.id).bill_to_contact_id == before
     emails = [c.email for c in session.exec(select(BillingAccountContact))]
     assert emails == ["jane@acme.test", "ap@acme.test"]
+    assert session.exec(select(Version)).all() == []
+
+
+def test_the_warnings_name_the_role_the_previous_holder_keeps_and_only_people_left_without_one(session):
+    account, jane, bo = account_with_members(session, bill_to=None)
+    bill_to_only = plan_role_choice(session, RoleChoice(account.id, bo.id, "bill_to")).value
+    assert bill_to_only.warnings == (
+        "Invoices for ACME Corp will go to Bo Berg (bo@acme.test).",
+        "The Sold To and Bill To become different people: the Sold To stays Jane Doe (jane@acme.test), "
+        "Springfield, US.",
+    )
+    split = add_account(session, sold_to=JANE, bill_to=AP, name="Globex")
+    ap = add_customer(session, **AP)
+    add_membership(session, ap, split)
+    not_a_member = plan_role_choice(session, RoleChoice(split.id, jane.id, "both"))
+    assert not_a_member.message == "Only a member of Globex can be chosen: add their membership first."
+    both = plan_role_choice(session, RoleChoice(split.id, ap.id, "both")).value
+    assert both.warnings == (
+        "Invoices for Globex will go to Ap Payable (ap@acme.test).",
+        "Jane Doe (jane@acme.test) stays among the account's contacts without a role.",
+    )
+
+
+def test_a_sold_to_choice_does_not_warn_about_the_sold_to_it_replaces(session):
+    account = add_account(session, sold_to=JANE, bill_to=AP)
+    bo = add_customer(session, **BO)
+    add_membership(session, bo, account)
+    plan = plan_role_choice(session, RoleChoice(account.id, bo.id, "sold_to")).value
+    assert plan.warnings == ("Jane Doe (jane@acme.test) stays among the account's contacts without a role.",)
+
+
+def test_an_account_without_a_holder_has_no_address_to_keep(session):
+    account, _, bo = account_with_members(session)
+    account.sold_to_contact_id = None
+    session.commit()
+    plan = plan_role_choice(session, RoleChoice(account.id, bo.id, "sold_to")).value
+    assert (plan.changes[0].before, plan.address_before) == ("none", {})
+
+
+def test_rule_10_a_member_added_after_the_review_makes_it_stale(session):
+    account, _, bo = account_with_members(session)
+    choice = RoleChoice(account.id, bo.id, "bill_to")
+    plan = plan_role_choice(session, choice).value
+    add_membership(session, add_customer(session, first_name="New", last_name="Member"), account)
+    outcome = apply(session, choice, plan.fingerprint, address=SoldToAddress(keep=True))
+    assert outcome.message == STALE_CHOICE
+    assert session.exec(select(Version)).all() == []
+
+
+def test_applying_to_an_unknown_account_is_refused(session):
+    account, _, bo = account_with_members(session)
+    missing = RoleChoice(account.id + 999, bo.id, "bill_to")
+    assert apply(session, missing, "whatever", address=SoldToAddress(keep=True)).message == (
+        "There is no billing account with this id."
+    )
+
+
+def test_rule_10_an_account_changed_while_the_choice_is_written_is_refused(session):
+    account, _, bo = account_with_members(session)
+    choice = RoleChoice(account.id, bo.id, "bill_to")
+    plan = plan_role_choice(session, choice).value
+
+    def another_tab_changes_the_account(*_):
+        with Session(session.get_bind()) as other:
+            changed = other.get(BillingAccount, account.id)
+            changed.name, changed.lock_version = "ACME Corporation", changed.lock_version + 1
+            other.commit()
+
+    event.listen(session, "before_flush", another_tab_changes_the_account, once=True)
+    outcome = apply(session, choice, plan.fingerprint, address=SoldToAddress(keep=True))
+    assert outcome.message == STALE_CHOICE
+    session.expire_all()
+    assert session.get(BillingAccount, account.id).bill_to_contact_id == account.bill_to_contact_id
     assert session.exec(select(Version)).all() == []

@@ -1,5 +1,6 @@
 """Billing-account contacts: rule 8 (role banner), history (9), stale edits (10), split and join."""
 
+import pytest
 from sqlmodel import select
 
 from admin_app.db.audit import Actor
@@ -32,6 +33,8 @@ def test_rule_8_the_banner_names_the_role_being_edited(session):
     )
     assert role_banner(split, split.sold_to_contact_id) == "You are editing the Sold To contact of Globex."
     assert role_banner(split, split.bill_to_contact_id) == "You are editing the Bill To contact of Globex."
+    # A contact of another account, or one that holds no role any more: no banner.
+    assert role_banner(split, same.sold_to_contact_id) == ""
 
 
 def test_an_edit_is_saved_with_its_history_and_a_stale_one_is_refused(session):
@@ -93,6 +96,7 @@ def test_bill_to_can_be_split_off_and_joined_back(session):
     session.commit()
     assert split.ok and split.value.bill_to_contact_id != split.value.sold_to_contact_id
     sold_to, own = split.value.sold_to_contact_id, split.value.bill_to_contact_id
+    assert join_consequence(session, billing_account_id=account.id + 999) == ""
     assert join_consequence(session, billing_account_id=account.id) == (
         "Invoices for ACME Corp will go to the Sold To, Jane Doe (jane@acme.test), instead of Ap Payable "
         "(ap@acme.test). Ap Payable stays among the account's contacts without a role."
@@ -114,11 +118,162 @@ def test_bill_to_can_be_split_off_and_joined_back(session):
     session.expire_all()
     fresh = session.get(BillingAccount, account.id)
     assert fresh.bill_to_contact_id == fresh.sold_to_contact_id
-    events = [(v.item_type, v.event, v.changes) for v in session.exec(select(Version).order_by(Version.id))]
-    assert [e[:2] for e in events] == [
-        ("billing_account_contact", "create"),
-        ("billing_account", "update"),
-        ("billing_account", "update"),
+    assert join_consequence(session, billing_account_id=account.id) == ""
+    again = make_bill_to_the_sold_to(
+        session, billing_account_id=account.id, lock_version=2, actor=STAFF, reason="Again", now=NOW
+    )
+    assert again.message == "The Bill To is already the Sold To contact."
+    events = [
+        (v.item_type, v.item_id, v.event, v.changes, v.reason)
+        for v in session.exec(select(Version).order_by(Version.id))
     ]
-    assert events[1][2] == {"bill_to_contact_id": [sold_to, own]}
-    assert events[2][2] == {"bill_to_contact_id": [own, sold_to]}
+    assert events == [
+        (
+            "billing_account_contact",
+            own,
+            "create",
+            {
+                "first_name": [None, "Ap"],
+                "last_name": [None, "Payable"],
+                "email": [None, "ap@acme.test"],
+                "country": [None, "US"],
+            },
+            "Billing wants invoices",
+        ),
+        (
+            "billing_account",
+            account.id,
+            "update",
+            {"bill_to_contact_id": [sold_to, own]},
+            "Billing wants invoices",
+        ),
+        (
+            "billing_account",
+            account.id,
+            "update",
+            {"bill_to_contact_id": [own, sold_to]},
+            "Billing asked: one contact again",
+        ),
+    ]
+
+
+def test_a_split_or_join_of_an_unknown_account_or_bad_contact_is_refused_and_writes_nothing(session):
+    account = add_account(session, sold_to=JANE)
+    missing = account.id + 999
+    split_kwargs = {"lock_version": 0, "actor": STAFF, "reason": "Split", "now": NOW}
+    assert give_bill_to_its_own_contact(
+        session,
+        billing_account_id=missing,
+        edit=ContactEdit.from_form({**AP, "country": "US"}),
+        **split_kwargs,
+    ).message == ("There is no billing account with this id.")
+    assert make_bill_to_the_sold_to(
+        session, billing_account_id=missing, lock_version=0, actor=STAFF, reason="Join", now=NOW
+    ).message == ("There is no billing account with this id.")
+    bad = give_bill_to_its_own_contact(
+        session,
+        billing_account_id=account.id,
+        edit=ContactEdit.from_form({**AP, "email": "nope", "country": "XX"}),
+        **split_kwargs,
+    )
+    assert bad.field_errors == {
+        "email": "Email is not a valid address (name@example.com).",
+        "country": "Country must be a two-letter ISO 3166 code, such as US, DE or JP.",
+    }
+    session.commit()
+    assert session.exec(select(Version)).all() == []
+    assert len(session.exec(select(BillingAccountContact)).all()) == 1
+
+
+def test_an_account_without_a_sold_to_has_nothing_to_join_the_bill_to_to(session):
+    account = add_account(session, sold_to=JANE, bill_to=AP)
+    account.sold_to_contact_id = None
+    session.commit()
+    assert join_consequence(session, billing_account_id=account.id) == ""
+    outcome = make_bill_to_the_sold_to(
+        session, billing_account_id=account.id, lock_version=0, actor=STAFF, reason="Join", now=NOW
+    )
+    assert outcome.message == "The Bill To is already the Sold To contact."
+    session.commit()
+    session.expire_all()
+    assert session.get(BillingAccount, account.id).bill_to_contact_id is not None
+    assert session.exec(select(Version)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        (
+            {"first_name": " Jane ", "last_name": "Doe ", "email": " jane@acme.test", "country": " de "},
+            {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test", "country": "DE"},
+        ),
+        ({"first_name": 42, "country": None}, {"first_name": 42, "country": None}),
+    ],
+    ids=["text", "not text"],
+)
+def test_a_contact_form_is_read_trimmed_with_the_country_upper_case(form, expected):
+    blank = dict.fromkeys(
+        (
+            "first_name",
+            "last_name",
+            "email",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+        ),
+        "",
+    )
+    assert ContactEdit.from_form(form).values == {**blank, "country": "", **expected}
+
+
+def test_a_contact_edit_is_refused_with_exact_messages_when_unknown_unchanged_or_badly_filled(session):
+    account = add_account(session, sold_to=JANE)
+    contact = session.get(BillingAccountContact, account.sold_to_contact_id)
+    edit_kwargs = {"lock_version": 0, "actor": STAFF, "now": NOW}
+    assert update_contact(
+        session, contact_id=contact.id + 999, edit=form(contact), reason="", **edit_kwargs
+    ).message == ("There is no billing account contact with this id.")
+    assert update_contact(
+        session, contact_id=contact.id, edit=form(contact), reason="", **edit_kwargs
+    ).message == ("Nothing to save: no field was changed.")
+    bad = update_contact(
+        session,
+        contact_id=contact.id,
+        edit=form(contact, first_name=" ", last_name="", city="Berlin"),
+        reason="x" * 2001,
+        **edit_kwargs,
+    )
+    assert bad.field_errors == {
+        "first_name": "First name can't be blank.",
+        "last_name": "Last name can't be blank.",
+        "reason": "Reason is too long (at most 2000 characters).",
+    }
+    session.commit()
+    assert session.exec(select(Version)).all() == []
+
+
+def test_a_join_on_a_stale_account_names_who_changed_it_and_when(session):
+    account = add_account(session, sold_to=JANE)
+    split = give_bill_to_its_own_contact(
+        session,
+        billing_account_id=account.id,
+        edit=ContactEdit.from_form({**AP, "country": "US"}),
+        lock_version=0,
+        actor=Actor("lee@example.com"),
+        reason="Billing wants invoices",
+        now=NOW,
+    )
+    session.commit()
+    assert split.ok
+    stale = make_bill_to_the_sold_to(
+        session, billing_account_id=account.id, lock_version=0, actor=STAFF, reason="Join", now=NOW
+    )
+    assert stale.message == (
+        "This billing account was changed by lee@example.com at 2026-11-22 12:00 UTC after you opened it. "
+        "Nothing was saved; reload to see the change."
+    )
+    session.expire_all()
+    fresh = session.get(BillingAccount, account.id)
+    assert (fresh.bill_to_contact_id, fresh.lock_version) == (split.value.bill_to_contact_id, 1)

@@ -2,9 +2,11 @@
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlmodel import Session, select
 
 from admin_app.db.audit import Actor, NoActor
+from admin_app.db.customer_tokens import issue_token
 from admin_app.db.customers import (
     ADDRESS_DECISION,
     EMAIL_TAKEN,
@@ -14,21 +16,19 @@ from admin_app.db.customers import (
     save_customer_edit,
     unlink_account,
 )
-from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
+from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, CustomerToken, Version
 from admin_app.db.session import engine_for
 from admin_app.db.validation import ASCII_LOCAL_PART
 from tests.db.history_faults import history_writes_fail
 from tests.factories import NOW, STAFF, add_account, add_customer, add_membership
 
 KEEP = SoldToAddress(keep=True)
-BOBS_ADDRESS = SoldToAddress.from_form(
-    {
-        "sold_to_address": "new",
-        "sold_to_address_line1": " 2 Side St ",
-        "sold_to_city": "Shelbyville",
-        "sold_to_country": "ca",
-    }
-)
+BOBS_ADDRESS_FORM = {
+    "sold_to_address": "new",
+    "sold_to_address_line1": " 2 Side St ",
+    "sold_to_city": "Shelbyville",
+    "sold_to_country": "ca",
+}
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
 
 
@@ -99,6 +99,7 @@ def test_rule_3_the_contact_with_the_customers_email_follows_the_edit(session):
     edit = edit_of(jane, last_name="Smith", email="jane.smith@acme.test")
 
     plan = plan_customer_edit(session, customer_id=jane.id, edit=edit, lock_version=0).value
+    assert (plan.customer_id, plan.lock_version) == (jane.id, 0)
     assert plan.contact.replaces_sold_to is False and plan.contact.role == "Sold To"
     assert plan.contact.describe() == (
         "Saving will also update the Sold To contact of ACME Corp: "
@@ -109,6 +110,10 @@ def test_rule_3_the_contact_with_the_customers_email_follows_the_edit(session):
     assert (sold_to.last_name, sold_to.email) == ("Smith", "jane.smith@acme.test")
     assert bill_to.email == "ap@acme.test"
     [contact_change] = history(session, "billing_account_contact", sold_to.id)
+    assert (contact_change.event, contact_change.reason) == (
+        "update",
+        f"Followed the edit of customer #{jane.id} (rule 3)",
+    )
     assert contact_change.changes == {
         "last_name": ["Doe", "Smith"],
         "email": ["jane@acme.test", "jane.smith@acme.test"],
@@ -160,11 +165,12 @@ def test_rule_3_without_a_matching_contact_the_sold_to_is_replaced(session):
 
     plan = plan_customer_edit(session, customer_id=bob.id, edit=edit, lock_version=0).value
     assert plan.contact.replaces_sold_to is True
-    assert plan.contact.describe().startswith(
+    assert plan.contact.describe() == (
         "No contact of ACME Corp has this customer's email, so saving will replace the Sold To contact of "
         "ACME Corp, Jane Doe (jane@acme.test), with Bob Roe (bob@acme.test)."
     )
-    assert save(session, bob, edit, sold_to_address=BOBS_ADDRESS).ok
+    bobs_address = SoldToAddress.from_form(BOBS_ADDRESS_FORM)
+    assert save(session, bob, edit, sold_to_address=bobs_address, reason="  Ticket #7 ").ok
     sold_to, bill_to = contacts_of(session, account)
     assert (sold_to.first_name, sold_to.email, sold_to.address_line1, sold_to.city, sold_to.country) == (
         "Bob",
@@ -175,6 +181,7 @@ def test_rule_3_without_a_matching_contact_the_sold_to_is_replaced(session):
     )
     assert bill_to.email == "ap@acme.test"
     [row] = history(session, "billing_account_contact", sold_to.id)
+    assert row.reason == f"Followed the edit of customer #{bob.id} (rule 3): Ticket #7"
     assert row.changes["address_line1"] == ["1 Old Rd", "2 Side St"] and row.changes["country"] == [
         "US",
         "CA",
@@ -207,12 +214,19 @@ def test_rule_3_when_sold_to_is_also_bill_to_both_roles_change_and_the_dialog_sa
         session, customer_id=bob.id, edit=edit_of(bob, first_name="Robert"), lock_version=0
     ).value
     assert plan.contact.role == "Sold To and Bill To"
-    assert "It is also the Bill To contact, which changes with it." in plan.contact.describe()
+    assert plan.contact.describe() == (
+        "No contact of ACME Corp has this customer's email, so saving will replace the Sold To contact of "
+        "ACME Corp, Jane Doe (jane@acme.test), with Robert Roe (bob@acme.test). "
+        "It is also the Bill To contact, which changes with it."
+    )
     assert save(session, bob, edit_of(bob, first_name="Robert"), sold_to_address=KEEP).ok
     sold_to, bill_to = contacts_of(session, account)
     assert sold_to.id == bill_to.id and sold_to.first_name == "Robert"
     [row] = history(session, "billing_account_contact", sold_to.id)
-    assert "the previous Sold To's address was kept on purpose" in row.reason
+    assert row.reason == (
+        f"Followed the edit of customer #{bob.id} (rule 3); "
+        "the previous Sold To's address was kept on purpose"
+    )
 
 
 def test_rule_3_a_customer_without_a_membership_touches_no_contact(session):
@@ -226,6 +240,107 @@ def test_rule_3_a_customer_without_a_membership_touches_no_contact(session):
     session.expire_all()
     assert session.get(Customer, jane.id).first_name == "Janet"
     assert contacts_of(session, account)[0].first_name == "Jane"
+
+
+def test_rule_3_a_contact_without_a_role_follows_the_edit_as_the_billing_contact(session):
+    jane = add_customer(session, **JANE)
+    account = add_account(
+        session, sold_to={"first_name": "Ap", "last_name": "Payable", "email": "ap@acme.test"}
+    )
+    former = BillingAccountContact(billing_account_id=account.id, country="US", **JANE)
+    session.add(former)
+    session.commit()
+    add_membership(session, jane, account)
+    plan = plan_customer_edit(
+        session, customer_id=jane.id, edit=edit_of(jane, first_name="Janet"), lock_version=0
+    ).value
+    assert (plan.contact.billing_account_id, plan.contact.contact_id, plan.contact.role) == (
+        account.id,
+        former.id,
+        "billing",
+    )
+    assert plan.contact.address_before == {}
+    assert plan.contact.describe() == (
+        "Saving will also update the billing contact of ACME Corp: "
+        "Jane Doe (jane@acme.test) → Janet Doe (jane@acme.test)."
+    )
+
+
+def test_rule_3_an_account_without_a_sold_to_or_matching_contact_leaves_the_contacts_alone(session):
+    bob = add_customer(session, first_name="Bob", last_name="Roe", email="bob@acme.test")
+    account = add_account(session, sold_to=JANE)
+    account.sold_to_contact_id = None
+    session.commit()
+    add_membership(session, bob, account)
+    edit = edit_of(bob, first_name="Robert")
+    assert plan_customer_edit(session, customer_id=bob.id, edit=edit, lock_version=0).value.contact is None
+    assert save(session, bob, edit).ok
+    assert history(session, "billing_account_contact", account.bill_to_contact_id) == []
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ({}, CustomerEdit(first_name="", last_name="", email="", company="", country="")),
+        (
+            {
+                "first_name": " Jane ",
+                "last_name": "Doe  ",
+                "email": " jane@acme.test ",
+                "company": " ACME ",
+                "country": " de",
+                "skip_email_confirmation": "on",
+            },
+            CustomerEdit("Jane", "Doe", "jane@acme.test", "ACME", "DE", skip_email_confirmation=True),
+        ),
+        (
+            {"first_name": 42, "country": None, "skip_email_confirmation": "true"},
+            CustomerEdit(42, "", "", "", None, skip_email_confirmation=True),
+        ),
+        ({"skip_email_confirmation": True}, CustomerEdit("", "", "", "", "", skip_email_confirmation=True)),
+        ({"skip_email_confirmation": "off"}, CustomerEdit("", "", "", "", "")),
+        ({"skip_email_confirmation": False}, CustomerEdit("", "", "", "", "")),
+    ],
+    ids=["empty", "text", "not text", "checked", "unchecked", "false"],
+)
+def test_the_customer_form_is_read_trimmed_with_the_country_upper_case(form, expected):
+    assert CustomerEdit.from_form(form) == expected
+
+
+NO_ADDRESS = {
+    "address_line1": "",
+    "address_line2": "",
+    "city": "",
+    "state": "",
+    "postal_code": "",
+    "country": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("form", "expected"),
+    [
+        ({}, None),
+        ({"sold_to_address": ""}, None),
+        ({"sold_to_address": "Keep"}, None),
+        ({"sold_to_address": "keep", "sold_to_city": "Ignored"}, SoldToAddress(keep=True)),
+        ({"sold_to_address": "new"}, SoldToAddress(keep=False, values=NO_ADDRESS)),
+        (
+            BOBS_ADDRESS_FORM,
+            SoldToAddress(
+                keep=False,
+                values={**NO_ADDRESS, "address_line1": "2 Side St", "city": "Shelbyville", "country": "CA"},
+            ),
+        ),
+        (
+            {"sold_to_address": "new", "sold_to_state": 7, "sold_to_country": ["de"], "city": "Not mine"},
+            SoldToAddress(keep=False, values={**NO_ADDRESS, "state": 7, "country": ["de"]}),
+        ),
+    ],
+    ids=["no choice", "empty choice", "unknown choice", "keep", "new and empty", "new", "not text"],
+)
+def test_the_review_forms_address_choice_is_read_trimmed_with_the_country_upper_case(form, expected):
+    assert SoldToAddress.from_form(form) == expected
 
 
 # Rule 4 -------------------------------------------------------------------------------------------
@@ -242,6 +357,41 @@ def test_rule_4_an_email_another_customer_has_is_refused_in_any_case(session, ta
     session.expire_all()
     assert session.get(Customer, jane.id).first_name == "Jane"
     assert history(session, "customer", jane.id) == []
+
+
+def test_rule_4_the_plan_already_refuses_an_email_another_customer_has(session):
+    add_customer(session, email="other@acme.test")
+    jane = add_customer(session, **JANE)
+    plan = plan_customer_edit(
+        session, customer_id=jane.id, edit=edit_of(jane, email="Other@acme.test"), lock_version=0
+    )
+    assert plan.field_errors == {"email": EMAIL_TAKEN}
+
+
+def test_rule_4_an_address_that_is_not_valid_is_refused_as_such_even_if_an_older_row_has_it(session):
+    legacy = "op\u017f@kodak.test"
+    add_customer(session, email=legacy)
+    jane = add_customer(session, **JANE)
+    outcome = save(session, jane, edit_of(jane, email=legacy))
+    assert outcome.field_errors == {"email": ASCII_LOCAL_PART}
+
+
+def test_a_customer_without_a_company_can_be_saved_and_a_too_long_reason_cannot(session):
+    jane = add_customer(session, **JANE)
+    too_long = save(session, jane, edit_of(jane, company=""), reason="x" * 2001)
+    assert too_long.field_errors == {"reason": "Reason is too long (at most 2000 characters)."}
+    assert save(session, jane, edit_of(jane, company="")).ok
+    session.expire_all()
+    assert session.get(Customer, jane.id).company == ""
+
+
+def test_rule_5_a_new_email_revokes_the_links_sent_to_the_previous_one(session):
+    jane = add_customer(session, **JANE)
+    link = issue_token(session, customer=jane, purpose="sign_in", actor=STAFF, now=NOW)
+    session.commit()
+    assert save(session, jane, edit_of(jane, email="jane2@acme.test")).ok
+    session.expire_all()
+    assert session.get(CustomerToken, link.id).revoked_at is not None
 
 
 def test_rule_4_changing_only_the_letter_case_of_ones_own_email_is_allowed(session):
@@ -355,9 +505,29 @@ def test_rule_10_the_second_of_two_sessions_is_refused_with_who_and_when(session
 
 def test_rule_10_a_stale_lock_version_is_refused_before_anything_is_written(session):
     jane = add_customer(session, **JANE)
-    outcome = save(session, jane, edit_of(jane, first_name="Janet"), lock_version=7)
-    assert "changed" in outcome.message and not outcome.ok
-    assert history(session, "customer", jane.id) == []
+    assert save(session, jane, edit_of(jane, first_name="Janet"), actor="lee@example.com").ok
+    outcome = save(session, jane, edit_of(jane, last_name="Smith"), lock_version=0)
+    assert outcome.message == (
+        "This customer was changed by lee@example.com at 2026-11-22 12:00 UTC after you opened it. "
+        "Nothing was saved; reload to see the change."
+    )
+    assert [v.actor for v in history(session, "customer", jane.id)] == ["lee@example.com"]
+
+
+def test_rule_4_an_email_taken_by_another_save_meanwhile_is_refused_beside_the_field(session):
+    jane = add_customer(session, **JANE)
+
+    def another_tab_takes_the_address_first(execute_state):
+        if execute_state.is_update:
+            with Session(session.get_bind()) as other:
+                add_customer(other, email="janet@acme.test")
+
+    # Between this save's check of the address and its write.
+    event.listen(session, "do_orm_execute", another_tab_takes_the_address_first)
+    outcome = save(session, jane, edit_of(jane, first_name="Janet", email="Janet@acme.test"))
+    assert outcome.field_errors == {"email": EMAIL_TAKEN}
+    session.expire_all()
+    assert (session.get(Customer, jane.id).first_name, history(session, "customer", jane.id)) == ("Jane", [])
 
 
 def test_rule_10_the_contact_changing_under_a_reviewed_plan_is_refused(session):
@@ -435,4 +605,31 @@ def test_unlinking_the_account_takes_a_reason_and_records_the_old_id(session):
     session.commit()
     assert done.ok and done.value.uid is None
     [version] = history(session, "customer", jane.id)
-    assert (version.changes, version.reason) == ({"uid": [4242, None]}, "Wrong account")
+    assert (version.event, version.changes, version.reason) == (
+        "update",
+        {"uid": [4242, None]},
+        "Wrong account",
+    )
+
+
+def test_unlinking_refuses_a_missing_customer_or_link_and_a_stale_version_with_who_and_when(session):
+    assert unlink_account(
+        session, customer_id=999_999, lock_version=0, actor=STAFF, reason="Wrong account", now=NOW
+    ).message == ("There is no customer with this id.")
+    unlinked = add_customer(session, **JANE)
+    assert unlink_account(
+        session, customer_id=unlinked.id, lock_version=0, actor=STAFF, reason="Wrong account", now=NOW
+    ).message == ("This customer has no linked account.")
+
+    bob = add_customer(session, first_name="Bob", last_name="Roe", email="bob@acme.test", uid=77)
+    assert save(session, bob, edit_of(bob, first_name="Robert"), actor="lee@example.com").ok
+    stale = unlink_account(
+        session, customer_id=bob.id, lock_version=0, actor=STAFF, reason="Wrong account", now=NOW
+    )
+    assert stale.message == (
+        "This customer was changed by lee@example.com at 2026-11-22 12:00 UTC after you opened it. "
+        "Nothing was saved; reload to see the change."
+    )
+    session.expire_all()
+    assert session.get(Customer, bob.id).uid == 77
+    assert [v.changes for v in history(session, "customer", bob.id)] == [{"first_name": ["Bob", "Robert"]}]

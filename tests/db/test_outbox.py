@@ -15,6 +15,7 @@ from admin_app.db.outbox import (
     MAX_ATTEMPTS,
     RETRY_DELAYS,
     SENDING_LEASE,
+    Claimed,
     Email,
     SendResult,
     apply_delivery_event,
@@ -217,3 +218,161 @@ def test_two_senders_at_once_never_claim_the_same_message(postgres_url):
         two.commit()
     assert len(first) == 4 and len(second) == 2
     assert not {c.id for c in first} & {c.id for c in second}
+
+
+def stored_times(session: Session, message_id: int) -> tuple:
+    session.expire_all()
+    m = session.get(OutboxMessage, message_id)
+    return (m.sent_at, m.finished_at, m.next_attempt_at)
+
+
+@pytest.mark.parametrize(
+    ("about", "changes"),
+    [
+        (("customer", 42), {"customer_id": [None, 42]}),
+        (("license", 42), {}),
+    ],
+    ids=["customer", "license"],
+)
+def test_an_email_row_holds_what_was_asked_and_its_history_row_who_asked_and_why(session, about, changes):
+    asked = Email("confirmation", "c@x.test", "Confirm", "Please confirm.", *about)
+    message = enqueue(
+        session=session, email=asked, actor=ACTOR, now=NOW, domain="admin.test", reason=" By phone "
+    )
+    session.commit()
+    session.expire_all()
+    row = session.get(OutboxMessage, message.id)
+    assert (row.kind, row.to_address, row.subject, row.body, row.item_type, row.item_id) == (
+        "confirmation",
+        "c@x.test",
+        "Confirm",
+        "Please confirm.",
+        *about,
+    )
+    assert (row.requested_by, row.requested_at, row.request_id) == (ACTOR.email, NOW, ACTOR.request_id)
+    [version] = session.exec(select(Version)).all()
+    assert (version.event, version.reason, version.created_at) == ("create", "By phone", NOW)
+    assert version.changes == {
+        "kind": [None, "confirmation"],
+        "to_address": [None, "c@x.test"],
+        "about": [None, f"{about[0]} 42"],
+        **changes,
+    }
+
+
+def test_an_email_of_an_unknown_kind_is_a_programming_error_and_nothing_is_queued(session):
+    with pytest.raises(ValueError, match="unknown email kind 'newsletter'"):
+        enqueue(session=session, email=email(kind="newsletter"), actor=ACTOR, now=NOW, domain="admin.test")
+    assert session.exec(select(OutboxMessage)).all() == []
+    assert session.exec(select(Version)).all() == []
+
+
+def test_a_sender_claims_ten_at_a_time_the_longest_due_first_each_as_it_was_asked(session):
+    messages = queue(session, *(email(f"m{n}@numbat.test") for n in range(11)))
+    # The last one queued has waited longest (a retry), so it goes first.
+    messages[-1].next_attempt_at = NOW - timedelta(hours=1)
+    session.add(messages[-1])
+    session.commit()
+    claimed = claim_due(session=session, now=NOW)
+    assert claimed[0] == Claimed(
+        messages[-1].id,
+        messages[-1].message_id,
+        "m10@numbat.test",
+        "Your license",
+        "The license file is attached.",
+        1,
+    )
+    assert [c.id for c in claimed] == [messages[-1].id] + [m.id for m in messages[:9]]
+    session.commit()
+    assert stored_times(session, messages[0].id) == (None, None, NOW + SENDING_LEASE)
+
+
+def test_a_message_whose_last_attempt_was_lost_is_finished_when_found(session):
+    [message] = queue(session, email())
+    message.attempts, message.status = MAX_ATTEMPTS, "sending"
+    session.add(message)
+    session.commit()
+    assert claim_due(session=session, now=NOW) == []
+    session.commit()
+    assert status(session, message.id) == ("failed", MAX_ATTEMPTS, LAST_ATTEMPT_LOST)
+    assert stored_times(session, message.id) == (None, NOW, None)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (200, "sent"),
+        (299, "sent"),
+        (300, "queued"),
+        (499, "queued"),
+        (500, "bounced"),
+        (599, "bounced"),
+        (600, "queued"),
+    ],
+)
+def test_the_mail_servers_code_decides_sent_bounced_or_tried_again(session, code, expected):
+    [message] = queue(session, email())
+    claim_due(session=session, now=NOW)
+    record_send_result(session=session, message_id=message.id, result=SendResult(code, "x" * 600), now=NOW)
+    session.commit()
+    assert status(session, message.id) == (expected, 1, "x" * 500)
+    assert (
+        stored_times(session, message.id)
+        == {
+            "sent": (NOW, None, None),
+            "bounced": (None, NOW, None),
+            "queued": (None, None, NOW + RETRY_DELAYS[0]),
+        }[expected]
+    )
+
+
+def test_each_try_again_waits_longer_and_the_last_try_finishes_the_message(session):
+    [message] = queue(session, email())
+    at = NOW
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        claim_due(session=session, now=at)
+        record_send_result(session=session, message_id=message.id, result=SendResult(421, "busy"), now=at)
+        session.commit()
+        if attempt < MAX_ATTEMPTS:
+            assert stored_times(session, message.id) == (None, None, at + RETRY_DELAYS[attempt - 1])
+        at = at + timedelta(days=1)
+    assert stored_times(session, message.id) == (None, at - timedelta(days=1), None)
+
+
+def test_a_delivery_report_finishes_the_message_and_keeps_the_servers_answer_when_it_gives_none(session):
+    first, second, given_up = queue(session, email(), email("b@numbat.test"), email("c@numbat.test"))
+    claim_due(session=session, now=NOW)
+    for message in (first, second):
+        record_send_result(session=session, message_id=message.id, result=SendResult(250, "250 ok"), now=NOW)
+    final = SendResult(None, "not sent", final=True)
+    record_send_result(session=session, message_id=given_up.id, result=final, now=NOW)
+    session.commit()
+    later = NOW + timedelta(minutes=3)
+    for message, answer in ((first, ""), (second, "y" * 600), (given_up, "250 delivered")):
+        outcome = apply_delivery_event(
+            session=session, message_id=message.message_id, event="delivered", answer=answer, at=later
+        )
+        assert outcome.value.id == message.id
+    session.commit()
+    assert status(session, first.id) == ("delivered", 1, "250 ok")
+    assert stored_times(session, first.id) == (NOW, later, None)
+    assert status(session, second.id) == ("delivered", 1, "y" * 500)
+    assert status(session, given_up.id) == ("failed", 1, "not sent")
+
+
+def test_an_unknown_report_is_named_in_the_refusal(session):
+    outcome = apply_delivery_event(
+        session=session, message_id="<x@admin.test>", event="opened", answer="", at=NOW
+    )
+    assert outcome.message == "Unknown delivery event 'opened'."
+
+
+def test_only_the_emails_about_that_kind_of_record_and_the_newest_fifty(session):
+    licenses = queue(session, *(email(item_id=1) for _ in range(51)))
+    queue(session, Email("confirmation", "c@x.test", "Confirm", "Please confirm.", "customer", 1))
+    found = messages_about(session=session, item_type="license", item_ids=[1])
+    assert [m.id for m in found] == [m.id for m in reversed(licenses)][:50]
+    assert [m.id for m in messages_about(session=session, item_type="license", item_ids=[1], limit=2)] == [
+        licenses[-1].id,
+        licenses[-2].id,
+    ]

@@ -11,10 +11,15 @@ from admin_app.db.validation import (
     MAX_EMAIL,
     NOT_AN_ADDRESS,
     CheckedEmail,
+    address_key,
     check_email,
+    country_error,
     email_domain,
     email_error,
+    normal_email,
+    reason_error,
     same_email,
+    text_error,
 )
 
 LONG_S = "\u017f"  # long s, which casefold() turns into s
@@ -96,6 +101,8 @@ def test_the_same_address_ignores_only_ascii_case_and_the_domains_normal_form(a,
 def test_a_domain_compares_in_its_normal_form():
     assert email_domain(f"a@{FULLWIDTH_KODAK}.TEST") == email_domain("b@kodak.test") == "kodak.test"
     assert email_domain(f"a@k{CYRILLIC_O}dak.test") != "kodak.test"
+    # A row written before the check, with an @ quoted before the last one: the domain follows the last @.
+    assert email_domain('"a@b"@Kodak.TEST') == "kodak.test"
 
 
 @settings(max_examples=500, deadline=None)
@@ -109,3 +116,60 @@ def test_any_text_gives_a_normal_address_or_a_message_never_an_exception(typed):
     else:
         assert checked.problem.startswith("Email ") and checked == CheckedEmail(problem=checked.problem)
     assert isinstance(same_email(typed if isinstance(typed, str) else None, "ops@kodak.test"), bool)
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [(" Ops@Kodak.TEST ", "Ops@kodak.test"), ("not-an-email", "not-an-email"), (" a@b ", " a@b ")],
+)
+def test_a_valid_address_is_kept_in_its_normal_form_and_anything_else_as_given(typed, kept):
+    assert normal_email(typed) == kept
+
+
+@pytest.mark.parametrize(
+    ("value", "required", "message"),
+    [
+        (None, False, None),
+        (None, True, "Reason can't be blank."),
+        ("  ", True, "Reason can't be blank."),
+        ("  ", False, None),
+        ("x" * 2000, True, None),
+        ("x" * 2001, False, "Reason is too long (at most 2000 characters)."),
+        ("Line\nbreak", False, "Reason can't contain control characters."),
+        (42, False, "Reason must be text."),
+    ],
+)
+def test_a_reason_is_optional_or_required_and_never_too_long_or_control_characters(value, required, message):
+    assert reason_error(value, required=required) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("Ann", None),
+        ("", "Name can't be blank."),
+        ("x" * 5, None),
+        ("x" * 6, "Name is too long (at most 5 characters)."),
+        ("a\tb", "Name can't contain control characters."),
+        ("a\x1fb", "Name can't contain control characters."),
+        ("a b", None),
+        (None, "Name must be text."),
+    ],
+)
+def test_a_text_field_is_checked_for_blank_length_and_control_characters(value, message):
+    assert text_error("Name", value, max_length=5) == message
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [("US", True), (" de ", True), ("jp", True), ("XX", False), ("USA", False), (None, False)],
+)
+def test_a_country_is_an_iso_3166_code_in_any_case(value, valid):
+    expected = None if valid else "Country must be a two-letter ISO 3166 code, such as US, DE or JP."
+    assert country_error(value) == expected
+
+
+@pytest.mark.parametrize("missing", [None, "", "   "])
+def test_no_address_is_the_empty_key_and_the_same_as_no_other_text(missing):
+    assert address_key(missing) == ""
+    assert same_email(missing, "xxxx") is False
