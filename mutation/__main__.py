@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MUTMUT = str(Path(sys.executable).parent / "mutmut")
 EQUIVALENT = ROOT / "mutation" / "equivalent.txt"
 RESULTS = ROOT / "mutation" / "results"
+STATS = ROOT / "mutants" / "mutmut-stats.json"
 GOAL = 0.90
 # mutmut's words for a mutant's fate, and what the table calls them.
 DETECTED = {"killed", "timeout", "caught by type check"}
@@ -104,6 +105,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.again:
         undetected = [name for name, fate in read_results().items() if fate not in DETECTED | {NOT_RUN}]
+        # mutmut traces only tests with new names; a test changed in place would keep its old trace
+        # (the functions it calls), so every test is traced again.
+        STATS.unlink(missing_ok=True)
         subprocess.run([MUTMUT, "run", *undetected], cwd=ROOT, check=False)
     elif not args.report_only:
         subprocess.run([MUTMUT, "run"], cwd=ROOT, check=False)

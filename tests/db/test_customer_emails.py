@@ -244,7 +244,9 @@ def test_redeeming_checks_the_customer_as_they_are_now(session):
 def test_a_disabled_login_gets_no_sign_in_link(session):
     customer = add_customer(session, login_activated=False)
     outcome = sign_in_link(session, customer.id)
-    assert "re-activate it first" in outcome.message
+    assert outcome.message == (
+        "This customer's login is disabled: re-activate it first (with a reason), then send a link."
+    )
     assert session.exec(select(OutboxMessage)).all() == [] and session.exec(select(CustomerToken)).all() == []
 
 
@@ -260,9 +262,67 @@ def test_a_confirmation_goes_only_to_an_address_not_yet_confirmed(session):
     assert redeem(session, token, purpose="confirmation", now=NOW + timedelta(days=6)).ok
 
 
+@pytest.mark.parametrize("send", [sign_in_link, confirmation], ids=["sign-in", "confirmation"])
 @pytest.mark.parametrize("customer_id", [10**9, -1])
-def test_an_unknown_customer_is_refused(session, customer_id):
-    assert sign_in_link(session, customer_id).message == "There is no customer with this id."
+def test_an_unknown_customer_is_refused(session, send, customer_id):
+    outcome = send(session, customer_id)
+    assert (outcome.ok, outcome.message) == (False, "There is no customer with this id.")
+    assert session.exec(select(OutboxMessage)).all() == [] and session.exec(select(CustomerToken)).all() == []
+
+
+EMAILS = {
+    "sign-in": (
+        send_sign_in_link,
+        "sign_in_link",
+        "Your sign-in link",
+        "Hello Ann,\n\nsign in to the customers portal with this link. It works once, within 24 hours:\n\n"
+        "    {portal}/sign-in/{mark}\n\nIf you did not ask for it, ignore this email.",
+    ),
+    "confirmation": (
+        send_confirmation,
+        "confirmation",
+        "Confirm your email address",
+        "Hello Ann,\n\nplease confirm your email address for the customers portal:\n\n"
+        "    {portal}/confirm/{mark}\n\nThe link works once, within 7 days.",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(EMAILS))
+@pytest.mark.parametrize(
+    ("portal_url", "portal"),
+    [
+        ("https://portal.test", "https://portal.test"),
+        ("https://portal.test//", "https://portal.test"),
+        ("https://portal.test/ACME-BOX/", "https://portal.test/ACME-BOX"),
+    ],
+    ids=["bare", "slashes", "path"],
+)
+def test_each_email_is_queued_with_its_exact_subject_and_text_for_the_customer(
+    session, kind, portal_url, portal
+):
+    send, kind_name, subject, body = EMAILS[kind]
+    customer = add_customer(session, first_name="Ann", email="ann@numbat.test", confirmed_at=None)
+    outcome = send(
+        session=session,
+        customer_id=customer.id,
+        actor=ACTOR,
+        now=NOW,
+        portal_url=portal_url,
+        domain="mx.test",
+    )
+    session.commit()
+    message = session.get(OutboxMessage, outcome.value.id)
+    assert (message.kind, message.to_address, message.subject, message.item_type, message.item_id) == (
+        kind_name,
+        "ann@numbat.test",
+        subject,
+        "customer",
+        customer.id,
+    )
+    assert message.body == body.format(portal=portal, mark=TOKEN_MARK)
+    # The message id names the app's mail domain.
+    assert re.fullmatch(r"<[0-9a-f]{32}@mx\.test>", message.message_id)
 
 
 LINK_MIGRATION = "0017"

@@ -134,6 +134,32 @@ def test_garbage_is_answered_plainly(text, verdict):
     assert check.message and not check.valid
 
 
+@pytest.mark.parametrize("text", ["", " \n\t ", None])
+def test_an_empty_paste_asks_for_the_file(text):
+    check = check_license_file(text, [KEY])
+    assert (check.verdict, check.message) == ("empty", "Paste the text of a license file first.")
+
+
+def test_a_paste_of_exactly_the_longest_length_is_read_and_one_character_more_is_not(license):
+    text = license_file_text(license, KEY)
+    longest = text + " " * (MAX_TEXT_LENGTH - len(text))
+    assert len(longest) == MAX_TEXT_LENGTH
+    assert check_license_file(longest, [KEY]).verdict == "valid"
+    check = check_license_file(longest + " ", [KEY])
+    assert (check.verdict, check.message) == (
+        "too_long",
+        "That is more than 20,000 characters; a license file has under 2,000. "
+        "Paste only the license file's text.",
+    )
+
+
+def test_a_file_pasted_twice_reads_as_the_first_copy(license):
+    text = license_file_text(license, KEY)
+    check = check_license_file(text + "\n" + text, [KEY])
+    assert check.verdict == "valid"
+    assert check.claims["license_id"] == license.id
+
+
 def test_a_truncated_file_is_unreadable_or_tampered_never_valid(license):
     text = license_file_text(license, KEY)
     for cut in (20, len(text) // 2, len(text) - 30):
