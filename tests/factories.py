@@ -20,9 +20,10 @@ _sequence = count(1)
 
 
 def license_fields(**overrides) -> dict:
-    """A paid license valid for three years from its issue date, so tests dated in 2026 see it active."""
+    """A paid license valid for three years from its issue date, so tests dated in 2026 see it active.
+    Each is issued a minute after the one made before it, so the newest made is the newest issued."""
     n = next(_sequence)
-    issued = datetime(2025, 1, 1, 12, tzinfo=UTC) + timedelta(days=n % 300)
+    issued = datetime(2025, 1, 1, 12, tzinfo=UTC) + timedelta(minutes=n)
     fields = {
         "company": f"Company {n}",
         "licensee_name": f"Person {n}",

@@ -470,17 +470,30 @@ def test_a_short_term_searches_a_bounded_number_of_rows_and_says_so(session, mon
 
 
 def test_a_term_on_one_plan_and_type_is_looked_up_with_their_facets(session, monkeypatch):
+    base = datetime(2025, 1, 1, tzinfo=UTC)
     rows = add_licenses(
         session,
         [
-            {"company": f"Facet Works {n}", "plan": plan, "license_type": kind}
+            {
+                "company": f"Facet Works {n}",
+                "plan": plan,
+                "license_type": kind,
+                "issued_at": base + timedelta(days=n),
+            }
             for n, (plan, kind) in enumerate(
                 [("starter", "cloud"), ("premium", "cloud"), ("starter", "offline"), ("starter", "cloud")] * 3
             )
         ]
-        + [{"company": "Unrelated", "plan": "starter", "license_type": "cloud"}],
+        + [
+            {
+                "company": "Unrelated",
+                "plan": "starter",
+                "license_type": "cloud",
+                "issued_at": base + timedelta(days=30),
+            }
+        ],
     )
-    # A window of one row, then the search index.
+    # A window of one row, the newest, which does not match: the search index answers.
     monkeypatch.setattr(paging, "PROBE_WINDOW", 1)
     query = LicenseQuery(q="facet works", plan="starter", license_type="cloud")
     found, sent = with_parameters(
