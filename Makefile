@@ -79,7 +79,7 @@ bench: setup
 	$(BIN)/python -m bench
 
 # Signed-in staff over the websocket protocol, both modes, at 10 to 200 sessions: round trips, where
-# each action's time went on the server, and the CPU each action costs (README: under load).
+# each action's time went on the server, and the CPU each action costs (docs/performance.md: under load).
 load: setup
 	$(BIN)/python -m load
 

@@ -1,4 +1,4 @@
-"""`make load`'s records as Markdown tables, to read on the terminal and to paste into the README."""
+"""`make load`'s records as Markdown tables, to read on the terminal and to paste into docs/performance.md."""
 
 from admin_app.devtools.event_timing import STAGES
 from load.breakdown import REMAINDER, TRANSIT, UPDATES
