@@ -63,11 +63,12 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 # Both print how long they took: the whole suite should stay within 10 minutes on a 2-core machine, the
-# inner loop (no browser) within 3. The browser tests (in two processes, each serving both shapes) and
-# the rest run side by side; the rest's output follows the browser tests'.
+# inner loop (no browser) within 3. The browser tests and the rest run side by side, each in two
+# processes: a test that waits (a slow download, a timer) leaves the cores to the others. The rest's
+# output follows the browser tests'.
 test: lint
 	@start=$$(date +%s); rest=$$(mktemp); \
-	$(BIN)/pytest -m "not e2e" > $$rest 2>&1 & others=$$!; \
+	$(BIN)/pytest -m "not e2e" -n 2 > $$rest 2>&1 & others=$$!; \
 	$(BIN)/pytest -m e2e -n 2 --dist loadgroup; browser=$$?; wait $$others; status=$$?; cat $$rest; rm -f $$rest; \
 	echo "make test: $$(( $$(date +%s) - start )) s"; [ $$browser -eq 0 ] && [ $$status -eq 0 ]
 

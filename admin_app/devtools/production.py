@@ -9,7 +9,7 @@ their own that can be restarted (losing every key, as a Redis without persistenc
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,10 +23,18 @@ from admin_app.devtools.tcp_proxy import TcpProxy, tcp_proxy
 class Production:
     url: str  # the load balancer's: what staff open
     balancer: TcpProxy
-    instances: dict[str, tuple[str, int]]
     database_link: TcpProxy
     database_url: str  # direct, for the caller's own checks
     redis: RedisProcess
+    _start_instance: Callable[[str], tuple[str, int]]
+    _running: dict[str, tuple[str, int]] = field(default_factory=dict)
+
+    def instance(self, name: str) -> tuple[str, int]:
+        """The address of instance "a" or "b", started the first time it is asked for: most callers
+        never move a browser off "a", and an instance costs a frontend build and two workers."""
+        if name not in self._running:
+            self._running[name] = self._start_instance(name)
+        return self._running[name]
 
 
 @contextmanager
@@ -37,8 +45,9 @@ def production_shape(
     services: Callable[[str], AbstractContextManager[Mapping[str, str]]] | None = None,
     extra_env: Mapping[str, str] | None = None,
 ) -> Iterator[Production]:
-    """Instances "a" and "b" serving the migrated PostgreSQL database at `database_url`; the balancer
-    starts by sending every connection to "a". Logs and each instance's frontend build go in `workdir`.
+    """Instance "a" (and "b" once asked for, see Production.instance) serving the migrated PostgreSQL
+    database at `database_url`; the balancer sends every connection to "a". Logs and each instance's
+    frontend build go in `workdir`.
 
     `services`, given the address staff open, starts what the instances talk to (a mail server that
     reports deliveries to that address) and gives the settings that name it; `extra_env` adds settings.
@@ -53,7 +62,8 @@ def production_shape(
         balancer = stack.enter_context(tcp_proxy("127.0.0.1", ports["a"]))
         url = f"http://localhost:{balancer.port}"
         service_env = stack.enter_context(services(url)) if services else {}
-        for name, port in ports.items():
+
+        def start_instance(name: str) -> tuple[str, int]:
             env = {
                 **(extra_env or {}),
                 **service_env,
@@ -63,14 +73,18 @@ def production_shape(
                 # Each instance builds its own frontend, as on its own host.
                 "REFLEX_WEB_WORKDIR": str(workdir / f"web-{name}"),
             }
-            stack.enter_context(
-                reflex_server(app_database_url, port, workdir / f"{name}.log", extra_env=env, app_url=url)
-            )
-        yield Production(
+            log = workdir / f"{name}.log"
+            port = ports[name]
+            stack.enter_context(reflex_server(app_database_url, port, log, extra_env=env, app_url=url))
+            return ("127.0.0.1", port)
+
+        production = Production(
             url=url,
             balancer=balancer,
-            instances={name: ("127.0.0.1", port) for name, port in ports.items()},
             database_link=database_link,
             database_url=database_url,
             redis=redis,
+            _start_instance=start_instance,
         )
+        production.instance("a")
+        yield production

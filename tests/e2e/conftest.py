@@ -362,6 +362,9 @@ def single_process(issuer, tmp_path_factory) -> Iterator[SingleProcess]:
 # With `pytest -n N --dist loadgroup` the tests in the embedded shape go to one worker, which alone
 # starts that shape; the others share out the rest.
 IN_SINGLE_PROCESS = pytest.mark.xdist_group("single_process")
+# The tests that move a browser to production's second instance go to one worker, the only one that
+# starts it (see Production.instance).
+ON_BOTH_INSTANCES = pytest.mark.xdist_group("both_instances")
 SHAPES = ("production", pytest.param("single_process", marks=IN_SINGLE_PROCESS))
 
 

@@ -20,6 +20,7 @@ from admin_app.db.session import DATABASE_UNAVAILABLE, engine_for
 from admin_app.devtools.production import Production
 from admin_app.devtools.reflex_socket import carries_an_event
 from tests.e2e.conftest import (
+    ON_BOTH_INSTANCES,
     SIGN_IN_PAGE,
     add_account,
     add_e2e_customers,
@@ -59,13 +60,13 @@ def restored(production) -> Iterator[None]:
     """The shape as the other browser tests expect it, whatever a test here left cut or moved."""
     yield
     production.database_link.restore()
-    production.balancer.send_new_to(production.instances["a"])
+    production.balancer.send_new_to(production.instance("a"))
 
 
 @pytest.fixture
 def support(browser, production) -> Iterator[Page]:
     """Support, signed in through the balancer, which starts each test on instance A."""
-    production.balancer.switch_to(production.instances["a"])
+    production.balancer.switch_to(production.instance("a"))
     production.database_link.restore()
     page = new_page(browser)
     page.goto(production.url + "/customers")
@@ -101,10 +102,11 @@ def review_first_name(page: Page, name: str) -> None:
     expect(page.get_by_role("alertdialog")).to_contain_text(name)
 
 
+@ON_BOTH_INSTANCES
 def test_a_browser_moved_to_the_other_instance_mid_edit_keeps_its_session_and_the_reviewed_edit(
     support, production
 ):
-    a, b = production.instances["a"], production.instances["b"]
+    a, b = production.instance("a"), production.instance("b")
     carl = customer_id(production, CARL)
     support.goto(f"{production.url}/customers/{carl}")
     review_first_name(support, "Carlos")
@@ -199,8 +201,9 @@ def recorded_tab(page: Page) -> RecordedTab:
     return tab
 
 
+@ON_BOTH_INSTANCES
 def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_at_once(browser, production):
-    a, b = production.instances["a"], production.instances["b"]
+    a, b = production.instance("a"), production.instance("b")
     dana, carl = customer_id(production, DANA), customer_id(production, CARL)
     # The sessions earlier browser tests left (the stored sign-ins are made again when needed): the
     # admin's list then holds the one this test starts.
