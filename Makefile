@@ -61,6 +61,7 @@ run-prod-demo: migrate
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Both print how long they took: the whole suite should stay within 10 minutes on a 2-core machine, the
 # inner loop (no browser) within 3. The browser tests and the rest run side by side, each in two

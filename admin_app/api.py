@@ -154,15 +154,18 @@ async def redeem_link(request: Request) -> Response:
     except (ValueError, KeyError, TypeError):
         return PlainTextResponse("Expected JSON with token and purpose.", status_code=400)
 
-    def redeem(session) -> Outcome:
+    def redeem(session) -> Outcome[tuple[int, str]]:
         outcome = redeem_token(session=session, token=token, purpose=purpose, now=datetime.now(UTC))
-        return outcome if not outcome.ok else Outcome(value=(outcome.value.id, outcome.value.email))
+        customer = outcome.value
+        if not outcome.ok or customer is None or customer.id is None:
+            return Outcome(message=outcome.message, field_errors=outcome.field_errors)
+        return Outcome(value=(customer.id, customer.email))
 
     try:
         outcome = await in_session(redeem)
     except SQLAlchemyError:
         return PlainTextResponse(DATABASE_UNAVAILABLE, status_code=503)
-    if not outcome.ok:
+    if not outcome.ok or outcome.value is None:
         return JSONResponse(
             {"refused": outcome.message}, status_code=422, headers={"Cache-Control": "no-store"}
         )

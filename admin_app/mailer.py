@@ -58,6 +58,7 @@ def send_one(target: SmtpTarget, claimed: Claimed, sender: str) -> SendResult:
     except ValueError as error:
         return SendResult(None, f"not sent: the message cannot be built ({error})"[:200], final=True)
     try:
+        client: smtplib.SMTP
         if target.tls:
             context = ssl.create_default_context()
             client = smtplib.SMTP_SSL(target.host, target.port, timeout=SMTP_TIMEOUT_S, context=context)

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import httpx2
 import redis
 
 import admin_app.admin_app  # noqa: F401  (registers the states, whose event names the mix sends)
@@ -170,9 +170,9 @@ def load_users(count: int) -> list[dict]:
 
 def sign_in(app_url: str, email: str) -> str:
     """The whole authorization code flow over HTTP; returns the session cookie a browser would hold."""
-    with httpx.Client(base_url=app_url, follow_redirects=False, timeout=30) as client:
+    with httpx2.Client(base_url=app_url, follow_redirects=False, timeout=30) as client:
         login = client.get("/auth/login", params={"next": "/licenses"})
-        chosen = httpx.post(
+        chosen = httpx2.post(
             login.headers["location"], data={"sub": email}, follow_redirects=False, timeout=30
         )
         client.get(chosen.headers["location"])

@@ -2,7 +2,7 @@
 
 import socket
 
-import httpx
+import httpx2
 
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.reflex_server import LOWEST_PORT, _ephemeral_start, free_port
@@ -19,7 +19,7 @@ def test_a_chosen_port_is_free_and_below_the_range_outgoing_connections_use():
 
 def test_the_provider_process_serves_on_the_socket_bound_before_it_started():
     with oidc_provider() as issuer:
-        discovery = httpx.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()
+        discovery = httpx2.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()
     assert discovery["issuer"] == issuer
     assert discovery["token_endpoint"].startswith(issuer + "/")
     # Stopped: the socket is closed with it, and the port can be bound again.

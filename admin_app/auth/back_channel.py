@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
-import httpx
+import httpx2
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
@@ -67,13 +67,20 @@ def check_logout_claims(
     sub, sid = claims.get("sub"), claims.get("sid")
     if not (isinstance(sub, str) and sub) and not (isinstance(sid, str) and sid):
         raise InvalidLogoutToken("neither sub nor sid")
-    issued = datetime.fromtimestamp(float(claims["iat"]), UTC)
+    iat = claims.get("iat")
+    if not isinstance(iat, int | float):
+        raise InvalidLogoutToken("no issue time")
+    issued = datetime.fromtimestamp(iat, UTC)
     if now - issued > MAX_AGE:
         raise InvalidLogoutToken("issued too long ago")
     jti = str(claims["jti"])
     if not jti or len(jti) > 255:
         raise InvalidLogoutToken("unusable jti")
-    return (sub or None), (sid or None), jti
+    return (
+        (sub if isinstance(sub, str) and sub else None),
+        (sid if isinstance(sid, str) and sid else None),
+        jti,
+    )
 
 
 class KeyRefetches:
@@ -139,7 +146,7 @@ async def back_channel_logout(request: Request) -> Response:
         return _bad_request(str(error))
     except JoseError as error:
         return _bad_request(f"invalid token: {error.error}")
-    except httpx.HTTPError:
+    except httpx2.HTTPError:
         return JSONResponse({"error": "temporarily_unavailable"}, status_code=503)
     address = of_request(request)
 

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Sequence
 from functools import lru_cache
 
-import reflex as rx
+from reflex.state import BaseState
 from starlette.requests import Request
 
 from admin_app.settings import Settings, get_settings
@@ -48,7 +48,7 @@ def of_request(request: Request) -> str:
     return client_address(peer, request.headers.get("x-forwarded-for", ""), trusted_proxies(get_settings()))
 
 
-def of_state(state: rx.State) -> str:
+def of_state(state: BaseState) -> str:
     """The client address behind a websocket event (Reflex keeps the peer as `asgi-scope-client`)."""
     raw_headers = state.router.headers.raw_headers
     peer = raw_headers.get("asgi-scope-client") or state.router.session.client_ip

@@ -170,7 +170,9 @@ class AuthGate(Middleware):
         if identity is None:
             await record_refusal("", client_address, f"{handler}: no live session")
             return StateUpdate(delta=delta, events=Event.from_event_type([rx.call_script(SIGN_IN_SCRIPT)]))
-        if permission == SIGNED_IN or (permission is not None and is_allowed(identity.roles, permission)):
+        if permission == SIGNED_IN or (
+            isinstance(permission, Permission) and is_allowed(identity.roles, permission)
+        ):
             return None
         needed = permission.value if isinstance(permission, Permission) else "an undeclared handler"
         await record_refusal(identity.email, client_address, f"{handler} needs {needed}")

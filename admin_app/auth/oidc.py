@@ -86,4 +86,6 @@ def roles_from_claims(claims: Mapping[str, object], settings: Settings) -> tuple
     groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
     if isinstance(groups, str):
         groups = [groups]
+    if not isinstance(groups, list | tuple):
+        return ()
     return roles_for_groups([str(g) for g in groups], parse_role_groups(settings.ROLE_GROUPS))

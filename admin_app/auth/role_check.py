@@ -10,7 +10,7 @@ import dataclasses
 import logging
 from datetime import UTC, datetime, timedelta
 
-import httpx
+import httpx2
 from authlib.integrations.base_client.errors import OAuthError
 
 from admin_app.auth.oidc import oidc_client, roles_from_claims
@@ -52,7 +52,7 @@ async def _ask_provider(subject: str, tokens: ProviderTokens, settings: Settings
         raise ProviderRefused("no token to ask with")
     try:
         claims = dict(await client.userinfo(token=token))
-    except httpx.HTTPStatusError as error:
+    except httpx2.HTTPStatusError as error:
         if error.response.status_code < 500:
             raise ProviderRefused(f"userinfo answered {error.response.status_code}") from error
         raise
@@ -81,7 +81,7 @@ async def current_roles(identity: StaffIdentity, client_address: str = "") -> St
     except ProviderRefused as refusal:
         await _end(identity, str(refusal), client_address)
         return None
-    except (httpx.HTTPError, OAuthError):
+    except (httpx2.HTTPError, OAuthError):
         logger.warning("the identity provider did not answer a role check; roles kept until the next one")
         return identity
     roles = roles_from_claims(claims, settings)

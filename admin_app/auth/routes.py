@@ -5,7 +5,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
 
-import httpx
+import httpx2
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from joserfc.errors import JoseError
 from starlette.requests import Request
@@ -99,7 +99,7 @@ async def login(request: Request) -> Response:
         return await oidc_client(settings).authorize_redirect(
             request, settings.APP_URL.rstrip("/") + "/auth/callback"
         )
-    except httpx.HTTPError:
+    except httpx2.HTTPError:
         return _provider_down(settings)
 
 
@@ -177,7 +177,7 @@ async def callback(request: Request) -> Response:
         return await _failed(request, f"invalid token: {error.error}")
     except OAuthError as error:
         return await _failed(request, f"{error.error}"[:80])
-    except httpx.HTTPError:
+    except httpx2.HTTPError:
         return _provider_down(settings)
     if not claims.get("sub"):
         return await _failed(request, "no ID token")
@@ -275,7 +275,7 @@ async def logout(request: Request) -> Response:
     target = "/auth/signed-out"
     try:
         metadata = await oidc_client(settings).load_server_metadata()
-    except httpx.HTTPError:
+    except httpx2.HTTPError:
         metadata = {}
     end_session_endpoint = trusted_end_session_endpoint(metadata, settings.OIDC_ISSUER)
     if ended and ended.id_token and end_session_endpoint:

@@ -91,6 +91,8 @@ async def _end_tab(app: rx.App, token: str, session_ids: Collection[str]) -> boo
     async with app.modify_state(BaseStateToken(ident=token, cls=AppState)) as root:
         if not await empty_if_bound_to(root, session_ids):
             return False
+    if app.event_namespace is None:
+        return False
     sign_in = StateUpdate(events=Event.from_event_type([rx.call_script(SIGN_IN_SCRIPT)]))
     await app.event_namespace.emit_update(sign_in, token)
     return True

@@ -45,7 +45,6 @@ def _figure(
 ) -> go.Figure:
     """The traces with the shared look; `months` (the x values) makes the x axis a time axis with
     quarter ticks. The layout is given whole, once: Plotly's update_* calls cost 25 ms a chart."""
-    time_axis = months is not None
     # A grey that reads on the light and the dark template alike.
     x = {"gridcolor": GRID, "zerolinecolor": GRID}
     y = {
@@ -55,7 +54,8 @@ def _figure(
         "gridcolor": GRID,
         "zerolinecolor": GRID,
     }
-    if time_axis:
+    time_axis = months is not None
+    if months is not None:
         span = (months.max() - months.min()).days
         # Reconciliations run quarterly: ticks on quarter starts, yearly once the range is long.
         x |= {
@@ -115,7 +115,8 @@ def invoiced_by_month(rows: list[tuple[str, str, Decimal]]) -> go.Figure | None:
     groups = list(frame.groupby("currency", sort=True))
     gap = 0.1 if len(groups) > 1 else 0.0
     band = (1 - gap * (len(groups) - 1)) / len(groups)
-    traces, axes = [], {}
+    traces: list[go.Scatter] = []
+    axes: dict[str, dict] = {}
     for index, (currency, group) in enumerate(groups):
         suffix = "" if index == 0 else str(index + 1)
         traces.append(

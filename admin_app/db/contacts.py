@@ -167,6 +167,8 @@ def join_consequence(session: Session, *, billing_account_id: int) -> str:
     account = session.get(BillingAccount, billing_account_id)
     if account is None or account.bill_to_contact_id == account.sold_to_contact_id:
         return ""
+    if account.sold_to_contact_id is None or account.bill_to_contact_id is None:
+        return ""
     sold_to = session.get(BillingAccountContact, account.sold_to_contact_id)
     bill_to = session.get(BillingAccountContact, account.bill_to_contact_id)
     if sold_to is None or bill_to is None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 
 DEMO_USERS = [
     {
@@ -96,9 +96,9 @@ def oidc_provider(
         deadline = time.monotonic() + timeout_s
         while True:
             try:
-                if httpx.get(f"{issuer}/.well-known/openid-configuration", timeout=1).status_code == 200:
+                if httpx2.get(f"{issuer}/.well-known/openid-configuration", timeout=1).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the OpenID provider did not start on port {port}")

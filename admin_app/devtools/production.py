@@ -55,7 +55,7 @@ def production_shape(
     """
     with ExitStack() as stack:
         target = sa.engine.make_url(database_url)
-        database_link = stack.enter_context(tcp_proxy(target.host, target.port))
+        database_link = stack.enter_context(tcp_proxy(target.host or "localhost", target.port or 5432))
         app_database_url = target.set(port=database_link.port).render_as_string(hide_password=False)
         redis = stack.enter_context(redis_server(free_port()))
         ports = {"a": free_port(), "b": free_port()}

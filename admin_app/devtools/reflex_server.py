@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 
 from admin_app.settings import PROJECT_ROOT
 
@@ -62,11 +62,11 @@ def _wait_until_serving(process: subprocess.Popen, base_url: str, log: Path, tim
         if process.poll() is not None:
             raise ServerFailed(f"reflex run exited with {process.returncode}:\n{log.read_text()[-4000:]}")
         try:
-            ping = httpx.get(f"{base_url}/ping", timeout=2)
-            page = httpx.get(f"{base_url}/no-access", timeout=5, follow_redirects=True)
+            ping = httpx2.get(f"{base_url}/ping", timeout=2)
+            page = httpx2.get(f"{base_url}/no-access", timeout=5, follow_redirects=True)
             if ping.status_code == page.status_code == 200:
                 return
-        except httpx.HTTPError:
+        except httpx2.HTTPError:
             pass
         time.sleep(1)
     raise ServerFailed(f"the app did not answer within {timeout_s:.0f}s:\n{log.read_text()[-4000:]}")

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
+import httpx2
 
 # Mistyped top-level domains and an address meant to fail: the demo's bounces.
 DEFAULT_BOUNCE = "*@*.tset,*@*.cmo,*@*.con,bounce@*"
@@ -72,13 +72,13 @@ class LocalMailbox:
             "X-Mail-Timestamp": stamp,
             "X-Mail-Signature": event_signature(self.secret, stamp, body),
         }
-        async with httpx.AsyncClient(timeout=10) as client:
+        async with httpx2.AsyncClient(timeout=10) as client:
             for _ in range(5):
                 try:
                     answer = await client.post(self.events_url, content=body, headers=headers)
                     if answer.status_code < 500:
                         return
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     pass
                 await asyncio.sleep(2)
 

@@ -274,13 +274,17 @@ class BillingAccountDetailState(AppState):
         if customer_id is None:
             self.contact_errors, self.contact_message = {"customer_id": "Choose a member."}, ""
             return
-        role = form.get("role") if isinstance(form.get("role"), str) else ""
-        choice = RoleChoice(billing_account_id=self._loaded_id, customer_id=customer_id, role=role)
+        role = form.get("role")
+        choice = RoleChoice(
+            billing_account_id=self._loaded_id,
+            customer_id=customer_id,
+            role=role if isinstance(role, str) else "",
+        )
         outcome = await attempt(lambda session: choice_db.plan_role_choice(session, choice))
         self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
-        if not outcome.ok:
-            return
         plan = outcome.value
+        if not outcome.ok or plan is None:
+            return
         self._choice, self._choice_fingerprint = choice, plan.fingerprint
         self.choice_changes = [{"what": c.what, "before": c.before, "after": c.after} for c in plan.changes]
         self.choice_warnings = list(plan.warnings)

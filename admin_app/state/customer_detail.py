@@ -177,15 +177,16 @@ class CustomerDetailState(AppState):
 
         outcome = await attempt(plan)
         self.field_errors, self.form_message = outcome.field_errors, outcome.message
-        if not outcome.ok:
+        planned = outcome.value
+        if not outcome.ok or planned is None:
             return
-        self._edit, self._reason, self._reviewed_contact = edit, reason, outcome.value.contact
+        self._edit, self._reason, self._reviewed_contact = edit, reason, planned.contact
         self._planned_id, self._planned_lock_version = customer_id, lock_version
         self.review_lines = [
             {"field": FIELD_LABELS.get(name, name), "before": str(before or "—"), "after": str(after or "—")}
-            for name, (before, after) in outcome.value.changes.items()
+            for name, (before, after) in planned.changes.items()
         ]
-        contact = outcome.value.contact
+        contact = planned.contact
         self.review_contact = contact.describe() if contact else ""
         self.review_replaces = bool(contact and contact.replaces_sold_to)
         self.review_contact_lines = contact_lines(contact) if self.review_replaces else []

@@ -145,9 +145,9 @@ class OwnershipState(AppState):
         )
         self.planning = False
         self.errors, self.message = {**outcome.field_errors, **problems}, outcome.message
-        if not outcome.ok or problems:
-            return
         plan = outcome.value
+        if not outcome.ok or problems or plan is None:
+            return
         self._request, self._fingerprint = request, plan.fingerprint
         self.plan = {
             "process": plan.process,

@@ -2,11 +2,13 @@
 only the kinds the signed-in staff member's role may read."""
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from admin_app.auth.gate import SIGNED_IN, requires
 from admin_app.auth.identity import identity_for_cookie_header
@@ -14,6 +16,11 @@ from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.find_anything import Found, Kind, find_kind, palette_term
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+
+
+def _finder(kind: Kind, term: str) -> Callable[[Session], list[Found]]:
+    """The search of one kind, for a pooled connection of its own."""
+    return lambda session: find_kind(session=session, kind=kind, term=term)
 
 
 @dataclass(frozen=True)
@@ -100,11 +107,7 @@ class PaletteState(AppState):
         self.searching = True
         yield
         # Side by side, each kind on its own pooled connection: the wait is the slowest kind's, not the sum.
-        searches = [
-            in_session(lambda session, kind=kind: find_kind(session=session, kind=kind, term=wanted))
-            for kind in Kind
-            if kind in kinds
-        ]
+        searches = [in_session(_finder(kind, wanted)) for kind in Kind if kind in kinds]
         try:
             found = [hit for hits in await asyncio.gather(*searches) for hit in hits]
             self.groups = grouped(found, wanted)

@@ -15,6 +15,7 @@ from admin_app.db.models import SavedView
 from admin_app.db.outcomes import refused
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+from admin_app.state.list_page import ListPageState
 from admin_app.state.writes import attempt, form_text
 
 NOT_SIGNED_IN = "Your session has ended. Sign in again."
@@ -32,9 +33,13 @@ def _item(view: SavedView) -> SavedViewItem:
     return SavedViewItem(view.id or 0, view.name, view.page, db.view_href(view))
 
 
-def _list_state(path: str) -> type[rx.State] | None:
+def _list_state(path: str) -> type[ListPageState] | None:
     """The state of the list page at `path` (each declares its `_path`)."""
-    found = [cls for cls in app_states() if getattr(cls, "_path", None) == path.rstrip("/")]
+    found = [
+        cls
+        for cls in app_states()
+        if issubclass(cls, ListPageState) and getattr(cls, "_path", None) == path.rstrip("/")
+    ]
     return found[0] if found else None
 
 
@@ -125,7 +130,7 @@ class SavedViewsState(AppState):
             )
         page = db.PAGES.get(path.rstrip("/"), "its list")
         answer = self._answer(outcome, f"View saved. It is in the sidebar under {page}.")
-        if outcome.ok:
+        if outcome.ok and identity is not None:
             await self._refresh(identity.subject)
         return answer
 

@@ -1,6 +1,7 @@
 """What every support write from a page needs: who is acting, and a plain answer when the database is away."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -28,7 +29,10 @@ async def acting_staff(state: rx.State) -> Actor:
     )
 
 
-async def attempt(work: Callable[[Session], Outcome]) -> Outcome:
+T = TypeVar("T")
+
+
+async def attempt(work: Callable[[Session], Outcome[T]]) -> Outcome[T]:
     """The outcome of `work` in one transaction; an unreachable database is a refusal like any other
     (nothing was written), so each page shows it where it shows its own messages."""
     try:

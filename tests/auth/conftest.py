@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -42,24 +42,24 @@ def app_client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
         yield client
 
 
-def sign_in_through(client: TestClient) -> httpx.Response:
+def sign_in_through(client: TestClient) -> httpx2.Response:
     """The code flow against an issuer that signs in without asking: the app's answer to its callback."""
     login = client.get("/auth/login", follow_redirects=False)
-    back = httpx.get(login.headers["location"], follow_redirects=False)
+    back = httpx2.get(login.headers["location"], follow_redirects=False)
     return client.get(back.headers["location"], follow_redirects=False)
 
 
-def sign_in_at_provider(client: TestClient, user: str, next_path: str = "/licenses") -> httpx.Response:
+def sign_in_at_provider(client: TestClient, user: str, next_path: str = "/licenses") -> httpx2.Response:
     """Go through the real authorization code flow; returns the provider's redirect back to the app."""
     login = client.get("/auth/login", params={"next": next_path}, follow_redirects=False)
     assert login.status_code in (302, 303), login.text
-    authorized = httpx.post(login.headers["location"], data={"sub": user}, follow_redirects=False)
+    authorized = httpx2.post(login.headers["location"], data={"sub": user}, follow_redirects=False)
     assert authorized.status_code in (302, 303), authorized.text
     assert authorized.headers["location"].startswith(f"{APP_URL}/auth/callback?")
     return authorized
 
 
-def sign_in(client: TestClient, user: str, next_path: str = "/licenses") -> httpx.Response:
+def sign_in(client: TestClient, user: str, next_path: str = "/licenses") -> httpx2.Response:
     """The whole sign-in: the app's answer to the callback."""
     back = sign_in_at_provider(client, user, next_path)
     return client.get(back.headers["location"], follow_redirects=False)

@@ -4,7 +4,7 @@ import time
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from joserfc.jwk import ECKey
 from sqlmodel import select
@@ -82,7 +82,7 @@ def _provider_answer(client: TestClient) -> dict[str, str]:
     """Start a sign-in and follow it to the provider: the code and state it sends back."""
     login = client.get("/auth/login", follow_redirects=False)
     assert "code_challenge_method=S256" in login.headers["location"]
-    back = httpx.get(login.headers["location"]).headers["location"]
+    back = httpx2.get(login.headers["location"]).headers["location"]
     return {name: values[0] for name, values in parse_qs(urlsplit(back).query).items()}
 
 

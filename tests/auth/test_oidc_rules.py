@@ -73,6 +73,9 @@ def test_only_a_path_on_this_app_is_returned_to_after_sign_in(asked, returned):
         ([], ()),
         (None, ()),
         ([42], ("manager",)),
+        # A claim that is neither a group nor a list of them grants nothing.
+        (42, ()),
+        ({"staff-admin": True}, ()),
     ],
 )
 def test_roles_are_read_from_the_configured_groups_claim(groups, roles):

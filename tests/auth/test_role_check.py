@@ -5,7 +5,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 
-import httpx
+import httpx2
 import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -34,7 +34,7 @@ def provider_user(issuer: str, groups: list[str]) -> str:
 
 def set_groups(issuer: str, sub: str, groups: list[str]) -> None:
     claims = {"email": sub, "name": "Temp Staff", "groups": groups}
-    assert httpx.put(f"{issuer}/users/{sub}", json=claims).status_code == 204
+    assert httpx2.put(f"{issuer}/users/{sub}", json=claims).status_code == 204
 
 
 def who(cookie: str) -> StaffIdentity | None:
@@ -80,7 +80,7 @@ def test_tokens_revoked_at_the_provider_end_the_session(app_client, session, iss
     cookie = sign_in(app_client, sub).headers["set-cookie"].split(";")[0]
     assert who(cookie) is not None
 
-    assert httpx.post(f"{issuer}/users/{sub}/revoke-tokens").status_code == 204
+    assert httpx2.post(f"{issuer}/users/{sub}/revoke-tokens").status_code == 204
     assert who(cookie) is None
     assert who(cookie) is None
 

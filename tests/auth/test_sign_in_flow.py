@@ -4,7 +4,7 @@ import asyncio
 import re
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
+import httpx2
 import pytest
 from pydantic import ValidationError
 from sqlmodel import select
@@ -131,7 +131,7 @@ def test_over_https_the_cookie_is_secure_and_host_prefixed(session, db_url, issu
     with TestClient(build_api(), base_url="https://testserver") as client:
         login = client.get("/auth/login", follow_redirects=False)
         assert "secure" in login.headers["set-cookie"].lower()
-        back = httpx.post(
+        back = httpx2.post(
             login.headers["location"], data={"sub": "sales@example.com"}, follow_redirects=False
         )
         response = client.get(back.headers["location"], follow_redirects=False)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
+import httpx2
 import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
@@ -169,7 +169,7 @@ def test_sessions_survive_a_redis_restart_and_the_page_recovers_after_a_reload(s
     expect(support.get_by_role("heading", name=f"Dana {FAMILY}")).to_be_visible()
 
     production.redis.stop()
-    health = httpx.get(production.url + "/healthz", timeout=10)
+    health = httpx2.get(production.url + "/healthz", timeout=10)
     assert (health.status_code, health.json()["redis"]) == (503, "unreachable")
     production.redis.start()
 
@@ -178,7 +178,7 @@ def test_sessions_survive_a_redis_restart_and_the_page_recovers_after_a_reload(s
     expect(support.get_by_role("heading", name=f"Dana {FAMILY}")).to_be_visible()
     support.get_by_role("tab", name="History").click()
     expect(support.get_by_text("Chargeback fraud", exact=True)).to_be_visible()
-    assert httpx.get(production.url + "/healthz", timeout=10).status_code == 200
+    assert httpx2.get(production.url + "/healthz", timeout=10).status_code == 200
 
 
 @dataclass

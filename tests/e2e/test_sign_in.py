@@ -4,7 +4,7 @@ import re
 import time
 from datetime import UTC, datetime, timedelta
 
-import httpx
+import httpx2
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -96,7 +96,7 @@ def test_a_visitor_on_the_way_to_sign_in_sees_no_identity(browser, app_server):
 
 def test_the_served_app_sends_the_security_headers_on_pages_and_routes(app_server):
     for path in ("/licenses", "/auth/logout", "/ping"):
-        response = httpx.get(app_server + path)
+        response = httpx2.get(app_server + path)
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"], path
         assert response.headers["x-content-type-options"] == "nosniff", path
 
@@ -159,7 +159,7 @@ def test_a_session_the_role_check_ends_sends_its_other_tab_to_sign_in_without_it
     expect(page.locator("[data-testid=result-row]").first).to_be_visible()
     other, sent = second_tab_watched(page)
     # The provider no longer accepts the session's tokens, and a role check is due at the next event.
-    assert httpx.post(f"{issuer}/users/manager@example.com/revoke-tokens").status_code == 204
+    assert httpx2.post(f"{issuer}/users/manager@example.com/revoke-tokens").status_code == 204
     set_live_sessions_of(url, "manager@example.com", roles_checked_at=datetime.now(UTC) - timedelta(days=1))
 
     page.wait_for_timeout((CACHE_SECONDS + 1) * 1000)  # past what the worker remembers of the session
