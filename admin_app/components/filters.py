@@ -3,7 +3,10 @@
 from collections.abc import Callable
 
 import reflex as rx
+from reflex.event import EventHandler
 from reflex.vars import Var
+
+from admin_app.state.list_page import SEARCH_BOX_ID
 
 ALL = "all"
 
@@ -59,22 +62,21 @@ def date_range_filter(
     )
 
 
-def search_box(value: Var, on_change: Callable, placeholder: str) -> rx.Component:
-    """The page's search box: debounced, focused by "/"."""
-    return rx.debounce_input(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            rx.input.slot(rx.code("/", size="1"), side="right"),
-            id="search",
-            value=value,
-            on_change=on_change,
-            placeholder=placeholder,
-            aria_label=placeholder,
-            size="3",
-            width="100%",
-            auto_focus=True,
-        ),
-        debounce_timeout=100,
+def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Component:
+    """The page's search box, focused by "/". The browser owns what is typed: it starts from `value` and
+    is sent once typing pauses for 100 ms, and no answer from the server writes into it, so a slow
+    answer to "carl" cannot overwrite the "@" typed after it."""
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=16)),
+        rx.input.slot(rx.code("/", size="1"), side="right"),
+        id=SEARCH_BOX_ID,
+        default_value=value,
+        on_change=on_change.debounce(100),
+        placeholder=placeholder,
+        aria_label=placeholder,
+        size="3",
+        width="100%",
+        auto_focus=True,
     )
 
 

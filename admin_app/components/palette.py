@@ -54,20 +54,18 @@ def palette() -> rx.Component:
     """The dialog; it stays in the page, closed, until Ctrl+K or the Find button opens it."""
     return rx.el.dialog(
         rx.heading("Find anything", as_="h2", size="3", id="palette-title"),
-        rx.debounce_input(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                id="palette-input",
-                value=PaletteState.term,
-                on_change=PaletteState.search,
-                placeholder="Name, email, company, account or subscription",
-                aria_label="Find a customer, license, billing account, subscription or reconciliation",
-                aria_describedby="palette-hint",
-                size="3",
-                width="100%",
-                auto_complete="off",
-            ),
-            debounce_timeout=120,
+        # The browser owns what is typed (as in the search box): no answer overwrites it mid-word.
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            id="palette-input",
+            default_value=PaletteState.term,
+            on_change=PaletteState.search.debounce(120),
+            placeholder="Name, email, company, account or subscription",
+            aria_label="Find a customer, license, billing account, subscription or reconciliation",
+            aria_describedby="palette-hint",
+            size="3",
+            width="100%",
+            auto_complete="off",
         ),
         rx.text(PaletteState.hint, id="palette-hint", size="2", color=rx.color("gray", 11), role="status"),
         rx.el.div(

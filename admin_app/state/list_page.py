@@ -28,6 +28,8 @@ PARTIAL_SEARCH = (
     f"{UNINDEXED_SCAN_LIMIT:,} {{noun}} in this order were searched. Type more to search them all."
 )
 MAX_PAGE_NUMBER = 1_000_000
+# The search box's id: "/" focuses it, and `load` sets what it holds (components.filters.search_box).
+SEARCH_BOX_ID = "search"
 # How long rows that are ready wait for their count, to go to the browser in one update.
 COUNT_GRACE_S = 0.05
 
@@ -122,8 +124,14 @@ class ListPageState(rx.State, mixin=True):
         number = parse_id(page)
         self.page_number = number if number and number < MAX_PAGE_NUMBER else 1
         self.loading = True
+        # The search box holds what the browser typed (components.filters.search_box): the term of
+        # the URL this tab opened goes into it here, as the page's rows do.
         fetched = self._fetch(
-            query, after=params.get("after"), before=params.get("before"), announce_loading=True
+            query,
+            after=params.get("after"),
+            before=params.get("before"),
+            first_update=rx.set_value(SEARCH_BOX_ID, self.q),
+            announce_loading=True,
         )
         async for update in fetched:
             yield update

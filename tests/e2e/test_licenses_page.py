@@ -5,7 +5,7 @@ import io
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, lightness, new_page, screenshot
 
@@ -41,6 +41,47 @@ def test_search_narrows_the_table_as_you_type(page, app_server):
     page.reload()
     expect(page.locator(ROWS)).to_have_count(3)
     expect(page.locator("#search")).to_have_value("zephyr e2e")
+
+
+def test_letters_typed_while_an_answer_is_on_its_way_are_kept(page, app_server):
+    """On a slow link the answer to the first letters arrives after more were typed: it is shown, and
+    never writes the older term back into the box."""
+    held: list[str | bytes] = []
+    to_page: list[WebSocketRoute] = []
+    holding = [False]
+
+    def slow_link(ws: WebSocketRoute) -> None:
+        to_page.append(ws)
+        server = ws.connect_to_server()
+        server.on_message(lambda message: held.append(message) if holding[0] else ws.send(message))
+
+    def answered(term: str) -> bool:
+        return any(term in str(message) for message in held)
+
+    page.route_web_socket(re.compile(r"/_event"), slow_link)
+    open_licenses(page, app_server)
+    holding[0] = True
+    page.locator("#search").press_sequentially("zeph", delay=30)
+    for _ in range(100):
+        if answered('"zeph"'):
+            break
+        page.wait_for_timeout(50)
+    assert answered('"zeph"'), "the server answered the first letters"
+    # One more letter, sent on its own; then the answer to the first four arrives; then the rest is typed.
+    first_answer = len(held)
+    page.locator("#search").press("y")
+    page.wait_for_timeout(400)
+    for message in held[:first_answer]:
+        to_page[-1].send(message)
+    page.wait_for_timeout(200)
+    page.locator("#search").press_sequentially("r e2e", delay=30)
+    holding[0] = False
+    for message in held[first_answer:]:
+        to_page[-1].send(message)
+
+    expect(results_for(page, "zephyr e2e")).to_be_visible()
+    expect(page.locator("#search")).to_have_value("zephyr e2e")
+    expect(page.locator(ROWS)).to_have_count(3)
 
 
 def test_filter_and_url_agree_after_reload(page, app_server):
