@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from admin_app.db.models import CloudActivation, License
+from admin_app.db.models import CloudActivation, License, id_of
 from admin_app.db.outcomes import Outcome, invalid, refused
 
 MAX_INSTANCE_ID_LENGTH = 64
@@ -87,7 +87,7 @@ def record_activation(
         return refused(CODE_USED)
     if earlier:
         return Outcome(value=Activated(license, earlier[0], first_time=False))
-    activation = CloudActivation(license_id=license.id, instance_id=instance_id, activated_at=at)
+    activation = CloudActivation(license_id=id_of(license), instance_id=instance_id, activated_at=at)
     session.add(activation)
     try:
         session.flush()

@@ -20,6 +20,7 @@ from admin_app.db.models import (
     Reconciliation,
     Subscription,
     Version,
+    id_of,
 )
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
 from admin_app.db.query_params import Parsed, read_sort
@@ -84,7 +85,7 @@ def _match(session: Session, query: AccountQuery) -> Match:
     # A scalar count, not EXISTS: PostgreSQL then looks up each account's contacts by key.
     has_contact = select(sa.func.count()).where(col(c.billing_account_id) == col(a.id), email_row)
     row_match = sa.or_(name_row, zuora_row, has_contact.scalar_subquery() > 0)
-    if name_index is None:
+    if name_index is None or zuora_index is None or email_index is None:
         return Match(filters=[], row_match=row_match)
     found = sa.union(
         select(a.id).where(name_index).correlate(None),
@@ -124,7 +125,7 @@ def sold_to_and_bill_to(session: Session, accounts: list[BillingAccount]) -> dic
     """Contact id -> contact, for the Sold To and Bill To of each account."""
     ids = {i for a in accounts for i in (a.sold_to_contact_id, a.bill_to_contact_id) if i is not None}
     return {
-        c.id: c
+        id_of(c): c
         for c in session.exec(select(BillingAccountContact).where(col(BillingAccountContact.id).in_(ids)))
     }
 
@@ -172,7 +173,7 @@ def account_people(session: Session, *, billing_account_id: int) -> AccountPeopl
     ).all()
     return AccountPeople(
         account=account,
-        contacts=[(contact, contact_role(account, contact.id)) for contact in contacts],
+        contacts=[(contact, contact_role(account, id_of(contact))) for contact in contacts],
         members=list(members),
     )
 
@@ -201,7 +202,9 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
         members=people.members,
         subscriptions=list(subscriptions),
         licenses=licenses,
-        reconciliations=reconciliations_of_account(session=session, billing_account_id=account.id, limit=20),
+        reconciliations=reconciliations_of_account(
+            session=session, billing_account_id=billing_account_id, limit=20
+        ),
         history=history_about(session, billing_account_id=account.id),
         active_license_ids=active_license_ids(session=session, companies=[lic.company for lic in licenses]),
         sold_to_warning=sold_to_not_member(account.name, sold_to.email, [c.email for _, c in people.members])

@@ -20,7 +20,13 @@ from admin_app.db.audit import Actor
 from admin_app.db.contact_fields import ADDRESS_FIELDS, address_errors
 from admin_app.db.contacts import add_contact, set_contact_roles
 from admin_app.db.customers import SoldToAddress
-from admin_app.db.models import BillingAccount, BillingAccountContact, BillingAccountMembership, Customer
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    id_of,
+)
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.ownership import PlannedChange, contact_text, person_text
 from admin_app.db.validation import reason_error, same_email
@@ -109,7 +115,7 @@ def _situation(session: Session, choice: RoleChoice) -> _Situation | str:
         customer=customer,
         contacts=tuple(contacts),
         member_emails=tuple(m.email for m in members),
-        member_ids=tuple(m.id for m in members),
+        member_ids=tuple(id_of(m) for m in members),
     )
 
 
@@ -198,18 +204,18 @@ def apply_role_choice(
         return refused(situation)
     planned = _plan(situation, choice)
     if not planned.ok:
-        return planned
-    plan = planned.value
+        return planned.passed_on()
+    plan = planned.made()
     if plan.fingerprint != fingerprint:
         return refused(STALE_CHOICE)
     contact = situation.customer_contact()
     if contact is None:
-        made = _new_contact(session, situation, plan, address, actor=actor, reason=reason, now=now)
-        if not made.ok:
-            return made
-        contact = made.value
+        added = _new_contact(session, situation, plan, address, actor=actor, reason=reason, now=now)
+        if not added.ok:
+            return added.passed_on()
+        contact = added.made()
     account = situation.account
-    roles = {f"{target}_contact_id": contact.id for target in choice.targets()}
+    roles = {f"{target}_contact_id": id_of(contact) for target in choice.targets()}
     return set_contact_roles(
         session,
         account,
@@ -235,6 +241,7 @@ def _new_contact(
     """The member as a new contact of the account, with the address support decided on."""
     if address is None:
         return invalid({"sold_to_address": ADDRESS_DECISION})
+    values: dict[str, object]
     if address.keep:
         values, note = dict(plan.address_before), "; the current holder's address was kept on purpose"
     else:
@@ -246,7 +253,7 @@ def _new_contact(
     person = {"first_name": customer.first_name, "last_name": customer.last_name, "email": customer.email}
     contact = add_contact(
         session,
-        situation.account.id,
+        id_of(situation.account),
         {**person, **values},
         actor=actor,
         reason=reason.strip() + note,

@@ -6,6 +6,7 @@ Every write records its history in the same transaction (rule 9) and refuses a s
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session
 
@@ -13,7 +14,7 @@ from admin_app.db.audit import Actor, changes_between, record_version, stale_mes
 from admin_app.db.contact_fields import CONTACT_FIELDS, address_errors
 from admin_app.db.customers import contact_role
 from admin_app.db.locking import StaleEdit, compare_and_set
-from admin_app.db.models import BillingAccount, BillingAccountContact
+from admin_app.db.models import BillingAccount, BillingAccountContact, id_of
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import MAX_NAME, email_error, normal_email, reason_error, text_error
 
@@ -101,7 +102,7 @@ def update_contact(
 def add_contact(
     session: Session,
     billing_account_id: int,
-    values: Mapping[str, object],
+    values: Mapping[str, Any],
     *,
     actor: Actor,
     reason: str,
@@ -114,7 +115,7 @@ def add_contact(
     record_version(
         session,
         item_type="billing_account_contact",
-        item_id=contact.id,
+        item_id=id_of(contact),
         event="create",
         actor=actor,
         changes={name: [None, value] for name, value in values.items() if value},
@@ -140,17 +141,19 @@ def set_contact_roles(
     with `stale`, or by default with who changed the account and when (rule 10)."""
     changes = {name: [getattr(account, name), contact_id] for name, contact_id in roles.items()}
     try:
-        compare_and_set(session, BillingAccount, account.id, lock_version, dict(roles))
+        compare_and_set(session, BillingAccount, id_of(account), lock_version, dict(roles))
     except StaleEdit:
         session.rollback()
         return refused(
             stale
-            or stale_message(session, item_type="billing_account", item_id=account.id, noun="billing account")
+            or stale_message(
+                session, item_type="billing_account", item_id=id_of(account), noun="billing account"
+            )
         )
     record_version(
         session,
         item_type="billing_account",
-        item_id=account.id,
+        item_id=id_of(account),
         event="update",
         actor=actor,
         changes=changes,
@@ -214,6 +217,6 @@ def give_bill_to_its_own_contact(
     errors = edit.errors()
     if errors:
         return invalid(errors)
-    contact = add_contact(session, account.id, edit.values, actor=actor, reason=reason, now=now)
-    roles = {"bill_to_contact_id": contact.id}
+    contact = add_contact(session, billing_account_id, edit.values, actor=actor, reason=reason, now=now)
+    roles = {"bill_to_contact_id": id_of(contact)}
     return set_contact_roles(session, account, lock_version, roles, actor=actor, reason=reason, now=now)

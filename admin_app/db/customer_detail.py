@@ -8,7 +8,7 @@ from admin_app.db.audit import disabling_change, history_about, history_of
 from admin_app.db.customers import contact_role
 from admin_app.db.login_status import DisabledOnPurpose
 from admin_app.db.memberships import ExistingMembership, existing_membership
-from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version
+from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, Version, id_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def customer_detail(session: Session, *, customer_id: int) -> CustomerDetail | N
             .where(col(BillingAccountContact.billing_account_id) == account.id)
             .order_by(col(BillingAccountContact.id))
         ).all()
-        contacts = [(contact, contact_role(account, contact.id)) for contact in rows]
+        contacts = [(contact, contact_role(account, id_of(contact))) for contact in rows]
     # Rule 6 reads the customer's own rows; the page lists their membership changes too.
     own = history_of(session, item_type="customer", item_id=customer_id)
     switched_off = None if customer.login_activated else disabling_change(own)

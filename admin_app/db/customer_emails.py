@@ -47,7 +47,7 @@ def send_sign_in_link(
         f"within 24 hours:\n\n    {portal_url.rstrip('/')}/sign-in/{TOKEN_MARK}\n\n"
         "If you did not ask for it, ignore this email."
     )
-    email = Email("sign_in_link", customer.email, "Your sign-in link", body, "customer", customer.id)
+    email = Email("sign_in_link", customer.email, "Your sign-in link", body, "customer", customer_id)
     return Outcome(
         value=_queue_with_link(session, link=link, email=email, actor=actor, now=now, domain=domain)
     )
@@ -68,7 +68,7 @@ def send_confirmation(
         f"Hello {customer.first_name},\n\nplease confirm your email address for the customers portal:\n\n"
         f"    {portal_url.rstrip('/')}/confirm/{TOKEN_MARK}\n\nThe link works once, within 7 days."
     )
-    email = Email("confirmation", customer.email, "Confirm your email address", body, "customer", customer.id)
+    email = Email("confirmation", customer.email, "Confirm your email address", body, "customer", customer_id)
     return Outcome(
         value=_queue_with_link(session, link=link, email=email, actor=actor, now=now, domain=domain)
     )

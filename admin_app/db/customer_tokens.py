@@ -16,12 +16,14 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import cast
 
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, record_version
-from admin_app.db.models import Customer, CustomerToken
+from admin_app.db.models import Customer, CustomerToken, id_of
 from admin_app.db.outcomes import Outcome, refused
 from admin_app.db.validation import same_email
 
@@ -62,7 +64,7 @@ def revoke_outstanding(
     if not outstanding:
         return
     changes = {}
-    for token in sorted(outstanding, key=lambda token: token.id):
+    for token in sorted(outstanding, key=id_of):
         changes[f"{token.purpose}_link_{token.id}"] = ["outstanding", "revoked"]
         token.revoked_at = now
         session.add(token)
@@ -86,14 +88,14 @@ def issue_token(
     the email is sent); the customer's earlier links of that purpose are revoked."""
     revoke_outstanding(
         session,
-        customer_id=customer.id,
+        customer_id=id_of(customer),
         purposes=[purpose],
         actor=actor,
         now=now,
         reason=f"A newer {purpose.replace('_', '-')} link was sent",
     )
     token = CustomerToken(
-        customer_id=customer.id,
+        customer_id=id_of(customer),
         purpose=purpose,
         token_hash=None,
         sent_to=customer.email,
@@ -158,10 +160,13 @@ def redeem_token(*, session: Session, token: object, purpose: str, now: datetime
         or _newer_link_exists(session, found)
     ):
         return refused(NO_LONGER_VALID)
-    claimed = session.execute(
-        update(CustomerToken)
-        .where(col(CustomerToken.id) == found.id, col(CustomerToken.used_at).is_(None))
-        .values(used_at=now)
+    claimed = cast(
+        CursorResult,
+        session.execute(
+            update(CustomerToken)
+            .where(col(CustomerToken.id) == found.id, col(CustomerToken.used_at).is_(None))
+            .values(used_at=now)
+        ),
     )
     if claimed.rowcount != 1:
         return refused(USED)

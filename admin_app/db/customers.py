@@ -17,7 +17,13 @@ from admin_app.db.audit import Actor, changes_between, record_version, stale_mes
 from admin_app.db.contact_fields import ADDRESS_FIELDS, address_errors
 from admin_app.db.customer_tokens import PURPOSES, revoke_outstanding
 from admin_app.db.locking import StaleEdit, compare_and_set
-from admin_app.db.models import BillingAccount, BillingAccountContact, BillingAccountMembership, Customer
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    id_of,
+)
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import (
     MAX_COMPANY,
@@ -111,7 +117,7 @@ class SoldToAddress:
     The review form names its fields `sold_to_<field>`, apart from the customer's own."""
 
     keep: bool
-    values: Mapping[str, str] = field(default_factory=dict)
+    values: Mapping[str, object] = field(default_factory=dict)
 
     @classmethod
     def from_form(cls, form: Mapping[str, object]) -> "SoldToAddress | None":
@@ -192,6 +198,7 @@ def _contact_change(session: Session, customer: Customer, edit: CustomerEdit) ->
         .order_by(col(BillingAccountContact.id))
     ).all()
     matching = [c for c in contacts if same_email(c.email, customer.email)]
+    target: BillingAccountContact | None
     if matching:
         target, replaces = matching[0], False
     else:
@@ -205,11 +212,11 @@ def _contact_change(session: Session, customer: Customer, edit: CustomerEdit) ->
         return None
     address_before = {name: getattr(target, name) for name in ADDRESS_FIELDS} if replaces else {}
     return ContactChange(
-        billing_account_id=account.id,
+        billing_account_id=id_of(account),
         billing_account_name=account.name,
-        contact_id=target.id,
+        contact_id=id_of(target),
         contact_lock_version=target.lock_version,
-        role=contact_role(account, target.id) or "billing",
+        role=contact_role(account, id_of(target)) or "billing",
         replaces_sold_to=replaces,
         before=before,
         after=after,
@@ -273,7 +280,7 @@ def save_customer_edit(
     planned = plan_customer_edit(session, customer_id=customer_id, edit=edit, lock_version=lock_version)
     if not planned.ok:
         return planned
-    plan = planned.value
+    plan = planned.made()
     if plan.contact != reviewed_contact:
         return refused(
             "The billing account's contacts changed while you were reviewing. Review the change again."
@@ -342,7 +349,7 @@ def _write_contact(
     session: Session,
     change: ContactChange,
     *,
-    address: Mapping[str, str],
+    address: Mapping[str, object],
     customer_id: int,
     actor: Actor,
     reason: str,

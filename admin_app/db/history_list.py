@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from admin_app.db.audit import ITEM_LABELS
 from admin_app.db.listing import count_of, page_of
-from admin_app.db.models import BillingAccountContact, Version
+from admin_app.db.models import BillingAccountContact, Version, stored_id
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, parse_id, quoted, read_choice, read_date_range, read_text
 from admin_app.db.text_search import like_pattern, normalize_term
@@ -167,8 +167,8 @@ def accounts_of_contacts(session: Session, contact_ids: set[int]) -> dict[int, i
     if not contact_ids:
         return {}
     rows = session.exec(
-        sa.select(BillingAccountContact.id, BillingAccountContact.billing_account_id).where(
+        select(col(BillingAccountContact.id), col(BillingAccountContact.billing_account_id)).where(
             col(BillingAccountContact.id).in_(sorted(contact_ids))
         )
     )
-    return dict(rows.all())
+    return {stored_id(contact_id): account_id for contact_id, account_id in rows}

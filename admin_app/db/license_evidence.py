@@ -10,7 +10,7 @@ from joserfc.jwk import OKPKey
 from sqlmodel import Session, select
 
 from admin_app.db.license_files import check_license_file, license_named
-from admin_app.db.models import BillingAccount, Subscription
+from admin_app.db.models import BillingAccount, Subscription, id_of
 
 NOT_A_FILE = (
     "This is not a license file: paste the whole text between the BEGIN and END lines, as the customer's "
@@ -63,4 +63,4 @@ def verify_license_evidence(
             f"This license file was issued for another account (license {found.id}, {found.company}), "
             f"not {account.name}; it is not evidence for this account."
         )
-    return VerifiedLicense(found.id, found.company, subscription.name, check.key_id)
+    return VerifiedLicense(id_of(found), found.company, subscription.name, check.key_id)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from admin_app.db.activations import activation_status
 from admin_app.db.audit import Actor, record_version
 from admin_app.db.license_files import license_file_text
-from admin_app.db.models import License, OutboxMessage
+from admin_app.db.models import License, OutboxMessage, id_of
 from admin_app.db.outbox import Email, enqueue, messages_about
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import check_email, reason_error, same_email, text_error
@@ -73,7 +73,7 @@ def plan_send(*, session: Session, license_id: int, request: SendRequest) -> Out
             )
     if errors:
         return invalid(errors)
-    earlier = messages_about(session=session, item_type="license", item_ids=[license.id], limit=20)
+    earlier = messages_about(session=session, item_type="license", item_ids=[id_of(license)], limit=20)
     kind = "activation_code" if license.activation_code else "license_file"
     return Outcome(value=SendPlan(license, to_address, changes_address, kind, code_used, earlier))
 
@@ -94,7 +94,7 @@ def _email(plan: SendPlan, key: OKPKey) -> Email:
             f" Upload it in your instance's admin area under License.\n\n{license_file_text(license, key)}"
         )
         subject = f"Your license file for {license.company}"
-    return Email(plan.kind, plan.to_address, subject, body, "license", license.id)
+    return Email(plan.kind, plan.to_address, subject, body, "license", id_of(license))
 
 
 def send_license(
@@ -111,15 +111,15 @@ def send_license(
     the license with its history row, under the same request id as the email."""
     planned = plan_send(session=session, license_id=license_id, request=request)
     if not planned.ok:
-        return planned
-    plan = planned.value
+        return planned.passed_on()
+    plan = planned.made()
     reason = request.reason.strip()
     if plan.changes_address:
         ticket = request.ticket.strip()
         record_version(
             session,
             item_type="license",
-            item_id=plan.license.id,
+            item_id=id_of(plan.license),
             event="update",
             actor=actor,
             changes={"email": [plan.license.email, plan.to_address]},

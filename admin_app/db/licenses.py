@@ -3,16 +3,17 @@
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from admin_app.db.listing import SEARCH_COUNT_CAP, count_of, page_of
-from admin_app.db.models import ActiveLicenseMarks, License
+from admin_app.db.models import ActiveLicenseMarks, License, stored_id
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
@@ -153,7 +154,7 @@ def _is_active_license(today: date) -> list:
 
 def active_marks_current(session: Session, today: date) -> bool:
     """True when the licenses' marks say which is each company's active license on `today`."""
-    return session.scalar(select(ActiveLicenseMarks.marked_on)) == today
+    return session.scalar(select(col(ActiveLicenseMarks.marked_on))) == today
 
 
 def mark_active_licenses(*, session: Session, today: date | None = None) -> int:
@@ -173,7 +174,9 @@ def mark_active_licenses(*, session: Session, today: date | None = None) -> int:
     is_active = sa.and_(*_is_active_license(today))
     mark = col(License.active_mark)
     changed = sum(
-        session.execute(sa.update(License).where(*where).values(active_mark=value)).rowcount
+        cast(
+            CursorResult, session.execute(sa.update(License).where(*where).values(active_mark=value))
+        ).rowcount
         for where, value in (((mark, ~is_active), False), ((~mark, is_active), True))
     )
     session.execute(sa.update(ActiveLicenseMarks).values(marked_on=today))
@@ -341,8 +344,9 @@ def active_license_ids(
     )
     best: dict[str, tuple[datetime, int]] = {}
     for company, license_id, issued_at in session.exec(statement):
-        if company not in best or (issued_at, license_id) > best[company]:
-            best[company] = (issued_at, license_id)
+        candidate = (issued_at, stored_id(license_id))
+        if company not in best or candidate > best[company]:
+            best[company] = candidate
     return {company: license_id for company, (_, license_id) in best.items()}
 
 

@@ -3,8 +3,8 @@
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session, col
+from sqlalchemy.sql.elements import SQLColumnExpression
+from sqlmodel import Session
 
 from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
 from admin_app.db.text_search import term_can_match
@@ -13,9 +13,14 @@ from admin_app.db.text_search import term_can_match
 class ListQuery(Protocol):
     """What every list's query has: a search term and a sort (a key of the list's sort columns)."""
 
-    q: str
-    sort: str
-    descending: bool
+    @property
+    def q(self) -> str: ...
+
+    @property
+    def sort(self) -> str: ...
+
+    @property
+    def descending(self) -> bool: ...
 
 
 def page_of(
@@ -37,7 +42,7 @@ def page_of(
     return search_page(
         session,
         entity=entity,
-        sort_column=col(sort_column),
+        sort_column=sort_column,
         python_type=python_type,
         descending=query.descending,
         match=match(),
@@ -55,7 +60,7 @@ SEARCH_COUNT_CAP = 1_000
 def count_of(
     session: Session,
     *,
-    id_column: ColumnElement,
+    id_column: SQLColumnExpression[Any],
     term: str,
     match: Callable[[], Match],
     cap: int = COUNT_CAP,

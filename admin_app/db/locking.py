@@ -1,6 +1,9 @@
 """Rule 10: optimistic locking. A save names the lock_version it read; another save in between wins."""
 
+from typing import cast
+
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult
 from sqlmodel import Session
 
 
@@ -14,10 +17,13 @@ class StaleEdit(Exception):
 
 def compare_and_set(session: Session, model, record_id: int, lock_version: int, values: dict) -> None:
     """Update a record only if nobody saved it since `lock_version`, and move its lock_version on."""
-    updated = session.execute(
-        sa.update(model)
-        .where(model.id == record_id, model.lock_version == lock_version)
-        .values(**values, lock_version=lock_version + 1)
+    updated = cast(
+        CursorResult,
+        session.execute(
+            sa.update(model)
+            .where(model.id == record_id, model.lock_version == lock_version)
+            .values(**values, lock_version=lock_version + 1)
+        ),
     )
     if updated.rowcount != 1:
         table = model.__tablename__

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from admin_app.db.audit import Actor, record_version
-from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
+from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer, id_of, stored_id
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import reason_error
 
@@ -36,15 +36,18 @@ def existing_membership(session: Session, *, customer_id: int) -> ExistingMember
     """The customer's membership, if they have one (rule 1 is checked before the form submits)."""
     row = session.execute(
         sa.select(
-            BillingAccountMembership.id,
-            BillingAccount.id,
-            BillingAccount.name,
-            BillingAccount.zuora_account_id,
+            col(BillingAccountMembership.id),
+            col(BillingAccount.id),
+            col(BillingAccount.name),
+            col(BillingAccount.zuora_account_id),
         )
         .join(BillingAccount, col(BillingAccount.id) == col(BillingAccountMembership.billing_account_id))
         .where(col(BillingAccountMembership.customer_id) == customer_id)
     ).first()
-    return ExistingMembership(*row) if row else None
+    if row is None:
+        return None
+    membership_id, billing_account_id, name, zuora_account_id = row
+    return ExistingMembership(stored_id(membership_id), stored_id(billing_account_id), name, zuora_account_id)
 
 
 def add_membership(
@@ -61,7 +64,7 @@ def add_membership(
         errors["customer"] = "There is no customer with this id."
     if account is None:
         errors["billing_account"] = "There is no billing account with this id."
-    if errors:
+    if errors or customer is None:
         return invalid(errors)
     existing = existing_membership(session, customer_id=customer_id)
     if existing is not None:
@@ -82,7 +85,7 @@ def add_membership(
     record_version(
         session,
         item_type="billing_account_membership",
-        item_id=membership.id,
+        item_id=id_of(membership),
         event="create",
         actor=actor,
         changes={"customer_id": [None, customer_id], "billing_account_id": [None, billing_account_id]},
@@ -95,11 +98,11 @@ def add_membership(
 
 def members_of(session: Session, *, billing_account_id: int) -> int:
     """How many customers manage the account."""
-    return session.scalar(
+    return session.scalars(
         sa.select(sa.func.count()).where(
             col(BillingAccountMembership.billing_account_id) == billing_account_id
         )
-    )
+    ).one()
 
 
 def last_membership_warning(account_name: str) -> str:
@@ -129,13 +132,13 @@ def delete_membership(
         return refused("This membership no longer exists; someone may have deleted it already.")
     if members_of(session, billing_account_id=membership.billing_account_id) == 1 and not confirmed_last:
         account_name = session.scalars(
-            sa.select(BillingAccount.name).where(col(BillingAccount.id) == membership.billing_account_id)
+            sa.select(col(BillingAccount.name)).where(col(BillingAccount.id) == membership.billing_account_id)
         ).one()
         return refused(last_membership_warning(account_name), needs_confirmation=True)
     record_version(
         session,
         item_type="billing_account_membership",
-        item_id=membership.id,
+        item_id=id_of(membership),
         event="destroy",
         actor=actor,
         changes={

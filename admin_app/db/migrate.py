@@ -43,4 +43,7 @@ def downgrade_to_base(url: str) -> None:
 
 def head_revision() -> str:
     """The newest migration's revision: what a fully migrated database reports."""
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    if head is None:
+        raise RuntimeError("alembic/versions holds no migration")
+    return head

@@ -2,14 +2,48 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypedDict
 
 import sqlalchemy as sa
 from sqlmodel import JSON, Column, Field, SQLModel
 
+
+class _Deferrable(TypedDict):
+    deferrable: bool
+    initially: str
+
+
 # Foreign keys between billing_account and its contacts point both ways; deferring
 # them lets one transaction insert an account and its contacts in any order.
-_DEFERRED = {"deferrable": True, "initially": "DEFERRED"}
+_DEFERRED: _Deferrable = {"deferrable": True, "initially": "DEFERRED"}
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def id_of(row: _Row) -> int:
+    """The id of a row read from the database or flushed; only a new row before its flush has none."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: it was not flushed")
+    return row.id
+
+
+def stored_id(value: int | None) -> int:
+    """A primary key selected from the database, which is never NULL (SQLModel types it optional)."""
+    if value is None:
+        raise ValueError("a primary key read from the database was NULL")
+    return value
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """A table model's Core table, for statements that bypass the ORM (SQLModel does not type
+    `__table__`)."""
+    table = sa.inspect(model).local_table
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
 
 
 class Customer(SQLModel, table=True):

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, or_, select
 
 from admin_app.db.audit import Actor, record_version
 from admin_app.db.customer_tokens import TOKEN_MARK, mint_for_message
-from admin_app.db.models import OutboxMessage
+from admin_app.db.models import OutboxMessage, id_of
 from admin_app.db.outcomes import Outcome, refused
 from admin_app.db.query_params import quoted
 
@@ -75,7 +75,7 @@ def enqueue(
     record_version(
         session,
         item_type="outbox_message",
-        item_id=message.id,
+        item_id=id_of(message),
         event="create",
         actor=actor,
         changes={
@@ -131,11 +131,16 @@ def claim_due(*, session: Session, now: datetime, limit: int = 10) -> list[Claim
         message.attempts += 1
         message.next_attempt_at = now + SENDING_LEASE
         session.add(message)
-        token = mint_for_message(session, outbox_message_id=message.id)
+        token = mint_for_message(session, outbox_message_id=id_of(message))
         body = message.body if token is None else message.body.replace(TOKEN_MARK, token)
         claimed.append(
             Claimed(
-                message.id, message.message_id, message.to_address, message.subject, body, message.attempts
+                id_of(message),
+                message.message_id,
+                message.to_address,
+                message.subject,
+                body,
+                message.attempts,
             )
         )
     session.flush()

@@ -1,7 +1,7 @@
 """What a write returns: the record, or messages a person can act on (never an exception for bad input)."""
 
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -22,6 +22,19 @@ class Outcome(Generic[T]):
     @property
     def ok(self) -> bool:
         return not self.field_errors and not self.message
+
+    def made(self) -> T:
+        """The value of a write that was made (an `ok` outcome)."""
+        if self.value is None:
+            raise ValueError("the write was not made: its outcome has no value")
+        return self.value
+
+    def passed_on(self) -> "Outcome[Any]":
+        """This write that was not made, as the outcome of a write that needed it (no value, so its
+        value's type does not matter)."""
+        if self.value is not None:
+            raise ValueError("the write was made: its outcome is not another write's")
+        return self
 
 
 def refused(message: str, *, needs_confirmation: bool = False) -> Outcome:

@@ -39,6 +39,8 @@ from admin_app.db.models import (
     BillingAccountMembership,
     Customer,
     Subscription,
+    id_of,
+    stored_id,
 )
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.ownership_evidence import AccountFacts, Evidence, evidence_errors
@@ -132,6 +134,18 @@ class _Situation:
         """The Sold To is the Bill To as well."""
         return self.bill_to is None or self.bill_to.id == self.sold_to.id
 
+    def requester_customer(self) -> Customer:
+        """The requester's customer record, which the existing-customer process is planned for."""
+        if self.requester is None:
+            raise ValueError("the requester is no customer: the existing-customer process does not apply")
+        return self.requester
+
+    def previous_customer(self) -> Customer:
+        """The previous Sold To's customer record, which the new-person process renames."""
+        if self.previous is None:
+            raise ValueError("the Sold To is no customer: the new-person process does not apply")
+        return self.previous
+
     def fingerprint(self) -> str:
         parts = [
             (
@@ -173,7 +187,7 @@ def _situation(session: Session, request: OwnershipRequest) -> _Situation | str:
         bill_to=bill_to,
         previous=customer_by_email(session, sold_to.email),
         requester=requester,
-        members=tuple((m_id, c_id) for m_id, c_id in members),
+        members=tuple((stored_id(m_id), c_id) for m_id, c_id in members),
     )
 
 
@@ -255,7 +269,7 @@ def _plan_from(
 def _login_warning(session: Session, customer: Customer) -> list[str]:
     if customer.login_activated:
         return []
-    why = login_disabled_change(session, customer_id=customer.id)
+    why = login_disabled_change(session, customer_id=id_of(customer))
     if why is None:
         return [f"{customer.email}'s login is not activated: they cannot sign in until it is (Login status)."]
     return [
@@ -268,12 +282,12 @@ def _plan_for_customer(session: Session, situation: _Situation, evidence: str) -
     account, sold_to, requester, previous = (
         situation.account,
         situation.sold_to,
-        situation.requester,
+        situation.requester_customer(),
         situation.previous,
     )
     changes: list[PlannedChange] = []
     warnings: list[str] = []
-    other = existing_membership(session, customer_id=requester.id)
+    other = existing_membership(session, customer_id=id_of(requester))
     manages_other = ""
     if other is not None and other.billing_account_id != account.id:
         manages_other = f"{other.billing_account_name} ({other.zuora_account_id})"
@@ -291,9 +305,13 @@ def _plan_for_customer(session: Session, situation: _Situation, evidence: str) -
     if other is None or other.billing_account_id != account.id:
         changes.append(PlannedChange("Membership", "none", f"{requester.email} manages {account.name}"))
     previous_membership = (
-        _membership(session, previous.id) if previous and previous.id != requester.id else None
+        _membership(session, id_of(previous)) if previous and previous.id != requester.id else None
     )
-    if previous_membership is not None and previous_membership.billing_account_id == account.id:
+    if (
+        previous is not None
+        and previous_membership is not None
+        and previous_membership.billing_account_id == account.id
+    ):
         changes.append(
             PlannedChange(
                 f"Membership #{previous_membership.id}", f"{previous.email} manages {account.name}", "removed"
@@ -343,7 +361,7 @@ def _plan_for_new_person(
             f"No customer has the Sold To's email ({sold_to.email}). Add the requester as a customer, then "
             "change the owner to that customer."
         )
-    membership = _membership(session, previous.id)
+    membership = _membership(session, id_of(previous))
     if membership is None or membership.billing_account_id != account.id:
         return refused(
             f"{previous.email} does not manage {account.name}, so renaming their customer record would not "
@@ -351,12 +369,12 @@ def _plan_for_new_person(
         )
     customer_plan = plan_customer_edit(
         session,
-        customer_id=previous.id,
+        customer_id=id_of(previous),
         edit=_new_person_edit(previous, request),
         lock_version=previous.lock_version,
     )
     if not customer_plan.ok:
-        return customer_plan
+        return customer_plan.passed_on()
     new_owner = person_text(request.first_name, request.last_name, request.requester_email)
     changes = [
         PlannedChange(
@@ -365,7 +383,7 @@ def _plan_for_new_person(
             f"{new_owner}, email confirmation skipped",
         )
     ]
-    contact = customer_plan.value.contact
+    contact = customer_plan.made().contact
     if contact is not None and contact.contact_id == sold_to.id:
         after = BillingAccountContact(**{**sold_to.model_dump(), **contact.after})
         changes.append(PlannedChange(_role(situation), contact_text(sold_to), contact_text(after)))
@@ -397,7 +415,7 @@ def _plan(
 ) -> OwnershipPlan:
     sold_to = situation.sold_to
     return OwnershipPlan(
-        account_id=situation.account.id,
+        account_id=id_of(situation.account),
         account_name=situation.account.name,
         process=process,
         previous_owner=person_text(sold_to.first_name, sold_to.last_name, sold_to.email),
@@ -428,7 +446,7 @@ def apply_ownership_change(
     planned = _plan_from(session, situation, request, now.date(), license_keys)
     if not planned.ok:
         return planned
-    plan = planned.value
+    plan = planned.made()
     if plan.fingerprint != fingerprint:
         return refused(STALE_PLAN)
     if plan.manages_other_account and not request.move_from_other_account:
@@ -469,34 +487,39 @@ def _existing_steps(
     account, sold_to, requester, previous = (
         situation.account,
         situation.sold_to,
-        situation.requester,
+        situation.requester_customer(),
         situation.previous,
     )
-    own = _membership(session, requester.id)
+    own = _membership(session, id_of(requester))
     if own is not None and own.billing_account_id != account.id:
         yield delete_membership(
-            session, membership_id=own.id, confirmed_last=True, actor=actor, reason=reason, now=now
+            session, membership_id=id_of(own), confirmed_last=True, actor=actor, reason=reason, now=now
         )
         own = None
     if own is None:
         yield add_membership(
             session,
-            customer_id=requester.id,
-            billing_account_id=account.id,
+            customer_id=id_of(requester),
+            billing_account_id=id_of(account),
             actor=actor,
             reason=reason,
             now=now,
         )
     if previous is not None and previous.id != requester.id:
-        theirs = _membership(session, previous.id)
+        theirs = _membership(session, id_of(previous))
         if theirs is not None and theirs.billing_account_id == account.id:
             yield delete_membership(
-                session, membership_id=theirs.id, confirmed_last=True, actor=actor, reason=reason, now=now
+                session,
+                membership_id=id_of(theirs),
+                confirmed_last=True,
+                actor=actor,
+                reason=reason,
+                now=now,
             )
     after = replace_person(sold_to, requester)
     yield update_contact(
         session,
-        contact_id=sold_to.id,
+        contact_id=id_of(sold_to),
         edit=ContactEdit(values={name: getattr(after, name) for name in CONTACT_FIELDS}),
         lock_version=sold_to.lock_version,
         actor=actor,
@@ -514,18 +537,18 @@ def _new_person_steps(
     reason: str,
     now: datetime,
 ):
-    previous = situation.previous
+    previous = situation.previous_customer()
     edit = _new_person_edit(previous, request)
     customer_plan = plan_customer_edit(
-        session, customer_id=previous.id, edit=edit, lock_version=previous.lock_version
+        session, customer_id=id_of(previous), edit=edit, lock_version=previous.lock_version
     )
     yield customer_plan
     yield save_customer_edit(
         session,
-        customer_id=previous.id,
+        customer_id=id_of(previous),
         edit=edit,
         lock_version=previous.lock_version,
-        reviewed_contact=customer_plan.value.contact,
+        reviewed_contact=customer_plan.made().contact,
         actor=actor,
         reason=reason,
         now=now,
@@ -534,7 +557,7 @@ def _new_person_steps(
         session.refresh(previous)
         yield unlink_account(
             session,
-            customer_id=previous.id,
+            customer_id=id_of(previous),
             lock_version=previous.lock_version,
             actor=actor,
             reason=reason,

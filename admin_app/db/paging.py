@@ -7,10 +7,11 @@ import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
@@ -103,7 +104,7 @@ class Match:
     filters: list
     row_match: ColumnElement[bool] | None = None
     index_match: ColumnElement[bool] | None = None
-    in_order: tuple[ColumnElement[bool], ...] = ()
+    in_order: tuple[SQLColumnExpression[bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,8 @@ def search_page(
     has_next = more if not backwards else cursor is not None
     has_prev = (cursor is not None) if not backwards else more
     key = sort_column.key
+    if key is None:
+        raise ValueError("a keyset page sorts by a named column")
     return Page(
         rows=rows,
         next_cursor=encode_cursor(getattr(rows[-1], key), rows[-1].id) if has_next and rows else None,
@@ -335,7 +338,7 @@ def _row_by_row(element, compiler, **kw) -> str:
 def count_matches(
     session,
     *,
-    id_column: ColumnElement,
+    id_column: SQLColumnExpression[Any],
     match: Match,
     cap: int = COUNT_CAP,
     densest_first: list | None = None,

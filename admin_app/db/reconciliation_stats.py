@@ -84,7 +84,7 @@ def recent_quarters(today: date, count: int = 8) -> list[str]:
 def rollup_version(*, session: Session) -> int | None:
     """The number triggers change with every change to reconciliations (None: not kept)."""
     v = ReconciliationRollupVersion
-    return session.scalar(sa.select(v.version).where(v.id == 1))
+    return session.scalar(sa.select(col(v.version)).where(col(v.id) == 1))
 
 
 class ChartResults:
@@ -178,7 +178,7 @@ def _plan(query: ReconciliationQuery) -> _Plan:
     if first is not None and after is not None and first >= after:
         return _Plan(rollup=None, direct=[query])
     edges = []
-    if start is not None and first != start:
+    if start is not None and first is not None and first != start:
         edges.append(replace(query, date_to=first - ONE_DAY))
     if end is not None and after is not None and after <= end:
         edges.append(replace(query, date_from=after))
@@ -411,9 +411,9 @@ def _top_by_threshold(
     t = ReconciliationAccountTotal
     for batch in range(TOP_BATCHES):
         candidates = session.execute(
-            sa.select(t.billing_account_id, t.invoiced_cents)
-            .where(t.currency == currency, t.invoiced_cents > 0)
-            .order_by(col(t.invoiced_cents).desc(), t.billing_account_id)
+            sa.select(col(t.billing_account_id), col(t.invoiced_cents))
+            .where(col(t.currency) == currency, col(t.invoiced_cents) > 0)
+            .order_by(col(t.invoiced_cents).desc(), col(t.billing_account_id))
             .offset(batch * TOP_BATCH_SIZE)
             .limit(TOP_BATCH_SIZE)
         ).all()
@@ -430,9 +430,9 @@ def _names_of(session: Session, query: ReconciliationQuery, accounts: list[int])
     if not accounts:
         return {}
     statement = (
-        sa.select(r.billing_account_id, sa.func.max(r.customer_name))
+        sa.select(col(r.billing_account_id), sa.func.max(r.customer_name))
         .where(*reconciliation_filters(query), col(r.billing_account_id).in_(accounts))
-        .group_by(r.billing_account_id)
+        .group_by(col(r.billing_account_id))
     )
     return {int(account): name for account, name in session.execute(statement)}
 

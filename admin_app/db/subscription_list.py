@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.billing_accounts import ACCOUNT_NAME
 from admin_app.db.listing import count_of, page_of
-from admin_app.db.models import BillingAccount, Subscription
+from admin_app.db.models import BillingAccount, Subscription, stored_id
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
 from admin_app.db.query_params import Parsed, read_choice, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
@@ -121,7 +121,11 @@ def _match(session: Session, query: SubscriptionQuery) -> Match:
     name_row, name_index = search_match(SUBSCRIPTION_NAME, query.q, dialect)
     account_row, account_index = search_match(ACCOUNT_NAME, query.q, dialect)
     # Both specs take their index keys from the same term: both have one, or neither.
-    index_match = _through_indexes(name_index, account_index) if name_index is not None else None
+    index_match = (
+        _through_indexes(name_index, account_index)
+        if name_index is not None and account_index is not None
+        else None
+    )
     return Match(filters=filters, row_match=_row_by_row(name_row, account_row), index_match=index_match)
 
 
@@ -157,4 +161,4 @@ def account_names(session: Session, subscriptions: list[Subscription]) -> dict[i
     if not ids:
         return {}
     rows = session.exec(select(BillingAccount.id, BillingAccount.name).where(col(BillingAccount.id).in_(ids)))
-    return dict(rows.all())
+    return {stored_id(account_id): name for account_id, name in rows}

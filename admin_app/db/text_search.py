@@ -11,9 +11,10 @@ quotes, backslashes or `AND OR NOT *` are searched for literally.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 
 from admin_app.db.paging import Match
 
@@ -32,13 +33,13 @@ ASCII_RUN = re.compile(r"[A-Za-z0-9]+")
 class SearchSpec:
     """Where a table's searchable text lives on each database."""
 
-    id_column: ColumnElement
-    columns: tuple[ColumnElement, ...]
+    id_column: SQLColumnExpression[Any]
+    columns: tuple[SQLColumnExpression[Any], ...]
     fts_table: str
     pg_search_column: str
     # The rows the index holds, when it holds only some (a partial index): looked up with the term,
     # so PostgreSQL can choose that index even where other filters are checked row by row.
-    index_scope: tuple[ColumnElement[bool], ...] = ()
+    index_scope: tuple[SQLColumnExpression[bool], ...] = ()
 
 
 def normalize_term(raw: object) -> str:
@@ -123,7 +124,7 @@ def _index_lookup(
         phrases = [fts_phrase(trigram) for trigram in key_trigrams(keys)]
         phrases += [f"{column} : {fts_phrase(trigram)}" for column, trigram in facets]
         query = " AND ".join(phrases)
-        matching_ids = (
+        matching_ids: sa.Select[Any] = (
             sa.select(sa.literal_column("rowid"))
             .select_from(sa.table(spec.fts_table))
             .where(sa.literal_column(spec.fts_table).op("MATCH")(query))

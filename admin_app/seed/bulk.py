@@ -137,10 +137,13 @@ class BulkWriter:
                 )
         self.connection.commit()
         if self.dialect == "postgresql":
+            driver = self.connection.driver_connection
+            if driver is None:
+                raise RuntimeError("the connection was closed before VACUUM")
             # VACUUM also sets the visibility map, so index-only scans skip the heap.
-            self.connection.driver_connection.autocommit = True
+            driver.autocommit = True
             self.cursor.execute("VACUUM ANALYZE")
-            self.connection.driver_connection.autocommit = False
+            driver.autocommit = False
         else:
             self.cursor.execute("ANALYZE")
             self.connection.commit()

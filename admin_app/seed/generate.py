@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+from sqlmodel import SQLModel
+
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
@@ -23,6 +25,7 @@ from admin_app.db.models import (
     Reconciliation,
     Subscription,
     Version,
+    table_of,
 )
 from admin_app.seed import words
 
@@ -45,21 +48,19 @@ SCALES = {
     "large": Scale(billing_accounts=100_000, licenses=1_000_000, reconciliations=1_000_000),
 }
 
+_TABLE_MODELS: tuple[type[SQLModel], ...] = (
+    Customer,
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Subscription,
+    License,
+    Reconciliation,
+    Version,
+    CloudActivation,
+)
 # Rows are tuples in the tables' column order, which is the order of the model fields.
-TABLE_COLUMNS = {
-    model.__tablename__: tuple(model.__table__.columns.keys())
-    for model in (
-        Customer,
-        BillingAccount,
-        BillingAccountContact,
-        BillingAccountMembership,
-        Subscription,
-        License,
-        Reconciliation,
-        Version,
-        CloudActivation,
-    )
-}
+TABLE_COLUMNS = {table.name: tuple(table.columns.keys()) for table in map(table_of, _TABLE_MODELS)}
 
 # request_id, subject, session_id, client_address: demo history was not made in a staff session;
 # the customer and account ids the row is about follow.
