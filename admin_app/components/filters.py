@@ -3,10 +3,10 @@
 from collections.abc import Callable
 
 import reflex as rx
-from reflex.event import EventHandler
+from reflex.event import EventHandler, EventSpec
 from reflex.vars import Var
 
-from admin_app.state.list_page import SEARCH_BOX_ID
+from admin_app.state.list_page import SEARCH_BOX_ID, filter_box_id
 
 ALL = "all"
 
@@ -62,16 +62,29 @@ def date_range_filter(
     )
 
 
+def typed_box(
+    value: Var, on_change: Callable[[Var], EventSpec], *slots: rx.Component, **props
+) -> rx.Component:
+    """A text box the browser owns: it starts from `value`, sends what is typed through `on_change`
+    (debounced there), and no answer from the server writes into it, so a slow answer to "carl"
+    cannot overwrite the "@" typed after it. It appears once the tab's state has arrived, so it
+    starts from the tab's value; until then a disabled box of the same size holds its place. A page
+    that loads other values sets them (ListPageState.load)."""
+    return rx.cond(
+        rx.State.is_hydrated,
+        rx.input(*slots, default_value=value, on_change=on_change, **props),
+        rx.input(*slots, disabled=True, **{k: v for k, v in props.items() if k not in ("id", "auto_focus")}),
+    )
+
+
 def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Component:
-    """The page's search box, focused by "/". The browser owns what is typed: it starts from `value` and
-    is sent once typing pauses for 100 ms, and no answer from the server writes into it, so a slow
-    answer to "carl" cannot overwrite the "@" typed after it."""
-    return rx.input(
+    """The page's search box, focused by "/", searching once typing pauses for 100 ms."""
+    return typed_box(
+        value,
+        lambda text: on_change(text).debounce(100),
         rx.input.slot(rx.icon("search", size=16)),
         rx.input.slot(rx.code("/", size="1"), side="right"),
         id=SEARCH_BOX_ID,
-        default_value=value,
-        on_change=on_change.debounce(100),
         placeholder=placeholder,
         aria_label=placeholder,
         size="3",
@@ -81,35 +94,36 @@ def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Comp
 
 
 def amount_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.Component:
-    """An amount, applied once typing pauses rather than on every keystroke."""
+    """An amount, applied once typing pauses rather than on every keystroke (held by the browser, as
+    the search box is)."""
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.debounce_input(
-            rx.input(
-                type="number",
-                min="0",
-                step="0.01",
-                value=value,
-                on_change=lambda v: on_change(name, v),
-                aria_label=label,
-                width="7.5rem",
-                size="2",
-            ),
-            debounce_timeout=700,
+        typed_box(
+            value,
+            lambda text: on_change(name, text).debounce(700),
+            type="number",
+            min="0",
+            step="0.01",
+            id=filter_box_id(name),
+            aria_label=label,
+            width="7.5rem",
+            size="2",
         ),
         spacing="1",
     )
 
 
 def text_filter(name: str, label: str, value: Var, on_change: Callable, width: str = "13rem") -> rx.Component:
-    """A free-text filter, applied once typing pauses."""
+    """A free-text filter, applied once typing pauses (held by the browser, as the search box is)."""
     return rx.vstack(
         rx.text(label, size="1", color=rx.color("gray", 11)),
-        rx.debounce_input(
-            rx.input(
-                value=value, on_change=lambda v: on_change(name, v), aria_label=label, width=width, size="2"
-            ),
-            debounce_timeout=500,
+        typed_box(
+            value,
+            lambda text: on_change(name, text).debounce(500),
+            id=filter_box_id(name),
+            aria_label=label,
+            width=width,
+            size="2",
         ),
         spacing="1",
     )

@@ -30,6 +30,13 @@ PARTIAL_SEARCH = (
 MAX_PAGE_NUMBER = 1_000_000
 # The search box's id: "/" focuses it, and `load` sets what it holds (components.filters.search_box).
 SEARCH_BOX_ID = "search"
+
+
+def filter_box_id(name: str) -> str:
+    """The id of a filter typed into (components.filters.text_filter), which `load` sets."""
+    return f"filter-{name}"
+
+
 # How long rows that are ready wait for their count, to go to the browser in one update.
 COUNT_GRACE_S = 0.05
 
@@ -88,6 +95,13 @@ class ListPageState(rx.State, mixin=True):
         params.update({name: value for name, value in self.filters.items() if value and value != ALL})
         return params
 
+    def _typed(self) -> dict[str, str]:
+        """What the boxes typed into hold, by id, as this tab's state knows it: the search box and the
+        filters typed into (a box a page does not have is left alone by rx.set_value)."""
+        return {SEARCH_BOX_ID: self.q} | {
+            filter_box_id(name): self.filters.get(name, "") for name in self._filter_names
+        }
+
     def _query(self) -> Any:
         return self._parse(self._current_params())[0]
 
@@ -119,18 +133,20 @@ class ListPageState(rx.State, mixin=True):
         """Read the view from the URL and fetch its page (runs on every URL change)."""
         params = dict(self.router.url.query_parameters)
         query, errors = self._parse(params)
+        shown = self._typed()
         self._show(query, errors)
         page = params.get("page", "1")
         number = parse_id(page)
         self.page_number = number if number and number < MAX_PAGE_NUMBER else 1
         self.loading = True
-        # The search box holds what the browser typed (components.filters.search_box): the term of
-        # the URL this tab opened goes into it here, as the page's rows do.
+        # The boxes typed into hold what the browser typed (components.filters.typed_box): a term
+        # of the URL this tab opened that is not what they hold goes into them, as the rows do.
+        typed = [rx.set_value(box, value) for box, value in self._typed().items() if shown.get(box) != value]
         fetched = self._fetch(
             query,
             after=params.get("after"),
             before=params.get("before"),
-            first_update=rx.set_value(SEARCH_BOX_ID, self.q),
+            first_update=typed,
             announce_loading=True,
         )
         async for update in fetched:
@@ -158,7 +174,7 @@ class ListPageState(rx.State, mixin=True):
         query: Any,
         after: str | None = None,
         before: str | None = None,
-        first_update: EventSpec | None = None,
+        first_update: EventSpec | list[EventSpec] | None = None,
         announce_loading: bool = False,
     ):
         """Fetch one page and its count side by side, off the event loop, and hold what the page shows.

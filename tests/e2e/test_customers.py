@@ -91,6 +91,16 @@ def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_hi
     )
     expect(support.locator("tbody tr", has_text="Zephyr-Ng").first).to_contain_text("last name")
     screenshot(support, "history")
+    # The boxes typed into show the URL's filters, take more, and empty when the filters are cleared.
+    field, actor = support.get_by_label("Field", exact=True), support.get_by_label("Staff member (email)")
+    expect(field).to_have_value("last_name")
+    actor.press_sequentially("support@", delay=20)
+    expect(support).to_have_url(re.compile(r"actor=support%40"))
+    expect(actor).to_have_value("support@")
+    support.get_by_role("button", name="Clear all").click()
+    expect(support).to_have_url(re.compile(r"/history/?$"))
+    expect(field).to_have_value("")
+    expect(actor).to_have_value("")
 
 
 def test_bad_input_is_answered_beside_the_field(support, app_server):
