@@ -73,7 +73,7 @@ def typed_box(
     return rx.cond(
         rx.State.is_hydrated,
         rx.input(*slots, default_value=value, on_change=on_change, **props),
-        rx.input(*slots, disabled=True, **{k: v for k, v in props.items() if k not in ("id", "auto_focus")}),
+        rx.input(*slots, disabled=True, **{k: v for k, v in props.items() if k not in ("id", "on_mount")}),
     )
 
 
@@ -89,7 +89,11 @@ def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Comp
         aria_label=placeholder,
         size="3",
         width="100%",
-        auto_focus=True,
+        # Focused when it appears, unless the person has already put the focus somewhere (a dialog).
+        on_mount=rx.call_script(
+            "if (document.activeElement === document.body) "
+            f"document.getElementById('{SEARCH_BOX_ID}')?.focus()"
+        ),
     )
 
 

@@ -17,8 +17,10 @@ from sqlmodel import Session, select
 
 from admin_app.db.models import Customer, StaffSession, Version
 from admin_app.db.session import DATABASE_UNAVAILABLE, engine_for
+from admin_app.db.staff_sessions import hash_token
 from admin_app.devtools.production import Production
 from admin_app.devtools.reflex_socket import carries_an_event
+from admin_app.state.views import TIME_FORMAT
 from tests.e2e.conftest import (
     ON_BOTH_INSTANCES,
     SIGN_IN_PAGE,
@@ -74,6 +76,15 @@ def support(browser, production) -> Iterator[Page]:
     page.wait_for_url(production.url + "/customers**")
     yield page
     page.context.close()
+
+
+def session_of(production: Production, page: Page) -> StaffSession:
+    """The staff session a page's cookie carries."""
+    [token] = [c["value"] for c in page.context.cookies() if c["name"] == "ca_session"]
+    with Session(engine_for(production.database_url), expire_on_commit=False) as session:
+        found = session.get(StaffSession, hash_token(token))
+    assert found is not None, "the page is signed in"
+    return found
 
 
 def customer_id(production: Production, email: str) -> int:
@@ -232,7 +243,9 @@ def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_a
     admin = new_page(browser)
     admin.goto(production.url + "/admin/sessions")
     sign_in_through_provider(admin, ADMIN)
-    rows = admin.get_by_role("row").filter(has_text=SALES)
+    # The row of this session: the one signed in when the tabs' session was.
+    signed_in = session_of(production, first.page).created_at.strftime(TIME_FORMAT)
+    rows = admin.get_by_role("row").filter(has_text=SALES).filter(has_text=signed_in)
     expect(rows).to_have_count(1)
     rows.first.get_by_role("button", name="End session").click()
     ended_at = time.monotonic()
