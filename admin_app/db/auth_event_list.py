@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from admin_app.db.auth_events import KINDS
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import ListSource
 from admin_app.db.models import AuthEvent
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.paging import Match
 from admin_app.db.query_params import Parsed, read_choice, read_date_range, read_text
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
@@ -64,7 +64,8 @@ def parse_auth_event_query(params: Mapping[str, object]) -> Parsed[AuthEventQuer
     return Parsed(query=query, errors=errors)
 
 
-def _match(query: AuthEventQuery) -> Match:
+def _match(_session: Session, query: AuthEventQuery) -> Match:
+    """The audit's filters (no search index is asked, so the session is not needed)."""
     e = AuthEvent
     # Address, person and kind each have an index in the list's order (at, id); the rarest one given
     # counts the windows (see Match.in_order), so an address with three entries among a million is
@@ -92,26 +93,11 @@ def _match(query: AuthEventQuery) -> Match:
     )
 
 
-def search_auth_events(
-    *,
-    session: Session,
-    query: AuthEventQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-) -> Page:
-    """A page of audit entries, newest first."""
-    return page_of(
-        session,
-        entity=AuthEvent,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: _match(query),
-        after=after,
-        before=before,
-        limit=limit,
-    )
-
-
-def count_auth_events(*, session: Session, query: AuthEventQuery, cap: int = COUNT_CAP) -> ResultCount:
-    return count_of(session, id_column=col(AuthEvent.id), term=query.q, match=lambda: _match(query), cap=cap)
+AUTH_EVENTS = ListSource(
+    entity=AuthEvent,
+    id_column=col(AuthEvent.id),
+    sort_columns=SORT_COLUMNS,
+    match=_match,
+)
+search_auth_events = AUTH_EVENTS.search
+count_auth_events = AUTH_EVENTS.count

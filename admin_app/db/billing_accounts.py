@@ -10,7 +10,7 @@ from admin_app.db.audit import history_about
 from admin_app.db.contact_choice import sold_to_not_member
 from admin_app.db.customers import contact_role
 from admin_app.db.licenses import active_license_ids, licenses_of_subscription
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import ListSource
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
@@ -22,7 +22,7 @@ from admin_app.db.models import (
     Version,
     id_of,
 )
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.paging import Match
 from admin_app.db.query_params import Parsed, read_sort
 from admin_app.db.reconciliations import reconciliations_of_account
 from admin_app.db.text_search import SearchSpec, normalize_term, search_match
@@ -95,30 +95,14 @@ def _match(session: Session, query: AccountQuery) -> Match:
     return Match(filters=[], row_match=row_match, index_match=col(a.id).in_(select(found.c[0])))
 
 
-def search_accounts(
-    *,
-    session: Session,
-    query: AccountQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-) -> Page:
-    return page_of(
-        session,
-        entity=BillingAccount,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: _match(session, query),
-        after=after,
-        before=before,
-        limit=limit,
-    )
-
-
-def count_accounts(*, session: Session, query: AccountQuery, cap: int = COUNT_CAP) -> ResultCount:
-    return count_of(
-        session, id_column=col(BillingAccount.id), term=query.q, match=lambda: _match(session, query), cap=cap
-    )
+ACCOUNTS = ListSource(
+    entity=BillingAccount,
+    id_column=col(BillingAccount.id),
+    sort_columns=SORT_COLUMNS,
+    match=_match,
+)
+search_accounts = ACCOUNTS.search
+count_accounts = ACCOUNTS.count
 
 
 def sold_to_and_bill_to(session: Session, accounts: list[BillingAccount]) -> dict[int, BillingAccountContact]:

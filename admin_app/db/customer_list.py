@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col
 
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import ListSource
 from admin_app.db.models import Customer
-from admin_app.db.paging import COUNT_CAP, Page, ResultCount
+from admin_app.db.paging import Match
 from admin_app.db.query_params import Parsed, read_choice, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import SearchSpec, match_for, normalize_term
@@ -74,27 +74,15 @@ def _filters(query: CustomerQuery) -> list:
     return conditions
 
 
-def search_customers(
-    *,
-    session: Session,
-    query: CustomerQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-) -> Page:
-    """A page of customers matching `query`."""
-    return page_of(
-        session,
-        entity=Customer,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: match_for(session, CUSTOMER_SEARCH, query.q, _filters(query)),
-        after=after,
-        before=before,
-        limit=limit,
-    )
+def _match(session: Session, query: CustomerQuery) -> Match:
+    return match_for(session, CUSTOMER_SEARCH, query.q, _filters(query))
 
 
-def count_customers(*, session: Session, query: CustomerQuery, cap: int = COUNT_CAP) -> ResultCount:
-    match = lambda: match_for(session, CUSTOMER_SEARCH, query.q, _filters(query))  # noqa: E731
-    return count_of(session, id_column=col(Customer.id), term=query.q, match=match, cap=cap)
+CUSTOMERS = ListSource(
+    entity=Customer,
+    id_column=col(Customer.id),
+    sort_columns=SORT_COLUMNS,
+    match=_match,
+)
+search_customers = CUSTOMERS.search
+count_customers = CUSTOMERS.count

@@ -5,7 +5,7 @@ so like a short license search it reads a bounded window of the newest rows and 
 """
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import ITEM_LABELS
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import ListSource
 from admin_app.db.models import BillingAccountContact, Version, stored_id
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
+from admin_app.db.paging import Match
 from admin_app.db.query_params import Parsed, parse_id, quoted, read_choice, read_date_range, read_text
 from admin_app.db.text_search import like_pattern, normalize_term
 from admin_app.db.validation import MAX_EMAIL
@@ -116,37 +116,15 @@ def _match(session: Session, query: HistoryQuery) -> Match:
     return Match(filters=filters, row_match=text.like(pattern, escape="\\"))
 
 
-def search_history(
-    *,
-    session: Session,
-    query: HistoryQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-) -> Page:
-    """A page of history rows, newest first."""
-    return page_of(
-        session,
-        entity=Version,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: _match(session, query),
-        after=after,
-        before=before,
-        limit=limit,
-    )
-
-
-def count_history(*, session: Session, query: HistoryQuery, cap: int = COUNT_CAP) -> ResultCount:
-    match = lambda: _match(session, query)  # noqa: E731
-    return count_of(session, id_column=col(Version.id), term=query.q, match=match, cap=cap)
-
-
-def iter_history(*, session: Session, query: HistoryQuery, batch_size: int = 2000) -> Iterator[Version]:
-    """Every matching history row, newest first, a batch at a time (see every_page)."""
-    return every_page(
-        session, lambda after: search_history(session=session, query=query, after=after, limit=batch_size)
-    )
+HISTORY = ListSource(
+    entity=Version,
+    id_column=col(Version.id),
+    sort_columns=SORT_COLUMNS,
+    match=_match,
+)
+search_history = HISTORY.search
+count_history = HISTORY.count
+iter_history = HISTORY.every
 
 
 def fold_by_request(versions: Sequence[Version]) -> list[list[Version]]:

@@ -1,12 +1,22 @@
-"""One page and one capped count of any searchable list: what every list's search_* and count_* share."""
+"""One page, one capped count and every row of any searchable list: what every list shares."""
 
-from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy.sql.elements import SQLColumnExpression
 from sqlmodel import Session
 
-from admin_app.db.paging import COUNT_CAP, EMPTY_PAGE, Match, Page, ResultCount, count_matches, search_page
+from admin_app.db.paging import (
+    COUNT_CAP,
+    EMPTY_PAGE,
+    Match,
+    Page,
+    ResultCount,
+    count_matches,
+    every_page,
+    search_page,
+)
 from admin_app.db.text_search import term_can_match
 
 
@@ -72,3 +82,50 @@ def count_of(
         return ResultCount(value=0, exact=True)
     cap = min(cap, SEARCH_COUNT_CAP) if term else cap
     return count_matches(session, id_column=id_column, match=match(), cap=cap, densest_first=densest_first)
+
+
+Q = TypeVar("Q", bound=ListQuery)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class ListSource(Generic[Q, R]):
+    """One list's rows, described once: the table, its sorts, and how a query narrows it (`match`).
+    A page, a capped count and every row in page order follow from these."""
+
+    entity: type[R]
+    id_column: SQLColumnExpression[Any]
+    sort_columns: Mapping[str, tuple[Any, type]]
+    match: Callable[[Session, Q], Match]
+
+    def search(
+        self,
+        *,
+        session: Session,
+        query: Q,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """A page of rows matching `query`, after or before a cursor of an earlier page."""
+        return page_of(
+            session,
+            entity=self.entity,
+            query=query,
+            sort_columns=self.sort_columns,
+            match=lambda: self.match(session, query),
+            after=after,
+            before=before,
+            limit=limit,
+        )
+
+    def count(self, *, session: Session, query: Q, cap: int = COUNT_CAP) -> ResultCount:
+        """How many rows match, exact up to `cap` (see count_of)."""
+        match = lambda: self.match(session, query)  # noqa: E731
+        return count_of(session, id_column=self.id_column, term=query.q, match=match, cap=cap)
+
+    def every(self, *, session: Session, query: Q, batch_size: int = 2000) -> Iterator[R]:
+        """Every matching row, in page order, fetched a batch at a time (see every_page)."""
+        return every_page(
+            session, lambda after: self.search(session=session, query=query, after=after, limit=batch_size)
+        )

@@ -14,11 +14,11 @@ from sqlmodel import Session, col, select
 from admin_app.db.audit import Actor, disabling_change, login_disabled_change, record_version, stale_message
 from admin_app.db.customer_list import CUSTOMER_SEARCH
 from admin_app.db.customer_tokens import PURPOSES, revoke_outstanding
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import ListSource
 from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import Customer, Version
 from admin_app.db.outcomes import Outcome, invalid, refused
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.paging import Match, Page
 from admin_app.db.query_params import read_choice, read_sort
 from admin_app.db.text_search import match_for, normalize_term
 from admin_app.db.validation import reason_error
@@ -167,6 +167,11 @@ def _match(session: Session, query: LoginStatusQuery) -> Match:
     return match_for(session, CUSTOMER_SEARCH, query.q, filters)
 
 
+NOT_ACTIVATED = ListSource(
+    entity=Customer, id_column=col(Customer.id), sort_columns=SORT_COLUMNS, match=_match
+)
+
+
 def search_not_activated(
     *,
     session: Session,
@@ -176,16 +181,7 @@ def search_not_activated(
     limit: int = 50,
 ) -> tuple[Page, dict[int, DisabledOnPurpose]]:
     """A page of customers whose login is not activated, and for each one disabled on purpose, by whom."""
-    page = page_of(
-        session,
-        entity=Customer,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: _match(session, query),
-        after=after,
-        before=before,
-        limit=limit,
-    )
+    page = NOT_ACTIVATED.search(session=session, query=query, after=after, before=before, limit=limit)
     ids = [c.id for c in page.rows]
     versions = session.exec(
         select(Version)
@@ -203,6 +199,4 @@ def search_not_activated(
     return page, disabled
 
 
-def count_not_activated(*, session: Session, query: LoginStatusQuery, cap: int = COUNT_CAP) -> ResultCount:
-    match = lambda: _match(session, query)  # noqa: E731
-    return count_of(session, id_column=col(Customer.id), term=query.q, match=match, cap=cap)
+count_not_activated = NOT_ACTIVATED.count

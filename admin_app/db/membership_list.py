@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from admin_app.db.customer_list import CUSTOMER_SEARCH, CustomerQuery, search_customers
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import ListSource
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.paging import Match
 from admin_app.db.query_params import Parsed, read_sort
 from admin_app.db.text_search import normalize_term, search_match
 
@@ -61,29 +61,14 @@ def _match(session: Session, query: MembershipQuery) -> Match:
     return Match(filters=[condition])
 
 
-def search_memberships(
-    *,
-    session: Session,
-    query: MembershipQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-) -> Page:
-    return page_of(
-        session,
-        entity=BillingAccountMembership,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: _match(session, query),
-        after=after,
-        before=before,
-        limit=limit,
-    )
-
-
-def count_memberships(*, session: Session, query: MembershipQuery, cap: int = COUNT_CAP) -> ResultCount:
-    match = lambda: _match(session, query)  # noqa: E731
-    return count_of(session, id_column=col(BillingAccountMembership.id), term=query.q, match=match, cap=cap)
+MEMBERSHIPS = ListSource(
+    entity=BillingAccountMembership,
+    id_column=col(BillingAccountMembership.id),
+    sort_columns=SORT_COLUMNS,
+    match=_match,
+)
+search_memberships = MEMBERSHIPS.search
+count_memberships = MEMBERSHIPS.count
 
 
 def membership_rows(

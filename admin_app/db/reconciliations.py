@@ -1,6 +1,6 @@
 """Reconciliations (quarterly seat true-ups): filters shared by the table and the charts, search, pages."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from admin_app.db.licenses import PLANS
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import ListSource
 from admin_app.db.models import BillingAccount, Reconciliation, ReconciliationRollup
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
+from admin_app.db.paging import Match
 from admin_app.db.query_params import (
     Parsed,
     parse_id,
@@ -170,48 +170,20 @@ def _match(session: Session, query: ReconciliationQuery) -> Match:
     )
 
 
-def search_reconciliations(
-    *,
-    session: Session,
-    query: ReconciliationQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-) -> Page:
-    """A page of reconciliations matching `query`, after or before a cursor of an earlier page."""
-    return page_of(
-        session,
-        entity=Reconciliation,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: _match(session, query),
-        after=after,
-        before=before,
-        limit=limit,
-    )
-
-
-def count_reconciliations(
-    *, session: Session, query: ReconciliationQuery, cap: int = COUNT_CAP
-) -> ResultCount:
-    """Count matches, exact up to `cap`."""
-    match = lambda: _match(session, query)  # noqa: E731
-    return count_of(session, id_column=col(Reconciliation.id), term=query.q, match=match, cap=cap)
+RECONCILIATIONS = ListSource(
+    entity=Reconciliation,
+    id_column=col(Reconciliation.id),
+    sort_columns=SORT_COLUMNS,
+    match=_match,
+)
+search_reconciliations = RECONCILIATIONS.search
+count_reconciliations = RECONCILIATIONS.count
+iter_reconciliations = RECONCILIATIONS.every
 
 
 def with_sort(query: ReconciliationQuery, sort: str) -> ReconciliationQuery:
     """The query sorted by `sort` (customers A to Z first); the current sort flips direction."""
     return with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("customer",))
-
-
-def iter_reconciliations(
-    *, session: Session, query: ReconciliationQuery, batch_size: int = 2000
-) -> Iterator[Reconciliation]:
-    """Every reconciliation matching `query`, in page order, fetched a batch at a time (see every_page)."""
-    return every_page(
-        session,
-        lambda after: search_reconciliations(session=session, query=query, after=after, limit=batch_size),
-    )
 
 
 def get_reconciliation(*, session: Session, reconciliation_id: int) -> Reconciliation | None:

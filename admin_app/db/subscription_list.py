@@ -13,9 +13,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from admin_app.db.billing_accounts import ACCOUNT_NAME
-from admin_app.db.listing import count_of, page_of
+from admin_app.db.listing import ListSource
 from admin_app.db.models import BillingAccount, Subscription, stored_id
-from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.paging import Match
 from admin_app.db.query_params import Parsed, read_choice, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
 from admin_app.db.text_search import SearchSpec, normalize_term, search_match
@@ -129,30 +129,14 @@ def _match(session: Session, query: SubscriptionQuery) -> Match:
     return Match(filters=filters, row_match=_row_by_row(name_row, account_row), index_match=index_match)
 
 
-def search_subscriptions(
-    *,
-    session: Session,
-    query: SubscriptionQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-) -> Page:
-    return page_of(
-        session,
-        entity=Subscription,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: _match(session, query),
-        after=after,
-        before=before,
-        limit=limit,
-    )
-
-
-def count_subscriptions(*, session: Session, query: SubscriptionQuery, cap: int = COUNT_CAP) -> ResultCount:
-    return count_of(
-        session, id_column=col(Subscription.id), term=query.q, match=lambda: _match(session, query), cap=cap
-    )
+SUBSCRIPTIONS = ListSource(
+    entity=Subscription,
+    id_column=col(Subscription.id),
+    sort_columns=SORT_COLUMNS,
+    match=_match,
+)
+search_subscriptions = SUBSCRIPTIONS.search
+count_subscriptions = SUBSCRIPTIONS.count
 
 
 def account_names(session: Session, subscriptions: list[Subscription]) -> dict[int, str]:
