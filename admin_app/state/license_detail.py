@@ -1,19 +1,16 @@
 """State of the license detail page: one license, the company's other licenses, rule 11's mark."""
 
-import asyncio
 from dataclasses import dataclass, field
 
 import reflex as rx
-from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import licenses as db
 from admin_app.db.activations import ActivationStatus, activation_status
 from admin_app.db.query_params import parse_id
-from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
-from admin_app.state.loading import done_within
+from admin_app.state.loading import DetailPageState
 from admin_app.state.views import license_view
 
 
@@ -38,20 +35,16 @@ def activation_view(status: ActivationStatus | None) -> ActivationView:
     return ActivationView(status.code_hint, status.used, instances)
 
 
-class LicenseDetailState(AppState):
+class LicenseDetailState(DetailPageState, AppState):
     """One license, its activation code's use (cloud licenses), and its company's history of licenses."""
 
     license: dict[str, str] = {}
     activation: ActivationView = ActivationView()
     company_licenses: list[dict[str, str]] = []
-    not_found: bool = False
-    loading: bool = True
-    error: str = ""
 
     @rx.event
     @requires(Permission.LICENSES_READ)
     async def load(self):
-        self.loading, self.error, self.not_found = True, "", False
         tail = path_tail(self.router.url.path)
         license_id = parse_id(tail)
         today = db.today_utc()
@@ -69,12 +62,9 @@ class LicenseDetailState(AppState):
                 [license_view(o, active, today) for o in others],
             )
 
-        fetching = asyncio.ensure_future(in_session(fetch))
-        if not await done_within(fetching):
-            yield
-        try:
-            self.license, self.activation, self.company_licenses = await fetching
-            self.not_found = not self.license
-        except SQLAlchemyError:
-            self.error = DATABASE_UNAVAILABLE
-        self.loading = False
+        def show(read: tuple[dict[str, str], ActivationView, list[dict[str, str]]]) -> bool:
+            self.license, self.activation, self.company_licenses = read
+            return bool(self.license)
+
+        async for update in self._read(fetch, show):
+            yield update

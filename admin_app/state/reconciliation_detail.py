@@ -1,35 +1,27 @@
 """State of the reconciliation detail page: every field, its billing account, the account's history."""
 
-import asyncio
-
 import reflex as rx
-from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import reconciliations as db
 from admin_app.db.query_params import parse_id
-from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
-from admin_app.state.loading import done_within
+from admin_app.state.loading import DetailPageState
 from admin_app.state.views import billing_account_view, reconciliation_view
 
 
-class ReconciliationDetailState(AppState):
+class ReconciliationDetailState(DetailPageState, AppState):
     """One reconciliation and the other reconciliations of its billing account."""
 
     reconciliation: dict[str, str] = {}
     account: dict[str, str] = {}
     history: list[dict[str, str]] = []
-    not_found: bool = False
-    loading: bool = True
-    error: str = ""
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
     async def load(self):
-        self.loading, self.error, self.not_found = True, "", False
         tail = path_tail(self.router.url.path)
         reconciliation_id = parse_id(tail)
 
@@ -49,12 +41,9 @@ class ReconciliationDetailState(AppState):
                 [reconciliation_view(r) for r in history],
             )
 
-        fetching = asyncio.ensure_future(in_session(fetch))
-        if not await done_within(fetching):
-            yield
-        try:
-            self.reconciliation, self.account, self.history = await fetching
-            self.not_found = not self.reconciliation
-        except SQLAlchemyError:
-            self.error = DATABASE_UNAVAILABLE
-        self.loading = False
+        def show(read: tuple[dict[str, str], dict[str, str], list[dict[str, str]]]) -> bool:
+            self.reconciliation, self.account, self.history = read
+            return bool(self.reconciliation)
+
+        async for update in self._read(fetch, show):
+            yield update

@@ -1,9 +1,6 @@
 """State of the subscription page: its billing account, terms, licenses and reconciliations."""
 
-import asyncio
-
 import reflex as rx
-from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header
@@ -11,10 +8,9 @@ from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db import licenses as license_db
 from admin_app.db import subscriptions as db
 from admin_app.db.reconciliations import reconciliations_of_account
-from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
-from admin_app.state.loading import done_within
+from admin_app.state.loading import DetailPageState
 from admin_app.state.views import (
     billing_account_view,
     license_view,
@@ -23,21 +19,17 @@ from admin_app.state.views import (
 )
 
 
-class SubscriptionState(AppState):
+class SubscriptionState(DetailPageState, AppState):
     """One subscription by name."""
 
     subscription: dict[str, str] = {}
     account: dict[str, str] = {}
     licenses: list[dict[str, str]] = []
     reconciliations: list[dict[str, str]] = []
-    not_found: bool = False
-    loading: bool = True
-    error: str = ""
 
     @rx.event
     @requires(Permission.LICENSES_READ)
     async def load(self):
-        self.loading, self.error, self.not_found = True, "", False
         name = path_tail(self.router.url.path)[:20]
         today = license_db.today_utc()
         identity = await identity_for_cookie_header(self.router.headers.cookie)
@@ -67,12 +59,11 @@ class SubscriptionState(AppState):
                 [reconciliation_view(r) for r in reconciliations],
             )
 
-        fetching = asyncio.ensure_future(in_session(fetch))
-        if not await done_within(fetching):
-            yield
-        try:
-            self.subscription, self.account, self.licenses, self.reconciliations = await fetching
-            self.not_found = not self.subscription
-        except SQLAlchemyError:
-            self.error = DATABASE_UNAVAILABLE
-        self.loading = False
+        def show(
+            read: tuple[dict[str, str], dict[str, str], list[dict[str, str]], list[dict[str, str]]],
+        ) -> bool:
+            self.subscription, self.account, self.licenses, self.reconciliations = read
+            return bool(self.subscription)
+
+        async for update in self._read(fetch, show):
+            yield update
