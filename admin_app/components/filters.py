@@ -63,18 +63,13 @@ def date_range_filter(
 
 
 def typed_box(
-    value: Var, on_change: Callable[[Var], EventSpec], *slots: rx.Component, **props
+    value: Var, on_change: Callable[[Var], EventSpec], *slots: rx.Component, **props: object
 ) -> rx.Component:
     """A text box the browser owns: it starts from `value`, sends what is typed through `on_change`
     (debounced there), and no answer from the server writes into it, so a slow answer to "carl"
-    cannot overwrite the "@" typed after it. It appears once the tab's state has arrived, so it
-    starts from the tab's value; until then a disabled box of the same size holds its place. A page
-    that loads other values sets them (ListPageState.load)."""
-    return rx.cond(
-        rx.State.is_hydrated,
-        rx.input(*slots, default_value=value, on_change=on_change, **props),
-        rx.input(*slots, disabled=True, **{k: v for k, v in props.items() if k not in ("id", "on_mount")}),
-    )
+    cannot overwrite the "@" typed after it. A page that loads other values sets them
+    (ListPageState.load)."""
+    return rx.input(*slots, default_value=value, on_change=on_change, **props)
 
 
 def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Component:
@@ -89,11 +84,7 @@ def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Comp
         aria_label=placeholder,
         size="3",
         width="100%",
-        # Focused when it appears, unless the person has already put the focus somewhere (a dialog).
-        on_mount=rx.call_script(
-            "if (document.activeElement === document.body) "
-            f"document.getElementById('{SEARCH_BOX_ID}')?.focus()"
-        ),
+        auto_focus=True,
     )
 
 

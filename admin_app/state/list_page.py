@@ -69,6 +69,8 @@ class ListPageState(rx.State, mixin=True):
     error: str = ""
     notices: list[str] = []
     partial_notice: str = ""
+    # The connection the page's boxes were last drawn on (see load).
+    _drawn_on: str = ""
 
     def _parse(self, params: Mapping[str, object]) -> tuple[Any, list[str]]:
         """(query, messages about ignored values) read from URL parameters."""
@@ -133,7 +135,11 @@ class ListPageState(rx.State, mixin=True):
         """Read the view from the URL and fetch its page (runs on every URL change)."""
         params = dict(self.router.url.query_parameters)
         query, errors = self._parse(params)
-        shown = self._typed()
+        # A page opened on a new connection (a reload) drew its boxes empty, whatever this tab's
+        # state held; on the same connection they hold this state's values.
+        fresh = self.router.session.session_id != self._drawn_on
+        shown = {box: "" for box in self._typed()} if fresh else self._typed()
+        self._drawn_on = self.router.session.session_id
         self._show(query, errors)
         page = params.get("page", "1")
         number = parse_id(page)

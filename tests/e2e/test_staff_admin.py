@@ -4,13 +4,28 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from admin_app.db.models import StaffSession
+from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.db.session import engine_for
 from tests.e2e.conftest import SIGN_IN_PAGE, new_page, screenshot, sign_in_through_provider
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
+
+
+def refusals_of(url: str, email: str, needed: str) -> list[AuthEvent]:
+    """The audit's refusals of `email` that name `needed`."""
+    with Session(engine_for(url)) as session:
+        return list(
+            session.exec(
+                select(AuthEvent).where(
+                    AuthEvent.kind == "refused",
+                    AuthEvent.email == email,
+                    col(AuthEvent.detail).contains(needed),
+                )
+            )
+        )
 
 
 def signed_in_page(browser, app_server, user: str, path: str = "/licenses"):
@@ -71,15 +86,22 @@ def test_an_admin_ends_every_session_of_one_person_and_never_sees_session_ids(
     admin.context.close()
 
 
-def test_support_reads_the_sign_in_audit(browser, app_server):
-    # A refusal this test makes itself, so the filtered list has a row to show.
+def test_support_reads_the_sign_in_audit(browser, app_server, e2e_database):
+    # A refusal this test makes itself, so the filtered list has a row to show. The server writes it
+    # beside the page's answer: the list is opened once it is there.
     manager = signed_in_page(browser, app_server, "manager@example.com", "/admin/sessions")
     expect(manager.get_by_text("Your role (Manager) may not see this page.")).to_be_visible()
     manager.context.close()
+    wait_until(lambda: refusals_of(e2e_database[0], "manager@example.com", "sessions:admin"))
     page = signed_in_page(browser, app_server, "support@example.com", "/audit")
     expect(page.get_by_role("row").filter(has_text="sign in").first).to_be_visible()
     page.get_by_label("What").click()
     page.get_by_role("option", name="Refused").click()
+    expect(page).to_have_url(re.compile(r"kind=refused"))
+    person = page.get_by_label("Staff member (email)")
+    person.press_sequentially("manager@example.com", delay=10)
+    expect(page).to_have_url(re.compile(r"person=manager%40example\.com"))
+    expect(person).to_have_value("manager@example.com")
     refused = page.get_by_role("row").filter(has_text="manager@example.com")
     expect(refused.filter(has_text="sessions:admin").first).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="sign in")).to_have_count(0)
