@@ -64,7 +64,7 @@ def test_each_kind_of_record_links_to_its_page(item_type, item_id, changes, href
 
 def test_the_link_and_the_request_are_on_the_first_line_of_a_row():
     lines = history_rows([version("customer", 5, {"first_name": ["A", "B"], "last_name": ["C", "D"]})], {})
-    assert [(line["href"], line["request_id"]) for line in lines] == [("/customers/5", "a" * 32), ("", "")]
+    assert [(line.href, line.request_id) for line in lines] == [("/customers/5", "a" * 32), ("", "")]
 
 
 def test_neighbouring_rows_of_one_request_fold_and_rows_without_one_stand_alone():
@@ -89,10 +89,10 @@ def test_a_folded_change_says_how_many_rows_it_hides_and_does_not_repeat_who_whe
         version("billing_account_contact", 30, reason="its own reason"),
     ]
     lines = history_rows(rows, {30: 70})
-    shown = [(line["item"], line["more"], line["folded"], line["actor"], line["reason"]) for line in lines]
+    shown = [(line.item, line.more, line.folded, line.actor, line.reason) for line in lines]
     assert shown == [
-        ("Billing account #7", "2", "", "s@example.com", why),
-        ("Customer #5", "", "a" * 32, "", ""),
-        ("", "", "a" * 32, "", ""),
-        ("Billing account contact #30", "", "a" * 32, "", "its own reason"),
+        ("Billing account #7", 2, "", "s@example.com", why),
+        ("Customer #5", 0, "a" * 32, "", ""),
+        ("", 0, "a" * 32, "", ""),
+        ("Billing account contact #30", 0, "a" * 32, "", "its own reason"),
     ]

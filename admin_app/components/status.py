@@ -27,7 +27,7 @@ def reconciliation_status_badge(row: Var) -> rx.Component:
 def active_badge(row: Var) -> rx.Component:
     """The mark of the company's active license (rule 11)."""
     return rx.cond(
-        row["active"] == "yes",
+        row["active"],
         rx.badge(
             rx.icon("circle-check", size=12),
             "Active license",

@@ -138,7 +138,7 @@ def _contact_dialog() -> rx.Component:
             ),
             max_width="38rem",
         ),
-        open=E.contains("id") | D.new_bill_to_open,
+        open=(E["id"] != "") | D.new_bill_to_open,
         on_open_change=D.close_contact,
     )
 
@@ -388,7 +388,7 @@ def billing_account_detail_page() -> rx.Component:
         error=D.error,
         not_found=D.not_found,
         not_found_message="There is no billing account with this id.",
-        loading=D.loading & (A.length() == 0),
+        loading=D.loading & (A["id"] == ""),
         content=rx.vstack(
             summary,
             _contacts(),

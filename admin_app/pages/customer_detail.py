@@ -25,7 +25,7 @@ def _can(permission: str) -> rx.Var:
 
 def _summary() -> rx.Component:
     login = rx.cond(
-        C["login_activated"] == "yes",
+        C["login_activated"],
         rx.badge("Login active", color_scheme="green"),
         rx.badge("Login not activated", color_scheme="red"),
     )
@@ -37,9 +37,9 @@ def _summary() -> rx.Component:
         rx.cond(
             _can("login_status:edit"),
             rx.button(
-                rx.cond(C["login_activated"] == "yes", "Disable login", "Re-activate login"),
+                rx.cond(C["login_activated"], "Disable login", "Re-activate login"),
                 variant="soft",
-                color_scheme=rx.cond(C["login_activated"] == "yes", "red", "green"),
+                color_scheme=rx.cond(C["login_activated"], "red", "green"),
                 on_click=S.show_login(True),
             ),
         ),
@@ -194,7 +194,7 @@ def _sold_to_address() -> rx.Component:
 
 def _review_line(line) -> rx.Component:
     return rx.hstack(
-        rx.text(line["field"], weight="medium", size="2", min_width="8rem"),
+        rx.text(line["what"], weight="medium", size="2", min_width="8rem"),
         rx.text(line["before"], size="2", color=rx.color("gray", 11)),
         rx.icon("arrow-right", size=14),
         rx.text(line["after"], size="2"),
@@ -243,7 +243,7 @@ def _review_dialog() -> rx.Component:
 
 
 def _login_dialog() -> rx.Component:
-    activating = C["login_activated"] != "yes"
+    activating = ~C["login_activated"]
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title(rx.cond(activating, "Re-activate login", "Disable login")),
@@ -352,7 +352,7 @@ def customer_detail_page() -> rx.Component:
         error=S.error,
         not_found=S.not_found,
         not_found_message="There is no customer with this id.",
-        loading=S.loading & (C.length() == 0),
+        loading=S.loading & (C["id"] == ""),
         content=rx.vstack(
             _summary(),
             rx.tabs.root(

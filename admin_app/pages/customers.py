@@ -16,9 +16,7 @@ def _name(row) -> rx.Component:
 
 
 def _login(row) -> rx.Component:
-    return rx.cond(
-        row["login_activated"] == "yes", cell_badge("Active", "green"), cell_badge("Not activated", "red")
-    )
+    return rx.cond(row["login_activated"], cell_badge("Active", "green"), cell_badge("Not activated", "red"))
 
 
 COLUMNS = [

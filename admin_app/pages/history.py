@@ -19,7 +19,7 @@ def _unfold(row) -> rx.Component:
         rx.cond(open_, rx.icon("chevron-down", size=14), rx.icon("chevron-right", size=14)),
         rx.cond(open_, "Fold ", "Show "),
         row["more"],
-        rx.cond(row["more"] == "1", " more row", " more rows"),
+        rx.cond(row["more"] == 1, " more row", " more rows"),
         variant="ghost",
         size="1",
         aria_expanded=rx.cond(open_, "true", "false"),
@@ -35,7 +35,7 @@ def _record(row) -> rx.Component:
             rx.link(row["item"], href=row["href"], size="2"),
             cell_text(row["item"]),
         ),
-        rx.cond(row["more"] != "", _unfold(row)),
+        rx.cond(row["more"] > 0, _unfold(row)),
         rx.cond(
             row["request_id"] != "",
             rx.link("whole change", href="/history?request=" + row["request_id"], size="1"),

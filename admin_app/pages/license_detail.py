@@ -206,7 +206,7 @@ def license_detail_page() -> rx.Component:
         error=LicenseDetailState.error,
         not_found=LicenseDetailState.not_found,
         not_found_message="There is no license with this id.",
-        loading=LicenseDetailState.loading & (L.length() == 0),
+        loading=LicenseDetailState.loading & (L["id"] == ""),
         content=rx.vstack(
             _details(),
             _activation(),
@@ -229,6 +229,4 @@ def _license_file_actions() -> rx.Component:
         reload_document=True,
         download=True,
     )
-    return rx.cond(
-        UserState.permissions.contains(Permission.LICENSE_FILES.value) & (L.length() > 0), download
-    )
+    return rx.cond(UserState.permissions.contains(Permission.LICENSE_FILES.value) & (L["id"] != ""), download)

@@ -54,7 +54,7 @@ def _picker(label: str, name: str, on_type, options, choose, chosen) -> rx.Compo
     return rx.vstack(
         rx.el.label(label, html_for=name, font_size="var(--font-size-2)", font_weight="500"),
         rx.cond(
-            chosen.contains("label"),
+            chosen["label"] != "",
             rx.hstack(
                 rx.badge(chosen["label"], size="2"), rx.text("chosen", size="1", color=rx.color("gray", 11))
             ),
@@ -108,10 +108,10 @@ def _add_dialog() -> rx.Component:
                         S.chosen_customer,
                     ),
                     rx.cond(
-                        S.existing.contains("message"),
+                        S.existing_refusal != "",
                         rx.callout(
                             rx.vstack(
-                                rx.text(S.existing["message"]),
+                                rx.text(S.existing_refusal),
                                 rx.link("Open the customer", href="/customers/" + S.chosen_customer["id"]),
                                 spacing="1",
                             ),
@@ -139,7 +139,7 @@ def _add_dialog() -> rx.Component:
                         rx.dialog.close(
                             rx.button("Cancel", variant="soft", color_scheme="gray", type="button")
                         ),
-                        rx.button("Add membership", type="submit", disabled=S.existing.contains("message")),
+                        rx.button("Add membership", type="submit", disabled=S.existing_refusal != ""),
                         justify="end",
                         width="100%",
                     ),
@@ -202,14 +202,14 @@ def _delete_dialog() -> rx.Component:
 
 def _added_notice() -> rx.Component:
     return rx.cond(
-        S.not_activated.contains("email"),
+        S.not_activated["email"] != "",
         rx.callout(
             rx.hstack(
                 rx.text(
                     S.not_activated["email"],
                     "'s login is not activated, so they cannot sign in to manage it yet.",
                 ),
-                rx.link("See their login status", href="/customers/" + S.not_activated["customer_id"]),
+                rx.link("See their login status", href="/customers/" + S.not_activated["id"]),
                 spacing="2",
                 wrap="wrap",
             ),

@@ -209,7 +209,7 @@ def ownership_page() -> rx.Component:
         error=S.error,
         not_found=S.not_found,
         not_found_message="There is no billing account with this id.",
-        loading=S.loading & (A.length() == 0),
+        loading=S.loading & (A["id"] == ""),
         content=rx.vstack(
             rx.heading(
                 "Change the owner of ", A["name"], " (", A["zuora_account_id"], ")", size="5", as_="h2"

@@ -87,7 +87,7 @@ def reconciliation_detail_page() -> rx.Component:
         error=S.error,
         not_found=S.not_found,
         not_found_message="There is no reconciliation with this id.",
-        loading=S.loading & (R.length() == 0),
+        loading=S.loading & (R["id"] == ""),
         content=rx.vstack(
             _details(),
             rx.heading("Reconciliations of ", A["name"], " over time", size="4", as_="h2"),

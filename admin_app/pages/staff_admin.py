@@ -46,9 +46,9 @@ def _end_session(row) -> rx.Component:
             SessionsState.revoke(row["ref"]),
         ),
         rx.cond(
-            row["sessions_of_person"] != "1",
+            row["sessions_of_person"] > 1,
             _confirm_end(
-                "End all " + row["sessions_of_person"],
+                "End all " + row["sessions_of_person"].to_string(),
                 "End every session of this person?",
                 [
                     "All ",

@@ -19,7 +19,7 @@ def _summary() -> rx.Component:
                 rx.heading(S["name"], size="5", as_="h2"),
                 rx.badge(S["status"]),
                 rx.cond(
-                    S["read_only"] == "yes",
+                    S["read_only"],
                     rx.badge(
                         rx.icon("lock", size=12), S["channel"], " purchase: read-only", color_scheme="orange"
                     ),
@@ -60,7 +60,7 @@ def subscription_page() -> rx.Component:
         error=SubscriptionState.error,
         not_found=SubscriptionState.not_found,
         not_found_message="There is no subscription with this name.",
-        loading=SubscriptionState.loading & (S.length() == 0),
+        loading=SubscriptionState.loading & (S["name"] == ""),
         content=rx.vstack(
             _summary(),
             rx.heading("Licenses of this subscription", size="4", as_="h2"),

@@ -1,6 +1,7 @@
 """State of a billing account's page: its contacts (rule 8 banner when editing), members, history."""
 
 import asyncio
+import dataclasses
 from datetime import UTC, datetime
 
 import reflex as rx
@@ -14,39 +15,48 @@ from admin_app.db.billing_accounts import account_detail
 from admin_app.db.contact_choice import RoleChoice
 from admin_app.db.customers import SoldToAddress
 from admin_app.db.licenses import today_utc
+from admin_app.db.ownership import PlannedChange
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import done_within
 from admin_app.state.views import (
+    AccountView,
+    ContactView,
+    HistoryLine,
+    LicenseView,
+    MemberView,
+    ReconciliationView,
+    SubscriptionRow,
     billing_account_view,
     contact_view,
     license_view,
     member_view,
     reconciliation_view,
+    subscription_row,
     version_view,
 )
 from admin_app.state.writes import acting_staff, attempt
 
 
 class BillingAccountDetailState(AppState):
-    account: dict[str, str] = {}
+    account: AccountView = AccountView()
     lock_version: int = 0
     same_person: bool = False
-    contacts: list[dict[str, str]] = []
-    members: list[dict[str, str]] = []
-    subscriptions: list[dict[str, str]] = []
-    licenses: list[dict[str, str]] = []
-    reconciliations: list[dict[str, str]] = []
-    history: list[dict[str, str]] = []
+    contacts: list[ContactView] = []
+    members: list[MemberView] = []
+    subscriptions: list[SubscriptionRow] = []
+    licenses: list[LicenseView] = []
+    reconciliations: list[ReconciliationView] = []
+    history: list[HistoryLine] = []
     not_found: bool = False
     loading: bool = True
     error: str = ""
 
-    editing: dict[str, str] = {}
+    # The contact being edited; none (no id) when the dialog is closed or makes a new contact.
+    editing: ContactView = ContactView()
     banner: str = ""
-    contact_form: dict[str, str] = {}
     contact_errors: dict[str, str] = {}
     contact_message: str = ""
     new_bill_to_open: bool = False
@@ -56,7 +66,7 @@ class BillingAccountDetailState(AppState):
     # Choosing a member as Sold To / Bill To: the choice, then its reviewed plan.
     choice_open: bool = False
     choice_reviewed: bool = False
-    choice_changes: list[dict[str, str]] = []
+    choice_changes: list[PlannedChange] = []
     choice_warnings: list[str] = []
     choice_needs_address: bool = False
     _choice: RoleChoice | None = None
@@ -93,21 +103,9 @@ class BillingAccountDetailState(AppState):
         self.account, self.lock_version = billing_account_view(a), a.lock_version
         self.same_person = a.sold_to_contact_id == a.bill_to_contact_id
         self.sold_to_warning = detail.sold_to_warning
-        self.contacts = [
-            {**contact_view(c, role), **{name: str(getattr(c, name)) for name in contact_db.CONTACT_FIELDS}}
-            for c, role in detail.contacts
-        ]
+        self.contacts = [contact_view(c, role) for c, role in detail.contacts]
         self.members = [member_view(m, c) for m, c in detail.members]
-        self.subscriptions = [
-            {
-                "name": s.name,
-                "plan": s.plan.capitalize(),
-                "seats": f"{s.seats:,}",
-                "status": s.status,
-                "channel": s.channel,
-            }
-            for s in detail.subscriptions
-        ]
+        self.subscriptions = [subscription_row(s) for s in detail.subscriptions]
         self.licenses = [license_view(lic, detail.active_license_ids, today) for lic in detail.licenses]
         self.reconciliations = [reconciliation_view(r) for r in detail.reconciliations]
         self.history = [line for version in detail.history for line in version_view(version)]
@@ -115,7 +113,7 @@ class BillingAccountDetailState(AppState):
     @rx.event
     @requires(Permission.CUSTOMERS_READ)
     async def load(self):
-        self.loading, self.editing, self.new_bill_to_open, self.join_open = True, {}, False, False
+        self.loading, self.editing, self.new_bill_to_open, self.join_open = True, ContactView(), False, False
         self.choice_open = False
         reading = self._reading()
         if not await done_within(reading):
@@ -128,31 +126,29 @@ class BillingAccountDetailState(AppState):
     def edit_contact(self, contact: dict):
         """Open the form with rule 8's banner naming the role being edited."""
         found = next(
-            (c for c in self.contacts if isinstance(contact, dict) and c["id"] == contact.get("id")), None
+            (c for c in self.contacts if isinstance(contact, dict) and c.id == contact.get("id")), None
         )
         if found is None:
             return
-        self.editing, self.contact_errors, self.contact_message = found, {}, ""
-        role = found["role"]
+        self.editing, self.contact_errors, self.contact_message = dataclasses.replace(found), {}, ""
+        role = found.role
         self.banner = (
-            f"You are editing the {role} contact of {self.account.get('name', '')}."
-            if role != "Contact"
-            else ""
+            f"You are editing the {role} contact of {self.account.name}." if role != "Contact" else ""
         )
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
     def close_contact(self, value: bool = False):
         if not value:
-            self.editing, self.new_bill_to_open = {}, False
+            self.editing, self.new_bill_to_open = ContactView(), False
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
     async def save_contact(self, form: dict):
-        if not self.editing or not isinstance(form, dict):
+        if not self.editing.id or not isinstance(form, dict):
             return
         actor = await acting_staff(self)
-        contact_id, lock_version = int(self.editing["id"]), int(self.editing["lock_version"])
+        contact_id, lock_version = int(self.editing.id), self.editing.lock_version
         edit = contact_db.ContactEdit.from_form(form)
         reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
 
@@ -174,7 +170,7 @@ class BillingAccountDetailState(AppState):
     @requires(Permission.CUSTOMERS_EDIT)
     def open_new_bill_to(self):
         self.new_bill_to_open, self.contact_errors, self.contact_message = True, {}, ""
-        self.banner = f"You are giving {self.account.get('name', '')} a Bill To contact of its own."
+        self.banner = f"You are giving {self.account.name} a Bill To contact of its own."
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
@@ -286,7 +282,7 @@ class BillingAccountDetailState(AppState):
         if not outcome.ok or plan is None:
             return
         self._choice, self._choice_fingerprint = choice, plan.fingerprint
-        self.choice_changes = [{"what": c.what, "before": c.before, "after": c.after} for c in plan.changes]
+        self.choice_changes = list(plan.changes)
         self.choice_warnings = list(plan.warnings)
         self.choice_needs_address, self.choice_reviewed = plan.needs_address, True
 
@@ -318,9 +314,14 @@ class BillingAccountDetailState(AppState):
         outcome = await attempt(write)
         self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
         if not outcome.ok:
-            if not (self.editing or self.new_bill_to_open or self.join_open or self.choice_open):
+            if not (self.editing.id or self.new_bill_to_open or self.join_open or self.choice_open):
                 yield rx.toast.error(outcome.message)
             return
-        self.editing, self.new_bill_to_open, self.join_open, self.choice_open = {}, False, False, False
+        self.editing, self.new_bill_to_open, self.join_open, self.choice_open = (
+            ContactView(),
+            False,
+            False,
+            False,
+        )
         await self._refresh()
         yield rx.toast.success(success)

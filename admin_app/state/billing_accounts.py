@@ -1,6 +1,7 @@
 """State of the Billing accounts page: the shared list behaviour over account search."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import ClassVar
 
 from sqlmodel import Session
@@ -12,11 +13,24 @@ from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 
 
+@dataclass
+class AccountRow:
+    """A billing account as its list shows it: the emails of its Sold To and Bill To."""
+
+    id: str = ""
+    name: str = ""
+    zuora_account_id: str = ""
+    sold_to: str = ""
+    bill_to: str = ""
+    reseller: str = ""
+
+
 class BillingAccountsState(ListPageState, AppState):
     _path: ClassVar[str] = "/billing-accounts"
     _noun: ClassVar[str] = "billing accounts"
     _filter_names: ClassVar[tuple[str, ...]] = ()
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
+    rows: list[AccountRow] = []
 
     def _parse(self, params: Mapping[str, object]) -> tuple[db.AccountQuery, list[str]]:
         parsed = db.parse_account_query(params)
@@ -30,7 +44,7 @@ class BillingAccountsState(ListPageState, AppState):
 
     def _fetch_rows(
         self, session: Session, query: db.AccountQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[AccountRow]]:
         result = db.search_accounts(session=session, query=query, after=after, before=before)
         contacts = db.sold_to_and_bill_to(session, result.rows)
 
@@ -38,16 +52,16 @@ class BillingAccountsState(ListPageState, AppState):
             return contacts[contact_id].email if contact_id in contacts else ""
 
         rows = [
-            {
-                "id": str(a.id),
-                "name": a.name,
-                "zuora_account_id": a.zuora_account_id,
-                "sold_to": email(a.sold_to_contact_id),
-                "bill_to": "same as Sold To"
+            AccountRow(
+                id=str(a.id),
+                name=a.name,
+                zuora_account_id=a.zuora_account_id,
+                sold_to=email(a.sold_to_contact_id),
+                bill_to="same as Sold To"
                 if a.bill_to_contact_id == a.sold_to_contact_id
                 else email(a.bill_to_contact_id),
-                "reseller": a.reseller or "",
-            }
+                reseller=a.reseller or "",
+            )
             for a in result.rows
         ]
         return result, rows

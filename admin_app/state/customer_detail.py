@@ -16,12 +16,17 @@ from admin_app.db import customers as db
 from admin_app.db.contact_fields import ADDRESS_FIELDS, LABELS
 from admin_app.db.customer_detail import customer_detail
 from admin_app.db.login_status import set_login_activated
+from admin_app.db.ownership import PlannedChange
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import done_within
 from admin_app.state.views import (
+    AccountView,
+    ContactView,
+    CustomerView,
+    HistoryLine,
     billing_account_view,
     contact_view,
     customer_view,
@@ -42,14 +47,14 @@ FIELD_LABELS = {
 ADDRESS_DECISION_FIELDS = {"sold_to_address", *(f"sold_to_{name}" for name in ADDRESS_FIELDS)}
 
 
-def contact_lines(change: db.ContactChange) -> list[dict[str, str]]:
+def contact_lines(change: db.ContactChange) -> list[PlannedChange]:
     """Every field of the contact being replaced: the person's change, and the address still to decide."""
     person = [
-        {"field": LABELS[name], "before": change.before[name] or "—", "after": change.after[name] or "—"}
+        PlannedChange(LABELS[name], change.before[name] or "—", change.after[name] or "—")
         for name in change.before
     ]
     address = [
-        {"field": LABELS[name], "before": value or "—", "after": "as decided below"}
+        PlannedChange(LABELS[name], value or "—", "as decided below")
         for name, value in change.address_before.items()
     ]
     return person + address
@@ -58,11 +63,11 @@ def contact_lines(change: db.ContactChange) -> list[dict[str, str]]:
 class CustomerDetailState(AppState):
     """One customer and the dialogs that change them."""
 
-    customer: dict[str, str] = {}
-    account: dict[str, str] = {}
+    customer: CustomerView = CustomerView()
+    account: AccountView = AccountView()
     membership_id: str = ""
-    contacts: list[dict[str, str]] = []
-    history: list[dict[str, str]] = []
+    contacts: list[ContactView] = []
+    history: list[HistoryLine] = []
     disabled_warning: str = ""
     not_found: bool = False
     loading: bool = True
@@ -72,10 +77,10 @@ class CustomerDetailState(AppState):
     field_errors: dict[str, str] = {}
     form_message: str = ""
     review_open: bool = False
-    review_lines: list[dict[str, str]] = []
+    review_lines: list[PlannedChange] = []
     review_contact: str = ""
     # Rule 3 replacing the Sold To: every contact field before → after, and the address to decide on.
-    review_contact_lines: list[dict[str, str]] = []
+    review_contact_lines: list[PlannedChange] = []
     review_replaces: bool = False
     saving: bool = False
     _edit: db.CustomerEdit | None = None
@@ -101,7 +106,7 @@ class CustomerDetailState(AppState):
         return parse_id(path_tail(self.router.url.path))
 
     def _lock_version(self) -> int:
-        return int(self.customer.get("lock_version", "0"))
+        return self.customer.lock_version
 
     def _reading(self) -> asyncio.Future:
         """The customer the URL names (or None), read in a database thread from now on."""
@@ -122,7 +127,7 @@ class CustomerDetailState(AppState):
         self.error = ""
         self.not_found = detail is None
         if detail is None:
-            self.customer, self.account, self.contacts, self.history = {}, {}, [], []
+            self.customer, self.account, self.contacts, self.history = CustomerView(), AccountView(), [], []
             self._loaded_id = None
             return
         self._loaded_id = detail.customer.id
@@ -139,7 +144,7 @@ class CustomerDetailState(AppState):
         """Show the customer. Opening another customer closes the dialogs; loading the same one again
         (a reconnect, perhaps to another instance) keeps them and what they hold."""
         self.loading = True
-        if self.customer.get("id") != str(self._customer_id()):
+        if self.customer.id != str(self._customer_id()):
             self.edit_open = self.review_open = self.login_open = self.unlink_open = False
             self._edit = None
         reading = self._reading()
@@ -183,7 +188,7 @@ class CustomerDetailState(AppState):
         self._edit, self._reason, self._reviewed_contact = edit, reason, planned.contact
         self._planned_id, self._planned_lock_version = customer_id, lock_version
         self.review_lines = [
-            {"field": FIELD_LABELS.get(name, name), "before": str(before or "—"), "after": str(after or "—")}
+            PlannedChange(FIELD_LABELS.get(name, name), str(before or "—"), str(after or "—"))
             for name, (before, after) in planned.changes.items()
         ]
         contact = planned.contact
@@ -255,7 +260,7 @@ class CustomerDetailState(AppState):
         customer_id, lock_version = self._loaded_id, self._lock_version()
         if customer_id is None:
             return
-        activate = self.customer.get("login_activated") != "yes"
+        activate = not self.customer.login_activated
 
         def switch(session):
             return set_login_activated(

@@ -10,7 +10,7 @@ from admin_app.db import customer_list as db
 from admin_app.db.paging import Page, ResultCount
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
-from admin_app.state.views import customer_view
+from admin_app.state.views import CustomerView, customer_view
 
 
 class CustomersState(ListPageState, AppState):
@@ -20,6 +20,7 @@ class CustomersState(ListPageState, AppState):
     _noun: ClassVar[str] = "customers"
     _filter_names: ClassVar[tuple[str, ...]] = ("login", "confirmed")
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
+    rows: list[CustomerView] = []
 
     def _parse(self, params: Mapping[str, object]) -> tuple[db.CustomerQuery, list[str]]:
         parsed = db.parse_customer_query(params)
@@ -33,7 +34,7 @@ class CustomersState(ListPageState, AppState):
 
     def _fetch_rows(
         self, session: Session, query: db.CustomerQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[CustomerView]]:
         result = db.search_customers(session=session, query=query, after=after, before=before)
         return result, [customer_view(c) for c in result.rows]
 

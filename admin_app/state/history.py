@@ -13,7 +13,7 @@ from admin_app.db.models import Version
 from admin_app.db.paging import Page, ResultCount
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
-from admin_app.state.views import version_view
+from admin_app.state.views import HistoryLine, version_view
 
 
 def record_href(version: Version, accounts_of_contacts: Mapping[int, int]) -> str:
@@ -40,7 +40,7 @@ def record_href(version: Version, accounts_of_contacts: Mapping[int, int]) -> st
     return ""
 
 
-def history_rows(versions: list[Version], accounts_of_contacts: Mapping[int, int]) -> list[dict[str, str]]:
+def history_rows(versions: list[Version], accounts_of_contacts: Mapping[int, int]) -> list[HistoryLine]:
     """History lines with the link to each row's record (on the row's first line), one staff action
     folded under its newest row: that row says how many more there are ("more"), the others are
     marked "folded" with the action's request id, without repeating who, when and the same reason."""
@@ -49,15 +49,13 @@ def history_rows(versions: list[Version], accounts_of_contacts: Mapping[int, int
         lead = change[0]
         for position, version in enumerate(change):
             for line in version_view(version):
-                line["href"] = record_href(version, accounts_of_contacts) if line["item"] else ""
-                line["more"] = (
-                    str(len(change) - 1) if position == 0 and line["item"] and len(change) > 1 else ""
-                )
-                line["folded"] = lead.request_id or "" if position else ""
+                line.href = record_href(version, accounts_of_contacts) if line.item else ""
+                line.more = len(change) - 1 if position == 0 and line.item else 0
+                line.folded = lead.request_id or "" if position else ""
                 if position:
-                    line["when"] = line["actor"] = ""
-                    if line["reason"] == (lead.reason or ""):
-                        line["reason"] = ""
+                    line.when = line.actor = ""
+                    if line.reason == (lead.reason or ""):
+                        line.reason = ""
                 lines.append(line)
     return lines
 
@@ -67,6 +65,7 @@ class HistoryState(ListPageState, AppState):
     _noun: ClassVar[str] = "changes"
     _filter_names: ClassVar[tuple[str, ...]] = ("actor", "type", "record", "field", "from", "to", "request")
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
+    rows: list[HistoryLine] = []
     # Request ids of the folded changes shown in full.
     expanded: list[str] = []
 
@@ -93,7 +92,7 @@ class HistoryState(ListPageState, AppState):
 
     def _fetch_rows(
         self, session: Session, query: db.HistoryQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[HistoryLine]]:
         result = db.search_history(session=session, query=query, after=after, before=before)
         contacts = {v.item_id for v in result.rows if v.item_type == "billing_account_contact"}
         return result, history_rows(result.rows, db.accounts_of_contacts(session, contacts))

@@ -11,7 +11,7 @@ from admin_app.db.activations import ActivationStatus, activation_status
 from admin_app.db.query_params import parse_id
 from admin_app.state.app_state import AppState
 from admin_app.state.loading import DetailPageState
-from admin_app.state.views import license_view
+from admin_app.state.views import LicenseView, license_view
 
 
 def path_tail(path: str) -> str:
@@ -35,12 +35,15 @@ def activation_view(status: ActivationStatus | None) -> ActivationView:
     return ActivationView(status.code_hint, status.used, instances)
 
 
+Read = tuple[LicenseView, ActivationView, list[LicenseView]]
+
+
 class LicenseDetailState(DetailPageState, AppState):
     """One license, its activation code's use (cloud licenses), and its company's history of licenses."""
 
-    license: dict[str, str] = {}
+    license: LicenseView = LicenseView()
     activation: ActivationView = ActivationView()
-    company_licenses: list[dict[str, str]] = []
+    company_licenses: list[LicenseView] = []
 
     @rx.event
     @requires(Permission.LICENSES_READ)
@@ -49,10 +52,10 @@ class LicenseDetailState(DetailPageState, AppState):
         license_id = parse_id(tail)
         today = db.today_utc()
 
-        def fetch(session) -> tuple[dict[str, str], ActivationView, list[dict[str, str]]]:
+        def fetch(session) -> Read:
             found = db.get_license(session=session, license_id=license_id) if license_id else None
             if found is None:
-                return {}, ActivationView(), []
+                return LicenseView(), ActivationView(), []
             active = db.active_license_ids(session=session, companies=[found.company], today=today)
             others = db.licenses_of_company(session=session, company=found.company)
             activation = activation_view(activation_status(session=session, license=found))
@@ -62,9 +65,9 @@ class LicenseDetailState(DetailPageState, AppState):
                 [license_view(o, active, today) for o in others],
             )
 
-        def show(read: tuple[dict[str, str], ActivationView, list[dict[str, str]]]) -> bool:
+        def show(read: Read) -> bool:
             self.license, self.activation, self.company_licenses = read
-            return bool(self.license)
+            return bool(self.license.id)
 
         async for update in self._read(fetch, show):
             yield update

@@ -10,7 +10,7 @@ from admin_app.db import licenses as db
 from admin_app.db.paging import Page, ResultCount
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
-from admin_app.state.views import license_view
+from admin_app.state.views import LicenseView, license_view
 
 
 class LicensesState(ListPageState, AppState):
@@ -28,6 +28,7 @@ class LicensesState(ListPageState, AppState):
         "issued_to",
     )
     _read_permission: ClassVar[Permission] = Permission.LICENSES_READ
+    rows: list[LicenseView] = []
 
     def _parse(self, params: Mapping[str, object]) -> tuple[db.LicenseQuery, list[str]]:
         parsed = db.parse_license_query(params)
@@ -41,7 +42,7 @@ class LicensesState(ListPageState, AppState):
 
     def _fetch_rows(
         self, session: Session, query: db.LicenseQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[LicenseView]]:
         today = db.today_utc()
         result = db.search_licenses(session=session, query=query, after=after, before=before)
         active = db.active_license_ids(session=session, companies=[r.company for r in result.rows])

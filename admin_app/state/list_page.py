@@ -59,7 +59,8 @@ class ListPageState(rx.State, mixin=True):
     filters: dict[str, str] = {}
     sort: str = ""
     descending: bool = True
-    rows: list[dict[str, str]] = []
+    # Each list declares its rows' type (a view from state.views or its own module).
+    rows: list[Any] = []
     page_number: int = 1
     next_cursor: str = ""
     prev_cursor: str = ""
@@ -85,7 +86,7 @@ class ListPageState(rx.State, mixin=True):
 
     def _fetch_rows(
         self, session: Session, query: Any, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[Any]]:
         """One page and its rows shaped for the table."""
         raise NotImplementedError
 

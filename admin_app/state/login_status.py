@@ -1,6 +1,7 @@
 """State of the Login status page: customers who cannot sign in, and whether that was on purpose (rule 6)."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import ClassVar
 
 from sqlmodel import Session
@@ -12,11 +13,26 @@ from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 
 
+@dataclass
+class NotActivatedRow:
+    """A customer whose login is not active: never activated, or disabled (by whom, when, why)."""
+
+    id: str = ""
+    name: str = ""
+    email: str = ""
+    company: str = ""
+    kind: str = ""
+    disabled_by: str = ""
+    disabled_at: str = ""
+    reason: str = ""
+
+
 class LoginStatusState(ListPageState, AppState):
     _path: ClassVar[str] = "/login-status"
     _noun: ClassVar[str] = "customers"
     _filter_names: ClassVar[tuple[str, ...]] = ("kind",)
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
+    rows: list[NotActivatedRow] = []
 
     def _parse(self, params: Mapping[str, object]) -> tuple[db.LoginStatusQuery, list[str]]:
         return db.parse_login_status_query(params)
@@ -33,22 +49,22 @@ class LoginStatusState(ListPageState, AppState):
 
     def _fetch_rows(
         self, session: Session, query: db.LoginStatusQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[NotActivatedRow]]:
         page, disabled = db.search_not_activated(session=session, query=query, after=after, before=before)
         rows = []
         for c in page.rows:
             why = disabled.get(c.id)
             rows.append(
-                {
-                    "id": str(c.id),
-                    "name": f"{c.first_name} {c.last_name}",
-                    "email": c.email,
-                    "company": c.company,
-                    "kind": db.KINDS["disabled" if why else "never"],
-                    "disabled_by": why.actor if why else "",
-                    "disabled_at": why.at.strftime("%Y-%m-%d %H:%M UTC") if why else "",
-                    "reason": why.reason if why else "",
-                }
+                NotActivatedRow(
+                    id=str(c.id),
+                    name=f"{c.first_name} {c.last_name}",
+                    email=c.email,
+                    company=c.company,
+                    kind=db.KINDS["disabled" if why else "never"],
+                    disabled_by=why.actor if why else "",
+                    disabled_at=why.at.strftime("%Y-%m-%d %H:%M UTC") if why else "",
+                    reason=why.reason if why else "",
+                )
             )
         return page, rows
 

@@ -1,6 +1,8 @@
 """State of the Memberships page: the list, Add (rule 1 checked first), Delete (rule 7 asks again)."""
 
+import dataclasses
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -12,7 +14,7 @@ from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import membership_list as db
 from admin_app.db.memberships import DELETED, add_membership, delete_membership, existing_membership
-from admin_app.db.models import Customer
+from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
 from admin_app.db.paging import Page, ResultCount
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
@@ -22,19 +24,52 @@ from admin_app.state.writes import acting_staff, attempt, form_text
 MAX_TYPED = 254
 
 
-def membership_view(membership, customer, account) -> dict[str, str]:
-    return {
-        "id": str(membership.id),
-        "customer_id": str(customer.id),
-        "customer": f"{customer.first_name} {customer.last_name}",
-        "email": customer.email,
-        "company": customer.company,
-        "account_id": str(account.id),
-        "account": account.name,
-        "zuora_account_id": account.zuora_account_id,
-        "created": membership.created_at.strftime("%Y-%m-%d"),
-        "created_by": membership.created_by,
-    }
+@dataclass
+class MembershipRow:
+    """A membership as its list shows it: the customer, the account, who added it and when."""
+
+    id: str = ""
+    customer_id: str = ""
+    customer: str = ""
+    email: str = ""
+    company: str = ""
+    account_id: str = ""
+    account: str = ""
+    zuora_account_id: str = ""
+    created: str = ""
+    created_by: str = ""
+
+
+def membership_row(
+    membership: BillingAccountMembership, customer: Customer, account: BillingAccount
+) -> MembershipRow:
+    return MembershipRow(
+        id=str(membership.id),
+        customer_id=str(customer.id),
+        customer=f"{customer.first_name} {customer.last_name}",
+        email=customer.email,
+        company=customer.company,
+        account_id=str(account.id),
+        account=account.name,
+        zuora_account_id=account.zuora_account_id,
+        created=membership.created_at.strftime("%Y-%m-%d"),
+        created_by=membership.created_by,
+    )
+
+
+@dataclass
+class Choice:
+    """A customer or a billing account a picker offers: its id, how it reads, the customer's email."""
+
+    id: str = ""
+    label: str = ""
+    email: str = ""
+
+
+def chosen_option(options: list[Choice], option: object) -> Choice | None:
+    """The offered option the browser names (by id): a choice is only ever one the server offered."""
+    picked = option.get("id") if isinstance(option, dict) else None
+    return next((dataclasses.replace(o) for o in options if o.id == picked), None)
 
 
 class MembershipsState(ListPageState, AppState):
@@ -44,18 +79,21 @@ class MembershipsState(ListPageState, AppState):
     _noun: ClassVar[str] = "memberships"
     _filter_names: ClassVar[tuple[str, ...]] = ()
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
+    rows: list[MembershipRow] = []
 
     add_open: bool = False
-    customer_options: list[dict[str, str]] = []
-    account_options: list[dict[str, str]] = []
-    chosen_customer: dict[str, str] = {}
-    chosen_account: dict[str, str] = {}
-    existing: dict[str, str] = {}
+    customer_options: list[Choice] = []
+    account_options: list[Choice] = []
+    chosen_customer: Choice = Choice()
+    chosen_account: Choice = Choice()
+    # Rule 1's refusal for the chosen customer, who already has a membership.
+    existing_refusal: str = ""
     add_errors: dict[str, str] = {}
     add_message: str = ""
-    not_activated: dict[str, str] = {}
+    # The customer just added whose login is not active (their id and email), or none.
+    not_activated: Choice = Choice()
 
-    delete_target: dict[str, str] = {}
+    delete_target: MembershipRow = MembershipRow()
     delete_open: bool = False
     last_warning: str = ""
     delete_errors: dict[str, str] = {}
@@ -73,9 +111,9 @@ class MembershipsState(ListPageState, AppState):
 
     def _fetch_rows(
         self, session: Session, query: db.MembershipQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[MembershipRow]]:
         result = db.search_memberships(session=session, query=query, after=after, before=before)
-        return result, [membership_view(*row) for row in db.membership_rows(session, result.rows)]
+        return result, [membership_row(*row) for row in db.membership_rows(session, result.rows)]
 
     def _count(self, session: Session, query: db.MembershipQuery) -> ResultCount:
         return db.count_memberships(session=session, query=query)
@@ -85,7 +123,7 @@ class MembershipsState(ListPageState, AppState):
     def show_add(self, value: bool):
         self.add_open = bool(value)
         self.customer_options, self.account_options = [], []
-        self.chosen_customer, self.chosen_account, self.existing = {}, {}, {}
+        self.chosen_customer, self.chosen_account, self.existing_refusal = Choice(), Choice(), ""
         self.add_errors, self.add_message = {}, ""
 
     @rx.event
@@ -99,7 +137,7 @@ class MembershipsState(ListPageState, AppState):
             self.add_message = DATABASE_UNAVAILABLE
             return
         self.customer_options = [
-            {"id": str(c.id), "label": f"{c.email} · {c.first_name} {c.last_name}", "email": c.email}
+            Choice(id=str(c.id), label=f"{c.email} · {c.first_name} {c.last_name}", email=c.email)
             for c in found
         ]
 
@@ -113,51 +151,47 @@ class MembershipsState(ListPageState, AppState):
         except SQLAlchemyError:
             self.add_message = DATABASE_UNAVAILABLE
             return
-        self.account_options = [{"id": str(a.id), "label": f"{a.zuora_account_id} · {a.name}"} for a in found]
+        self.account_options = [Choice(id=str(a.id), label=f"{a.zuora_account_id} · {a.name}") for a in found]
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
     async def choose_customer(self, option: dict):
         """Pick a customer and check rule 1 at once, before the form is submitted."""
-        chosen = next((o for o in self.customer_options if o == option), None)
+        chosen = chosen_option(self.customer_options, option)
         if chosen is None:
             return
         self.chosen_customer, self.customer_options = chosen, []
-        customer_id = int(chosen["id"])
+        customer_id = int(chosen.id)
         try:
             found = await in_session(lambda session: existing_membership(session, customer_id=customer_id))
         except SQLAlchemyError:
             self.add_message = DATABASE_UNAVAILABLE
             return
-        self.existing = (
-            {"message": found.refusal(chosen["email"]), "account_id": str(found.billing_account_id)}
-            if found
-            else {}
-        )
+        self.existing_refusal = found.refusal(chosen.email) if found else ""
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
     def choose_account(self, option: dict):
-        chosen = next((o for o in self.account_options if o == option), None)
+        chosen = chosen_option(self.account_options, option)
         if chosen is not None:
             self.chosen_account, self.account_options = chosen, []
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
     async def add(self, form: dict):
-        if not self.chosen_customer or not self.chosen_account:
+        if not self.chosen_customer.id or not self.chosen_account.id:
             self.add_errors = {
-                **({} if self.chosen_customer else {"customer": "Pick a customer from the list."}),
+                **({} if self.chosen_customer.id else {"customer": "Pick a customer from the list."}),
                 **(
                     {}
-                    if self.chosen_account
+                    if self.chosen_account.id
                     else {"billing_account": "Pick a billing account from the list."}
                 ),
             }
             return
         reason = form_text(form, "reason")
         actor = await acting_staff(self)
-        customer_id, account_id = int(self.chosen_customer["id"]), int(self.chosen_account["id"])
+        customer_id, account_id = int(self.chosen_customer.id), int(self.chosen_account.id)
 
         def write(session):
             outcome = add_membership(
@@ -180,7 +214,7 @@ class MembershipsState(ListPageState, AppState):
         if not outcome.ok:
             return
         self.not_activated = (
-            {} if login_active else {"customer_id": str(customer_id), "email": self.chosen_customer["email"]}
+            Choice() if login_active else Choice(id=str(customer_id), email=self.chosen_customer.email)
         )
         self.add_open = False
         yield rx.toast.success("Billing account membership added")
@@ -189,22 +223,22 @@ class MembershipsState(ListPageState, AppState):
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
     def ask_delete(self, row: dict):
-        target = next((r for r in self.rows if isinstance(row, dict) and r["id"] == row.get("id")), None)
+        target = next((r for r in self.rows if isinstance(row, dict) and r.id == row.get("id")), None)
         if target is not None:
-            self.delete_target, self.delete_open, self.last_warning = target, True, ""
+            self.delete_target, self.delete_open, self.last_warning = dataclasses.replace(target), True, ""
             self.delete_errors, self._delete_reason = {}, ""
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
     def cancel_delete(self):
-        self.delete_open, self.last_warning, self.delete_target = False, "", {}
+        self.delete_open, self.last_warning, self.delete_target = False, "", MembershipRow()
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
     async def confirm_delete(self, form: dict):
         """The first "Yes, I'm sure" with the reason; rule 7 may ask a second time for an account's last
         membership, and the reason given the first time stands."""
-        if not self.delete_target:
+        if not self.delete_target.id:
             return
         confirmed_last = self.last_warning != ""
         if not confirmed_last:
@@ -212,7 +246,7 @@ class MembershipsState(ListPageState, AppState):
             self._delete_reason = reason if isinstance(reason, str) else ""
         reason = self._delete_reason
         actor = await acting_staff(self)
-        membership_id = int(self.delete_target["id"])
+        membership_id = int(self.delete_target.id)
 
         def write(session):
             return delete_membership(
@@ -231,7 +265,7 @@ class MembershipsState(ListPageState, AppState):
         if outcome.needs_confirmation:
             self.last_warning = outcome.message
             return
-        self.delete_open, self.last_warning, self.delete_target = False, "", {}
+        self.delete_open, self.last_warning, self.delete_target = False, "", MembershipRow()
         if not outcome.ok:
             yield rx.toast.error(outcome.message)
             return

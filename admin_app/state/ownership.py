@@ -1,6 +1,7 @@
 """State of the ownership-change page: who asks, what evidence, the server's plan, one confirmation."""
 
 import dataclasses
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import reflex as rx
@@ -9,13 +10,25 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db.billing_accounts import account_people
-from admin_app.db.ownership import OwnershipRequest, apply_ownership_change, plan_ownership_change
+from admin_app.db.ownership import (
+    OwnershipRequest,
+    PlannedChange,
+    apply_ownership_change,
+    plan_ownership_change,
+)
 from admin_app.db.ownership_evidence import EVIDENCE_KINDS, Evidence
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.license_key import verification_keys
 from admin_app.state.app_state import AppState
-from admin_app.state.views import contact_view, member_view
+from admin_app.state.views import (
+    AccountView,
+    ContactView,
+    MemberView,
+    billing_account_view,
+    contact_view,
+    member_view,
+)
 from admin_app.state.writes import acting_staff, attempt
 
 
@@ -61,12 +74,24 @@ def request_from_form(account_id: int, form: dict) -> tuple[OwnershipRequest, di
     return request, problems
 
 
+@dataclass
+class PlanSummary:
+    """The ownership change the review shows before it is made."""
+
+    process: str = ""
+    previous_owner: str = ""
+    new_owner: str = ""
+    # Why the new owner's other account needs a confirmation; empty when it does not.
+    manages_other_account: str = ""
+    evidence: str = ""
+
+
 class OwnershipState(AppState):
     """/billing-accounts/[id]/owner (support, admin)."""
 
-    account: dict[str, str] = {}
-    contacts: list[dict[str, str]] = []
-    members: list[dict[str, str]] = []
+    account: AccountView = AccountView()
+    contacts: list[ContactView] = []
+    members: list[MemberView] = []
     not_found: bool = False
     loading: bool = True
     error: str = ""
@@ -78,8 +103,8 @@ class OwnershipState(AppState):
     saving: bool = False
 
     review_open: bool = False
-    plan: dict[str, str] = {}
-    plan_changes: list[dict[str, str]] = []
+    plan: PlanSummary = PlanSummary()
+    plan_changes: list[PlannedChange] = []
     plan_warnings: list[str] = []
     move_confirmed: bool = False
 
@@ -105,12 +130,7 @@ class OwnershipState(AppState):
         if detail is None:
             return
         a = detail.account
-        self.account = {
-            "id": str(a.id),
-            "name": a.name,
-            "zuora_account_id": a.zuora_account_id,
-            "reseller": a.reseller or "",
-        }
+        self.account = billing_account_view(a)
         self.contacts = [contact_view(c, role) for c, role in detail.contacts if role != "Contact"]
         self.members = [member_view(m, c) for m, c in detail.members]
 
@@ -149,14 +169,14 @@ class OwnershipState(AppState):
         if not outcome.ok or problems or plan is None:
             return
         self._request, self._fingerprint = request, plan.fingerprint
-        self.plan = {
-            "process": plan.process,
-            "previous_owner": plan.previous_owner,
-            "new_owner": plan.new_owner,
-            "manages_other_account": plan.manages_other_account,
-            "evidence": _sentence(plan.evidence),
-        }
-        self.plan_changes = [{"what": c.what, "before": c.before, "after": c.after} for c in plan.changes]
+        self.plan = PlanSummary(
+            process=plan.process,
+            previous_owner=plan.previous_owner,
+            new_owner=plan.new_owner,
+            manages_other_account=plan.manages_other_account,
+            evidence=_sentence(plan.evidence),
+        )
+        self.plan_changes = list(plan.changes)
         self.plan_warnings = list(plan.warnings)
         self.move_confirmed, self.review_open = False, True
 

@@ -9,15 +9,17 @@ from admin_app.db.query_params import parse_id
 from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import DetailPageState
-from admin_app.state.views import billing_account_view, reconciliation_view
+from admin_app.state.views import AccountView, ReconciliationView, billing_account_view, reconciliation_view
+
+Read = tuple[ReconciliationView, AccountView, list[ReconciliationView]]
 
 
 class ReconciliationDetailState(DetailPageState, AppState):
     """One reconciliation and the other reconciliations of its billing account."""
 
-    reconciliation: dict[str, str] = {}
-    account: dict[str, str] = {}
-    history: list[dict[str, str]] = []
+    reconciliation: ReconciliationView = ReconciliationView()
+    account: AccountView = AccountView()
+    history: list[ReconciliationView] = []
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
@@ -25,12 +27,12 @@ class ReconciliationDetailState(DetailPageState, AppState):
         tail = path_tail(self.router.url.path)
         reconciliation_id = parse_id(tail)
 
-        def fetch(session) -> tuple[dict[str, str], dict[str, str], list[dict[str, str]]]:
+        def fetch(session) -> Read:
             if reconciliation_id is None:
-                return {}, {}, []
+                return ReconciliationView(), AccountView(), []
             found = db.get_reconciliation(session=session, reconciliation_id=reconciliation_id)
             if found is None:
-                return {}, {}, []
+                return ReconciliationView(), AccountView(), []
             account = db.get_billing_account(session=session, billing_account_id=found.billing_account_id)
             history = db.reconciliations_of_account(
                 session=session, billing_account_id=found.billing_account_id
@@ -41,9 +43,9 @@ class ReconciliationDetailState(DetailPageState, AppState):
                 [reconciliation_view(r) for r in history],
             )
 
-        def show(read: tuple[dict[str, str], dict[str, str], list[dict[str, str]]]) -> bool:
+        def show(read: Read) -> bool:
             self.reconciliation, self.account, self.history = read
-            return bool(self.reconciliation)
+            return bool(self.reconciliation.id)
 
         async for update in self._read(fetch, show):
             yield update

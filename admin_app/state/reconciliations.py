@@ -13,7 +13,7 @@ from admin_app.db.reconciliation_stats import count_for_table
 from admin_app.db.session import in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
-from admin_app.state.views import reconciliation_view
+from admin_app.state.views import ReconciliationView, reconciliation_view
 
 
 class ReconciliationsState(ListPageState, AppState):
@@ -35,6 +35,7 @@ class ReconciliationsState(ListPageState, AppState):
         "account",
     )
     _read_permission: ClassVar[Permission] = Permission.RECONCILIATIONS_READ
+    rows: list[ReconciliationView] = []
 
     skip_reasons: list[str] = []
 
@@ -58,7 +59,7 @@ class ReconciliationsState(ListPageState, AppState):
 
     def _fetch_rows(
         self, session: Session, query: db.ReconciliationQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[ReconciliationView]]:
         result = db.search_reconciliations(session=session, query=query, after=after, before=before)
         return result, [reconciliation_view(r) for r in result.rows]
 

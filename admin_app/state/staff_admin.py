@@ -3,6 +3,7 @@
 import secrets
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
 
@@ -29,7 +30,22 @@ from admin_app.db.staff_sessions import active_sessions, end_sessions_of, revoke
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
-from admin_app.state.views import TIME_FORMAT, auth_event_view
+from admin_app.state.views import TIME_FORMAT, AuthEventView, auth_event_view
+
+
+@dataclass
+class SessionRow:
+    """A live staff session as the admin's list shows it; `ref` stands for its id on this page only."""
+
+    ref: str = ""
+    email: str = ""
+    name: str = ""
+    roles: str = ""
+    signed_in: str = ""
+    last_seen: str = ""
+    client_address: str = ""
+    # How many live sessions the same person has (this one included).
+    sessions_of_person: int = 0
 
 
 class SessionsState(AppState):
@@ -38,7 +54,7 @@ class SessionsState(AppState):
     The browser never sees a session's stored id: each row carries a reference made for this page
     load, which the server maps back (`_sessions`)."""
 
-    rows: list[dict[str, str]] = []
+    rows: list[SessionRow] = []
     error: str = ""
     _sessions: dict[str, tuple[str, str]] = {}
 
@@ -59,16 +75,16 @@ class SessionsState(AppState):
             ref = secrets.token_urlsafe(9)
             self._sessions[ref] = (s.id, s.subject)
             self.rows.append(
-                {
-                    "ref": ref,
-                    "email": s.email,
-                    "name": s.name,
-                    "roles": s.roles.replace(",", ", ") or "none",
-                    "signed_in": s.created_at.strftime(TIME_FORMAT),
-                    "last_seen": s.last_seen_at.strftime(TIME_FORMAT),
-                    "client_address": s.client_address,
-                    "sessions_of_person": str(per_person[s.subject]),
-                }
+                SessionRow(
+                    ref=ref,
+                    email=s.email,
+                    name=s.name,
+                    roles=s.roles.replace(",", ", ") or "none",
+                    signed_in=s.created_at.strftime(TIME_FORMAT),
+                    last_seen=s.last_seen_at.strftime(TIME_FORMAT),
+                    client_address=s.client_address,
+                    sessions_of_person=per_person[s.subject],
+                )
             )
 
     @rx.event
@@ -141,6 +157,7 @@ class AuditState(ListPageState, AppState):
     _noun: ClassVar[str] = "entries"
     _filter_names: ClassVar[tuple[str, ...]] = ("kind", "person", "address", "from", "to")
     _read_permission: ClassVar[Permission] = Permission.AUDIT_READ
+    rows: list[AuthEventView] = []
 
     def _parse(self, params: Mapping[str, object]) -> tuple[AuthEventQuery, list[str]]:
         parsed = parse_auth_event_query(params)
@@ -154,7 +171,7 @@ class AuditState(ListPageState, AppState):
 
     def _fetch_rows(
         self, session: Session, query: AuthEventQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[dict[str, str]]]:
+    ) -> tuple[Page, list[AuthEventView]]:
         page = search_auth_events(session=session, query=query, after=after, before=before)
         return page, [auth_event_view(e) for e in page.rows]
 

@@ -12,20 +12,26 @@ from admin_app.state.app_state import AppState
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import DetailPageState
 from admin_app.state.views import (
+    AccountView,
+    LicenseView,
+    ReconciliationView,
+    SubscriptionView,
     billing_account_view,
     license_view,
     reconciliation_view,
     subscription_view,
 )
 
+Read = tuple[SubscriptionView, AccountView, list[LicenseView], list[ReconciliationView]]
+
 
 class SubscriptionState(DetailPageState, AppState):
     """One subscription by name."""
 
-    subscription: dict[str, str] = {}
-    account: dict[str, str] = {}
-    licenses: list[dict[str, str]] = []
-    reconciliations: list[dict[str, str]] = []
+    subscription: SubscriptionView = SubscriptionView()
+    account: AccountView = AccountView()
+    licenses: list[LicenseView] = []
+    reconciliations: list[ReconciliationView] = []
 
     @rx.event
     @requires(Permission.LICENSES_READ)
@@ -36,10 +42,10 @@ class SubscriptionState(DetailPageState, AppState):
         # The page needs licenses:read; its reconciliations are shown to roles that may read those too.
         with_reconciliations = bool(identity and is_allowed(identity.roles, Permission.RECONCILIATIONS_READ))
 
-        def fetch(session):
+        def fetch(session) -> Read:
             found = db.get_subscription_by_name(session=session, name=name)
             if found is None:
-                return {}, {}, [], []
+                return SubscriptionView(), AccountView(), [], []
             account = db.get_billing_account(session=session, billing_account_id=found.billing_account_id)
             rows = license_db.licenses_of_subscription(session=session, subscription_name=found.name)
             active = license_db.active_license_ids(
@@ -59,11 +65,9 @@ class SubscriptionState(DetailPageState, AppState):
                 [reconciliation_view(r) for r in reconciliations],
             )
 
-        def show(
-            read: tuple[dict[str, str], dict[str, str], list[dict[str, str]], list[dict[str, str]]],
-        ) -> bool:
+        def show(read: Read) -> bool:
             self.subscription, self.account, self.licenses, self.reconciliations = read
-            return bool(self.subscription)
+            return bool(self.subscription.name)
 
         async for update in self._read(fetch, show):
             yield update
