@@ -9,6 +9,7 @@ Run it after every migration (new tables need their grants)."""
 
 import argparse
 import os
+from typing import cast
 
 import sqlalchemy as sa
 
@@ -49,7 +50,8 @@ def grant_app_role(owner_url: str, role: str, password: str | None = None) -> No
 
 
 def _literal(connection: sa.Connection, value: str) -> str:
-    return connection.execute(sa.text("SELECT quote_literal(:v)"), {"v": value}).scalar_one()
+    # A textual query's columns have no type SQLAlchemy could know.
+    return cast(str, connection.execute(sa.text("SELECT quote_literal(:v)"), {"v": value}).scalar_one())
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import SQLColumnExpression
 from sqlmodel import Session, col
 
 from admin_app.db.auth_events import KINDS
@@ -79,7 +80,7 @@ def _match(_session: Session, query: AuthEventQuery) -> Match:
         )
         if given
     ]
-    filters: list = list(in_order)
+    filters: list[SQLColumnExpression[bool]] = list(in_order)
     if query.date_from:
         filters.append(col(e.at) >= datetime.combine(query.date_from, time.min, tzinfo=UTC))
     if query.date_to:

@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from sqlalchemy.sql.elements import SQLColumnExpression
 from sqlmodel import Session, col
 
 from admin_app.db.listing import ListSource
@@ -61,11 +62,14 @@ def parse_customer_query(params: Mapping[str, object]) -> Parsed[CustomerQuery]:
 
 
 def with_sort(query: CustomerQuery, sort: str) -> CustomerQuery:
-    return with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("name", "company"))
+    sorted_query: CustomerQuery = with_query_sort(
+        query, sort, SORT_COLUMNS, ascending_first=("name", "company")
+    )
+    return sorted_query
 
 
-def _filters(query: CustomerQuery) -> list:
-    conditions = []
+def _filters(query: CustomerQuery) -> list[SQLColumnExpression[bool]]:
+    conditions: list[SQLColumnExpression[bool]] = []
     if query.login:
         conditions.append(col(Customer.login_activated) == LOGIN_CHOICES[query.login])
     if query.confirmed:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import ITEM_LABELS
@@ -80,7 +81,7 @@ def parse_history_query(params: Mapping[str, object]) -> Parsed[HistoryQuery]:
     return Parsed(query=query, errors=errors)
 
 
-def _has_field(session: Session, name: str):
+def _has_field(session: Session, name: str) -> ColumnElement[bool]:
     """Rows whose changes name `name`, in the dialect's JSON syntax."""
     changes = col(Version.changes)
     if session.get_bind().dialect.name == "postgresql":
@@ -90,7 +91,7 @@ def _has_field(session: Session, name: str):
 
 def _match(session: Session, query: HistoryQuery) -> Match:
     v = Version
-    filters: list = []
+    filters: list[SQLColumnExpression[bool]] = []
     if query.actor:
         filters.append(sa.func.lower(col(v.actor)) == query.actor.lower())
     if query.item_type:

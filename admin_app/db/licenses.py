@@ -3,12 +3,14 @@
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import cast
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import SQLColumnExpression
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
@@ -17,6 +19,7 @@ from admin_app.db.models import ActiveLicenseMarks, License, stored_id
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount, every_page
 from admin_app.db.query_params import Parsed, read_choice, read_date_range, read_sort
 from admin_app.db.query_params import with_sort as with_query_sort
+from admin_app.db.session import row_count
 from admin_app.db.text_search import (
     SearchSpec,
     match_for,
@@ -112,7 +115,7 @@ def today_utc() -> date:
     return datetime.now(UTC).date()
 
 
-class _mostly_true(FunctionElement):
+class _mostly_true(FunctionElement[bool]):
     """A condition most rows meet. SQLite is told so (`likelihood`), so its planner reads a more
     selective index first; elsewhere the condition is written as it is."""
 
@@ -121,16 +124,16 @@ class _mostly_true(FunctionElement):
 
 
 @compiles(_mostly_true)
-def _condition(element, compiler, **kw) -> str:
+def _condition(element: _mostly_true, compiler: SQLCompiler, **kw: Any) -> str:
     return f"({compiler.process(element.clauses, **kw)})"
 
 
 @compiles(_mostly_true, "sqlite")
-def _likely_condition(element, compiler, **kw) -> str:
+def _likely_condition(element: _mostly_true, compiler: SQLCompiler, **kw: Any) -> str:
     return f"likelihood({compiler.process(element.clauses, **kw)}, 0.95)"
 
 
-def _valid_on(today: date, license=License) -> list:
+def _valid_on(today: date, license: type[License] = License) -> list[SQLColumnExpression[bool]]:
     """Started and not yet expired on `today` (a license expires on its expiry date).
 
     Nearly every license has started, few are unexpired: the expiry index is the one to read (at a
@@ -138,7 +141,7 @@ def _valid_on(today: date, license=License) -> list:
     return [_mostly_true(col(license.starts_at) <= today), col(license.expires_at) > today]
 
 
-def _is_active_license(today: date) -> list:
+def _is_active_license(today: date) -> list[SQLColumnExpression[bool]]:
     """Rule 11 as a condition: valid today, and no license of the same company valid today was issued
     later (the id breaks a tie). The later one is looked up through (company, issued_at)."""
     later = aliased(License)
@@ -174,9 +177,7 @@ def mark_active_licenses(*, session: Session, today: date | None = None) -> int:
     is_active = sa.and_(*_is_active_license(today))
     mark = col(License.active_mark)
     changed = sum(
-        cast(
-            CursorResult, session.execute(sa.update(License).where(*where).values(active_mark=value))
-        ).rowcount
+        row_count(session.execute(sa.update(License).where(*where).values(active_mark=value)))
         for where, value in (((mark, ~is_active), False), ((~mark, is_active), True))
     )
     session.execute(sa.update(ActiveLicenseMarks).values(marked_on=today))
@@ -201,8 +202,8 @@ def renew_active_marks(engine: Engine, today: date | None = None) -> int:
     return changed
 
 
-def _filter_conditions(query: LicenseQuery, today: date, marked: bool) -> list:
-    conditions: list = []
+def _filter_conditions(query: LicenseQuery, today: date, marked: bool) -> list[SQLColumnExpression[bool]]:
+    conditions: list[SQLColumnExpression[bool]] = []
     if query.plan:
         conditions.append(col(License.plan) == query.plan)
     if query.trial:
@@ -225,7 +226,7 @@ def _filter_conditions(query: LicenseQuery, today: date, marked: bool) -> list:
     return conditions
 
 
-def _in_issued_order(query: LicenseQuery) -> tuple:
+def _in_issued_order(query: LicenseQuery) -> tuple[SQLColumnExpression[bool], ...]:
     """The filter an index keeps in issue order, (plan | license_type, issued_at, id), when the list
     is sorted by issue date (see paging.Match)."""
     if query.sort != "issued":
@@ -358,7 +359,8 @@ def active_license_for(*, session: Session, company: str, today: date | None = N
 
 def with_sort(query: LicenseQuery, sort: str) -> LicenseQuery:
     """The query sorted by `sort` (companies A to Z first); the current sort flips direction."""
-    return with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("company",))
+    sorted_query: LicenseQuery = with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("company",))
+    return sorted_query
 
 
 def license_status(license: License, today: date | None = None) -> str:

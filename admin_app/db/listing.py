@@ -1,10 +1,10 @@
 """One page, one capped count and every row of any searchable list: what every list shares."""
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy.sql.elements import SQLColumnExpression
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 from sqlmodel import Session
 
 from admin_app.db.paging import (
@@ -36,7 +36,7 @@ class ListQuery(Protocol):
 def page_of(
     session: Session,
     *,
-    entity,
+    entity: type[Any],
     query: ListQuery,
     sort_columns: Mapping[str, tuple[Any, type]],
     match: Callable[[], Match],
@@ -74,7 +74,7 @@ def count_of(
     term: str,
     match: Callable[[], Match],
     cap: int = COUNT_CAP,
-    densest_first: list | None = None,
+    densest_first: Sequence[ColumnElement[Any]] | None = None,
 ) -> ResultCount:
     """The number of matches, exact up to `cap`, or up to SEARCH_COUNT_CAP when there is a search term
     (`densest_first` as in paging.count_matches)."""

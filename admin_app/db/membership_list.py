@@ -4,6 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from admin_app.db.customer_list import CUSTOMER_SEARCH, CustomerQuery, search_customers
@@ -40,7 +41,7 @@ def parse_membership_query(params: Mapping[str, object]) -> Parsed[MembershipQue
     )
 
 
-def _zuora_prefix(term: str):
+def _zuora_prefix(term: str) -> ColumnElement[bool]:
     """Accounts whose zuora id starts with `term` (ids are lower-case hex), through the unique index."""
     prefix = term.lower()
     return (col(BillingAccount.zuora_account_id) >= prefix) & (

@@ -37,11 +37,11 @@ class Outcome(Generic[T]):
         return self
 
 
-def refused(message: str, *, needs_confirmation: bool = False) -> Outcome:
+def refused(message: str, *, needs_confirmation: bool = False) -> Outcome[Any]:
     """Nothing was written, for the reason in `message`."""
     return Outcome(message=message, needs_confirmation=needs_confirmation)
 
 
-def invalid(field_errors: dict[str, str]) -> Outcome:
+def invalid(field_errors: dict[str, str]) -> Outcome[Any]:
     """Nothing was written: these fields need fixing."""
     return Outcome(field_errors=field_errors)

@@ -4,14 +4,15 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression, UnaryExpression
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session
 
@@ -52,7 +53,9 @@ def decode_cursor(token: str, python_type: type) -> Cursor | None:
         return None
 
 
-def keyset_after(column: ColumnElement, id_column: ColumnElement, cursor: Cursor, descending: bool):
+def keyset_after(
+    column: ColumnElement[Any], id_column: ColumnElement[Any], cursor: Cursor, descending: bool
+) -> ColumnElement[bool]:
     """Rows strictly after `cursor` in the order (column, id), ascending or descending.
 
     The column is bounded on its own as well: PostgreSQL estimates a range of (column, id) pairs
@@ -66,7 +69,9 @@ def keyset_after(column: ColumnElement, id_column: ColumnElement, cursor: Cursor
     return sa.and_(column >= value, key > position)
 
 
-def keyset_until(column: ColumnElement, id_column: ColumnElement, cursor: Cursor, descending: bool):
+def keyset_until(
+    column: ColumnElement[Any], id_column: ColumnElement[Any], cursor: Cursor, descending: bool
+) -> ColumnElement[bool]:
     """Rows up to and including `cursor` in the order (column, id); bounded as in keyset_after."""
     value = sa.literal(cursor.value, column.type)
     key, position = sa.tuple_(column, id_column), sa.tuple_(value, sa.literal(cursor.id))
@@ -75,7 +80,9 @@ def keyset_until(column: ColumnElement, id_column: ColumnElement, cursor: Cursor
     return sa.and_(column <= value, key <= position)
 
 
-def keyset_order(column: ColumnElement, id_column: ColumnElement, descending: bool) -> list:
+def keyset_order(
+    column: ColumnElement[Any], id_column: ColumnElement[Any], descending: bool
+) -> list[UnaryExpression[Any]]:
     """ORDER BY clauses for (column, id)."""
     if descending:
         return [column.desc(), id_column.desc()]
@@ -101,7 +108,7 @@ class Match:
     among the rows that filter allows, not among all rows, so it holds a rarer filter's matches too.
     """
 
-    filters: list
+    filters: Sequence[SQLColumnExpression[bool]]
     row_match: ColumnElement[bool] | None = None
     index_match: ColumnElement[bool] | None = None
     in_order: tuple[SQLColumnExpression[bool], ...] = ()
@@ -111,16 +118,16 @@ class Match:
 class FetchedPage:
     """Rows of one page; `partial` when only the first UNINDEXED_SCAN_LIMIT rows were searched."""
 
-    rows: list
+    rows: list[Any]
     partial: bool = False
 
 
 def fetch_keyset_page(
-    session,
+    session: Session,
     *,
-    entity,
-    sort_column: ColumnElement,
-    id_column: ColumnElement,
+    entity: type[Any],
+    sort_column: ColumnElement[Any],
+    id_column: ColumnElement[Any],
     descending: bool,
     cursor: Cursor | None,
     limit: int,
@@ -136,14 +143,16 @@ def fetch_keyset_page(
     order = keyset_order(sort_column, id_column, descending)
     bounds = [keyset_after(sort_column, id_column, cursor, descending)] if cursor else []
 
-    def rows_where(count: int, *conditions) -> list:
+    def rows_where(count: int, *conditions: SQLColumnExpression[bool]) -> list[Any]:
         statement = sa.select(entity).where(*conditions).order_by(*order).limit(count)
         return list(session.scalars(statement))
 
-    def ordered(*conditions) -> list:
+    def ordered(*conditions: SQLColumnExpression[bool]) -> list[Any]:
         return rows_where(limit, *bounds, *conditions)
 
-    def from_window(size: int, conditions: list, start: Cursor | None = None) -> tuple[list, Cursor | None]:
+    def from_window(
+        size: int, conditions: Sequence[SQLColumnExpression[bool]], start: Cursor | None = None
+    ) -> tuple[list[Any], Cursor | None]:
         # The window ends at the size-th row after its start, found on an index alone;
         # a key range then bounds the scan without joining the table to itself.
         after = [*bounds, keyset_after(sort_column, id_column, start, descending)] if start else bounds
@@ -159,7 +168,11 @@ def fetch_keyset_page(
         edge = Cursor(*last)
         return rows_up_to(edge, after, conditions), edge
 
-    def rows_up_to(edge: Cursor, after: list, conditions: list) -> list:
+    def rows_up_to(
+        edge: Cursor,
+        after: Sequence[SQLColumnExpression[bool]],
+        conditions: Sequence[SQLColumnExpression[bool]],
+    ) -> list[Any]:
         if not windows_split_at_their_last_value(session):
             return rows_where(
                 limit, *after, keyset_until(sort_column, id_column, edge, descending), *conditions
@@ -203,7 +216,7 @@ def fetch_keyset_page(
     return FetchedPage(rows, partial=edge is not None and len(rows) < limit)
 
 
-def windows_split_at_their_last_value(session) -> bool:
+def windows_split_at_their_last_value(session: Session) -> bool:
     """Whether a window is read in two parts: the rows before the value it ends on, then those of
     that value up to its last row.
 
@@ -240,7 +253,7 @@ def further_window(found: int, limit: int) -> int:
 class Page:
     """One page of rows and the cursors to its neighbours; `partial` as in FetchedPage."""
 
-    rows: list
+    rows: list[Any]
     next_cursor: str | None
     prev_cursor: str | None
     partial: bool = False
@@ -249,7 +262,7 @@ class Page:
 EMPTY_PAGE = Page(rows=[], next_cursor=None, prev_cursor=None)
 
 
-def every_page(session: Session, fetch: Callable[[str | None], Page]) -> Iterator:
+def every_page(session: Session, fetch: Callable[[str | None], Page]) -> Iterator[Any]:
     """Every row of a keyset-paged search, one page at a time (`fetch(after)` reads the page after a
     cursor). The transaction ends before a page's rows are handed out, so a slow reader, such as a
     CSV download, holds no database connection while it reads."""
@@ -265,10 +278,10 @@ def every_page(session: Session, fetch: Callable[[str | None], Page]) -> Iterato
 
 
 def search_page(
-    session,
+    session: Session,
     *,
-    entity,
-    sort_column: ColumnElement,
+    entity: type[Any],
+    sort_column: ColumnElement[Any],
     python_type: type,
     descending: bool,
     match: Match,
@@ -323,7 +336,7 @@ class ResultCount:
 COUNT_CAP = 10_000
 
 
-class checked_row_by_row(FunctionElement):
+class checked_row_by_row(FunctionElement[bool]):
     """A condition each row is checked against, never looked up in an index of its own."""
 
     type = sa.Boolean()
@@ -331,24 +344,24 @@ class checked_row_by_row(FunctionElement):
 
 
 @compiles(checked_row_by_row)
-def _row_by_row(element, compiler, **kw) -> str:
+def _row_by_row(element: checked_row_by_row, compiler: SQLCompiler, **kw: Any) -> str:
     return f"(({compiler.process(element.clauses, **kw)}) IS TRUE)"
 
 
 def count_matches(
-    session,
+    session: Session,
     *,
     id_column: SQLColumnExpression[Any],
     match: Match,
     cap: int = COUNT_CAP,
-    densest_first: list | None = None,
+    densest_first: Sequence[ColumnElement[Any]] | None = None,
 ) -> ResultCount:
     """Count matches, stopping at `cap` so a huge result never stalls the page.
 
     A term the index cannot serve is counted among the newest UNINDEXED_SCAN_LIMIT rows only.
     `densest_first` orders the rows looked at (ORDER BY clauses) when matches are densest there.
     """
-    newest: list = []
+    newest: list[ColumnElement[bool]] = []
     edge = None
     if match.row_match is not None and match.index_match is None:
         edge = session.scalar(

@@ -10,9 +10,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
@@ -42,6 +45,11 @@ DIRECT_TOP_ROWS = 40_000
 CHART_FILTERS = ("from", "to", "status", "plan", "channel", "currency")
 # Amounts in different currencies do not add up, so the top-10 ranks one currency at a time.
 DEFAULT_TOP_CURRENCY = "USD"
+
+# One chart's aggregate: its rows, each a tuple of the chart's columns.
+ChartRows = list[tuple[Any, ...]]
+# A SELECT of key columns, then sums (see _combined).
+_Sums = sa.Select[*tuple[Any, ...]]
 
 
 def parse_chart_query(params: Mapping[str, object]) -> Parsed[ReconciliationQuery]:
@@ -98,10 +106,10 @@ class ChartResults:
 
     def __init__(self, size: int = 128) -> None:
         self._size = size
-        self._results: OrderedDict[tuple[ReconciliationQuery, int], list[list]] = OrderedDict()
+        self._results: OrderedDict[tuple[ReconciliationQuery, int], list[ChartRows]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, query: ReconciliationQuery, version: int | None) -> list[list] | None:
+    def get(self, query: ReconciliationQuery, version: int | None) -> list[ChartRows] | None:
         if version is None:
             return None
         with self._lock:
@@ -110,7 +118,7 @@ class ChartResults:
                 self._results.move_to_end((query, version))
             return results
 
-    def keep(self, query: ReconciliationQuery, version: int | None, results: list[list]) -> None:
+    def keep(self, query: ReconciliationQuery, version: int | None, results: list[ChartRows]) -> None:
         if version is None:
             return
         with self._lock:
@@ -123,7 +131,7 @@ class ChartResults:
 CHART_RESULTS = ChartResults()
 
 
-def chart_aggregates(query: ReconciliationQuery) -> list[Callable[[Session], list]]:
+def chart_aggregates(query: ReconciliationQuery) -> list[Callable[[Session], ChartRows]]:
     """The six charts' aggregates, in the charts' order, each a function of a session."""
     currency = query.currency or DEFAULT_TOP_CURRENCY
     return [
@@ -185,9 +193,11 @@ def _plan(query: ReconciliationQuery) -> _Plan:
     return _Plan(rollup=(first, after), direct=edges)
 
 
-def _rollup_filters(query: ReconciliationQuery, months: tuple[date | None, date | None]) -> list:
+def _rollup_filters(
+    query: ReconciliationQuery, months: tuple[date | None, date | None]
+) -> list[SQLColumnExpression[bool]]:
     r = ReconciliationRollup
-    conditions: list = []
+    conditions: list[SQLColumnExpression[bool]] = []
     if months[0] is not None:
         conditions.append(col(r.month) >= months[0])
     if months[1] is not None:
@@ -203,7 +213,7 @@ def _month_text(value: date | str) -> str:
     return value.strftime("%Y-%m") if isinstance(value, date) else str(value)[:7]
 
 
-def _direct_month(session: Session):
+def _direct_month(session: Session) -> ColumnElement[str]:
     """'YYYY-MM' of the reconciliation date, in the dialect of the session's database."""
     column = col(Reconciliation.reconciliation_date)
     if session.get_bind().dialect.name == "postgresql":
@@ -211,7 +221,7 @@ def _direct_month(session: Session):
     return sa.func.strftime("%Y-%m", column)
 
 
-class _cents(FunctionElement):
+class _cents(FunctionElement[int]):
     """An amount with two decimals as whole cents. PostgreSQL's exact decimals convert straight to an
     integer, which sums several times faster than a decimal; SQLite's floating-point ones are rounded."""
 
@@ -220,22 +230,26 @@ class _cents(FunctionElement):
 
 
 @compiles(_cents)
-def _rounded_cents(element, compiler, **kw) -> str:
+def _rounded_cents(element: _cents, compiler: SQLCompiler, **kw: Any) -> str:
     return f"round(({compiler.process(element.clauses, **kw)}) * 100)"
 
 
 @compiles(_cents, "postgresql")
-def _integer_cents(element, compiler, **kw) -> str:
+def _integer_cents(element: _cents, compiler: SQLCompiler, **kw: Any) -> str:
     return f"CAST(({compiler.process(element.clauses, **kw)}) * 100 AS BIGINT)"
 
 
-def _direct_cents():
+def _direct_cents() -> _cents:
     return _cents(col(Reconciliation.invoiced_amount))
 
 
 def _combined(
-    session: Session, query: ReconciliationQuery, rollup, direct, keys: int
-) -> dict[tuple, list[int]]:
+    session: Session,
+    query: ReconciliationQuery,
+    rollup: Callable[[list[SQLColumnExpression[bool]]], _Sums],
+    direct: Callable[[ReconciliationQuery], _Sums],
+    keys: int,
+) -> dict[tuple[str, ...], list[int]]:
     """Key -> summed values, over the roll-up's whole months and the rows of the partial ones.
 
     `rollup(conditions)` and `direct(query)` build SELECTs of `keys` key columns then sums;
@@ -245,7 +259,7 @@ def _combined(
     statements = [direct(part) for part in plan.direct]
     if plan.rollup is not None:
         statements.append(rollup(_rollup_filters(query, plan.rollup)))
-    totals: dict[tuple, list[int]] = {}
+    totals: dict[tuple[str, ...], list[int]] = {}
     for statement in statements:
         for row in session.execute(statement):
             key = tuple(
@@ -261,19 +275,19 @@ def monthly_status_counts(*, session: Session, query: ReconciliationQuery) -> li
     """(month, status, reconciliations), oldest month first."""
     r, u = Reconciliation, ReconciliationRollup
 
-    def rollup(conditions):
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
         return (
-            sa.select(u.month, u.status, sa.func.sum(u.reconciliations))
+            sa.select(col(u.month), col(u.status), sa.func.sum(col(u.reconciliations)))
             .where(*conditions)
-            .group_by(u.month, u.status)
+            .group_by(col(u.month), col(u.status))
         )
 
-    def direct(part):
+    def direct(part: ReconciliationQuery) -> _Sums:
         month = _direct_month(session)
         return (
-            sa.select(month, r.status, sa.func.count())
+            sa.select(month, col(r.status), sa.func.count())
             .where(*reconciliation_filters(part))
-            .group_by(month, r.status)
+            .group_by(month, col(r.status))
         )
 
     totals = _combined(session, query, rollup, direct, keys=2)
@@ -284,19 +298,26 @@ def monthly_invoiced(*, session: Session, query: ReconciliationQuery) -> list[tu
     """(month, currency, invoiced amount) where something was invoiced."""
     r, u = Reconciliation, ReconciliationRollup
 
-    def rollup(conditions):
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
         return (
-            sa.select(u.month, u.currency, sa.func.sum(u.invoiced_count), sa.func.sum(u.invoiced_cents))
+            sa.select(
+                col(u.month),
+                col(u.currency),
+                sa.func.sum(col(u.invoiced_count)),
+                sa.func.sum(col(u.invoiced_cents)),
+            )
             .where(*conditions)
-            .group_by(u.month, u.currency)
+            .group_by(col(u.month), col(u.currency))
         )
 
-    def direct(part):
+    def direct(part: ReconciliationQuery) -> _Sums:
         month = _direct_month(session)
         return (
-            sa.select(month, r.currency, sa.func.count(r.invoiced_amount), sa.func.sum(_direct_cents()))
+            sa.select(
+                month, col(r.currency), sa.func.count(col(r.invoiced_amount)), sa.func.sum(_direct_cents())
+            )
             .where(*reconciliation_filters(part))
-            .group_by(month, r.currency)
+            .group_by(month, col(r.currency))
         )
 
     totals = _combined(session, query, rollup, direct, keys=2)
@@ -308,15 +329,15 @@ def skip_reason_counts(*, session: Session, query: ReconciliationQuery) -> list[
     r, u = Reconciliation, ReconciliationRollup
     skipped = replace(query, status="skipped") if query.status in (None, "skipped") else query
 
-    def rollup(conditions):
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
         return (
-            sa.select(u.skip_reason, sa.func.sum(u.reconciliations))
+            sa.select(col(u.skip_reason), sa.func.sum(col(u.reconciliations)))
             .where(*conditions)
-            .group_by(u.skip_reason)
+            .group_by(col(u.skip_reason))
         )
 
-    def direct(part):
-        reason = sa.func.coalesce(r.skip_reason, "")
+    def direct(part: ReconciliationQuery) -> _Sums:
+        reason = sa.func.coalesce(col(r.skip_reason), "")
         return sa.select(reason, sa.func.count()).where(*reconciliation_filters(part)).group_by(reason)
 
     if skipped.status != "skipped":
@@ -330,13 +351,17 @@ def monthly_failures(*, session: Session, query: ReconciliationQuery) -> list[tu
     """(month, failed, all) so a chart can show the failure rate with its counts."""
     r, u = Reconciliation, ReconciliationRollup
 
-    def rollup(conditions):
-        failed = sa.func.sum(sa.case((u.status == "failed", u.reconciliations), else_=0))
-        return sa.select(u.month, sa.func.sum(u.reconciliations), failed).where(*conditions).group_by(u.month)
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
+        failed = sa.func.sum(sa.case((col(u.status) == "failed", col(u.reconciliations)), else_=0))
+        return (
+            sa.select(col(u.month), sa.func.sum(col(u.reconciliations)), failed)
+            .where(*conditions)
+            .group_by(col(u.month))
+        )
 
-    def direct(part):
+    def direct(part: ReconciliationQuery) -> _Sums:
         month = _direct_month(session)
-        failed = sa.func.sum(sa.case((r.status == "failed", 1), else_=0))
+        failed = sa.func.sum(sa.case((col(r.status) == "failed", 1), else_=0))
         return sa.select(month, sa.func.count(), failed).where(*reconciliation_filters(part)).group_by(month)
 
     totals = _combined(session, query, rollup, direct, keys=1)
@@ -365,7 +390,7 @@ def _invoiced_by_account(
     """(account, invoiced cents) in `currency` over the rows `query` matches, largest first."""
     r = Reconciliation
     cents = sa.func.sum(_direct_cents()).label("cents")
-    conditions = [*reconciliation_filters(query), r.currency == currency]
+    conditions = [*reconciliation_filters(query), col(r.currency) == currency]
     account = col(r.billing_account_id)
     if accounts is None:
         # Nothing or zero invoiced adds nothing: the rows left are those of the invoiced-rows index
@@ -466,16 +491,16 @@ def monthly_seats_added(*, session: Session, query: ReconciliationQuery) -> list
     r, u = Reconciliation, ReconciliationRollup
     done = replace(query, status="done") if query.status in (None, "done") else query
 
-    def rollup(conditions):
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
         return (
-            sa.select(u.month, sa.func.sum(u.reconciliations), sa.func.sum(u.seats_added))
+            sa.select(col(u.month), sa.func.sum(col(u.reconciliations)), sa.func.sum(col(u.seats_added)))
             .where(*conditions)
-            .group_by(u.month)
+            .group_by(col(u.month))
         )
 
-    def direct(part):
+    def direct(part: ReconciliationQuery) -> _Sums:
         month = _direct_month(session)
-        added = r.user_count - r.seats_before
+        added = col(r.user_count) - col(r.seats_before)
         seats = sa.func.sum(sa.case((added > 0, added), else_=0))
         return sa.select(month, sa.func.count(), seats).where(*reconciliation_filters(part)).group_by(month)
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import SQLColumnExpression
 from sqlmodel import Session, col, select
 
 from admin_app.db.licenses import PLANS
@@ -126,10 +127,10 @@ def parse_reconciliation_query(params: Mapping[str, object]) -> Parsed[Reconcili
     return Parsed(query=query, errors=errors)
 
 
-def reconciliation_filters(query: ReconciliationQuery) -> list:
+def reconciliation_filters(query: ReconciliationQuery) -> list[SQLColumnExpression[bool]]:
     """The WHERE conditions of every filter but the search term (the charts use these too)."""
     r = Reconciliation
-    conditions: list = []
+    conditions: list[SQLColumnExpression[bool]] = []
     if query.status:
         conditions.append(col(r.status) == query.status)
     if query.date_from:
@@ -156,7 +157,7 @@ def reconciliation_filters(query: ReconciliationQuery) -> list:
     return conditions
 
 
-def _in_date_order(query: ReconciliationQuery) -> tuple:
+def _in_date_order(query: ReconciliationQuery) -> tuple[SQLColumnExpression[bool], ...]:
     """The filter an index keeps in date order, (status, reconciliation_date, id), when the list is
     sorted by date (see paging.Match)."""
     if query.sort == "date" and query.status:
@@ -183,7 +184,10 @@ iter_reconciliations = RECONCILIATIONS.every
 
 def with_sort(query: ReconciliationQuery, sort: str) -> ReconciliationQuery:
     """The query sorted by `sort` (customers A to Z first); the current sort flips direction."""
-    return with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("customer",))
+    sorted_query: ReconciliationQuery = with_query_sort(
+        query, sort, SORT_COLUMNS, ascending_first=("customer",)
+    )
+    return sorted_query
 
 
 def get_reconciliation(*, session: Session, reconciliation_id: int) -> Reconciliation | None:

@@ -9,11 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from admin_app.settings import get_settings
@@ -29,7 +31,7 @@ SQLITE_PRAGMAS = (
 )
 
 
-def _apply_sqlite_pragmas(dbapi_connection, _record) -> None:
+def _apply_sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     for pragma in SQLITE_PRAGMAS:
         cursor.execute(pragma)
@@ -89,6 +91,12 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def row_count(result: Result[*tuple[Any, ...]]) -> int:
+    """The rows an UPDATE or DELETE run by `Session.execute` matched. Its result is typed as any
+    statement's, but for these it is a CursorResult, which holds the count."""
+    return cast(CursorResult[*tuple[Any, ...]], result).rowcount
 
 
 T = TypeVar("T")

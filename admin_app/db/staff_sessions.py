@@ -4,14 +4,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from admin_app.db.models import StaffSession, StaffSessionTab, UsedLogoutToken, table_of
+from admin_app.db.session import row_count
 
 # Touch last_seen_at at most this often: every event checks the session, few need a write.
 TOUCH_EVERY = timedelta(seconds=60)
@@ -201,19 +200,16 @@ def claim_role_check(
     atomic, so of several workers (or events) only one asks the provider. Returns the sealed tokens to
     ask with, or None when the check is not due, the session is gone, or it has nothing to ask with."""
     table = table_of(StaffSession)
-    claimed = cast(
-        CursorResult,
-        session.execute(
-            sa.update(table)
-            .where(
-                table.c.id == session_id,
-                table.c.revoked_at.is_(None),
-                sa.or_(table.c.roles_checked_at.is_(None), table.c.roles_checked_at <= now - every),
-            )
-            .values(roles_checked_at=now)
-        ),
+    claimed = session.execute(
+        sa.update(table)
+        .where(
+            table.c.id == session_id,
+            table.c.revoked_at.is_(None),
+            sa.or_(table.c.roles_checked_at.is_(None), table.c.roles_checked_at <= now - every),
+        )
+        .values(roles_checked_at=now)
     )
-    if claimed.rowcount != 1:
+    if row_count(claimed) != 1:
         return None
     row = session.get(StaffSession, session_id)
     if row is None or not (row.access_token or row.refresh_token):
@@ -264,16 +260,13 @@ def purge_sessions(*, session: Session, now: datetime, retention: timedelta) -> 
         sa.or_(col(StaffSession.revoked_at) < cutoff, col(StaffSession.expires_at) < cutoff)
     )
     session.execute(delete(StaffSessionTab).where(col(StaffSessionTab.session_id).in_(purged)))
-    deleted = cast(
-        CursorResult,
-        session.execute(
-            delete(StaffSession).where(
-                sa.or_(col(StaffSession.revoked_at) < cutoff, col(StaffSession.expires_at) < cutoff)
-            )
-        ),
+    deleted = session.execute(
+        delete(StaffSession).where(
+            sa.or_(col(StaffSession.revoked_at) < cutoff, col(StaffSession.expires_at) < cutoff)
+        )
     )
     session.execute(delete(UsedLogoutToken).where(col(UsedLogoutToken.expires_at) < now))
-    return deleted.rowcount
+    return row_count(deleted)
 
 
 def first_use_of_logout_token(*, session: Session, jti: str, keep_until: datetime) -> bool:

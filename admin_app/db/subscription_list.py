@@ -72,7 +72,8 @@ def parse_subscription_query(params: Mapping[str, object]) -> Parsed[Subscriptio
 
 
 def with_sort(query: SubscriptionQuery, sort: str) -> SubscriptionQuery:
-    return with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("name",))
+    sorted_query: SubscriptionQuery = with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("name",))
+    return sorted_query
 
 
 SUBSCRIPTION_NAME = SearchSpec(
