@@ -2,23 +2,29 @@
 
 import asyncio
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import contact_choice as choice_db
 from admin_app.db import contacts as contact_db
-from admin_app.db.billing_accounts import account_detail
+from admin_app.db.billing_accounts import AccountDetail, account_detail
 from admin_app.db.contact_choice import RoleChoice
 from admin_app.db.customers import SoldToAddress
 from admin_app.db.licenses import today_utc
+from admin_app.db.models import BillingAccount, BillingAccountContact
+from admin_app.db.outcomes import Outcome
 from admin_app.db.ownership import PlannedChange
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Payload, Replies
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import done_within
 from admin_app.state.views import (
@@ -37,7 +43,9 @@ from admin_app.state.views import (
     subscription_row,
     version_view,
 )
-from admin_app.state.writes import acting_staff, attempt
+from admin_app.state.writes import acting_staff, attempt, form_text
+
+T = TypeVar("T")
 
 
 class BillingAccountDetailState(AppState):
@@ -77,16 +85,16 @@ class BillingAccountDetailState(AppState):
     def _account_id(self) -> int | None:
         return parse_id(path_tail(self.router.url.path))
 
-    def _reading(self) -> asyncio.Future:
+    def _reading(self) -> asyncio.Future[AccountDetail | None]:
         """The account the URL names (or None), read in a database thread from now on."""
         account_id = self._account_id()
 
-        def fetch(session):
+        def fetch(session: Session) -> AccountDetail | None:
             return account_detail(session, billing_account_id=account_id) if account_id else None
 
         return asyncio.ensure_future(in_session(fetch))
 
-    async def _refresh(self, reading: asyncio.Future | None = None) -> None:
+    async def _refresh(self, reading: asyncio.Future[AccountDetail | None] | None = None) -> None:
         """Show the account the URL names, from `reading` when one is under way."""
         today = today_utc()
         try:
@@ -112,18 +120,18 @@ class BillingAccountDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_READ)
-    async def load(self):
+    async def load(self) -> Replies:
         self.loading, self.editing, self.new_bill_to_open, self.join_open = True, ContactView(), False, False
         self.choice_open = False
         reading = self._reading()
         if not await done_within(reading):
-            yield
+            yield None
         await self._refresh(reading)
         self.loading = False
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def edit_contact(self, contact: dict):
+    def edit_contact(self, contact: Payload) -> None:
         """Open the form with rule 8's banner naming the role being edited."""
         found = next(
             (c for c in self.contacts if isinstance(contact, dict) and c.id == contact.get("id")), None
@@ -138,21 +146,21 @@ class BillingAccountDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def close_contact(self, value: bool = False):
+    def close_contact(self, value: bool = False) -> None:
         if not value:
             self.editing, self.new_bill_to_open = ContactView(), False
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def save_contact(self, form: dict):
+    async def save_contact(self, form: Payload) -> Replies:
         if not self.editing.id or not isinstance(form, dict):
             return
         actor = await acting_staff(self)
         contact_id, lock_version = int(self.editing.id), self.editing.lock_version
         edit = contact_db.ContactEdit.from_form(form)
-        reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
+        reason = form_text(form, "reason")
 
-        def write(session):
+        def write(session: Session) -> Outcome[BillingAccountContact]:
             return contact_db.update_contact(
                 session,
                 contact_id=contact_id,
@@ -168,13 +176,13 @@ class BillingAccountDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def open_new_bill_to(self):
+    def open_new_bill_to(self) -> None:
         self.new_bill_to_open, self.contact_errors, self.contact_message = True, {}, ""
         self.banner = f"You are giving {self.account.name} a Bill To contact of its own."
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def save_new_bill_to(self, form: dict):
+    async def save_new_bill_to(self, form: Payload) -> Replies:
         if not isinstance(form, dict):
             return
         actor = await acting_staff(self)
@@ -182,9 +190,9 @@ class BillingAccountDetailState(AppState):
         if account_id is None:
             return
         edit = contact_db.ContactEdit.from_form(form)
-        reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
+        reason = form_text(form, "reason")
 
-        def write(session):
+        def write(session: Session) -> Outcome[BillingAccount]:
             return contact_db.give_bill_to_its_own_contact(
                 session,
                 billing_account_id=account_id,
@@ -200,7 +208,7 @@ class BillingAccountDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def ask_join(self):
+    async def ask_join(self) -> Replies:
         """Review before the Bill To becomes the Sold To: who will receive the invoices instead."""
         account_id = self._loaded_id
         if account_id is None:
@@ -217,20 +225,20 @@ class BillingAccountDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def close_join(self, value: bool = False):
+    def close_join(self, value: bool = False) -> None:
         if not value:
             self.join_open = False
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def make_bill_to_the_sold_to(self, form: dict):
+    async def make_bill_to_the_sold_to(self, form: Payload) -> Replies:
         actor = await acting_staff(self)
         account_id, lock_version = self._loaded_id, self.lock_version
         if account_id is None or not isinstance(form, dict):
             return
-        reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
+        reason = form_text(form, "reason")
 
-        def write(session):
+        def write(session: Session) -> Outcome[BillingAccount]:
             return contact_db.make_bill_to_the_sold_to(
                 session,
                 billing_account_id=account_id,
@@ -245,24 +253,24 @@ class BillingAccountDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def open_choice(self):
+    def open_choice(self) -> None:
         self.choice_open, self.choice_reviewed = True, False
         self.contact_errors, self.contact_message = {}, ""
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def close_choice(self, value: bool = False):
+    def close_choice(self, value: bool = False) -> None:
         if not value:
             self.choice_open = False
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def back_to_choice(self):
+    def back_to_choice(self) -> None:
         self.choice_reviewed, self.contact_errors, self.contact_message = False, {}, ""
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def review_choice(self, form: dict):
+    async def review_choice(self, form: Payload) -> None:
         """Plan making the chosen member the Sold To, Bill To or both; show it before anything is saved."""
         if self._loaded_id is None or not isinstance(form, dict):
             return
@@ -288,15 +296,15 @@ class BillingAccountDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def save_choice(self, form: dict):
+    async def save_choice(self, form: Payload) -> Replies:
         choice, fingerprint = self._choice, self._choice_fingerprint
         if choice is None or choice.billing_account_id != self._loaded_id or not isinstance(form, dict):
             return
         actor = await acting_staff(self)
         address = SoldToAddress.from_form(form)
-        reason = form.get("reason", "") if isinstance(form.get("reason"), str) else ""
+        reason = form_text(form, "reason")
 
-        def write(session):
+        def write(session: Session) -> Outcome[BillingAccount]:
             return choice_db.apply_role_choice(
                 session,
                 choice,
@@ -310,7 +318,7 @@ class BillingAccountDetailState(AppState):
         async for update in self._write(write, "Saved: " + choice_db.ROLES[choice.role] + " changed."):
             yield update
 
-    async def _write(self, write, success: str):
+    async def _write(self, write: Callable[[Session], Outcome[T]], success: str) -> Replies:
         outcome = await attempt(write)
         self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
         if not outcome.ok:

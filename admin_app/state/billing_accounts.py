@@ -25,7 +25,7 @@ class AccountRow:
     reseller: str = ""
 
 
-class BillingAccountsState(ListPageState, AppState):
+class BillingAccountsState(ListPageState[db.AccountQuery, AccountRow], AppState):
     _path: ClassVar[str] = "/billing-accounts"
     _noun: ClassVar[str] = "billing accounts"
     _filter_names: ClassVar[tuple[str, ...]] = ()

@@ -9,17 +9,21 @@ from datetime import UTC, datetime
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import customers as db
 from admin_app.db.contact_fields import ADDRESS_FIELDS, LABELS
-from admin_app.db.customer_detail import customer_detail
+from admin_app.db.customer_detail import CustomerDetail, customer_detail
 from admin_app.db.login_status import set_login_activated
+from admin_app.db.models import Customer
+from admin_app.db.outcomes import Outcome
 from admin_app.db.ownership import PlannedChange
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Payload, Replies
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import done_within
 from admin_app.state.views import (
@@ -32,7 +36,7 @@ from admin_app.state.views import (
     customer_view,
     version_view,
 )
-from admin_app.state.writes import acting_staff, attempt
+from admin_app.state.writes import acting_staff, attempt, form_text
 
 FIELD_LABELS = {
     "first_name": "First name",
@@ -108,16 +112,16 @@ class CustomerDetailState(AppState):
     def _lock_version(self) -> int:
         return self.customer.lock_version
 
-    def _reading(self) -> asyncio.Future:
+    def _reading(self) -> asyncio.Future[CustomerDetail | None]:
         """The customer the URL names (or None), read in a database thread from now on."""
         customer_id = self._customer_id()
 
-        def fetch(session):
+        def fetch(session: Session) -> CustomerDetail | None:
             return customer_detail(session, customer_id=customer_id) if customer_id else None
 
         return asyncio.ensure_future(in_session(fetch))
 
-    async def _refresh(self, reading: asyncio.Future | None = None) -> None:
+    async def _refresh(self, reading: asyncio.Future[CustomerDetail | None] | None = None) -> None:
         """Show the customer the URL names, from `reading` when one is under way."""
         try:
             detail = await (reading if reading is not None else self._reading())
@@ -140,7 +144,7 @@ class CustomerDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_READ)
-    async def load(self):
+    async def load(self) -> Replies:
         """Show the customer. Opening another customer closes the dialogs; loading the same one again
         (a reconnect, perhaps to another instance) keeps them and what they hold."""
         self.loading = True
@@ -149,33 +153,33 @@ class CustomerDetailState(AppState):
             self._edit = None
         reading = self._reading()
         if not await done_within(reading):
-            yield
+            yield None
         await self._refresh(reading)
         self.loading = False
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def open_edit(self):
+    def open_edit(self) -> None:
         self.field_errors, self.form_message, self.edit_open = {}, "", True
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def show_edit(self, value: bool):
+    def show_edit(self, value: bool) -> None:
         self.edit_open = bool(value)
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def review_edit(self, form: dict):
+    async def review_edit(self, form: Payload) -> None:
         """Plan the edit on the server and show what it will change; nothing is written yet."""
         if not isinstance(form, dict):
             return
         edit = db.CustomerEdit.from_form(form)
-        reason = form.get("reason", "") if isinstance(form.get("reason", ""), str) else ""
+        reason = form_text(form, "reason")
         customer_id, lock_version = self._loaded_id, self._lock_version()
         if customer_id is None:
             return
 
-        def plan(session):
+        def plan(session: Session) -> Outcome[db.CustomerEditPlan]:
             return db.plan_customer_edit(
                 session, customer_id=customer_id, edit=edit, lock_version=lock_version
             )
@@ -194,29 +198,29 @@ class CustomerDetailState(AppState):
         contact = planned.contact
         self.review_contact = contact.describe() if contact else ""
         self.review_replaces = bool(contact and contact.replaces_sold_to)
-        self.review_contact_lines = contact_lines(contact) if self.review_replaces else []
+        self.review_contact_lines = contact_lines(contact) if contact and self.review_replaces else []
         self.review_open = True
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def back_to_edit(self):
+    def back_to_edit(self) -> None:
         self.review_open = False
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def confirm_edit(self, form: dict):
+    async def confirm_edit(self, form: Payload) -> Replies:
         """Save exactly the reviewed plan, with the address decided in the review, or say why not."""
-        if self._edit is None or self.saving or not isinstance(form, dict):
+        if self._edit is None or self._planned_id is None or self.saving or not isinstance(form, dict):
             return
         sold_to_address = db.SoldToAddress.from_form(form)
         self.saving = True
-        yield
+        yield None
         actor = await acting_staff(self)
         # The version the plan was made from: a change by someone else since then is refused (rule 10).
         customer_id, lock_version = self._planned_id, self._planned_lock_version
         edit, reason, reviewed = self._edit, self._reason, self._reviewed_contact
 
-        def save(session):
+        def save(session: Session) -> Outcome[db.CustomerEditPlan]:
             return db.save_customer_edit(
                 session,
                 customer_id=customer_id,
@@ -245,13 +249,13 @@ class CustomerDetailState(AppState):
 
     @rx.event
     @requires(Permission.LOGIN_STATUS_EDIT)
-    def show_login(self, value: bool):
+    def show_login(self, value: bool) -> None:
         self.login_open = bool(value)
         self.login_message, self.login_needs_confirmation, self.login_errors = "", False, {}
 
     @rx.event
     @requires(Permission.LOGIN_STATUS_EDIT)
-    async def change_login(self, form: dict):
+    async def change_login(self, form: Payload) -> Replies:
         """Switch the login on or off; rule 6 may hold a re-activation back for a confirmation."""
         reason = form.get("reason", "") if isinstance(form, dict) else ""
         confirmed = self.login_needs_confirmation and reason == self._login_reason
@@ -262,7 +266,7 @@ class CustomerDetailState(AppState):
             return
         activate = not self.customer.login_activated
 
-        def switch(session):
+        def switch(session: Session) -> Outcome[Customer]:
             return set_login_activated(
                 session,
                 customer_id=customer_id,
@@ -287,25 +291,25 @@ class CustomerDetailState(AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    def show_unlink(self, value: bool):
+    def show_unlink(self, value: bool) -> None:
         self.unlink_open, self.unlink_errors = bool(value), {}
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def unlink(self, form: dict):
-        reason = form.get("reason", "") if isinstance(form, dict) else ""
+    async def unlink(self, form: Payload) -> Replies:
+        reason = form_text(form, "reason")
         actor = await acting_staff(self)
         customer_id, lock_version = self._loaded_id, self._lock_version()
         if customer_id is None:
             return
 
-        def unlink(session):
+        def unlink(session: Session) -> Outcome[Customer]:
             return db.unlink_account(
                 session,
                 customer_id=customer_id,
                 lock_version=lock_version,
                 actor=actor,
-                reason=reason if isinstance(reason, str) else "",
+                reason=reason,
                 now=datetime.now(UTC),
             )
 

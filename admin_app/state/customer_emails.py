@@ -1,24 +1,36 @@
 """State of a customer page's emails: what was sent to the customer, and support's two ways to send one
 (a confirmation email, a one-time sign-in link to the portal)."""
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, Protocol
 from urllib.parse import urlsplit
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import customer_emails as db
+from admin_app.db.audit import Actor
+from admin_app.db.models import OutboxMessage
+from admin_app.db.outcomes import Outcome
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
 from admin_app.state.emails import EmailsState
+from admin_app.state.events import Reply
 from admin_app.state.license_detail import path_tail
 from admin_app.state.writes import acting_staff, attempt
+
+
+class Send(Protocol):
+    """One of the customer emails support sends (db.send_sign_in_link, db.send_confirmation)."""
+
+    def __call__(
+        self, *, session: Session, customer_id: int, actor: Actor, now: datetime, portal_url: str, domain: str
+    ) -> Outcome[OutboxMessage]: ...
 
 
 class CustomerEmailsState(EmailsState, AppState):
@@ -31,7 +43,7 @@ class CustomerEmailsState(EmailsState, AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_READ)
-    async def load(self):
+    async def load(self) -> None:
         self._email_item_id = parse_id(path_tail(self.router.url.path)) or 0
         self.emails, self.send_message = [], ""
         try:
@@ -39,7 +51,7 @@ class CustomerEmailsState(EmailsState, AppState):
         except SQLAlchemyError:
             self.send_message = DATABASE_UNAVAILABLE
 
-    async def _send(self, send: Callable, done: str):
+    async def _send(self, send: Send, done: str) -> Reply:
         actor = await acting_staff(self)
         settings = get_settings()
         customer_id = self._email_item_id
@@ -61,12 +73,12 @@ class CustomerEmailsState(EmailsState, AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def send_sign_in_link(self):
+    async def send_sign_in_link(self) -> Reply:
         return await self._send(db.send_sign_in_link, "Sign-in link queued. Its delivery shows under Emails.")
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
-    async def send_confirmation(self):
+    async def send_confirmation(self) -> Reply:
         return await self._send(
             db.send_confirmation, "Confirmation email queued. Its delivery shows under Emails."
         )

@@ -13,7 +13,7 @@ from admin_app.state.list_page import ListPageState
 from admin_app.state.views import CustomerView, customer_view
 
 
-class CustomersState(ListPageState, AppState):
+class CustomersState(ListPageState[db.CustomerQuery, CustomerView], AppState):
     """Search, filters, sort and one page of customers."""
 
     _path: ClassVar[str] = "/customers"

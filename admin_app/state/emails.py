@@ -62,7 +62,7 @@ class EmailsState(rx.State, mixin=True):
 
     @rx.event(background=True)
     @requires(PAGE_PERMISSION)
-    async def follow_emails(self):
+    async def follow_emails(self) -> None:
         """Refresh the emails once a second while the mail server answers (outside the state lock);
         stop as soon as the session it was started under ends or the tab is bound to another."""
         async with self:

@@ -60,7 +60,7 @@ def history_rows(versions: list[Version], accounts_of_contacts: Mapping[int, int
     return lines
 
 
-class HistoryState(ListPageState, AppState):
+class HistoryState(ListPageState[db.HistoryQuery, HistoryLine], AppState):
     _path: ClassVar[str] = "/history"
     _noun: ClassVar[str] = "changes"
     _filter_names: ClassVar[tuple[str, ...]] = ("actor", "type", "record", "field", "from", "to", "request")
@@ -71,7 +71,7 @@ class HistoryState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.CUSTOMERS_READ)
-    def toggle_change(self, request_id: str):
+    def toggle_change(self, request_id: str) -> None:
         """Show or fold the rows of one staff action."""
         if not isinstance(request_id, str) or not db.REQUEST_ID.fullmatch(request_id):
             return

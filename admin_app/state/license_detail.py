@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 import reflex as rx
+from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
@@ -10,6 +11,7 @@ from admin_app.db import licenses as db
 from admin_app.db.activations import ActivationStatus, activation_status
 from admin_app.db.query_params import parse_id
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Replies
 from admin_app.state.loading import DetailPageState
 from admin_app.state.views import LicenseView, license_view
 
@@ -47,12 +49,12 @@ class LicenseDetailState(DetailPageState, AppState):
 
     @rx.event
     @requires(Permission.LICENSES_READ)
-    async def load(self):
+    async def load(self) -> Replies:
         tail = path_tail(self.router.url.path)
         license_id = parse_id(tail)
         today = db.today_utc()
 
-        def fetch(session) -> Read:
+        def fetch(session: Session) -> Read:
             found = db.get_license(session=session, license_id=license_id) if license_id else None
             if found is None:
                 return LicenseView(), ActivationView(), []

@@ -7,18 +7,21 @@ from urllib.parse import urlsplit
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.license_sending import SendRequest, plan_send, send_license
-from admin_app.db.outcomes import refused
+from admin_app.db.models import OutboxMessage
+from admin_app.db.outcomes import Outcome, refused
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE
 from admin_app.license_key import signing_key
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
 from admin_app.state.emails import EmailsState
+from admin_app.state.events import Payload, Reply
 from admin_app.state.license_detail import LicenseDetailState, path_tail
 from admin_app.state.writes import acting_staff, attempt, form_text
 
@@ -40,7 +43,7 @@ class LicenseSendingState(EmailsState, AppState):
 
     @rx.event
     @requires(Permission.LICENSES_READ)
-    async def load(self):
+    async def load(self) -> None:
         self._email_item_id = parse_id(path_tail(self.router.url.path)) or 0
         self.emails, self.send_open = [], False
         try:
@@ -50,13 +53,13 @@ class LicenseSendingState(EmailsState, AppState):
 
     @rx.event
     @requires(Permission.LICENSE_FILES)
-    def show_send(self, value: bool):
+    def show_send(self, value: bool) -> None:
         self.send_open = bool(value)
         self.send_errors, self.send_message = {}, ""
 
     @rx.event
     @requires(Permission.LICENSE_FILES)
-    async def send(self, form: dict):
+    async def send(self, form: Payload) -> Reply:
         """Queue the license to the typed address; correcting the address needs customers:edit as well."""
         request = SendRequest(
             form_text(form, "to_address"), form_text(form, "reason"), form_text(form, "ticket")
@@ -67,9 +70,9 @@ class LicenseSendingState(EmailsState, AppState):
         actor = await acting_staff(self)
         settings = get_settings()
 
-        def write(session):
+        def write(session: Session) -> Outcome[OutboxMessage]:
             planned = plan_send(session=session, license_id=license_id, request=request)
-            if planned.ok and planned.value.changes_address and not may_correct:
+            if planned.ok and planned.made().changes_address and not may_correct:
                 return refused(ADDRESS_CHANGE_REFUSED)
             return send_license(
                 session=session,

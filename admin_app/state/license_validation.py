@@ -12,6 +12,7 @@ from admin_app.db.license_files import FIELDS, DatabaseMatch, check_license_file
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.license_key import verification_keys
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Payload
 from admin_app.state.writes import form_text
 
 
@@ -39,7 +40,7 @@ class LicenseValidationState(AppState):
 
     @rx.event
     @requires(Permission.LICENSE_FILES)
-    async def validate(self, form: dict):
+    async def validate(self, form: Payload) -> None:
         check = check_license_file(form_text(form, "license_text"), verification_keys())
         self.verdict, self.message, self.error = check.verdict, check.message, ""
         self.fields, self.match_message, self.match_href = [], "", ""
@@ -59,5 +60,5 @@ class LicenseValidationState(AppState):
 
     @rx.event
     @requires(Permission.LICENSE_FILES)
-    def clear(self):
-        self.reset()
+    def clear(self) -> None:
+        self.reset()  # type: ignore[no-untyped-call]  # Reflex's State.reset has no annotations

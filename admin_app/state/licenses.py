@@ -13,7 +13,7 @@ from admin_app.state.list_page import ListPageState
 from admin_app.state.views import LicenseView, license_view
 
 
-class LicensesState(ListPageState, AppState):
+class LicensesState(ListPageState[db.LicenseQuery, LicenseView], AppState):
     """Search, filters, sort and one page of licenses."""
 
     _path: ClassVar[str] = "/licenses"

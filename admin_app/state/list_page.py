@@ -7,7 +7,7 @@ count; the handlers here do the rest. Their permission is the page's `_read_perm
 import asyncio
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar, Generic, TypeVar
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -17,9 +17,11 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import PAGE_PERMISSION, requires
 from admin_app.auth.permissions import Permission
+from admin_app.db.listing import ListQuery
 from admin_app.db.paging import UNINDEXED_SCAN_LIMIT, Page, ResultCount
 from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.state.events import Replies, Reply
 from admin_app.state.loading import done_within
 
 ALL = "all"
@@ -37,18 +39,23 @@ def filter_box_id(name: str) -> str:
     return f"filter-{name}"
 
 
+T = TypeVar("T")
 # How long rows that are ready wait for their count, to go to the browser in one update.
 COUNT_GRACE_S = 0.05
 
 
-def _ignore_outcome(task: asyncio.Future) -> None:
+def _ignore_outcome(task: "asyncio.Future[T]") -> None:
     """Retrieve a no longer wanted task's error, so asyncio does not log it as never retrieved."""
     if not task.cancelled():
         task.exception()
 
 
-class ListPageState(rx.State, mixin=True):
-    """Search, filters, sort and one keyset page of rows."""
+Q = TypeVar("Q", bound=ListQuery)
+R = TypeVar("R")
+
+
+class ListPageState(rx.State, Generic[Q, R], mixin=True):
+    """Search, filters, sort and one keyset page of rows: the list's query is a Q, its rows Rs."""
 
     _path: ClassVar[str]
     _noun: ClassVar[str]
@@ -59,8 +66,8 @@ class ListPageState(rx.State, mixin=True):
     filters: dict[str, str] = {}
     sort: str = ""
     descending: bool = True
-    # Each list declares its rows' type (a view from state.views or its own module).
-    rows: list[Any] = []
+    # Each list declares its rows again, with their type (a view from state.views or its own module).
+    rows: list[R] = []
     page_number: int = 1
     next_cursor: str = ""
     prev_cursor: str = ""
@@ -73,24 +80,24 @@ class ListPageState(rx.State, mixin=True):
     # The connection the page's boxes were last drawn on (see load).
     _drawn_on: str = ""
 
-    def _parse(self, params: Mapping[str, object]) -> tuple[Any, list[str]]:
+    def _parse(self, params: Mapping[str, object]) -> tuple[Q, list[str]]:
         """(query, messages about ignored values) read from URL parameters."""
         raise NotImplementedError
 
-    def _to_params(self, query: Any) -> dict[str, str]:
+    def _to_params(self, query: Q) -> dict[str, str]:
         """The query as URL parameters, defaults left out."""
         raise NotImplementedError
 
-    def _with_sort(self, query: Any, key: str) -> Any:
+    def _with_sort(self, query: Q, key: str) -> Q:
         raise NotImplementedError
 
     def _fetch_rows(
-        self, session: Session, query: Any, after: str | None, before: str | None
-    ) -> tuple[Page, list[Any]]:
+        self, session: Session, query: Q, after: str | None, before: str | None
+    ) -> tuple[Page, list[R]]:
         """One page and its rows shaped for the table."""
         raise NotImplementedError
 
-    def _count(self, session: Session, query: Any) -> ResultCount:
+    def _count(self, session: Session, query: Q) -> ResultCount:
         raise NotImplementedError
 
     def _current_params(self) -> dict[str, str]:
@@ -105,10 +112,10 @@ class ListPageState(rx.State, mixin=True):
             filter_box_id(name): self.filters.get(name, "") for name in self._filter_names
         }
 
-    def _query(self) -> Any:
+    def _query(self) -> Q:
         return self._parse(self._current_params())[0]
 
-    def _url(self, query: Any, **cursor: str) -> str:
+    def _url(self, query: Q, **cursor: str) -> str:
         params = {**self._to_params(query), **{k: v for k, v in cursor.items() if v}}
         return self._path + (f"?{urlencode(params)}" if params else "")
 
@@ -123,7 +130,7 @@ class ListPageState(rx.State, mixin=True):
         params = self._to_params(self._query())
         return f"?{urlencode(params)}" if params else ""
 
-    def _show(self, query: Any, errors: list[str]) -> None:
+    def _show(self, query: Q, errors: list[str]) -> None:
         params = self._to_params(query)
         self.q = params.get("q", "")
         self.filters = {name: params.get(name, "") for name in self._filter_names}
@@ -132,7 +139,7 @@ class ListPageState(rx.State, mixin=True):
 
     @rx.event
     @requires(PAGE_PERMISSION)
-    async def load(self):
+    async def load(self) -> Replies:
         """Read the view from the URL and fetch its page (runs on every URL change)."""
         params = dict(self.router.url.query_parameters)
         query, errors = self._parse(params)
@@ -165,7 +172,7 @@ class ListPageState(rx.State, mixin=True):
 
     @rx.event
     @requires(PAGE_PERMISSION)
-    async def set_search(self, value: str):
+    async def set_search(self, value: str) -> Replies:
         """Search as the user types; the URL is rewritten in place, so Back is not flooded."""
         self.q = value if isinstance(value, str) else ""
         query = self._query()
@@ -178,12 +185,12 @@ class ListPageState(rx.State, mixin=True):
 
     async def _fetch(
         self,
-        query: Any,
+        query: Q,
         after: str | None = None,
         before: str | None = None,
         first_update: EventSpec | list[EventSpec] | None = None,
         announce_loading: bool = False,
-    ):
+    ) -> Replies:
         """Fetch one page and its count side by side, off the event loop, and hold what the page shows.
 
         Each update costs the worker a delta and an emit, so the rows and their count go in one when
@@ -195,7 +202,7 @@ class ListPageState(rx.State, mixin=True):
         rows = asyncio.ensure_future(in_session(lambda s: self._fetch_rows(s, query, after, before)))
         count = asyncio.ensure_future(in_session(lambda s: self._count(s, query)))
         if announce_loading and not await done_within(rows):
-            yield
+            yield None
         try:
             result, self.rows = await rows
         except SQLAlchemyError:
@@ -225,7 +232,7 @@ class ListPageState(rx.State, mixin=True):
 
     @rx.event
     @requires(PAGE_PERMISSION)
-    def set_filter(self, name: str, value: str):
+    def set_filter(self, name: str, value: str) -> Reply:
         """Change one allowlisted filter and go back to the first page."""
         if name not in self._filter_names or not isinstance(value, str):
             return None
@@ -234,26 +241,26 @@ class ListPageState(rx.State, mixin=True):
 
     @rx.event
     @requires(PAGE_PERMISSION)
-    def sort_by(self, key: str):
+    def sort_by(self, key: str) -> Reply:
         """Sort by an allowlisted column; choosing it again flips the direction."""
         return rx.redirect(self._url(self._with_sort(self._query(), key)))
 
     @rx.event
     @requires(PAGE_PERMISSION)
-    def clear_filters(self):
+    def clear_filters(self) -> Reply:
         """Back to the whole list in its default order."""
         return rx.redirect(self._path)
 
     @rx.event
     @requires(PAGE_PERMISSION)
-    def next_page(self):
+    def next_page(self) -> Reply:
         if not self.next_cursor:
             return None
         return rx.redirect(self._url(self._query(), after=self.next_cursor, page=str(self.page_number + 1)))
 
     @rx.event
     @requires(PAGE_PERMISSION)
-    def prev_page(self):
+    def prev_page(self) -> Reply:
         if not self.prev_cursor:
             return None
         page = str(max(1, self.page_number - 1))

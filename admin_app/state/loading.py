@@ -19,7 +19,7 @@ LOADING_AFTER_S = 0.15
 T = TypeVar("T")
 
 
-async def done_within(task: asyncio.Future, seconds: float = LOADING_AFTER_S) -> bool:
+async def done_within(task: asyncio.Future[T], seconds: float = LOADING_AFTER_S) -> bool:
     """Wait up to `seconds` for `task`; True when it has finished (its result is not taken)."""
     done, _ = await asyncio.wait({task}, timeout=seconds)
     return bool(done)

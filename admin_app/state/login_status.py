@@ -27,7 +27,7 @@ class NotActivatedRow:
     reason: str = ""
 
 
-class LoginStatusState(ListPageState, AppState):
+class LoginStatusState(ListPageState[db.LoginStatusQuery, NotActivatedRow], AppState):
     _path: ClassVar[str] = "/login-status"
     _noun: ClassVar[str] = "customers"
     _filter_names: ClassVar[tuple[str, ...]] = ("kind",)

@@ -15,9 +15,11 @@ from admin_app.auth.permissions import Permission
 from admin_app.db import membership_list as db
 from admin_app.db.memberships import DELETED, add_membership, delete_membership, existing_membership
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
+from admin_app.db.outcomes import Outcome
 from admin_app.db.paging import Page, ResultCount
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Payload, Replies
 from admin_app.state.list_page import ListPageState
 from admin_app.state.writes import acting_staff, attempt, form_text
 
@@ -72,7 +74,7 @@ def chosen_option(options: list[Choice], option: object) -> Choice | None:
     return next((dataclasses.replace(o) for o in options if o.id == picked), None)
 
 
-class MembershipsState(ListPageState, AppState):
+class MembershipsState(ListPageState[db.MembershipQuery, MembershipRow], AppState):
     """The list of memberships and the forms that add and delete them."""
 
     _path: ClassVar[str] = "/memberships"
@@ -120,7 +122,7 @@ class MembershipsState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    def show_add(self, value: bool):
+    def show_add(self, value: bool) -> None:
         self.add_open = bool(value)
         self.customer_options, self.account_options = [], []
         self.chosen_customer, self.chosen_account, self.existing_refusal = Choice(), Choice(), ""
@@ -128,7 +130,7 @@ class MembershipsState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def find_customers(self, text: str):
+    async def find_customers(self, text: str) -> None:
         """Type-ahead over every customer (name, email or company)."""
         term = text[:MAX_TYPED] if isinstance(text, str) else ""
         try:
@@ -143,7 +145,7 @@ class MembershipsState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def find_accounts(self, text: str):
+    async def find_accounts(self, text: str) -> None:
         """Type-ahead over every billing account (zuora id or name)."""
         term = text[:MAX_TYPED] if isinstance(text, str) else ""
         try:
@@ -155,7 +157,7 @@ class MembershipsState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def choose_customer(self, option: dict):
+    async def choose_customer(self, option: Payload) -> None:
         """Pick a customer and check rule 1 at once, before the form is submitted."""
         chosen = chosen_option(self.customer_options, option)
         if chosen is None:
@@ -171,14 +173,14 @@ class MembershipsState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    def choose_account(self, option: dict):
+    def choose_account(self, option: Payload) -> None:
         chosen = chosen_option(self.account_options, option)
         if chosen is not None:
             self.chosen_account, self.account_options = chosen, []
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def add(self, form: dict):
+    async def add(self, form: Payload) -> Replies:
         if not self.chosen_customer.id or not self.chosen_account.id:
             self.add_errors = {
                 **({} if self.chosen_customer.id else {"customer": "Pick a customer from the list."}),
@@ -193,7 +195,7 @@ class MembershipsState(ListPageState, AppState):
         actor = await acting_staff(self)
         customer_id, account_id = int(self.chosen_customer.id), int(self.chosen_account.id)
 
-        def write(session):
+        def write(session: Session) -> tuple[Outcome[BillingAccountMembership], bool]:
             outcome = add_membership(
                 session,
                 customer_id=customer_id,
@@ -222,7 +224,7 @@ class MembershipsState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    def ask_delete(self, row: dict):
+    def ask_delete(self, row: Payload) -> None:
         target = next((r for r in self.rows if isinstance(row, dict) and r.id == row.get("id")), None)
         if target is not None:
             self.delete_target, self.delete_open, self.last_warning = dataclasses.replace(target), True, ""
@@ -230,25 +232,24 @@ class MembershipsState(ListPageState, AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    def cancel_delete(self):
+    def cancel_delete(self) -> None:
         self.delete_open, self.last_warning, self.delete_target = False, "", MembershipRow()
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def confirm_delete(self, form: dict):
+    async def confirm_delete(self, form: Payload) -> Replies:
         """The first "Yes, I'm sure" with the reason; rule 7 may ask a second time for an account's last
         membership, and the reason given the first time stands."""
         if not self.delete_target.id:
             return
         confirmed_last = self.last_warning != ""
         if not confirmed_last:
-            reason = form.get("reason") if isinstance(form, dict) else ""
-            self._delete_reason = reason if isinstance(reason, str) else ""
+            self._delete_reason = form_text(form, "reason")
         reason = self._delete_reason
         actor = await acting_staff(self)
         membership_id = int(self.delete_target.id)
 
-        def write(session):
+        def write(session: Session) -> Outcome[BillingAccountMembership]:
             return delete_membership(
                 session,
                 membership_id=membership_id,

@@ -6,11 +6,14 @@ from datetime import UTC, date, datetime
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db.billing_accounts import account_people
+from admin_app.db.billing_accounts import AccountPeople, account_people
+from admin_app.db.outcomes import Outcome
 from admin_app.db.ownership import (
+    OwnershipPlan,
     OwnershipRequest,
     PlannedChange,
     apply_ownership_change,
@@ -21,6 +24,7 @@ from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.license_key import verification_keys
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Payload, Replies
 from admin_app.state.views import (
     AccountView,
     ContactView,
@@ -29,10 +33,10 @@ from admin_app.state.views import (
     contact_view,
     member_view,
 )
-from admin_app.state.writes import acting_staff, attempt
+from admin_app.state.writes import acting_staff, attempt, form_text
 
 
-def _text(form: dict, name: str) -> str:
+def _text(form: Payload, name: str) -> str:
     value = form.get(name, "")
     return value.strip() if isinstance(value, str) else ""
 
@@ -48,7 +52,7 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def request_from_form(account_id: int, form: dict) -> tuple[OwnershipRequest, dict[str, str]]:
+def request_from_form(account_id: int, form: Payload) -> tuple[OwnershipRequest, dict[str, str]]:
     """The request a submitted form makes, and the form-level problems (an unreadable date)."""
     invoice_text = _text(form, "invoice_date")
     invoice_date = _date(invoice_text)
@@ -61,7 +65,7 @@ def request_from_form(account_id: int, form: dict) -> tuple[OwnershipRequest, di
         note=_text(form, "note"),
         approver_email=_text(form, "approver_email"),
         invoice_date=invoice_date,
-        license_text=form.get("license_text", "") if isinstance(form.get("license_text"), str) else "",
+        license_text=form_text(form, "license_text"),
         namespace=_text(form, "namespace"),
     )
     request = OwnershipRequest(
@@ -117,7 +121,7 @@ class OwnershipState(AppState):
         segments = self.router.url.path.rstrip("/").split("/")
         account_id = parse_id(segments[-2]) if len(segments) >= 2 else None
 
-        def fetch(session):
+        def fetch(session: Session) -> AccountPeople | None:
             return account_people(session, billing_account_id=account_id) if account_id else None
 
         try:
@@ -136,28 +140,28 @@ class OwnershipState(AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def load(self):
+    async def load(self) -> Replies:
         self.loading, self.review_open, self.errors, self.message = True, False, {}, ""
         self.evidence_kind, self._request, self._fingerprint = "", None, ""
-        yield
+        yield None
         await self._refresh()
         self.loading = False
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    def choose_evidence(self, kind: str):
+    def choose_evidence(self, kind: str) -> None:
         """Show the fields the chosen verification option needs."""
         self.evidence_kind = kind if kind in EVIDENCE_KINDS else ""
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def review(self, form: dict):
+    async def review(self, form: Payload) -> Replies:
         """Plan the change on the server and show every consequence before anything is written."""
         if self._loaded_id is None or not isinstance(form, dict) or self.planning:
             return
         request, problems = request_from_form(self._loaded_id, {**form, "evidence": self.evidence_kind})
         self.planning = True
-        yield
+        yield None
         outcome = await attempt(
             lambda session: plan_ownership_change(
                 session, request, today=datetime.now(UTC).date(), license_keys=verification_keys()
@@ -182,28 +186,28 @@ class OwnershipState(AppState):
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    def set_move_confirmed(self, value: bool):
+    def set_move_confirmed(self, value: bool) -> None:
         self.move_confirmed = bool(value)
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    def close_review(self, open_: bool = False):
+    def close_review(self, open_: bool = False) -> None:
         if not open_:
             self.review_open = False
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
-    async def confirm(self):
+    async def confirm(self) -> Replies:
         """Make exactly the reviewed plan, or say why not (a stale plan is planned again by the user)."""
         if self._request is None or self.saving:
             return
         self.saving = True
-        yield
+        yield None
         actor = await acting_staff(self)
         request = dataclasses.replace(self._request, move_from_other_account=self.move_confirmed)
         fingerprint = self._fingerprint
 
-        def write(session):
+        def write(session: Session) -> Outcome[OwnershipPlan]:
             return apply_ownership_change(
                 session,
                 request,
@@ -221,5 +225,6 @@ class OwnershipState(AppState):
                 self.errors = outcome.field_errors
             return
         self.review_open, self._request = False, None
-        yield rx.toast.success(f"{outcome.value.new_owner} now owns {outcome.value.account_name}.")
-        yield rx.redirect(f"/billing-accounts/{outcome.value.account_id}")
+        made = outcome.made()
+        yield rx.toast.success(f"{made.new_owner} now owns {made.account_name}.")
+        yield rx.redirect(f"/billing-accounts/{made.account_id}")

@@ -16,6 +16,7 @@ from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.find_anything import Found, Kind, find_kind, palette_term
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Replies
 
 
 def _finder(kind: Kind, term: str) -> Callable[[Session], list[Found]]:
@@ -94,7 +95,7 @@ class PaletteState(AppState):
 
     @rx.event
     @requires(SIGNED_IN)
-    async def search(self, term: str):
+    async def search(self, term: str) -> Replies:
         """Look for `term` in every kind of record the role may read (the gate has checked the session;
         the role decides the kinds)."""
         self.term, self.error = term[:300], ""
@@ -105,7 +106,7 @@ class PaletteState(AppState):
         identity = await identity_for_cookie_header(self.router.headers.cookie)
         kinds = readable_kinds(identity.roles) if identity else set()
         self.searching = True
-        yield
+        yield None
         # Side by side, each kind on its own pooled connection: the wait is the slowest kind's, not the sum.
         searches = [in_session(_finder(kind, wanted)) for kind in Kind if kind in kinds]
         try:

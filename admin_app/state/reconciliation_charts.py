@@ -14,6 +14,7 @@ from admin_app.db import reconciliation_stats as stats
 from admin_app.db.reconciliations import ReconciliationQuery
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Payload, Replies, Reply
 from admin_app.state.list_page import ALL
 from admin_app.state.loading import done_within
 
@@ -29,12 +30,12 @@ class ReconciliationChartsState(AppState):
     error: str = ""
     top_currency: str = stats.DEFAULT_TOP_CURRENCY
     # Plotly figure JSON (see charts.ShapedCharts): never mutated, a worker's cache may share them.
-    status_figure: dict = {}
-    invoiced_figure: dict = {}
-    skip_reasons_figure: dict = {}
-    failure_rate_figure: dict = {}
-    top_accounts_figure: dict = {}
-    seats_added_figure: dict = {}
+    status_figure: dict[str, object] = {}
+    invoiced_figure: dict[str, object] = {}
+    skip_reasons_figure: dict[str, object] = {}
+    failure_rate_figure: dict[str, object] = {}
+    top_accounts_figure: dict[str, object] = {}
+    seats_added_figure: dict[str, object] = {}
     empty: dict[str, bool] = {}
     # Each chart's numbers as a table: its column headers and its rows.
     table_columns: dict[str, list[str]] = {}
@@ -79,7 +80,7 @@ class ReconciliationChartsState(AppState):
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
-    async def load(self):
+    async def load(self) -> Replies:
         """Read the filters from the URL and compute every chart's aggregate in SQL, side by side."""
         parsed = stats.parse_chart_query(dict(self.router.url.query_parameters))
         query = parsed.query
@@ -91,7 +92,7 @@ class ReconciliationChartsState(AppState):
         self.loading, self.error = True, ""
         aggregates = asyncio.ensure_future(self._aggregates(query))
         if not await done_within(aggregates):
-            yield
+            yield None
         try:
             results = await aggregates
         except SQLAlchemyError:
@@ -112,7 +113,7 @@ class ReconciliationChartsState(AppState):
         self.loading = False
 
     @staticmethod
-    async def _aggregates(query: ReconciliationQuery) -> list[list]:
+    async def _aggregates(query: ReconciliationQuery) -> list[stats.ChartRows]:
         """The six aggregates: this worker's copy while no reconciliation changed, else from SQL."""
         version = await in_session(lambda session: stats.rollup_version(session=session))
         results = stats.CHART_RESULTS.get(query, version)
@@ -123,7 +124,7 @@ class ReconciliationChartsState(AppState):
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
-    def set_filter(self, name: str, value: str):
+    def set_filter(self, name: str, value: str) -> Reply:
         """Change one filter; every chart follows through the URL."""
         if name not in stats.CHART_FILTERS or not isinstance(value, str):
             return None
@@ -134,7 +135,7 @@ class ReconciliationChartsState(AppState):
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
-    def set_quarter(self, value: str):
+    def set_quarter(self, value: str) -> Reply:
         """Set the date range to a whole quarter ("2025-Q3")."""
         dates = stats.quarter_range(value) if isinstance(value, str) else None
         if dates is None:
@@ -144,12 +145,12 @@ class ReconciliationChartsState(AppState):
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
-    def clear_filters(self):
+    def clear_filters(self) -> Reply:
         return rx.redirect("/reconciliations/charts")
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
-    def open_account(self, points: list[dict]):
+    def open_account(self, points: list[Payload]) -> Reply:
         """A click on a top-10 bar opens the table filtered to that account (bars are drawn bottom-up)."""
         if not isinstance(points, list) or not points or not isinstance(points[0], dict):
             return None

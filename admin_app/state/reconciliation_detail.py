@@ -1,12 +1,14 @@
 """State of the reconciliation detail page: every field, its billing account, the account's history."""
 
 import reflex as rx
+from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import reconciliations as db
 from admin_app.db.query_params import parse_id
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Replies
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import DetailPageState
 from admin_app.state.views import AccountView, ReconciliationView, billing_account_view, reconciliation_view
@@ -23,11 +25,11 @@ class ReconciliationDetailState(DetailPageState, AppState):
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
-    async def load(self):
+    async def load(self) -> Replies:
         tail = path_tail(self.router.url.path)
         reconciliation_id = parse_id(tail)
 
-        def fetch(session) -> Read:
+        def fetch(session: Session) -> Read:
             if reconciliation_id is None:
                 return ReconciliationView(), AccountView(), []
             found = db.get_reconciliation(session=session, reconciliation_id=reconciliation_id)

@@ -16,7 +16,7 @@ from admin_app.state.list_page import ListPageState
 from admin_app.state.views import ReconciliationView, reconciliation_view
 
 
-class ReconciliationsState(ListPageState, AppState):
+class ReconciliationsState(ListPageState[db.ReconciliationQuery, ReconciliationView], AppState):
     """Search, filters, sort and one page of reconciliations."""
 
     _path: ClassVar[str] = "/reconciliations"

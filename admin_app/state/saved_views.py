@@ -3,6 +3,7 @@ rename and remove one. A view saves what the list's state on the server holds, n
 browser sends."""
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,14 +12,17 @@ from admin_app.auth.gate import SIGNED_IN, app_states, requires
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import is_allowed
 from admin_app.db import saved_views as db
+from admin_app.db.listing import ListQuery
 from admin_app.db.models import SavedView
-from admin_app.db.outcomes import refused
+from admin_app.db.outcomes import Outcome, refused
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Payload, Reply
 from admin_app.state.list_page import ListPageState
 from admin_app.state.writes import attempt, form_text
 
 NOT_SIGNED_IN = "Your session has ended. Sign in again."
+T = TypeVar("T")
 
 
 @dataclass
@@ -33,7 +37,7 @@ def _item(view: SavedView) -> SavedViewItem:
     return SavedViewItem(view.id or 0, view.name, view.page, db.view_href(view))
 
 
-def _list_state(path: str) -> type[ListPageState] | None:
+def _list_state(path: str) -> type[ListPageState[ListQuery, object]] | None:
     """The state of the list page at `path` (each declares its `_path`)."""
     found = [
         cls
@@ -80,26 +84,26 @@ class SavedViewsState(AppState):
 
     @rx.event
     @requires(SIGNED_IN)
-    def open_save(self):
+    def open_save(self) -> None:
         self._open("save", None)
 
     @rx.event
     @requires(SIGNED_IN)
-    def open_rename(self, view_id: int):
+    def open_rename(self, view_id: int) -> None:
         self._open("rename", view_id)
 
     @rx.event
     @requires(SIGNED_IN)
-    def open_remove(self, view_id: int):
+    def open_remove(self, view_id: int) -> None:
         self._open("remove", view_id)
 
     @rx.event
     @requires(SIGNED_IN)
-    def close(self, open_: bool = False):
+    def close(self, open_: bool = False) -> None:
         if not open_:
             self.dialog = ""
 
-    def _answer(self, outcome, done: str):
+    def _answer(self, outcome: Outcome[T], done: str) -> Reply:
         self.name_error = outcome.field_errors.get("name", "")
         self.message = outcome.message
         if not outcome.ok:
@@ -109,7 +113,7 @@ class SavedViewsState(AppState):
 
     @rx.event
     @requires(SIGNED_IN)
-    async def save(self, form: dict):
+    async def save(self, form: Payload) -> Reply:
         """Save the list this tab shows, as its state on the server holds it, under the typed name.
         The person must be allowed to read that list."""
         identity = await identity_for_cookie_header(self.router.headers.cookie)
@@ -136,7 +140,7 @@ class SavedViewsState(AppState):
 
     @rx.event
     @requires(SIGNED_IN)
-    async def rename(self, form: dict):
+    async def rename(self, form: Payload) -> Reply:
         subject, view_id = await self._subject(), self.target.id
         name = form_text(form, "name")
         outcome = await attempt(
@@ -149,7 +153,7 @@ class SavedViewsState(AppState):
 
     @rx.event
     @requires(SIGNED_IN)
-    async def remove(self):
+    async def remove(self) -> Reply:
         subject, view_id = await self._subject(), self.target.id
         outcome = await attempt(lambda s: db.remove_view(session=s, owner_subject=subject, view_id=view_id))
         answer = self._answer(outcome, f"View “{self.target.name}” removed.")

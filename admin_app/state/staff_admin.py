@@ -29,6 +29,7 @@ from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import active_sessions, end_sessions_of, revoke_session
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Reply
 from admin_app.state.list_page import ListPageState
 from admin_app.state.views import TIME_FORMAT, AuthEventView, auth_event_view
 
@@ -61,7 +62,7 @@ class SessionsState(AppState):
     async def _refresh(self) -> None:
         now, policy = datetime.now(UTC), session_policy(get_settings())
 
-        def fetch(session) -> list[StaffSession]:
+        def fetch(session: Session) -> list[StaffSession]:
             return active_sessions(session=session, now=now, policy=policy)
 
         try:
@@ -89,10 +90,10 @@ class SessionsState(AppState):
 
     @rx.event
     @requires(Permission.SESSIONS_ADMIN)
-    async def load(self):
+    async def load(self) -> None:
         await self._refresh()
 
-    async def _end(self, ref: str, everything: bool):
+    async def _end(self, ref: str, everything: bool) -> Reply:
         """End the session a row names, or every session of its person; audited with the admin's name."""
         target = self._sessions.get(ref) if isinstance(ref, str) else None
         if target is None:
@@ -105,7 +106,7 @@ class SessionsState(AppState):
             " (every session of this person)" if everything else ""
         )
 
-        def end(session) -> list[tuple[str, str]]:
+        def end(session: Session) -> list[tuple[str, str]]:
             if everything:
                 ended = end_sessions_of(session=session, now=now, subject=subject)
             else:
@@ -139,18 +140,18 @@ class SessionsState(AppState):
 
     @rx.event
     @requires(Permission.SESSIONS_ADMIN)
-    async def revoke(self, ref: str):
+    async def revoke(self, ref: str) -> Reply:
         """End one session; its open tabs are emptied and sent to sign in."""
         return await self._end(ref, everything=False)
 
     @rx.event
     @requires(Permission.SESSIONS_ADMIN)
-    async def revoke_all_of_person(self, ref: str):
+    async def revoke_all_of_person(self, ref: str) -> Reply:
         """End every session of the person a row names (a lost laptop, a leaver)."""
         return await self._end(ref, everything=True)
 
 
-class AuditState(ListPageState, AppState):
+class AuditState(ListPageState[AuthEventQuery, AuthEventView], AppState):
     """The sign-in audit, newest first, through the shared list behaviour: every entry is a page away."""
 
     _path: ClassVar[str] = "/audit"

@@ -1,6 +1,7 @@
 """State of the subscription page: its billing account, terms, licenses and reconciliations."""
 
 import reflex as rx
+from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header
@@ -9,6 +10,7 @@ from admin_app.db import licenses as license_db
 from admin_app.db import subscriptions as db
 from admin_app.db.reconciliations import reconciliations_of_account
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Replies
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import DetailPageState
 from admin_app.state.views import (
@@ -35,14 +37,14 @@ class SubscriptionState(DetailPageState, AppState):
 
     @rx.event
     @requires(Permission.LICENSES_READ)
-    async def load(self):
+    async def load(self) -> Replies:
         name = path_tail(self.router.url.path)[:20]
         today = license_db.today_utc()
         identity = await identity_for_cookie_header(self.router.headers.cookie)
         # The page needs licenses:read; its reconciliations are shown to roles that may read those too.
         with_reconciliations = bool(identity and is_allowed(identity.roles, Permission.RECONCILIATIONS_READ))
 
-        def fetch(session) -> Read:
+        def fetch(session: Session) -> Read:
             found = db.get_subscription_by_name(session=session, name=name)
             if found is None:
                 return SubscriptionView(), AccountView(), [], []

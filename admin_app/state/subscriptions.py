@@ -28,7 +28,7 @@ class SubscriptionListRow:
     term: str = ""
 
 
-class SubscriptionsState(ListPageState, AppState):
+class SubscriptionsState(ListPageState[db.SubscriptionQuery, SubscriptionListRow], AppState):
     _path: ClassVar[str] = "/subscriptions"
     _noun: ClassVar[str] = "subscriptions"
     _filter_names: ClassVar[tuple[str, ...]] = ("plan", "channel", "status", "deployment")

@@ -7,6 +7,7 @@ from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
+from admin_app.state.events import Replies
 from admin_app.state.saved_views import SavedViewsState
 
 
@@ -26,7 +27,7 @@ class UserState(AppState):
 
     @rx.event
     @requires(SIGNED_IN)
-    async def load(self):
+    async def load(self) -> Replies:
         identity = await identity_for_cookie_header(self.router.headers.cookie)
         if identity is None:
             return

@@ -298,14 +298,15 @@ def handler_of(state_suffix: str, name: str) -> str:
 def admins_tab(session, client_token: str = "") -> tuple[BaseState, str]:
     """A tab whose state holds what an admin loaded: the staff sessions list and a customer."""
     from admin_app.state.customer_detail import CustomerDetailState
-    from admin_app.state.staff_admin import SessionsState
+    from admin_app.state.staff_admin import SessionRow, SessionsState
+    from admin_app.state.views import CustomerView
 
     admin = cookie_for(session, ("admin",))
     root = browser_state(admin, client_token=client_token)
     assert send(handler_of("sessions_state", "load"), admin, root) is None
     sessions = asyncio.run(root.get_state(SessionsState))
-    sessions.rows = [{"id": "secret-session-id", "email": "admin@example.com"}]
-    asyncio.run(root.get_state(CustomerDetailState)).customer = {"email": "jane@acme.test"}
+    sessions.rows = [SessionRow(ref="secret-session-id", email="admin@example.com")]
+    asyncio.run(root.get_state(CustomerDetailState)).customer = CustomerView(email="jane@acme.test")
     root._clean()
     return root, admin
 
@@ -374,6 +375,7 @@ def test_a_tab_is_registered_under_its_session_and_ending_the_session_empties_it
     from admin_app.auth.tabs import empty_if_bound_to
     from admin_app.db.staff_sessions import hash_token, tabs_of
     from admin_app.state.customer_detail import CustomerDetailState
+    from admin_app.state.views import CustomerView
 
     root, admin = admins_tab(session, client_token="tab-of-the-admin")
     admin_session = hash_token(admin.removeprefix("ca_session="))
@@ -386,7 +388,7 @@ def test_a_tab_is_registered_under_its_session_and_ending_the_session_empties_it
     # Someone else signs in in the same tab: the admin's session ending later leaves their data be.
     sales = cookie_for(session, ("sales",))
     assert send(handler_of("customer_detail_state", "load"), sales, root) is None
-    asyncio.run(root.get_state(CustomerDetailState)).customer = {"email": "jane@acme.test"}
+    asyncio.run(root.get_state(CustomerDetailState)).customer = CustomerView(email="jane@acme.test")
     assert asyncio.run(empty_if_bound_to(root, {admin_session})) is False
     assert tab_holds_admin_data(root)
 
