@@ -19,3 +19,17 @@ def test_a_field_a_view_does_not_have_fails_when_the_page_is_built():
     assert C["login_activated"]._var_type is bool
     with pytest.raises(VarAttributeError):
         C["login_activatd"]
+
+
+def test_the_sidebar_and_the_shortcuts_lead_only_to_pages_of_the_table():
+    from admin_app.components.layout import NAV_ITEMS
+    from admin_app.pages.table import PAGES
+
+    staff_pages = {page.route for page in PAGES if page.staff_page}
+    assert {item.href for item in NAV_ITEMS} <= staff_pages
+
+
+def test_the_app_registers_every_page_of_the_table_and_no_other():
+    from admin_app.pages.table import PAGES
+
+    assert sorted(app._unevaluated_pages) == sorted(page.route.strip("/") or "index" for page in PAGES)
