@@ -28,6 +28,8 @@ from admin_app.db import history_list as history_db
 from admin_app.db import licenses as license_db
 from admin_app.db import reconciliations as reconciliation_db
 from admin_app.db.auth_events import record_auth_event
+from admin_app.db.customer_list import CUSTOMER_LIST
+from admin_app.db.list_spec import CsvColumn, ListSpec, csv_date, csv_field
 from admin_app.db.session import in_session, session_scope
 from admin_app.db.staff_sessions import StaffIdentity
 from admin_app.settings import get_settings
@@ -37,68 +39,47 @@ SESSION_CHECK_SECONDS = 1.0
 SESSION_ENDED = "the staff session ended"
 
 
-def _iso(value: object) -> str:
-    return value.isoformat() if value is not None else ""
-
-
-@dataclass(frozen=True)
-class CsvColumn:
-    """One column of an export: its header and how a row's cell is made. Header and cells come from
-    the same list, so they cannot drift apart."""
-
-    header: str
-    cell: Callable[[object], object]
-
-
-def _field(name: str) -> CsvColumn:
-    return CsvColumn(name, lambda row: getattr(row, name))
-
-
-def _date(name: str) -> CsvColumn:
-    return CsvColumn(name, lambda row: _iso(getattr(row, name)))
-
-
 LICENSE_COLUMNS = (
-    _field("id"),
-    _field("company"),
-    _field("licensee_name"),
-    _field("email"),
-    _date("issued_at"),
-    _date("starts_at"),
-    _date("expires_at"),
+    csv_field("id"),
+    csv_field("company"),
+    csv_field("licensee_name"),
+    csv_field("email"),
+    csv_date("issued_at"),
+    csv_date("starts_at"),
+    csv_date("expires_at"),
     CsvColumn("trial", lambda row: "trial" if row.trial else "paid"),
-    _field("plan"),
-    _field("user_count"),
-    _field("subscription_name"),
-    _field("license_type"),
+    csv_field("plan"),
+    csv_field("user_count"),
+    csv_field("subscription_name"),
+    csv_field("license_type"),
 )
 RECONCILIATION_COLUMNS = (
-    _field("id"),
-    _field("billing_account_id"),
-    _field("customer_name"),
-    _field("subscription_name"),
-    _field("plan"),
-    _field("channel"),
-    _field("status"),
-    _date("reconciliation_date"),
-    _date("done_at"),
-    _field("skip_reason"),
-    _field("seats_before"),
-    _field("user_count"),
-    _field("invoiced_amount"),
-    _field("currency"),
-    _field("error_message"),
+    csv_field("id"),
+    csv_field("billing_account_id"),
+    csv_field("customer_name"),
+    csv_field("subscription_name"),
+    csv_field("plan"),
+    csv_field("channel"),
+    csv_field("status"),
+    csv_date("reconciliation_date"),
+    csv_date("done_at"),
+    csv_field("skip_reason"),
+    csv_field("seats_before"),
+    csv_field("user_count"),
+    csv_field("invoiced_amount"),
+    csv_field("currency"),
+    csv_field("error_message"),
 )
 HISTORY_COLUMNS = (
-    _field("id"),
-    _date("created_at"),
-    _field("actor"),
-    _field("event"),
-    _field("item_type"),
-    _field("item_id"),
+    csv_field("id"),
+    csv_date("created_at"),
+    csv_field("actor"),
+    csv_field("event"),
+    csv_field("item_type"),
+    csv_field("item_id"),
     CsvColumn("changes", lambda row: json.dumps(row.changes)),
-    _field("reason"),
-    _field("request_id"),
+    csv_field("reason"),
+    csv_field("request_id"),
 )
 
 
@@ -121,6 +102,17 @@ class Export:
     parse: Callable[[dict[str, str]], tuple[object, list[str]]]
     columns: tuple[CsvColumn, ...]
     records: Callable[[Session, object], Iterator[object]]
+
+
+def described(filename: str, read_permission: Permission, spec: ListSpec) -> Export:
+    """The export of a list described by a ListSpec: its filters, its columns, its rows."""
+    return Export(
+        filename,
+        read_permission,
+        _parsed(spec.parse),
+        spec.export_columns,
+        lambda session, query: spec.every(session=session, query=query),
+    )
 
 
 def _parsed(parse: Callable) -> Callable[[dict[str, str]], tuple[object, list[str]]]:
@@ -153,6 +145,7 @@ EXPORTS = {
         HISTORY_COLUMNS,
         lambda session, query: history_db.iter_history(session=session, query=query),
     ),
+    "customers.csv": described("customers.csv", Permission.CUSTOMERS_READ, CUSTOMER_LIST),
 }
 
 

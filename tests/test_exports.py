@@ -25,7 +25,7 @@ from admin_app.db.session import engine_for, session_scope
 from admin_app.exports import SLOTS, ExportSlots
 from admin_app.settings import get_settings
 from tests.conftest import fresh_postgres_database
-from tests.factories import NOW, STAFF, add_licenses, add_reconciliations, staff_session_token
+from tests.factories import NOW, STAFF, add_customer, add_licenses, add_reconciliations, staff_session_token
 from tests.waiting import wait_until
 
 # What each export needs besides `export`: DESIGN.md's read permission of the list it comes from.
@@ -33,6 +33,7 @@ READ_PERMISSION = {
     "licenses.csv": "licenses:read",
     "reconciliations.csv": "reconciliations:read",
     "history.csv": "customers:read",
+    "customers.csv": "customers:read",
 }
 
 
@@ -151,6 +152,24 @@ def test_every_reconciliation_cell_is_under_its_header(session, client):
         "invoiced_amount": "14000.50",
         "currency": stored.currency,
         "error_message": stored.error_message or "",
+    }
+
+
+def test_every_customer_cell_is_under_its_header_and_the_lists_filters_apply(session, client):
+    stored = add_customer(session, first_name="Jane", last_name="Doe", email="jane@acme.test", company="ACME")
+    add_customer(session, first_name="Bob", last_name="Roe", email="bob@globex.test", login_activated=False)
+    exported = as_staff(client, session).get("/api/export/customers.csv", params={"login": "active"})
+    header, [row] = read_csv(exported.text)
+    assert dict(zip(header, row, strict=True)) == {
+        "id": str(stored.id),
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "email": "jane@acme.test",
+        "company": "ACME",
+        "country": stored.country,
+        "login": "active",
+        "confirmed_at": stored.confirmed_at.isoformat(),
+        "created_at": stored.created_at.isoformat(),
     }
 
 

@@ -6,7 +6,8 @@ import reflex as rx
 from reflex.event import EventHandler, EventSpec
 from reflex.vars import Var
 
-from admin_app.state.list_page import SEARCH_BOX_ID, filter_box_id
+from admin_app.db.list_spec import ChoiceFilter, CodeFilter
+from admin_app.state.list_page import SEARCH_BOX_ID, DescribedListState, filter_box_id
 
 ALL = "all"
 
@@ -122,3 +123,17 @@ def text_filter(name: str, label: str, value: Var, on_change: Callable, width: s
         ),
         spacing="1",
     )
+
+
+def described_filters(state: type[DescribedListState[object]]) -> list[rx.Component]:
+    """A control for each filter of the list's description, in its order."""
+    controls = []
+    for f in state._spec.filters:
+        value = state.filters[f.name]
+        if isinstance(f, ChoiceFilter):
+            controls.append(select_filter(f.name, f.label, f.options, value, state.set_filter))
+        elif isinstance(f, CodeFilter):
+            controls.append(text_filter(f.name, f.label, value, state.set_filter, width="7rem"))
+        else:
+            raise TypeError(f"No control draws a {type(f).__name__}")
+    return controls

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from admin_app.db.billing_accounts import AccountQuery, search_accounts
-from admin_app.db.customer_list import CustomerQuery, search_customers
+from admin_app.db.customer_list import CUSTOMER_LIST
 from admin_app.db.licenses import LicenseQuery, search_licenses
 from admin_app.db.models import BillingAccount, Customer, License, Reconciliation, Subscription
 from admin_app.db.paging import Page
@@ -77,7 +77,7 @@ class Finder:
 
 
 FINDERS: dict[Kind, Finder] = {
-    Kind.CUSTOMER: Finder(search_customers, CustomerQuery, _customer),
+    Kind.CUSTOMER: Finder(CUSTOMER_LIST.rows, CUSTOMER_LIST.query, _customer),
     Kind.LICENSE: Finder(search_licenses, LicenseQuery, _license),
     Kind.BILLING_ACCOUNT: Finder(search_accounts, AccountQuery, _account),
     Kind.SUBSCRIPTION: Finder(search_subscriptions, SubscriptionQuery, _subscription),

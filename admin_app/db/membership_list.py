@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
-from admin_app.db.customer_list import CUSTOMER_SEARCH, CustomerQuery, search_customers
+from admin_app.db.customer_list import CUSTOMER_LIST, CUSTOMER_SEARCH
 from admin_app.db.listing import ListSource
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
 from admin_app.db.paging import Match
@@ -97,7 +97,7 @@ def suggest_customers(session: Session, term: str) -> list[Customer]:
     """Type-ahead for the Add form: customers whose name, email or company contains `term`."""
     if len(term.strip()) < 2:
         return []
-    return search_customers(session=session, query=CustomerQuery(q=term), limit=SUGGESTIONS).rows
+    return CUSTOMER_LIST.rows(session=session, query=CUSTOMER_LIST.query(q=term), limit=SUGGESTIONS).rows
 
 
 def suggest_accounts(session: Session, term: str) -> list[BillingAccount]:

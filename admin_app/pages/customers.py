@@ -4,8 +4,8 @@ import reflex as rx
 
 from admin_app.components.cells import cell_badge, cell_stack, cell_text
 from admin_app.components.data_table import Column
-from admin_app.components.filters import select_filter
-from admin_app.components.list_page import clear_filters_button, list_page
+from admin_app.components.filters import described_filters
+from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.state.customers import CustomersState
 
 S = CustomersState
@@ -29,26 +29,7 @@ COLUMNS = [
 
 
 def filter_bar() -> rx.Component:
-    return rx.hstack(
-        select_filter(
-            "login",
-            "Login",
-            {"active": "Active", "not_activated": "Not activated"},
-            S.filters["login"],
-            S.set_filter,
-        ),
-        select_filter(
-            "confirmed",
-            "Email confirmed",
-            {"yes": "Confirmed", "no": "Unconfirmed"},
-            S.filters["confirmed"],
-            S.set_filter,
-        ),
-        clear_filters_button(S),
-        spacing="3",
-        align="end",
-        wrap="wrap",
-    )
+    return rx.hstack(*described_filters(S), clear_filters_button(S), spacing="3", align="end", wrap="wrap")
 
 
 def customers_page() -> rx.Component:
@@ -61,5 +42,5 @@ def customers_page() -> rx.Component:
         columns=COLUMNS,
         row_href=lambda row: "/customers/" + row["id"],
         empty_hint="Search for part of a name, an email address or a company, or clear the filters.",
-        actions=rx.fragment(),
+        actions=export_button("/api/export/customers.csv" + S.query_string),
     )

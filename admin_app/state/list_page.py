@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import PAGE_PERMISSION, requires
 from admin_app.auth.permissions import Permission
+from admin_app.db.list_spec import ListSpec, Query
 from admin_app.db.listing import ListQuery
 from admin_app.db.paging import UNINDEXED_SCAN_LIMIT, Page, ResultCount
 from admin_app.db.query_params import parse_id
@@ -265,3 +266,34 @@ class ListPageState(rx.State, Generic[Q, R], mixin=True):
             return None
         page = str(max(1, self.page_number - 1))
         return rx.redirect(self._url(self._query(), before=self.prev_cursor, page=page))
+
+
+class DescribedListState(ListPageState[Query, R], Generic[R], mixin=True):
+    """A list described by a ListSpec (`_spec`): reading the URL, writing it, sorting, the rows and
+    their count follow from it. The list says how a row is shown (`_views`) and offers the spec's
+    filters (`_filter_names = SPEC.filter_names`)."""
+
+    _spec: ClassVar[ListSpec]
+
+    def _views(self, records: list[object]) -> list[R]:
+        """The rows of a page, as the table shows them."""
+        raise NotImplementedError
+
+    def _parse(self, params: Mapping[str, object]) -> tuple[Query, list[str]]:
+        parsed = self._spec.parse(params)
+        return parsed.query, parsed.errors
+
+    def _to_params(self, query: Query) -> dict[str, str]:
+        return self._spec.to_params(query)
+
+    def _with_sort(self, query: Query, key: str) -> Query:
+        return self._spec.with_sort(query, key)
+
+    def _fetch_rows(
+        self, session: Session, query: Query, after: str | None, before: str | None
+    ) -> tuple[Page, list[R]]:
+        page = self._spec.rows(session=session, query=query, after=after, before=before)
+        return page, self._views(page.rows)
+
+    def _count(self, session: Session, query: Query) -> ResultCount:
+        return self._spec.count(session=session, query=query)

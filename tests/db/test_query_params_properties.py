@@ -19,6 +19,7 @@ from admin_app.db import (
     reconciliations,
     subscription_list,
 )
+from admin_app.db.list_spec import ListSpec
 from admin_app.db.query_params import Parsed
 
 
@@ -52,7 +53,12 @@ LISTS: dict[str, tuple[ModuleType, Callable[[Mapping[str, object]], Parsed], Cal
         reconciliation_stats.chart_params,
         " ".join(reconciliation_stats.CHART_FILTERS),
     ),
-    "customers": (customer_list, customer_list.parse_customer_query, _to_params, "q login confirmed"),
+    "customers": (
+        customer_list,
+        customer_list.CUSTOMER_LIST.parse,
+        customer_list.CUSTOMER_LIST.to_params,
+        " ".join(("q", *customer_list.CUSTOMER_LIST.filter_names)),
+    ),
     "subscriptions": (
         subscription_list,
         subscription_list.parse_subscription_query,
@@ -100,11 +106,24 @@ TRICKY = [
 ]
 
 
+def spec_values(spec: ListSpec) -> tuple[str, ...]:
+    """A described list's sort keys and its filters' values (a few of a long list of codes, in both
+    cases)."""
+    values = [*spec.sort_columns]
+    for f in spec.filters:
+        values += [*getattr(f, "choices", {})]
+        codes = sorted(getattr(f, "codes", ()))[:3]
+        values += [*codes, *(code.lower() for code in codes)]
+    return tuple(values)
+
+
 def _choices(module: ModuleType) -> list[str]:
     """Every allowlisted value the module names (filter choices, sort keys both ways)."""
     found: set[str] = set()
     constants = (value for name, value in vars(module).items() if name.isupper())
     for value in constants:
+        if isinstance(value, ListSpec):
+            value = spec_values(value)
         names = value if isinstance(value, tuple) else value.keys() if isinstance(value, dict) else ()
         found |= {name for name in names if isinstance(name, str)}
     return sorted(found | {f"-{name}" for name in found})

@@ -1,0 +1,210 @@
+"""A list described once: the table, its search, its filters as objects (name, label, the values they
+take, what each keeps), its sorts and the columns of its CSV. Reading the URL, writing it back, a
+change of sort, the rows, their count and every row for the export follow from the description.
+
+A filter's value is kept as the URL writes it, once checked (`Query.values`); the filter turns it into
+a condition. Adding a filter to a list is one more object in its `filters`: the list's state, its
+filter bar (components.filters.filter_bar) and its export read them from there."""
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Protocol
+
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
+from sqlmodel import Session
+
+from admin_app.db.listing import ListSource
+from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.query_params import Parsed, quoted, read_choice, read_sort
+from admin_app.db.text_search import SearchSpec, match_for, normalize_term
+
+Condition = ColumnElement[bool]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a list page asks for: a search term, each filter's value as the URL writes it (filters
+    not in use are absent), and a sort key of the list with its direction."""
+
+    q: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)
+    sort: str = ""
+    descending: bool = False
+
+    def value(self, name: str) -> str:
+        """The filter's value, or "" when it is not in use."""
+        return self.values.get(name, "")
+
+
+class Filter(Protocol):
+    """A filter of a list: its URL parameter and label, how it reads a value from the URL (None, with
+    a message in `errors` when the value is not one it takes) and the condition a value makes."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def label(self) -> str: ...
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> str | None: ...
+
+    def condition(self, value: str) -> Condition: ...
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value of a choice filter: how it reads in the filter bar and the rows it keeps."""
+
+    label: str
+    keeps: Callable[[], Condition]
+
+
+@dataclass(frozen=True)
+class ChoiceFilter:
+    """One of a few values, chosen from a list (`noun` names the filter in a message about a value it
+    does not take)."""
+
+    name: str
+    label: str
+    noun: str
+    choices: Mapping[str, Choice]
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        return read_choice(params, self.name, self.choices, self.noun, errors)
+
+    def condition(self, value: str) -> Condition:
+        return self.choices[value].keeps()
+
+    @property
+    def options(self) -> dict[str, str]:
+        """Value -> label, in the order the filter bar offers them."""
+        return {value: choice.label for value, choice in self.choices.items()}
+
+
+@dataclass(frozen=True)
+class CodeFilter:
+    """A code typed in full (a country's ISO code), in any case, keeping the rows whose `column` holds
+    it; `codes` are the codes that exist."""
+
+    name: str
+    label: str
+    noun: str
+    codes: frozenset[str]
+    column: Callable[[], SQLColumnExpression[str]]
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        value = params.get(self.name)
+        if value in (None, ""):
+            return None
+        code = value.strip().upper() if isinstance(value, str) else ""
+        if code in self.codes:
+            return code
+        errors.append(f"Unknown {self.noun} {quoted(value)} was ignored.")
+        return None
+
+    def condition(self, value: str) -> Condition:
+        return self.column() == value
+
+
+def _iso(value: object) -> str:
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else ""
+
+
+@dataclass(frozen=True)
+class CsvColumn:
+    """One column of an export: its header and how a row's cell is made. Header and cells come from
+    the same list, so they cannot drift apart."""
+
+    header: str
+    cell: Callable[[Any], object]
+
+
+def csv_field(name: str) -> CsvColumn:
+    """The row's attribute `name`, as it is."""
+    return CsvColumn(name, lambda row: getattr(row, name))
+
+
+def csv_date(name: str) -> CsvColumn:
+    """The row's date or time `name` in ISO 8601, empty when there is none."""
+    return CsvColumn(name, lambda row: _iso(getattr(row, name)))
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One list. `default_sort` is a sort key, "-" first when it runs newest (largest) first; a sort
+    chosen anew starts descending unless it is in `ascending_first`."""
+
+    entity: type[Any]
+    id_column: SQLColumnExpression[Any]
+    search: SearchSpec
+    filters: tuple[Filter, ...]
+    sort_columns: Mapping[str, tuple[Any, type]]
+    default_sort: str
+    ascending_first: tuple[str, ...] = ()
+    export_columns: tuple[CsvColumn, ...] = ()
+
+    @property
+    def filter_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.filters)
+
+    def query(self, q: str = "", sort: str = "", **values: str) -> Query:
+        """A query of this list in code (tests, other lists' look-ups): `sort` as in the URL."""
+        key = sort or self.default_sort
+        return Query(q=q, values=values, sort=key.removeprefix("-"), descending=key.startswith("-"))
+
+    def parse(self, params: Mapping[str, object]) -> Parsed[Query]:
+        """Read a query from URL parameters; a value a filter does not take is dropped with a message."""
+        errors: list[str] = []
+        sort, descending = read_sort(params, self.sort_columns, self.default_sort, errors)
+        values = {f.name: value for f in self.filters if (value := f.read(params, errors)) is not None}
+        query = Query(q=normalize_term(params.get("q")), values=values, sort=sort, descending=descending)
+        return Parsed(query=query, errors=errors)
+
+    def to_params(self, query: Query) -> dict[str, str]:
+        """The query as URL parameters, defaults left out."""
+        params = {"q": query.q, **{name: query.value(name) for name in self.filter_names}}
+        sort = ("-" if query.descending else "") + query.sort
+        if sort != self.default_sort:
+            params["sort"] = sort
+        return {key: value for key, value in params.items() if value}
+
+    def with_sort(self, query: Query, key: str) -> Query:
+        """Sorted by `key`; the current sort flips direction. An unknown key changes nothing."""
+        if key not in self.sort_columns:
+            return query
+        if key == query.sort:
+            return replace(query, descending=not query.descending)
+        return replace(query, sort=key, descending=key not in self.ascending_first)
+
+    def conditions(self, query: Query) -> list[Condition]:
+        return [f.condition(query.value(f.name)) for f in self.filters if query.value(f.name)]
+
+    def _match(self, session: Session, query: Query) -> Match:
+        return match_for(session, self.search, query.q, self.conditions(query))
+
+    @cached_property
+    def _source(self) -> ListSource[Query, Any]:
+        return ListSource(
+            entity=self.entity, id_column=self.id_column, sort_columns=self.sort_columns, match=self._match
+        )
+
+    def rows(
+        self,
+        *,
+        session: Session,
+        query: Query,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """A page of rows matching `query`, after or before a cursor of an earlier page."""
+        return self._source.search(session=session, query=query, after=after, before=before, limit=limit)
+
+    def count(self, *, session: Session, query: Query, cap: int = COUNT_CAP) -> ResultCount:
+        return self._source.count(session=session, query=query, cap=cap)
+
+    def every(self, *, session: Session, query: Query) -> Iterator[Any]:
+        """Every matching row in page order, for the export."""
+        return self._source.every(session=session, query=query)
