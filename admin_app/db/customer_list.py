@@ -3,9 +3,10 @@
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col
 
-from admin_app.db.list_spec import Choice, ChoiceFilter, CsvColumn, ListSpec, csv_date, csv_field
+from admin_app.db.list_spec import Choice, ChoiceFilter, CodeFilter, CsvColumn, ListSpec, csv_date, csv_field
 from admin_app.db.models import Customer
 from admin_app.db.text_search import SearchSpec
+from admin_app.db.validation import COUNTRIES
 
 CUSTOMER_SEARCH = SearchSpec(
     id_column=col(Customer.id),
@@ -46,6 +47,7 @@ CUSTOMER_LIST = ListSpec(
                 "no": Choice("Unconfirmed", lambda: col(Customer.confirmed_at).is_(None)),
             },
         ),
+        CodeFilter("country", "Country", "country", COUNTRIES, lambda: col(Customer.country)),
     ),
     sort_columns={"name": (Customer.last_name, str), "company": (Customer.company, str)},
     default_sort="name",

@@ -3,6 +3,7 @@
 import pytest
 
 from admin_app.db.customer_list import CUSTOMER_LIST
+from admin_app.db.query_params import quoted
 from tests.factories import add_customer
 
 
@@ -24,6 +25,7 @@ def people(session):
         email="zoe@initech.test",
         company="Initech",
         login_activated=False,
+        country="DE",
     )
 
 
@@ -64,3 +66,17 @@ def test_bad_filters_are_dropped_with_a_message():
     parsed = CUSTOMER_LIST.parse({"login": "hacked", "sort": "password"})
     assert parsed.query.value("login") == "" and parsed.query.sort == "name"
     assert len(parsed.errors) == 2
+
+
+def test_the_country_filter_keeps_the_customers_of_that_country_in_any_case_typed(session, people):
+    assert found(session, country="DE") == ["Müller"]
+    assert found(session, country=" de ") == ["Müller"]
+    assert found(session, country="FR") == []
+    assert CUSTOMER_LIST.to_params(CUSTOMER_LIST.parse({"country": "de"}).query) == {"country": "DE"}
+
+
+@pytest.mark.parametrize("code", ["XX", "DEU", "D", "%", "😀", 49])
+def test_a_country_code_that_does_not_exist_is_dropped_with_a_message(code):
+    parsed = CUSTOMER_LIST.parse({"country": code})
+    assert parsed.query.value("country") == ""
+    assert parsed.errors == [f"Unknown country {quoted(code)} was ignored."]

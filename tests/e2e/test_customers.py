@@ -1,5 +1,7 @@
 """Support's customer workflows in Chromium: find, edit with rule 3 shown first, login status."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -219,3 +221,20 @@ def test_unlinking_the_account_asks_for_a_reason_and_records_it(support, app_ser
     row = support.locator("tr", has_text="uid")
     expect(row).to_contain_text("777001")
     expect(row).to_contain_text("ticket #91")
+
+
+def test_the_country_filter_works_in_the_bar_the_url_the_count_and_the_csv(page, app_server, e2e_database):
+    with Session(engine_for(e2e_database[0])) as session:
+        country = session.exec(select(Customer.country).where(Customer.email == E2E_CARL)).one()
+        expected = sorted(session.exec(select(Customer.email).where(Customer.country == country)).all())
+    page.goto(app_server + "/customers")
+    expect(page.locator(ROWS).first).to_be_visible()
+    page.get_by_label("Country", exact=True).fill(country.lower())
+    expect(page).to_have_url(re.compile(rf"[?&]country={country}(&|$)"))
+    noun = "customer" if len(expected) == 1 else "customers"
+    expect(page.get_by_test_id("result-count")).to_have_text(f"{len(expected):,} {noun}")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+    assert sorted(row["email"] for row in rows) == expected
+    assert {row["country"] for row in rows} == {country}
