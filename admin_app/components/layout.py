@@ -7,6 +7,7 @@ from reflex.utils.imports import ImportVar
 from reflex.vars import Var, VarData
 
 from admin_app.auth.permissions import Permission
+from admin_app.components.access import may
 from admin_app.components.palette import open_palette_button, palette
 from admin_app.components.saved_views import saved_view_dialogs, saved_view_links
 from admin_app.state.user import UserState
@@ -74,7 +75,7 @@ def _nav_link(item: NavItem) -> rx.Component:
     )
     # Shown to roles that may use it; the server refuses everyone else either way.
     return rx.cond(
-        UserState.permissions.contains(item.permission.value),
+        may(item.permission),
         rx.vstack(link, saved_view_links(item.href), spacing="0", width="100%"),
     )
 
@@ -156,7 +157,7 @@ def only_for(permission: Permission, *children: rx.Component) -> rx.Component:
         color_scheme="gray",
     )
     return rx.cond(
-        UserState.permissions.contains(permission.value),
+        may(permission),
         rx.fragment(*children),
         rx.cond(UserState.email != "", refused),
     )

@@ -2,6 +2,8 @@
 
 import reflex as rx
 
+from admin_app.auth.permissions import Permission
+from admin_app.components.access import may
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import back_to, detail_body, field_row, linked_out
 from admin_app.components.forms import (
@@ -20,12 +22,11 @@ from admin_app.db.contacts import CONTACT_FIELDS
 from admin_app.pages.customer_detail import HISTORY
 from admin_app.state.billing_account_detail import BillingAccountDetailState
 from admin_app.state.billing_accounts import BillingAccountsState
-from admin_app.state.user import UserState
 
 D = BillingAccountDetailState
 A = D.account
 E = D.editing
-CAN_EDIT = UserState.permissions.contains("customers:edit")
+CAN_EDIT = may(Permission.CUSTOMERS_EDIT)
 RECONCILIATIONS_OF = "/reconciliations?account="
 
 LIST_COLUMNS = [
@@ -371,7 +372,7 @@ def billing_account_detail_page() -> rx.Component:
             rx.hstack(
                 rx.link("All reconciliations of this account", href=RECONCILIATIONS_OF + A["id"], size="2"),
                 rx.cond(
-                    UserState.permissions.contains("memberships:edit"),
+                    may(Permission.MEMBERSHIPS_EDIT),
                     rx.link(
                         rx.button(rx.icon("user-round-pen", size=16), "Change owner", variant="soft"),
                         href="/billing-accounts/" + A["id"] + "/owner",

@@ -3,6 +3,7 @@
 import reflex as rx
 
 from admin_app.auth.permissions import Permission
+from admin_app.components.access import may
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import back_to, detail_body, field_row, linked_out
 from admin_app.components.emails import emails_card
@@ -11,16 +12,11 @@ from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout
 from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.customer_emails import CustomerEmailsState
-from admin_app.state.user import UserState
 
 S = CustomerDetailState
 C = S.customer
 M = CustomerEmailsState
 A = S.account
-
-
-def _can(permission: str) -> rx.Var:
-    return UserState.permissions.contains(permission)
 
 
 def _summary() -> rx.Component:
@@ -31,11 +27,11 @@ def _summary() -> rx.Component:
     )
     actions = rx.hstack(
         rx.cond(
-            _can("customers:edit"),
+            may(Permission.CUSTOMERS_EDIT),
             rx.button(rx.icon("pencil", size=14), "Edit", on_click=S.open_edit),
         ),
         rx.cond(
-            _can("login_status:edit"),
+            may(Permission.LOGIN_STATUS_EDIT),
             rx.button(
                 rx.cond(C["login_activated"], "Disable login", "Re-activate login"),
                 variant="soft",
@@ -44,7 +40,7 @@ def _summary() -> rx.Component:
             ),
         ),
         rx.cond(
-            _can("customers:edit") & (C["uid"] != ""),
+            may(Permission.CUSTOMERS_EDIT) & (C["uid"] != ""),
             rx.button("Unlink account", variant="soft", color_scheme="gray", on_click=S.show_unlink(True)),
         ),
         spacing="2",
@@ -343,7 +339,7 @@ def _emails() -> rx.Component:
     return emails_card(
         M.emails,
         "Nothing has been sent to this customer from this app.",
-        rx.cond(UserState.permissions.contains(Permission.CUSTOMERS_EDIT.value), sends),
+        rx.cond(may(Permission.CUSTOMERS_EDIT), sends),
     )
 
 

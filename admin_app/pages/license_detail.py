@@ -3,6 +3,7 @@
 import reflex as rx
 
 from admin_app.auth.permissions import Permission
+from admin_app.components.access import may
 from admin_app.components.detail import back_to, detail_body, field_row, license_timeline
 from admin_app.components.emails import emails_card
 from admin_app.components.forms import form_field, reason_field
@@ -10,7 +11,6 @@ from admin_app.components.layout import page_shell
 from admin_app.components.status import active_badge, error_callout, status_badge
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.license_sending import LicenseSendingState
-from admin_app.state.user import UserState
 
 L = LicenseDetailState.license
 E = LicenseSendingState
@@ -131,7 +131,7 @@ def _emails() -> rx.Component:
     return emails_card(
         E.emails,
         "Nothing has been sent about this license from this app.",
-        rx.cond(UserState.permissions.contains(Permission.LICENSE_FILES.value), send),
+        rx.cond(may(Permission.LICENSE_FILES), send),
     )
 
 
@@ -229,4 +229,4 @@ def _license_file_actions() -> rx.Component:
         reload_document=True,
         download=True,
     )
-    return rx.cond(UserState.permissions.contains(Permission.LICENSE_FILES.value) & (L["id"] != ""), download)
+    return rx.cond(may(Permission.LICENSE_FILES) & (L["id"] != ""), download)

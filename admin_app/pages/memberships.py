@@ -2,16 +2,17 @@
 
 import reflex as rx
 
+from admin_app.auth.permissions import Permission
+from admin_app.components.access import may
 from admin_app.components.cells import cell_stack, cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.forms import field_error, reason_field
 from admin_app.components.list_page import list_page
 from admin_app.components.status import error_callout
 from admin_app.state.memberships import MembershipsState
-from admin_app.state.user import UserState
 
 S = MembershipsState
-CAN_EDIT = UserState.permissions.contains("memberships:edit")
+CAN_EDIT = may(Permission.MEMBERSHIPS_EDIT)
 
 
 def _customer(row) -> rx.Component:

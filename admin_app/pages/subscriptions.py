@@ -3,9 +3,8 @@
 import reflex as rx
 
 from admin_app.components.data_table import Column
-from admin_app.components.filters import select_filter
+from admin_app.components.filters import described_filters
 from admin_app.components.list_page import clear_filters_button, list_page
-from admin_app.db.subscription_list import CHANNELS, DEPLOYMENTS, PLANS, STATUSES
 from admin_app.state.subscriptions import SubscriptionsState
 
 S = SubscriptionsState
@@ -22,22 +21,8 @@ COLUMNS = [
 ]
 
 
-def _choices(values) -> dict[str, str]:
-    return {value: value.capitalize() for value in values}
-
-
 def filter_bar() -> rx.Component:
-    chosen, on_change = S.filters, S.set_filter
-    return rx.hstack(
-        select_filter("plan", "Plan", _choices(PLANS), chosen["plan"], on_change),
-        select_filter("deployment", "Deployment", DEPLOYMENTS, chosen["deployment"], on_change),
-        select_filter("channel", "Channel", _choices(CHANNELS), chosen["channel"], on_change),
-        select_filter("status", "Status", _choices(STATUSES), chosen["status"], on_change),
-        clear_filters_button(S),
-        spacing="3",
-        align="end",
-        wrap="wrap",
-    )
+    return rx.hstack(*described_filters(S), clear_filters_button(S), spacing="3", align="end", wrap="wrap")
 
 
 def subscriptions_page() -> rx.Component:

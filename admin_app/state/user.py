@@ -17,7 +17,7 @@ class UserState(AppState):
     email: str = ""
     name: str = ""
     roles: list[str] = []
-    permissions: list[str] = []
+    permissions: rx.Field[list[str]] = rx.field(default_factory=list)
     granting_groups: list[str] = []
 
     @rx.var
