@@ -5,22 +5,23 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from admin_app.db.list_spec import Query
 from admin_app.db.session import engine_for
-from admin_app.db.subscription_list import SubscriptionQuery, count_subscriptions, search_subscriptions
+from admin_app.db.subscription_list import SUBSCRIPTION_LIST
 from bench.data_layer import SEARCH_TARGET_P95_MS, summary, timed
 
 
-def subscription_kinds(session: Session) -> dict[str, SubscriptionQuery]:
+def subscription_kinds(session: Session) -> dict[str, Query]:
     name = session.scalar(sa.text("SELECT name FROM subscription WHERE id = 50000"))
     return {
-        "no_search": SubscriptionQuery(),
-        "by_term_end": SubscriptionQuery(sort="term_end", descending=True),
-        "by_seats": SubscriptionQuery(sort="seats", descending=True),
-        "one_name": SubscriptionQuery(q=name),
-        "account_word": SubscriptionQuery(q="robotics"),
-        "word_and_two_filters": SubscriptionQuery(q="software", plan="premium", channel="direct"),
-        "two_filters": SubscriptionQuery(status="cancelled", deployment="saas"),
-        "matches_nothing": SubscriptionQuery(q="zzqqxx"),
+        "no_search": SUBSCRIPTION_LIST.query(),
+        "by_term_end": SUBSCRIPTION_LIST.query(sort="-term_end"),
+        "by_seats": SUBSCRIPTION_LIST.query(sort="-seats"),
+        "one_name": SUBSCRIPTION_LIST.query(q=name),
+        "account_word": SUBSCRIPTION_LIST.query(q="robotics"),
+        "word_and_two_filters": SUBSCRIPTION_LIST.query(q="software", plan="premium", channel="direct"),
+        "two_filters": SUBSCRIPTION_LIST.query(status="cancelled", deployment="saas"),
+        "matches_nothing": SUBSCRIPTION_LIST.query(q="zzqqxx"),
     }
 
 
@@ -28,9 +29,9 @@ def subscription_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
     with Session(engine_for(url)) as session:
         rows = session.scalar(sa.text("SELECT count(*) FROM subscription"))
         for name, query in subscription_kinds(session).items():
-            figures = summary(timed(lambda q=query: search_subscriptions(session=session, query=q), n))
+            figures = summary(timed(lambda q=query: SUBSCRIPTION_LIST.rows(session=session, query=q), n))
             count = summary(
-                timed(lambda q=query: count_subscriptions(session=session, query=q), max(5, n // 5))
+                timed(lambda q=query: SUBSCRIPTION_LIST.count(session=session, query=q), max(5, n // 5))
             )
             yield {
                 "bench": "subscription_search",

@@ -18,7 +18,7 @@ from admin_app.db.licenses import LicenseQuery, search_licenses
 from admin_app.db.models import BillingAccount, Customer, License, Reconciliation, Subscription
 from admin_app.db.paging import Page
 from admin_app.db.reconciliations import ReconciliationQuery, search_reconciliations
-from admin_app.db.subscription_list import SubscriptionQuery, search_subscriptions
+from admin_app.db.subscription_list import SUBSCRIPTION_LIST
 from admin_app.db.text_search import TRIGRAM, WORD_RUN, normalize_term, term_can_match
 
 PER_KIND = 5
@@ -80,7 +80,7 @@ FINDERS: dict[Kind, Finder] = {
     Kind.CUSTOMER: Finder(CUSTOMER_LIST.rows, CUSTOMER_LIST.query, _customer),
     Kind.LICENSE: Finder(search_licenses, LicenseQuery, _license),
     Kind.BILLING_ACCOUNT: Finder(search_accounts, AccountQuery, _account),
-    Kind.SUBSCRIPTION: Finder(search_subscriptions, SubscriptionQuery, _subscription),
+    Kind.SUBSCRIPTION: Finder(SUBSCRIPTION_LIST.rows, SUBSCRIPTION_LIST.query, _subscription),
     Kind.RECONCILIATION: Finder(search_reconciliations, ReconciliationQuery, _reconciliation),
 }
 

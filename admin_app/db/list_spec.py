@@ -60,6 +60,15 @@ class Choice:
     keeps: Callable[[], Condition]
 
 
+def equal_to(column: Callable[[], SQLColumnExpression[str]], labels: Mapping[str, str]) -> dict[str, Choice]:
+    """Choices that each keep the rows whose `column` holds the choice's value."""
+
+    def keeps(value: str) -> Callable[[], Condition]:
+        return lambda: column() == value
+
+    return {value: Choice(label, keeps(value)) for value, label in labels.items()}
+
+
 @dataclass(frozen=True)
 class ChoiceFilter:
     """One of a few values, chosen from a list (`noun` names the filter in a message about a value it
@@ -144,6 +153,9 @@ class ListSpec:
     default_sort: str
     ascending_first: tuple[str, ...] = ()
     export_columns: tuple[CsvColumn, ...] = ()
+    # How a term finds rows when the table's own search is not all (a subscription is found by its
+    # account's name too): given the term and the filters' conditions.
+    term_match: Callable[[Session, str, list[Condition]], Match] | None = None
 
     @property
     def filter_names(self) -> tuple[str, ...]:
@@ -182,6 +194,8 @@ class ListSpec:
         return [f.condition(query.value(f.name)) for f in self.filters if query.value(f.name)]
 
     def _match(self, session: Session, query: Query) -> Match:
+        if query.q and self.term_match is not None:
+            return self.term_match(session, query.q, self.conditions(query))
         return match_for(session, self.search, query.q, self.conditions(query))
 
     @cached_property

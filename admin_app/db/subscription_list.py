@@ -4,8 +4,6 @@ Both names have a trigram index (migration 0007), so a term is looked up like a 
 by row over a window of the first rows, else through the indexes (see paging.fetch_keyset_page).
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -13,67 +11,15 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from admin_app.db.billing_accounts import ACCOUNT_NAME
-from admin_app.db.listing import ListSource
+from admin_app.db.list_spec import ChoiceFilter, Condition, ListSpec, equal_to
 from admin_app.db.models import BillingAccount, Subscription, stored_id
 from admin_app.db.paging import Match
-from admin_app.db.query_params import Parsed, read_choice, read_sort
-from admin_app.db.query_params import with_sort as with_query_sort
-from admin_app.db.text_search import SearchSpec, normalize_term, search_match
+from admin_app.db.text_search import SearchSpec, search_match
 
-PLANS = ("starter", "premium", "ultimate")
-CHANNELS = ("direct", "reseller", "marketplace")
-STATUSES = ("active", "cancelled", "expired")
+PLANS = {"starter": "Starter", "premium": "Premium", "ultimate": "Ultimate"}
+CHANNELS = {"direct": "Direct", "reseller": "Reseller", "marketplace": "Marketplace"}
+STATUSES = {"active": "Active", "cancelled": "Cancelled", "expired": "Expired"}
 DEPLOYMENTS = {"saas": "SaaS", "self-managed": "Self-managed"}
-SORT_COLUMNS = {
-    "name": (Subscription.name, str),
-    "term_end": (Subscription.term_end, date),
-    "seats": (Subscription.seats, int),
-}
-
-
-@dataclass(frozen=True)
-class SubscriptionQuery:
-    q: str = ""
-    plan: str | None = None
-    channel: str | None = None
-    status: str | None = None
-    deployment: str | None = None
-    sort: str = "name"
-    descending: bool = False
-
-    def to_params(self) -> dict[str, str]:
-        params = {
-            "q": self.q,
-            "plan": self.plan or "",
-            "channel": self.channel or "",
-            "status": self.status or "",
-            "deployment": self.deployment or "",
-        }
-        sort = ("-" if self.descending else "") + self.sort
-        if sort != "name":
-            params["sort"] = sort
-        return {key: value for key, value in params.items() if value}
-
-
-def parse_subscription_query(params: Mapping[str, object]) -> Parsed[SubscriptionQuery]:
-    """Read a SubscriptionQuery from URL parameters; bad values are dropped with a message."""
-    errors: list[str] = []
-    sort, descending = read_sort(params, SORT_COLUMNS, "name", errors)
-    query = SubscriptionQuery(
-        q=normalize_term(params.get("q")),
-        plan=read_choice(params, "plan", PLANS, "plan", errors),
-        channel=read_choice(params, "channel", CHANNELS, "channel", errors),
-        status=read_choice(params, "status", STATUSES, "status", errors),
-        deployment=read_choice(params, "deployment", DEPLOYMENTS, "deployment", errors),
-        sort=sort,
-        descending=descending,
-    )
-    return Parsed(query=query, errors=errors)
-
-
-def with_sort(query: SubscriptionQuery, sort: str) -> SubscriptionQuery:
-    sorted_query: SubscriptionQuery = with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("name",))
-    return sorted_query
 
 
 SUBSCRIPTION_NAME = SearchSpec(
@@ -104,23 +50,11 @@ def _through_indexes(name: ColumnElement[bool], account: ColumnElement[bool]) ->
     return col(Subscription.id).in_(select(found.c.id))
 
 
-def _match(session: Session, query: SubscriptionQuery) -> Match:
-    s = Subscription
-    filters = [
-        col(getattr(s, name)) == value
-        for name, value in (
-            ("plan", query.plan),
-            ("channel", query.channel),
-            ("status", query.status),
-            ("deployment", query.deployment),
-        )
-        if value
-    ]
-    if not query.q:
-        return Match(filters=filters)
+def _term_match(session: Session, term: str, filters: list[Condition]) -> Match:
+    """A term is looked for in the subscription's name and in its account's."""
     dialect = session.get_bind().dialect.name
-    name_row, name_index = search_match(SUBSCRIPTION_NAME, query.q, dialect)
-    account_row, account_index = search_match(ACCOUNT_NAME, query.q, dialect)
+    name_row, name_index = search_match(SUBSCRIPTION_NAME, term, dialect)
+    account_row, account_index = search_match(ACCOUNT_NAME, term, dialect)
     # Both specs take their index keys from the same term: both have one, or neither.
     index_match = (
         _through_indexes(name_index, account_index)
@@ -130,14 +64,30 @@ def _match(session: Session, query: SubscriptionQuery) -> Match:
     return Match(filters=filters, row_match=_row_by_row(name_row, account_row), index_match=index_match)
 
 
-SUBSCRIPTIONS = ListSource(
+SUBSCRIPTION_LIST = ListSpec(
     entity=Subscription,
     id_column=col(Subscription.id),
-    sort_columns=SORT_COLUMNS,
-    match=_match,
+    search=SUBSCRIPTION_NAME,
+    filters=(
+        ChoiceFilter("plan", "Plan", "plan", equal_to(lambda: col(Subscription.plan), PLANS)),
+        ChoiceFilter(
+            "deployment",
+            "Deployment",
+            "deployment",
+            equal_to(lambda: col(Subscription.deployment), DEPLOYMENTS),
+        ),
+        ChoiceFilter("channel", "Channel", "channel", equal_to(lambda: col(Subscription.channel), CHANNELS)),
+        ChoiceFilter("status", "Status", "status", equal_to(lambda: col(Subscription.status), STATUSES)),
+    ),
+    sort_columns={
+        "name": (Subscription.name, str),
+        "term_end": (Subscription.term_end, date),
+        "seats": (Subscription.seats, int),
+    },
+    default_sort="name",
+    ascending_first=("name",),
+    term_match=_term_match,
 )
-search_subscriptions = SUBSCRIPTIONS.search
-count_subscriptions = SUBSCRIPTIONS.count
 
 
 def account_names(session: Session, subscriptions: list[Subscription]) -> dict[int, str]:

@@ -2,6 +2,8 @@
 
 from typing import ClassVar
 
+from sqlmodel import Session
+
 from admin_app.auth.permissions import Permission
 from admin_app.db.customer_list import CUSTOMER_LIST
 from admin_app.db.list_spec import ListSpec
@@ -21,5 +23,5 @@ class CustomersState(DescribedListState[CustomerView], AppState):
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
     rows: list[CustomerView] = []
 
-    def _views(self, records: list[object]) -> list[CustomerView]:
+    def _views(self, session: Session, records: list[object]) -> list[CustomerView]:
         return [customer_view(c) for c in records if isinstance(c, Customer)]

@@ -275,8 +275,8 @@ class DescribedListState(ListPageState[Query, R], Generic[R], mixin=True):
 
     _spec: ClassVar[ListSpec]
 
-    def _views(self, records: list[object]) -> list[R]:
-        """The rows of a page, as the table shows them."""
+    def _views(self, session: Session, records: list[object]) -> list[R]:
+        """The rows of a page, as the table shows them (`session` reads what else they show)."""
         raise NotImplementedError
 
     def _parse(self, params: Mapping[str, object]) -> tuple[Query, list[str]]:
@@ -293,7 +293,7 @@ class DescribedListState(ListPageState[Query, R], Generic[R], mixin=True):
         self, session: Session, query: Query, after: str | None, before: str | None
     ) -> tuple[Page, list[R]]:
         page = self._spec.rows(session=session, query=query, after=after, before=before)
-        return page, self._views(page.rows)
+        return page, self._views(session, page.rows)
 
     def _count(self, session: Session, query: Query) -> ResultCount:
         return self._spec.count(session=session, query=query)

@@ -1,6 +1,5 @@
 """State of the Subscriptions page: the shared list behaviour over subscription search."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -8,9 +7,10 @@ from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
 from admin_app.db import subscription_list as db
-from admin_app.db.paging import Page, ResultCount
+from admin_app.db.list_spec import ListSpec
+from admin_app.db.models import Subscription
 from admin_app.state.app_state import AppState
-from admin_app.state.list_page import ListPageState
+from admin_app.state.list_page import DescribedListState
 
 
 @dataclass
@@ -28,29 +28,18 @@ class SubscriptionListRow:
     term: str = ""
 
 
-class SubscriptionsState(ListPageState[db.SubscriptionQuery, SubscriptionListRow], AppState):
+class SubscriptionsState(DescribedListState[SubscriptionListRow], AppState):
     _path: ClassVar[str] = "/subscriptions"
     _noun: ClassVar[str] = "subscriptions"
-    _filter_names: ClassVar[tuple[str, ...]] = ("plan", "channel", "status", "deployment")
+    _spec: ClassVar[ListSpec] = db.SUBSCRIPTION_LIST
+    _filter_names: ClassVar[tuple[str, ...]] = db.SUBSCRIPTION_LIST.filter_names
     _read_permission: ClassVar[Permission] = Permission.LICENSES_READ
     rows: list[SubscriptionListRow] = []
 
-    def _parse(self, params: Mapping[str, object]) -> tuple[db.SubscriptionQuery, list[str]]:
-        parsed = db.parse_subscription_query(params)
-        return parsed.query, parsed.errors
-
-    def _to_params(self, query: db.SubscriptionQuery) -> dict[str, str]:
-        return query.to_params()
-
-    def _with_sort(self, query: db.SubscriptionQuery, key: str) -> db.SubscriptionQuery:
-        return db.with_sort(query, key)
-
-    def _fetch_rows(
-        self, session: Session, query: db.SubscriptionQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[SubscriptionListRow]]:
-        result = db.search_subscriptions(session=session, query=query, after=after, before=before)
-        names = db.account_names(session, result.rows)
-        rows = [
+    def _views(self, session: Session, records: list[object]) -> list[SubscriptionListRow]:
+        subscriptions = [s for s in records if isinstance(s, Subscription)]
+        names = db.account_names(session, subscriptions)
+        return [
             SubscriptionListRow(
                 name=s.name,
                 account=names.get(s.billing_account_id, ""),
@@ -62,9 +51,5 @@ class SubscriptionsState(ListPageState[db.SubscriptionQuery, SubscriptionListRow
                 status=s.status.capitalize(),
                 term=f"{s.term_start.isoformat()} → {s.term_end.isoformat()}",
             )
-            for s in result.rows
+            for s in subscriptions
         ]
-        return result, rows
-
-    def _count(self, session: Session, query: db.SubscriptionQuery) -> ResultCount:
-        return db.count_subscriptions(session=session, query=query)

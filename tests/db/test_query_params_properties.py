@@ -61,9 +61,9 @@ LISTS: dict[str, tuple[ModuleType, Callable[[Mapping[str, object]], Parsed], Cal
     ),
     "subscriptions": (
         subscription_list,
-        subscription_list.parse_subscription_query,
-        _to_params,
-        "q channel deployment plan status",
+        subscription_list.SUBSCRIPTION_LIST.parse,
+        subscription_list.SUBSCRIPTION_LIST.to_params,
+        " ".join(("q", *subscription_list.SUBSCRIPTION_LIST.filter_names)),
     ),
     "billing accounts": (billing_accounts, billing_accounts.parse_account_query, _to_params, "q"),
     "history": (

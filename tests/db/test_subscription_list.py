@@ -6,14 +6,7 @@ import pytest
 
 from admin_app.db.models import Subscription
 from admin_app.db.paging import ResultCount
-from admin_app.db.subscription_list import (
-    SORT_COLUMNS,
-    SubscriptionQuery,
-    account_names,
-    count_subscriptions,
-    parse_subscription_query,
-    search_subscriptions,
-)
+from admin_app.db.subscription_list import SUBSCRIPTION_LIST, account_names
 from tests.db.pages import every_page
 from tests.factories import add_account
 
@@ -52,8 +45,8 @@ def subscriptions(session) -> list[Subscription]:
 
 
 def found(session, **params) -> list[str]:
-    query = parse_subscription_query(params).query
-    return [s.name for s in search_subscriptions(session=session, query=query, limit=100).rows]
+    query = SUBSCRIPTION_LIST.parse(params).query
+    return [s.name for s in SUBSCRIPTION_LIST.rows(session=session, query=query, limit=100).rows]
 
 
 def test_a_term_matches_the_name_or_the_accounts_name_literally(session, subscriptions, probe_window):
@@ -80,20 +73,20 @@ def test_filters_match_what_the_rows_say(session, subscriptions):
     assert set(found(session, status="cancelled", deployment="saas")) == {
         s.name for s in subscriptions if s.status == "cancelled" and s.deployment == "saas"
     }
-    query = parse_subscription_query({"status": "expired"}).query
+    query = SUBSCRIPTION_LIST.parse({"status": "expired"}).query
     expected = sum(s.status == "expired" for s in subscriptions)
     assert expected > 0
-    assert count_subscriptions(session=session, query=query) == ResultCount(expected, True)
+    assert SUBSCRIPTION_LIST.count(session=session, query=query) == ResultCount(expected, True)
 
 
-@pytest.mark.parametrize("sort", sorted(SORT_COLUMNS))
+@pytest.mark.parametrize("sort", sorted(SUBSCRIPTION_LIST.sort_columns))
 @pytest.mark.parametrize("descending", [False, True])
 def test_keyset_pages_cover_every_row_once_in_order(session, subscriptions, sort, descending):
-    query = SubscriptionQuery(sort=sort, descending=descending)
+    query = SUBSCRIPTION_LIST.query(sort=("-" if descending else "") + sort)
     pages = [
         [s.name for s in page.rows]
         for page in every_page(
-            lambda after: search_subscriptions(session=session, query=query, after=after, limit=4)
+            lambda after: SUBSCRIPTION_LIST.rows(session=session, query=query, after=after, limit=4)
         )
     ]
     attribute = {"name": "name", "term_end": "term_end", "seats": "seats"}[sort]
@@ -103,7 +96,7 @@ def test_keyset_pages_cover_every_row_once_in_order(session, subscriptions, sort
 
 
 def test_account_names_of_a_page(session, subscriptions):
-    page = search_subscriptions(session=session, query=SubscriptionQuery(q="a-s1000000"), limit=3)
+    page = SUBSCRIPTION_LIST.rows(session=session, query=SUBSCRIPTION_LIST.query(q="a-s1000000"), limit=3)
     names = account_names(session, page.rows)
     assert {names[s.billing_account_id] for s in page.rows} == {
         "ACME Corp",
@@ -114,9 +107,9 @@ def test_account_names_of_a_page(session, subscriptions):
 
 
 def test_bad_parameters_are_ignored_with_a_message():
-    parsed = parse_subscription_query(
-        {"plan": "gold", "channel": "1; DROP", "sort": "-password", "status": ""}
-    )
-    assert parsed.query == SubscriptionQuery()
+    bad = {"plan": "gold", "channel": "1; DROP", "sort": "-password", "status": ""}
+    parsed = SUBSCRIPTION_LIST.parse(bad)
+    assert parsed.query == SUBSCRIPTION_LIST.query()
     assert len(parsed.errors) == 3
-    assert parse_subscription_query({"sort": "-seats"}).query.to_params() == {"sort": "-seats"}
+    sorted_by_seats = SUBSCRIPTION_LIST.parse({"sort": "-seats"}).query
+    assert SUBSCRIPTION_LIST.to_params(sorted_by_seats) == {"sort": "-seats"}
