@@ -1,6 +1,5 @@
 """Billing accounts: finding one (name, zuora id, a Sold To / Bill To email) and everything its page shows."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from admin_app.db.audit import history_about
 from admin_app.db.contact_choice import sold_to_not_member
 from admin_app.db.customers import contact_role
 from admin_app.db.licenses import active_license_ids, licenses_of_subscription
-from admin_app.db.listing import ListSource
+from admin_app.db.list_spec import Condition, ListSpec
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
@@ -23,31 +22,8 @@ from admin_app.db.models import (
     id_of,
 )
 from admin_app.db.paging import Match
-from admin_app.db.query_params import Parsed, read_sort
 from admin_app.db.reconciliations import reconciliations_of_account
-from admin_app.db.text_search import SearchSpec, normalize_term, search_match
-
-SORT_COLUMNS = {"name": (BillingAccount.name, str)}
-
-
-@dataclass(frozen=True)
-class AccountQuery:
-    q: str = ""
-    sort: str = "name"
-    descending: bool = False
-
-    def to_params(self) -> dict[str, str]:
-        params = {"q": self.q}
-        if self.descending:
-            params["sort"] = "-name"
-        return {key: value for key, value in params.items() if value}
-
-
-def parse_account_query(params: Mapping[str, object]) -> Parsed[AccountQuery]:
-    errors: list[str] = []
-    sort, descending = read_sort(params, SORT_COLUMNS, "name", errors)
-    return Parsed(AccountQuery(q=normalize_term(params.get("q")), sort=sort, descending=descending), errors)
-
+from admin_app.db.text_search import SearchSpec, search_match
 
 ACCOUNT_NAME = SearchSpec(
     id_column=col(BillingAccount.id),
@@ -69,40 +45,40 @@ CONTACT_EMAIL = SearchSpec(
 )
 
 
-def _match(session: Session, query: AccountQuery) -> Match:
+def _term_match(session: Session, term: str, filters: list[Condition]) -> Match:
     """Name or Zuora id containing the term, or a contact of the account whose email contains it.
 
     Each has a trigram index (migrations 0007 and 0008): row by row over a window of accounts the
     contacts are looked up by account; through the indexes, the three sets of ids are united.
     """
-    if not query.q:
-        return Match(filters=[])
     dialect = session.get_bind().dialect.name
-    name_row, name_index = search_match(ACCOUNT_NAME, query.q, dialect)
-    zuora_row, zuora_index = search_match(ZUORA_ID, query.q, dialect)
-    email_row, email_index = search_match(CONTACT_EMAIL, query.q, dialect)
+    name_row, name_index = search_match(ACCOUNT_NAME, term, dialect)
+    zuora_row, zuora_index = search_match(ZUORA_ID, term, dialect)
+    email_row, email_index = search_match(CONTACT_EMAIL, term, dialect)
     a, c = BillingAccount, BillingAccountContact
     # A scalar count, not EXISTS: PostgreSQL then looks up each account's contacts by key.
     has_contact = select(sa.func.count()).where(col(c.billing_account_id) == col(a.id), email_row)
     row_match = sa.or_(name_row, zuora_row, has_contact.scalar_subquery() > 0)
     if name_index is None or zuora_index is None or email_index is None:
-        return Match(filters=[], row_match=row_match)
+        return Match(filters=filters, row_match=row_match)
     found = sa.union(
         select(a.id).where(name_index).correlate(None),
         select(a.id).where(zuora_index).correlate(None),
         select(c.billing_account_id).where(email_index).correlate(None),
     ).subquery()
-    return Match(filters=[], row_match=row_match, index_match=col(a.id).in_(select(found.c[0])))
+    return Match(filters=filters, row_match=row_match, index_match=col(a.id).in_(select(found.c[0])))
 
 
-ACCOUNTS = ListSource(
+ACCOUNT_LIST = ListSpec(
     entity=BillingAccount,
     id_column=col(BillingAccount.id),
-    sort_columns=SORT_COLUMNS,
-    match=_match,
+    search=ACCOUNT_NAME,
+    filters=(),
+    sort_columns={"name": (BillingAccount.name, str)},
+    default_sort="name",
+    ascending_first=("name",),
+    term_match=_term_match,
 )
-search_accounts = ACCOUNTS.search
-count_accounts = ACCOUNTS.count
 
 
 def sold_to_and_bill_to(session: Session, accounts: list[BillingAccount]) -> dict[int, BillingAccountContact]:

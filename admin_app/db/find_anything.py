@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from admin_app.db.billing_accounts import AccountQuery, search_accounts
+from admin_app.db.billing_accounts import ACCOUNT_LIST
 from admin_app.db.customer_list import CUSTOMER_LIST
 from admin_app.db.licenses import LicenseQuery, search_licenses
 from admin_app.db.models import BillingAccount, Customer, License, Reconciliation, Subscription
@@ -79,7 +79,7 @@ class Finder:
 FINDERS: dict[Kind, Finder] = {
     Kind.CUSTOMER: Finder(CUSTOMER_LIST.rows, CUSTOMER_LIST.query, _customer),
     Kind.LICENSE: Finder(search_licenses, LicenseQuery, _license),
-    Kind.BILLING_ACCOUNT: Finder(search_accounts, AccountQuery, _account),
+    Kind.BILLING_ACCOUNT: Finder(ACCOUNT_LIST.rows, ACCOUNT_LIST.query, _account),
     Kind.SUBSCRIPTION: Finder(SUBSCRIPTION_LIST.rows, SUBSCRIPTION_LIST.query, _subscription),
     Kind.RECONCILIATION: Finder(search_reconciliations, ReconciliationQuery, _reconciliation),
 }

@@ -1,44 +1,17 @@
 """Finding memberships (by customer email or company, or the account's zuora id) and picking what to add."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from admin_app.db.customer_list import CUSTOMER_LIST, CUSTOMER_SEARCH
-from admin_app.db.listing import ListSource
+from admin_app.db.list_spec import Condition, ListSpec
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
 from admin_app.db.paging import Match
-from admin_app.db.query_params import Parsed, read_sort
-from admin_app.db.text_search import normalize_term, search_match
+from admin_app.db.text_search import search_match
 
-# Ids grow as memberships are added, so "added" order is the primary key's.
-SORT_COLUMNS = {"added": (BillingAccountMembership.id, int)}
 ZUORA_ID_LENGTH = 32
 SUGGESTIONS = 8
-
-
-@dataclass(frozen=True)
-class MembershipQuery:
-    q: str = ""
-    sort: str = "added"
-    descending: bool = True
-
-    def to_params(self) -> dict[str, str]:
-        params = {"q": self.q}
-        if self.sort != "added" or not self.descending:
-            params["sort"] = ("-" if self.descending else "") + self.sort
-        return {key: value for key, value in params.items() if value}
-
-
-def parse_membership_query(params: Mapping[str, object]) -> Parsed[MembershipQuery]:
-    errors: list[str] = []
-    sort, descending = read_sort(params, SORT_COLUMNS, "-added", errors)
-    return Parsed(
-        MembershipQuery(q=normalize_term(params.get("q")), sort=sort, descending=descending), errors
-    )
 
 
 def _zuora_prefix(term: str) -> ColumnElement[bool]:
@@ -49,27 +22,29 @@ def _zuora_prefix(term: str) -> ColumnElement[bool]:
     )
 
 
-def _match(session: Session, query: MembershipQuery) -> Match:
-    if not query.q:
-        return Match(filters=[])
-    row_match, index_match = search_match(CUSTOMER_SEARCH, query.q, session.get_bind().dialect.name)
+def _term_match(session: Session, term: str, filters: list[Condition]) -> Match:
+    """The memberships of the customers the term finds, and of the accounts whose zuora id starts
+    with it."""
+    row_match, index_match = search_match(CUSTOMER_SEARCH, term, session.get_bind().dialect.name)
     customers = select(Customer.id).where(index_match if index_match is not None else row_match)
-    accounts = select(BillingAccount.id).where(_zuora_prefix(query.q))
+    accounts = select(BillingAccount.id).where(_zuora_prefix(term))
     condition = sa.or_(
         col(BillingAccountMembership.customer_id).in_(customers),
         col(BillingAccountMembership.billing_account_id).in_(accounts),
     )
-    return Match(filters=[condition])
+    return Match(filters=[*filters, condition])
 
 
-MEMBERSHIPS = ListSource(
+MEMBERSHIP_LIST = ListSpec(
     entity=BillingAccountMembership,
     id_column=col(BillingAccountMembership.id),
-    sort_columns=SORT_COLUMNS,
-    match=_match,
+    search=CUSTOMER_SEARCH,
+    filters=(),
+    # Ids grow as memberships are added, so "added" order is the primary key's.
+    sort_columns={"added": (BillingAccountMembership.id, int)},
+    default_sort="-added",
+    term_match=_term_match,
 )
-search_memberships = MEMBERSHIPS.search
-count_memberships = MEMBERSHIPS.count
 
 
 def membership_rows(

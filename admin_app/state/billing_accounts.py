@@ -1,6 +1,5 @@
 """State of the Billing accounts page: the shared list behaviour over account search."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -8,9 +7,10 @@ from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
 from admin_app.db import billing_accounts as db
-from admin_app.db.paging import Page, ResultCount
+from admin_app.db.list_spec import ListSpec
+from admin_app.db.models import BillingAccount
 from admin_app.state.app_state import AppState
-from admin_app.state.list_page import ListPageState
+from admin_app.state.list_page import DescribedListState
 
 
 @dataclass
@@ -25,28 +25,17 @@ class AccountRow:
     reseller: str = ""
 
 
-class BillingAccountsState(ListPageState[db.AccountQuery, AccountRow], AppState):
+class BillingAccountsState(DescribedListState[AccountRow], AppState):
     _path: ClassVar[str] = "/billing-accounts"
     _noun: ClassVar[str] = "billing accounts"
-    _filter_names: ClassVar[tuple[str, ...]] = ()
+    _spec: ClassVar[ListSpec] = db.ACCOUNT_LIST
+    _filter_names: ClassVar[tuple[str, ...]] = db.ACCOUNT_LIST.filter_names
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
     rows: list[AccountRow] = []
 
-    def _parse(self, params: Mapping[str, object]) -> tuple[db.AccountQuery, list[str]]:
-        parsed = db.parse_account_query(params)
-        return parsed.query, parsed.errors
-
-    def _to_params(self, query: db.AccountQuery) -> dict[str, str]:
-        return query.to_params()
-
-    def _with_sort(self, query: db.AccountQuery, key: str) -> db.AccountQuery:
-        return db.AccountQuery(q=query.q, descending=not query.descending) if key == "name" else query
-
-    def _fetch_rows(
-        self, session: Session, query: db.AccountQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[AccountRow]]:
-        result = db.search_accounts(session=session, query=query, after=after, before=before)
-        contacts = db.sold_to_and_bill_to(session, result.rows)
+    def _views(self, session: Session, records: list[object]) -> list[AccountRow]:
+        accounts = [a for a in records if isinstance(a, BillingAccount)]
+        contacts = db.sold_to_and_bill_to(session, accounts)
 
         def email(contact_id: int | None) -> str:
             return contacts[contact_id].email if contact_id in contacts else ""
@@ -62,9 +51,6 @@ class BillingAccountsState(ListPageState[db.AccountQuery, AccountRow], AppState)
                 else email(a.bill_to_contact_id),
                 reseller=a.reseller or "",
             )
-            for a in result.rows
+            for a in accounts
         ]
-        return result, rows
-
-    def _count(self, session: Session, query: db.AccountQuery) -> ResultCount:
-        return db.count_accounts(session=session, query=query)
+        return rows

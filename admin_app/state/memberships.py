@@ -1,7 +1,6 @@
 """State of the Memberships page: the list, Add (rule 1 checked first), Delete (rule 7 asks again)."""
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -13,14 +12,14 @@ from sqlmodel import Session
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import membership_list as db
+from admin_app.db.list_spec import ListSpec
 from admin_app.db.memberships import DELETED, add_membership, delete_membership, existing_membership
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
 from admin_app.db.outcomes import Outcome
-from admin_app.db.paging import Page, ResultCount
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies
-from admin_app.state.list_page import ListPageState
+from admin_app.state.list_page import DescribedListState
 from admin_app.state.writes import acting_staff, attempt, form_text
 
 MAX_TYPED = 254
@@ -74,12 +73,13 @@ def chosen_option(options: list[Choice], option: object) -> Choice | None:
     return next((dataclasses.replace(o) for o in options if o.id == picked), None)
 
 
-class MembershipsState(ListPageState[db.MembershipQuery, MembershipRow], AppState):
+class MembershipsState(DescribedListState[MembershipRow], AppState):
     """The list of memberships and the forms that add and delete them."""
 
     _path: ClassVar[str] = "/memberships"
     _noun: ClassVar[str] = "memberships"
-    _filter_names: ClassVar[tuple[str, ...]] = ()
+    _spec: ClassVar[ListSpec] = db.MEMBERSHIP_LIST
+    _filter_names: ClassVar[tuple[str, ...]] = db.MEMBERSHIP_LIST.filter_names
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
     rows: list[MembershipRow] = []
 
@@ -101,24 +101,9 @@ class MembershipsState(ListPageState[db.MembershipQuery, MembershipRow], AppStat
     delete_errors: dict[str, str] = {}
     _delete_reason: str = ""
 
-    def _parse(self, params: Mapping[str, object]) -> tuple[db.MembershipQuery, list[str]]:
-        parsed = db.parse_membership_query(params)
-        return parsed.query, parsed.errors
-
-    def _to_params(self, query: db.MembershipQuery) -> dict[str, str]:
-        return query.to_params()
-
-    def _with_sort(self, query: db.MembershipQuery, key: str) -> db.MembershipQuery:
-        return query
-
-    def _fetch_rows(
-        self, session: Session, query: db.MembershipQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[MembershipRow]]:
-        result = db.search_memberships(session=session, query=query, after=after, before=before)
-        return result, [membership_row(*row) for row in db.membership_rows(session, result.rows)]
-
-    def _count(self, session: Session, query: db.MembershipQuery) -> ResultCount:
-        return db.count_memberships(session=session, query=query)
+    def _views(self, session: Session, records: list[object]) -> list[MembershipRow]:
+        memberships = [m for m in records if isinstance(m, BillingAccountMembership)]
+        return [membership_row(*row) for row in db.membership_rows(session, memberships)]
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)

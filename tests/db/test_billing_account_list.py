@@ -4,7 +4,7 @@ trigram indexes kept up to date by the database as accounts and contacts change.
 import pytest
 from sqlmodel import Session
 
-from admin_app.db.billing_accounts import AccountQuery, count_accounts, parse_account_query, search_accounts
+from admin_app.db.billing_accounts import ACCOUNT_LIST
 from admin_app.db.models import BillingAccount, BillingAccountContact
 from tests.factories import add_account
 
@@ -29,8 +29,8 @@ def accounts(session: Session) -> list[BillingAccount]:
 
 
 def found(session: Session, q: str) -> list[int]:
-    query = parse_account_query({"q": q}).query
-    return [a.id for a in search_accounts(session=session, query=query, limit=100).rows]
+    query = ACCOUNT_LIST.parse({"q": q}).query
+    return [a.id for a in ACCOUNT_LIST.rows(session=session, query=query, limit=100).rows]
 
 
 def by_name(accounts: list[BillingAccount], predicate) -> list[int]:
@@ -65,9 +65,9 @@ def test_a_contacts_email_finds_its_account(session, accounts, probe_window):
 
 def test_counts_agree_with_the_rows(session, accounts, probe_window):
     for term in ("acme", "payables.test", "sold1", ""):
-        query = AccountQuery(q=term)
-        rows = search_accounts(session=session, query=query, limit=100).rows
-        assert count_accounts(session=session, query=query).value == len(rows)
+        query = ACCOUNT_LIST.query(q=term)
+        rows = ACCOUNT_LIST.rows(session=session, query=query, limit=100).rows
+        assert ACCOUNT_LIST.count(session=session, query=query).value == len(rows)
 
 
 def test_renamed_accounts_and_changed_emails_are_found_by_what_they_are_now(session, accounts, probe_window):
@@ -103,5 +103,5 @@ def test_a_page_filled_from_the_first_rows_still_holds_a_zuora_match_that_sorts_
     early.zuora_account_id = "0000abc0" + "0" * 24
     session.add(early)
     session.commit()
-    page = search_accounts(session=session, query=AccountQuery(q="abc"), limit=3)
+    page = ACCOUNT_LIST.rows(session=session, query=ACCOUNT_LIST.query(q="abc"), limit=3)
     assert [a.id for a in page.rows] == [early.id, named[0].id, named[1].id]

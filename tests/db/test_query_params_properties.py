@@ -65,14 +65,24 @@ LISTS: dict[str, tuple[ModuleType, Callable[[Mapping[str, object]], Parsed], Cal
         subscription_list.SUBSCRIPTION_LIST.to_params,
         " ".join(("q", *subscription_list.SUBSCRIPTION_LIST.filter_names)),
     ),
-    "billing accounts": (billing_accounts, billing_accounts.parse_account_query, _to_params, "q"),
+    "billing accounts": (
+        billing_accounts,
+        billing_accounts.ACCOUNT_LIST.parse,
+        billing_accounts.ACCOUNT_LIST.to_params,
+        "q",
+    ),
     "history": (
         history_list,
         history_list.parse_history_query,
         _to_params,
         "q actor field from to record request type",
     ),
-    "memberships": (membership_list, membership_list.parse_membership_query, _to_params, "q"),
+    "memberships": (
+        membership_list,
+        membership_list.MEMBERSHIP_LIST.parse,
+        membership_list.MEMBERSHIP_LIST.to_params,
+        "q",
+    ),
     "logins": (login_status, _login_status, _to_params, "q kind"),
 }
 
