@@ -6,7 +6,7 @@ import reflex as rx
 from reflex.event import EventHandler, EventSpec
 from reflex.vars import Var
 
-from admin_app.db.list_spec import ChoiceFilter, CodeFilter
+from admin_app.db.list_spec import ChoiceFilter, CodeFilter, DateRangeFilter, TextFilter
 from admin_app.state.list_page import SEARCH_BOX_ID, DescribedListState, filter_box_id
 
 ALL = "all"
@@ -128,12 +128,16 @@ def text_filter(name: str, label: str, value: Var, on_change: Callable, width: s
 def described_filters(state: type[DescribedListState[object]]) -> list[rx.Component]:
     """A control for each filter of the list's description, in its order."""
     controls = []
+    chosen, on_change = state.filters, state.set_filter
     for f in state._spec.filters:
-        value = state.filters[f.name]
         if isinstance(f, ChoiceFilter):
-            controls.append(select_filter(f.name, f.label, f.options, value, state.set_filter))
+            controls.append(select_filter(f.name, f.label, f.options, chosen[f.name], on_change))
         elif isinstance(f, CodeFilter):
-            controls.append(text_filter(f.name, f.label, value, state.set_filter, width="7rem"))
+            controls.append(text_filter(f.name, f.label, chosen[f.name], on_change, width="7rem"))
+        elif isinstance(f, TextFilter):
+            controls.append(text_filter(f.name, f.label, chosen[f.name], on_change))
+        elif isinstance(f, DateRangeFilter):
+            controls.append(date_range_filter(f.names, f.labels, chosen, on_change))
         else:
             raise TypeError(f"No control draws a {type(f).__name__}")
     return controls

@@ -8,6 +8,7 @@ filter bar (components.filters.filter_bar) and its export read them from there."
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any, Protocol
 
@@ -16,7 +17,7 @@ from sqlmodel import Session
 
 from admin_app.db.listing import ListSource
 from admin_app.db.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.query_params import Parsed, quoted, read_choice, read_sort
+from admin_app.db.query_params import Parsed, quoted, read_choice, read_date_range, read_sort, read_text
 from admin_app.db.text_search import SearchSpec, match_for, normalize_term
 
 Condition = ColumnElement[bool]
@@ -38,18 +39,50 @@ class Query:
 
 
 class Filter(Protocol):
-    """A filter of a list: its URL parameter and label, how it reads a value from the URL (None, with
-    a message in `errors` when the value is not one it takes) and the condition a value makes."""
+    """A filter of a list: the URL parameters it reads (`names`) and its label, its values read from
+    the URL (each checked; a value it does not take is left out, with a message in `errors`), and the
+    conditions its values make."""
 
     @property
-    def name(self) -> str: ...
+    def names(self) -> tuple[str, ...]: ...
 
     @property
     def label(self) -> str: ...
 
-    def read(self, params: Mapping[str, object], errors: list[str]) -> str | None: ...
+    # An index keeps the filter's rows in the list's order (see paging.Match.in_order): how rare they
+    # are, the rarest given counting the windows; 0 for a filter without such an index.
+    @property
+    def in_order(self) -> int: ...
 
-    def condition(self, value: str) -> Condition: ...
+    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]: ...
+
+    def conditions(self, values: Mapping[str, str]) -> list[Condition]: ...
+
+
+class OneValue:
+    """A filter of one URL parameter, `name`: `read_one` checks its value, `condition` makes its
+    condition."""
+
+    name: str
+    in_order: int
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        raise NotImplementedError
+
+    def condition(self, value: str) -> Condition:
+        raise NotImplementedError
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
+        value = self.read_one(params, errors)
+        return {self.name: value} if value else {}
+
+    def conditions(self, values: Mapping[str, str]) -> list[Condition]:
+        value = values.get(self.name, "")
+        return [self.condition(value)] if value else []
 
 
 @dataclass(frozen=True)
@@ -70,7 +103,7 @@ def equal_to(column: Callable[[], SQLColumnExpression[str]], labels: Mapping[str
 
 
 @dataclass(frozen=True)
-class ChoiceFilter:
+class ChoiceFilter(OneValue):
     """One of a few values, chosen from a list (`noun` names the filter in a message about a value it
     does not take)."""
 
@@ -78,8 +111,9 @@ class ChoiceFilter:
     label: str
     noun: str
     choices: Mapping[str, Choice]
+    in_order: int = 0
 
-    def read(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
         return read_choice(params, self.name, self.choices, self.noun, errors)
 
     def condition(self, value: str) -> Condition:
@@ -92,7 +126,7 @@ class ChoiceFilter:
 
 
 @dataclass(frozen=True)
-class CodeFilter:
+class CodeFilter(OneValue):
     """A code typed in full (a country's ISO code), in any case, keeping the rows whose `column` holds
     it; `codes` are the codes that exist."""
 
@@ -101,8 +135,9 @@ class CodeFilter:
     noun: str
     codes: frozenset[str]
     column: Callable[[], SQLColumnExpression[str]]
+    in_order: int = 0
 
-    def read(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
         value = params.get(self.name)
         if value in (None, ""):
             return None
@@ -114,6 +149,50 @@ class CodeFilter:
 
     def condition(self, value: str) -> Condition:
         return self.column() == value
+
+
+@dataclass(frozen=True)
+class TextFilter(OneValue):
+    """A value typed in full (an email, an address), trimmed and cut to `max_length`; `keeps` says
+    which rows it keeps."""
+
+    name: str
+    label: str
+    max_length: int
+    keeps: Callable[[str], Condition]
+    in_order: int = 0
+
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        return read_text(params, self.name, self.max_length) or None
+
+    def condition(self, value: str) -> Condition:
+        return self.keeps(value)
+
+
+@dataclass(frozen=True)
+class DateRangeFilter:
+    """A from / to pair of days (either may be left out), both included, over a column of UTC times;
+    a reversed pair is swapped and said so."""
+
+    names: tuple[str, str]
+    label: str
+    labels: tuple[str, str]
+    column: Callable[[], SQLColumnExpression[datetime]]
+    in_order: int = 0
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
+        days = read_date_range(params, self.names, self.label, errors)
+        return {name: day.isoformat() for name, day in zip(self.names, days, strict=True) if day}
+
+    def conditions(self, values: Mapping[str, str]) -> list[Condition]:
+        start, end = (values.get(name, "") for name in self.names)
+        found = []
+        if start:
+            found.append(self.column() >= datetime.combine(date.fromisoformat(start), time.min, tzinfo=UTC))
+        if end:
+            next_day = date.fromisoformat(end) + timedelta(days=1)
+            found.append(self.column() < datetime.combine(next_day, time.min, tzinfo=UTC))
+        return found
 
 
 def _iso(value: object) -> str:
@@ -147,7 +226,8 @@ class ListSpec:
 
     entity: type[Any]
     id_column: SQLColumnExpression[Any]
-    search: SearchSpec
+    # The table's own search; a list without one finds a term through `term_match`.
+    search: SearchSpec | None
     filters: tuple[Filter, ...]
     sort_columns: Mapping[str, tuple[Any, type]]
     default_sort: str
@@ -159,7 +239,8 @@ class ListSpec:
 
     @property
     def filter_names(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.filters)
+        """Every URL parameter of the list's filters."""
+        return tuple(name for f in self.filters for name in f.names)
 
     def query(self, q: str = "", sort: str = "", **values: str) -> Query:
         """A query of this list in code (tests, other lists' look-ups): `sort` as in the URL."""
@@ -170,7 +251,7 @@ class ListSpec:
         """Read a query from URL parameters; a value a filter does not take is dropped with a message."""
         errors: list[str] = []
         sort, descending = read_sort(params, self.sort_columns, self.default_sort, errors)
-        values = {f.name: value for f in self.filters if (value := f.read(params, errors)) is not None}
+        values = {name: value for f in self.filters for name, value in f.read(params, errors).items()}
         query = Query(q=normalize_term(params.get("q")), values=values, sort=sort, descending=descending)
         return Parsed(query=query, errors=errors)
 
@@ -191,12 +272,23 @@ class ListSpec:
         return replace(query, sort=key, descending=key not in self.ascending_first)
 
     def conditions(self, query: Query) -> list[Condition]:
-        return [f.condition(query.value(f.name)) for f in self.filters if query.value(f.name)]
+        return [condition for f in self.filters for condition in f.conditions(query.values)]
 
     def _match(self, session: Session, query: Query) -> Match:
+        """The filters' conditions and the term's match; the first filter given that an index keeps
+        in the list's order counts the windows (see paging.Match.in_order)."""
+        ranked = sorted(
+            ((f.in_order, c) for f in self.filters if f.in_order for c in f.conditions(query.values)),
+            key=lambda pair: -pair[0],
+        )
+        conditions = self.conditions(query)
         if query.q and self.term_match is not None:
-            return self.term_match(session, query.q, self.conditions(query))
-        return match_for(session, self.search, query.q, self.conditions(query))
+            match = self.term_match(session, query.q, conditions)
+        elif self.search is not None:
+            match = match_for(session, self.search, query.q, conditions)
+        else:
+            match = Match(filters=conditions)
+        return replace(match, in_order=tuple(c for _, c in ranked[:1]))
 
     @cached_property
     def _source(self) -> ListSource[Query, Any]:

@@ -4,10 +4,9 @@ import reflex as rx
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.data_table import Column, table_or_message
-from admin_app.components.filters import date_range_filter, select_filter, text_filter
+from admin_app.components.filters import described_filters
 from admin_app.components.layout import page_shell
 from admin_app.components.list_page import clear_filters_button, list_page
-from admin_app.db.auth_event_list import KIND_LABELS
 from admin_app.state.staff_admin import AuditState, SessionsState
 
 
@@ -93,12 +92,8 @@ def sessions_page() -> rx.Component:
 
 
 def audit_filter_bar() -> rx.Component:
-    chosen, on_change = AuditState.filters, AuditState.set_filter
     return rx.hstack(
-        select_filter("kind", "What", KIND_LABELS, chosen["kind"], on_change),
-        text_filter("person", "Staff member (email)", chosen["person"], on_change),
-        text_filter("address", "Address", chosen["address"], on_change, width="11rem"),
-        date_range_filter(("from", "to"), ("From", "To"), chosen, on_change),
+        *described_filters(AuditState),
         clear_filters_button(AuditState),
         spacing="3",
         align="end",

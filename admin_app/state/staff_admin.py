@@ -2,7 +2,6 @@
 
 import secrets
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import ClassVar
@@ -16,21 +15,16 @@ from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header, session_policy
 from admin_app.auth.permissions import Permission
 from admin_app.auth.tabs import end_tabs_soon
-from admin_app.db.auth_event_list import (
-    AuthEventQuery,
-    count_auth_events,
-    parse_auth_event_query,
-    search_auth_events,
-)
+from admin_app.db.auth_event_list import AUTH_EVENT_LIST
 from admin_app.db.auth_events import record_auth_event
-from admin_app.db.models import StaffSession
-from admin_app.db.paging import Page, ResultCount
+from admin_app.db.list_spec import ListSpec
+from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff_sessions import active_sessions, end_sessions_of, revoke_session
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Reply
-from admin_app.state.list_page import ListPageState
+from admin_app.state.list_page import DescribedListState
 from admin_app.state.views import TIME_FORMAT, AuthEventView, auth_event_view
 
 
@@ -151,30 +145,15 @@ class SessionsState(AppState):
         return await self._end(ref, everything=True)
 
 
-class AuditState(ListPageState[AuthEventQuery, AuthEventView], AppState):
+class AuditState(DescribedListState[AuthEventView], AppState):
     """The sign-in audit, newest first, through the shared list behaviour: every entry is a page away."""
 
     _path: ClassVar[str] = "/audit"
     _noun: ClassVar[str] = "entries"
-    _filter_names: ClassVar[tuple[str, ...]] = ("kind", "person", "address", "from", "to")
+    _spec: ClassVar[ListSpec] = AUTH_EVENT_LIST
+    _filter_names: ClassVar[tuple[str, ...]] = AUTH_EVENT_LIST.filter_names
     _read_permission: ClassVar[Permission] = Permission.AUDIT_READ
     rows: list[AuthEventView] = []
 
-    def _parse(self, params: Mapping[str, object]) -> tuple[AuthEventQuery, list[str]]:
-        parsed = parse_auth_event_query(params)
-        return parsed.query, parsed.errors
-
-    def _to_params(self, query: AuthEventQuery) -> dict[str, str]:
-        return query.to_params()
-
-    def _with_sort(self, query: AuthEventQuery, key: str) -> AuthEventQuery:
-        return query
-
-    def _fetch_rows(
-        self, session: Session, query: AuthEventQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[AuthEventView]]:
-        page = search_auth_events(session=session, query=query, after=after, before=before)
-        return page, [auth_event_view(e) for e in page.rows]
-
-    def _count(self, session: Session, query: AuthEventQuery) -> ResultCount:
-        return count_auth_events(session=session, query=query)
+    def _views(self, session: Session, records: list[object]) -> list[AuthEventView]:
+        return [auth_event_view(e) for e in records if isinstance(e, AuthEvent)]

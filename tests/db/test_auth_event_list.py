@@ -6,13 +6,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from admin_app.db import paging
-from admin_app.db.auth_event_list import (
-    AuthEventQuery,
-    count_auth_events,
-    parse_auth_event_query,
-    search_auth_events,
-)
+from admin_app.db.auth_event_list import AUTH_EVENT_LIST
 from admin_app.db.auth_events import MORE_FROM_ADDRESS, event_detail, record_auth_event
+from admin_app.db.list_spec import Query
 from admin_app.db.models import AuthEvent
 from tests.db.pages import every_page
 
@@ -45,43 +41,44 @@ def newest_first(rows: list[AuthEvent]) -> list[int]:
     return [e.id for e in sorted(rows, key=lambda e: (e.at, e.id), reverse=True)]
 
 
-def walk(session, query: AuthEventQuery, limit: int = 7) -> list[paging.Page]:
+def walk(session, query: Query, limit: int = 7) -> list[paging.Page]:
     return every_page(
-        lambda after: search_auth_events(session=session, query=query, after=after, limit=limit)
+        lambda after: AUTH_EVENT_LIST.rows(session=session, query=query, after=after, limit=limit)
     )
 
 
+Q = AUTH_EVENT_LIST.query
+
+
 def test_pages_reach_the_oldest_entry_and_lead_back(session, entries):
-    forward = walk(session, AuthEventQuery())
+    forward = walk(session, Q())
     assert [e.id for page in forward for e in page.rows] == newest_first(entries)
     assert forward[-1].rows[-1].id == entries[0].id, "the oldest entry is on the last page"
 
     backward = [forward[-1]]
     while backward[-1].prev_cursor:
         backward.append(
-            search_auth_events(
-                session=session, query=AuthEventQuery(), before=backward[-1].prev_cursor, limit=7
-            )
+            AUTH_EVENT_LIST.rows(session=session, query=Q(), before=backward[-1].prev_cursor, limit=7)
         )
     assert [[e.id for e in p.rows] for p in reversed(backward)] == [[e.id for e in p.rows] for p in forward]
-    assert count_auth_events(session=session, query=AuthEventQuery()).label == "250"
+    assert AUTH_EVENT_LIST.count(session=session, query=Q()).label == "250"
 
 
 @pytest.mark.parametrize(
     ("query", "keep"),
     [
-        (AuthEventQuery(kind="refused"), lambda e: e.kind == "refused"),
-        (AuthEventQuery(person="bob@example.com"), lambda e: e.email == "Bob@Example.com"),
-        (AuthEventQuery(address="198.51.100.7"), lambda e: e.client_address == "198.51.100.7"),
+        (Q(kind="refused"), lambda e: e.kind == "refused"),
+        (Q(person="bob@example.com"), lambda e: e.email == "Bob@Example.com"),
+        (Q(address="198.51.100.7"), lambda e: e.client_address == "198.51.100.7"),
         (
-            AuthEventQuery(date_from=date(2026, 3, 2), date_to=date(2026, 3, 3)),
+            Q(**{"from": "2026-03-02", "to": "2026-03-03"}),
             lambda e: date(2026, 3, 2) <= e.at.date() <= date(2026, 3, 3),
         ),
         (
-            AuthEventQuery(kind="sign_in", person="ann@example.com", address="203.0.113.9"),
+            Q(kind="sign_in", person="ann@example.com", address="203.0.113.9"),
             lambda e: (e.kind, e.email, e.client_address) == ("sign_in", "ann@example.com", "203.0.113.9"),
         ),
-        (AuthEventQuery(q="ENTRY 24"), lambda e: e.detail.startswith("entry 24")),
+        (Q(q="ENTRY 24"), lambda e: e.detail.startswith("entry 24")),
     ],
 )
 def test_each_filter_pages_through_its_entries_alone(session, entries, monkeypatch, query, keep):
@@ -90,7 +87,7 @@ def test_each_filter_pages_through_its_entries_alone(session, entries, monkeypat
     expected = newest_first([e for e in entries if keep(e)])
     assert expected, "the filter matches something"
     assert [e.id for page in walk(session, query) for e in page.rows] == expected
-    assert count_auth_events(session=session, query=query).value == len(expected)
+    assert AUTH_EVENT_LIST.count(session=session, query=query).value == len(expected)
 
 
 def test_an_address_among_a_flood_is_found_on_the_first_page(session, entries):
@@ -98,19 +95,25 @@ def test_an_address_among_a_flood_is_found_on_the_first_page(session, entries):
         session=session, kind="refused", at=START - timedelta(days=1), client_address="2001:db8::1"
     )
     session.commit()
-    [page] = walk(session, AuthEventQuery(address="2001:db8::1"), limit=50)
+    [page] = walk(session, Q(address="2001:db8::1"), limit=50)
     assert [(e.kind, e.client_address) for e in page.rows] == [("refused", "2001:db8::1")]
 
 
 def test_the_url_is_read_with_a_message_for_each_value_ignored():
-    parsed = parse_auth_event_query(
+    parsed = AUTH_EVENT_LIST.parse(
         {"kind": "<script>", "person": " Ann@Example.com ", "address": "x" * 90, "from": "2026-13-01"}
     )
-    assert parsed.query == AuthEventQuery(person="Ann@Example.com", address="x" * 64)
+    assert parsed.query == Q(person="Ann@Example.com", address="x" * 64)
     assert len(parsed.errors) == 2
-    assert parse_auth_event_query(parsed.query.to_params()).query == parsed.query
-    full = AuthEventQuery(kind="refused", date_from=date(2026, 3, 1), date_to=date(2026, 3, 2), q="scan")
-    assert parse_auth_event_query(full.to_params()).query == full
+    assert AUTH_EVENT_LIST.parse(AUTH_EVENT_LIST.to_params(parsed.query)).query == parsed.query
+    full = Q(q="scan", kind="refused", **{"from": "2026-03-01", "to": "2026-03-02"})
+    assert AUTH_EVENT_LIST.parse(AUTH_EVENT_LIST.to_params(full)).query == full
+
+
+def test_a_reversed_date_range_is_swapped_and_said_so():
+    parsed = AUTH_EVENT_LIST.parse({"from": "2026-03-02", "to": "2026-03-01"})
+    assert parsed.query.values == {"from": "2026-03-01", "to": "2026-03-02"}
+    assert parsed.errors == ["The date range was reversed; it has been swapped."]
 
 
 def test_an_entry_keeps_its_detail_bounded_and_in_plain_characters(session):
@@ -122,7 +125,7 @@ def test_an_entry_keeps_its_detail_bounded_and_in_plain_characters(session):
     )
     session.commit()
     session.expire_all()
-    [page] = walk(session, AuthEventQuery())
+    [page] = walk(session, Q())
     [entry] = page.rows
     assert entry.detail.startswith("line one?line two ?evil? <b>bold</b> Müller xxx")
     assert len(entry.detail) == 500
