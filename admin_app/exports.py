@@ -8,7 +8,6 @@ the transaction ended in between (`every_page`), so a slow download holds no poo
 while the browser reads."""
 
 import asyncio
-import json
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
@@ -70,17 +69,6 @@ RECONCILIATION_COLUMNS = (
     csv_field("currency"),
     csv_field("error_message"),
 )
-HISTORY_COLUMNS = (
-    csv_field("id"),
-    csv_date("created_at"),
-    csv_field("actor"),
-    csv_field("event"),
-    csv_field("item_type"),
-    csv_field("item_id"),
-    CsvColumn("changes", lambda row: json.dumps(row.changes)),
-    csv_field("reason"),
-    csv_field("request_id"),
-)
 
 
 def csv_header(columns: tuple[CsvColumn, ...]) -> list[str]:
@@ -138,13 +126,7 @@ EXPORTS = {
         RECONCILIATION_COLUMNS,
         lambda session, query: reconciliation_db.iter_reconciliations(session=session, query=query),
     ),
-    "history.csv": Export(
-        "history.csv",
-        Permission.CUSTOMERS_READ,
-        _parsed(history_db.parse_history_query),
-        HISTORY_COLUMNS,
-        lambda session, query: history_db.iter_history(session=session, query=query),
-    ),
+    "history.csv": described("history.csv", Permission.CUSTOMERS_READ, history_db.HISTORY_LIST),
     "customers.csv": described("customers.csv", Permission.CUSTOMERS_READ, CUSTOMER_LIST),
 }
 

@@ -5,23 +5,24 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from admin_app.db.history_list import HistoryQuery, count_history, search_history
+from admin_app.db.history_list import HISTORY_LIST
+from admin_app.db.list_spec import Query
 from admin_app.db.session import engine_for
 from bench.data_layer import SEARCH_TARGET_P95_MS, summary, timed
 
 
-def history_kinds(session: Session) -> dict[str, HistoryQuery]:
+def history_kinds(session: Session) -> dict[str, Query]:
     actor = session.scalar(sa.text("SELECT actor FROM version WHERE event = 'update' ORDER BY id LIMIT 1"))
     item = session.scalar(
         sa.text("SELECT item_id FROM version WHERE item_type = 'customer' ORDER BY id LIMIT 1")
     )
     return {
-        "newest": HistoryQuery(),
-        "one_record": HistoryQuery(item_type="customer", item_id=item),
-        "one_staff_member": HistoryQuery(actor=actor),
-        "record_type": HistoryQuery(item_type="billing_account_membership"),
-        "field": HistoryQuery(field="login_activated"),
-        "free_text": HistoryQuery(q="fraud"),
+        "newest": HISTORY_LIST.query(),
+        "one_record": HISTORY_LIST.query(type="customer", record=str(item)),
+        "one_staff_member": HISTORY_LIST.query(actor=actor),
+        "record_type": HISTORY_LIST.query(type="billing_account_membership"),
+        "field": HISTORY_LIST.query(field="login_activated"),
+        "free_text": HISTORY_LIST.query(q="fraud"),
     }
 
 
@@ -29,8 +30,10 @@ def history_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
     with Session(engine_for(url)) as session:
         rows = session.scalar(sa.text("SELECT count(*) FROM version"))
         for name, query in history_kinds(session).items():
-            figures = summary(timed(lambda q=query: search_history(session=session, query=q), n))
-            count = summary(timed(lambda q=query: count_history(session=session, query=q), max(5, n // 5)))
+            figures = summary(timed(lambda q=query: HISTORY_LIST.rows(session=session, query=q), n))
+            count = summary(
+                timed(lambda q=query: HISTORY_LIST.count(session=session, query=q), max(5, n // 5))
+            )
             yield {
                 "bench": "history_search",
                 "db": db,

@@ -135,7 +135,8 @@ def described_filters(state: type[DescribedListState[object]]) -> list[rx.Compon
         elif isinstance(f, CodeFilter):
             controls.append(text_filter(f.name, f.label, chosen[f.name], on_change, width="7rem"))
         elif isinstance(f, TextFilter):
-            controls.append(text_filter(f.name, f.label, chosen[f.name], on_change))
+            if f.in_bar:
+                controls.append(text_filter(f.name, f.label, chosen[f.name], on_change))
         elif isinstance(f, DateRangeFilter):
             controls.append(date_range_filter(f.names, f.labels, chosen, on_change))
         else:

@@ -154,16 +154,26 @@ class CodeFilter(OneValue):
 @dataclass(frozen=True)
 class TextFilter(OneValue):
     """A value typed in full (an email, an address), trimmed and cut to `max_length`; `keeps` says
-    which rows it keeps."""
+    which rows it keeps. With `check`, a value that fails it is dropped with a message naming what
+    was expected ("Record '1 OR 1=1' is not an id and was ignored.")."""
 
     name: str
     label: str
     max_length: int
     keeps: Callable[[str], Condition]
+    check: Callable[[str], bool] | None = None
+    noun: str = ""
+    expected: str = ""
     in_order: int = 0
+    # False for a filter reached by a link only (one staff action's rows), not offered in the bar.
+    in_bar: bool = True
 
     def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
-        return read_text(params, self.name, self.max_length) or None
+        value = read_text(params, self.name, self.max_length)
+        if value and self.check is not None and not self.check(value):
+            errors.append(f"{self.noun.capitalize()} {quoted(value)} is not {self.expected} and was ignored.")
+            return None
+        return value or None
 
     def condition(self, value: str) -> Condition:
         return self.keeps(value)

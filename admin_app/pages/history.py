@@ -4,9 +4,8 @@ import reflex as rx
 
 from admin_app.components.cells import cell_stack, cell_text
 from admin_app.components.data_table import Column
-from admin_app.components.filters import date_range_filter, select_filter, text_filter
+from admin_app.components.filters import described_filters
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
-from admin_app.db.audit import ITEM_LABELS
 from admin_app.state.history import HistoryState
 
 S = HistoryState
@@ -67,13 +66,8 @@ COLUMNS = [
 
 
 def filter_bar() -> rx.Component:
-    chosen, on_change = S.filters, S.set_filter
     return rx.hstack(
-        text_filter("actor", "Staff member (email)", chosen["actor"], on_change),
-        select_filter("type", "Record type", ITEM_LABELS, chosen["type"], on_change),
-        text_filter("record", "Record id", chosen["record"], on_change, width="7rem"),
-        text_filter("field", "Field", chosen["field"], on_change, width="9rem"),
-        date_range_filter(("from", "to"), ("From", "To"), chosen, on_change),
+        *described_filters(S),
         clear_filters_button(S),
         spacing="3",
         align="end",

@@ -9,10 +9,10 @@ from sqlmodel import Session
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db import history_list as db
+from admin_app.db.list_spec import ListSpec
 from admin_app.db.models import Version
-from admin_app.db.paging import Page, ResultCount
 from admin_app.state.app_state import AppState
-from admin_app.state.list_page import ListPageState
+from admin_app.state.list_page import DescribedListState
 from admin_app.state.views import HistoryLine, version_view
 
 
@@ -60,10 +60,11 @@ def history_rows(versions: list[Version], accounts_of_contacts: Mapping[int, int
     return lines
 
 
-class HistoryState(ListPageState[db.HistoryQuery, HistoryLine], AppState):
+class HistoryState(DescribedListState[HistoryLine], AppState):
     _path: ClassVar[str] = "/history"
     _noun: ClassVar[str] = "changes"
-    _filter_names: ClassVar[tuple[str, ...]] = ("actor", "type", "record", "field", "from", "to", "request")
+    _spec: ClassVar[ListSpec] = db.HISTORY_LIST
+    _filter_names: ClassVar[tuple[str, ...]] = db.HISTORY_LIST.filter_names
     _read_permission: ClassVar[Permission] = Permission.CUSTOMERS_READ
     rows: list[HistoryLine] = []
     # Request ids of the folded changes shown in full.
@@ -80,22 +81,7 @@ class HistoryState(ListPageState[db.HistoryQuery, HistoryLine], AppState):
         else:
             self.expanded = [*self.expanded[-49:], request_id]
 
-    def _parse(self, params: Mapping[str, object]) -> tuple[db.HistoryQuery, list[str]]:
-        parsed = db.parse_history_query(params)
-        return parsed.query, parsed.errors
-
-    def _to_params(self, query: db.HistoryQuery) -> dict[str, str]:
-        return query.to_params()
-
-    def _with_sort(self, query: db.HistoryQuery, key: str) -> db.HistoryQuery:
-        return query
-
-    def _fetch_rows(
-        self, session: Session, query: db.HistoryQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[HistoryLine]]:
-        result = db.search_history(session=session, query=query, after=after, before=before)
-        contacts = {v.item_id for v in result.rows if v.item_type == "billing_account_contact"}
-        return result, history_rows(result.rows, db.accounts_of_contacts(session, contacts))
-
-    def _count(self, session: Session, query: db.HistoryQuery) -> ResultCount:
-        return db.count_history(session=session, query=query)
+    def _views(self, session: Session, records: list[object]) -> list[HistoryLine]:
+        versions = [v for v in records if isinstance(v, Version)]
+        contacts = {v.item_id for v in versions if v.item_type == "billing_account_contact"}
+        return history_rows(versions, db.accounts_of_contacts(session, contacts))

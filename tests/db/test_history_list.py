@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from admin_app.db.audit import Actor, record_version
-from admin_app.db.history_list import count_history, parse_history_query, search_history
+from admin_app.db.history_list import HISTORY_LIST
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
 
@@ -61,9 +61,9 @@ def versions(session):
 
 
 def found(session, **params) -> list[tuple[str, int]]:
-    query = parse_history_query(params).query
-    page = search_history(session=session, query=query)
-    assert count_history(session=session, query=query).value == len(page.rows)
+    query = HISTORY_LIST.parse(params).query
+    page = HISTORY_LIST.rows(session=session, query=query)
+    assert HISTORY_LIST.count(session=session, query=query).value == len(page.rows)
     return [(v.item_type, v.item_id) for v in page.rows]
 
 
@@ -98,10 +98,11 @@ def test_filters(session, versions, params, expected):
 
 
 def test_bad_values_are_dropped_with_a_message():
-    parsed = parse_history_query({"type": "password", "record": "1 OR 1=1", "from": "2026-13-01"})
-    assert parsed.query.item_type is None and parsed.query.item_id is None and parsed.query.date_from is None
+    parsed = HISTORY_LIST.parse({"type": "password", "record": "1 OR 1=1", "from": "2026-13-01"})
+    assert parsed.query.values == {}
     assert len(parsed.errors) == 3
-    assert parse_history_query({"from": "2026-03-01", "to": "2026-01-01"}).query.date_from == date(2026, 1, 1)
+    swapped = HISTORY_LIST.parse({"from": "2026-03-01", "to": "2026-01-01"}).query
+    assert swapped.value("from") == date(2026, 1, 1).isoformat()
 
 
 def test_one_request_shows_the_rows_of_one_action_only(session, versions):
@@ -119,6 +120,6 @@ def test_one_request_shows_the_rows_of_one_action_only(session, versions):
 
 @pytest.mark.parametrize("request_id", ["abc", "' OR 1=1 --", "Z" * 32, "0" * 33])
 def test_a_request_that_is_not_an_id_is_dropped_with_a_message(request_id):
-    parsed = parse_history_query({"request": request_id})
-    assert parsed.query.request_id == ""
+    parsed = HISTORY_LIST.parse({"request": request_id})
+    assert parsed.query.value("request") == ""
     assert parsed.errors == [f"Request {request_id[:40]!r} is not a request id and was ignored."]

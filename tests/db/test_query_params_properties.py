@@ -73,8 +73,8 @@ LISTS: dict[str, tuple[ModuleType, Callable[[Mapping[str, object]], Parsed], Cal
     ),
     "history": (
         history_list,
-        history_list.parse_history_query,
-        _to_params,
+        history_list.HISTORY_LIST.parse,
+        history_list.HISTORY_LIST.to_params,
         "q actor field from to record request type",
     ),
     "memberships": (
