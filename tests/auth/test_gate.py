@@ -176,11 +176,13 @@ def gate_env(session, db_url, monkeypatch):
     get_settings.cache_clear()
 
 
-def browser_state(cookie: str, root: BaseState | None = None, client_token: str = "") -> BaseState:
-    """A tab's whole state tree (Reflex's own classes) as a connection with `cookie` delivers it."""
+def browser_state(
+    cookie: str, root: BaseState | None = None, client_token: str = "", path: str = "/licenses"
+) -> BaseState:
+    """A tab's whole state tree (Reflex's own classes) as a connection with `cookie` on `path` delivers it."""
     root = root or rx.State(_reflex_internal_init=True)
     headers = {"cookie": cookie} if cookie else {}
-    router_data = {"headers": headers, "ip": "10.0.0.9", "pathname": "/licenses", "asPath": "/licenses"}
+    router_data = {"headers": headers, "ip": "10.0.0.9", "pathname": path, "asPath": path}
     if client_token:
         router_data["token"] = client_token
     root.router_data = root._update_router_vars(router_data, root.router_data or {})
@@ -192,9 +194,9 @@ def cookie_for(session, roles: tuple[str, ...]) -> str:
     return "ca_session=" + staff_session_token(session, email, roles)
 
 
-def send(event_name: str, cookie: str, root: BaseState | None = None):
+def send(event_name: str, cookie: str, root: BaseState | None = None, path: str = "/licenses"):
     event = SimpleNamespace(name=event_name, payload={})
-    return asyncio.run(AuthGate().preprocess(None, browser_state(cookie, root), event))
+    return asyncio.run(AuthGate().preprocess(None, browser_state(cookie, root, path=path), event))
 
 
 def refusals(session) -> list[str]:
@@ -350,6 +352,44 @@ def test_a_session_ended_elsewhere_empties_the_tab_on_its_next_event(session, ga
     update = send(handler_of("customer_detail_state", "load"), admin, root)
     assert any("/auth/login" in str(e.payload) for e in update.events)
     assert not tab_holds_admin_data(root)
+    # The refusal carries the emptied vars, so the browser's copy is emptied before it goes to sign in.
+    sent = str(update.delta)
+    assert "rows_rx_state_" in sent and "secret-session-id" not in sent
+
+
+def test_a_signed_out_event_in_a_tab_that_holds_nothing_sends_no_state_to_empty(session, gate_env):
+    update = send(handler_of("customer_detail_state", "load"), "")
+    assert any("/auth/login" in str(e.payload) for e in update.events)
+    assert update.delta == {}
+
+
+def test_a_session_the_role_check_ends_at_an_event_is_recorded_with_the_tabs_address(session, gate_env):
+    from datetime import UTC, datetime, timedelta
+
+    from admin_app.db.models import StaffSession
+
+    admin = cookie_for(session, ("admin",))
+    row = session.exec(select(StaffSession)).one()
+    # Due for a role check, with provider tokens sealed under an earlier secret: the check ends it.
+    row.roles_checked_at = datetime.now(UTC) - timedelta(hours=1)
+    row.access_token = "unreadable"
+    session.add(row)
+    session.commit()
+    update = send(handler_of("customer_detail_state", "load"), admin)
+    assert any("/auth/login" in str(e.payload) for e in update.events)
+    session.expire_all()
+    [ended] = session.exec(select(AuthEvent).where(AuthEvent.kind == "session_ended")).all()
+    assert ended.client_address == "10.0.0.9"
+
+
+def test_an_allowed_event_leaves_the_new_pages_route_to_its_own_update(session, gate_env):
+    """Reflex sets the page's router data before the gate; the handler's update carries it to the browser."""
+    sales = cookie_for(session, ("sales",))
+    root = browser_state(sales)
+    assert send(handler_of("customer_detail_state", "load"), sales, root) is None
+    root._clean()
+    assert send(handler_of("customer_detail_state", "load"), sales, root, path="/customers/7") is None
+    assert "/customers/7" in str(asyncio.run(root._get_resolved_delta()))
 
 
 def test_a_change_of_roles_empties_what_was_loaded_under_the_old_ones(session, gate_env):

@@ -1,12 +1,13 @@
 """Ending a session empties every tab still bound to it, through the running app's own state manager,
-wherever the tab's socket is. (That the tab is then sent to sign in goes over its websocket: the browser
-tests cover it.)"""
+wherever the tab's socket is, and hands the app's sockets an update that sends the tab to sign in. (That
+the browser follows it goes over its websocket: the browser tests cover it.)"""
 
 import asyncio
 
 import pytest
 from reflex.istate.manager.memory import StateManagerMemory
 from reflex.istate.manager.token import BaseStateToken
+from reflex.state import StateUpdate
 
 from admin_app.auth import tabs
 from admin_app.auth.tabs import bind_to_session, empty_if_bound_to, end_tabs, remember_tab, use_app
@@ -29,6 +30,18 @@ def app(session, db_url, monkeypatch):
     monkeypatch.setattr(tabs, "_registered", set())
     yield module.app
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def sent(app, monkeypatch) -> list[tuple[StateUpdate, str]]:
+    """What the app hands its sockets: (the update, the client token of the tab it goes to)."""
+    updates = []
+
+    async def emit_update(update: StateUpdate, token: str) -> None:
+        updates.append((update, token))
+
+    monkeypatch.setattr(app.event_namespace, "emit_update", emit_update)
+    return updates
 
 
 def signed_in(session, email: str) -> str:
@@ -75,6 +88,38 @@ def test_ending_sessions_empties_exactly_the_tabs_still_bound_to_them(app, sessi
     customer = "jane@acme.test"
     assert count == 2
     assert after == [("", ""), (other, customer), (other, customer), ("", "")]
+
+
+def test_each_ended_tab_is_sent_to_sign_in_over_its_own_socket(app, session, sent):
+    ended, other = signed_in(session, "a@example.com"), signed_in(session, "b@example.com")
+
+    async def scenario():
+        use_app(app)
+        await open_tab(app, "tab-1", ended)
+        await open_tab(app, "tab-2", other)
+        sent.clear()
+        return await end_tabs([ended])
+
+    assert asyncio.run(scenario()) == 1
+    # First the emptied state, then the sign-in, both to the ended tab only.
+    [(emptied, to_empty), (sign_in, to_sign_in)] = sent
+    assert (to_empty, to_sign_in) == ("tab-1", "tab-1")
+    assert "customer_detail_state" in str(emptied.delta) and "jane@acme.test" not in str(emptied.delta)
+    assert [(event.name, "/auth/login" in str(event.payload)) for event in sign_in.events] == [
+        ("_call_script", True)
+    ]
+
+
+def test_a_tab_whose_token_fills_the_registrys_64_characters_is_ended_with_its_session(app, session):
+    ended = signed_in(session, "a@example.com")
+    token = "t" * 64
+
+    async def scenario():
+        use_app(app)
+        await open_tab(app, token, ended)
+        return await end_tabs([ended]), await tab(app, token)
+
+    assert asyncio.run(scenario()) == (1, ("", ""))
 
 
 def test_a_tab_already_ended_is_not_ended_again(app, session):

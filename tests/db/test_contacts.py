@@ -157,6 +157,15 @@ def test_bill_to_can_be_split_off_and_joined_back(session):
     ]
 
 
+def test_a_bill_to_whose_contact_row_is_gone_has_no_join_consequence_to_describe(session):
+    account = add_account(session, sold_to=JANE, bill_to=AP)
+    # Gone within this transaction: the account's reference to it is checked only at commit (deferred).
+    session.delete(session.get(BillingAccountContact, account.bill_to_contact_id))
+    session.flush()
+    assert join_consequence(session, billing_account_id=account.id) == ""
+    session.rollback()
+
+
 def test_a_split_or_join_of_an_unknown_account_or_bad_contact_is_refused_and_writes_nothing(session):
     account = add_account(session, sold_to=JANE)
     missing = account.id + 999

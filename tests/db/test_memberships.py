@@ -183,6 +183,7 @@ def test_a_missing_customer_or_account_or_a_too_long_reason_is_named_beside_its_
         "customer": "There is no customer with this id.",
         "billing_account": "There is no billing account with this id.",
     }
+    assert attempt(bob.id, acme.id + 999) == {"billing_account": "There is no billing account with this id."}
     session.commit()
     assert session.exec(select(BillingAccountMembership)).all() == []
     assert session.exec(select(Version)).all() == []

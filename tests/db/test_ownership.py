@@ -498,6 +498,62 @@ def test_a_plan_is_stale_once_the_bill_to_or_either_customer_changed(session, ch
     assert members(session, account) == ["jane@acme.test"]
 
 
+@pytest.mark.parametrize("change", ["member added", "membership passed on"])
+def test_a_plan_is_stale_once_the_accounts_memberships_changed(session, change):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    janes = add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    cy = add_customer(session, first_name="Cy", last_name="Cole", email="cy@acme.test")
+    wanted = request(account, "bo@acme.test")
+    planned = plan(session, wanted).value
+    if change == "membership passed on":
+        # Jane's membership goes and Cy's comes (on SQLite under the very same id).
+        session.delete(janes)
+        session.commit()
+    add_membership(session, cy, account)
+    assert apply(session, wanted, planned.fingerprint).message == STALE_PLAN
+    assert "bo@acme.test" not in members(session, account)
+
+
+def test_a_membership_changed_on_another_account_leaves_the_plan_valid(session):
+    account = acme(session)
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    wanted = request(account, "bo@acme.test")
+    planned = plan(session, wanted).value
+    other = add_account(session, sold_to=AP, name="Other Corp")
+    add_membership(session, add_customer(session, **AP), other)
+    assert apply(session, wanted, planned.fingerprint).ok
+    assert members(session, account) == ["bo@acme.test"]
+
+
+def test_an_account_without_a_sold_to_cannot_change_owner(session):
+    account = acme(session)
+    account.sold_to_contact_id = None
+    session.add(account)
+    session.commit()
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    assert plan(session, request(account, "bo@acme.test")).message == (
+        "ACME Corp has no Sold To contact; ask the Billing team to set one first."
+    )
+
+
+def test_a_resellers_vouch_is_accepted_for_a_requester_of_the_sold_tos_domain_only(session):
+    account = acme(session, reseller="Softchoice")
+    jane = add_customer(session, **JANE)
+    add_membership(session, jane, account)
+    add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
+    add_customer(session, first_name="Eve", last_name="Else", email="eve@elsewhere.test")
+    vouch = Evidence(kind="reseller_vouch", ticket="1", note="Softchoice vouches for Bo")
+    assert plan(session, request(account, "bo@acme.test", vouch)).ok
+    assert plan(session, request(account, "eve@elsewhere.test", vouch)).field_errors == {
+        "evidence": "A reseller's vouch needs the requester's email domain to match the Sold To's "
+        "(@acme.test)."
+    }
+
+
 def test_an_account_without_a_bill_to_is_planned_as_one_shared_contact(session):
     account = add_account(session, sold_to={**JANE, **ADDRESS})
     account.bill_to_contact_id = None
@@ -542,7 +598,9 @@ def test_a_plan_names_what_is_wrong_with_the_request_itself(session):
     add_customer(session, first_name="Bo", last_name="Berg", email="bo@acme.test")
     gone = OwnershipRequest(billing_account_id=10**6, requester_email="bo@acme.test", evidence=CONTRACT)
     assert plan(session, gone).message == "There is no billing account with this id."
-    assert "requester_email" in plan(session, request(account, "not an email")).field_errors
+    assert plan(session, request(account, "not an email")).field_errors["requester_email"] == (
+        "Email is not a valid address (name@example.com)."
+    )
     assert plan(session, request(account, "JANE@acme.test")).message == (
         "JANE@acme.test is already the Sold To of ACME Corp."
     )
