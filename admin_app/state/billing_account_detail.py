@@ -3,7 +3,7 @@
 import asyncio
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, datetime
+from functools import partial
 from typing import TypeVar
 
 import reflex as rx
@@ -18,7 +18,6 @@ from admin_app.db.billing_accounts import AccountDetail, account_detail
 from admin_app.db.contact_choice import RoleChoice
 from admin_app.db.customers import SoldToAddress
 from admin_app.db.licenses import today_utc
-from admin_app.db.models import BillingAccount, BillingAccountContact
 from admin_app.db.outcomes import Outcome
 from admin_app.db.ownership import PlannedChange
 from admin_app.db.query_params import parse_id
@@ -43,7 +42,7 @@ from admin_app.state.views import (
     subscription_row,
     version_view,
 )
-from admin_app.state.writes import acting_staff, attempt, form_text
+from admin_app.state.writes import acting_staff, attempt, audited
 
 T = TypeVar("T")
 
@@ -157,20 +156,13 @@ class BillingAccountDetailState(AppState):
             return
         actor = await acting_staff(self)
         contact_id, lock_version = int(self.editing.id), self.editing.lock_version
-        edit = contact_db.ContactEdit.from_form(form)
-        reason = form_text(form, "reason")
-
-        def write(session: Session) -> Outcome[BillingAccountContact]:
-            return contact_db.update_contact(
-                session,
-                contact_id=contact_id,
-                edit=edit,
-                lock_version=lock_version,
-                actor=actor,
-                reason=reason,
-                now=datetime.now(UTC),
-            )
-
+        write = partial(
+            contact_db.update_contact,
+            contact_id=contact_id,
+            edit=contact_db.ContactEdit.from_form(form),
+            lock_version=lock_version,
+            **audited(actor, form),
+        )
         async for update in self._write(write, "Contact saved."):
             yield update
 
@@ -189,20 +181,13 @@ class BillingAccountDetailState(AppState):
         account_id, lock_version = self._loaded_id, self.lock_version
         if account_id is None:
             return
-        edit = contact_db.ContactEdit.from_form(form)
-        reason = form_text(form, "reason")
-
-        def write(session: Session) -> Outcome[BillingAccount]:
-            return contact_db.give_bill_to_its_own_contact(
-                session,
-                billing_account_id=account_id,
-                edit=edit,
-                lock_version=lock_version,
-                actor=actor,
-                reason=reason,
-                now=datetime.now(UTC),
-            )
-
+        write = partial(
+            contact_db.give_bill_to_its_own_contact,
+            billing_account_id=account_id,
+            edit=contact_db.ContactEdit.from_form(form),
+            lock_version=lock_version,
+            **audited(actor, form),
+        )
         async for update in self._write(write, "The Bill To now has its own contact."):
             yield update
 
@@ -236,18 +221,12 @@ class BillingAccountDetailState(AppState):
         account_id, lock_version = self._loaded_id, self.lock_version
         if account_id is None or not isinstance(form, dict):
             return
-        reason = form_text(form, "reason")
-
-        def write(session: Session) -> Outcome[BillingAccount]:
-            return contact_db.make_bill_to_the_sold_to(
-                session,
-                billing_account_id=account_id,
-                lock_version=lock_version,
-                actor=actor,
-                reason=reason,
-                now=datetime.now(UTC),
-            )
-
+        write = partial(
+            contact_db.make_bill_to_the_sold_to,
+            billing_account_id=account_id,
+            lock_version=lock_version,
+            **audited(actor, form),
+        )
         async for update in self._write(write, "The Bill To is now the Sold To contact."):
             yield update
 
@@ -301,20 +280,13 @@ class BillingAccountDetailState(AppState):
         if choice is None or choice.billing_account_id != self._loaded_id or not isinstance(form, dict):
             return
         actor = await acting_staff(self)
-        address = SoldToAddress.from_form(form)
-        reason = form_text(form, "reason")
-
-        def write(session: Session) -> Outcome[BillingAccount]:
-            return choice_db.apply_role_choice(
-                session,
-                choice,
-                fingerprint=fingerprint,
-                address=address,
-                actor=actor,
-                reason=reason,
-                now=datetime.now(UTC),
-            )
-
+        write = partial(
+            choice_db.apply_role_choice,
+            choice=choice,
+            fingerprint=fingerprint,
+            address=SoldToAddress.from_form(form),
+            **audited(actor, form),
+        )
         async for update in self._write(write, "Saved: " + choice_db.ROLES[choice.role] + " changed."):
             yield update
 

@@ -6,6 +6,7 @@ exactly what will change; the save then writes that plan or refuses (rules 9, 10
 
 import asyncio
 from datetime import UTC, datetime
+from functools import partial
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -36,7 +37,7 @@ from admin_app.state.views import (
     customer_view,
     version_view,
 )
-from admin_app.state.writes import acting_staff, attempt, form_text
+from admin_app.state.writes import acting_staff, attempt, audited, form_text
 
 FIELD_LABELS = {
     "first_name": "First name",
@@ -297,22 +298,13 @@ class CustomerDetailState(AppState):
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
     async def unlink(self, form: Payload) -> Replies:
-        reason = form_text(form, "reason")
         actor = await acting_staff(self)
         customer_id, lock_version = self._loaded_id, self._lock_version()
         if customer_id is None:
             return
-
-        def unlink(session: Session) -> Outcome[Customer]:
-            return db.unlink_account(
-                session,
-                customer_id=customer_id,
-                lock_version=lock_version,
-                actor=actor,
-                reason=reason,
-                now=datetime.now(UTC),
-            )
-
+        unlink = partial(
+            db.unlink_account, customer_id=customer_id, lock_version=lock_version, **audited(actor, form)
+        )
         outcome = await attempt(unlink)
         if not outcome.ok:
             self.unlink_errors = outcome.field_errors or {"reason": outcome.message}

@@ -20,7 +20,7 @@ from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies
 from admin_app.state.list_page import DescribedListState
-from admin_app.state.writes import acting_staff, attempt, form_text
+from admin_app.state.writes import acting_staff, attempt, audited, form_text
 
 MAX_TYPED = 254
 
@@ -176,18 +176,13 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
                 ),
             }
             return
-        reason = form_text(form, "reason")
         actor = await acting_staff(self)
         customer_id, account_id = int(self.chosen_customer.id), int(self.chosen_account.id)
+        who_why_when = audited(actor, form)
 
         def write(session: Session) -> tuple[Outcome[BillingAccountMembership], bool]:
             outcome = add_membership(
-                session,
-                customer_id=customer_id,
-                billing_account_id=account_id,
-                actor=actor,
-                reason=reason,
-                now=datetime.now(UTC),
+                session, customer_id=customer_id, billing_account_id=account_id, **who_why_when
             )
             customer = session.get(Customer, customer_id)
             return outcome, bool(customer and customer.login_activated)

@@ -1,7 +1,8 @@
 """What every support write from a page needs: who is acting, and a plain answer when the database is away."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import UTC, datetime
+from typing import TypedDict, TypeVar
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -47,3 +48,16 @@ def form_text(form: object, name: str) -> str:
     """A submitted form's field as text: "" when the form or the field is not what a browser sends."""
     value = form.get(name) if isinstance(form, dict) else None
     return value if isinstance(value, str) else ""
+
+
+class Audited(TypedDict):
+    """Who makes a change, why and when: what every audited write of the data layer takes."""
+
+    actor: Actor
+    reason: str
+    now: datetime
+
+
+def audited(actor: Actor, form: object) -> Audited:
+    """The change's actor, the form's reason, and now."""
+    return {"actor": actor, "reason": form_text(form, "reason"), "now": datetime.now(UTC)}
