@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -33,7 +34,7 @@ def _plain(value: object) -> object:
     return value
 
 
-def changes_between(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list]:
+def changes_between(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, list[Any]]:
     """Field -> [before, after] for every field whose value differs."""
     return {
         name: [_plain(before.get(name)), _plain(after[name])]
@@ -112,7 +113,7 @@ def record_version(
     item_id: int,
     event: str,
     actor: Actor,
-    changes: dict[str, list],
+    changes: dict[str, list[Any]],
     at: datetime,
     reason: str | None = None,
 ) -> Version:

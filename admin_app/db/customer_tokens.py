@@ -16,15 +16,14 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import cast
 
 from sqlalchemy import update
-from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, record_version
 from admin_app.db.models import Customer, CustomerToken, id_of
 from admin_app.db.outcomes import Outcome, refused
+from admin_app.db.session import row_count
 from admin_app.db.validation import same_email
 
 SIGN_IN_VALID = timedelta(hours=24)
@@ -160,14 +159,11 @@ def redeem_token(*, session: Session, token: object, purpose: str, now: datetime
         or _newer_link_exists(session, found)
     ):
         return refused(NO_LONGER_VALID)
-    claimed = cast(
-        CursorResult,
-        session.execute(
-            update(CustomerToken)
-            .where(col(CustomerToken.id) == found.id, col(CustomerToken.used_at).is_(None))
-            .values(used_at=now)
-        ),
+    claimed = session.execute(
+        update(CustomerToken)
+        .where(col(CustomerToken.id) == found.id, col(CustomerToken.used_at).is_(None))
+        .values(used_at=now)
     )
-    if claimed.rowcount != 1:
+    if row_count(claimed) != 1:
         return refused(USED)
     return Outcome(value=customer)

@@ -8,6 +8,7 @@ the transaction and writes that plan, its history, or nothing.
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -140,7 +141,7 @@ class CustomerEditPlan:
 
     customer_id: int
     lock_version: int
-    changes: dict[str, list]
+    changes: dict[str, list[Any]]
     contact: ContactChange | None
 
 

@@ -94,7 +94,7 @@ def _token_of(text: str) -> str:
     return "".join(body.split())
 
 
-def _unverified(token: str) -> tuple[dict, dict] | None:
+def _unverified(token: str) -> tuple[dict[str, object], dict[str, object]] | None:
     """(header, claims) read without checking the signature, or None when they are not JSON objects."""
     try:
         header, claims = (json.loads(_b64decode(part)) for part in token.split(".")[:2])

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, disabling_change, login_disabled_change, record_version, stale_message
@@ -143,7 +144,7 @@ def parse_login_status_query(params: Mapping[str, object]) -> tuple[LoginStatusQ
     return query, errors
 
 
-def _switched_off(session: Session):
+def _switched_off(session: Session) -> sa.Exists:
     """SQL for rule 6 across customers: a history row set login_activated to false."""
     changes = col(Version.changes)
     if session.get_bind().dialect.name == "postgresql":
@@ -159,7 +160,7 @@ def _switched_off(session: Session):
 
 
 def _match(session: Session, query: LoginStatusQuery) -> Match:
-    filters = [col(Customer.login_activated).is_(False)]
+    filters: list[ColumnElement[bool]] = [col(Customer.login_activated).is_(False)]
     if query.kind == "disabled":
         filters.append(_switched_off(session))
     elif query.kind == "never":

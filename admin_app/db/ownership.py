@@ -15,15 +15,17 @@ and writes every change with one request id (the actor's) plus one summary row o
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from joserfc.jwk import OKPKey
 from sqlmodel import Session, col, select
 
 from admin_app.db.audit import Actor, login_disabled_change, record_version
-from admin_app.db.contacts import CONTACT_FIELDS, ContactEdit, update_contact
+from admin_app.db.contact_fields import CONTACT_FIELDS
+from admin_app.db.contacts import ContactEdit, update_contact
 from admin_app.db.customers import (
     CustomerEdit,
     customer_by_email,
@@ -192,7 +194,10 @@ def _situation(session: Session, request: OwnershipRequest) -> _Situation | str:
 
 
 def account_facts(
-    session: Session, account: BillingAccount, sold_to: BillingAccountContact, bill_to
+    session: Session,
+    account: BillingAccount,
+    sold_to: BillingAccountContact,
+    bill_to: BillingAccountContact | None,
 ) -> AccountFacts:
     deployments = session.exec(
         select(Subscription.deployment).where(col(Subscription.billing_account_id) == account.id).distinct()
@@ -483,7 +488,7 @@ def _existing_steps(
     actor: Actor,
     reason: str,
     now: datetime,
-):
+) -> Iterator[Outcome[Any]]:
     account, sold_to, requester, previous = (
         situation.account,
         situation.sold_to,
@@ -536,7 +541,7 @@ def _new_person_steps(
     actor: Actor,
     reason: str,
     now: datetime,
-):
+) -> Iterator[Outcome[Any]]:
     previous = situation.previous_customer()
     edit = _new_person_edit(previous, request)
     customer_plan = plan_customer_edit(

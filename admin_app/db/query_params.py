@@ -4,10 +4,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 MAX_AMOUNT = Decimal("1e12")
 Q = TypeVar("Q")
+
+
+class Sortable(Protocol):
+    """A list query: a dataclass with a sort key and its direction."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def sort(self) -> str: ...
+
+    @property
+    def descending(self) -> bool: ...
+
+
+S = TypeVar("S", bound=Sortable)
 
 
 @dataclass(frozen=True)
@@ -118,7 +133,7 @@ def read_sort(
     return default.removeprefix("-"), default.startswith("-")
 
 
-def with_sort(query, sort: str, allowed: Iterable[str], ascending_first: Iterable[str] = ()):
+def with_sort(query: S, sort: str, allowed: Iterable[str], ascending_first: Iterable[str] = ()) -> S:
     """`query` (a dataclass with sort and descending) sorted by `sort`; the current sort flips direction.
 
     A new sort starts descending (newest, largest first) unless it is in `ascending_first` (names).

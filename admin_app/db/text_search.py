@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
+from sqlmodel import Session
 
 from admin_app.db.paging import Match
 
@@ -158,11 +159,11 @@ def search_match(
 
 
 def match_for(
-    session,
+    session: Session,
     spec: SearchSpec,
     term: str,
-    filters: list,
-    in_order: tuple = (),
+    filters: Sequence[SQLColumnExpression[bool]],
+    in_order: tuple[SQLColumnExpression[bool], ...] = (),
     indexed_filters: Sequence[tuple[str, str | None]] = (),
 ) -> Match:
     """The filters plus, when there is a term, both ways of matching it (see paging.fetch_keyset_page);
