@@ -125,6 +125,11 @@ def text_filter(name: str, label: str, value: Var, on_change: Callable, width: s
     )
 
 
+def box_width(max_length: int) -> str:
+    """A text filter about as wide as what it takes: an id, a field's name, an email or an address."""
+    return "7rem" if max_length <= 16 else "9rem" if max_length <= 60 else "13rem"
+
+
 def described_filters(state: type[DescribedListState[object]]) -> list[rx.Component]:
     """A control for each filter of the list's description, in its order."""
     controls = []
@@ -136,7 +141,9 @@ def described_filters(state: type[DescribedListState[object]]) -> list[rx.Compon
             controls.append(text_filter(f.name, f.label, chosen[f.name], on_change, width="7rem"))
         elif isinstance(f, TextFilter):
             if f.in_bar:
-                controls.append(text_filter(f.name, f.label, chosen[f.name], on_change))
+                controls.append(
+                    text_filter(f.name, f.label, chosen[f.name], on_change, box_width(f.max_length))
+                )
         elif isinstance(f, DateRangeFilter):
             controls.append(date_range_filter(f.names, f.labels, chosen, on_change))
         else:
