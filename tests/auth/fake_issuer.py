@@ -55,6 +55,8 @@ class Issuer:
     jwks_requests: int = 0
     # An error code the token endpoint answers a valid code with (an OAuth error from the provider).
     token_error: str = ""
+    # The refresh token the token endpoint honours (one use: each refresh answers a new one), when set.
+    refresh_token: str = ""
 
     def id_token(self, code: str, client_id: str) -> str:
         now = int(time.time())
@@ -117,6 +119,21 @@ def _client_id(request: Request, form) -> str:
     return str(form.get("client_id", ""))
 
 
+def _refreshed(issuer: Issuer, refresh_token: str) -> JSONResponse:
+    """A refresh rotates the refresh token, as providers with rotation do: the old one is spent."""
+    if not issuer.refresh_token or refresh_token != issuer.refresh_token:
+        return JSONResponse({"error": "invalid_grant"}, status_code=400)
+    issuer.refresh_token = secrets.token_urlsafe(16)
+    return JSONResponse(
+        {
+            "access_token": "at",
+            "token_type": "Bearer",
+            "expires_in": 300,
+            "refresh_token": issuer.refresh_token,
+        }
+    )
+
+
 def _app(issuer: Issuer) -> Starlette:
     async def discovery(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -155,6 +172,8 @@ def _app(issuer: Issuer) -> Starlette:
 
     async def token(request: Request) -> JSONResponse:
         form = await request.form()
+        if form.get("grant_type") == "refresh_token":
+            return _refreshed(issuer, str(form.get("refresh_token", "")))
         # PKCE is enforced, as Okta does for a client that started with a challenge: without S256 and
         # the verifier that hashes to the challenge, the code is worthless.
         challenge = issuer.challenges.pop(str(form.get("code", "")), None)

@@ -113,3 +113,20 @@ def test_a_trailing_slash_on_the_app_url_is_not_doubled_in_the_addresses_given_t
     assert parse_qs(urlsplit(login.headers["location"]).query)["redirect_uri"] == [f"{APP_URL}/auth/callback"]
     target = urlsplit(sign_out_target(client))
     assert parse_qs(target.query)["post_logout_redirect_uri"] == [f"{APP_URL}/auth/signed-out"]
+
+
+def test_the_app_url_is_given_to_the_provider_as_configured_but_for_its_trailing_slash(
+    client, issuer, monkeypatch
+):
+    from urllib.parse import parse_qs, urlsplit
+
+    from admin_app.settings import get_settings
+
+    issuer.discovery_extra = {"end_session_endpoint": f"{issuer.url}/end"}
+    sign_in_through(client)
+    # Served under a path (behind a proxy); its last letter is not mistaken for part of a slash.
+    monkeypatch.setenv("APP_URL", f"{APP_URL}/ADMINX/")
+    get_settings.cache_clear()
+    response = client.post("/auth/logout", headers={"Origin": APP_URL}, follow_redirects=False)
+    target = urlsplit(re.search(r'href="([^"]+)"', response.text)[1].replace("&amp;", "&"))
+    assert parse_qs(target.query)["post_logout_redirect_uri"] == [f"{APP_URL}/ADMINX/auth/signed-out"]

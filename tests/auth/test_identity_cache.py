@@ -122,3 +122,21 @@ def test_the_session_policy_is_the_configured_idle_and_absolute_timeouts():
 
     policy = identity_module.session_policy(Settings(SESSION_IDLE_MINUTES=7, SESSION_ABSOLUTE_HOURS=3))
     assert (policy.idle, policy.absolute) == (timedelta(minutes=7), timedelta(hours=3))
+
+
+def test_a_full_cache_drops_its_stale_answers_and_keeps_the_fresh_ones(store, monkeypatch):
+    import time
+
+    # Answers live 3 s here: the forged ones are waited out, and the fresh one has 3 s to be looked up
+    # twice, ample on a loaded machine.
+    monkeypatch.setattr(identity_module, "MAX_CACHED", 3)
+    monkeypatch.setattr(identity_module, "CACHE_SECONDS", 3.0)
+    for n in range(2):
+        asyncio.run(identity_module.identity_for_cookie_header(f"ca_session=forged-{n}"))
+    time.sleep(3.0)
+    cookie = f"ca_session={staff_session_token(store, 'sam@example.com', ('support',))}"
+    assert asyncio.run(identity_module.identity_for_cookie_header(cookie)) is not None
+    revoke_all(store)
+    # The cache is full: the two stale forged answers make room, the fresh one stays.
+    asyncio.run(identity_module.identity_for_cookie_header("ca_session=forged-2"))
+    assert asyncio.run(identity_module.identity_for_cookie_header(cookie)) is not None

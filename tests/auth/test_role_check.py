@@ -73,6 +73,21 @@ def test_a_group_removed_at_the_provider_takes_the_role_away_at_the_next_event(
         ("roles_changed", "support → sales (identity provider)"),
         ("roles_changed", "sales → no role (identity provider)"),
     ]
+    changes = session.exec(select(AuthEvent).where(AuthEvent.kind == "roles_changed"))
+    assert {(e.email, e.subject, e.client_address) for e in changes} == {(sub, sub, "198.51.100.7")}
+
+
+def test_a_role_check_keeps_the_access_token_the_provider_issued_with_it(
+    app_client, session, issuer, every_event_checks
+):
+    cookie = sign_in(app_client, provider_user(issuer, ["customer-admin-support"])).headers["set-cookie"]
+    first = unseal(session.exec(select(StaffSession)).one().access_token)
+    assert who(cookie.split(";")[0]) is not None
+
+    session.expire_all()
+    kept = unseal(session.exec(select(StaffSession)).one().access_token)
+    assert kept != first, "the refresh spent the access token issued at sign-in"
+    assert httpx2.get(f"{issuer}/userinfo", headers={"authorization": f"Bearer {kept}"}).status_code == 200
 
 
 def test_tokens_revoked_at_the_provider_end_the_session(app_client, session, issuer, every_event_checks):
@@ -126,11 +141,12 @@ def test_without_a_refresh_token_a_refused_access_token_ends_the_session(session
     assert audit(session)[-1] == ("session_ended", "identity provider: userinfo answered 401")
 
 
-def test_a_provider_that_fails_keeps_the_roles_until_the_next_check(session, thin_issuer):
+@pytest.mark.parametrize("status", [500, 503])
+def test_a_provider_that_fails_keeps_the_roles_until_the_next_check(session, thin_issuer, status):
     issuer, client = thin_issuer
     cookie = signed_in_cookie(client)
     issuer.userinfo = {"groups": ["customer-admin-sales"]}
-    issuer.userinfo_status = 503
+    issuer.userinfo_status = status
     assert who(cookie).roles == ("sales",)
     session.expire_all()
     assert session.exec(select(StaffSession)).one().revoked_at is None
@@ -163,3 +179,47 @@ def test_a_role_check_is_due_when_never_made_or_once_the_interval_has_passed():
     assert is_due(checked(timedelta(minutes=5)), now, settings) is True
     assert is_due(checked(timedelta(minutes=5) - timedelta(microseconds=1)), now, settings) is False
     assert is_due(checked(timedelta(0)), now, Settings(ROLE_RECHECK_MINUTES=0)) is True
+
+
+def test_a_check_keeps_the_rotated_refresh_token_and_records_the_change_of_roles(session, thin_issuer):
+    from datetime import UTC, datetime, timedelta
+
+    from admin_app.auth.identity import session_policy
+    from admin_app.auth.role_check import current_roles
+    from admin_app.auth.sealed import seal
+    from admin_app.db.staff_sessions import ProviderTokens, hash_token, start_session
+
+    issuer, _ = thin_issuer
+    issuer.refresh_token = "rt-1"
+    issuer.userinfo = {"groups": ["customer-admin-sales", "customer-admin-support"]}
+    signed_in_at = datetime.now(UTC) - timedelta(minutes=1)
+    token = start_session(
+        session=session,
+        subject="sales@example.com",
+        email="sam@example.com",
+        name="Sam",
+        roles=(),
+        id_token=None,
+        client_address="",
+        now=signed_in_at,
+        policy=session_policy(get_settings()),
+        provider=ProviderTokens(access_token=seal("at"), refresh_token=seal("rt-1")),
+    )
+    session.commit()
+    identity = StaffIdentity(
+        hash_token(token), "sales@example.com", "sam@example.com", "Sam", (), signed_in_at
+    )
+
+    checked = asyncio.run(current_roles(identity))
+    assert checked.roles == ("sales", "support") and checked.roles_checked_at > signed_in_at
+    session.expire_all()
+    [change] = session.exec(select(AuthEvent)).all()
+    assert (change.kind, change.email, change.subject, change.client_address, change.detail) == (
+        "roles_changed",
+        "sam@example.com",
+        "sales@example.com",
+        "",
+        "no role → sales,support (identity provider)",
+    )
+    assert unseal(session.exec(select(StaffSession)).one().refresh_token) == issuer.refresh_token
+    assert asyncio.run(current_roles(checked)) is not None, "the next check refreshes with the new token"

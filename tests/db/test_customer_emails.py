@@ -82,6 +82,7 @@ def test_a_sign_in_link_is_queued_without_its_token_and_the_sent_one_is_kept_as_
         "ann@numbat.test",
     )
     token = sent_token(session, message, "sign-in")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token), "32 random bytes (256 bits), URL-safe"
     session.refresh(stored)
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
     session.expire_all()

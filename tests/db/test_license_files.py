@@ -86,6 +86,7 @@ def test_a_changed_field_breaks_the_signature_but_shows_what_the_file_claims(lic
 def test_a_file_signed_by_another_key_is_not_ours(license):
     check = check_license_file(license_file_text(license, OTHER_KEY), [KEY])
     assert check.verdict == "unknown_key"
+    assert (check.claims["license_id"], check.key_id) == (license.id, ""), "shown, never trusted"
     # An earlier key the app still verifies with accepts it.
     assert check_license_file(license_file_text(license, OTHER_KEY), [KEY, OTHER_KEY]).valid
 
@@ -95,6 +96,26 @@ def test_a_header_claiming_our_key_with_alg_none_or_another_algorithm_is_refused
     for alg in ("none", "HS256", "EdDSA", "ES256"):
         header = b64({"alg": alg, "kid": KEY.thumbprint()})
         assert check_license_file(f"{header}.{payload}.{signature}", [KEY]).verdict == "tampered"
+
+
+def test_each_verdict_tells_the_reader_what_the_file_is_and_whether_to_trust_it(license):
+    text = license_file_text(license, KEY)
+    header, _, signature = token_of(text).split(".")
+    pasted = [
+        text,
+        license_file_text(license, OTHER_KEY),
+        f"{header}.{b64({'users': 1})}.{signature}",
+        "hello",
+    ]
+    assert {check.verdict: check.message for check in (check_license_file(t, [KEY]) for t in pasted)} == {
+        "valid": "The signature is valid: this license file was issued by this app.",
+        "unknown_key": "This file was signed with a key this app does not hold: it was not issued here, "
+        "or by a key that has been replaced. Its fields cannot be trusted.",
+        "tampered": "The signature does not match the contents: the file was changed after it was issued, or "
+        "damaged when copied. Its fields cannot be trusted.",
+        "unreadable": "This is not a license file: it should be the text between the BEGIN and END lines, "
+        "in three parts separated by dots. Check that it was copied whole.",
+    }
 
 
 @pytest.mark.parametrize(

@@ -178,6 +178,9 @@ def test_delivery_reports_finish_a_message_once(session):
     assert apply_delivery_event(
         session=session, message_id=bounced.message_id, event="delivered", answer="", at=NOW
     ).ok
+    assert apply_delivery_event(
+        session=session, message_id=delivered.message_id, event="bounced", answer="550 late", at=NOW
+    ).ok
     session.commit()
     assert status(session, delivered.id) == ("delivered", 1, "250 delivered")
     assert status(session, bounced.id) == ("bounced", 1, "550 5.1.1 no such user")
@@ -187,7 +190,7 @@ def test_delivery_reports_finish_a_message_once(session):
     ("message_id", "event", "answer"),
     [
         ("<nope@admin.test>", "delivered", "No message of ours has this Message-ID."),
-        (None, "opened", "Unknown delivery event"),
+        (None, "opened", "Unknown delivery event 'opened'."),
     ],
 )
 def test_unknown_reports_are_refused(session, message_id, event, answer):
@@ -195,7 +198,7 @@ def test_unknown_reports_are_refused(session, message_id, event, answer):
     outcome = apply_delivery_event(
         session=session, message_id=message_id or message.message_id, event=event, answer="", at=NOW
     )
-    assert answer in outcome.message
+    assert outcome.message == answer
     assert status(session, message.id) == ("queued", 0, "")
 
 
@@ -376,3 +379,13 @@ def test_only_the_emails_about_that_kind_of_record_and_the_newest_fifty(session)
         licenses[-1].id,
         licenses[-2].id,
     ]
+
+
+def test_of_messages_due_at_the_same_moment_the_one_queued_first_is_tried_first(session):
+    first, second = queue(session, email("a@numbat.test"), email("b@numbat.test"))
+    assert [c.id for c in claim_due(session=session, now=NOW, limit=1)] == [first.id]
+    second.next_attempt_at = NOW + SENDING_LEASE
+    session.add(second)
+    session.commit()
+    # The first one's lease runs out as the second one falls due: a retry and a first try, tied.
+    assert [c.id for c in claim_due(session=session, now=NOW + SENDING_LEASE, limit=1)] == [first.id]

@@ -64,11 +64,16 @@ class Listing:
     descending: bool
 
 
-def test_the_largest_id_postgresql_stores_is_the_largest_id():
+# Named without the word "postgres": `-k "not postgres"` (the SQLite-only runs) would skip it.
+def test_the_largest_id_the_server_database_stores_is_the_largest_id():
     assert parse_id("2147483647") == 2**31 - 1
     assert parse_id("2147483648") is None
     assert parse_id("0") is None
-    assert parse_id(11) is None
+
+
+@pytest.mark.parametrize("value", [11, None, ["1"], b"1"])
+def test_anything_but_a_string_is_no_id(value):
+    assert parse_id(value) is None
 
 
 def test_free_text_is_trimmed_and_cut_and_anything_else_is_empty():
@@ -99,6 +104,13 @@ def test_a_reversed_date_range_is_swapped_and_a_non_date_ignored_each_with_a_mes
         "The issued range was reversed; it has been swapped.",
         "Issued from '31/01/2026' is not a date (YYYY-MM-DD) and was ignored.",
     ]
+
+
+@pytest.mark.parametrize("params", [{}, {"min": None}, {"min": ""}])
+def test_a_missing_or_empty_amount_is_no_amount_and_no_error(params):
+    errors: list[str] = []
+    assert read_amount(params, "min", "Minimum", errors) is None
+    assert errors == []
 
 
 @pytest.mark.parametrize(
