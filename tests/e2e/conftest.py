@@ -6,7 +6,7 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import Session
 
 from admin_app.db.licenses import today_utc
@@ -502,10 +503,13 @@ def until_sent_to_sign_in(page: Page, act: Callable[[int], object], timeout_s: f
     """Repeat `act` (something the server answers) until the page lands on the provider's sign-in.
 
     Stands for "once the identity cache has let the session go" without guessing how long that takes.
+    `act` should give up within a few seconds (a short timeout) when the page has left.
     """
     deadline, attempt = time.monotonic() + timeout_s, 0
     while time.monotonic() < deadline:
-        act(attempt)
+        # What `act` works on goes when the page leaves for the sign-in: checked below.
+        with suppress(PlaywrightTimeoutError):
+            act(attempt)
         attempt += 1
         try:
             expect(page).to_have_url(SIGN_IN_PAGE, timeout=1_000)

@@ -79,7 +79,7 @@ def test_a_session_revoked_elsewhere_stops_at_the_next_event(browser, app_server
     sign_in_through_provider(page, "manager@example.com")
     expect(page.locator("[data-testid=result-row]").first).to_be_visible()
     set_live_sessions_of(url, "manager@example.com", revoked_at=datetime.now(UTC))
-    until_sent_to_sign_in(page, lambda n: page.locator("#search").fill(f"zephyr {n}"))
+    until_sent_to_sign_in(page, lambda n: page.locator("#search").fill(f"zephyr {n}", timeout=2_000))
     page.context.close()
 
 
