@@ -4,16 +4,16 @@ import sys
 
 import reflex as rx
 
-from admin_app.active_marks import keep_active_license_marks
-from admin_app.api import api
 from admin_app.auth.gate import AuthGate, refusals_written_at_shutdown
+from admin_app.background.active_marks import keep_active_license_marks
+from admin_app.background.mailer import send_outbox_forever
+from admin_app.background.session_ends import follow_session_ends
 from admin_app.components.keyboard import KEYBOARD_SCRIPT, RETURN_FOCUS_SCRIPT
 from admin_app.devtools.event_timing import install_from_environment
-from admin_app.mailer import send_outbox_forever
 from admin_app.pages.table import PAGES, full_title
-from admin_app.security_headers import with_security_headers
-from admin_app.session_ends import follow_session_ends
 from admin_app.state.user import UserState
+from admin_app.web.api import api
+from admin_app.web.security_headers import with_security_headers
 
 # A worker runs its event loop and its database threads under one GIL. A thread back from the
 # database waited for it up to CPython's 5 ms switch interval, at each of a query's round trips,

@@ -9,7 +9,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 
-from admin_app.db.licenses import renew_active_marks
+from admin_app.db.licenses.search import renew_active_marks
 from admin_app.db.migrate import create_database_if_missing, upgrade_to_head
 from admin_app.db.session import engine_for
 from admin_app.seed.__main__ import load, reset

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from admin_app.csv_export import csv_chunks
-from admin_app.db.licenses import LicenseQuery, count_licenses, iter_licenses, search_licenses
+from admin_app.db.licenses.search import LicenseQuery, count_licenses, iter_licenses, search_licenses
 from admin_app.db.session import engine_for
-from admin_app.exports import LICENSE_COLUMNS, csv_header, csv_rows
+from admin_app.web.csv_export import csv_chunks
+from admin_app.web.exports import LICENSE_COLUMNS, csv_header, csv_rows
 
 SEARCH_TARGET_P95_MS = 20
 DEEP_PAGE = 100

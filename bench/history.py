@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from admin_app.db.history_list import HISTORY_LIST
-from admin_app.db.list_spec import Query
+from admin_app.db.history.search import HISTORY_LIST
+from admin_app.db.lists.spec import Query
 from admin_app.db.session import engine_for
 from bench.data_layer import SEARCH_TARGET_P95_MS, summary, timed
 

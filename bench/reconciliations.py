@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from admin_app.charts import reconciliations as charts
-from admin_app.db import reconciliation_stats as stats
-from admin_app.db.reconciliations import ReconciliationQuery, search_reconciliations
+from admin_app.db.reconciliations import stats
+from admin_app.db.reconciliations.search import ReconciliationQuery, search_reconciliations
 from admin_app.db.session import engine_for
 from bench.data_layer import DEEP_PAGE, SEARCH_TARGET_P95_MS, summary, timed
 

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from admin_app.db.list_spec import Query
+from admin_app.db.lists.spec import Query
 from admin_app.db.session import engine_for
-from admin_app.db.subscription_list import SUBSCRIPTION_LIST
+from admin_app.db.subscriptions.search import SUBSCRIPTION_LIST
 from bench.data_layer import SEARCH_TARGET_P95_MS, summary, timed
 
 

@@ -25,8 +25,8 @@ NOT_RUN = "not checked"
 
 
 def module_of(mutant: str) -> str:
-    """`admin_app.db.customers.x_plan__mutmut_3` and `...refusal_log.xǁRefusalLogǁrecord__mutmut_1`
-    are mutants of `admin_app.db.customers` and `admin_app.auth.refusal_log`."""
+    """`admin_app.db.customers.edit.x_plan__mutmut_3` and `...refusal_log.xǁRefusalLogǁrecord__mutmut_1`
+    are mutants of `admin_app.db.customers.edit` and `admin_app.auth.refusal_log`."""
     for marker in (".xǁ", ".x_"):
         if marker in mutant:
             return mutant.split(marker, 1)[0]

@@ -5,7 +5,7 @@ from itertools import count
 
 from sqlmodel import Session
 
-from admin_app.db.audit import Actor
+from admin_app.db.history.audit import Actor
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
@@ -79,7 +79,7 @@ def day(text: str) -> date:
 def staff_session_token(session: Session, email: str, roles: tuple[str, ...]) -> str:
     """Open a live staff session directly in the store (as a sign-in would) and return its token."""
     from admin_app.auth.identity import session_policy
-    from admin_app.db.staff_sessions import start_session
+    from admin_app.db.staff.sessions import start_session
     from admin_app.settings import get_settings
 
     token = start_session(

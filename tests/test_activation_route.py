@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app.activations_api import ATTEMPTS, ATTEMPTS_PER_MINUTE, MAX_BODY
-from admin_app.api import build_api
 from admin_app.auth.gate import REFUSALS
-from admin_app.db.activations import CODE_USED, UNKNOWN_CODE
-from admin_app.db.license_files import check_license_file
+from admin_app.db.licenses.activations import CODE_USED, UNKNOWN_CODE
+from admin_app.db.licenses.files import check_license_file
 from admin_app.db.models import AuthEvent, CloudActivation
+from admin_app.web.activations_api import ATTEMPTS, ATTEMPTS_PER_MINUTE, MAX_BODY
+from admin_app.web.api import build_api
 from tests.factories import add_licenses, license_fields
 
 CODE = "ABCDEF123456ABCDEF12WXYZ"

@@ -8,9 +8,9 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
 from admin_app.db.models import AuthEvent
 from admin_app.settings import get_settings
+from admin_app.web.api import build_api
 from tests.factories import add_licenses, add_reconciliations, staff_session_token
 
 

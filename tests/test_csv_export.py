@@ -6,7 +6,7 @@ import io
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from admin_app.csv_export import FLUSH_EVERY, FORMULA_PREFIXES, csv_chunks, safe_cell
+from admin_app.web.csv_export import FLUSH_EVERY, FORMULA_PREFIXES, csv_chunks, safe_cell
 
 
 def test_cells_a_spreadsheet_would_run_are_defused():

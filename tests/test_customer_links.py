@@ -15,16 +15,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from admin_app.api import PORTAL_REDEEM_PATH, build_api
-from admin_app.db.audit import Actor
-from admin_app.db.customer_emails import send_confirmation, send_sign_in_link
-from admin_app.db.customer_tokens import NO_LONGER_VALID, redeem_token
-from admin_app.db.login_status import set_login_activated
+from admin_app.background.mailer import event_signature, send_due
+from admin_app.db.customers.emails import send_confirmation, send_sign_in_link
+from admin_app.db.customers.login_status import set_login_activated
+from admin_app.db.customers.tokens import NO_LONGER_VALID, redeem_token
+from admin_app.db.history.audit import Actor
+from admin_app.db.mail.outbox import SendResult, claim_due, record_send_result
 from admin_app.db.models import AuthEvent, OutboxMessage
-from admin_app.db.outbox import SendResult, claim_due, record_send_result
 from admin_app.devtools.smtp_server import smtp_server
-from admin_app.mailer import event_signature, send_due
 from admin_app.settings import get_settings
+from admin_app.web.api import PORTAL_REDEEM_PATH, build_api
 from tests import test_mailer
 from tests.factories import NOW, add_customer
 from tests.waiting import wait_until

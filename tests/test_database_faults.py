@@ -16,14 +16,14 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
 from admin_app.db import session as session_module
-from admin_app.db.audit import Actor
-from admin_app.db.customers import CustomerEdit, plan_customer_edit, save_customer_edit
+from admin_app.db.customers.edit import CustomerEdit, plan_customer_edit, save_customer_edit
+from admin_app.db.history.audit import Actor
 from admin_app.db.models import Customer, Version
 from admin_app.db.session import engine_for, in_session
 from admin_app.devtools.tcp_proxy import tcp_proxy
 from admin_app.settings import get_settings
+from admin_app.web.api import build_api
 from tests.conftest import empty_tables
 from tests.factories import NOW, add_customer
 

@@ -16,14 +16,14 @@ import uvicorn
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
 from admin_app.auth import permissions
 from admin_app.auth.permissions import Permission
-from admin_app.db.audit import record_version
+from admin_app.db.history.audit import record_version
 from admin_app.db.models import AuthEvent, License, Reconciliation, StaffSession, Version
 from admin_app.db.session import engine_for, session_scope
-from admin_app.exports import SLOTS, ExportSlots
 from admin_app.settings import get_settings
+from admin_app.web.api import build_api
+from admin_app.web.exports import SLOTS, ExportSlots
 from tests.conftest import fresh_postgres_database
 from tests.factories import NOW, STAFF, add_customer, add_licenses, add_reconciliations, staff_session_token
 from tests.waiting import wait_until

@@ -6,9 +6,9 @@ import pytest
 import redis
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
 from admin_app.db.migrate import head_revision
 from admin_app.settings import get_settings
+from admin_app.web.api import build_api
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 # Nothing listens here: a stopped service as a load balancer would meet it.

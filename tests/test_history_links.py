@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from admin_app.db.history_list import fold_by_request
+from admin_app.db.history.search import fold_by_request
 from admin_app.db.models import Version
 from admin_app.state.history import history_rows, record_href
 

@@ -7,9 +7,9 @@ import pytest
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
-from admin_app.db.license_files import check_license_file
+from admin_app.db.licenses.files import check_license_file
 from admin_app.db.models import AuthEvent
+from admin_app.web.api import build_api
 from tests.factories import add_licenses, license_fields, staff_session_token
 
 

@@ -15,15 +15,15 @@ import uvicorn
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from admin_app import mailer
-from admin_app.api import SIGNED_BODY_MAX_BYTES, build_api
-from admin_app.db.audit import Actor
+from admin_app.background import mailer
+from admin_app.background.mailer import event_signature, send_due
+from admin_app.db.history.audit import Actor
+from admin_app.db.mail.outbox import Email, SendResult, claim_due, enqueue, record_send_result
 from admin_app.db.models import AuthEvent, OutboxMessage
-from admin_app.db.outbox import Email, SendResult, claim_due, enqueue, record_send_result
 from admin_app.db.validation import ASCII_LOCAL_PART
 from admin_app.devtools.smtp_server import smtp_server
-from admin_app.mailer import event_signature, send_due
 from admin_app.settings import get_settings
+from admin_app.web.api import SIGNED_BODY_MAX_BYTES, build_api
 from tests.factories import NOW
 from tests.waiting import wait_until
 

@@ -1,7 +1,7 @@
 """Tries per client address: a sliding window per address, and a table that cannot grow for ever."""
 
-from admin_app import request_limits
-from admin_app.request_limits import AttemptsPerAddress
+from admin_app.web import request_limits
+from admin_app.web.request_limits import AttemptsPerAddress
 
 
 class Clock:

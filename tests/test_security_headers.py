@@ -3,9 +3,9 @@
 import pytest
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
-from admin_app.security_headers import with_security_headers
 from admin_app.settings import get_settings
+from admin_app.web.api import build_api
+from admin_app.web.security_headers import with_security_headers
 from tests.factories import staff_session_token
 
 

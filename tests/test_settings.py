@@ -11,6 +11,7 @@ import pytest
 from joserfc.jwk import ECKey, OKPKey
 from pydantic import ValidationError
 
+from admin_app.background.smtp_url import smtp_target
 from admin_app.devtools.run_dev import startup_summary
 from admin_app.settings import (
     DEV_CLIENT_SECRET,
@@ -20,7 +21,6 @@ from admin_app.settings import (
     Settings,
     without_password,
 )
-from admin_app.smtp_url import smtp_target
 
 KEYS = Path(tempfile.mkdtemp(prefix="license-keys-"))
 SIGNING_KEY = OKPKey.generate_key("Ed25519")

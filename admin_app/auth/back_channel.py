@@ -22,11 +22,11 @@ from admin_app.auth.client_address import of_request
 from admin_app.auth.identity import forget_session
 from admin_app.auth.oidc import oidc_client
 from admin_app.auth.tabs import end_tabs
-from admin_app.db.auth_events import record_auth_event
 from admin_app.db.session import in_session
-from admin_app.db.staff_sessions import end_sessions_of, first_use_of_logout_token
-from admin_app.request_limits import bounded_body
+from admin_app.db.staff.auth_events import record_auth_event
+from admin_app.db.staff.sessions import end_sessions_of, first_use_of_logout_token
 from admin_app.settings import Settings, get_settings
+from admin_app.web.request_limits import bounded_body
 
 logger = logging.getLogger(__name__)
 BACK_CHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"

@@ -26,8 +26,8 @@ from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.auth.refusal_log import Refusal, RefusalLog
 from admin_app.auth.tabs import SIGN_IN_SCRIPT, app_states, bind_to_session, remember_tab
-from admin_app.db.auth_events import plain_detail, record_auth_event
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.db.staff.auth_events import plain_detail, record_auth_event
 
 logger = logging.getLogger(__name__)
 PERMISSION_ATTR = "_required_permission"

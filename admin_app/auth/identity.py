@@ -9,7 +9,7 @@ from starlette.requests import cookie_parser
 from admin_app.auth.role_check import current_roles
 from admin_app.auth.tabs import end_tabs_soon
 from admin_app.db.session import in_session
-from admin_app.db.staff_sessions import SessionPolicy, StaffIdentity, hash_token, identity_for_token, is_live
+from admin_app.db.staff.sessions import SessionPolicy, StaffIdentity, hash_token, identity_for_token, is_live
 from admin_app.settings import Settings, get_settings
 
 # A revoked or expired session stops working within this many seconds on every worker.

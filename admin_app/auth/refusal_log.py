@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
-from admin_app.db.auth_events import MORE_FROM_ADDRESS
+from admin_app.db.staff.auth_events import MORE_FROM_ADDRESS
 
 logger = logging.getLogger(__name__)
 WINDOW_S = 60.0

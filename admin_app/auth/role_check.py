@@ -15,9 +15,9 @@ from authlib.integrations.base_client.errors import OAuthError
 
 from admin_app.auth.oidc import oidc_client, roles_from_claims
 from admin_app.auth.sealed import seal, unseal
-from admin_app.db.auth_events import record_auth_event
 from admin_app.db.session import in_session
-from admin_app.db.staff_sessions import (
+from admin_app.db.staff.auth_events import record_auth_event
+from admin_app.db.staff.sessions import (
     ProviderTokens,
     StaffIdentity,
     claim_role_check,

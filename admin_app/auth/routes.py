@@ -28,10 +28,10 @@ from admin_app.auth.oidc import (
 )
 from admin_app.auth.sealed import seal
 from admin_app.auth.tabs import end_tabs
-from admin_app.db.auth_events import record_auth_event
 from admin_app.db.models import StaffSession
 from admin_app.db.session import in_session
-from admin_app.db.staff_sessions import ProviderTokens, end_session, purge_sessions, start_session
+from admin_app.db.staff.auth_events import record_auth_event
+from admin_app.db.staff.sessions import ProviderTokens, end_session, purge_sessions, start_session
 from admin_app.settings import get_settings
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} · Customer Admin</title>

@@ -18,7 +18,7 @@ from reflex.state import BaseState, StateUpdate
 from reflex_base.event import Event
 
 from admin_app.db.session import in_session
-from admin_app.db.staff_sessions import register_tab, tabs_of
+from admin_app.db.staff.sessions import register_tab, tabs_of
 from admin_app.state.app_state import AppState
 
 logger = logging.getLogger(__name__)

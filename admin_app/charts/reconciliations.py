@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io
 
-from admin_app.db.reconciliations import STATUSES
+from admin_app.db.reconciliations.search import STATUSES
 
 STATUS_COLORS = {
     "pending": "#8b8d98",

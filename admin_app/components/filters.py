@@ -6,7 +6,7 @@ import reflex as rx
 from reflex.event import EventHandler, EventSpec
 from reflex.vars import Var
 
-from admin_app.db.list_spec import ChoiceFilter, CodeFilter, DateRangeFilter, TextFilter
+from admin_app.db.lists.spec import ChoiceFilter, CodeFilter, DateRangeFilter, TextFilter
 from admin_app.state.list_page import SEARCH_BOX_ID, DescribedListState, filter_box_id
 
 ALL = "all"

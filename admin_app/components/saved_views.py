@@ -4,7 +4,7 @@
 import reflex as rx
 
 from admin_app.components.status import error_callout
-from admin_app.db.saved_views import MAX_NAME_LENGTH, PAGES
+from admin_app.db.staff.saved_views import MAX_NAME_LENGTH, PAGES
 from admin_app.state.saved_views import SavedViewItem, SavedViewsState
 
 S = SavedViewsState

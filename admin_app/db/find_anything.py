@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from admin_app.db.billing_accounts import ACCOUNT_LIST
-from admin_app.db.customer_list import CUSTOMER_LIST
-from admin_app.db.licenses import LicenseQuery, search_licenses
+from admin_app.db.accounts.search import ACCOUNT_LIST
+from admin_app.db.customers.search import CUSTOMER_LIST
+from admin_app.db.licenses.search import LicenseQuery, search_licenses
+from admin_app.db.lists.paging import Page
+from admin_app.db.lists.text_search import TRIGRAM, WORD_RUN, normalize_term, term_can_match
 from admin_app.db.models import BillingAccount, Customer, License, Reconciliation, Subscription
-from admin_app.db.paging import Page
-from admin_app.db.reconciliations import ReconciliationQuery, search_reconciliations
-from admin_app.db.subscription_list import SUBSCRIPTION_LIST
-from admin_app.db.text_search import TRIGRAM, WORD_RUN, normalize_term, term_can_match
+from admin_app.db.reconciliations.search import ReconciliationQuery, search_reconciliations
+from admin_app.db.subscriptions.search import SUBSCRIPTION_LIST
 
 PER_KIND = 5
 

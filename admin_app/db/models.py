@@ -257,7 +257,7 @@ class ReconciliationRollup(SQLModel, table=True):
     """Reconciliations summed per month and chart dimension, kept by triggers in the same transaction.
 
     The charts read whole months from here instead of scanning a million rows; see
-    admin_app/db/reconciliation_rollup.py for how a row contributes.
+    admin_app/db/reconciliations/rollup.py for how a row contributes.
     """
 
     __tablename__ = "reconciliation_rollup"

@@ -9,10 +9,10 @@ from contextlib import nullcontext
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from admin_app.background.smtp_url import smtp_target
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.smtp_server import DEFAULT_BOUNCE, smtp_server
 from admin_app.settings import PROJECT_ROOT, Settings, get_settings, without_password
-from admin_app.smtp_url import smtp_target
 
 LOCAL_ISSUER_HOSTS = {"127.0.0.1", "localhost"}
 DEMO_USERS_NOTE = " (demo users: sales@, support@, manager@, admin@, nobody@example.com)"

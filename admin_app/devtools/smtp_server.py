@@ -60,7 +60,7 @@ class LocalMailbox:
         return f"250 2.0.0 Ok: delivered to mailbox as {name}"
 
     async def _report(self, message_id: str, recipient: str) -> None:
-        from admin_app.mailer import event_signature
+        from admin_app.background.mailer import event_signature
 
         await asyncio.sleep(REPORT_DELAY_S)
         body = json.dumps(

@@ -17,8 +17,8 @@ from admin_app.components.forms import (
 from admin_app.components.layout import page_shell
 from admin_app.components.list_page import list_page
 from admin_app.components.status import active_badge, error_callout, reconciliation_status_badge
-from admin_app.db.contact_choice import ROLES as ROLE_LABELS
-from admin_app.db.contacts import CONTACT_FIELDS
+from admin_app.db.accounts.contact_choice import ROLES as ROLE_LABELS
+from admin_app.db.accounts.contacts import CONTACT_FIELDS
 from admin_app.pages.customer_detail import HISTORY
 from admin_app.state.billing_account_detail import BillingAccountDetailState
 from admin_app.state.billing_accounts import BillingAccountsState

@@ -7,7 +7,7 @@ from admin_app.auth.permissions import Permission
 from admin_app.components.detail import back_to
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout
-from admin_app.db.license_files import MAX_TEXT_LENGTH
+from admin_app.db.licenses.files import MAX_TEXT_LENGTH
 from admin_app.state.license_validation import FieldRow, LicenseValidationState
 
 S = LicenseValidationState

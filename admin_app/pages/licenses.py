@@ -7,7 +7,7 @@ from admin_app.components.data_table import Column
 from admin_app.components.filters import date_range_filter, select_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.components.status import active_badge, status_badge
-from admin_app.db.licenses import ACTIVE_CHOICES, LICENSE_TYPES, PLANS, STATUSES
+from admin_app.db.licenses.search import ACTIVE_CHOICES, LICENSE_TYPES, PLANS, STATUSES
 from admin_app.state.licenses import LicensesState
 
 

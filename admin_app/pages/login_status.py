@@ -5,7 +5,7 @@ import reflex as rx
 from admin_app.components.data_table import Column
 from admin_app.components.filters import select_filter
 from admin_app.components.list_page import clear_filters_button, list_page
-from admin_app.db.login_status import KINDS
+from admin_app.db.customers.login_status import KINDS
 from admin_app.state.login_status import LoginStatusState
 
 S = LoginStatusState

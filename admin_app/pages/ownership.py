@@ -7,7 +7,7 @@ from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import back_to, detail_body
 from admin_app.components.forms import field_error, form_field
 from admin_app.components.layout import page_shell
-from admin_app.db.ownership_evidence import EVIDENCE_KINDS
+from admin_app.db.memberships.ownership_evidence import EVIDENCE_KINDS
 from admin_app.state.ownership import OwnershipState
 
 S = OwnershipState

@@ -6,8 +6,8 @@ import reflex as rx
 from admin_app.components.filters import date_range_filter, select_filter
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout, notices
-from admin_app.db.licenses import PLANS
-from admin_app.db.reconciliations import CHANNELS, CURRENCIES, STATUSES
+from admin_app.db.licenses.search import PLANS
+from admin_app.db.reconciliations.search import CHANNELS, CURRENCIES, STATUSES
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
 
 S = ReconciliationChartsState

@@ -7,8 +7,8 @@ from admin_app.components.data_table import Column
 from admin_app.components.filters import amount_filter, date_range_filter, select_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.components.status import reconciliation_status_badge
-from admin_app.db.licenses import PLANS
-from admin_app.db.reconciliations import CHANNELS, CURRENCIES, STATUSES
+from admin_app.db.licenses.search import PLANS
+from admin_app.db.reconciliations.search import CHANNELS, CURRENCIES, STATUSES
 from admin_app.state.reconciliations import ReconciliationsState
 
 S = ReconciliationsState

@@ -7,7 +7,7 @@ import time
 
 import sqlalchemy as sa
 
-from admin_app.db.licenses import renew_active_marks
+from admin_app.db.licenses.search import renew_active_marks
 from admin_app.db.migrate import downgrade_to_base, upgrade_to_head
 from admin_app.db.session import engine_for
 from admin_app.seed.bulk import BulkWriter

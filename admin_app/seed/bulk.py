@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.engine import Engine
 
-from admin_app.db.reconciliation_rollup import rebuild_statements
+from admin_app.db.reconciliations.rollup import rebuild_statements
 
 BATCH = 20_000
 SQLITE_DATETIME = "%Y-%m-%d %H:%M:%S.%f"

@@ -12,15 +12,15 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db import contact_choice as choice_db
-from admin_app.db import contacts as contact_db
-from admin_app.db.billing_accounts import AccountDetail, account_detail
-from admin_app.db.contact_choice import RoleChoice
-from admin_app.db.customers import SoldToAddress
-from admin_app.db.licenses import today_utc
+from admin_app.db.accounts import contact_choice as choice_db
+from admin_app.db.accounts import contacts as contact_db
+from admin_app.db.accounts.contact_choice import RoleChoice
+from admin_app.db.accounts.search import AccountDetail, account_detail
+from admin_app.db.customers.edit import SoldToAddress
+from admin_app.db.licenses.search import today_utc
+from admin_app.db.lists.query_params import parse_id
+from admin_app.db.memberships.ownership import PlannedChange
 from admin_app.db.outcomes import Outcome
-from admin_app.db.ownership import PlannedChange
-from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies

@@ -6,8 +6,8 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
-from admin_app.db import billing_accounts as db
-from admin_app.db.list_spec import ListSpec
+from admin_app.db.accounts import search as db
+from admin_app.db.lists.spec import ListSpec
 from admin_app.db.models import BillingAccount
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import DescribedListState

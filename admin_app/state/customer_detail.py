@@ -14,14 +14,14 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db import customers as db
-from admin_app.db.contact_fields import ADDRESS_FIELDS, LABELS
-from admin_app.db.customer_detail import CustomerDetail, customer_detail
-from admin_app.db.login_status import set_login_activated
+from admin_app.db.accounts.contact_fields import ADDRESS_FIELDS, LABELS
+from admin_app.db.customers import edit as db
+from admin_app.db.customers.detail import CustomerDetail, customer_detail
+from admin_app.db.customers.login_status import set_login_activated
+from admin_app.db.lists.query_params import parse_id
+from admin_app.db.memberships.ownership import PlannedChange
 from admin_app.db.models import Customer
 from admin_app.db.outcomes import Outcome
-from admin_app.db.ownership import PlannedChange
-from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies

@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db import customer_emails as db
-from admin_app.db.audit import Actor
+from admin_app.db.customers import emails as db
+from admin_app.db.history.audit import Actor
+from admin_app.db.lists.query_params import parse_id
 from admin_app.db.models import OutboxMessage
 from admin_app.db.outcomes import Outcome
-from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState

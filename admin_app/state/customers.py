@@ -5,8 +5,8 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
-from admin_app.db.customer_list import CUSTOMER_LIST
-from admin_app.db.list_spec import ListSpec
+from admin_app.db.customers.search import CUSTOMER_LIST
+from admin_app.db.lists.spec import ListSpec
 from admin_app.db.models import Customer
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import DescribedListState

@@ -12,8 +12,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import PAGE_PERMISSION, requires
 from admin_app.auth.identity import still_live
 from admin_app.auth.permissions import Permission
+from admin_app.db.mail.outbox import KINDS, messages_about
 from admin_app.db.models import OutboxMessage
-from admin_app.db.outbox import KINDS, messages_about
 from admin_app.db.session import in_session
 from admin_app.state.app_state import AppState
 

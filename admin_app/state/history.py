@@ -8,8 +8,8 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db import history_list as db
-from admin_app.db.list_spec import ListSpec
+from admin_app.db.history import search as db
+from admin_app.db.lists.spec import ListSpec
 from admin_app.db.models import Version
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import DescribedListState

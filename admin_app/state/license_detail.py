@@ -7,9 +7,9 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db import licenses as db
-from admin_app.db.activations import ActivationStatus, activation_status
-from admin_app.db.query_params import parse_id
+from admin_app.db.licenses import search as db
+from admin_app.db.licenses.activations import ActivationStatus, activation_status
+from admin_app.db.lists.query_params import parse_id
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Replies
 from admin_app.state.loading import DetailPageState

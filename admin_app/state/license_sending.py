@@ -12,10 +12,10 @@ from sqlmodel import Session
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
-from admin_app.db.license_sending import SendRequest, plan_send, send_license
+from admin_app.db.licenses.sending import SendRequest, plan_send, send_license
+from admin_app.db.lists.query_params import parse_id
 from admin_app.db.models import OutboxMessage
 from admin_app.db.outcomes import Outcome, refused
-from admin_app.db.query_params import parse_id
 from admin_app.db.session import DATABASE_UNAVAILABLE
 from admin_app.license_key import signing_key
 from admin_app.settings import get_settings

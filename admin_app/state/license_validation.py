@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db.license_files import FIELDS, DatabaseMatch, check_license_file, match_in_database
+from admin_app.db.licenses.files import FIELDS, DatabaseMatch, check_license_file, match_in_database
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.license_key import verification_keys
 from admin_app.state.app_state import AppState

@@ -6,8 +6,8 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
-from admin_app.db import licenses as db
-from admin_app.db.paging import Page, ResultCount
+from admin_app.db.licenses import search as db
+from admin_app.db.lists.paging import Page, ResultCount
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 from admin_app.state.views import LicenseView, license_view

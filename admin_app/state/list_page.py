@@ -17,10 +17,10 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import PAGE_PERMISSION, requires
 from admin_app.auth.permissions import Permission
-from admin_app.db.list_spec import ListSpec, Query
-from admin_app.db.listing import ListQuery
-from admin_app.db.paging import UNINDEXED_SCAN_LIMIT, Page, ResultCount
-from admin_app.db.query_params import parse_id
+from admin_app.db.lists.listing import ListQuery
+from admin_app.db.lists.paging import UNINDEXED_SCAN_LIMIT, Page, ResultCount
+from admin_app.db.lists.query_params import parse_id
+from admin_app.db.lists.spec import ListSpec, Query
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.events import Replies, Reply
 from admin_app.state.loading import done_within

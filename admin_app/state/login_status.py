@@ -7,8 +7,8 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
-from admin_app.db import login_status as db
-from admin_app.db.paging import Page, ResultCount
+from admin_app.db.customers import login_status as db
+from admin_app.db.lists.paging import Page, ResultCount
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState
 

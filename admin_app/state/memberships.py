@@ -11,9 +11,9 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db import membership_list as db
-from admin_app.db.list_spec import ListSpec
-from admin_app.db.memberships import DELETED, add_membership, delete_membership, existing_membership
+from admin_app.db.lists.spec import ListSpec
+from admin_app.db.memberships import search as db
+from admin_app.db.memberships.edit import DELETED, add_membership, delete_membership, existing_membership
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer
 from admin_app.db.outcomes import Outcome
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session

@@ -10,17 +10,17 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db.billing_accounts import AccountPeople, account_people
-from admin_app.db.outcomes import Outcome
-from admin_app.db.ownership import (
+from admin_app.db.accounts.search import AccountPeople, account_people
+from admin_app.db.lists.query_params import parse_id
+from admin_app.db.memberships.ownership import (
     OwnershipPlan,
     OwnershipRequest,
     PlannedChange,
     apply_ownership_change,
     plan_ownership_change,
 )
-from admin_app.db.ownership_evidence import EVIDENCE_KINDS, Evidence
-from admin_app.db.query_params import parse_id
+from admin_app.db.memberships.ownership_evidence import EVIDENCE_KINDS, Evidence
+from admin_app.db.outcomes import Outcome
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.license_key import verification_keys
 from admin_app.state.app_state import AppState

@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.charts import reconciliations as charts
-from admin_app.db import reconciliation_stats as stats
-from admin_app.db.reconciliations import ReconciliationQuery
+from admin_app.db.reconciliations import stats
+from admin_app.db.reconciliations.search import ReconciliationQuery
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies, Reply

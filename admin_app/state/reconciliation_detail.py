@@ -5,8 +5,8 @@ from sqlmodel import Session
 
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
-from admin_app.db import reconciliations as db
-from admin_app.db.query_params import parse_id
+from admin_app.db.lists.query_params import parse_id
+from admin_app.db.reconciliations import search as db
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Replies
 from admin_app.state.license_detail import path_tail

@@ -7,9 +7,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
-from admin_app.db import reconciliations as db
-from admin_app.db.paging import Page, ResultCount
-from admin_app.db.reconciliation_stats import count_for_table
+from admin_app.db.lists.paging import Page, ResultCount
+from admin_app.db.reconciliations import search as db
+from admin_app.db.reconciliations.stats import count_for_table
 from admin_app.db.session import in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import ListPageState

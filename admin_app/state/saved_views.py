@@ -11,11 +11,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import SIGNED_IN, app_states, requires
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import is_allowed
-from admin_app.db import saved_views as db
-from admin_app.db.listing import ListQuery
+from admin_app.db.lists.listing import ListQuery
 from admin_app.db.models import SavedView
 from admin_app.db.outcomes import Outcome, refused
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
+from admin_app.db.staff import saved_views as db
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Reply
 from admin_app.state.list_page import ListPageState

@@ -15,12 +15,12 @@ from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header, session_policy
 from admin_app.auth.permissions import Permission
 from admin_app.auth.tabs import end_tabs_soon
-from admin_app.db.auth_event_list import AUTH_EVENT_LIST
-from admin_app.db.auth_events import record_auth_event
-from admin_app.db.list_spec import ListSpec
+from admin_app.db.lists.spec import ListSpec
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
-from admin_app.db.staff_sessions import active_sessions, end_sessions_of, revoke_session
+from admin_app.db.staff.auth_events import record_auth_event
+from admin_app.db.staff.search import AUTH_EVENT_LIST
+from admin_app.db.staff.sessions import active_sessions, end_sessions_of, revoke_session
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Reply

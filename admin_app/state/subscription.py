@@ -6,9 +6,9 @@ from sqlmodel import Session
 from admin_app.auth.gate import requires
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.auth.permissions import Permission, is_allowed
-from admin_app.db import licenses as license_db
-from admin_app.db import subscriptions as db
-from admin_app.db.reconciliations import reconciliations_of_account
+from admin_app.db.licenses import search as license_db
+from admin_app.db.reconciliations.search import reconciliations_of_account
+from admin_app.db.subscriptions import detail as db
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Replies
 from admin_app.state.license_detail import path_tail

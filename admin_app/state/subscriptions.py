@@ -6,9 +6,9 @@ from typing import ClassVar
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
-from admin_app.db import subscription_list as db
-from admin_app.db.list_spec import ListSpec
+from admin_app.db.lists.spec import ListSpec
 from admin_app.db.models import Subscription
+from admin_app.db.subscriptions import search as db
 from admin_app.state.app_state import AppState
 from admin_app.state.list_page import DescribedListState
 

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from admin_app.db.audit import ITEM_LABELS
-from admin_app.db.auth_event_list import KIND_LABELS
-from admin_app.db.auth_events import event_detail
-from admin_app.db.licenses import STATUSES, license_status
+from admin_app.db.history.audit import ITEM_LABELS
+from admin_app.db.licenses.search import STATUSES, license_status
 from admin_app.db.models import (
     AuthEvent,
     BillingAccount,
@@ -23,6 +21,8 @@ from admin_app.db.models import (
     Subscription,
     Version,
 )
+from admin_app.db.staff.auth_events import event_detail
+from admin_app.db.staff.search import KIND_LABELS
 from admin_app.links import external_url
 
 

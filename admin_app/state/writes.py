@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from admin_app.auth.client_address import of_state
 from admin_app.auth.identity import identity_for_cookie_header
-from admin_app.db.audit import NO_ACTOR_MESSAGE, Actor, NoActor
+from admin_app.db.history.audit import NO_ACTOR_MESSAGE, Actor, NoActor
 from admin_app.db.outcomes import Outcome, refused
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 

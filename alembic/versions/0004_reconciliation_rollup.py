@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 import sqlmodel
 
-from admin_app.db.reconciliation_rollup import drop_trigger_ddl, rebuild_statements, trigger_ddl
+from admin_app.db.reconciliations.rollup import drop_trigger_ddl, rebuild_statements, trigger_ddl
 from alembic import op
 
 revision: str = "0004"

@@ -7,10 +7,10 @@ import httpx2
 import pytest
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
 from admin_app.auth.oidc import _client as oidc_client_cache
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.settings import get_settings
+from admin_app.web.api import build_api
 
 APP_URL = "http://testserver"
 

@@ -228,8 +228,8 @@ def test_sign_out_without_a_session_records_nothing_and_still_clears_the_cookie(
 
 
 def test_over_https_sign_out_clears_the_secure_host_prefixed_cookie(session, db_url, monkeypatch):
-    from admin_app.api import build_api
     from admin_app.settings import get_settings
+    from admin_app.web.api import build_api
 
     for name, value in {
         "DATABASE_URL": db_url,

@@ -13,12 +13,12 @@ from joserfc.jwk import ECKey, OctKey
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
 from admin_app.auth import back_channel
 from admin_app.auth.back_channel import BACK_CHANNEL_EVENT, MAX_BODY_BYTES
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.settings import get_settings
+from admin_app.web.api import build_api
 from tests.auth.conftest import APP_URL, app_routes, sign_in_through
 from tests.auth.fake_issuer import Issuer, fake_issuer, new_key
 

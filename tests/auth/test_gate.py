@@ -393,7 +393,7 @@ def test_an_allowed_event_leaves_the_new_pages_route_to_its_own_update(session, 
 
 
 def test_a_change_of_roles_empties_what_was_loaded_under_the_old_ones(session, gate_env):
-    from admin_app.db.staff_sessions import ProviderTokens, hash_token, update_roles
+    from admin_app.db.staff.sessions import ProviderTokens, hash_token, update_roles
 
     root, admin = admins_tab(session)
     # The provider took the admin role away; the session (and its id) carries on with support's.
@@ -413,7 +413,7 @@ def test_a_tab_is_registered_under_its_session_and_ending_the_session_empties_it
     session, gate_env
 ):
     from admin_app.auth.tabs import empty_if_bound_to
-    from admin_app.db.staff_sessions import hash_token, tabs_of
+    from admin_app.db.staff.sessions import hash_token, tabs_of
     from admin_app.state.customer_detail import CustomerDetailState
     from admin_app.state.views import CustomerView
 
@@ -436,7 +436,7 @@ def test_a_tab_is_registered_under_its_session_and_ending_the_session_empties_it
 def test_a_client_token_no_browser_gets_from_reflex_is_not_registered_and_the_event_still_goes_on(
     session, gate_env
 ):
-    from admin_app.db.staff_sessions import hash_token, tabs_of
+    from admin_app.db.staff.sessions import hash_token, tabs_of
 
     sales = cookie_for(session, ("sales",))
     root = browser_state(sales, client_token="x" * 500)

@@ -65,7 +65,7 @@ def revoke_all(session) -> None:
 
 
 def test_the_identity_behind_a_cookie_is_the_sessions_staff_member(store):
-    from admin_app.db.staff_sessions import hash_token
+    from admin_app.db.staff.sessions import hash_token
 
     token = staff_session_token(store, "sam@example.com", ("support", "admin"))
     found = asyncio.run(identity_module.identity_for_cookie_header(f"theme=dark; ca_session={token}"))

@@ -8,11 +8,11 @@ from contextlib import contextmanager
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
 from admin_app.auth.gate import REFUSALS, record_refusal, refusals_written_at_shutdown
 from admin_app.auth.routes import provider_error
-from admin_app.db.auth_events import MORE_FROM_ADDRESS
 from admin_app.db.models import AuthEvent
+from admin_app.db.staff.auth_events import MORE_FROM_ADDRESS
+from admin_app.web.api import build_api
 from tests.auth.conftest import APP_URL
 from tests.waiting import wait_until
 

@@ -6,7 +6,7 @@ import random
 import string
 
 from admin_app.auth.refusal_log import Refusal, RefusalLog
-from admin_app.db.auth_events import MORE_FROM_ADDRESS
+from admin_app.db.staff.auth_events import MORE_FROM_ADDRESS
 
 SIGNED_IN = Refusal("refused", "sales@example.com", "203.0.113.9", "revoke needs sessions:admin")
 NO_SESSION = Refusal("refused", "", "203.0.113.9", "/api/licenses/1/license-file needs license_files")

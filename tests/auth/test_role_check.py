@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from admin_app.auth.identity import forget, identity_for_cookie_header
 from admin_app.auth.sealed import unseal
 from admin_app.db.models import AuthEvent, StaffSession
-from admin_app.db.staff_sessions import StaffIdentity
+from admin_app.db.staff.sessions import StaffIdentity
 from admin_app.settings import get_settings
 from tests.auth.conftest import app_routes, sign_in, sign_in_through
 from tests.auth.fake_issuer import Issuer, fake_issuer
@@ -187,7 +187,7 @@ def test_a_check_keeps_the_rotated_refresh_token_and_records_the_change_of_roles
     from admin_app.auth.identity import session_policy
     from admin_app.auth.role_check import current_roles
     from admin_app.auth.sealed import seal
-    from admin_app.db.staff_sessions import ProviderTokens, hash_token, start_session
+    from admin_app.db.staff.sessions import ProviderTokens, hash_token, start_session
 
     issuer, _ = thin_issuer
     issuer.refresh_token = "rt-1"

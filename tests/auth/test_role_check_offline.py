@@ -11,7 +11,7 @@ from admin_app.auth.identity import session_policy
 from admin_app.auth.role_check import current_roles
 from admin_app.auth.sealed import seal
 from admin_app.db.models import AuthEvent, StaffSession
-from admin_app.db.staff_sessions import ProviderTokens, StaffIdentity, hash_token, start_session
+from admin_app.db.staff.sessions import ProviderTokens, StaffIdentity, hash_token, start_session
 from admin_app.devtools.reflex_server import free_port
 from admin_app.settings import get_settings
 

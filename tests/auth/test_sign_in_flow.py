@@ -10,10 +10,10 @@ from pydantic import ValidationError
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from admin_app.api import build_api
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.settings import Settings, get_settings
+from admin_app.web.api import build_api
 from tests.auth.conftest import APP_URL, sign_in, sign_in_at_provider
 
 

@@ -11,7 +11,7 @@ from sqlmodel import select
 from admin_app.auth.identity import still_live
 from admin_app.db import session as session_module
 from admin_app.db.models import StaffSession
-from admin_app.db.staff_sessions import hash_token
+from admin_app.db.staff.sessions import hash_token
 from admin_app.devtools.reflex_server import free_port
 from admin_app.settings import get_settings
 from tests.factories import staff_session_token

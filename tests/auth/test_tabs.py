@@ -11,7 +11,7 @@ from reflex.state import StateUpdate
 
 from admin_app.auth import tabs
 from admin_app.auth.tabs import bind_to_session, empty_if_bound_to, end_tabs, remember_tab, use_app
-from admin_app.db.staff_sessions import hash_token
+from admin_app.db.staff.sessions import hash_token
 from admin_app.settings import get_settings
 from tests.auth.conftest import APP_URL, app_routes
 from tests.factories import staff_session_token

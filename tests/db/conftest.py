@@ -2,7 +2,7 @@
 
 import pytest
 
-from admin_app.db import paging
+from admin_app.db.lists import paging
 
 SEARCH_PLANS = {
     "probe-window": {},

@@ -6,7 +6,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from admin_app.db.paging import Page
+from admin_app.db.lists.paging import Page
 
 T = TypeVar("T")
 

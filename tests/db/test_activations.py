@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from admin_app.db.activations import CODE_USED, UNKNOWN_CODE, activation_status, record_activation
+from admin_app.db.licenses.activations import CODE_USED, UNKNOWN_CODE, activation_status, record_activation
 from admin_app.db.models import CloudActivation
 from admin_app.db.session import engine_for
 from tests.factories import add_licenses, license_fields

@@ -8,10 +8,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from admin_app.active_marks import renew_marks
-from admin_app.db import licenses as licenses_module
-from admin_app.db import migrate, paging
-from admin_app.db.licenses import (
+from admin_app.background.active_marks import renew_marks
+from admin_app.db import migrate
+from admin_app.db.licenses import search as licenses_module
+from admin_app.db.licenses.search import (
     LicenseQuery,
     active_marks_current,
     count_licenses,
@@ -19,6 +19,7 @@ from admin_app.db.licenses import (
     renew_active_marks,
     search_licenses,
 )
+from admin_app.db.lists import paging
 from admin_app.db.models import ActiveLicenseMarks, License
 from admin_app.db.session import engine_for
 from admin_app.settings import get_settings

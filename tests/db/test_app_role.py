@@ -9,9 +9,9 @@ from sqlalchemy.exc import ProgrammingError
 from sqlmodel import Session
 
 from admin_app.db.app_role import grant_app_role
-from admin_app.db.audit import record_version
-from admin_app.db.auth_events import record_auth_event
+from admin_app.db.history.audit import record_version
 from admin_app.db.models import Customer
+from admin_app.db.staff.auth_events import record_auth_event
 from tests.conftest import empty_tables
 from tests.factories import STAFF, add_customer
 

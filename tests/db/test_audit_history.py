@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from admin_app.db.audit import (
+from admin_app.db.history.audit import (
     Actor,
     changes_between,
     history_about,

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from admin_app.db import paging
-from admin_app.db.auth_event_list import AUTH_EVENT_LIST
-from admin_app.db.auth_events import MORE_FROM_ADDRESS, event_detail, record_auth_event
-from admin_app.db.list_spec import Query
+from admin_app.db.lists import paging
+from admin_app.db.lists.spec import Query
 from admin_app.db.models import AuthEvent
+from admin_app.db.staff.auth_events import MORE_FROM_ADDRESS, event_detail, record_auth_event
+from admin_app.db.staff.search import AUTH_EVENT_LIST
 from tests.db.pages import every_page
 
 START = datetime(2026, 3, 1, tzinfo=UTC)

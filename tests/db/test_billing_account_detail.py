@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
-from admin_app.db.billing_accounts import account_detail
+from admin_app.db.accounts.search import account_detail
 from tests.factories import add_account, add_customer, add_licenses, add_membership, subscription_row
 
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}

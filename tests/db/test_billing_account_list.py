@@ -4,7 +4,7 @@ trigram indexes kept up to date by the database as accounts and contacts change.
 import pytest
 from sqlmodel import Session
 
-from admin_app.db.billing_accounts import ACCOUNT_LIST
+from admin_app.db.accounts.search import ACCOUNT_LIST
 from admin_app.db.models import BillingAccount, BillingAccountContact
 from tests.factories import add_account
 

@@ -5,15 +5,15 @@ from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from admin_app.db.audit import Actor
-from admin_app.db.contact_choice import (
+from admin_app.db.accounts.contact_choice import (
     ADDRESS_DECISION,
     STALE_CHOICE,
     RoleChoice,
     apply_role_choice,
     plan_role_choice,
 )
-from admin_app.db.customers import SoldToAddress
+from admin_app.db.customers.edit import SoldToAddress
+from admin_app.db.history.audit import Actor
 from admin_app.db.models import BillingAccount, BillingAccountContact, Version
 from tests.db.history_faults import history_writes_fail
 from tests.factories import NOW, add_account, add_customer, add_membership

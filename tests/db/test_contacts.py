@@ -3,8 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from admin_app.db.audit import Actor
-from admin_app.db.contacts import (
+from admin_app.db.accounts.contacts import (
     ContactEdit,
     give_bill_to_its_own_contact,
     join_consequence,
@@ -12,6 +11,7 @@ from admin_app.db.contacts import (
     role_banner,
     update_contact,
 )
+from admin_app.db.history.audit import Actor
 from admin_app.db.models import BillingAccount, BillingAccountContact, Version
 from tests.factories import NOW, STAFF, add_account
 

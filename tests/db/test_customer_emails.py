@@ -13,13 +13,13 @@ from alembic.script import ScriptDirectory
 from sqlmodel import Session, select
 
 from admin_app.db import migrate
-from admin_app.db.audit import Actor
-from admin_app.db.customer_emails import send_confirmation, send_sign_in_link
-from admin_app.db.customer_tokens import NO_LONGER_VALID, TOKEN_MARK, redeem_token
-from admin_app.db.customers import CustomerEdit, save_customer_edit
-from admin_app.db.login_status import set_login_activated
+from admin_app.db.customers.edit import CustomerEdit, save_customer_edit
+from admin_app.db.customers.emails import send_confirmation, send_sign_in_link
+from admin_app.db.customers.login_status import set_login_activated
+from admin_app.db.customers.tokens import NO_LONGER_VALID, TOKEN_MARK, redeem_token
+from admin_app.db.history.audit import Actor
+from admin_app.db.mail.outbox import SendResult, claim_due, record_send_result
 from admin_app.db.models import Customer, CustomerToken, OutboxMessage, Version
-from admin_app.db.outbox import SendResult, claim_due, record_send_result
 from admin_app.db.session import engine_for
 from alembic import command
 from tests.conftest import fresh_postgres_database

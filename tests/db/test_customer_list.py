@@ -2,8 +2,8 @@
 
 import pytest
 
-from admin_app.db.customer_list import CUSTOMER_LIST
-from admin_app.db.query_params import quoted
+from admin_app.db.customers.search import CUSTOMER_LIST
+from admin_app.db.lists.query_params import quoted
 from tests.factories import add_customer
 
 

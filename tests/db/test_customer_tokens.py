@@ -8,14 +8,14 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from admin_app.db.audit import Actor
-from admin_app.db.customer_tokens import (
+from admin_app.db.customers.tokens import (
     NOT_VALID,
     USED,
     issue_token,
     redeem_token,
     token_hash,
 )
+from admin_app.db.history.audit import Actor
 from admin_app.db.models import CustomerToken, Version
 from tests.factories import NOW, add_customer
 

@@ -5,9 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from admin_app.db.audit import Actor, NoActor
-from admin_app.db.customer_tokens import issue_token
-from admin_app.db.customers import (
+from admin_app.db.customers.edit import (
     ADDRESS_DECISION,
     EMAIL_TAKEN,
     CustomerEdit,
@@ -16,6 +14,8 @@ from admin_app.db.customers import (
     save_customer_edit,
     unlink_account,
 )
+from admin_app.db.customers.tokens import issue_token
+from admin_app.db.history.audit import Actor, NoActor
 from admin_app.db.models import BillingAccount, BillingAccountContact, Customer, CustomerToken, Version
 from admin_app.db.session import engine_for
 from admin_app.db.validation import ASCII_LOCAL_PART

@@ -1,12 +1,12 @@
 """Membership and contact changes are listed where support looks: on the customer's and the billing
 account's pages, beside the record's own changes; rule 6 still reads the customer's own rows."""
 
-from admin_app.db.audit import Actor, history_about
-from admin_app.db.billing_accounts import account_detail
-from admin_app.db.contacts import ContactEdit, update_contact
-from admin_app.db.customer_detail import customer_detail
-from admin_app.db.login_status import set_login_activated
-from admin_app.db.memberships import add_membership, delete_membership
+from admin_app.db.accounts.contacts import ContactEdit, update_contact
+from admin_app.db.accounts.search import account_detail
+from admin_app.db.customers.detail import customer_detail
+from admin_app.db.customers.login_status import set_login_activated
+from admin_app.db.history.audit import Actor, history_about
+from admin_app.db.memberships.edit import add_membership, delete_membership
 from tests.factories import NOW, add_account, add_customer
 
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}

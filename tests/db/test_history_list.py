@@ -4,8 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from admin_app.db.audit import Actor, record_version
-from admin_app.db.history_list import HISTORY_LIST
+from admin_app.db.history.audit import Actor, record_version
+from admin_app.db.history.search import HISTORY_LIST
 
 NOW = datetime(2026, 4, 1, tzinfo=UTC)
 

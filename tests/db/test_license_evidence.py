@@ -10,12 +10,12 @@ import pytest
 from joserfc.jwk import OKPKey
 from sqlmodel import select
 
-from admin_app.db.audit import Actor
-from admin_app.db.license_evidence import CHANGED, NOT_A_FILE, NOT_OURS, UNKNOWN_LICENSE
-from admin_app.db.license_files import BEGIN, END, license_file_text
+from admin_app.db.history.audit import Actor
+from admin_app.db.licenses.evidence import CHANGED, NOT_A_FILE, NOT_OURS, UNKNOWN_LICENSE
+from admin_app.db.licenses.files import BEGIN, END, license_file_text
+from admin_app.db.memberships.ownership import OwnershipRequest, apply_ownership_change, plan_ownership_change
+from admin_app.db.memberships.ownership_evidence import Evidence
 from admin_app.db.models import License, Version
-from admin_app.db.ownership import OwnershipRequest, apply_ownership_change, plan_ownership_change
-from admin_app.db.ownership_evidence import Evidence
 from tests.factories import add_account, add_customer, add_licenses, license_fields, subscription_row
 
 NOW = datetime(2026, 11, 26, 10, tzinfo=UTC)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from joserfc import jws
 from joserfc.jwk import OKPKey
 
-from admin_app.db.license_files import (
+from admin_app.db.licenses.files import (
     BEGIN,
     END,
     MAX_TEXT_LENGTH,

@@ -7,10 +7,10 @@ from joserfc.jwk import OKPKey
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from admin_app.db.activations import record_activation
-from admin_app.db.audit import Actor
-from admin_app.db.license_files import check_license_file
-from admin_app.db.license_sending import SendRequest, plan_send, send_license
+from admin_app.db.history.audit import Actor
+from admin_app.db.licenses.activations import record_activation
+from admin_app.db.licenses.files import check_license_file
+from admin_app.db.licenses.sending import SendRequest, plan_send, send_license
 from admin_app.db.models import License, OutboxMessage, Version
 from admin_app.db.validation import ASCII_LOCAL_PART
 from tests.db.history_faults import history_writes_fail

@@ -6,9 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from admin_app.db import licenses as licenses_module
-from admin_app.db import listing, paging
-from admin_app.db.licenses import (
+from admin_app.db.licenses import search as licenses_module
+from admin_app.db.licenses.search import (
     LicenseQuery,
     active_license_for,
     active_license_ids,
@@ -19,8 +18,9 @@ from admin_app.db.licenses import (
     parse_license_query,
     search_licenses,
 )
+from admin_app.db.lists import listing, paging
+from admin_app.db.lists.paging import ResultCount, encode_cursor
 from admin_app.db.models import License
-from admin_app.db.paging import ResultCount, encode_cursor
 from tests.db.pages import every_page, with_parameters, with_statements
 from tests.factories import add_licenses, day
 

@@ -5,8 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from admin_app.db.audit import Actor, record_version
-from admin_app.db.login_status import (
+from admin_app.db.customers.login_status import (
     LoginStatusQuery,
     count_not_activated,
     disabled_on_purpose,
@@ -14,8 +13,9 @@ from admin_app.db.login_status import (
     search_not_activated,
     set_login_activated,
 )
+from admin_app.db.history.audit import Actor, record_version
+from admin_app.db.lists.paging import ResultCount
 from admin_app.db.models import Customer, Version
-from admin_app.db.paging import ResultCount
 from admin_app.db.session import engine_for
 from tests.factories import NOW, add_customer
 

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import Session, select
 
-from admin_app.db.audit import Actor
-from admin_app.db.memberships import add_membership, delete_membership, existing_membership
+from admin_app.db.history.audit import Actor
+from admin_app.db.memberships.edit import add_membership, delete_membership, existing_membership
 from admin_app.db.models import BillingAccount, BillingAccountMembership, Customer, Version
 from tests.factories import NOW, add_account, add_customer
 from tests.factories import add_membership as make_membership

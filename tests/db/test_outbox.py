@@ -8,9 +8,8 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from admin_app.db.audit import Actor
-from admin_app.db.models import OutboxMessage, Version
-from admin_app.db.outbox import (
+from admin_app.db.history.audit import Actor
+from admin_app.db.mail.outbox import (
     LAST_ATTEMPT_LOST,
     MAX_ATTEMPTS,
     RETRY_DELAYS,
@@ -24,6 +23,7 @@ from admin_app.db.outbox import (
     messages_about,
     record_send_result,
 )
+from admin_app.db.models import OutboxMessage, Version
 from admin_app.db.session import engine_for
 from tests.db.history_faults import history_writes_fail
 

@@ -7,15 +7,8 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from admin_app.db.audit import Actor, record_version
-from admin_app.db.models import (
-    BillingAccount,
-    BillingAccountContact,
-    BillingAccountMembership,
-    Customer,
-    Version,
-)
-from admin_app.db.ownership import (
+from admin_app.db.history.audit import Actor, record_version
+from admin_app.db.memberships.ownership import (
     EXISTING,
     NEW_PERSON,
     STALE_PLAN,
@@ -23,7 +16,14 @@ from admin_app.db.ownership import (
     apply_ownership_change,
     plan_ownership_change,
 )
-from admin_app.db.ownership_evidence import Evidence
+from admin_app.db.memberships.ownership_evidence import Evidence
+from admin_app.db.models import (
+    BillingAccount,
+    BillingAccountContact,
+    BillingAccountMembership,
+    Customer,
+    Version,
+)
 from tests.db.history_faults import history_writes_fail
 from tests.factories import add_account, add_customer, add_membership, subscription_row
 

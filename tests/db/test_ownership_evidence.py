@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from admin_app.db.ownership_evidence import AccountFacts, Evidence, evidence_errors
+from admin_app.db.memberships.ownership_evidence import AccountFacts, Evidence, evidence_errors
 
 TODAY = date(2026, 11, 26)
 NAMESPACE_PATH = "Enter the namespace's path as in its URL, such as acme or acme/platform."

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from admin_app.db.history_list import HISTORY_LIST
-from admin_app.db.query_params import (
+from admin_app.db.history.search import HISTORY_LIST
+from admin_app.db.lists.query_params import (
     parse_id,
     quoted,
     read_amount,
@@ -17,7 +17,7 @@ from admin_app.db.query_params import (
     read_text,
     with_sort,
 )
-from admin_app.db.reconciliations import parse_reconciliation_query
+from admin_app.db.reconciliations.search import parse_reconciliation_query
 
 
 @pytest.mark.parametrize("text", ["²", "١٢", "12²", "0x1", " 1", "-1", "", "1" * 12, "\uff11\uff12"])

@@ -8,19 +8,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from admin_app.db import (
-    billing_accounts,
-    customer_list,
-    history_list,
-    licenses,
-    login_status,
-    membership_list,
-    reconciliation_stats,
-    reconciliations,
-    subscription_list,
-)
-from admin_app.db.list_spec import ListSpec
-from admin_app.db.query_params import Parsed
+from admin_app.db.accounts import search as billing_accounts
+from admin_app.db.customers import login_status
+from admin_app.db.customers import search as customer_list
+from admin_app.db.history import search as history_list
+from admin_app.db.licenses import search as licenses
+from admin_app.db.lists.query_params import Parsed
+from admin_app.db.lists.spec import ListSpec
+from admin_app.db.memberships import search as membership_list
+from admin_app.db.reconciliations import search as reconciliations
+from admin_app.db.reconciliations import stats as reconciliation_stats
+from admin_app.db.subscriptions import search as subscription_list
 
 
 def _login_status(params: Mapping[str, object]) -> Parsed:

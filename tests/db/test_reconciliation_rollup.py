@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from admin_app.db.models import Reconciliation, ReconciliationRollup
-from admin_app.db.reconciliation_rollup import rebuild_statements
-from admin_app.db.reconciliation_stats import (
+from admin_app.db.reconciliations.rollup import rebuild_statements
+from admin_app.db.reconciliations.search import ReconciliationQuery, count_reconciliations
+from admin_app.db.reconciliations.stats import (
     ChartResults,
     count_for_table,
     monthly_failures,
@@ -26,7 +27,6 @@ from admin_app.db.reconciliation_stats import (
     skip_reason_counts,
     top_accounts_by_invoiced,
 )
-from admin_app.db.reconciliations import ReconciliationQuery, count_reconciliations
 from tests.conftest import empty_tables
 from tests.factories import add_reconciliations
 
@@ -258,8 +258,8 @@ TOP_WAYS = {
 def test_top_accounts_equal_summing_every_row(
     session, accounts_invoiced, query, direct_rows, batch_size, monkeypatch
 ):
-    monkeypatch.setattr("admin_app.db.reconciliation_stats.DIRECT_TOP_ROWS", direct_rows)
-    monkeypatch.setattr("admin_app.db.reconciliation_stats.TOP_BATCH_SIZE", batch_size)
+    monkeypatch.setattr("admin_app.db.reconciliations.stats.DIRECT_TOP_ROWS", direct_rows)
+    monkeypatch.setattr("admin_app.db.reconciliations.stats.TOP_BATCH_SIZE", batch_size)
     found = top_accounts_by_invoiced(session=session, query=query, currency="USD")
     assert found == top_by_hand(accounts_invoiced, query, "USD")
 

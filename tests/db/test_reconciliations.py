@@ -7,7 +7,17 @@ import pytest
 from sqlmodel import select
 
 from admin_app.db.models import BillingAccount, Reconciliation, Subscription
-from admin_app.db.reconciliation_stats import (
+from admin_app.db.reconciliations.search import (
+    ReconciliationQuery,
+    count_reconciliations,
+    iter_reconciliations,
+    parse_reconciliation_query,
+    reconciliations_of_account,
+    search_reconciliations,
+    skip_reasons,
+    with_sort,
+)
+from admin_app.db.reconciliations.stats import (
     chart_params,
     monthly_failures,
     monthly_invoiced,
@@ -19,16 +29,6 @@ from admin_app.db.reconciliation_stats import (
     recent_quarters,
     skip_reason_counts,
     top_accounts_by_invoiced,
-)
-from admin_app.db.reconciliations import (
-    ReconciliationQuery,
-    count_reconciliations,
-    iter_reconciliations,
-    parse_reconciliation_query,
-    reconciliations_of_account,
-    search_reconciliations,
-    skip_reasons,
-    with_sort,
 )
 from tests.db.pages import every_page
 

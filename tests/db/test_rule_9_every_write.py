@@ -9,8 +9,11 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from admin_app.db import contacts, customers, login_status, memberships
-from admin_app.db.audit import Actor
+from admin_app.db.accounts import contacts
+from admin_app.db.customers import edit as customers
+from admin_app.db.customers import login_status
+from admin_app.db.history.audit import Actor
+from admin_app.db.memberships import edit as memberships
 from tests.db.history_faults import history_writes_fail
 from tests.factories import NOW, add_account, add_customer, add_membership
 

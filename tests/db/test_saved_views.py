@@ -8,9 +8,9 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from admin_app.db import saved_views
 from admin_app.db.models import SavedView
-from admin_app.db.saved_views import remove_view, rename_view, save_view, view_href, views_of
+from admin_app.db.staff import saved_views
+from admin_app.db.staff.saved_views import remove_view, rename_view, save_view, view_href, views_of
 
 ANN, BO = "sub-ann", "sub-bo"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

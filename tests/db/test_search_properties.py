@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from admin_app.db.licenses import count_licenses, parse_license_query, search_licenses
+from admin_app.db.licenses.search import count_licenses, parse_license_query, search_licenses
 from tests.factories import add_licenses
 
 # Characters that mean something to LIKE, to FTS5 or to SQL, beside plain letters.

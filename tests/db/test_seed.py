@@ -110,7 +110,7 @@ def test_demo_data_has_the_cases_the_workflows_need(seeded):
 def test_search_works_after_a_bulk_load(seeded):
     from sqlmodel import Session
 
-    from admin_app.db.licenses import LicenseQuery, active_marks_current, count_licenses, today_utc
+    from admin_app.db.licenses.search import LicenseQuery, active_marks_current, count_licenses, today_utc
     from admin_app.db.models import ActiveLicenseMarks
 
     with Session(engine_for(seeded)) as session:

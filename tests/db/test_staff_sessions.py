@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from admin_app.db.models import StaffSession, StaffSessionTab, UsedLogoutToken
-from admin_app.db.staff_sessions import (
+from admin_app.db.staff.sessions import (
     SessionPolicy,
     active_sessions,
     claim_role_check,

@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from admin_app.db.lists.paging import ResultCount
 from admin_app.db.models import Subscription
-from admin_app.db.paging import ResultCount
-from admin_app.db.subscription_list import SUBSCRIPTION_LIST, account_names
+from admin_app.db.subscriptions.search import SUBSCRIPTION_LIST, account_names
 from tests.db.pages import every_page
 from tests.factories import add_account
 

@@ -3,9 +3,8 @@
 import pytest
 from sqlalchemy.dialects import postgresql, sqlite
 
-from admin_app.db.licenses import ACTIVE_LICENSE_SEARCH, LICENSE_SEARCH
-from admin_app.db.models import License
-from admin_app.db.text_search import (
+from admin_app.db.licenses.search import ACTIVE_LICENSE_SEARCH, LICENSE_SEARCH
+from admin_app.db.lists.text_search import (
     facet_trigram,
     fts_phrase,
     index_keys,
@@ -16,6 +15,7 @@ from admin_app.db.text_search import (
     search_match,
     term_can_match,
 )
+from admin_app.db.models import License
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from sqlmodel import Session
 
-from admin_app.db.licenses import today_utc
+from admin_app.db.licenses.search import today_utc
 from admin_app.db.migrate import upgrade_to_head
 from admin_app.db.models import (
     BillingAccount,
@@ -32,7 +32,7 @@ from admin_app.db.models import (
     Version,
 )
 from admin_app.db.session import engine_for
-from admin_app.db.staff_sessions import hash_token
+from admin_app.db.staff.sessions import hash_token
 from admin_app.devtools.oidc_provider import oidc_provider
 from admin_app.devtools.production import Production, production_shape
 from admin_app.devtools.reflex_server import (

@@ -13,9 +13,9 @@ import admin_app.admin_app  # noqa: F401  (registers the app's states)
 from admin_app.auth.gate import _declarations, app_states
 from admin_app.auth.permissions import Permission
 from admin_app.db.models import AuthEvent, SavedView, StaffSession, Version
-from admin_app.db.saved_views import save_view
 from admin_app.db.session import engine_for
-from admin_app.db.staff_sessions import hash_token
+from admin_app.db.staff.saved_views import save_view
+from admin_app.db.staff.sessions import hash_token
 from admin_app.devtools.reflex_socket import ReflexSocket
 from tests.factories import staff_session_token
 

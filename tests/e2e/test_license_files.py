@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
-from admin_app.db.activations import record_activation
-from admin_app.db.license_files import BEGIN, END
+from admin_app.db.licenses.activations import record_activation
+from admin_app.db.licenses.files import BEGIN, END
 from admin_app.db.models import AuthEvent, License, OutboxMessage, Version
 from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from admin_app.db.models import Customer, StaffSession, Version
 from admin_app.db.session import DATABASE_UNAVAILABLE, engine_for
-from admin_app.db.staff_sessions import hash_token
+from admin_app.db.staff.sessions import hash_token
 from admin_app.devtools.production import Production
 from admin_app.devtools.reflex_socket import carries_an_event
 from admin_app.state.views import TIME_FORMAT

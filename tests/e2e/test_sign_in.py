@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from admin_app.auth.identity import CACHE_SECONDS
-from admin_app.session_ends import LAPSE_CHECK_SECONDS
+from admin_app.background.session_ends import LAPSE_CHECK_SECONDS
 from tests.e2e.conftest import (
     SIGN_IN_PAGE,
     new_page,

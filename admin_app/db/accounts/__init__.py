@@ -1,0 +1,1 @@
+"""Billing accounts: finding them, their page, and their Sold To / Bill To contacts."""

@@ -1,0 +1,326 @@
+"""A list described once: the table, its search, its filters as objects (name, label, the values they
+take, what each keeps), its sorts and the columns of its CSV. Reading the URL, writing it back, a
+change of sort, the rows, their count and every row for the export follow from the description.
+
+A filter's value is kept as the URL writes it, once checked (`Query.values`); the filter turns it into
+a condition. Adding a filter to a list is one more object in its `filters`: the list's state, its
+filter bar (components.filters.filter_bar) and its export read them from there."""
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from typing import Any, Protocol
+
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
+from sqlmodel import Session
+
+from admin_app.db.lists.listing import ListSource
+from admin_app.db.lists.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.lists.query_params import Parsed, quoted, read_choice, read_date_range, read_sort, read_text
+from admin_app.db.lists.text_search import SearchSpec, match_for, normalize_term
+
+Condition = ColumnElement[bool]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a list page asks for: a search term, each filter's value as the URL writes it (filters
+    not in use are absent), and a sort key of the list with its direction."""
+
+    q: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)
+    sort: str = ""
+    descending: bool = False
+
+    def value(self, name: str) -> str:
+        """The filter's value, or "" when it is not in use."""
+        return self.values.get(name, "")
+
+
+class Filter(Protocol):
+    """A filter of a list: the URL parameters it reads (`names`) and its label, its values read from
+    the URL (each checked; a value it does not take is left out, with a message in `errors`), and the
+    conditions its values make."""
+
+    @property
+    def names(self) -> tuple[str, ...]: ...
+
+    @property
+    def label(self) -> str: ...
+
+    # An index keeps the filter's rows in the list's order (see paging.Match.in_order): how rare they
+    # are, the rarest given counting the windows; 0 for a filter without such an index.
+    @property
+    def in_order(self) -> int: ...
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]: ...
+
+    def conditions(self, values: Mapping[str, str]) -> list[Condition]: ...
+
+
+class OneValue:
+    """A filter of one URL parameter, `name`: `read_one` checks its value, `condition` makes its
+    condition."""
+
+    name: str
+    in_order: int
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name,)
+
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        raise NotImplementedError
+
+    def condition(self, value: str) -> Condition:
+        raise NotImplementedError
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
+        value = self.read_one(params, errors)
+        return {self.name: value} if value else {}
+
+    def conditions(self, values: Mapping[str, str]) -> list[Condition]:
+        value = values.get(self.name, "")
+        return [self.condition(value)] if value else []
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One value of a choice filter: how it reads in the filter bar and the rows it keeps."""
+
+    label: str
+    keeps: Callable[[], Condition]
+
+
+def equal_to(column: Callable[[], SQLColumnExpression[str]], labels: Mapping[str, str]) -> dict[str, Choice]:
+    """Choices that each keep the rows whose `column` holds the choice's value."""
+
+    def keeps(value: str) -> Callable[[], Condition]:
+        return lambda: column() == value
+
+    return {value: Choice(label, keeps(value)) for value, label in labels.items()}
+
+
+@dataclass(frozen=True)
+class ChoiceFilter(OneValue):
+    """One of a few values, chosen from a list (`noun` names the filter in a message about a value it
+    does not take)."""
+
+    name: str
+    label: str
+    noun: str
+    choices: Mapping[str, Choice]
+    in_order: int = 0
+
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        return read_choice(params, self.name, self.choices, self.noun, errors)
+
+    def condition(self, value: str) -> Condition:
+        return self.choices[value].keeps()
+
+    @property
+    def options(self) -> dict[str, str]:
+        """Value -> label, in the order the filter bar offers them."""
+        return {value: choice.label for value, choice in self.choices.items()}
+
+
+@dataclass(frozen=True)
+class CodeFilter(OneValue):
+    """A code typed in full (a country's ISO code), in any case, keeping the rows whose `column` holds
+    it; `codes` are the codes that exist."""
+
+    name: str
+    label: str
+    noun: str
+    codes: frozenset[str]
+    column: Callable[[], SQLColumnExpression[str]]
+    in_order: int = 0
+
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        value = params.get(self.name)
+        if value in (None, ""):
+            return None
+        code = value.strip().upper() if isinstance(value, str) else ""
+        if code in self.codes:
+            return code
+        errors.append(f"Unknown {self.noun} {quoted(value)} was ignored.")
+        return None
+
+    def condition(self, value: str) -> Condition:
+        return self.column() == value
+
+
+@dataclass(frozen=True)
+class TextFilter(OneValue):
+    """A value typed in full (an email, an address), trimmed and cut to `max_length`; `keeps` says
+    which rows it keeps. With `check`, a value that fails it is dropped with a message naming what
+    was expected ("Record '1 OR 1=1' is not an id and was ignored.")."""
+
+    name: str
+    label: str
+    max_length: int
+    keeps: Callable[[str], Condition]
+    check: Callable[[str], bool] | None = None
+    noun: str = ""
+    expected: str = ""
+    in_order: int = 0
+    # False for a filter reached by a link only (one staff action's rows), not offered in the bar.
+    in_bar: bool = True
+
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        value = read_text(params, self.name, self.max_length)
+        if value and self.check is not None and not self.check(value):
+            errors.append(f"{self.noun.capitalize()} {quoted(value)} is not {self.expected} and was ignored.")
+            return None
+        return value or None
+
+    def condition(self, value: str) -> Condition:
+        return self.keeps(value)
+
+
+@dataclass(frozen=True)
+class DateRangeFilter:
+    """A from / to pair of days (either may be left out), both included, over a column of UTC times;
+    a reversed pair is swapped and said so."""
+
+    names: tuple[str, str]
+    label: str
+    labels: tuple[str, str]
+    column: Callable[[], SQLColumnExpression[datetime]]
+    in_order: int = 0
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
+        days = read_date_range(params, self.names, self.label, errors)
+        return {name: day.isoformat() for name, day in zip(self.names, days, strict=True) if day}
+
+    def conditions(self, values: Mapping[str, str]) -> list[Condition]:
+        start, end = (values.get(name, "") for name in self.names)
+        found = []
+        if start:
+            found.append(self.column() >= datetime.combine(date.fromisoformat(start), time.min, tzinfo=UTC))
+        if end:
+            next_day = date.fromisoformat(end) + timedelta(days=1)
+            found.append(self.column() < datetime.combine(next_day, time.min, tzinfo=UTC))
+        return found
+
+
+def _iso(value: object) -> str:
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else ""
+
+
+@dataclass(frozen=True)
+class CsvColumn:
+    """One column of an export: its header and how a row's cell is made. Header and cells come from
+    the same list, so they cannot drift apart."""
+
+    header: str
+    cell: Callable[[Any], object]
+
+
+def csv_field(name: str) -> CsvColumn:
+    """The row's attribute `name`, as it is."""
+    return CsvColumn(name, lambda row: getattr(row, name))
+
+
+def csv_date(name: str) -> CsvColumn:
+    """The row's date or time `name` in ISO 8601, empty when there is none."""
+    return CsvColumn(name, lambda row: _iso(getattr(row, name)))
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """One list. `default_sort` is a sort key, "-" first when it runs newest (largest) first; a sort
+    chosen anew starts descending unless it is in `ascending_first`."""
+
+    entity: type[Any]
+    id_column: SQLColumnExpression[Any]
+    # The table's own search; a list without one finds a term through `term_match`.
+    search: SearchSpec | None
+    filters: tuple[Filter, ...]
+    sort_columns: Mapping[str, tuple[Any, type]]
+    default_sort: str
+    ascending_first: tuple[str, ...] = ()
+    export_columns: tuple[CsvColumn, ...] = ()
+    # How a term finds rows when the table's own search is not all (a subscription is found by its
+    # account's name too): given the term and the filters' conditions.
+    term_match: Callable[[Session, str, list[Condition]], Match] | None = None
+
+    @property
+    def filter_names(self) -> tuple[str, ...]:
+        """Every URL parameter of the list's filters."""
+        return tuple(name for f in self.filters for name in f.names)
+
+    def query(self, q: str = "", sort: str = "", **values: str) -> Query:
+        """A query of this list in code (tests, other lists' look-ups): `sort` as in the URL."""
+        key = sort or self.default_sort
+        return Query(q=q, values=values, sort=key.removeprefix("-"), descending=key.startswith("-"))
+
+    def parse(self, params: Mapping[str, object]) -> Parsed[Query]:
+        """Read a query from URL parameters; a value a filter does not take is dropped with a message."""
+        errors: list[str] = []
+        sort, descending = read_sort(params, self.sort_columns, self.default_sort, errors)
+        values = {name: value for f in self.filters for name, value in f.read(params, errors).items()}
+        query = Query(q=normalize_term(params.get("q")), values=values, sort=sort, descending=descending)
+        return Parsed(query=query, errors=errors)
+
+    def to_params(self, query: Query) -> dict[str, str]:
+        """The query as URL parameters, defaults left out."""
+        params = {"q": query.q, **{name: query.value(name) for name in self.filter_names}}
+        sort = ("-" if query.descending else "") + query.sort
+        if sort != self.default_sort:
+            params["sort"] = sort
+        return {key: value for key, value in params.items() if value}
+
+    def with_sort(self, query: Query, key: str) -> Query:
+        """Sorted by `key`; the current sort flips direction. An unknown key changes nothing."""
+        if key not in self.sort_columns:
+            return query
+        if key == query.sort:
+            return replace(query, descending=not query.descending)
+        return replace(query, sort=key, descending=key not in self.ascending_first)
+
+    def conditions(self, query: Query) -> list[Condition]:
+        return [condition for f in self.filters for condition in f.conditions(query.values)]
+
+    def _match(self, session: Session, query: Query) -> Match:
+        """The filters' conditions and the term's match; the first filter given that an index keeps
+        in the list's order counts the windows (see paging.Match.in_order)."""
+        ranked = sorted(
+            ((f.in_order, c) for f in self.filters if f.in_order for c in f.conditions(query.values)),
+            key=lambda pair: -pair[0],
+        )
+        conditions = self.conditions(query)
+        if query.q and self.term_match is not None:
+            match = self.term_match(session, query.q, conditions)
+        elif self.search is not None:
+            match = match_for(session, self.search, query.q, conditions)
+        else:
+            match = Match(filters=conditions)
+        return replace(match, in_order=tuple(c for _, c in ranked[:1]))
+
+    @cached_property
+    def _source(self) -> ListSource[Query, Any]:
+        return ListSource(
+            entity=self.entity, id_column=self.id_column, sort_columns=self.sort_columns, match=self._match
+        )
+
+    def rows(
+        self,
+        *,
+        session: Session,
+        query: Query,
+        after: str | None = None,
+        before: str | None = None,
+        limit: int = 50,
+    ) -> Page:
+        """A page of rows matching `query`, after or before a cursor of an earlier page."""
+        return self._source.search(session=session, query=query, after=after, before=before, limit=limit)
+
+    def count(self, *, session: Session, query: Query, cap: int = COUNT_CAP) -> ResultCount:
+        return self._source.count(session=session, query=query, cap=cap)
+
+    def every(self, *, session: Session, query: Query) -> Iterator[Any]:
+        """Every matching row in page order, for the export."""
+        return self._source.every(session=session, query=query)

@@ -1,0 +1,1 @@
+"""Mail: the outbox every email the app sends goes through."""

@@ -1,0 +1,510 @@
+"""Aggregates for the reconciliation charts, computed in SQL (GROUP BY month), never from raw rows.
+
+Every function takes the same ReconciliationQuery as the table, so a chart and the table it
+links to always agree. The search term does not apply to charts.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import Session, col
+
+from admin_app.db.lists.paging import COUNT_CAP, ResultCount
+from admin_app.db.lists.query_params import Parsed
+from admin_app.db.models import (
+    Reconciliation,
+    ReconciliationAccountTotal,
+    ReconciliationRollup,
+    ReconciliationRollupVersion,
+)
+from admin_app.db.reconciliations.search import (
+    ReconciliationQuery,
+    count_reconciliations,
+    parse_reconciliation_query,
+    reconciliation_filters,
+)
+
+CENT = Decimal("0.01")
+ONE_DAY = timedelta(days=1)
+NO_REASON = "(no reason given)"
+TOP_BATCH_SIZE = 200
+TOP_BATCHES = 4
+# A date range with up to this many invoiced rows is summed directly, from an index alone (about a
+# microsecond a row); beyond it the threshold algorithm over all-time totals costs less.
+DIRECT_TOP_ROWS = 40_000
+CHART_FILTERS = ("from", "to", "status", "plan", "channel", "currency")
+# Amounts in different currencies do not add up, so the top-10 ranks one currency at a time.
+DEFAULT_TOP_CURRENCY = "USD"
+
+# One chart's aggregate: its rows, each a tuple of the chart's columns.
+ChartRows = list[tuple[Any, ...]]
+# A SELECT of key columns, then sums (see _combined).
+_Sums = sa.Select[*tuple[Any, ...]]
+
+
+def parse_chart_query(params: Mapping[str, object]) -> Parsed[ReconciliationQuery]:
+    """The charts' filters (date range, status, plan, channel, currency) read from URL parameters."""
+    return parse_reconciliation_query({name: params[name] for name in CHART_FILTERS if name in params})
+
+
+def chart_params(query: ReconciliationQuery) -> dict[str, str]:
+    """The chart filters of `query` as URL parameters, defaults left out."""
+    params = replace(query, sort="date", descending=True).to_params()
+    return {name: value for name, value in params.items() if name in CHART_FILTERS}
+
+
+def quarter_range(quarter: str) -> tuple[date, date] | None:
+    """The first and last day of a quarter written "2025-Q3", or None if it is not one."""
+    year, _, number = quarter.partition("-Q")
+    if not (year.isdigit() and len(year) == 4 and number in ("1", "2", "3", "4")):
+        return None
+    first_month = 3 * int(number) - 2
+    start = date(int(year), first_month, 1)
+    next_quarter = date(int(year) + first_month // 10, (first_month + 2) % 12 + 1, 1)
+    return start, next_quarter - timedelta(days=1)
+
+
+def quarter_of_range(start: str, end: str) -> str:
+    """ "2025-Q3" when start and end are exactly that quarter's first and last day, otherwise ""."""
+    if len(start) != 10 or not start[:4].isdigit() or not start[5:7].isdigit():
+        return ""
+    quarter = f"{start[:4]}-Q{(int(start[5:7]) + 2) // 3}"
+    dates = quarter_range(quarter)
+    return quarter if dates and (dates[0].isoformat(), dates[1].isoformat()) == (start, end) else ""
+
+
+def recent_quarters(today: date, count: int = 8) -> list[str]:
+    """The current quarter and the ones before it, newest first."""
+    index = today.year * 4 + (today.month - 1) // 3
+    return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index, index - count, -1)]
+
+
+def rollup_version(*, session: Session) -> int | None:
+    """The number triggers change with every change to reconciliations (None: not kept)."""
+    v = ReconciliationRollupVersion
+    return session.scalar(sa.select(col(v.version)).where(col(v.id) == 1))
+
+
+class ChartResults:
+    """The six charts' aggregates per filters and roll-up version, the most recently used kept.
+
+    Results for a version are exact for as long as the version holds: the next change to any
+    reconciliation changes it. The first filters staff open (this quarter) are the same for most
+    of them, and the six aggregates cost about 15 ms of database time. Every page that shows the
+    same filters gets the same lists: nothing may change them.
+    """
+
+    def __init__(self, size: int = 128) -> None:
+        self._size = size
+        self._results: OrderedDict[tuple[ReconciliationQuery, int], list[ChartRows]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, query: ReconciliationQuery, version: int | None) -> list[ChartRows] | None:
+        if version is None:
+            return None
+        with self._lock:
+            results = self._results.get((query, version))
+            if results is not None:
+                self._results.move_to_end((query, version))
+            return results
+
+    def keep(self, query: ReconciliationQuery, version: int | None, results: list[ChartRows]) -> None:
+        if version is None:
+            return
+        with self._lock:
+            self._results[(query, version)] = results
+            self._results.move_to_end((query, version))
+            while len(self._results) > self._size:
+                self._results.popitem(last=False)
+
+
+CHART_RESULTS = ChartResults()
+
+
+def chart_aggregates(query: ReconciliationQuery) -> list[Callable[[Session], ChartRows]]:
+    """The six charts' aggregates, in the charts' order, each a function of a session."""
+    currency = query.currency or DEFAULT_TOP_CURRENCY
+    return [
+        lambda session: monthly_status_counts(session=session, query=query),
+        lambda session: monthly_invoiced(session=session, query=query),
+        lambda session: skip_reason_counts(session=session, query=query),
+        lambda session: monthly_failures(session=session, query=query),
+        lambda session: top_accounts_by_invoiced(session=session, query=query, currency=currency),
+        lambda session: monthly_seats_added(session=session, query=query),
+    ]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where an aggregate reads: whole months [first, end) from the roll-up, the rest from the rows."""
+
+    rollup: tuple[date | None, date | None] | None
+    direct: list[ReconciliationQuery]
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _has_table_only_filter(query: ReconciliationQuery) -> bool:
+    table_only = (
+        query.q,
+        query.skip_reason,
+        query.has_error,
+        query.amount_min,
+        query.amount_max,
+        query.billing_account_id,
+    )
+    return any(value not in (None, "") for value in table_only)
+
+
+def _plan(query: ReconciliationQuery) -> _Plan:
+    """Split the date range into whole months (roll-up) and the partial months at its ends (rows).
+
+    Filters the roll-up does not carry (a search, skip reason, error, amount, account) read
+    every row instead.
+    """
+    if _has_table_only_filter(query):
+        return _Plan(rollup=None, direct=[query])
+    start, end = query.date_from, query.date_to
+    first = None if start is None else (start if start.day == 1 else _next_month(start))
+    after = (
+        None
+        if end is None
+        else (_next_month(end) if _next_month(end) - end == ONE_DAY else end.replace(day=1))
+    )
+    if first is not None and after is not None and first >= after:
+        return _Plan(rollup=None, direct=[query])
+    edges = []
+    if start is not None and first is not None and first != start:
+        edges.append(replace(query, date_to=first - ONE_DAY))
+    if end is not None and after is not None and after <= end:
+        edges.append(replace(query, date_from=after))
+    return _Plan(rollup=(first, after), direct=edges)
+
+
+def _rollup_filters(
+    query: ReconciliationQuery, months: tuple[date | None, date | None]
+) -> list[SQLColumnExpression[bool]]:
+    r = ReconciliationRollup
+    conditions: list[SQLColumnExpression[bool]] = []
+    if months[0] is not None:
+        conditions.append(col(r.month) >= months[0])
+    if months[1] is not None:
+        conditions.append(col(r.month) < months[1])
+    for name in ("status", "currency", "plan", "channel"):
+        value = getattr(query, name)
+        if value:
+            conditions.append(getattr(r, name) == value)
+    return conditions
+
+
+def _month_text(value: date | str) -> str:
+    return value.strftime("%Y-%m") if isinstance(value, date) else str(value)[:7]
+
+
+def _direct_month(session: Session) -> ColumnElement[str]:
+    """'YYYY-MM' of the reconciliation date, in the dialect of the session's database."""
+    column = col(Reconciliation.reconciliation_date)
+    if session.get_bind().dialect.name == "postgresql":
+        return sa.func.to_char(column, "YYYY-MM")
+    return sa.func.strftime("%Y-%m", column)
+
+
+class _cents(FunctionElement[int]):
+    """An amount with two decimals as whole cents. PostgreSQL's exact decimals convert straight to an
+    integer, which sums several times faster than a decimal; SQLite's floating-point ones are rounded."""
+
+    type = sa.BigInteger()
+    inherit_cache = True
+
+
+@compiles(_cents)
+def _rounded_cents(element: _cents, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"round(({compiler.process(element.clauses, **kw)}) * 100)"
+
+
+@compiles(_cents, "postgresql")
+def _integer_cents(element: _cents, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) * 100 AS BIGINT)"
+
+
+def _direct_cents() -> _cents:
+    return _cents(col(Reconciliation.invoiced_amount))
+
+
+def _combined(
+    session: Session,
+    query: ReconciliationQuery,
+    rollup: Callable[[list[SQLColumnExpression[bool]]], _Sums],
+    direct: Callable[[ReconciliationQuery], _Sums],
+    keys: int,
+) -> dict[tuple[str, ...], list[int]]:
+    """Key -> summed values, over the roll-up's whole months and the rows of the partial ones.
+
+    `rollup(conditions)` and `direct(query)` build SELECTs of `keys` key columns then sums;
+    the first sum is the number of reconciliations, and keys whose total is 0 are left out.
+    """
+    plan = _plan(query)
+    statements = [direct(part) for part in plan.direct]
+    if plan.rollup is not None:
+        statements.append(rollup(_rollup_filters(query, plan.rollup)))
+    totals: dict[tuple[str, ...], list[int]] = {}
+    for statement in statements:
+        for row in session.execute(statement):
+            key = tuple(
+                _month_text(v) if i == 0 and isinstance(v, date) else v for i, v in enumerate(row[:keys])
+            )
+            sums = totals.setdefault(key, [0] * (len(row) - keys))
+            for i, value in enumerate(row[keys:]):
+                sums[i] += int(value or 0)
+    return {key: sums for key, sums in totals.items() if sums[0]}
+
+
+def monthly_status_counts(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, str, int]]:
+    """(month, status, reconciliations), oldest month first."""
+    r, u = Reconciliation, ReconciliationRollup
+
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
+        return (
+            sa.select(col(u.month), col(u.status), sa.func.sum(col(u.reconciliations)))
+            .where(*conditions)
+            .group_by(col(u.month), col(u.status))
+        )
+
+    def direct(part: ReconciliationQuery) -> _Sums:
+        month = _direct_month(session)
+        return (
+            sa.select(month, col(r.status), sa.func.count())
+            .where(*reconciliation_filters(part))
+            .group_by(month, col(r.status))
+        )
+
+    totals = _combined(session, query, rollup, direct, keys=2)
+    return sorted((month, status, sums[0]) for (month, status), sums in totals.items())
+
+
+def monthly_invoiced(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, str, Decimal]]:
+    """(month, currency, invoiced amount) where something was invoiced."""
+    r, u = Reconciliation, ReconciliationRollup
+
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
+        return (
+            sa.select(
+                col(u.month),
+                col(u.currency),
+                sa.func.sum(col(u.invoiced_count)),
+                sa.func.sum(col(u.invoiced_cents)),
+            )
+            .where(*conditions)
+            .group_by(col(u.month), col(u.currency))
+        )
+
+    def direct(part: ReconciliationQuery) -> _Sums:
+        month = _direct_month(session)
+        return (
+            sa.select(
+                month, col(r.currency), sa.func.count(col(r.invoiced_amount)), sa.func.sum(_direct_cents())
+            )
+            .where(*reconciliation_filters(part))
+            .group_by(month, col(r.currency))
+        )
+
+    totals = _combined(session, query, rollup, direct, keys=2)
+    return sorted((month, currency, _from_cents(sums[1])) for (month, currency), sums in totals.items())
+
+
+def skip_reason_counts(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int]]:
+    """(skip reason, reconciliations skipped for it), most frequent first."""
+    r, u = Reconciliation, ReconciliationRollup
+    skipped = replace(query, status="skipped") if query.status in (None, "skipped") else query
+
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
+        return (
+            sa.select(col(u.skip_reason), sa.func.sum(col(u.reconciliations)))
+            .where(*conditions)
+            .group_by(col(u.skip_reason))
+        )
+
+    def direct(part: ReconciliationQuery) -> _Sums:
+        reason = sa.func.coalesce(col(r.skip_reason), "")
+        return sa.select(reason, sa.func.count()).where(*reconciliation_filters(part)).group_by(reason)
+
+    if skipped.status != "skipped":
+        return []
+    totals = _combined(session, skipped, rollup, direct, keys=1)
+    counted = [(reason or NO_REASON, sums[0]) for (reason,), sums in totals.items()]
+    return sorted(counted, key=lambda item: (-item[1], item[0]))
+
+
+def monthly_failures(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int, int]]:
+    """(month, failed, all) so a chart can show the failure rate with its counts."""
+    r, u = Reconciliation, ReconciliationRollup
+
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
+        failed = sa.func.sum(sa.case((col(u.status) == "failed", col(u.reconciliations)), else_=0))
+        return (
+            sa.select(col(u.month), sa.func.sum(col(u.reconciliations)), failed)
+            .where(*conditions)
+            .group_by(col(u.month))
+        )
+
+    def direct(part: ReconciliationQuery) -> _Sums:
+        month = _direct_month(session)
+        failed = sa.func.sum(sa.case((col(r.status) == "failed", 1), else_=0))
+        return sa.select(month, sa.func.count(), failed).where(*reconciliation_filters(part)).group_by(month)
+
+    totals = _combined(session, query, rollup, direct, keys=1)
+    return sorted((month, sums[1], sums[0]) for (month,), sums in totals.items())
+
+
+def count_for_table(*, session: Session, query: ReconciliationQuery, cap: int = COUNT_CAP) -> ResultCount:
+    """How many reconciliations the table's filters match.
+
+    Filters the roll-up carries are counted from it, exactly and at any size, in a few
+    milliseconds; counting up to `cap` rows took 100 ms at a million rows. Others count the rows.
+    """
+    if _plan(query).rollup is None:
+        return count_reconciliations(session=session, query=query, cap=cap)
+    total = sum(count for _, _, count in monthly_status_counts(session=session, query=query))
+    return ResultCount(value=total, exact=True)
+
+
+def _from_cents(cents: int) -> Decimal:
+    return (Decimal(cents) / 100).quantize(CENT)
+
+
+def _invoiced_by_account(
+    session: Session, query: ReconciliationQuery, currency: str, accounts: list[int] | None, limit: int | None
+) -> list[tuple[int, int]]:
+    """(account, invoiced cents) in `currency` over the rows `query` matches, largest first."""
+    r = Reconciliation
+    cents = sa.func.sum(_direct_cents()).label("cents")
+    conditions = [*reconciliation_filters(query), col(r.currency) == currency]
+    account = col(r.billing_account_id)
+    if accounts is None:
+        # Nothing or zero invoiced adds nothing: the rows left are those of the invoiced-rows index
+        # (a third of all invoiced rows are zero). Written as a literal so the index's condition
+        # is seen to hold whatever plan the database keeps for the statement.
+        conditions.append(col(r.invoiced_amount) != sa.literal_column("0"))
+    else:
+        # A few accounts' rows, read through the account index; here the invoiced-rows index
+        # must not apply, as the planner would walk it for a whole date range.
+        conditions.append(account.in_(accounts))
+    statement = (
+        sa.select(account, cents)
+        .where(*conditions)
+        .group_by(account)
+        .having(cents > 0)
+        .order_by(cents.desc(), account)
+        .limit(limit)
+    )
+    return [(int(account), int(total)) for account, total in session.execute(statement)]
+
+
+def _invoiced_rows_at_most(session: Session, query: ReconciliationQuery, currency: str) -> int | None:
+    """No fewer than the invoiced rows in `currency` that `query` matches, read from the roll-up's
+    whole months around the date range; None when a filter the roll-up does not carry is set."""
+    if _has_table_only_filter(query):
+        return None
+    first = query.date_from.replace(day=1) if query.date_from else None
+    after = _next_month(query.date_to) if query.date_to else None
+    u = ReconciliationRollup
+    conditions = _rollup_filters(replace(query, currency=currency), (first, after))
+    total = session.scalar(sa.select(sa.func.sum(u.invoiced_count)).where(*conditions))
+    return int(total or 0)
+
+
+def _top_by_threshold(
+    session: Session, query: ReconciliationQuery, currency: str, limit: int
+) -> list[tuple[int, int]]:
+    """Accounts examined in order of their all-time total, which bounds what any range can add up
+    to: once the tenth best so far beats the next account's all-time total, no account left can
+    enter the ten (the threshold algorithm). That bound holds because a true-up never invoices
+    less than nothing. A range that does not settle within a few batches is summed over every row."""
+    found: list[tuple[int, int]] = []
+    t = ReconciliationAccountTotal
+    for batch in range(TOP_BATCHES):
+        candidates = session.execute(
+            sa.select(col(t.billing_account_id), col(t.invoiced_cents))
+            .where(col(t.currency) == currency, col(t.invoiced_cents) > 0)
+            .order_by(col(t.invoiced_cents).desc(), col(t.billing_account_id))
+            .offset(batch * TOP_BATCH_SIZE)
+            .limit(TOP_BATCH_SIZE)
+        ).all()
+        found += _invoiced_by_account(session, query, currency, [a for a, _ in candidates], None)
+        found = sorted(found, key=lambda item: (-item[1], item[0]))[:limit]
+        exhausted = len(candidates) < TOP_BATCH_SIZE
+        if exhausted or (len(found) == limit and found[-1][1] > candidates[-1][1]):
+            return found
+    return _invoiced_by_account(session, query, currency, None, limit)
+
+
+def _names_of(session: Session, query: ReconciliationQuery, accounts: list[int]) -> dict[int, str]:
+    r = Reconciliation
+    if not accounts:
+        return {}
+    statement = (
+        sa.select(col(r.billing_account_id), sa.func.max(r.customer_name))
+        .where(*reconciliation_filters(query), col(r.billing_account_id).in_(accounts))
+        .group_by(col(r.billing_account_id))
+    )
+    return {int(account): name for account, name in session.execute(statement)}
+
+
+def top_accounts_by_invoiced(
+    *, session: Session, query: ReconciliationQuery, currency: str, limit: int = 10
+) -> list[tuple[int, str, Decimal]]:
+    """(billing account id, customer name, invoiced amount) in one currency, largest first.
+
+    Amounts in different currencies are not comparable, so the ranking is per currency. A date
+    range with few invoiced rows (the roll-up tells how many, at most) is summed from the
+    invoiced-rows index alone; a wide one settles fastest by the threshold algorithm. The answer
+    is the same either way.
+    """
+    if query.currency not in (None, currency):
+        return []
+    rows = _invoiced_rows_at_most(session, query, currency)
+    if rows == 0:
+        return []
+    dated = query.date_from is not None or query.date_to is not None
+    if rows is not None and dated and rows <= DIRECT_TOP_ROWS:
+        found = _invoiced_by_account(session, query, currency, None, limit)
+    else:
+        found = _top_by_threshold(session, query, currency, limit)
+    names = _names_of(session, query, [account for account, _ in found])
+    return [(account, names[account], _from_cents(cents)) for account, cents in found]
+
+
+def monthly_seats_added(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int]]:
+    """(month, seats added): completed reconciliations' user count above the seats the subscription had."""
+    r, u = Reconciliation, ReconciliationRollup
+    done = replace(query, status="done") if query.status in (None, "done") else query
+
+    def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
+        return (
+            sa.select(col(u.month), sa.func.sum(col(u.reconciliations)), sa.func.sum(col(u.seats_added)))
+            .where(*conditions)
+            .group_by(col(u.month))
+        )
+
+    def direct(part: ReconciliationQuery) -> _Sums:
+        month = _direct_month(session)
+        added = col(r.user_count) - col(r.seats_before)
+        seats = sa.func.sum(sa.case((added > 0, added), else_=0))
+        return sa.select(month, sa.func.count(), seats).where(*reconciliation_filters(part)).group_by(month)
+
+    if done.status != "done":
+        return []
+    totals = _combined(session, done, rollup, direct, keys=1)
+    return sorted((month, sums[1]) for (month,), sums in totals.items())

@@ -1,0 +1,1 @@
+"""Staff: their sessions, the sign-in audit, and the views they save."""

@@ -1,0 +1,1 @@
+"""Subscriptions: finding them, and what a subscription's page shows."""
