@@ -4,11 +4,12 @@ import reflex as rx
 from reflex.vars import Var
 
 
-def field_error(errors: Var, name: str) -> rx.Component:
-    """The server's message for one field, if any."""
+def field_error(name: str, message: Var[str]) -> rx.Component:
+    """The server's message for the field `name`, if any (a field of the form's errors in
+    `state/form_errors.py`, such as `S.field_errors.email`)."""
     return rx.cond(
-        errors.contains(name),
-        rx.text(errors[name], size="1", color=rx.color("red", 11), role="alert", data_testid=f"error-{name}"),
+        message != "",
+        rx.text(message, size="1", color=rx.color("red", 11), role="alert", data_testid=f"error-{name}"),
     )
 
 
@@ -16,7 +17,7 @@ def form_field(
     name: str,
     label: str,
     default: Var | str,
-    errors: Var,
+    error: Var[str],
     *,
     type: str = "text",
     max_length: int | None = None,
@@ -29,23 +30,23 @@ def form_field(
             name=name,
             default_value=default,
             max_length=max_length,
-            color_scheme=rx.cond(errors.contains(name), "red", "gray"),
-            aria_invalid=rx.cond(errors.contains(name), "true", "false"),
+            color_scheme=rx.cond(error != "", "red", "gray"),
+            aria_invalid=rx.cond(error != "", "true", "false"),
             width="100%",
         ),
-        field_error(errors, name),
+        field_error(name, error),
         spacing="1",
         width="100%",
     )
 
 
-def reason_field(errors: Var, *, required: bool) -> rx.Component:
+def reason_field(error: Var[str], *, required: bool) -> rx.Component:
     """Why the change is made; it goes into the history."""
     label = "Reason (goes into the history)" + ("" if required else ", optional")
     return rx.vstack(
         rx.el.label(label, html_for="reason", font_size="var(--font-size-2)", font_weight="500"),
         rx.text_area(id="reason", name="reason", rows="2", width="100%"),
-        field_error(errors, "reason"),
+        field_error("reason", error),
         spacing="1",
         width="100%",
     )
@@ -89,16 +90,20 @@ def choice_fieldset(legend: str, *children: rx.Component) -> rx.Component:
 
 def address_decision(errors: Var, *, legend: str, keep_label: str) -> rx.Component:
     """A new contact's address, decided on purpose: the current one kept, or the new person's entered
-    (fields `sold_to_address` = keep | new and `sold_to_<field>`, as `SoldToAddress.from_form` reads)."""
+    (fields `sold_to_address` = keep | new and `sold_to_<field>`, as `SoldToAddress.from_form` reads);
+    `errors` is the form's errors, a `SoldToAddressErrors`."""
     return choice_fieldset(
         legend,
         radio_choice("sold_to_address", "keep", keep_label),
         radio_choice("sold_to_address", "new", "Enter the new person's address:"),
         rx.grid(
-            *[form_field(f"sold_to_{name}", label, "", errors) for name, label in ADDRESS_INPUTS],
+            *[
+                form_field(f"sold_to_{name}", label, "", getattr(errors, f"sold_to_{name}"))
+                for name, label in ADDRESS_INPUTS
+            ],
             columns="2",
             spacing="2",
             width="100%",
         ),
-        field_error(errors, "sold_to_address"),
+        field_error("sold_to_address", errors.sold_to_address),
     )

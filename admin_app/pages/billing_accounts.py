@@ -86,21 +86,21 @@ def _contact_fields(values) -> rx.Component:
     errors = D.contact_errors
     return rx.vstack(
         rx.hstack(
-            form_field("first_name", "First name", values["first_name"], errors),
-            form_field("last_name", "Last name", values["last_name"], errors),
+            form_field("first_name", "First name", values["first_name"], errors.first_name),
+            form_field("last_name", "Last name", values["last_name"], errors.last_name),
             width="100%",
         ),
-        form_field("email", "Email", values["email"], errors),
-        form_field("address_line1", "Address line 1", values["address_line1"], errors),
-        form_field("address_line2", "Address line 2", values["address_line2"], errors),
+        form_field("email", "Email", values["email"], errors.email),
+        form_field("address_line1", "Address line 1", values["address_line1"], errors.address_line1),
+        form_field("address_line2", "Address line 2", values["address_line2"], errors.address_line2),
         rx.hstack(
-            form_field("city", "City", values["city"], errors),
-            form_field("state", "State", values["state"], errors),
-            form_field("postal_code", "Postal code", values["postal_code"], errors),
+            form_field("city", "City", values["city"], errors.city),
+            form_field("state", "State", values["state"], errors.state),
+            form_field("postal_code", "Postal code", values["postal_code"], errors.postal_code),
             width="100%",
         ),
-        form_field("country", "Country (ISO code)", values["country"], errors, max_length=2),
-        reason_field(errors, required=False),
+        form_field("country", "Country (ISO code)", values["country"], errors.country, max_length=2),
+        reason_field(errors.reason, required=False),
         rx.cond(D.contact_message != "", error_callout(D.contact_message)),
         spacing="3",
         width="100%",
@@ -151,7 +151,7 @@ def _join_dialog() -> rx.Component:
             rx.alert_dialog.description(D.join_consequence),
             rx.form(
                 rx.vstack(
-                    reason_field(D.contact_errors, required=True),
+                    reason_field(D.contact_errors.reason, required=True),
                     rx.cond(
                         D.contact_message != "", rx.callout(D.contact_message, color_scheme="red", size="1")
                     ),
@@ -186,7 +186,7 @@ def _member_select() -> rx.Component:
             ),
             name="customer_id",
         ),
-        field_error(D.contact_errors, "customer_id"),
+        field_error("customer_id", D.contact_errors.customer_id),
         spacing="1",
         width="100%",
     )
@@ -243,7 +243,7 @@ def _choice_review() -> rx.Component:
                     keep_label="Keep the current holder's address (the company's)",
                 ),
             ),
-            reason_field(D.contact_errors, required=True),
+            reason_field(D.contact_errors.reason, required=True),
             rx.cond(D.contact_message != "", error_callout(D.contact_message)),
             rx.hstack(
                 rx.button(

@@ -17,6 +17,7 @@ S = CustomerDetailState
 C = S.customer
 M = CustomerEmailsState
 A = S.account
+E = S.field_errors
 
 
 def _summary() -> rx.Component:
@@ -143,17 +144,17 @@ def _edit_dialog() -> rx.Component:
     form = rx.form(
         rx.vstack(
             rx.hstack(
-                form_field("first_name", "First name", C["first_name"], S.field_errors),
-                form_field("last_name", "Last name", C["last_name"], S.field_errors),
+                form_field("first_name", "First name", C["first_name"], E.first_name),
+                form_field("last_name", "Last name", C["last_name"], E.last_name),
                 width="100%",
             ),
-            form_field("email", "Email", C["email"], S.field_errors),
+            form_field("email", "Email", C["email"], E.email),
             rx.checkbox(
                 "Skip email confirmation (keep the address confirmed)", name="skip_email_confirmation"
             ),
-            form_field("company", "Company", C["company"], S.field_errors),
-            form_field("country", "Country (ISO code)", C["country"], S.field_errors, max_length=2),
-            reason_field(S.field_errors, required=False),
+            form_field("company", "Company", C["company"], E.company),
+            form_field("country", "Country (ISO code)", C["country"], E.country, max_length=2),
+            reason_field(E.reason, required=False),
             rx.cond(S.form_message != "", error_callout(S.form_message)),
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
@@ -178,7 +179,7 @@ def _sold_to_address() -> rx.Component:
     return rx.vstack(
         rx.foreach(S.review_contact_lines, _review_line),
         address_decision(
-            S.field_errors,
+            E,
             legend="The Sold To's address",
             keep_label="Keep the current address (the company's, not the previous person's own)",
         ),
@@ -249,7 +250,7 @@ def _login_dialog() -> rx.Component:
                         activating & (S.disabled_warning != ""),
                         rx.callout(S.disabled_warning, icon="shield-alert", color_scheme="amber", size="1"),
                     ),
-                    reason_field(S.login_errors, required=True),
+                    reason_field(S.login_errors.reason, required=True),
                     rx.cond(
                         S.login_message != "",
                         rx.callout(
@@ -294,7 +295,7 @@ def _unlink_dialog() -> rx.Component:
             rx.form(
                 rx.vstack(
                     rx.text("The customer will no longer be linked to account ", C["uid"], ".", size="2"),
-                    reason_field(S.unlink_errors, required=True),
+                    reason_field(S.unlink_errors.reason, required=True),
                     rx.hstack(
                         rx.dialog.close(
                             rx.button("Cancel", variant="soft", color_scheme="gray", type="button")

@@ -175,11 +175,11 @@ def _send_dialog() -> rx.Component:
                             data_testid="last-email",
                         ),
                     ),
-                    form_field("to_address", "To", L["email"], E.send_errors, max_length=254),
+                    form_field("to_address", "To", L["email"], E.send_errors.to_address, max_length=254),
                     form_field(
-                        "ticket", "Ticket (for a corrected address)", "", E.send_errors, max_length=100
+                        "ticket", "Ticket (for a corrected address)", "", E.send_errors.ticket, max_length=100
                     ),
-                    reason_field(E.send_errors, required=False),
+                    reason_field(E.send_errors.reason, required=False),
                     rx.cond(E.send_message != "", error_callout(E.send_message)),
                     rx.hstack(
                         rx.dialog.close(

@@ -51,7 +51,7 @@ COLUMNS = [
 ]
 
 
-def _picker(label: str, name: str, on_type, options, choose, chosen) -> rx.Component:
+def _picker(label: str, name: str, on_type, options, choose, chosen, error) -> rx.Component:
     return rx.vstack(
         rx.el.label(label, html_for=name, font_size="var(--font-size-2)", font_weight="500"),
         rx.cond(
@@ -88,7 +88,7 @@ def _picker(label: str, name: str, on_type, options, choose, chosen) -> rx.Compo
             spacing="0",
             width="100%",
         ),
-        field_error(S.add_errors, name),
+        field_error(name, error),
         spacing="1",
         width="100%",
     )
@@ -107,6 +107,7 @@ def _add_dialog() -> rx.Component:
                         S.customer_options,
                         S.choose_customer,
                         S.chosen_customer,
+                        S.add_errors.customer,
                     ),
                     rx.cond(
                         S.existing_refusal != "",
@@ -128,13 +129,14 @@ def _add_dialog() -> rx.Component:
                         S.account_options,
                         S.choose_account,
                         S.chosen_account,
+                        S.add_errors.billing_account,
                     ),
                     rx.text(
                         "Adding a membership never changes the account's Sold To or Bill To contact.",
                         size="1",
                         color=rx.color("gray", 11),
                     ),
-                    reason_field(S.add_errors, required=False),
+                    reason_field(S.add_errors.reason, required=False),
                     rx.cond(S.add_message != "", error_callout(S.add_message)),
                     rx.hstack(
                         rx.dialog.close(
@@ -172,7 +174,7 @@ def _delete_dialog() -> rx.Component:
             ),
             rx.form(
                 rx.vstack(
-                    rx.cond(S.last_warning == "", reason_field(S.delete_errors, required=True)),
+                    rx.cond(S.last_warning == "", reason_field(S.delete_errors.reason, required=True)),
                     rx.hstack(
                         rx.button(
                             "Cancel",

@@ -63,20 +63,26 @@ def _evidence_choice() -> rx.Component:
             on_change=S.choose_evidence,
             aria_label="Verification",
         ),
-        field_error(S.errors, "evidence"),
+        field_error("evidence", S.errors.evidence),
         rx.match(
             S.evidence_kind,
             (
                 "sold_to_approval",
-                form_field("approver_email", "Approved by (email of the Sold To)", "", S.errors),
+                form_field(
+                    "approver_email", "Approved by (email of the Sold To)", "", S.errors.approver_email
+                ),
             ),
             (
                 "recent_invoice",
-                form_field("invoice_date", "Invoice date (YYYY-MM-DD)", "", S.errors, type="date"),
+                form_field(
+                    "invoice_date", "Invoice date (YYYY-MM-DD)", "", S.errors.invoice_date, type="date"
+                ),
             ),
             (
                 "namespace_owner",
-                form_field("namespace", "Namespace checked (path, such as acme/platform)", "", S.errors),
+                form_field(
+                    "namespace", "Namespace checked (path, such as acme/platform)", "", S.errors.namespace
+                ),
             ),
             (
                 "license_text",
@@ -87,7 +93,7 @@ def _evidence_choice() -> rx.Component:
                         font_size="var(--font-size-2)",
                     ),
                     rx.text_area(id="license_text", name="license_text", rows="4", width="100%"),
-                    field_error(S.errors, "license_text"),
+                    field_error("license_text", S.errors.license_text),
                     width="100%",
                 ),
             ),
@@ -98,6 +104,28 @@ def _evidence_choice() -> rx.Component:
     )
 
 
+# Saving the change edits the previous owner's customer record, the Sold To contact and memberships;
+# what those writes refuse comes back under their own fields, which this form has no input for.
+WRITTEN_FIELDS = (
+    "email",
+    "company",
+    "country",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "sold_to_address",
+    "customer",
+    "billing_account",
+    "reason",
+)
+
+
+def _refused_writes() -> rx.Component:
+    return rx.fragment(*[field_error(name, getattr(S.errors, name)) for name in WRITTEN_FIELDS])
+
+
 def _form() -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -105,10 +133,10 @@ def _form() -> rx.Component:
                 "1. Who asks",
                 "Their email: a customer becomes the owner; for someone new, enter their name too and the "
                 "previous owner's customer record is handed over to them.",
-                form_field("requester_email", "Requester's email", "", S.errors),
+                form_field("requester_email", "Requester's email", "", S.errors.requester_email),
                 rx.hstack(
-                    form_field("first_name", "First name (new person only)", "", S.errors),
-                    form_field("last_name", "Last name (new person only)", "", S.errors),
+                    form_field("first_name", "First name (new person only)", "", S.errors.first_name),
+                    form_field("last_name", "Last name (new person only)", "", S.errors.last_name),
                     width="100%",
                 ),
             ),
@@ -117,7 +145,7 @@ def _form() -> rx.Component:
                 "One of the handbook's verification options. Vouches from our own staff are not evidence.",
                 _evidence_choice(),
                 rx.hstack(
-                    form_field("ticket", "Ticket reference", "", S.errors),
+                    form_field("ticket", "Ticket reference", "", S.errors.ticket),
                     width="100%",
                 ),
                 rx.vstack(
@@ -125,7 +153,7 @@ def _form() -> rx.Component:
                         "Note (goes into the history)", html_for="note", font_size="var(--font-size-2)"
                     ),
                     rx.text_area(id="note", name="note", rows="2", width="100%"),
-                    field_error(S.errors, "note"),
+                    field_error("note", S.errors.note),
                     width="100%",
                 ),
             ),
@@ -133,6 +161,7 @@ def _form() -> rx.Component:
                 S.message != "",
                 rx.callout(S.message, icon="triangle-alert", color_scheme="red", role="alert"),
             ),
+            _refused_writes(),
             rx.button("Review the change", type="submit", loading=S.planning, size="3"),
             spacing="5",
             width="100%",

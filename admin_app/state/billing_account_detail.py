@@ -24,6 +24,7 @@ from admin_app.db.outcomes import Outcome
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies
+from admin_app.state.form_errors import ContactFormErrors, form_errors
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import done_within
 from admin_app.state.views import (
@@ -64,7 +65,7 @@ class BillingAccountDetailState(AppState):
     # The contact being edited; none (no id) when the dialog is closed or makes a new contact.
     editing: ContactView = ContactView()
     banner: str = ""
-    contact_errors: dict[str, str] = {}
+    contact_errors: ContactFormErrors = ContactFormErrors()
     contact_message: str = ""
     new_bill_to_open: bool = False
     join_open: bool = False
@@ -137,7 +138,8 @@ class BillingAccountDetailState(AppState):
         )
         if found is None:
             return
-        self.editing, self.contact_errors, self.contact_message = dataclasses.replace(found), {}, ""
+        self.editing = dataclasses.replace(found)
+        self._clear_messages()
         role = found.role
         self.banner = (
             f"You are editing the {role} contact of {self.account.name}." if role != "Contact" else ""
@@ -169,7 +171,8 @@ class BillingAccountDetailState(AppState):
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
     def open_new_bill_to(self) -> None:
-        self.new_bill_to_open, self.contact_errors, self.contact_message = True, {}, ""
+        self.new_bill_to_open = True
+        self._clear_messages()
         self.banner = f"You are giving {self.account.name} a Bill To contact of its own."
 
     @rx.event
@@ -205,7 +208,8 @@ class BillingAccountDetailState(AppState):
         except SQLAlchemyError:
             yield rx.toast.error(DATABASE_UNAVAILABLE)
             return
-        self.join_consequence, self.contact_errors, self.contact_message = consequence, {}, ""
+        self.join_consequence = consequence
+        self._clear_messages()
         self.join_open = consequence != ""
 
     @rx.event
@@ -234,7 +238,7 @@ class BillingAccountDetailState(AppState):
     @requires(Permission.CUSTOMERS_EDIT)
     def open_choice(self) -> None:
         self.choice_open, self.choice_reviewed = True, False
-        self.contact_errors, self.contact_message = {}, ""
+        self._clear_messages()
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
@@ -245,7 +249,8 @@ class BillingAccountDetailState(AppState):
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
     def back_to_choice(self) -> None:
-        self.choice_reviewed, self.contact_errors, self.contact_message = False, {}, ""
+        self.choice_reviewed = False
+        self._clear_messages()
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
@@ -255,7 +260,8 @@ class BillingAccountDetailState(AppState):
             return
         customer_id = parse_id(form.get("customer_id"))
         if customer_id is None:
-            self.contact_errors, self.contact_message = {"customer_id": "Choose a member."}, ""
+            self.contact_errors = ContactFormErrors(customer_id="Choose a member.")
+            self.contact_message = ""
             return
         role = form.get("role")
         choice = RoleChoice(
@@ -264,7 +270,7 @@ class BillingAccountDetailState(AppState):
             role=role if isinstance(role, str) else "",
         )
         outcome = await attempt(lambda session: choice_db.plan_role_choice(session, choice))
-        self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
+        self._show_refusal(outcome)
         plan = outcome.value
         if not outcome.ok or plan is None:
             return
@@ -290,9 +296,17 @@ class BillingAccountDetailState(AppState):
         async for update in self._write(write, "Saved: " + choice_db.ROLES[choice.role] + " changed."):
             yield update
 
+    def _clear_messages(self) -> None:
+        self.contact_errors, self.contact_message = ContactFormErrors(), ""
+
+    def _show_refusal(self, outcome: Outcome[T]) -> None:
+        """What the server refused in the open form, by field and as a whole (nothing for a write made)."""
+        self.contact_errors = form_errors(ContactFormErrors, outcome.field_errors)
+        self.contact_message = outcome.message
+
     async def _write(self, write: Callable[[Session], Outcome[T]], success: str) -> Replies:
         outcome = await attempt(write)
-        self.contact_errors, self.contact_message = outcome.field_errors, outcome.message
+        self._show_refusal(outcome)
         if not outcome.ok:
             if not (self.editing.id or self.new_bill_to_open or self.join_open or self.choice_open):
                 yield rx.toast.error(outcome.message)

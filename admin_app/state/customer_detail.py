@@ -25,6 +25,7 @@ from admin_app.db.outcomes import Outcome
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies
+from admin_app.state.form_errors import CustomerFormErrors, ReasonErrors, form_errors
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import done_within
 from admin_app.state.views import (
@@ -79,7 +80,7 @@ class CustomerDetailState(AppState):
     error: str = ""
 
     edit_open: bool = False
-    field_errors: dict[str, str] = {}
+    field_errors: CustomerFormErrors = CustomerFormErrors()
     form_message: str = ""
     review_open: bool = False
     review_lines: list[PlannedChange] = []
@@ -96,11 +97,11 @@ class CustomerDetailState(AppState):
     login_open: bool = False
     login_message: str = ""
     login_needs_confirmation: bool = False
-    login_errors: dict[str, str] = {}
+    login_errors: ReasonErrors = ReasonErrors()
     _login_reason: str = ""
 
     unlink_open: bool = False
-    unlink_errors: dict[str, str] = {}
+    unlink_errors: ReasonErrors = ReasonErrors()
 
     # The customer the page shows, as the server loaded it: every write targets this one, never the
     # URL at the time of the write (a crafted event may carry another page's URL).
@@ -161,7 +162,7 @@ class CustomerDetailState(AppState):
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
     def open_edit(self) -> None:
-        self.field_errors, self.form_message, self.edit_open = {}, "", True
+        self.field_errors, self.form_message, self.edit_open = CustomerFormErrors(), "", True
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
@@ -186,7 +187,8 @@ class CustomerDetailState(AppState):
             )
 
         outcome = await attempt(plan)
-        self.field_errors, self.form_message = outcome.field_errors, outcome.message
+        self.field_errors = form_errors(CustomerFormErrors, outcome.field_errors)
+        self.form_message = outcome.message
         planned = outcome.value
         if not outcome.ok or planned is None:
             return
@@ -236,13 +238,13 @@ class CustomerDetailState(AppState):
 
         outcome = await attempt(save)
         self.saving = False
+        self.field_errors = form_errors(CustomerFormErrors, outcome.field_errors)
         if set(outcome.field_errors) & ADDRESS_DECISION_FIELDS:
             # The address decision is made in the review: stay there and say what is missing.
-            self.field_errors = outcome.field_errors
             return
         self.review_open = False
         if not outcome.ok:
-            self.field_errors, self.form_message = outcome.field_errors, outcome.message
+            self.form_message = outcome.message
             return
         self.edit_open, self._edit = False, None
         await self._refresh()
@@ -252,7 +254,7 @@ class CustomerDetailState(AppState):
     @requires(Permission.LOGIN_STATUS_EDIT)
     def show_login(self, value: bool) -> None:
         self.login_open = bool(value)
-        self.login_message, self.login_needs_confirmation, self.login_errors = "", False, {}
+        self.login_message, self.login_needs_confirmation, self.login_errors = "", False, ReasonErrors()
 
     @rx.event
     @requires(Permission.LOGIN_STATUS_EDIT)
@@ -280,7 +282,8 @@ class CustomerDetailState(AppState):
             )
 
         outcome = await attempt(switch)
-        self.login_errors, self.login_message = outcome.field_errors, outcome.message
+        self.login_errors = form_errors(ReasonErrors, outcome.field_errors)
+        self.login_message = outcome.message
         self.login_needs_confirmation = outcome.needs_confirmation
         if outcome.needs_confirmation:
             # The dialog already shows who disabled it and when; ask for the second click only.
@@ -293,7 +296,7 @@ class CustomerDetailState(AppState):
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
     def show_unlink(self, value: bool) -> None:
-        self.unlink_open, self.unlink_errors = bool(value), {}
+        self.unlink_open, self.unlink_errors = bool(value), ReasonErrors()
 
     @rx.event
     @requires(Permission.CUSTOMERS_EDIT)
@@ -307,7 +310,9 @@ class CustomerDetailState(AppState):
         )
         outcome = await attempt(unlink)
         if not outcome.ok:
-            self.unlink_errors = outcome.field_errors or {"reason": outcome.message}
+            self.unlink_errors = form_errors(
+                ReasonErrors, outcome.field_errors or {"reason": outcome.message}
+            )
             return
         self.unlink_open = False
         await self._refresh()

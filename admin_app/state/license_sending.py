@@ -22,6 +22,7 @@ from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
 from admin_app.state.emails import EmailsState
 from admin_app.state.events import Payload, Reply
+from admin_app.state.form_errors import LicenseSendErrors, form_errors
 from admin_app.state.license_detail import LicenseDetailState, path_tail
 from admin_app.state.writes import acting_staff, attempt, form_text
 
@@ -38,7 +39,7 @@ class LicenseSendingState(EmailsState, AppState):
     _email_item_type: ClassVar[str] = "license"
 
     send_open: bool = False
-    send_errors: dict[str, str] = {}
+    send_errors: LicenseSendErrors = LicenseSendErrors()
     send_message: str = ""
 
     @rx.event
@@ -55,7 +56,7 @@ class LicenseSendingState(EmailsState, AppState):
     @requires(Permission.LICENSE_FILES)
     def show_send(self, value: bool) -> None:
         self.send_open = bool(value)
-        self.send_errors, self.send_message = {}, ""
+        self.send_errors, self.send_message = LicenseSendErrors(), ""
 
     @rx.event
     @requires(Permission.LICENSE_FILES)
@@ -85,7 +86,8 @@ class LicenseSendingState(EmailsState, AppState):
             )
 
         outcome = await attempt(write)
-        self.send_errors, self.send_message = outcome.field_errors, outcome.message
+        self.send_errors = form_errors(LicenseSendErrors, outcome.field_errors)
+        self.send_message = outcome.message
         if not outcome.ok:
             return None
         self.send_open = False

@@ -19,6 +19,7 @@ from admin_app.db.outcomes import Outcome
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies
+from admin_app.state.form_errors import AddMembershipErrors, ReasonErrors, form_errors
 from admin_app.state.list_page import DescribedListState
 from admin_app.state.writes import acting_staff, attempt, audited, form_text
 
@@ -90,7 +91,7 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
     chosen_account: Choice = Choice()
     # Rule 1's refusal for the chosen customer, who already has a membership.
     existing_refusal: str = ""
-    add_errors: dict[str, str] = {}
+    add_errors: AddMembershipErrors = AddMembershipErrors()
     add_message: str = ""
     # The customer just added whose login is not active (their id and email), or none.
     not_activated: Choice = Choice()
@@ -98,7 +99,7 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
     delete_target: MembershipRow = MembershipRow()
     delete_open: bool = False
     last_warning: str = ""
-    delete_errors: dict[str, str] = {}
+    delete_errors: ReasonErrors = ReasonErrors()
     _delete_reason: str = ""
 
     def _views(self, session: Session, records: list[object]) -> list[MembershipRow]:
@@ -111,7 +112,7 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
         self.add_open = bool(value)
         self.customer_options, self.account_options = [], []
         self.chosen_customer, self.chosen_account, self.existing_refusal = Choice(), Choice(), ""
-        self.add_errors, self.add_message = {}, ""
+        self.add_errors, self.add_message = AddMembershipErrors(), ""
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
@@ -167,14 +168,10 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
     @requires(Permission.MEMBERSHIPS_EDIT)
     async def add(self, form: Payload) -> Replies:
         if not self.chosen_customer.id or not self.chosen_account.id:
-            self.add_errors = {
-                **({} if self.chosen_customer.id else {"customer": "Pick a customer from the list."}),
-                **(
-                    {}
-                    if self.chosen_account.id
-                    else {"billing_account": "Pick a billing account from the list."}
-                ),
-            }
+            self.add_errors = AddMembershipErrors(
+                customer="" if self.chosen_customer.id else "Pick a customer from the list.",
+                billing_account="" if self.chosen_account.id else "Pick a billing account from the list.",
+            )
             return
         actor = await acting_staff(self)
         customer_id, account_id = int(self.chosen_customer.id), int(self.chosen_account.id)
@@ -192,7 +189,8 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
         except SQLAlchemyError:
             self.add_message = DATABASE_UNAVAILABLE
             return
-        self.add_errors, self.add_message = outcome.field_errors, outcome.message
+        self.add_errors = form_errors(AddMembershipErrors, outcome.field_errors)
+        self.add_message = outcome.message
         if not outcome.ok:
             return
         self.not_activated = (
@@ -208,7 +206,7 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
         target = next((r for r in self.rows if isinstance(row, dict) and r.id == row.get("id")), None)
         if target is not None:
             self.delete_target, self.delete_open, self.last_warning = dataclasses.replace(target), True, ""
-            self.delete_errors, self._delete_reason = {}, ""
+            self.delete_errors, self._delete_reason = ReasonErrors(), ""
 
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
@@ -240,7 +238,7 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
             )
 
         outcome = await attempt(write)
-        self.delete_errors = outcome.field_errors
+        self.delete_errors = form_errors(ReasonErrors, outcome.field_errors)
         if outcome.field_errors:
             return
         if outcome.needs_confirmation:

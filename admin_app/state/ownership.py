@@ -25,6 +25,7 @@ from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.license_key import verification_keys
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies
+from admin_app.state.form_errors import OwnershipFormErrors, form_errors
 from admin_app.state.views import (
     AccountView,
     ContactView,
@@ -101,7 +102,7 @@ class OwnershipState(AppState):
     error: str = ""
 
     evidence_kind: str = ""
-    errors: dict[str, str] = {}
+    errors: OwnershipFormErrors = OwnershipFormErrors()
     message: str = ""
     planning: bool = False
     saving: bool = False
@@ -141,7 +142,7 @@ class OwnershipState(AppState):
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
     async def load(self) -> Replies:
-        self.loading, self.review_open, self.errors, self.message = True, False, {}, ""
+        self.loading, self.review_open, self.errors, self.message = True, False, OwnershipFormErrors(), ""
         self.evidence_kind, self._request, self._fingerprint = "", None, ""
         yield None
         await self._refresh()
@@ -168,7 +169,8 @@ class OwnershipState(AppState):
             )
         )
         self.planning = False
-        self.errors, self.message = {**outcome.field_errors, **problems}, outcome.message
+        self.errors = form_errors(OwnershipFormErrors, {**outcome.field_errors, **problems})
+        self.message = outcome.message
         plan = outcome.value
         if not outcome.ok or problems or plan is None:
             return
@@ -222,7 +224,7 @@ class OwnershipState(AppState):
         if not outcome.ok:
             self.review_open, self.message = False, outcome.message
             if outcome.field_errors:
-                self.errors = outcome.field_errors
+                self.errors = form_errors(OwnershipFormErrors, outcome.field_errors)
             return
         self.review_open, self._request = False, None
         made = outcome.made()
