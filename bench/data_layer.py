@@ -10,13 +10,15 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from admin_app.db.licenses.search import LicenseQuery, count_licenses, iter_licenses, search_licenses
+from admin_app.db.licenses.search import LICENSE_LIST
+from admin_app.db.lists.spec import Query
 from admin_app.db.session import engine_for
 from admin_app.web.csv_export import csv_chunks
-from admin_app.web.exports import LICENSE_COLUMNS, csv_header, csv_rows
+from admin_app.web.exports import csv_header, csv_rows
 
 SEARCH_TARGET_P95_MS = 20
 DEEP_PAGE = 100
+Q = LICENSE_LIST.query
 
 
 @dataclass(frozen=True)
@@ -24,31 +26,31 @@ class QueryKind:
     """A kind of search staff make, named as the benchmark reports it."""
 
     name: str
-    query: LicenseQuery
+    query: Query
 
 
 def query_kinds(session: Session) -> list[QueryKind]:
     """The query kinds of the issue, with terms taken from the data itself."""
     rare_email = session.scalar(sa.text("SELECT email FROM license WHERE id = 500000"))
     return [
-        QueryKind("no_search", LicenseQuery()),
-        QueryKind("common_word", LicenseQuery(q="software")),
+        QueryKind("no_search", Q()),
+        QueryKind("common_word", Q(q="software")),
         # In about 3 % of rows: too few for the newest 2,000 to fill a page, too many to sort them all.
-        QueryKind("mid_word", LicenseQuery(q="acme")),
-        QueryKind("rare_email", LicenseQuery(q=rare_email)),
-        QueryKind("one_char", LicenseQuery(q="e")),
-        QueryKind("two_chars", LicenseQuery(q="ar")),
-        QueryKind("two_chars_rare", LicenseQuery(q="qx")),
-        QueryKind("matches_nothing", LicenseQuery(q="zzqqxx")),
-        QueryKind("two_filters", LicenseQuery(plan="ultimate", trial="paid")),
-        QueryKind("term_and_two_filters", LicenseQuery(q="software", plan="starter", status="expired")),
-        QueryKind("sorted_by_users", LicenseQuery(q="robotics", sort="users")),
+        QueryKind("mid_word", Q(q="acme")),
+        QueryKind("rare_email", Q(q=rare_email)),
+        QueryKind("one_char", Q(q="e")),
+        QueryKind("two_chars", Q(q="ar")),
+        QueryKind("two_chars_rare", Q(q="qx")),
+        QueryKind("matches_nothing", Q(q="zzqqxx")),
+        QueryKind("two_filters", Q(plan="ultimate", trial="paid")),
+        QueryKind("term_and_two_filters", Q(q="software", plan="starter", status="expired")),
+        QueryKind("sorted_by_users", Q(q="robotics", sort="-users")),
         # What make load's searches mostly are: a term typed on a page already filtered and sorted.
-        QueryKind("term_and_plan_by_users", LicenseQuery(q="partners", plan="premium", sort="users")),
-        QueryKind("active_only", LicenseQuery(active="only")),
-        QueryKind("active_only_by_company", LicenseQuery(active="only", sort="company", descending=False)),
-        QueryKind("active_only_term", LicenseQuery(q="software", active="only")),
-        QueryKind("active_only_plan", LicenseQuery(active="only", plan="ultimate")),
+        QueryKind("term_and_plan_by_users", Q(q="partners", plan="premium", sort="-users")),
+        QueryKind("active_only", Q(active="only")),
+        QueryKind("active_only_by_company", Q(active="only", sort="company")),
+        QueryKind("active_only_term", Q(q="software", active="only")),
+        QueryKind("active_only_plan", Q(active="only", plan="ultimate")),
     ]
 
 
@@ -74,10 +76,10 @@ def summary(samples: list[float]) -> dict[str, float | int]:
     }
 
 
-def _deep_cursor(session: Session, query: LicenseQuery) -> tuple[str | None, int]:
+def _deep_cursor(session: Session, query: Query) -> tuple[str | None, int]:
     after, page = None, 1
     while page < DEEP_PAGE:
-        result = search_licenses(session=session, query=query, after=after)
+        result = LICENSE_LIST.rows(session=session, query=query, after=after)
         if not result.next_cursor:
             break
         after, page = result.next_cursor, page + 1
@@ -92,7 +94,7 @@ def search_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
             deep_cursor, deep_page = _deep_cursor(session, kind.query)
             for page_name, after, page_number in (("first", None, 1), ("deep", deep_cursor, deep_page)):
                 samples = timed(
-                    lambda q=kind.query, a=after: search_licenses(session=session, query=q, after=a), n
+                    lambda q=kind.query, a=after: LICENSE_LIST.rows(session=session, query=q, after=a), n
                 )
                 figures = summary(samples)
                 yield {
@@ -106,15 +108,16 @@ def search_benchmarks(db: str, url: str, n: int) -> Iterator[dict]:
                     "target_p95_ms": SEARCH_TARGET_P95_MS,
                     "meets_target": figures["p95_ms"] <= SEARCH_TARGET_P95_MS,
                 }
-            samples = timed(lambda q=kind.query: count_licenses(session=session, query=q), max(5, n // 5))
+            samples = timed(lambda q=kind.query: LICENSE_LIST.count(session=session, query=q), max(5, n // 5))
             yield {"bench": "license_count", "db": db, "query": kind.name, "rows": rows, **summary(samples)}
 
 
 def _export(url: str, n_rows: int) -> int:
     with Session(engine_for(url)) as session:
-        licenses = iter_licenses(session=session, query=LicenseQuery())
-        rows = itertools.islice(csv_rows(LICENSE_COLUMNS, licenses), n_rows)
-        return sum(len(chunk) for chunk in csv_chunks(csv_header(LICENSE_COLUMNS), rows))
+        licenses = LICENSE_LIST.every(session=session, query=Q())
+        columns = LICENSE_LIST.export_columns
+        rows = itertools.islice(csv_rows(columns, licenses), n_rows)
+        return sum(len(chunk) for chunk in csv_chunks(csv_header(columns), rows))
 
 
 def export_benchmarks(db: str, url: str) -> Iterator[dict]:

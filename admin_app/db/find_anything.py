@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from admin_app.db.accounts.search import ACCOUNT_LIST
 from admin_app.db.customers.search import CUSTOMER_LIST
-from admin_app.db.licenses.search import LicenseQuery, search_licenses
+from admin_app.db.licenses.search import LICENSE_LIST
 from admin_app.db.lists.paging import Page
 from admin_app.db.lists.text_search import TRIGRAM, WORD_RUN, normalize_term, term_can_match
 from admin_app.db.models import BillingAccount, Customer, License, Reconciliation, Subscription
@@ -78,7 +78,7 @@ class Finder:
 
 FINDERS: dict[Kind, Finder] = {
     Kind.CUSTOMER: Finder(CUSTOMER_LIST.rows, CUSTOMER_LIST.query, _customer),
-    Kind.LICENSE: Finder(search_licenses, LicenseQuery, _license),
+    Kind.LICENSE: Finder(LICENSE_LIST.rows, LICENSE_LIST.query, _license),
     Kind.BILLING_ACCOUNT: Finder(ACCOUNT_LIST.rows, ACCOUNT_LIST.query, _account),
     Kind.SUBSCRIPTION: Finder(SUBSCRIPTION_LIST.rows, SUBSCRIPTION_LIST.query, _subscription),
     Kind.RECONCILIATION: Finder(search_reconciliations, ReconciliationQuery, _reconciliation),

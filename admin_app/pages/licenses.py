@@ -4,10 +4,9 @@ import reflex as rx
 
 from admin_app.components.cells import cell_badge, cell_line, cell_stack, cell_text
 from admin_app.components.data_table import Column
-from admin_app.components.filters import date_range_filter, select_filter
+from admin_app.components.filters import described_filters
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.components.status import active_badge, status_badge
-from admin_app.db.licenses.search import ACTIVE_CHOICES, LICENSE_TYPES, PLANS, STATUSES
 from admin_app.state.licenses import LicensesState
 
 
@@ -44,17 +43,8 @@ COLUMNS = [
 
 
 def filter_bar() -> rx.Component:
-    on_change = LicensesState.set_filter
-    chosen = LicensesState.filters
     return rx.hstack(
-        select_filter("plan", "Plan", {p: p.capitalize() for p in PLANS}, chosen["plan"], on_change),
-        select_filter(
-            "trial", "Trial or paid", {"trial": "Trial", "paid": "Paid"}, chosen["trial"], on_change
-        ),
-        select_filter("status", "Status", STATUSES, chosen["status"], on_change),
-        select_filter("type", "Type", {t: t.capitalize() for t in LICENSE_TYPES}, chosen["type"], on_change),
-        select_filter("active", "Active license (rule 11)", ACTIVE_CHOICES, chosen["active"], on_change),
-        date_range_filter(("issued_from", "issued_to"), ("Issued from", "Issued to"), chosen, on_change),
+        *described_filters(LicensesState),
         clear_filters_button(LicensesState),
         spacing="3",
         align="end",

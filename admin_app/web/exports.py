@@ -24,7 +24,7 @@ from admin_app.auth.identity import still_live
 from admin_app.auth.permissions import Permission
 from admin_app.db.customers.search import CUSTOMER_LIST
 from admin_app.db.history import search as history_db
-from admin_app.db.licenses import search as license_db
+from admin_app.db.licenses.search import LICENSE_LIST
 from admin_app.db.lists.spec import CsvColumn, ListSpec, csv_date, csv_field
 from admin_app.db.reconciliations import search as reconciliation_db
 from admin_app.db.session import in_session, session_scope
@@ -38,20 +38,6 @@ SESSION_CHECK_SECONDS = 1.0
 SESSION_ENDED = "the staff session ended"
 
 
-LICENSE_COLUMNS = (
-    csv_field("id"),
-    csv_field("company"),
-    csv_field("licensee_name"),
-    csv_field("email"),
-    csv_date("issued_at"),
-    csv_date("starts_at"),
-    csv_date("expires_at"),
-    CsvColumn("trial", lambda row: "trial" if row.trial else "paid"),
-    csv_field("plan"),
-    csv_field("user_count"),
-    csv_field("subscription_name"),
-    csv_field("license_type"),
-)
 RECONCILIATION_COLUMNS = (
     csv_field("id"),
     csv_field("billing_account_id"),
@@ -112,13 +98,7 @@ def _parsed(parse: Callable) -> Callable[[dict[str, str]], tuple[object, list[st
 
 
 EXPORTS = {
-    "licenses.csv": Export(
-        "licenses.csv",
-        Permission.LICENSES_READ,
-        _parsed(license_db.parse_license_query),
-        LICENSE_COLUMNS,
-        lambda session, query: license_db.iter_licenses(session=session, query=query),
-    ),
+    "licenses.csv": described("licenses.csv", Permission.LICENSES_READ, LICENSE_LIST),
     "reconciliations.csv": Export(
         "reconciliations.csv",
         Permission.RECONCILIATIONS_READ,

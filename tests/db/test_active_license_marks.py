@@ -12,12 +12,10 @@ from admin_app.background.active_marks import renew_marks
 from admin_app.db import migrate
 from admin_app.db.licenses import search as licenses_module
 from admin_app.db.licenses.search import (
-    LicenseQuery,
+    LICENSE_LIST,
     active_marks_current,
-    count_licenses,
     mark_active_licenses,
     renew_active_marks,
-    search_licenses,
 )
 from admin_app.db.lists import paging
 from admin_app.db.models import ActiveLicenseMarks, License
@@ -29,7 +27,7 @@ from tests.db.pages import with_statements
 from tests.factories import add_licenses, day
 
 TODAY = date(2026, 3, 1)
-ACTIVE = LicenseQuery(active="only")
+ACTIVE = LICENSE_LIST.query(active="only")
 
 
 def at(text: str) -> datetime:
@@ -37,8 +35,8 @@ def at(text: str) -> datetime:
 
 
 def active_ids(session: Session, today: date, q: str = "") -> set[int]:
-    query = LicenseQuery(q=q, active="only")
-    return {row.id for row in search_licenses(session=session, query=query, today=today).rows}
+    query = LICENSE_LIST.query(q=q, active="only")
+    return {row.id for row in LICENSE_LIST.rows(session=session, query=query, today=today).rows}
 
 
 def marked_ids(session: Session) -> set[int]:
@@ -94,7 +92,7 @@ def test_marks_are_made_for_a_day_and_renewed_when_it_turns(session, two_compani
     renewal_day = date(2026, 4, 1)
     assert mark_active_licenses(session=session, today=renewal_day) == 2
     assert marked_ids(session) == {renewal.id} == active_ids(session, renewal_day)
-    assert count_licenses(session=session, query=ACTIVE, today=renewal_day).value == 1
+    assert LICENSE_LIST.count(session=session, query=ACTIVE, today=renewal_day).value == 1
 
 
 @pytest.mark.parametrize(
@@ -222,7 +220,7 @@ def _round_trip(url: str) -> None:
         assert not active_marks_current(session, datetime.now(UTC).date())
         assert mark_active_licenses(session=session) == 1
         assert {
-            r.company for r in search_licenses(session=session, query=LicenseQuery(q="renamed")).rows
+            r.company for r in LICENSE_LIST.rows(session=session, query=LICENSE_LIST.query(q="renamed")).rows
         } == {"Renamed Ltd"}
         assert len(active_ids(session, datetime.now(UTC).date(), q="renamed")) == 1
     engine_for(url).dispose()

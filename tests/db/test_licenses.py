@@ -8,23 +8,21 @@ import sqlalchemy as sa
 
 from admin_app.db.licenses import search as licenses_module
 from admin_app.db.licenses.search import (
-    LicenseQuery,
+    LICENSE_LIST,
     active_license_for,
     active_license_ids,
-    count_licenses,
-    iter_licenses,
     license_status,
     mark_active_licenses,
-    parse_license_query,
-    search_licenses,
 )
 from admin_app.db.lists import listing, paging
 from admin_app.db.lists.paging import ResultCount, encode_cursor
+from admin_app.db.lists.spec import Query
 from admin_app.db.models import License
 from tests.db.pages import every_page, with_parameters, with_statements
 from tests.factories import add_licenses, day
 
 TODAY = date(2026, 3, 1)
+Q = LICENSE_LIST.query
 SORT_ATTRS = {
     "issued": "issued_at",
     "starts": "starts_at",
@@ -38,9 +36,9 @@ def ids(licenses) -> list[int]:
     return [license.id for license in licenses]
 
 
-def all_pages(session, query: LicenseQuery, limit: int) -> list[list[int]]:
+def all_pages(session, query: Query, limit: int) -> list[list[int]]:
     pages = every_page(
-        lambda after: search_licenses(session=session, query=query, after=after, limit=limit, today=TODAY)
+        lambda after: LICENSE_LIST.rows(session=session, query=query, after=after, limit=limit, today=TODAY)
     )
     return [ids(page.rows) for page in pages]
 
@@ -85,20 +83,20 @@ def search_rows(session):
 def test_search_is_a_case_insensitive_substring_of_any_field(
     session, search_rows, probe_window, term, expected
 ):
-    query = parse_license_query({"q": term}).query
-    page = search_licenses(session=session, query=query, today=TODAY)
+    query = LICENSE_LIST.parse({"q": term}).query
+    page = LICENSE_LIST.rows(session=session, query=query, today=TODAY)
     assert {row.company for row in page.rows} == expected
-    assert count_licenses(session=session, query=query, today=TODAY).value == len(expected)
+    assert LICENSE_LIST.count(session=session, query=query, today=TODAY).value == len(expected)
 
 
 def test_a_row_holding_a_terms_trigrams_apart_is_not_a_match(session, probe_window):
     """SQLite looks a term up by trigrams that cover it (sof, twa, are), not as one phrase: a row
     with all of them but not the term itself is a candidate, and the recheck must drop it."""
     add_licenses(session, [{"company": "Software Ltd"}, {"company": "Sofa Twain Hardware"}])
-    query = LicenseQuery(q="software")
-    page = search_licenses(session=session, query=query, today=TODAY)
+    query = Q(q="software")
+    page = LICENSE_LIST.rows(session=session, query=query, today=TODAY)
     assert [row.company for row in page.rows] == ["Software Ltd"]
-    assert count_licenses(session=session, query=query, today=TODAY).value == 1
+    assert LICENSE_LIST.count(session=session, query=query, today=TODAY).value == 1
 
 
 BAD_INPUT = [
@@ -124,9 +122,9 @@ BAD_INPUT = [
 
 @pytest.mark.parametrize("term", BAD_INPUT, ids=range(len(BAD_INPUT)))
 def test_hostile_search_input_finds_only_literal_matches(session, search_rows, probe_window, term):
-    query = LicenseQuery(q=term)
-    page = search_licenses(session=session, query=query, today=TODAY)
-    count = count_licenses(session=session, query=query, today=TODAY)
+    query = Q(q=term)
+    page = LICENSE_LIST.rows(session=session, query=query, today=TODAY)
+    count = LICENSE_LIST.count(session=session, query=query, today=TODAY)
     assert page.rows == []
     assert (count.value, count.exact) == (0, True)
 
@@ -149,8 +147,8 @@ def test_filters_match_what_the_rows_say(session, probe_window):
     )
 
     def found(**params) -> set[int]:
-        query = parse_license_query(params).query
-        return set(ids(search_licenses(session=session, query=query, today=TODAY).rows))
+        query = LICENSE_LIST.parse(params).query
+        return set(ids(LICENSE_LIST.rows(session=session, query=query, today=TODAY).rows))
 
     assert found(plan="ultimate") == {r.id for r in rows if r.plan == "ultimate"}
     assert found(trial="trial") == {r.id for r in rows if r.trial}
@@ -164,15 +162,15 @@ def test_filters_match_what_the_rows_say(session, probe_window):
 
 
 def test_bad_filter_values_are_ignored_with_a_message():
-    parsed = parse_license_query(
+    parsed = LICENSE_LIST.parse(
         {"plan": "platinum", "status": "1; DROP", "sort": "-password", "issued_from": "yesterday", "type": ""}
     )
-    assert parsed.query == LicenseQuery()
+    assert parsed.query == Q()
     assert len(parsed.errors) == 4
     assert any("platinum" in error for error in parsed.errors)
 
-    swapped = parse_license_query({"issued_from": "2024-12-31", "issued_to": "2024-01-01"})
-    assert (swapped.query.issued_from, swapped.query.issued_to) == (date(2024, 1, 1), date(2024, 12, 31))
+    swapped = LICENSE_LIST.parse({"issued_from": "2024-12-31", "issued_to": "2024-01-01"})
+    assert LICENSE_LIST.to_params(swapped.query) == {"issued_from": "2024-01-01", "issued_to": "2024-12-31"}
     assert "swapped" in swapped.errors[0]
 
 
@@ -198,7 +196,7 @@ def paging_rows(session):
 @pytest.mark.parametrize("sort", sorted(SORT_ATTRS))
 @pytest.mark.parametrize("descending", [True, False], ids=["desc", "asc"])
 def test_keyset_pages_cover_every_row_once_in_order(session, paging_rows, probe_window, sort, descending):
-    query = LicenseQuery(sort=sort, descending=descending)
+    query = Q(sort=("-" if descending else "") + sort)
     attr = SORT_ATTRS[sort]
     expected = sorted(paging_rows, key=lambda r: (getattr(r, attr), r.id), reverse=descending)
 
@@ -233,7 +231,7 @@ def test_pages_of_one_plan_in_issue_order_hold_its_rows_once(
 ):
     """Search windows are counted among one plan's rows (paging.Match.in_order), never skip one,
     forwards or back."""
-    query = LicenseQuery(q=term, plan="premium", sort="issued", descending=descending)
+    query = Q(q=term, plan="premium", sort="-issued" if descending else "issued")
     expected = sorted(
         (r for r in one_plan_among_many if r.plan == "premium" and term in r.company.lower()),
         key=lambda r: (r.issued_at, r.id),
@@ -241,10 +239,10 @@ def test_pages_of_one_plan_in_issue_order_hold_its_rows_once(
     )
 
     def page_before(token: str):
-        return search_licenses(session=session, query=query, before=token, limit=4, today=TODAY)
+        return LICENSE_LIST.rows(session=session, query=query, before=token, limit=4, today=TODAY)
 
     forward = every_page(
-        lambda after: search_licenses(session=session, query=query, after=after, limit=4, today=TODAY)
+        lambda after: LICENSE_LIST.rows(session=session, query=query, after=after, limit=4, today=TODAY)
     )
     backward = [forward[-1]]
     while backward[-1].prev_cursor:
@@ -262,12 +260,32 @@ def test_a_plans_first_page_comes_from_one_window_of_its_own_rows(session, one_p
     monkeypatch.setattr(paging, "PROBE_WINDOW", 10)
     page, statements = with_statements(
         session,
-        lambda: search_licenses(session=session, query=LicenseQuery(plan="premium"), limit=4, today=TODAY),
+        lambda: LICENSE_LIST.rows(session=session, query=Q(plan="premium"), limit=4, today=TODAY),
     )
 
     premium = [r for r in one_plan_among_many if r.plan == "premium"]
     assert ids(page.rows) == ids(sorted(premium, key=lambda r: (r.issued_at, r.id), reverse=True)[:4])
     assert len(statements) == 2
+
+
+@pytest.mark.parametrize(("sort", "in_the_plans_index"), [("-issued", True), ("-users", False)])
+def test_a_plans_windows_are_counted_in_its_index_in_issue_order_only(
+    session, one_plan_among_many, monkeypatch, sort, in_the_plans_index
+):
+    """The plan's index keeps its rows in issue order: sorted otherwise, a window is counted among
+    every license."""
+    monkeypatch.setattr(paging, "PROBE_WINDOW", 10)
+    query = Q(plan="premium", sort=sort)
+    page, statements = with_statements(
+        session, lambda: LICENSE_LIST.rows(session=session, query=query, limit=4, today=TODAY)
+    )
+
+    premium = [r for r in one_plan_among_many if r.plan == "premium"]
+    attr = "issued_at" if sort == "-issued" else "user_count"
+    assert ids(page.rows) == ids(sorted(premium, key=lambda r: (getattr(r, attr), r.id), reverse=True)[:4])
+    window_end = statements[0]
+    assert "OFFSET" in window_end
+    assert bool(re.search(r'plan"? = ', window_end)) is in_the_plans_index
 
 
 def test_a_windows_rows_are_bounded_by_the_sort_column_on_its_own(session, one_plan_among_many, monkeypatch):
@@ -276,7 +294,7 @@ def test_a_windows_rows_are_bounded_by_the_sort_column_on_its_own(session, one_p
     bound on issued_at alone gives it the column's own statistics."""
     monkeypatch.setattr(paging, "PROBE_WINDOW", 10)
     page, statements = with_statements(
-        session, lambda: search_licenses(session=session, query=LicenseQuery(q="acme"), limit=4, today=TODAY)
+        session, lambda: LICENSE_LIST.rows(session=session, query=Q(q="acme"), limit=4, today=TODAY)
     )
 
     acme = [r for r in one_plan_among_many if "Acme" in r.company]
@@ -288,9 +306,9 @@ def test_a_windows_rows_are_bounded_by_the_sort_column_on_its_own(session, one_p
 
 
 def test_previous_page_returns_exactly_the_page_before(session, paging_rows, probe_window):
-    query = LicenseQuery(q="acme", plan="premium", sort="company", descending=False)
+    query = Q(q="acme", plan="premium", sort="company")
     forward = every_page(
-        lambda after: search_licenses(session=session, query=query, after=after, limit=4, today=TODAY)
+        lambda after: LICENSE_LIST.rows(session=session, query=query, after=after, limit=4, today=TODAY)
     )
     assert len(forward) > 2
     assert forward[0].prev_cursor is None
@@ -298,7 +316,7 @@ def test_previous_page_returns_exactly_the_page_before(session, paging_rows, pro
     backward = [forward[-1]]
     while backward[-1].prev_cursor:
         backward.append(
-            search_licenses(
+            LICENSE_LIST.rows(
                 session=session, query=query, before=backward[-1].prev_cursor, limit=4, today=TODAY
             )
         )
@@ -308,15 +326,15 @@ def test_previous_page_returns_exactly_the_page_before(session, paging_rows, pro
 
 @pytest.mark.parametrize("cursor", ["garbage", "", "eyJhIjoxfQ", encode_cursor("not a date", 5), "%00"])
 def test_a_tampered_cursor_gives_the_first_page(session, paging_rows, cursor):
-    first = search_licenses(session=session, query=LicenseQuery(), limit=5, today=TODAY)
-    page = search_licenses(session=session, query=LicenseQuery(), after=cursor, limit=5, today=TODAY)
+    first = LICENSE_LIST.rows(session=session, query=Q(), limit=5, today=TODAY)
+    page = LICENSE_LIST.rows(session=session, query=Q(), after=cursor, limit=5, today=TODAY)
     assert ids(page.rows) == ids(first.rows)
 
 
 def test_count_is_exact_under_the_cap_and_says_so_above_it(session, paging_rows):
-    exact = count_licenses(session=session, query=LicenseQuery(plan="premium"), today=TODAY)
+    exact = LICENSE_LIST.count(session=session, query=Q(plan="premium"), today=TODAY)
     assert (exact.value, exact.exact, exact.label) == (33, True, "33")
-    capped = count_licenses(session=session, query=LicenseQuery(), cap=20, today=TODAY)
+    capped = LICENSE_LIST.count(session=session, query=Q(), cap=20, today=TODAY)
     assert (capped.value, capped.exact, capped.label) == (20, False, "20+")
 
 
@@ -324,18 +342,18 @@ def test_a_search_is_counted_to_the_lower_search_cap_and_filters_to_the_whole_ca
     session, paging_rows, monkeypatch
 ):
     monkeypatch.setattr(listing, "SEARCH_COUNT_CAP", 10)
-    searched = count_licenses(session=session, query=LicenseQuery(q="acme"), today=TODAY)
+    searched = LICENSE_LIST.count(session=session, query=Q(q="acme"), today=TODAY)
     assert (searched.value, searched.exact, searched.label) == (10, False, "10+")
-    filtered = count_licenses(session=session, query=LicenseQuery(plan="premium"), today=TODAY)
+    filtered = LICENSE_LIST.count(session=session, query=Q(plan="premium"), today=TODAY)
     assert (filtered.value, filtered.exact) == (33, True)
 
 
 def test_a_terms_candidates_are_counted_against_the_filters_row_by_row(session, paging_rows):
     """PostgreSQL ANDed the term's candidates with a common filter's own index, the 540,000 premium
     licenses' bitmap (32 ms to build), to count to 1,000 what 2,000 candidates held."""
-    query = LicenseQuery(q="acme", plan="premium")
+    query = Q(q="acme", plan="premium")
     count, statements = with_statements(
-        session, lambda: count_licenses(session=session, query=query, today=TODAY)
+        session, lambda: LICENSE_LIST.count(session=session, query=query, today=TODAY)
     )
     expected = [r for r in paging_rows if "acme" in r.company.lower() and r.plan == "premium"]
     assert count == ResultCount(len(expected), True)
@@ -360,18 +378,18 @@ def test_active_licenses_are_counted_newest_first(session):
             for n in range(10)
         ],
     )
-    query = LicenseQuery(active="only", plan="premium")
+    query = Q(active="only", plan="premium")
     count, statements = with_statements(
-        session, lambda: count_licenses(session=session, query=query, today=TODAY)
+        session, lambda: LICENSE_LIST.count(session=session, query=query, today=TODAY)
     )
     # Each company's latest license (days 6-9) is premium and valid on TODAY.
     assert count == ResultCount(4, True)
     assert "ORDER BY license.issued_at DESC LIMIT" in statements[-1]
 
 
-def test_iter_licenses_streams_every_match_in_page_order(session, paging_rows):
-    query = LicenseQuery(plan="ultimate", sort="users")
-    streamed = ids(iter_licenses(session=session, query=query, batch_size=7, today=TODAY))
+def test_the_export_streams_every_match_in_page_order(session, paging_rows):
+    query = Q(plan="ultimate", sort="-users")
+    streamed = ids(LICENSE_LIST.every(session=session, query=query, batch_size=7, today=TODAY))
     assert streamed == [i for page in all_pages(session, query, limit=50) for i in page]
     assert len(streamed) == 34
 
@@ -457,14 +475,14 @@ def test_a_short_term_searches_a_bounded_number_of_rows_and_says_so(session, mon
         [{"company": named.get(n, f"Filler {n}"), "issued_at": base + timedelta(days=n)} for n in range(20)]
         + [{"company": "Newest QX Co", "issued_at": base + timedelta(days=30)}],
     )
-    page = search_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
+    page = LICENSE_LIST.rows(session=session, query=Q(q="qx"), today=TODAY)
     assert ids(page.rows) == [rows[-1].id, rows[11].id]
     assert page.partial
-    count = count_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
+    count = LICENSE_LIST.count(session=session, query=Q(q="qx"), today=TODAY)
     assert (count.value, count.exact, count.label) == (2, False, "2+")
 
     monkeypatch.setattr(paging, "UNINDEXED_SCAN_LIMIT", 1000)
-    page = search_licenses(session=session, query=LicenseQuery(q="qx"), today=TODAY)
+    page = LICENSE_LIST.rows(session=session, query=Q(q="qx"), today=TODAY)
     assert ids(page.rows) == [rows[-1].id, rows[11].id, rows[10].id, rows[0].id]
     assert not page.partial
 
@@ -495,9 +513,9 @@ def test_a_term_on_one_plan_and_type_is_looked_up_with_their_facets(session, mon
     )
     # A window of one row, the newest, which does not match: the search index answers.
     monkeypatch.setattr(paging, "PROBE_WINDOW", 1)
-    query = LicenseQuery(q="facet works", plan="starter", license_type="cloud")
+    query = Q(q="facet works", plan="starter", type="cloud")
     found, sent = with_parameters(
-        session, lambda: ids(search_licenses(session=session, query=query, today=TODAY).rows)
+        session, lambda: ids(LICENSE_LIST.rows(session=session, query=query, today=TODAY).rows)
     )
     expected = [
         r.id
@@ -508,9 +526,9 @@ def test_a_term_on_one_plan_and_type_is_looked_up_with_their_facets(session, mon
     # A plan changed afterwards is found under its new value (the index follows the row).
     session.execute(sa.update(License).where(License.id == expected[0]).values(plan="premium"))
     session.commit()
-    assert expected[0] not in ids(search_licenses(session=session, query=query, today=TODAY).rows)
-    premium = LicenseQuery(q="facet works", plan="premium", license_type="cloud")
-    assert expected[0] in ids(search_licenses(session=session, query=premium, today=TODAY).rows)
+    assert expected[0] not in ids(LICENSE_LIST.rows(session=session, query=query, today=TODAY).rows)
+    premium = Q(q="facet works", plan="premium", type="cloud")
+    assert expected[0] in ids(LICENSE_LIST.rows(session=session, query=premium, today=TODAY).rows)
     if session.get_bind().dialect.name == "sqlite":
         assert any("plan_facet :" in str(value) and "type_facet :" in str(value) for value in sent)
         session.execute(sa.text("INSERT INTO license_fts(license_fts) VALUES ('integrity-check')"))
@@ -541,25 +559,33 @@ def test_the_active_only_filter_gives_each_companys_active_license_and_nothing_e
     if marked:
         assert mark_active_licenses(session=session, today=TODAY) == len(expected)
 
-    query = parse_license_query({"active": "only"}).query
-    assert query.to_params() == {"active": "only"}
+    query = LICENSE_LIST.parse({"active": "only"}).query
+    assert LICENSE_LIST.to_params(query) == {"active": "only"}
     pages, statements = with_statements(session, lambda: all_pages(session, query, limit=2))
     assert {i for page in pages for i in page} == expected
     assert any(re.search(r"WHERE .*license\.active_mark", s) for s in statements) is marked
     assert any("EXISTS" in s for s in statements) is not marked
-    company_3 = LicenseQuery(q="company 3", active="only")
-    assert set(ids(search_licenses(session=session, query=company_3, today=TODAY).rows)) == {
-        r.id for r in rows if r.id in expected and r.company == "Company 3"
-    }
-    assert count_licenses(session=session, query=query, today=TODAY) == ResultCount(len(expected), True)
-    premium = LicenseQuery(active="only", plan="premium")
-    assert set(ids(search_licenses(session=session, query=premium, today=TODAY).rows)) == {
+    company_3 = Q(q="company 3", active="only")
+    active_of_company_3 = {r.id for r in rows if r.id in expected and r.company == "Company 3"}
+    assert (
+        set(ids(LICENSE_LIST.rows(session=session, query=company_3, today=TODAY).rows)) == active_of_company_3
+    )
+    counted, statements = with_statements(
+        session, lambda: LICENSE_LIST.count(session=session, query=company_3, today=TODAY)
+    )
+    assert counted == ResultCount(len(active_of_company_3), True)
+    if session.get_bind().dialect.name == "sqlite":
+        # The marked licenses' text has an index of its own (migration 0016).
+        assert any("license_active_fts" in s for s in statements) is marked
+    assert LICENSE_LIST.count(session=session, query=query, today=TODAY) == ResultCount(len(expected), True)
+    premium = Q(active="only", plan="premium")
+    assert set(ids(LICENSE_LIST.rows(session=session, query=premium, today=TODAY).rows)) == {
         r.id for r in rows if r.id in expected and r.plan == "premium"
     }
     # Each match costs a look at the company's later licenses: counted only to the search cap.
     monkeypatch.setattr(licenses_module, "SEARCH_COUNT_CAP", 2)
-    assert count_licenses(session=session, query=query, today=TODAY) == ResultCount(2, False)
-    unknown = parse_license_query({"active": "yes"})
+    assert LICENSE_LIST.count(session=session, query=query, today=TODAY) == ResultCount(2, False)
+    unknown = LICENSE_LIST.parse({"active": "yes"})
     assert unknown.errors == ["Unknown active-license choice 'yes' was ignored."]
 
 

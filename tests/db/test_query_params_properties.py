@@ -35,9 +35,9 @@ def _to_params(query) -> dict[str, str]:
 LISTS: dict[str, tuple[ModuleType, Callable[[Mapping[str, object]], Parsed], Callable, str]] = {
     "licenses": (
         licenses,
-        licenses.parse_license_query,
-        _to_params,
-        "q plan trial status type issued_from issued_to active",
+        licenses.LICENSE_LIST.parse,
+        licenses.LICENSE_LIST.to_params,
+        " ".join(("q", *licenses.LICENSE_LIST.filter_names)),
     ),
     "reconciliations": (
         reconciliations,

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from admin_app.db.licenses.search import count_licenses, parse_license_query, search_licenses
+from admin_app.db.licenses.search import LICENSE_LIST
 from tests.factories import add_licenses
 
 # Characters that mean something to LIKE, to FTS5 or to SQL, beside plain letters.
@@ -33,9 +33,9 @@ def companies(session) -> list[tuple[str, ...]]:
 
 
 def found(session, term: str) -> list[str]:
-    query = parse_license_query({"q": term}).query
-    page = search_licenses(session=session, query=query, limit=50)
-    assert count_licenses(session=session, query=query).value == len(page.rows)
+    query = LICENSE_LIST.parse({"q": term}).query
+    page = LICENSE_LIST.rows(session=session, query=query, limit=50)
+    assert LICENSE_LIST.count(session=session, query=query).value == len(page.rows)
     return sorted(row.company for row in page.rows)
 
 

@@ -110,19 +110,19 @@ def test_demo_data_has_the_cases_the_workflows_need(seeded):
 def test_search_works_after_a_bulk_load(seeded):
     from sqlmodel import Session
 
-    from admin_app.db.licenses.search import LicenseQuery, active_marks_current, count_licenses, today_utc
+    from admin_app.db.licenses.search import LICENSE_LIST, active_marks_current, today_utc
     from admin_app.db.models import ActiveLicenseMarks
 
     with Session(engine_for(seeded)) as session:
-        assert count_licenses(session=session, query=LicenseQuery(q="acme corporation")).value > 0
-        assert count_licenses(session=session, query=LicenseQuery(q="ACME.TEST")).value > 0
+        assert LICENSE_LIST.count(session=session, query=LICENSE_LIST.query(q="acme corporation")).value > 0
+        assert LICENSE_LIST.count(session=session, query=LICENSE_LIST.query(q="ACME.TEST")).value > 0
         # The load marks each company's active license, as the app does when the day turns.
         assert active_marks_current(session, today_utc())
         for q in ("", "acme", "software"):
-            active = LicenseQuery(q=q, active="only")
-            marked = count_licenses(session=session, query=active)
+            active = LICENSE_LIST.query(q=q, active="only")
+            marked = LICENSE_LIST.count(session=session, query=active)
             session.execute(sa.update(ActiveLicenseMarks).values(marked_on=None))
-            assert count_licenses(session=session, query=active) == marked
+            assert LICENSE_LIST.count(session=session, query=active) == marked
             session.rollback()
         assert scalar(seeded, "SELECT count(*) FROM license WHERE active_mark") > 0
 

@@ -1,8 +1,9 @@
-"""Licenses: search, filters, keyset pages, the active-license rule (DESIGN.md rule 11)."""
+"""Licenses: the list, described once (search, filters, sorts, pages, counts, the export), and the
+active-license rule (DESIGN.md rule 11)."""
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,34 +11,33 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import SQLColumnExpression
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
-from admin_app.db.lists.listing import SEARCH_COUNT_CAP, count_of, page_of
-from admin_app.db.lists.paging import COUNT_CAP, Match, Page, ResultCount, every_page
-from admin_app.db.lists.query_params import Parsed, read_choice, read_date_range, read_sort
-from admin_app.db.lists.query_params import with_sort as with_query_sort
-from admin_app.db.lists.text_search import (
-    SearchSpec,
-    match_for,
-    normalize_term,
+from admin_app.db.lists.listing import SEARCH_COUNT_CAP
+from admin_app.db.lists.spec import (
+    Choice,
+    ChoiceFilter,
+    Condition,
+    CsvColumn,
+    DateRangeFilter,
+    ListSpec,
+    Query,
+    Reading,
+    RuleChoice,
+    csv_date,
+    csv_field,
+    equal_to,
 )
+from admin_app.db.lists.spec import today_utc as today_utc  # the calendar licenses are valid in
+from admin_app.db.lists.text_search import SearchSpec
 from admin_app.db.models import ActiveLicenseMarks, License, stored_id
 from admin_app.db.session import row_count
 
 PLANS = ("starter", "premium", "ultimate")
 LICENSE_TYPES = ("legacy", "offline", "cloud")
 STATUSES = {"active": "Active", "expired": "Expired", "not_started": "Not started yet"}
-TRIAL_CHOICES = {"trial": True, "paid": False}
-ACTIVE_CHOICES = {"only": "Only each company's active license"}
-SORT_COLUMNS = {
-    "issued": (License.issued_at, datetime),
-    "starts": (License.starts_at, date),
-    "expires": (License.expires_at, date),
-    "company": (License.company, str),
-    "users": (License.user_count, int),
-}
 
 LICENSE_SEARCH = SearchSpec(
     id_column=col(License.id),
@@ -50,69 +50,12 @@ LICENSE_SEARCH = SearchSpec(
     fts_table="license_fts",
     pg_search_column="license.search_text",
 )
+# Each company's active license, as its mark says (migration 0016). The "active only" filter keeps to
+# these very conditions, which is how the list knows to look a term up in the marked licenses' index
+# (ListSpec.scoped_searches).
+MARKED_ACTIVE: tuple[Condition, ...] = (sa.inspect(License).c.active_mark,)
 # The same text, indexed for the licenses marked active alone (migration 0016).
-ACTIVE_LICENSE_SEARCH = replace(
-    LICENSE_SEARCH, fts_table="license_active_fts", index_scope=(col(License.active_mark),)
-)
-
-
-@dataclass(frozen=True)
-class LicenseQuery:
-    """What the Licenses page asks for: search term, filters and sort."""
-
-    q: str = ""
-    plan: str | None = None
-    trial: str | None = None
-    status: str | None = None
-    license_type: str | None = None
-    issued_from: date | None = None
-    issued_to: date | None = None
-    # "only": each company's active license (rule 11), nothing else.
-    active: str | None = None
-    sort: str = "issued"
-    descending: bool = True
-
-    def to_params(self) -> dict[str, str]:
-        """The query as URL parameters, defaults left out."""
-        params = {
-            "q": self.q,
-            "plan": self.plan or "",
-            "trial": self.trial or "",
-            "status": self.status or "",
-            "type": self.license_type or "",
-            "issued_from": self.issued_from.isoformat() if self.issued_from else "",
-            "issued_to": self.issued_to.isoformat() if self.issued_to else "",
-            "active": self.active or "",
-        }
-        sort = ("-" if self.descending else "") + self.sort
-        if sort != "-issued":
-            params["sort"] = sort
-        return {key: value for key, value in params.items() if value}
-
-
-def parse_license_query(params: Mapping[str, object]) -> Parsed[LicenseQuery]:
-    """Read a LicenseQuery from URL parameters; unknown values are dropped with a message."""
-    errors: list[str] = []
-    sort, descending = read_sort(params, SORT_COLUMNS, "-issued", errors)
-    issued_from, issued_to = read_date_range(params, ("issued_from", "issued_to"), "Issued-date", errors)
-    query = LicenseQuery(
-        q=normalize_term(params.get("q")),
-        plan=read_choice(params, "plan", PLANS, "plan", errors),
-        trial=read_choice(params, "trial", TRIAL_CHOICES, "trial choice", errors),
-        status=read_choice(params, "status", STATUSES, "status", errors),
-        license_type=read_choice(params, "type", LICENSE_TYPES, "license type", errors),
-        issued_from=issued_from,
-        issued_to=issued_to,
-        active=read_choice(params, "active", ACTIVE_CHOICES, "active-license choice", errors),
-        sort=sort,
-        descending=descending,
-    )
-    return Parsed(query=query, errors=errors)
-
-
-def today_utc() -> date:
-    """Today's date in UTC, the calendar licenses are valid in."""
-    return datetime.now(UTC).date()
+ACTIVE_LICENSE_SEARCH = replace(LICENSE_SEARCH, fts_table="license_active_fts", index_scope=MARKED_ACTIVE)
 
 
 class _mostly_true(FunctionElement[bool]):
@@ -133,7 +76,7 @@ def _likely_condition(element: _mostly_true, compiler: SQLCompiler, **kw: Any) -
     return f"likelihood({compiler.process(element.clauses, **kw)}, 0.95)"
 
 
-def _valid_on(today: date, license: type[License] = License) -> list[SQLColumnExpression[bool]]:
+def _valid_on(today: date, license: type[License] = License) -> list[Condition]:
     """Started and not yet expired on `today` (a license expires on its expiry date).
 
     Nearly every license has started, few are unexpired: the expiry index is the one to read (at a
@@ -141,7 +84,7 @@ def _valid_on(today: date, license: type[License] = License) -> list[SQLColumnEx
     return [_mostly_true(col(license.starts_at) <= today), col(license.expires_at) > today]
 
 
-def _is_active_license(today: date) -> list[SQLColumnExpression[bool]]:
+def _is_active_license(today: date) -> list[Condition]:
     """Rule 11 as a condition: valid today, and no license of the same company valid today was issued
     later (the id breaks a tie). The later one is looked up through (company, issued_at)."""
     later = aliased(License)
@@ -202,105 +145,117 @@ def renew_active_marks(engine: Engine, today: date | None = None) -> int:
     return changed
 
 
-def _filter_conditions(query: LicenseQuery, today: date, marked: bool) -> list[SQLColumnExpression[bool]]:
-    conditions: list[SQLColumnExpression[bool]] = []
-    if query.plan:
-        conditions.append(col(License.plan) == query.plan)
-    if query.trial:
-        conditions.append(col(License.trial) == TRIAL_CHOICES[query.trial])
-    if query.license_type:
-        conditions.append(col(License.license_type) == query.license_type)
-    if query.status == "active":
-        conditions.extend(_valid_on(today))
-    elif query.status == "expired":
-        conditions.append(col(License.expires_at) <= today)
-    elif query.status == "not_started":
-        conditions.append(col(License.starts_at) > today)
-    if query.active:
-        conditions.extend([col(License.active_mark)] if marked else _is_active_license(today))
-    if query.issued_from:
-        conditions.append(col(License.issued_at) >= datetime.combine(query.issued_from, time.min, UTC))
-    if query.issued_to:
-        day_after = datetime.combine(query.issued_to, time.min, UTC) + timedelta(days=1)
-        conditions.append(col(License.issued_at) < day_after)
-    return conditions
+def _trial_is(trial: bool) -> Condition:
+    return col(License.trial) == trial
 
 
-def _in_issued_order(query: LicenseQuery) -> tuple[SQLColumnExpression[bool], ...]:
-    """The filter an index keeps in issue order, (plan | license_type, issued_at, id), when the list
-    is sorted by issue date (see paging.Match)."""
-    if query.sort != "issued":
-        return ()
-    if query.plan:
-        return (col(License.plan) == query.plan,)
-    if query.license_type:
-        return (col(License.license_type) == query.license_type,)
-    return ()
+def _active_only(reading: Reading) -> list[Condition]:
+    """Rule 11 through the marks when they are current on the day (the marked licenses have a search
+    index of their own), else row by row."""
+    if active_marks_current(reading.session, reading.today):
+        return list(MARKED_ACTIVE)
+    return _is_active_license(reading.today)
 
 
-def _match(session: Session, query: LicenseQuery, today: date) -> Match:
-    marked = bool(query.active) and active_marks_current(session, today)
-    spec = ACTIVE_LICENSE_SEARCH if marked else LICENSE_SEARCH
-    indexed = (("plan_facet", query.plan), ("type_facet", query.license_type))
-    filters = _filter_conditions(query, today, marked)
-    return match_for(session, spec, query.q, filters, _in_issued_order(query), indexed)
+def _counted(query: Query, cap: int) -> tuple[int, Sequence[ColumnElement[Any]] | None]:
+    """Each "active only" match costs a look at its company's later licenses, so those are counted to
+    the search cap, newest first: a company's active license is its latest, so the newest valid
+    licenses are mostly active, and the soonest to expire, which PostgreSQL otherwise read first,
+    mostly are not (active licenses of one plan 115 -> 11 ms)."""
+    if not query.value("active"):
+        return cap, None
+    return min(cap, SEARCH_COUNT_CAP), None if query.q else [col(License.issued_at).desc()]
 
 
-# A page of licenses; `partial` when a short term searched only part of the table.
-LicensePage = Page
+def _capitalized(values: Iterable[str]) -> dict[str, str]:
+    return {value: value.capitalize() for value in values}
 
 
-def search_licenses(
-    *,
-    session: Session,
-    query: LicenseQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-    today: date | None = None,
-) -> LicensePage:
-    """A page of licenses matching `query`, after or before a cursor of an earlier page."""
-    return page_of(
-        session,
-        entity=License,
-        query=query,
-        sort_columns=SORT_COLUMNS,
-        match=lambda: _match(session, query, today or today_utc()),
-        after=after,
-        before=before,
-        limit=limit,
-    )
-
-
-def count_licenses(
-    *, session: Session, query: LicenseQuery, cap: int = COUNT_CAP, today: date | None = None
-) -> ResultCount:
-    """Count matches, stopping at `cap` so a huge result never stalls the page. Each "active only"
-    match costs a look at its company's later licenses, so those are counted to the search cap,
-    newest first: a company's active license is its latest, so the newest valid licenses are mostly
-    active, and the soonest to expire, which PostgreSQL otherwise read first, mostly are not (active
-    licenses of one plan 115 -> 11 ms)."""
-    densest_first = None
-    if query.active:
-        cap = min(cap, SEARCH_COUNT_CAP)
-        if not query.q:
-            densest_first = [col(License.issued_at).desc()]
-    match = lambda: _match(session, query, today or today_utc())  # noqa: E731
-    return count_of(
-        session, id_column=col(License.id), term=query.q, match=match, cap=cap, densest_first=densest_first
-    )
-
-
-def iter_licenses(
-    *, session: Session, query: LicenseQuery, batch_size: int = 2000, today: date | None = None
-) -> Iterator[License]:
-    """Every license matching `query`, in page order, fetched a batch at a time (see every_page)."""
-    return every_page(
-        session,
-        lambda after: search_licenses(
-            session=session, query=query, after=after, limit=batch_size, today=today
+# The plan and the type each have an index in issue order, (plan | license_type, issued_at, id): the
+# plan's counts the windows when both are given.
+LICENSE_LIST = ListSpec(
+    entity=License,
+    id_column=col(License.id),
+    search=LICENSE_SEARCH,
+    filters=(
+        ChoiceFilter(
+            "plan",
+            "Plan",
+            "plan",
+            equal_to(lambda: col(License.plan), _capitalized(PLANS)),
+            in_order=2,
+            facet="plan_facet",
         ),
-    )
+        ChoiceFilter(
+            "trial",
+            "Trial or paid",
+            "trial choice",
+            {
+                "trial": Choice("Trial", lambda: _trial_is(True)),
+                "paid": Choice("Paid", lambda: _trial_is(False)),
+            },
+        ),
+        # A license's status on the day the list is read (see license_status).
+        ChoiceFilter(
+            "status",
+            "Status",
+            "status",
+            {
+                "active": RuleChoice(STATUSES["active"], lambda r: _valid_on(r.today)),
+                "expired": RuleChoice(STATUSES["expired"], lambda r: [col(License.expires_at) <= r.today]),
+                "not_started": RuleChoice(
+                    STATUSES["not_started"], lambda r: [col(License.starts_at) > r.today]
+                ),
+            },
+        ),
+        ChoiceFilter(
+            "type",
+            "Type",
+            "license type",
+            equal_to(lambda: col(License.license_type), _capitalized(LICENSE_TYPES)),
+            in_order=1,
+            facet="type_facet",
+        ),
+        ChoiceFilter(
+            "active",
+            "Active license (rule 11)",
+            "active-license choice",
+            {"only": RuleChoice("Only each company's active license", _active_only)},
+        ),
+        DateRangeFilter(
+            ("issued_from", "issued_to"),
+            "Issued-date",
+            ("Issued from", "Issued to"),
+            lambda: col(License.issued_at),
+        ),
+    ),
+    sort_columns={
+        "issued": (License.issued_at, datetime),
+        "starts": (License.starts_at, date),
+        "expires": (License.expires_at, date),
+        "company": (License.company, str),
+        "users": (License.user_count, int),
+    },
+    default_sort="-issued",
+    ascending_first=("company",),
+    in_order_sort="issued",
+    scoped_searches=(ACTIVE_LICENSE_SEARCH,),
+    counting=_counted,
+    export_columns=(
+        csv_field("id"),
+        csv_field("company"),
+        csv_field("licensee_name"),
+        csv_field("email"),
+        csv_date("issued_at"),
+        csv_date("starts_at"),
+        csv_date("expires_at"),
+        CsvColumn("trial", lambda row: "trial" if row.trial else "paid"),
+        csv_field("plan"),
+        csv_field("user_count"),
+        csv_field("subscription_name"),
+        csv_field("license_type"),
+    ),
+)
 
 
 def get_license(*, session: Session, license_id: int) -> License | None:
@@ -355,12 +310,6 @@ def active_license_for(*, session: Session, company: str, today: date | None = N
     """Rule 11 for one company."""
     license_id = active_license_ids(session=session, companies=[company], today=today).get(company)
     return session.get(License, license_id) if license_id is not None else None
-
-
-def with_sort(query: LicenseQuery, sort: str) -> LicenseQuery:
-    """The query sorted by `sort` (companies A to Z first); the current sort flips direction."""
-    sorted_query: LicenseQuery = with_query_sort(query, sort, SORT_COLUMNS, ascending_first=("company",))
-    return sorted_query
 
 
 def license_status(license: License, today: date | None = None) -> str:

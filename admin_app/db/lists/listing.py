@@ -119,10 +119,19 @@ class ListSource(Generic[Q, R]):
             limit=limit,
         )
 
-    def count(self, *, session: Session, query: Q, cap: int = COUNT_CAP) -> ResultCount:
+    def count(
+        self,
+        *,
+        session: Session,
+        query: Q,
+        cap: int = COUNT_CAP,
+        densest_first: Sequence[ColumnElement[Any]] | None = None,
+    ) -> ResultCount:
         """How many rows match, exact up to `cap` (see count_of)."""
         match = lambda: self.match(session, query)  # noqa: E731
-        return count_of(session, id_column=self.id_column, term=query.q, match=match, cap=cap)
+        return count_of(
+            session, id_column=self.id_column, term=query.q, match=match, cap=cap, densest_first=densest_first
+        )
 
     def every(self, *, session: Session, query: Q, batch_size: int = 2000) -> Iterator[R]:
         """Every matching row, in page order, fetched a batch at a time (see every_page)."""

@@ -3,13 +3,13 @@ take, what each keeps), its sorts and the columns of its CSV. Reading the URL, w
 change of sort, the rows, their count and every row for the export follow from the description.
 
 A filter's value is kept as the URL writes it, once checked (`Query.values`); the filter turns it into
-a condition. Adding a filter to a list is one more object in its `filters`: the list's state, its
+conditions when the list is read (`Reading`: a condition may depend on the day, or on what the
+database holds). Adding a filter to a list is one more object in its `filters`: the list's state, its
 filter bar (components.filters.filter_bar) and its export read them from there."""
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
@@ -21,6 +21,20 @@ from admin_app.db.lists.query_params import Parsed, quoted, read_choice, read_da
 from admin_app.db.lists.text_search import SearchSpec, match_for, normalize_term
 
 Condition = ColumnElement[bool]
+
+
+def today_utc() -> date:
+    """Today's date in UTC, the calendar of the lists' days (a date range's, a license's validity)."""
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a list is read with besides its query: the session (what the database holds) and the day
+    it is read on (a license is valid by the day)."""
+
+    session: Session
+    today: date
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,7 @@ class Query:
 class Filter(Protocol):
     """A filter of a list: the URL parameters it reads (`names`) and its label, its values read from
     the URL (each checked; a value it does not take is left out, with a message in `errors`), and the
-    conditions its values make."""
+    conditions its values make when the list is read."""
 
     @property
     def names(self) -> tuple[str, ...]: ...
@@ -56,12 +70,12 @@ class Filter(Protocol):
 
     def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]: ...
 
-    def conditions(self, values: Mapping[str, str]) -> list[Condition]: ...
+    def conditions(self, values: Mapping[str, str], reading: Reading) -> list[Condition]: ...
 
 
 class OneValue:
-    """A filter of one URL parameter, `name`: `read_one` checks its value, `condition` makes its
-    condition."""
+    """A filter of one URL parameter, `name`: `read_one` checks its value, `conditions_for` makes its
+    conditions."""
 
     name: str
     in_order: int
@@ -73,16 +87,16 @@ class OneValue:
     def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
         raise NotImplementedError
 
-    def condition(self, value: str) -> Condition:
+    def conditions_for(self, value: str, reading: Reading) -> list[Condition]:
         raise NotImplementedError
 
     def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
         value = self.read_one(params, errors)
         return {self.name: value} if value else {}
 
-    def conditions(self, values: Mapping[str, str]) -> list[Condition]:
+    def conditions(self, values: Mapping[str, str], reading: Reading) -> list[Condition]:
         value = values.get(self.name, "")
-        return [self.condition(value)] if value else []
+        return self.conditions_for(value, reading) if value else []
 
 
 @dataclass(frozen=True)
@@ -91,6 +105,21 @@ class Choice:
 
     label: str
     keeps: Callable[[], Condition]
+
+    def conditions(self, _reading: Reading) -> list[Condition]:
+        return [self.keeps()]
+
+
+@dataclass(frozen=True)
+class RuleChoice:
+    """A value of a choice filter whose rows a rule keeps, its conditions made when the list is read:
+    by the day it is read on (a license valid today), or by what the database holds."""
+
+    label: str
+    keeps: Callable[[Reading], list[Condition]]
+
+    def conditions(self, reading: Reading) -> list[Condition]:
+        return self.keeps(reading)
 
 
 def equal_to(column: Callable[[], SQLColumnExpression[str]], labels: Mapping[str, str]) -> dict[str, Choice]:
@@ -105,19 +134,21 @@ def equal_to(column: Callable[[], SQLColumnExpression[str]], labels: Mapping[str
 @dataclass(frozen=True)
 class ChoiceFilter(OneValue):
     """One of a few values, chosen from a list (`noun` names the filter in a message about a value it
-    does not take)."""
+    does not take). With a `facet`, the column of the table's SQLite trigram index that holds the
+    value (text_search.facet_trigram), a term is looked up there together with the value."""
 
     name: str
     label: str
     noun: str
-    choices: Mapping[str, Choice]
+    choices: Mapping[str, Choice | RuleChoice]
     in_order: int = 0
+    facet: str = ""
 
     def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
         return read_choice(params, self.name, self.choices, self.noun, errors)
 
-    def condition(self, value: str) -> Condition:
-        return self.choices[value].keeps()
+    def conditions_for(self, value: str, reading: Reading) -> list[Condition]:
+        return self.choices[value].conditions(reading)
 
     @property
     def options(self) -> dict[str, str]:
@@ -147,8 +178,8 @@ class CodeFilter(OneValue):
         errors.append(f"Unknown {self.noun} {quoted(value)} was ignored.")
         return None
 
-    def condition(self, value: str) -> Condition:
-        return self.column() == value
+    def conditions_for(self, value: str, _reading: Reading) -> list[Condition]:
+        return [self.column() == value]
 
 
 @dataclass(frozen=True)
@@ -175,8 +206,8 @@ class TextFilter(OneValue):
             return None
         return value or None
 
-    def condition(self, value: str) -> Condition:
-        return self.keeps(value)
+    def conditions_for(self, value: str, _reading: Reading) -> list[Condition]:
+        return [self.keeps(value)]
 
 
 @dataclass(frozen=True)
@@ -194,7 +225,7 @@ class DateRangeFilter:
         days = read_date_range(params, self.names, self.label, errors)
         return {name: day.isoformat() for name, day in zip(self.names, days, strict=True) if day}
 
-    def conditions(self, values: Mapping[str, str]) -> list[Condition]:
+    def conditions(self, values: Mapping[str, str], _reading: Reading) -> list[Condition]:
         start, end = (values.get(name, "") for name in self.names)
         found = []
         if start:
@@ -246,6 +277,16 @@ class ListSpec:
     # How a term finds rows when the table's own search is not all (a subscription is found by its
     # account's name too): given the term and the filters' conditions.
     term_match: Callable[[Session, str, list[Condition]], Match] | None = None
+    # The sort whose order the in-order filters' indexes keep (see Filter.in_order); "" for a list
+    # whose every sort they keep.
+    in_order_sort: str = ""
+    # Searches of some of the rows alone (a partial index, SearchSpec.index_scope): a term is looked
+    # for in one of them instead of `search` when the filters' conditions hold its scope's own.
+    scoped_searches: tuple[SearchSpec, ...] = ()
+    # How a list is counted whose filters make each match dear to find (rule 11 looks at a company's
+    # later licenses): given the query and the cap, the cap to count to and the order to count in
+    # (see listing.count_of); every other list is counted to the cap, in no order.
+    counting: Callable[[Query, int], tuple[int, Sequence[ColumnElement[Any]] | None]] | None = None
 
     @property
     def filter_names(self) -> tuple[str, ...]:
@@ -281,29 +322,50 @@ class ListSpec:
             return replace(query, descending=not query.descending)
         return replace(query, sort=key, descending=key not in self.ascending_first)
 
-    def conditions(self, query: Query) -> list[Condition]:
-        return [condition for f in self.filters for condition in f.conditions(query.values)]
-
-    def _match(self, session: Session, query: Query) -> Match:
-        """The filters' conditions and the term's match; the first filter given that an index keeps
-        in the list's order counts the windows (see paging.Match.in_order)."""
-        ranked = sorted(
-            ((f.in_order, c) for f in self.filters if f.in_order for c in f.conditions(query.values)),
-            key=lambda pair: -pair[0],
-        )
-        conditions = self.conditions(query)
+    def _match(self, reading: Reading, query: Query) -> Match:
+        """The filters' conditions and the term's match."""
+        made = [(f, f.conditions(query.values, reading)) for f in self.filters]
+        conditions = [condition for _, found in made for condition in found]
         if query.q and self.term_match is not None:
-            match = self.term_match(session, query.q, conditions)
-        elif self.search is not None:
-            match = match_for(session, self.search, query.q, conditions)
+            match = self.term_match(reading.session, query.q, conditions)
+        elif (search := self._search_for(conditions)) is not None:
+            match = match_for(
+                reading.session, search, query.q, conditions, indexed_filters=self._facets(query)
+            )
         else:
             match = Match(filters=conditions)
-        return replace(match, in_order=tuple(c for _, c in ranked[:1]))
+        return replace(match, in_order=self._in_order(query, made))
 
-    @cached_property
-    def _source(self) -> ListSource[Query, Any]:
+    def _in_order(self, query: Query, made: list[tuple[Filter, list[Condition]]]) -> tuple[Condition, ...]:
+        """The condition that counts the windows: the rarest filter given whose index keeps the list's
+        order (see paging.Match.in_order); none when the list is in an order the indexes do not keep."""
+        if self.in_order_sort and query.sort != self.in_order_sort:
+            return ()
+        ranked = sorted(
+            ((f.in_order, c) for f, found in made if f.in_order for c in found), key=lambda pair: -pair[0]
+        )
+        return tuple(c for _, c in ranked[:1])
+
+    def _search_for(self, conditions: list[Condition]) -> SearchSpec | None:
+        """The first scoped search whose scope the conditions hold (the very objects), else `search`."""
+        held = {id(condition) for condition in conditions}
+        scoped = (s for s in self.scoped_searches if all(id(c) in held for c in s.index_scope))
+        return next(scoped, self.search)
+
+    def _facets(self, query: Query) -> list[tuple[str, str]]:
+        """(facet column, value) of each choice filter with a facet (see ChoiceFilter)."""
+        return [
+            (f.facet, query.value(f.name)) for f in self.filters if isinstance(f, ChoiceFilter) and f.facet
+        ]
+
+    def _source(self, today: date | None) -> ListSource[Query, Any]:
+        """The list's rows as of `today` (today in UTC unless given)."""
+
+        def match(session: Session, query: Query) -> Match:
+            return self._match(Reading(session, today or today_utc()), query)
+
         return ListSource(
-            entity=self.entity, id_column=self.id_column, sort_columns=self.sort_columns, match=self._match
+            entity=self.entity, id_column=self.id_column, sort_columns=self.sort_columns, match=match
         )
 
     def rows(
@@ -314,13 +376,22 @@ class ListSpec:
         after: str | None = None,
         before: str | None = None,
         limit: int = 50,
+        today: date | None = None,
     ) -> Page:
         """A page of rows matching `query`, after or before a cursor of an earlier page."""
-        return self._source.search(session=session, query=query, after=after, before=before, limit=limit)
+        return self._source(today).search(
+            session=session, query=query, after=after, before=before, limit=limit
+        )
 
-    def count(self, *, session: Session, query: Query, cap: int = COUNT_CAP) -> ResultCount:
-        return self._source.count(session=session, query=query, cap=cap)
+    def count(
+        self, *, session: Session, query: Query, cap: int = COUNT_CAP, today: date | None = None
+    ) -> ResultCount:
+        """How many rows match, exact up to `cap` (see `counting`)."""
+        cap, densest_first = self.counting(query, cap) if self.counting is not None else (cap, None)
+        return self._source(today).count(session=session, query=query, cap=cap, densest_first=densest_first)
 
-    def every(self, *, session: Session, query: Query) -> Iterator[Any]:
+    def every(
+        self, *, session: Session, query: Query, today: date | None = None, batch_size: int = 2000
+    ) -> Iterator[Any]:
         """Every matching row in page order, for the export."""
-        return self._source.every(session=session, query=query)
+        return self._source(today).every(session=session, query=query, batch_size=batch_size)
