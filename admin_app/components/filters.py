@@ -74,7 +74,8 @@ def typed_box(
 
 
 def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Component:
-    """The page's search box, focused by "/", searching once typing pauses for 100 ms."""
+    """The page's search box, focused by "/", searching once typing pauses for 100 ms. It does not take
+    the focus when the page loads: the page's keys (`?`, `g` then a letter, `j`/`k`) work at once."""
     return typed_box(
         value,
         lambda text: on_change(text).debounce(100),
@@ -85,7 +86,6 @@ def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Comp
         aria_label=placeholder,
         size="3",
         width="100%",
-        auto_focus=True,
     )
 
 

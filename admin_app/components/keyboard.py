@@ -1,8 +1,9 @@
 """Keyboard paths through the app, in the browser (no server round trip): `/` focuses the search,
-the down arrow leaves it for the rows and Escape leaves it altogether, `j`/`k` move through a list's
-rows and Enter opens one, `g` then a letter goes to a page, `?` lists the shortcuts. None fires while
-the person types in a field or a dialog is open. Ctrl+K (⌘K) opens the command palette from anywhere;
-in it the arrows move through what it found and Enter opens the first, once it is for what was typed."""
+the down arrow leaves it for the rows, Enter in it opens the only row found, and Escape leaves it;
+`j`/`k` move through a list's rows and Enter opens one, `g` then a letter goes to a page the person
+may open, `?` lists the shortcuts (those pages only). None fires while the person types in a field or
+a dialog is open. Ctrl+K (⌘K) opens the command palette from anywhere; in it the arrows move through
+what it found and Enter opens the first, once it is for what was typed."""
 
 import json
 
@@ -45,22 +46,29 @@ SHORTCUTS = [
     ("Ctrl K", "Find anything"),
     ("/", "Search this list"),
     ("↓ / Esc", "From the search box: to the rows / out of it"),
+    ("Enter", "From the search box: open the only row found"),
     ("j / k", "Next / previous row"),
     ("Enter", "Open the row"),
-    *[(f"g {item.key}", item.label) for item in NAV_ITEMS],
-    ("?", "Show these shortcuts"),
 ]
+# `g` then the key, for each page; the sheet and the keys offer a page only where the sidebar does
+# (it shows the pages the person's role may open).
+PAGE_SHORTCUTS = [(item.key, item.href, item.label) for item in NAV_ITEMS]
 
 KEYBOARD_SCRIPT = (
     """
 if (!window.__keyboardBound) {
   window.__keyboardBound = true;
-  const pages = """
-    + json.dumps({item.key: item.href for item in NAV_ITEMS})
+  const pageShortcuts = """
+    + json.dumps(PAGE_SHORTCUTS)
     + """;
   const shortcuts = """
     + json.dumps(SHORTCUTS)
     + """;
+  const navLink = (href) => document.querySelector(`nav[aria-label=Pages] a[href="${href}"]`);
+  const pageFor = (key) => {
+    const found = pageShortcuts.find(([k, href]) => k === key && navLink(href));
+    return found && found[1];
+  };
   let pendingG = 0;
   const typing = (el) => el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
   const rowLinks = () => Array.from(document.querySelectorAll('a.row-link'));
@@ -126,15 +134,33 @@ if (!window.__keyboardBound) {
       dialog = document.createElement('dialog');
       dialog.id = 'shortcuts';
       dialog.setAttribute('aria-labelledby', 'shortcuts-title');
-      const rows = shortcuts.map(([keys, what]) =>
-        `<tr><td><kbd>${keys}</kbd></td><td>${what}</td></tr>`).join('');
-      dialog.innerHTML = `<h2 id="shortcuts-title">Keyboard shortcuts</h2>
-        <table><tbody>${rows}</tbody></table>
-        <form method="dialog"><button>Close</button></form>`;
       // Inside the theme's root, where its colours are defined.
       (document.querySelector('.radix-themes') || document.body).appendChild(dialog);
     }
+    // Drawn anew each time: the pages offered are those the sidebar shows now.
+    const pages = pageShortcuts.filter(([, href]) => navLink(href))
+      .map(([key, , label]) => [`g ${key}`, label]);
+    const rows = [...shortcuts, ...pages, ['?', 'Show these shortcuts']]
+      .map(([keys, what]) => `<tr><td><kbd>${keys}</kbd></td><td>${what}</td></tr>`).join('');
+    dialog.innerHTML = `<h2 id="shortcuts-title">Keyboard shortcuts</h2>
+      <table><tbody>${rows}</tbody></table>
+      <form method="dialog"><button>Close</button></form>`;
     dialog.showModal();
+  }
+  // Enter in the search box opens the only row found, once the rows are those of the term in the box
+  // (the search is debounced and answered by the server).
+  function openOnlyRow(input) {
+    const started = Date.now();
+    const attempt = () => {
+      const results = document.querySelector('[data-testid=results]');
+      if (results && results.dataset.query === input.value.trim()) {
+        const links = rowLinks();
+        if (links.length === 1) links[0].click();
+      } else if (Date.now() - started < 5000) {
+        setTimeout(attempt, 50);
+      }
+    };
+    attempt();
   }
   document.addEventListener('keydown', (event) => {
     if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'k') {
@@ -146,20 +172,20 @@ if (!window.__keyboardBound) {
       inPalette(event);
       return;
     }
-    // A list page starts in its search box: the down arrow goes on to the rows, Escape leaves it.
+    // In a list's search box the down arrow goes on to the rows, Enter opens the only one, Escape leaves.
     if (event.target && event.target.id === 'search') {
       if (event.key === 'ArrowDown') { event.preventDefault(); moveRow(1); }
+      if (event.key === 'Enter') { event.preventDefault(); openOnlyRow(event.target); }
       if (event.key === 'Escape') event.target.blur();
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     if (document.querySelector('[role=dialog],[role=alertdialog],dialog[open]')) return;
     const key = event.key;
-    if (pendingG && Date.now() - pendingG < 1500 && pages[key]) {
+    if (pendingG && Date.now() - pendingG < 1500 && pageFor(key)) {
       pendingG = 0;
       event.preventDefault();
-      const link = document.querySelector(`nav a[href="${pages[key]}"]`);
-      if (link) link.click(); else window.location.assign(pages[key]);
+      navLink(pageFor(key)).click();
       return;
     }
     pendingG = 0;

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from admin_app.db.session import engine_for
-from tests.e2e.conftest import new_page, screenshot
+from tests.e2e.conftest import E2E_FAY, new_page, screenshot
 from tests.e2e.test_accessibility import violations_on
 from tests.factories import add_customer
 
@@ -30,7 +30,10 @@ def row_link(page, n: int):
 def test_j_and_k_move_through_the_rows_and_enter_opens_one(page, app_server):
     page.goto(app_server + "/customers")
     expect(page.locator(ROWS).nth(2)).to_be_visible()
-    # The page starts in its search box; the down arrow goes on to the first row.
+    # No field has the focus when the page loads; "/" goes to the search box and the down arrow on to
+    # the first row.
+    assert page.evaluate("() => document.activeElement === document.body")
+    page.keyboard.press("/")
     expect(page.locator("#search")).to_be_focused()
     page.keyboard.press("ArrowDown")
     expect(row_link(page, 0)).to_be_focused()
@@ -47,7 +50,6 @@ def test_j_and_k_move_through_the_rows_and_enter_opens_one(page, app_server):
 def test_g_then_a_letter_goes_to_a_page_and_typing_in_a_field_does_not(page, app_server):
     page.goto(app_server + "/licenses")
     expect(page.locator(ROWS).first).to_be_visible()
-    page.keyboard.press("Escape")
     page.keyboard.press("g")
     page.keyboard.press("c")
     expect(page).to_have_url(re.compile(r"/customers/?$"))
@@ -58,20 +60,54 @@ def test_g_then_a_letter_goes_to_a_page_and_typing_in_a_field_does_not(page, app
     expect(page).to_have_url(re.compile(r"/customers"))
 
 
-def test_question_mark_lists_the_shortcuts_and_escape_closes_the_list(page, app_server):
+def test_question_mark_lists_the_shortcuts_the_role_may_use_and_escape_closes_the_list(page, app_server):
+    """Support may not open the staff sessions: the list does not offer them, nor do their keys."""
     page.goto(app_server + "/licenses")
     expect(page.locator(ROWS).first).to_be_visible()
-    page.keyboard.press("Escape")
     page.keyboard.press("?")
     shortcuts = page.get_by_role("dialog", name="Keyboard shortcuts")
     expect(shortcuts).to_be_visible()
     expect(shortcuts).to_contain_text("g c")
     expect(shortcuts).to_contain_text("Customers")
     expect(shortcuts).to_contain_text("Next / previous row")
+    expect(shortcuts).not_to_contain_text("Staff sessions")
+    expect(shortcuts).not_to_contain_text("g e")
     assert violations_on(page) == []
     screenshot(page, "keyboard-shortcuts")
     page.keyboard.press("Escape")
     expect(shortcuts).to_be_hidden()
+    page.keyboard.press("g")
+    page.keyboard.press("e")
+    page.keyboard.press("g")
+    page.keyboard.press("c")
+    expect(page).to_have_url(re.compile(r"/customers/?$"))
+
+
+def test_enter_in_the_search_box_opens_the_only_row_found_and_a_focused_row_is_marked(page, app_server):
+    page.goto(app_server + "/customers")
+    expect(page.locator(ROWS).nth(1)).to_be_visible()
+    page.keyboard.press("/")
+    search = page.locator("#search")
+    expect(search).to_be_focused()
+    # Several rows: Enter opens none of them.
+    page.keyboard.type("zephyr-e2e.test")
+    page.keyboard.press("Enter")
+    expect(page.locator(ROWS).nth(1)).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/customers\?"))
+    # A row reached with the keyboard is marked as a whole, not only its link.
+    page.keyboard.press("ArrowDown")
+    first = page.locator(ROWS).first
+    expect(first).to_have_css("box-shadow", re.compile(r"inset"))
+    expect(page.locator(ROWS).nth(1)).to_have_css("box-shadow", "none")
+    screenshot(page, "list-row-focused")
+    # One row: Enter opens it, as soon as the rows are those of the term typed.
+    search.fill("")
+    search.focus()
+    page.keyboard.type(E2E_FAY)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/customers/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Customer")
+    expect(page.get_by_text(E2E_FAY).first).to_be_visible()
 
 
 def tab_to(page, target, presses: int = 80) -> None:
