@@ -337,8 +337,10 @@ class SingleProcess(Served):
 @pytest.fixture(scope="session")
 def single_process(issuer, tmp_path_factory) -> Iterator[SingleProcess]:
     """The embedded shape `make run` has: SQLite and one process, its events timed (EVENT_TIMING_DIR).
-    The tests marked `both_shapes` (the gate, the state binding, and those that change data) run here
-    as well as in production's shape."""
+    The tests marked `both_shapes` (the gate and the state binding, where the shapes differ: state in
+    memory or in Redis, one process or several) run here as well as in production's shape. The tests
+    that change data run in production's shape; the data layer runs every write on SQLite in its own
+    tests."""
     workdir = tmp_path_factory.mktemp("single-process")
     url = f"sqlite:///{workdir / 'e2e.db'}"
     upgrade_to_head(url)

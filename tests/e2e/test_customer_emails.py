@@ -20,7 +20,7 @@ from tests.e2e.test_accessibility import violations_on
 from tests.factories import add_customer
 from tests.waiting import wait_until
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
+pytestmark = pytest.mark.e2e
 
 
 def mail_to(address: str) -> list[str]:

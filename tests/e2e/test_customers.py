@@ -5,16 +5,17 @@ import io
 import re
 
 import pytest
+import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from admin_app.db.models import AuthEvent, Customer
+from admin_app.db.models import AuthEvent, Customer, Version
 from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket
 from tests.e2e.conftest import E2E_CARL, E2E_DANA, E2E_FAY, new_page, screenshot
 from tests.e2e.test_events_without_ui import handler, refused
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
+pytestmark = pytest.mark.e2e
 
 ROWS = "[data-testid=result-row]"
 
@@ -40,7 +41,9 @@ def open_customer(page: Page, app_server: str, email: str) -> None:
     expect(page.get_by_role("heading", level=2).first).to_be_visible()
 
 
-def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_history(support, app_server):
+def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_history(
+    support, app_server, e2e_database
+):
     open_customer(support, app_server, E2E_CARL)
     screenshot(support, "customer-detail")
     support.get_by_role("button", name="Edit").click()
@@ -83,10 +86,23 @@ def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_hi
     change = support.locator("tbody tr").first
     expect(change).to_contain_text("last name")
     expect(change).to_contain_text("Zephyr-Ng")
-    expect(change.get_by_role("link", name=re.compile(r"^Customer #"))).to_have_attribute(
+    expect(change.get_by_role("link", name="Carl Zephyr-Ng (customer)")).to_have_attribute(
         "href", re.compile(r"/customers/\d+")
     )
     expect(change.get_by_role("link", name="whole change")).to_be_visible()
+    # The whole history, newest first by time: this edit, led by the row it wrote first (the
+    # customer's), the contact's row that followed it folded under it.
+    support.goto(app_server + "/history")
+    newest = support.locator("tbody tr").first
+    expect(newest.get_by_role("link", name="Carl Zephyr-Ng (customer)")).to_be_visible()
+    expect(newest).to_contain_text("Ticket #4711: name change")
+    expect(newest.get_by_role("button", name="Show 1 more row")).to_be_visible()
+    # Sorted by when again, the oldest change comes first.
+    with Session(engine_for(e2e_database[0])) as session:
+        oldest = session.exec(select(sa.func.min(Version.created_at))).one()
+    support.get_by_role("button", name="Sort by When").click()
+    expect(support).to_have_url(re.compile(r"/history\?sort=when$"))
+    expect(support.locator("tbody tr").first).to_contain_text(f"{oldest:%Y-%m-%d %H:%M} UTC")
     support.goto(app_server + "/history?type=billing_account_contact&field=last_name")
     expect(support.locator("tbody tr", has_text="Followed the edit of customer").first).to_contain_text(
         "Wendy"

@@ -24,7 +24,7 @@ from tests.e2e.test_accessibility import violations_on
 from tests.e2e.test_events_without_ui import handler, refused, staff_cookie
 from tests.factories import add_licenses, license_fields
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
+pytestmark = pytest.mark.e2e
 VERDICT = "[data-testid=license-verdict]"
 
 

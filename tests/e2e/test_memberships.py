@@ -10,7 +10,7 @@ from admin_app.db.models import Version
 from admin_app.db.session import engine_for
 from tests.e2e.conftest import E2E_CARL, E2E_ERIN, E2E_GUS, new_page, screenshot
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
+pytestmark = pytest.mark.e2e
 
 ROWS = "[data-testid=result-row]"
 

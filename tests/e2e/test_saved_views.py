@@ -13,7 +13,7 @@ from admin_app.db.session import engine_for
 from tests.e2e.conftest import new_page, screenshot
 from tests.e2e.test_accessibility import violations_on
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
+pytestmark = pytest.mark.e2e
 ROWS = "[data-testid=result-row]"
 
 

@@ -11,7 +11,7 @@ from admin_app.db.session import engine_for
 from tests.e2e.conftest import SIGN_IN_PAGE, new_page, screenshot, sign_in_through_provider
 from tests.waiting import wait_until
 
-pytestmark = [pytest.mark.e2e, pytest.mark.both_shapes]
+pytestmark = pytest.mark.e2e
 
 
 def refusals_of(url: str, email: str, needed: str) -> list[AuthEvent]:
