@@ -12,7 +12,7 @@ S = HistoryState
 
 
 def _unfold(row) -> rx.Component:
-    """On the newest row of a folded staff action: show or fold its other rows."""
+    """On the main row of a folded staff action: show or fold its other rows."""
     open_ = S.expanded.contains(row["request_id"])
     return rx.button(
         rx.cond(open_, rx.icon("chevron-down", size=14), rx.icon("chevron-right", size=14)),
@@ -44,7 +44,7 @@ def _record(row) -> rx.Component:
 
 
 def _folded(row) -> rx.Var:
-    """A later row of a staff action stays folded under its newest row until shown (always shown when the
+    """A consequence of a staff action stays folded under its main row until shown (always shown when the
     page lists one action)."""
     return (row["folded"] != "") & (S.filters["request"] == "") & ~S.expanded.contains(row["folded"])
 
@@ -54,7 +54,7 @@ def _before(row) -> rx.Component:
 
 
 COLUMNS = [
-    Column("when", "When"),
+    Column("when", "When", sort_key="when"),
     Column("actor", "Staff member", wrap=True),
     Column("event", "Event"),
     Column("item", "Record", render=_record),

@@ -1,4 +1,4 @@
-"""State of the History page: every change across records, newest first, through the shared list behaviour."""
+"""State of the History page: every change across records, by time, through the shared list behaviour."""
 
 from collections.abc import Mapping
 from typing import ClassVar
@@ -9,6 +9,7 @@ from sqlmodel import Session
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db.history import search as db
+from admin_app.db.history.names import PageRecords, page_records
 from admin_app.db.lists.spec import ListSpec
 from admin_app.db.models import Version
 from admin_app.state.app_state import AppState
@@ -40,16 +41,17 @@ def record_href(version: Version, accounts_of_contacts: Mapping[int, int]) -> st
     return ""
 
 
-def history_rows(versions: list[Version], accounts_of_contacts: Mapping[int, int]) -> list[HistoryLine]:
-    """History lines with the link to each row's record (on the row's first line), one staff action
-    folded under its newest row: that row says how many more there are ("more"), the others are
-    marked "folded" with the action's request id, without repeating who, when and the same reason."""
+def history_rows(versions: list[Version], records: PageRecords) -> list[HistoryLine]:
+    """History lines naming each row's record and linking to it (on the row's first line), one staff
+    action folded under its main row (the first it wrote): that row says how many more there are
+    ("more"), the others are marked "folded" with the action's request id, without repeating who, when
+    and the same reason."""
     lines = []
     for change in db.fold_by_request(versions):
         lead = change[0]
         for position, version in enumerate(change):
-            for line in version_view(version):
-                line.href = record_href(version, accounts_of_contacts) if line.item else ""
+            for line in version_view(version, records.name_of(version)):
+                line.href = record_href(version, records.contact_accounts) if line.item else ""
                 line.more = len(change) - 1 if position == 0 and line.item else 0
                 line.folded = lead.request_id or "" if position else ""
                 if position:
@@ -83,5 +85,4 @@ class HistoryState(DescribedListState[HistoryLine], AppState):
 
     def _views(self, session: Session, records: list[object]) -> list[HistoryLine]:
         versions = [v for v in records if isinstance(v, Version)]
-        contacts = {v.item_id for v in versions if v.item_type == "billing_account_contact"}
-        return history_rows(versions, db.accounts_of_contacts(session, contacts))
+        return history_rows(versions, page_records(session, versions))

@@ -348,7 +348,8 @@ class HistoryLine:
     folded: str = ""
 
 
-def version_view(version: Version) -> list[HistoryLine]:
+def version_view(version: Version, record: str = "") -> list[HistoryLine]:
+    """The lines of a history row; `record` names its record (else its kind and id)."""
     changes = version.changes or {}
     lines = []
     for index, (name, pair) in enumerate(changes.items() or [("", [None, None])]):
@@ -360,7 +361,7 @@ def version_view(version: Version) -> list[HistoryLine]:
                 when=_when(version.created_at) if first else "",
                 actor=version.actor if first else "",
                 event=version.event if first else "",
-                item=f"{ITEM_LABELS.get(version.item_type, version.item_type)} #{version.item_id}"
+                item=(record or f"{ITEM_LABELS.get(version.item_type, version.item_type)} #{version.item_id}")
                 if first
                 else "",
                 item_type=version.item_type,
