@@ -4,6 +4,7 @@ import reflex as rx
 from reflex.vars import Var
 
 from admin_app.components.cells import cell_badge
+from admin_app.glossary import ACTIVE_LICENSE, ACTIVE_LICENSE_MEANING
 
 LICENSE_STATUS_COLORS = {"active": "green", "expired": "gray", "not_started": "blue"}
 RECONCILIATION_STATUS_COLORS = {
@@ -25,15 +26,16 @@ def reconciliation_status_badge(row: Var) -> rx.Component:
 
 
 def active_badge(row: Var) -> rx.Component:
-    """The mark of the company's active license (rule 11)."""
+    """The mark of the company's active license, saying what that is on hover."""
     return rx.cond(
         row["active"],
         rx.badge(
             rx.icon("circle-check", size=12),
-            "Active license",
+            ACTIVE_LICENSE,
             color_scheme="green",
             variant="solid",
             size="1",
+            title=ACTIVE_LICENSE_MEANING,
         ),
     )
 

@@ -34,10 +34,17 @@ from admin_app.db.lists.spec import today_utc as today_utc  # the calendar licen
 from admin_app.db.lists.text_search import SearchSpec
 from admin_app.db.models import ActiveLicenseMarks, License, stored_id
 from admin_app.db.session import row_count
+from admin_app.glossary import (
+    ACTIVE_LICENSE,
+    LICENSE_CURRENT,
+    LICENSE_EXPIRED,
+    LICENSE_NOT_STARTED,
+    ONLY_ACTIVE_LICENSES,
+)
 
 PLANS = ("starter", "premium", "ultimate")
 LICENSE_TYPES = ("legacy", "offline", "cloud")
-STATUSES = {"active": "Active", "expired": "Expired", "not_started": "Not started yet"}
+STATUSES = {"active": LICENSE_CURRENT, "expired": LICENSE_EXPIRED, "not_started": LICENSE_NOT_STARTED}
 
 LICENSE_SEARCH = SearchSpec(
     id_column=col(License.id),
@@ -218,9 +225,9 @@ LICENSE_LIST = ListSpec(
         ),
         ChoiceFilter(
             "active",
-            "Active license (rule 11)",
+            ACTIVE_LICENSE,
             "active-license choice",
-            {"only": RuleChoice("Only each company's active license", _active_only)},
+            {"only": RuleChoice(ONLY_ACTIVE_LICENSES, _active_only)},
         ),
         DateRangeFilter(
             ("issued_from", "issued_to"),
