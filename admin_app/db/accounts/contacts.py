@@ -12,8 +12,7 @@ from sqlmodel import Session
 
 from admin_app.db.accounts.contact_fields import CONTACT_FIELDS, address_errors
 from admin_app.db.customers.edit import contact_role
-from admin_app.db.history.audit import Actor, changes_between, record_version, stale_message
-from admin_app.db.locking import StaleEdit, compare_and_set
+from admin_app.db.history.audit import Actor, audited_update, changes_between, record_version
 from admin_app.db.models import BillingAccount, BillingAccountContact, id_of
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import MAX_NAME, email_error, normal_email, reason_error, text_error
@@ -75,28 +74,17 @@ def update_contact(
     changes = changes_between({name: getattr(contact, name) for name in CONTACT_FIELDS}, values)
     if not changes:
         return refused("Nothing to save: no field was changed.")
-    try:
-        compare_and_set(
-            session, BillingAccountContact, contact_id, lock_version, {k: v[1] for k, v in changes.items()}
-        )
-    except StaleEdit:
-        session.rollback()
-        return refused(
-            stale_message(session, item_type="billing_account_contact", item_id=contact_id, noun="contact")
-        )
-    record_version(
+    return audited_update(
         session,
-        item_type="billing_account_contact",
-        item_id=contact_id,
-        event="update",
-        actor=actor,
+        contact,
+        lock_version,
+        {k: v[1] for k, v in changes.items()},
         changes=changes,
-        at=now,
+        actor=actor,
         reason=reason,
+        now=now,
+        noun="contact",
     )
-    session.flush()
-    session.refresh(contact)
-    return Outcome(value=contact)
 
 
 def add_contact(
@@ -140,29 +128,17 @@ def set_contact_roles(
     `bill_to_contact_id` → contact id) at contacts, with the history row; a stale edit is refused
     with `stale`, or by default with who changed the account and when (rule 10)."""
     changes = {name: [getattr(account, name), contact_id] for name, contact_id in roles.items()}
-    try:
-        compare_and_set(session, BillingAccount, id_of(account), lock_version, dict(roles))
-    except StaleEdit:
-        session.rollback()
-        return refused(
-            stale
-            or stale_message(
-                session, item_type="billing_account", item_id=id_of(account), noun="billing account"
-            )
-        )
-    record_version(
+    return audited_update(
         session,
-        item_type="billing_account",
-        item_id=id_of(account),
-        event="update",
-        actor=actor,
+        account,
+        lock_version,
+        dict(roles),
         changes=changes,
-        at=now,
+        actor=actor,
         reason=reason,
+        now=now,
+        refusal=stale,
     )
-    session.flush()
-    session.refresh(account)
-    return Outcome(value=account)
 
 
 def join_consequence(session: Session, *, billing_account_id: int) -> str:

@@ -16,8 +16,15 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.accounts.contact_fields import ADDRESS_FIELDS, address_errors
 from admin_app.db.customers.tokens import PURPOSES, revoke_outstanding
-from admin_app.db.history.audit import Actor, changes_between, record_version, stale_message
-from admin_app.db.locking import StaleEdit, compare_and_set
+from admin_app.db.history.audit import (
+    Actor,
+    audited_update,
+    changes_between,
+    refuse_stale_edit,
+    stale_message,
+    update_with_history,
+)
+from admin_app.db.locking import StaleEdit
 from admin_app.db.models import (
     BillingAccount,
     BillingAccountContact,
@@ -300,18 +307,17 @@ def save_customer_edit(
     if "confirmed_at" in plan.changes:
         values["confirmed_at"] = None
     try:
-        compare_and_set(session, Customer, customer_id, lock_version, {**values, "updated_at": now})
-        if plan.changes:
-            record_version(
-                session,
-                item_type="customer",
-                item_id=customer_id,
-                event="update",
-                actor=actor,
-                changes=plan.changes,
-                at=now,
-                reason=reason,
-            )
+        update_with_history(
+            session,
+            Customer,
+            customer_id,
+            lock_version,
+            {**values, "updated_at": now},
+            changes=plan.changes,
+            actor=actor,
+            reason=reason,
+            now=now,
+        )
         if "email" in plan.changes and not same_email(*plan.changes["email"]):
             revoke_outstanding(
                 session,
@@ -333,10 +339,7 @@ def save_customer_edit(
             )
         session.flush()
     except StaleEdit as stale:
-        session.rollback()
-        return refused(
-            stale_message(session, item_type=stale.item_type, item_id=stale.item_id, noun=stale.noun)
-        )
+        return refuse_stale_edit(session, stale)
     except IntegrityError:
         session.rollback()
         # Another save may have taken the address between the check and the write.
@@ -357,22 +360,22 @@ def _write_contact(
     now: datetime,
 ) -> None:
     after = {**change.after, **address}
-    compare_and_set(session, BillingAccountContact, change.contact_id, change.contact_lock_version, after)
     kept = change.replaces_sold_to and not address
     why = (
         f"Followed the edit of customer #{customer_id} (rule 3)"
         + ("; the previous Sold To's address was kept on purpose" if kept else "")
         + (f": {reason.strip()}" if reason.strip() else "")
     )
-    record_version(
+    update_with_history(
         session,
-        item_type="billing_account_contact",
-        item_id=change.contact_id,
-        event="update",
-        actor=actor,
+        BillingAccountContact,
+        change.contact_id,
+        change.contact_lock_version,
+        after,
         changes=changes_between({**change.before, **change.address_before}, after),
-        at=now,
+        actor=actor,
         reason=why,
+        now=now,
     )
 
 
@@ -388,22 +391,13 @@ def unlink_account(
     problem = reason_error(reason, required=True)
     if problem:
         return invalid({"reason": problem})
-    uid = customer.uid
-    try:
-        compare_and_set(session, Customer, customer_id, lock_version, {"uid": None, "updated_at": now})
-    except StaleEdit:
-        session.rollback()
-        return refused(stale_message(session, item_type="customer", item_id=customer_id, noun="customer"))
-    record_version(
+    return audited_update(
         session,
-        item_type="customer",
-        item_id=customer_id,
-        event="update",
+        customer,
+        lock_version,
+        {"uid": None, "updated_at": now},
+        changes={"uid": [customer.uid, None]},
         actor=actor,
-        changes={"uid": [uid, None]},
-        at=now,
         reason=reason,
+        now=now,
     )
-    session.flush()
-    session.refresh(customer)
-    return Outcome(value=customer)

@@ -16,16 +16,15 @@ from admin_app.db.customers.search import CUSTOMER_SEARCH
 from admin_app.db.customers.tokens import PURPOSES, revoke_outstanding
 from admin_app.db.history.audit import (
     Actor,
+    audited_update,
     disabling_change,
     login_disabled_change,
-    record_version,
     stale_message,
 )
 from admin_app.db.lists.listing import ListSource
 from admin_app.db.lists.paging import Match, Page
 from admin_app.db.lists.query_params import read_choice, read_sort
 from admin_app.db.lists.text_search import match_for, normalize_term
-from admin_app.db.locking import StaleEdit, compare_and_set
 from admin_app.db.models import Customer, Version
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import reason_error
@@ -87,24 +86,17 @@ def set_login_activated(
         return invalid({"reason": problem})
     if on_purpose is not None and not confirmed:
         return refused(on_purpose.warning(), needs_confirmation=True)
-    try:
-        compare_and_set(
-            session, Customer, customer_id, lock_version, {"login_activated": activated, "updated_at": now}
-        )
-    except StaleEdit:
-        session.rollback()
-        return refused(stale_message(session, item_type="customer", item_id=customer_id, noun="customer"))
-    record_version(
+    saved = audited_update(
         session,
-        item_type="customer",
-        item_id=customer_id,
-        event="update",
-        actor=actor,
+        customer,
+        lock_version,
+        {"login_activated": activated, "updated_at": now},
         changes={"login_activated": [not activated, activated]},
-        at=now,
+        actor=actor,
         reason=reason,
+        now=now,
     )
-    if not activated:
+    if saved.ok and not activated:
         revoke_outstanding(
             session,
             customer_id=customer_id,
@@ -113,9 +105,7 @@ def set_login_activated(
             now=now,
             reason="The login was disabled",
         )
-    session.flush()
-    session.refresh(customer)
-    return Outcome(value=customer)
+    return saved
 
 
 KINDS = {"disabled": "Disabled after creation", "never": "Never activated"}

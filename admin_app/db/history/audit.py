@@ -1,7 +1,8 @@
 """The change history (version rows): who, when, what it was before, what it became, and why (rule 9).
 
 A write adds its version in the same session and transaction as the change, so a change that
-cannot be recorded is not made either.
+cannot be recorded is not made either. `audited_update` is rules 9 and 10 together for one record:
+saved only from the lock_version that was read, with its history row, or refused with who came first.
 """
 
 import uuid
@@ -9,11 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session, col, select
 
-from admin_app.db.models import BillingAccountContact, Version
+from admin_app.db.locking import StaleEdit, compare_and_set
+from admin_app.db.models import BillingAccountContact, Version, id_of
+from admin_app.db.outcomes import Outcome, refused
 
 ITEM_LABELS = {
     "customer": "Customer",
@@ -163,6 +166,92 @@ def stale_message(session: Session, *, item_type: str, item_id: int, noun: str) 
     latest = last_change(session, item_type=item_type, item_id=item_id)
     who = f" by {latest.actor} at {latest.created_at:%Y-%m-%d %H:%M} UTC" if latest else ""
     return f"This {noun} was changed{who} after you opened it. Nothing was saved; reload to see the change."
+
+
+def update_with_history(
+    session: Session,
+    model: type[Any],
+    record_id: int,
+    lock_version: int,
+    values: Mapping[str, object],
+    *,
+    changes: dict[str, list[Any]],
+    actor: Actor,
+    reason: str,
+    now: datetime,
+) -> None:
+    """Save `values` on a record only from `lock_version` (rule 10: raises StaleEdit otherwise) and add
+    its history row, in the caller's transaction. A save that changes no field, only the lock (a customer
+    whose contact follows its edit), adds no row."""
+    compare_and_set(session, model, record_id, lock_version, values)
+    if changes:
+        record_version(
+            session,
+            item_type=model.__tablename__,
+            item_id=record_id,
+            event="update",
+            actor=actor,
+            changes=changes,
+            at=now,
+            reason=reason,
+        )
+
+
+def refuse_stale_edit(
+    session: Session, stale: StaleEdit, *, noun: str = "", refusal: str = ""
+) -> Outcome[Any]:
+    """Rule 10's refusal, with the transaction rolled back so nothing is written: `refusal` when given,
+    else who changed the record (called `noun`, by default its table's name in words) and when."""
+    session.rollback()
+    return refused(
+        refusal
+        or stale_message(session, item_type=stale.item_type, item_id=stale.item_id, noun=noun or stale.noun)
+    )
+
+
+class _Record(Protocol):
+    """A row read from the database, so it has its id."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+T = TypeVar("T", bound=_Record)
+
+
+def audited_update(
+    session: Session,
+    record: T,
+    lock_version: int,
+    values: Mapping[str, object],
+    *,
+    changes: dict[str, list[Any]],
+    actor: Actor,
+    reason: str,
+    now: datetime,
+    noun: str = "",
+    refusal: str = "",
+) -> Outcome[T]:
+    """Rules 9 and 10 for one record read at `lock_version`: `values` saved with the history row of
+    `changes`, and the record as saved; or, when another save came first, nothing written and
+    `refuse_stale_edit`'s refusal (`noun` and `refusal` as it takes them)."""
+    try:
+        update_with_history(
+            session,
+            type(record),
+            id_of(record),
+            lock_version,
+            values,
+            changes=changes,
+            actor=actor,
+            reason=reason,
+            now=now,
+        )
+    except StaleEdit as edit:
+        return refuse_stale_edit(session, edit, noun=noun, refusal=refusal)
+    session.flush()
+    session.refresh(record)
+    return Outcome(value=record)
 
 
 def login_disabled_change(session: Session, *, customer_id: int) -> Version | None:
