@@ -40,6 +40,6 @@ for page in PAGES:
     app.add_page(
         page.layout,
         route=page.route,
-        on_load=rx.redirect(page.redirect, replace=True) if page.redirect else [UserState.load, *page.loads],
+        on_load=[UserState.load, *page.loads],
         title=full_title(page),
     )

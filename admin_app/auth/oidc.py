@@ -9,7 +9,8 @@ from authlib.integrations.starlette_client import OAuth, StarletteOAuth2App
 from admin_app.auth.permissions import parse_role_groups, roles_for_groups
 from admin_app.settings import Settings
 
-DEFAULT_AFTER_SIGN_IN = "/licenses"
+# The start page, which sends each role on to the page it uses most (permissions.start_page).
+DEFAULT_AFTER_SIGN_IN = "/"
 
 
 @lru_cache(maxsize=4)

@@ -64,6 +64,23 @@ def roles_for_groups(groups: Iterable[str], role_groups: dict[str, frozenset[str
     return tuple(role for role in ROLES if role_groups.get(role, frozenset()) & member_of)
 
 
+# The page each role uses most, where the start page ("/") sends it: managers read the charts, support
+# works on customers, sales look up licenses. Someone with several roles starts where the first of
+# them (in the order of ROLES) does.
+START_PAGES = {
+    "sales": "/licenses",
+    "support": "/customers",
+    "manager": "/reconciliations/charts",
+    "admin": "/customers",
+}
+
+
+def start_page(roles: Iterable[str]) -> str:
+    """Where someone with `roles` starts; no role starts nowhere ("/no-access")."""
+    held = set(roles)
+    return next((START_PAGES[role] for role in ROLES if role in held), "/no-access")
+
+
 def is_allowed(roles: Iterable[str], permission: Permission) -> bool:
     """True when any of `roles` grants `permission`."""
     return any(permission in ROLE_PERMISSIONS.get(role, frozenset()) for role in roles)

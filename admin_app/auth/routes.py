@@ -17,6 +17,7 @@ from admin_app.auth.client_address import of_request
 from admin_app.auth.gate import record_refusal
 from admin_app.auth.identity import forget, session_cookie_name, session_policy, token_from_cookie_header
 from admin_app.auth.oidc import (
+    DEFAULT_AFTER_SIGN_IN,
     id_token_claims_options,
     lacks_identity_claims,
     names_this_client,
@@ -189,7 +190,7 @@ async def callback(request: Request) -> Response:
         return await _failed(request, "no email address from the identity provider")
     name = str(claims.get("name") or email)
     roles = roles_from_claims(claims, settings)
-    next_path = request.session.get("next") or "/licenses"
+    next_path = request.session.get("next") or DEFAULT_AFTER_SIGN_IN
     request.session.clear()
     now, address = datetime.now(UTC), of_request(request)
 

@@ -43,6 +43,7 @@ from admin_app.state.reconciliations import ReconciliationsState
 from admin_app.state.staff_admin import AuditState, SessionsState
 from admin_app.state.subscription import SubscriptionState
 from admin_app.state.subscriptions import SubscriptionsState
+from admin_app.state.user import UserState
 
 APP_NAME = "Customer Admin"
 
@@ -56,8 +57,6 @@ class Page:
     layout: Callable[[], rx.Component]
     title: str
     loads: tuple[EventType[()], ...] = ()
-    # Where the page sends the browser instead (its layout is never seen).
-    redirect: str = ""
     # False for the pages staff with a role never stay on: the start page redirects, and /no-access is
     # for people with no role.
     staff_page: bool = True
@@ -68,7 +67,7 @@ def _index() -> rx.Component:
 
 
 PAGES = (
-    Page("/", _index, APP_NAME, redirect="/licenses", staff_page=False),
+    Page("/", _index, APP_NAME, (UserState.go_to_start_page,), staff_page=False),
     Page("/licenses", licenses_page, "Licenses", (LicensesState.load,)),
     Page("/licenses/validate", license_validation_page, "Validate a license file"),
     Page(

@@ -4,10 +4,10 @@ import reflex as rx
 
 from admin_app.auth.gate import SIGNED_IN, requires
 from admin_app.auth.identity import identity_for_cookie_header
-from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups
+from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups, start_page
 from admin_app.settings import get_settings
 from admin_app.state.app_state import AppState
-from admin_app.state.events import Replies
+from admin_app.state.events import Replies, Reply
 from admin_app.state.saved_views import SavedViewsState
 
 
@@ -38,3 +38,10 @@ class UserState(AppState):
         await (await self.get_state(SavedViewsState))._load_once(identity.subject)
         if not identity.roles and self.router.url.path.rstrip("/") != "/no-access":
             yield rx.redirect("/no-access", replace=True)
+
+    @rx.event
+    @requires(SIGNED_IN)
+    def go_to_start_page(self) -> Reply:
+        """The start page ("/") sends each person on to the page their role uses most (after `load`,
+        which sends someone with no role to /no-access)."""
+        return rx.redirect(start_page(self.roles), replace=True) if self.roles else None

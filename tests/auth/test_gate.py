@@ -52,7 +52,7 @@ def _list(permission: Permission, **more: Permission) -> dict[str, object]:
 # Written out from DESIGN.md's role table, not read from the app: a handler that writes but is
 # declared with a read permission (or a new handler nobody reviewed) fails here.
 EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
-    "UserState": {"load": SIGNED_IN},
+    "UserState": {"load": SIGNED_IN, "go_to_start_page": SIGNED_IN},
     # Any signed-in member; the handler searches only the kinds the role may read (test_palette).
     "PaletteState": {"search": SIGNED_IN},
     # A person's own bookmarks: each handler acts on the signed-in person's views only (test_saved_views);

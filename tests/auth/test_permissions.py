@@ -2,7 +2,7 @@
 
 import pytest
 
-from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups, roles_for_groups
+from admin_app.auth.permissions import Permission, is_allowed, parse_role_groups, roles_for_groups, start_page
 
 CONFIGURED = (
     "sales:customer-admin-sales,support:customer-admin-support,manager:customer-admin-managers,"
@@ -63,3 +63,22 @@ def test_role_groups_are_read_as_role_colon_group_pairs():
 def test_roles_without_a_configured_group_are_granted_to_no_one():
     assert roles_for_groups(["staff", "admins"], parse_role_groups("sales:staff")) == ("sales",)
     assert roles_for_groups(["staff"], {}) == ()
+
+
+@pytest.mark.parametrize(
+    ("roles", "page"),
+    [
+        (("sales",), "/licenses"),
+        (("support",), "/customers"),
+        (("manager",), "/reconciliations/charts"),
+        (("admin",), "/customers"),
+        # Several roles: the first in the order of ROLES, whatever order they come in.
+        (("manager", "sales"), "/licenses"),
+        (("admin", "manager"), "/reconciliations/charts"),
+        (("unknown-role", "manager"), "/reconciliations/charts"),
+        ((), "/no-access"),
+        (("unknown-role",), "/no-access"),
+    ],
+)
+def test_each_role_starts_on_the_page_it_uses_most(roles, page):
+    assert start_page(roles) == page

@@ -169,3 +169,15 @@ def test_a_session_the_role_check_ends_sends_its_other_tab_to_sign_in_without_it
     expect(other).to_have_url(SIGN_IN_PAGE)
     assert [frame for at, frame in sent if at >= checked_at and frame.startswith("42")] == []
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("user", "start"),
+    [("manager@example.com", "/reconciliations/charts"), ("support@example.com", "/customers")],
+)
+def test_each_role_lands_on_the_page_it_uses_most(browser, app_server, signed_in_state, user, start):
+    page = new_page(browser, signed_in_state(user))
+    page.goto(app_server + "/")
+    expect(page).to_have_url(app_server + start)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.context.close()
