@@ -1,14 +1,14 @@
 """Reconciliation benchmarks: search (page 1 and deep), and each chart from filter change to figure ready."""
 
 from collections.abc import Iterator
-from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from admin_app.charts import reconciliations as charts
+from admin_app.db.lists.spec import Query
 from admin_app.db.reconciliations import stats
-from admin_app.db.reconciliations.search import ReconciliationQuery, search_reconciliations
+from admin_app.db.reconciliations.search import RECONCILIATION_LIST as LIST
 from admin_app.db.session import engine_for
 from bench.data_layer import DEEP_PAGE, SEARCH_TARGET_P95_MS, summary, timed
 
@@ -23,42 +23,40 @@ CHARTS = (
     ("seats_added", charts.seats_added_by_month),
 )
 CHART_FILTERS = {
-    "everything": ReconciliationQuery(),
-    "one_quarter": ReconciliationQuery(date_from=date(2025, 7, 1), date_to=date(2025, 9, 30)),
-    "mid_month_range": ReconciliationQuery(date_from=date(2021, 2, 15), date_to=date(2025, 8, 10)),
-    "plan_and_channel": ReconciliationQuery(plan="ultimate", channel="direct"),
-    "failed_only": ReconciliationQuery(status="failed"),
-    "two_years_in_eur": ReconciliationQuery(
-        date_from=date(2024, 1, 1), date_to=date(2025, 12, 31), currency="EUR"
-    ),
+    "everything": LIST.query(),
+    "one_quarter": LIST.query(**{"from": "2025-07-01", "to": "2025-09-30"}),
+    "mid_month_range": LIST.query(**{"from": "2021-02-15", "to": "2025-08-10"}),
+    "plan_and_channel": LIST.query(plan="ultimate", channel="direct"),
+    "failed_only": LIST.query(status="failed"),
+    "two_years_in_eur": LIST.query(currency="EUR", **{"from": "2024-01-01", "to": "2025-12-31"}),
 }
 
 
-def search_kinds(session: Session) -> dict[str, ReconciliationQuery]:
+def search_kinds(session: Session) -> dict[str, Query]:
     """The license benchmark's kinds of search, with terms taken from the reconciliation data."""
     customer, subscription = session.execute(
         sa.text("SELECT customer_name, subscription_name FROM reconciliation WHERE id = 500000")
     ).one()
     return {
-        "no_search": ReconciliationQuery(),
-        "common_word": ReconciliationQuery(q="labs"),
-        "exact_customer": ReconciliationQuery(q=customer),
-        "subscription_name": ReconciliationQuery(q=subscription),
-        "one_char": ReconciliationQuery(q="e"),
-        "two_chars": ReconciliationQuery(q="ar"),
-        "two_chars_rare": ReconciliationQuery(q="qx"),
-        "matches_nothing": ReconciliationQuery(q="zzqqxx"),
-        "two_filters": ReconciliationQuery(status="failed", currency="EUR"),
-        "term_and_two_filters": ReconciliationQuery(q="labs", status="skipped", plan="premium"),
-        "sorted_by_customer": ReconciliationQuery(sort="customer", descending=False),
-        "sorted_by_users": ReconciliationQuery(q="robotics", sort="users"),
+        "no_search": LIST.query(),
+        "common_word": LIST.query(q="labs"),
+        "exact_customer": LIST.query(q=customer),
+        "subscription_name": LIST.query(q=subscription),
+        "one_char": LIST.query(q="e"),
+        "two_chars": LIST.query(q="ar"),
+        "two_chars_rare": LIST.query(q="qx"),
+        "matches_nothing": LIST.query(q="zzqqxx"),
+        "two_filters": LIST.query(status="failed", currency="EUR"),
+        "term_and_two_filters": LIST.query(q="labs", status="skipped", plan="premium"),
+        "sorted_by_customer": LIST.query(sort="customer"),
+        "sorted_by_users": LIST.query(q="robotics", sort="-users"),
     }
 
 
-def _deep_cursor(session: Session, query: ReconciliationQuery) -> tuple[str | None, int]:
+def _deep_cursor(session: Session, query: Query) -> tuple[str | None, int]:
     after, page = None, 1
     while page < DEEP_PAGE:
-        result = search_reconciliations(session=session, query=query, after=after)
+        result = LIST.rows(session=session, query=query, after=after)
         if not result.next_cursor:
             break
         after, page = result.next_cursor, page + 1
@@ -72,9 +70,7 @@ def reconciliation_search_benchmarks(db: str, url: str, n: int) -> Iterator[dict
         for name, query in search_kinds(session).items():
             deep_cursor, deep_page = _deep_cursor(session, query)
             for page_name, after, page_number in (("first", None, 1), ("deep", deep_cursor, deep_page)):
-                samples = timed(
-                    lambda q=query, a=after: search_reconciliations(session=session, query=q, after=a), n
-                )
+                samples = timed(lambda q=query, a=after: LIST.rows(session=session, query=q, after=a), n)
                 figures = summary(samples)
                 yield {
                     "bench": "reconciliation_search",
@@ -91,9 +87,9 @@ def reconciliation_search_benchmarks(db: str, url: str, n: int) -> Iterator[dict
             yield {"bench": "reconciliation_count", "db": db, "query": name, "rows": rows, **summary(samples)}
 
 
-def _figure(name: str, build, rows: list, query: ReconciliationQuery):
+def _figure(name: str, build, rows: list, query: Query):
     if name == "top_accounts":
-        return charts.top_accounts(rows, query.currency or stats.DEFAULT_TOP_CURRENCY)
+        return charts.top_accounts(rows, query.value("currency") or stats.DEFAULT_TOP_CURRENCY)
     return build(rows)
 
 

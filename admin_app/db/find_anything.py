@@ -18,7 +18,7 @@ from admin_app.db.licenses.search import LICENSE_LIST
 from admin_app.db.lists.paging import Page
 from admin_app.db.lists.text_search import TRIGRAM, WORD_RUN, normalize_term, term_can_match
 from admin_app.db.models import BillingAccount, Customer, License, Reconciliation, Subscription
-from admin_app.db.reconciliations.search import ReconciliationQuery, search_reconciliations
+from admin_app.db.reconciliations.search import RECONCILIATION_LIST
 from admin_app.db.subscriptions.search import SUBSCRIPTION_LIST
 
 PER_KIND = 5
@@ -81,7 +81,7 @@ FINDERS: dict[Kind, Finder] = {
     Kind.LICENSE: Finder(LICENSE_LIST.rows, LICENSE_LIST.query, _license),
     Kind.BILLING_ACCOUNT: Finder(ACCOUNT_LIST.rows, ACCOUNT_LIST.query, _account),
     Kind.SUBSCRIPTION: Finder(SUBSCRIPTION_LIST.rows, SUBSCRIPTION_LIST.query, _subscription),
-    Kind.RECONCILIATION: Finder(search_reconciliations, ReconciliationQuery, _reconciliation),
+    Kind.RECONCILIATION: Finder(RECONCILIATION_LIST.rows, RECONCILIATION_LIST.query, _reconciliation),
 }
 
 

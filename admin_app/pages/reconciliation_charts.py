@@ -3,11 +3,11 @@
 import plotly.graph_objects as go
 import reflex as rx
 
-from admin_app.components.filters import date_range_filter, select_filter
+from admin_app.components.filters import select_filter
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout, notices
-from admin_app.db.licenses.search import PLANS
-from admin_app.db.reconciliations.search import CHANNELS, CURRENCIES, STATUSES
+from admin_app.db.reconciliations.search import ROLLUP_FILTERS
+from admin_app.pages.reconciliations import filter_controls
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
 
 S = ReconciliationChartsState
@@ -18,20 +18,10 @@ CHART_CONFIG = {
 }
 
 
-def _choices(values: tuple[str, ...]) -> dict[str, str]:
-    return {value: value.capitalize() for value in values}
-
-
 def filter_bar() -> rx.Component:
-    on_change = S.set_filter
-    chosen = S.filters
     return rx.hstack(
         select_filter("quarter", "Quarter", S.quarters, S.quarter, lambda _name, value: S.set_quarter(value)),
-        date_range_filter(("from", "to"), ("Date from", "Date to"), chosen, on_change),
-        select_filter("status", "Status", _choices(STATUSES), chosen["status"], on_change),
-        select_filter("plan", "Plan", _choices(PLANS), chosen["plan"], on_change),
-        select_filter("channel", "Channel", _choices(CHANNELS), chosen["channel"], on_change),
-        select_filter("currency", "Currency", {c: c for c in CURRENCIES}, chosen["currency"], on_change),
+        *filter_controls(ROLLUP_FILTERS, S.filters, S.set_filter, {}),
         rx.cond(
             S.has_filters,
             rx.button("Clear all", variant="soft", color_scheme="gray", on_click=S.clear_filters),

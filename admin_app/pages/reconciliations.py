@@ -1,14 +1,17 @@
 """/reconciliations: search, filter, sort and page through every seat reconciliation."""
 
+from collections.abc import Callable, Mapping
+
 import reflex as rx
+from reflex.vars import Var
 
 from admin_app.components.cells import cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.filters import amount_filter, date_range_filter, select_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.components.status import reconciliation_status_badge
-from admin_app.db.licenses.search import PLANS
-from admin_app.db.reconciliations.search import CHANNELS, CURRENCIES, STATUSES
+from admin_app.db.lists.spec import AmountRangeFilter, ChoiceFilter, DayRangeFilter, Filter, IdFilter
+from admin_app.db.reconciliations.search import RECONCILIATION_LIST
 from admin_app.state.reconciliations import ReconciliationsState
 
 S = ReconciliationsState
@@ -45,25 +48,34 @@ COLUMNS = [
 ]
 
 
-def _choices(values: tuple[str, ...]) -> dict[str, str]:
-    return {value: value.capitalize() for value in values}
+def filter_controls(
+    filters: tuple[Filter, ...], chosen: Var, on_change: Callable, from_data: Mapping[str, Var]
+) -> list[rx.Component]:
+    """A control for each of the list's filters, in their order; a filter in `from_data` offers the
+    values the data holds (a list the server found), a billing account is reached by a chart's link."""
+    controls: list[rx.Component] = []
+    for f in filters:
+        if f.names[0] in from_data:
+            controls.append(
+                select_filter(f.names[0], f.label, from_data[f.names[0]], chosen[f.names[0]], on_change)
+            )
+        elif isinstance(f, ChoiceFilter):
+            controls.append(select_filter(f.name, f.label, f.options, chosen[f.name], on_change))
+        elif isinstance(f, DayRangeFilter):
+            controls.append(date_range_filter(f.names, f.labels, chosen, on_change))
+        elif isinstance(f, AmountRangeFilter):
+            labelled = zip(f.names, f.labels, strict=True)
+            controls += [amount_filter(name, label, chosen[name], on_change) for name, label in labelled]
+        elif not isinstance(f, IdFilter):
+            raise TypeError(f"No control draws a {type(f).__name__}")
+    return controls
 
 
 def filter_bar() -> rx.Component:
-    on_change = S.set_filter
-    chosen = S.filters
     return rx.hstack(
-        select_filter("status", "Status", _choices(STATUSES), chosen["status"], on_change),
-        date_range_filter(("from", "to"), ("Date from", "Date to"), chosen, on_change),
-        select_filter("skip_reason", "Skip reason", S.skip_reasons, chosen["skip_reason"], on_change),
-        select_filter(
-            "error", "Error", {"yes": "Has an error", "no": "No error"}, chosen["error"], on_change
+        *filter_controls(
+            RECONCILIATION_LIST.filters, S.filters, S.set_filter, {"skip_reason": S.skip_reasons}
         ),
-        amount_filter("min", "Invoiced from", chosen["min"], on_change),
-        amount_filter("max", "Invoiced to", chosen["max"], on_change),
-        select_filter("plan", "Plan", _choices(PLANS), chosen["plan"], on_change),
-        select_filter("channel", "Channel", _choices(CHANNELS), chosen["channel"], on_change),
-        select_filter("currency", "Currency", {c: c for c in CURRENCIES}, chosen["currency"], on_change),
         clear_filters_button(S),
         spacing="3",
         align="end",

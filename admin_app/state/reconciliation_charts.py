@@ -10,8 +10,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.charts import reconciliations as charts
+from admin_app.db.lists.spec import Query
 from admin_app.db.reconciliations import stats
-from admin_app.db.reconciliations.search import ReconciliationQuery
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies, Reply
@@ -45,7 +45,7 @@ class ReconciliationChartsState(AppState):
     failed: int = 0
     _top_account_ids: list[int] = []
 
-    def _query(self) -> ReconciliationQuery:
+    def _query(self) -> Query:
         return stats.parse_chart_query(self.filters).query
 
     def _params(self) -> dict[str, str]:
@@ -88,7 +88,7 @@ class ReconciliationChartsState(AppState):
         self.filters = {name: chosen.get(name, "") for name in stats.CHART_FILTERS}
         self.notices = parsed.errors
         self.quarters = stats.recent_quarters(datetime.now(UTC).date())
-        self.top_currency = query.currency or stats.DEFAULT_TOP_CURRENCY
+        self.top_currency = query.value("currency") or stats.DEFAULT_TOP_CURRENCY
         self.loading, self.error = True, ""
         aggregates = asyncio.ensure_future(self._aggregates(query))
         if not await done_within(aggregates):
@@ -113,7 +113,7 @@ class ReconciliationChartsState(AppState):
         self.loading = False
 
     @staticmethod
-    async def _aggregates(query: ReconciliationQuery) -> list[stats.ChartRows]:
+    async def _aggregates(query: Query) -> list[stats.ChartRows]:
         """The six aggregates: this worker's copy while no reconciliation changed, else from SQL."""
         version = await in_session(lambda session: stats.rollup_version(session=session))
         results = stats.CHART_RESULTS.get(query, version)

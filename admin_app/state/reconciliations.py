@@ -1,39 +1,29 @@
-"""State of the Reconciliations page: the shared list behaviour over the reconciliation data layer."""
+"""State of the Reconciliations page: the shared list behaviour over the reconciliation list's description."""
 
-from collections.abc import Mapping
 from typing import ClassVar
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from admin_app.auth.permissions import Permission
-from admin_app.db.lists.paging import Page, ResultCount
+from admin_app.db.lists.paging import ResultCount
+from admin_app.db.lists.spec import ListSpec, Query
+from admin_app.db.models import Reconciliation
 from admin_app.db.reconciliations import search as db
 from admin_app.db.reconciliations.stats import count_for_table
 from admin_app.db.session import in_session
 from admin_app.state.app_state import AppState
-from admin_app.state.list_page import ListPageState
+from admin_app.state.list_page import DescribedListState
 from admin_app.state.views import ReconciliationView, reconciliation_view
 
 
-class ReconciliationsState(ListPageState[db.ReconciliationQuery, ReconciliationView], AppState):
+class ReconciliationsState(DescribedListState[ReconciliationView], AppState):
     """Search, filters, sort and one page of reconciliations."""
 
     _path: ClassVar[str] = "/reconciliations"
     _noun: ClassVar[str] = "reconciliations"
-    _filter_names: ClassVar[tuple[str, ...]] = (
-        "status",
-        "from",
-        "to",
-        "skip_reason",
-        "error",
-        "min",
-        "max",
-        "plan",
-        "channel",
-        "currency",
-        "account",
-    )
+    _spec: ClassVar[ListSpec] = db.RECONCILIATION_LIST
+    _filter_names: ClassVar[tuple[str, ...]] = db.RECONCILIATION_LIST.filter_names
     _read_permission: ClassVar[Permission] = Permission.RECONCILIATIONS_READ
     rows: list[ReconciliationView] = []
 
@@ -47,21 +37,9 @@ class ReconciliationsState(ListPageState[db.ReconciliationQuery, ReconciliationV
         except SQLAlchemyError:
             self.skip_reasons = []
 
-    def _parse(self, params: Mapping[str, object]) -> tuple[db.ReconciliationQuery, list[str]]:
-        parsed = db.parse_reconciliation_query(params)
-        return parsed.query, parsed.errors
+    def _views(self, session: Session, records: list[object]) -> list[ReconciliationView]:
+        return [reconciliation_view(r) for r in records if isinstance(r, Reconciliation)]
 
-    def _to_params(self, query: db.ReconciliationQuery) -> dict[str, str]:
-        return query.to_params()
-
-    def _with_sort(self, query: db.ReconciliationQuery, key: str) -> db.ReconciliationQuery:
-        return db.with_sort(query, key)
-
-    def _fetch_rows(
-        self, session: Session, query: db.ReconciliationQuery, after: str | None, before: str | None
-    ) -> tuple[Page, list[ReconciliationView]]:
-        result = db.search_reconciliations(session=session, query=query, after=after, before=before)
-        return result, [reconciliation_view(r) for r in result.rows]
-
-    def _count(self, session: Session, query: db.ReconciliationQuery) -> ResultCount:
+    def _count(self, session: Session, query: Query) -> ResultCount:
+        """Counted from the charts' roll-up when its filters allow (see count_for_table)."""
         return count_for_table(session=session, query=query)

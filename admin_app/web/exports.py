@@ -25,8 +25,8 @@ from admin_app.auth.permissions import Permission
 from admin_app.db.customers.search import CUSTOMER_LIST
 from admin_app.db.history import search as history_db
 from admin_app.db.licenses.search import LICENSE_LIST
-from admin_app.db.lists.spec import CsvColumn, ListSpec, csv_date, csv_field
-from admin_app.db.reconciliations import search as reconciliation_db
+from admin_app.db.lists.spec import CsvColumn, ListSpec
+from admin_app.db.reconciliations.search import RECONCILIATION_LIST
 from admin_app.db.session import in_session, session_scope
 from admin_app.db.staff.auth_events import record_auth_event
 from admin_app.db.staff.sessions import StaffIdentity
@@ -36,25 +36,6 @@ from admin_app.web.csv_export import csv_chunks
 # A running download checks this often that its staff session is still live.
 SESSION_CHECK_SECONDS = 1.0
 SESSION_ENDED = "the staff session ended"
-
-
-RECONCILIATION_COLUMNS = (
-    csv_field("id"),
-    csv_field("billing_account_id"),
-    csv_field("customer_name"),
-    csv_field("subscription_name"),
-    csv_field("plan"),
-    csv_field("channel"),
-    csv_field("status"),
-    csv_date("reconciliation_date"),
-    csv_date("done_at"),
-    csv_field("skip_reason"),
-    csv_field("seats_before"),
-    csv_field("user_count"),
-    csv_field("invoiced_amount"),
-    csv_field("currency"),
-    csv_field("error_message"),
-)
 
 
 def csv_header(columns: tuple[CsvColumn, ...]) -> list[str]:
@@ -99,12 +80,8 @@ def _parsed(parse: Callable) -> Callable[[dict[str, str]], tuple[object, list[st
 
 EXPORTS = {
     "licenses.csv": described("licenses.csv", Permission.LICENSES_READ, LICENSE_LIST),
-    "reconciliations.csv": Export(
-        "reconciliations.csv",
-        Permission.RECONCILIATIONS_READ,
-        _parsed(reconciliation_db.parse_reconciliation_query),
-        RECONCILIATION_COLUMNS,
-        lambda session, query: reconciliation_db.iter_reconciliations(session=session, query=query),
+    "reconciliations.csv": described(
+        "reconciliations.csv", Permission.RECONCILIATIONS_READ, RECONCILIATION_LIST
     ),
     "history.csv": described("history.csv", Permission.CUSTOMERS_READ, history_db.HISTORY_LIST),
     "customers.csv": described("customers.csv", Permission.CUSTOMERS_READ, CUSTOMER_LIST),

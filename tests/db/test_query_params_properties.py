@@ -41,9 +41,9 @@ LISTS: dict[str, tuple[ModuleType, Callable[[Mapping[str, object]], Parsed], Cal
     ),
     "reconciliations": (
         reconciliations,
-        reconciliations.parse_reconciliation_query,
-        _to_params,
-        "q account channel currency error from to min max plan skip_reason status",
+        reconciliations.RECONCILIATION_LIST.parse,
+        reconciliations.RECONCILIATION_LIST.to_params,
+        " ".join(("q", *reconciliations.RECONCILIATION_LIST.filter_names)),
     ),
     "charts": (
         reconciliation_stats,

@@ -13,9 +13,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from admin_app.db.lists.spec import Query
 from admin_app.db.models import Reconciliation, ReconciliationRollup
 from admin_app.db.reconciliations.rollup import rebuild_statements
-from admin_app.db.reconciliations.search import ReconciliationQuery, count_reconciliations
+from admin_app.db.reconciliations.search import RECONCILIATION_LIST as LIST
 from admin_app.db.reconciliations.stats import (
     ChartResults,
     count_for_table,
@@ -58,14 +59,31 @@ def rows(session) -> list[Reconciliation]:
     return add_reconciliations(session, made)
 
 
-def matching(rows: list[Reconciliation], query: ReconciliationQuery) -> list[Reconciliation]:
+def reconciliations(
+    q: str = "",
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    amount_min: Decimal | None = None,
+    **choices: str,
+) -> Query:
+    """A query of the reconciliation list, its days and amount as values."""
+    typed = {"from": date_from, "to": date_to, "min": amount_min}
+    return LIST.query(
+        q=q, **choices, **{name: str(value) for name, value in typed.items() if value is not None}
+    )
+
+
+def matching(rows: list[Reconciliation], query: Query) -> list[Reconciliation]:
+    start, end, low = (query.value(name) for name in ("from", "to", "min"))
+
     def keep(r: Reconciliation) -> bool:
         return (
-            (query.date_from is None or r.reconciliation_date >= query.date_from)
-            and (query.amount_min is None or (r.invoiced_amount or 0) >= query.amount_min)
-            and (query.date_to is None or r.reconciliation_date <= query.date_to)
+            (not start or r.reconciliation_date >= date.fromisoformat(start))
+            and (not low or (r.invoiced_amount or 0) >= Decimal(low))
+            and (not end or r.reconciliation_date <= date.fromisoformat(end))
             and all(
-                getattr(query, name) in (None, getattr(r, name))
+                query.value(name) in ("", getattr(r, name))
                 for name in ("status", "currency", "plan", "channel")
             )
         )
@@ -73,7 +91,7 @@ def matching(rows: list[Reconciliation], query: ReconciliationQuery) -> list[Rec
     return [r for r in rows if keep(r)]
 
 
-def by_hand(rows: list[Reconciliation], query: ReconciliationQuery) -> dict[str, list]:
+def by_hand(rows: list[Reconciliation], query: Query) -> dict[str, list]:
     found = matching(rows, query)
     month = lambda r: r.reconciliation_date.strftime("%Y-%m")  # noqa: E731
     invoiced: dict[tuple, Decimal] = defaultdict(Decimal)
@@ -98,7 +116,7 @@ def by_hand(rows: list[Reconciliation], query: ReconciliationQuery) -> dict[str,
     }
 
 
-def from_database(session, query: ReconciliationQuery) -> dict[str, list]:
+def from_database(session, query: Query) -> dict[str, list]:
     return {
         "status": [((m, s), n) for m, s, n in monthly_status_counts(session=session, query=query)],
         "invoiced": monthly_invoiced(session=session, query=query),
@@ -109,24 +127,24 @@ def from_database(session, query: ReconciliationQuery) -> dict[str, list]:
 
 
 QUERIES = {
-    "everything": ReconciliationQuery(),
-    "mid-month to mid-month across the year": ReconciliationQuery(
+    "everything": reconciliations(),
+    "mid-month to mid-month across the year": reconciliations(
         date_from=date(2024, 12, 10), date_to=date(2025, 2, 17)
     ),
-    "inside one month": ReconciliationQuery(date_from=date(2025, 1, 5), date_to=date(2025, 1, 20)),
-    "whole months": ReconciliationQuery(date_from=date(2024, 12, 1), date_to=date(2025, 2, 28)),
-    "open start": ReconciliationQuery(date_to=date(2025, 1, 15)),
-    "open end": ReconciliationQuery(date_from=date(2025, 1, 31)),
-    "one day at a month's end": ReconciliationQuery(date_from=date(2025, 1, 31), date_to=date(2025, 1, 31)),
-    "filters": ReconciliationQuery(
+    "inside one month": reconciliations(date_from=date(2025, 1, 5), date_to=date(2025, 1, 20)),
+    "whole months": reconciliations(date_from=date(2024, 12, 1), date_to=date(2025, 2, 28)),
+    "open start": reconciliations(date_to=date(2025, 1, 15)),
+    "open end": reconciliations(date_from=date(2025, 1, 31)),
+    "one day at a month's end": reconciliations(date_from=date(2025, 1, 31), date_to=date(2025, 1, 31)),
+    "filters": reconciliations(
         date_from=date(2024, 11, 15),
         date_to=date(2025, 3, 31),
         plan="premium",
         channel="direct",
         currency="EUR",
     ),
-    "one status": ReconciliationQuery(status="skipped", date_from=date(2025, 1, 2)),
-    "nothing in range": ReconciliationQuery(date_from=date(2020, 1, 1), date_to=date(2020, 6, 30)),
+    "one status": reconciliations(status="skipped", date_from=date(2025, 1, 2)),
+    "nothing in range": reconciliations(date_from=date(2020, 1, 1), date_to=date(2020, 6, 30)),
 }
 
 
@@ -136,7 +154,7 @@ def test_every_aggregate_equals_counting_the_rows(session, rows, query):
 
 
 def test_edits_and_deletes_move_the_totals_with_them(session, rows):
-    everything = ReconciliationQuery()
+    everything = reconciliations()
     first, second = rows[0], rows[1]
     first.status, first.invoiced_amount, first.reconciliation_date = (
         "done",
@@ -177,7 +195,7 @@ def test_a_rebuild_gives_what_the_triggers_kept(session, rows):
 
 
 def test_a_search_or_table_only_filter_still_counts_correctly(session, rows):
-    query = ReconciliationQuery(has_error="no", date_from=date(2024, 12, 1))
+    query = reconciliations(error="no", date_from=date(2024, 12, 1))
     expected = Counter(
         (r.reconciliation_date.strftime("%Y-%m"), r.status)
         for r in rows
@@ -220,7 +238,7 @@ def accounts_invoiced(session) -> list[Reconciliation]:
     return made
 
 
-def top_by_hand(rows: list[Reconciliation], query: ReconciliationQuery, currency: str) -> list[tuple]:
+def top_by_hand(rows: list[Reconciliation], query: Query, currency: str) -> list[tuple]:
     totals: dict[int, Decimal] = defaultdict(Decimal)
     names: dict[int, str] = {}
     for r in matching(rows, query):
@@ -232,16 +250,16 @@ def top_by_hand(rows: list[Reconciliation], query: ReconciliationQuery, currency
 
 
 TOP_QUERIES = {
-    "all time": ReconciliationQuery(),
-    "one quarter": ReconciliationQuery(date_from=date(2025, 7, 1), date_to=date(2025, 9, 30)),
-    "one week": ReconciliationQuery(date_from=date(2025, 3, 3), date_to=date(2025, 3, 9)),
-    "a plan": ReconciliationQuery(plan="ultimate"),
-    "the other currency filtered": ReconciliationQuery(currency="EUR"),
-    "failed ones in a quarter": ReconciliationQuery(
+    "all time": reconciliations(),
+    "one quarter": reconciliations(date_from=date(2025, 7, 1), date_to=date(2025, 9, 30)),
+    "one week": reconciliations(date_from=date(2025, 3, 3), date_to=date(2025, 3, 9)),
+    "a plan": reconciliations(plan="ultimate"),
+    "the other currency filtered": reconciliations(currency="EUR"),
+    "failed ones in a quarter": reconciliations(
         status="failed", date_from=date(2025, 4, 1), date_to=date(2025, 6, 30)
     ),
-    "skipped ones (none invoiced)": ReconciliationQuery(status="skipped"),
-    "a range and an amount (not in the roll-up)": ReconciliationQuery(
+    "skipped ones (none invoiced)": reconciliations(status="skipped"),
+    "a range and an amount (not in the roll-up)": reconciliations(
         amount_min=Decimal(1000), date_from=date(2025, 2, 1)
     ),
 }
@@ -265,21 +283,21 @@ def test_top_accounts_equal_summing_every_row(
 
 
 def test_the_ranking_has_ten_accounts_and_none_for_another_currencys_filter(session, accounts_invoiced):
-    assert len(top_accounts_by_invoiced(session=session, query=ReconciliationQuery(), currency="USD")) == 10
-    eur_only = ReconciliationQuery(currency="EUR")
+    assert len(top_accounts_by_invoiced(session=session, query=reconciliations(), currency="USD")) == 10
+    eur_only = reconciliations(currency="EUR")
     assert top_accounts_by_invoiced(session=session, query=eur_only, currency="USD") == []
 
 
 TABLE_QUERIES = {
     **QUERIES,
-    "a search (rows)": ReconciliationQuery(q="zzz-no-such-customer"),
-    "has an error (rows)": ReconciliationQuery(has_error="no", date_from=date(2024, 12, 1)),
+    "a search (rows)": reconciliations(q="zzz-no-such-customer"),
+    "has an error (rows)": reconciliations(error="no", date_from=date(2024, 12, 1)),
 }
 
 
 @pytest.mark.parametrize("query", TABLE_QUERIES.values(), ids=TABLE_QUERIES.keys())
 def test_the_tables_count_equals_counting_the_rows(session, rows, query):
-    counted = count_reconciliations(session=session, query=query, cap=10_000)
+    counted = LIST.count(session=session, query=query, cap=10_000)
     assert count_for_table(session=session, query=query) == counted
 
 
@@ -289,9 +307,9 @@ def test_the_tables_count_from_the_roll_up_equals_counting_by_hand(session, rows
 
 
 def test_the_tables_count_from_the_roll_up_is_exact_beyond_the_row_cap(session, rows):
-    everything = ReconciliationQuery()
+    everything = reconciliations()
     assert count_for_table(session=session, query=everything, cap=20).label == f"{len(rows):,}"
-    assert count_reconciliations(session=session, query=everything, cap=20).label == "20+"
+    assert LIST.count(session=session, query=everything, cap=20).label == "20+"
 
 
 def test_every_change_to_reconciliations_changes_the_roll_up_version(session, db_url, rows):
@@ -320,8 +338,8 @@ def test_every_change_to_reconciliations_changes_the_roll_up_version(session, db
 
 def test_chart_results_are_kept_per_filters_and_version_the_most_recent_first():
     kept = ChartResults(size=2)
-    quarter = ReconciliationQuery(date_from=date(2025, 7, 1), date_to=date(2025, 9, 30))
-    failed = ReconciliationQuery(status="failed")
+    quarter = reconciliations(date_from=date(2025, 7, 1), date_to=date(2025, 9, 30))
+    failed = reconciliations(status="failed")
     kept.keep(quarter, 7, [["q7"]])
     kept.keep(failed, 7, [["f7"]])
     assert kept.get(quarter, 7) == [["q7"]]

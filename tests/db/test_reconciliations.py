@@ -7,16 +7,8 @@ import pytest
 from sqlmodel import select
 
 from admin_app.db.models import BillingAccount, Reconciliation, Subscription
-from admin_app.db.reconciliations.search import (
-    ReconciliationQuery,
-    count_reconciliations,
-    iter_reconciliations,
-    parse_reconciliation_query,
-    reconciliations_of_account,
-    search_reconciliations,
-    skip_reasons,
-    with_sort,
-)
+from admin_app.db.reconciliations.search import RECONCILIATION_LIST as LIST
+from admin_app.db.reconciliations.search import reconciliations_of_account, skip_reasons
 from admin_app.db.reconciliations.stats import (
     chart_params,
     monthly_failures,
@@ -116,7 +108,7 @@ def accounts(session):
     return acme, globex
 
 
-ALL = ReconciliationQuery()
+ALL = LIST.query()
 
 
 def test_monthly_counts_by_status_cross_the_year_boundary(session, accounts):
@@ -165,18 +157,16 @@ def test_seats_added_are_users_above_the_subscriptions_seats(session, accounts):
 
 
 def test_chart_filters_narrow_every_aggregate(session, accounts):
-    january = ReconciliationQuery(date_from=date(2026, 1, 1), date_to=date(2026, 1, 31))
+    january = LIST.query(**{"from": "2026-01-01", "to": "2026-01-31"})
     assert monthly_failures(session=session, query=january) == [("2026-01", 1, 3)]
-    reseller = ReconciliationQuery(channel="reseller")
+    reseller = LIST.query(channel="reseller")
     assert monthly_status_counts(session=session, query=reseller) == [
         ("2026-01", "done", 1),
         ("2026-01", "failed", 1),
         ("2026-02", "skipped", 1),
     ]
-    assert skip_reason_counts(session=session, query=ReconciliationQuery(plan="premium")) == [
-        ("No overage", 2)
-    ]
-    assert monthly_invoiced(session=session, query=ReconciliationQuery(currency="EUR")) == [
+    assert skip_reason_counts(session=session, query=LIST.query(plan="premium")) == [("No overage", 2)]
+    assert monthly_invoiced(session=session, query=LIST.query(currency="EUR")) == [
         ("2026-01", "EUR", D("300.00"))
     ]
 
@@ -192,9 +182,9 @@ def test_no_rows_give_empty_charts(session):
 
 def test_search_and_filters_find_the_reconciliations_and_why_they_ended(session, accounts):
     def found(**params) -> list[tuple[str, str]]:
-        query = parse_reconciliation_query(params).query
-        page = search_reconciliations(session=session, query=query)
-        assert count_reconciliations(session=session, query=query).value == len(page.rows)
+        query = LIST.parse(params).query
+        page = LIST.rows(session=session, query=query)
+        assert LIST.count(session=session, query=query).value == len(page.rows)
         return [(r.customer_name, r.status) for r in page.rows]
 
     assert found(q="globex", status="failed") == [("Globex GmbH", "failed")]
@@ -208,7 +198,7 @@ def test_search_and_filters_find_the_reconciliations_and_why_they_ended(session,
 
 
 def test_bad_filter_values_get_a_message_and_no_error():
-    parsed = parse_reconciliation_query(
+    parsed = LIST.parse(
         {
             "status": "exploded",
             "from": "2026-03-01",
@@ -219,44 +209,48 @@ def test_bad_filter_values_get_a_message_and_no_error():
             "sort": "password",
         }
     )
-    assert parsed.query.status is None and parsed.query.amount_min is None and parsed.query.amount_max is None
-    assert (parsed.query.date_from, parsed.query.date_to) == (date(2026, 1, 1), date(2026, 3, 1))
-    assert parsed.query.billing_account_id is None and parsed.query.sort == "date"
-    assert len(parsed.errors) == 6
+    assert parsed.query.values == {"from": "2026-01-01", "to": "2026-03-01"}
+    assert parsed.query.sort == "date"
+    assert parsed.errors == [
+        "Unknown sort 'password' was ignored.",
+        "The reconciliation-date range was reversed; it has been swapped.",
+        "Minimum amount '-5' is not an amount of zero or more and was ignored.",
+        "Maximum amount 'lots' is not an amount of zero or more and was ignored.",
+        "Unknown status 'exploded' was ignored.",
+        "Billing account '1 OR 1=1' is not an id and was ignored.",
+    ]
 
 
 def test_a_query_survives_the_round_trip_through_the_url():
-    query = ReconciliationQuery(
+    query = LIST.query(
         q="acme",
+        sort="customer",
         status="failed",
-        date_from=date(2025, 7, 1),
-        date_to=date(2025, 9, 30),
         skip_reason="No overage",
-        has_error="yes",
-        amount_min=D("10.5"),
-        amount_max=D("99"),
+        error="yes",
+        min="10.5",
+        max="99",
         plan="premium",
         channel="direct",
         currency="EUR",
-        billing_account_id=7,
-        sort="customer",
-        descending=False,
+        account="7",
+        **{"from": "2025-07-01", "to": "2025-09-30"},
     )
-    parsed = parse_reconciliation_query(query.to_params())
+    parsed = LIST.parse(LIST.to_params(query))
     assert parsed.errors == [] and parsed.query == query
-    assert ReconciliationQuery().to_params() == {}
+    assert LIST.to_params(LIST.query()) == {}
 
 
 def test_sorting_by_a_column_again_flips_it():
-    by_customer = with_sort(ALL, "customer")
+    by_customer = LIST.with_sort(ALL, "customer")
     assert (by_customer.sort, by_customer.descending) == ("customer", False)
-    assert with_sort(by_customer, "customer").descending is True
-    assert with_sort(ALL, "users").descending is True
-    assert with_sort(ALL, "password") == ALL
+    assert LIST.with_sort(by_customer, "customer").descending is True
+    assert LIST.with_sort(ALL, "users").descending is True
+    assert LIST.with_sort(ALL, "password") == ALL
 
 
 def test_export_iterates_every_match_across_batches(session, accounts):
-    rows = list(iter_reconciliations(session=session, query=ReconciliationQuery(q="acme"), batch_size=2))
+    rows = list(LIST.every(session=session, query=LIST.query(q="acme"), batch_size=2))
     assert len(rows) == 5 and len({r.id for r in rows}) == 5
     dates = [r.reconciliation_date for r in rows]
     assert dates == sorted(dates, reverse=True)
@@ -297,7 +291,7 @@ def test_chart_filters_ignore_what_only_the_table_has():
     parsed = parse_chart_query(
         {"q": "acme", "from": "2025-07-01", "status": "failed", "account": "3", "min": "5"}
     )
-    assert parsed.query == ReconciliationQuery(date_from=date(2025, 7, 1), status="failed")
+    assert parsed.query == LIST.query(status="failed", **{"from": "2025-07-01"})
     assert chart_params(parsed.query) == {"from": "2025-07-01", "status": "failed"}
 
 
@@ -357,7 +351,7 @@ def test_pages_of_one_status_in_date_order_hold_its_rows_once(
 ):
     """Search windows are counted among one status's rows (paging.Match.in_order), never skip one;
     the accounts' own reconciliations (one failed) are among them."""
-    query = ReconciliationQuery(q=term, status="failed", sort="date", descending=descending)
+    query = LIST.query(q=term, sort="-date" if descending else "date", status="failed")
     expected = sorted(
         (
             r
@@ -367,9 +361,7 @@ def test_pages_of_one_status_in_date_order_hold_its_rows_once(
         key=lambda r: (r.reconciliation_date, r.id),
         reverse=descending,
     )
-    pages = every_page(
-        lambda after: search_reconciliations(session=session, query=query, after=after, limit=4)
-    )
+    pages = every_page(lambda after: LIST.rows(session=session, query=query, after=after, limit=4))
 
     assert [r.id for page in pages for r in page.rows] == [r.id for r in expected]
     assert all(len(page.rows) == 4 for page in pages[:-1])

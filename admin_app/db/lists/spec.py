@@ -10,6 +10,7 @@ filter bar (components.filters.filter_bar) and its export read them from there."
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Protocol
 
 from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
@@ -17,7 +18,16 @@ from sqlmodel import Session
 
 from admin_app.db.lists.listing import ListSource
 from admin_app.db.lists.paging import COUNT_CAP, Match, Page, ResultCount
-from admin_app.db.lists.query_params import Parsed, quoted, read_choice, read_date_range, read_sort, read_text
+from admin_app.db.lists.query_params import (
+    Parsed,
+    parse_id,
+    quoted,
+    read_amount,
+    read_choice,
+    read_date_range,
+    read_sort,
+    read_text,
+)
 from admin_app.db.lists.text_search import SearchSpec, match_for, normalize_term
 
 Condition = ColumnElement[bool]
@@ -122,7 +132,9 @@ class RuleChoice:
         return self.keeps(reading)
 
 
-def equal_to(column: Callable[[], SQLColumnExpression[str]], labels: Mapping[str, str]) -> dict[str, Choice]:
+def equal_to(
+    column: Callable[[], SQLColumnExpression[str | None]], labels: Mapping[str, str]
+) -> dict[str, Choice]:
     """Choices that each keep the rows whose `column` holds the choice's value."""
 
     def keeps(value: str) -> Callable[[], Condition]:
@@ -198,9 +210,17 @@ class TextFilter(OneValue):
     in_order: int = 0
     # False for a filter reached by a link only (one staff action's rows), not offered in the bar.
     in_bar: bool = True
+    # False for a value kept as typed, spaces and all (a skip reason is matched exactly).
+    trimmed: bool = True
+
+    def _text(self, params: Mapping[str, object]) -> str:
+        if self.trimmed:
+            return read_text(params, self.name, self.max_length)
+        value = params.get(self.name)
+        return value[: self.max_length] if isinstance(value, str) else ""
 
     def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
-        value = read_text(params, self.name, self.max_length)
+        value = self._text(params)
         if value and self.check is not None and not self.check(value):
             errors.append(f"{self.noun.capitalize()} {quoted(value)} is not {self.expected} and was ignored.")
             return None
@@ -233,6 +253,88 @@ class DateRangeFilter:
         if end:
             next_day = date.fromisoformat(end) + timedelta(days=1)
             found.append(self.column() < datetime.combine(next_day, time.min, tzinfo=UTC))
+        return found
+
+
+@dataclass(frozen=True)
+class IdFilter(OneValue):
+    """A record's id (a billing account's), reached by a link rather than offered in the bar; a value
+    that is not an id is dropped with a message naming the record (`noun`)."""
+
+    name: str
+    label: str
+    noun: str
+    column: Callable[[], SQLColumnExpression[int]]
+    in_order: int = 0
+
+    def read_one(self, params: Mapping[str, object], errors: list[str]) -> str | None:
+        value = params.get(self.name)
+        if value in (None, ""):
+            return None
+        text = str(value)
+        if (found := parse_id(text)) is not None:
+            return str(found)
+        errors.append(f"{self.noun.capitalize()} {quoted(text)} is not an id and was ignored.")
+        return None
+
+    def conditions_for(self, value: str, _reading: Reading) -> list[Condition]:
+        return [self.column() == int(value)]
+
+
+@dataclass(frozen=True)
+class DayRangeFilter:
+    """A from / to pair of days (either may be left out), both included, over a column of days; a
+    reversed pair is swapped and said so."""
+
+    names: tuple[str, str]
+    label: str
+    labels: tuple[str, str]
+    column: Callable[[], SQLColumnExpression[date]]
+    in_order: int = 0
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
+        days = read_date_range(params, self.names, self.label, errors)
+        return {name: day.isoformat() for name, day in zip(self.names, days, strict=True) if day}
+
+    def conditions(self, values: Mapping[str, str], _reading: Reading) -> list[Condition]:
+        start, end = (values.get(name, "") for name in self.names)
+        found = []
+        if start:
+            found.append(self.column() >= date.fromisoformat(start))
+        if end:
+            found.append(self.column() <= date.fromisoformat(end))
+        return found
+
+
+@dataclass(frozen=True)
+class AmountRangeFilter:
+    """A from / to pair of amounts of zero or more (either may be left out), both included; a reversed
+    pair is swapped and said so. `nouns` name each in a message about a value it does not take."""
+
+    names: tuple[str, str]
+    label: str
+    labels: tuple[str, str]
+    nouns: tuple[str, str]
+    column: Callable[[], SQLColumnExpression[Decimal | None]]
+    in_order: int = 0
+
+    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
+        low, high = (
+            read_amount(params, n, noun, errors) for n, noun in zip(self.names, self.nouns, strict=True)
+        )
+        if low is not None and high is not None and low > high:
+            errors.append(f"The {self.label.lower()} range was reversed; it has been swapped.")
+            low, high = high, low
+        amounts = (low, high)
+        return {name: str(a) for name, a in zip(self.names, amounts, strict=True) if a is not None}
+
+    def conditions(self, values: Mapping[str, str], _reading: Reading) -> list[Condition]:
+        low, high = (values.get(name, "") for name in self.names)
+        found = []
+        if low:
+            found.append(self.column() >= Decimal(low))
+        if high:
+            found.append(self.column() <= Decimal(high))
         return found
 
 
@@ -287,6 +389,9 @@ class ListSpec:
     # later licenses): given the query and the cap, the cap to count to and the order to count in
     # (see listing.count_of); every other list is counted to the cap, in no order.
     counting: Callable[[Query, int], tuple[int, Sequence[ColumnElement[Any]] | None]] | None = None
+    # The filters, each by its first URL parameter, in the order their values are read and their
+    # messages given, when that is not the order of `filters` (the order the URL writes them in).
+    read_order: tuple[str, ...] = ()
 
     @property
     def filter_names(self) -> tuple[str, ...]:
@@ -302,9 +407,15 @@ class ListSpec:
         """Read a query from URL parameters; a value a filter does not take is dropped with a message."""
         errors: list[str] = []
         sort, descending = read_sort(params, self.sort_columns, self.default_sort, errors)
-        values = {name: value for f in self.filters for name, value in f.read(params, errors).items()}
+        read = {f.names[0]: f.read(params, errors) for f in self._in_read_order()}
+        values = {name: value for f in self.filters for name, value in read[f.names[0]].items()}
         query = Query(q=normalize_term(params.get("q")), values=values, sort=sort, descending=descending)
         return Parsed(query=query, errors=errors)
+
+    def _in_read_order(self) -> list[Filter]:
+        by_name = {f.names[0]: f for f in self.filters}
+        first = [by_name[name] for name in self.read_order]
+        return first + [f for f in self.filters if f.names[0] not in self.read_order]
 
     def to_params(self, query: Query) -> dict[str, str]:
         """The query as URL parameters, defaults left out."""
@@ -321,6 +432,10 @@ class ListSpec:
         if key == query.sort:
             return replace(query, descending=not query.descending)
         return replace(query, sort=key, descending=key not in self.ascending_first)
+
+    def conditions(self, query: Query, reading: Reading) -> list[Condition]:
+        """The conditions of the query's filters, the term left out."""
+        return [condition for f in self.filters for condition in f.conditions(query.values, reading)]
 
     def _match(self, reading: Reading, query: Query) -> Match:
         """The filters' conditions and the term's match."""

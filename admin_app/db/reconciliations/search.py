@@ -1,40 +1,32 @@
-"""Reconciliations (quarterly seat true-ups): filters shared by the table and the charts, search, pages."""
+"""Reconciliations (quarterly seat true-ups): the list, described once (search, filters, sorts, pages,
+counts, the export), the filters the charts share with it, and a reconciliation's own look-ups."""
 
-from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import SQLColumnExpression
 from sqlmodel import Session, col, select
 
 from admin_app.db.licenses.search import PLANS
-from admin_app.db.lists.listing import ListSource
-from admin_app.db.lists.paging import Match
-from admin_app.db.lists.query_params import (
-    Parsed,
-    parse_id,
-    quoted,
-    read_amount,
-    read_choice,
-    read_date_range,
-    read_sort,
+from admin_app.db.lists.spec import (
+    AmountRangeFilter,
+    Choice,
+    ChoiceFilter,
+    DayRangeFilter,
+    Filter,
+    IdFilter,
+    ListSpec,
+    TextFilter,
+    csv_date,
+    csv_field,
+    equal_to,
 )
-from admin_app.db.lists.query_params import with_sort as with_query_sort
-from admin_app.db.lists.text_search import SearchSpec, match_for, normalize_term
+from admin_app.db.lists.text_search import SearchSpec
 from admin_app.db.models import BillingAccount, Reconciliation, ReconciliationRollup
 
 STATUSES = ("pending", "processing", "done", "skipped", "failed")
 CHANNELS = ("direct", "reseller", "marketplace")
 CURRENCIES = ("USD", "EUR", "GBP", "JPY")
-HAS_ERROR = {"yes": True, "no": False}
 MAX_SKIP_REASON = 200
-SORT_COLUMNS = {
-    "date": (Reconciliation.reconciliation_date, date),
-    "customer": (Reconciliation.customer_name, str),
-    "users": (Reconciliation.user_count, int),
-}
 
 RECONCILIATION_SEARCH = SearchSpec(
     id_column=col(Reconciliation.id),
@@ -44,150 +36,108 @@ RECONCILIATION_SEARCH = SearchSpec(
 )
 
 
-@dataclass(frozen=True)
-class ReconciliationQuery:
-    """What the reconciliations table and charts ask for."""
-
-    q: str = ""
-    status: str | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    skip_reason: str | None = None
-    has_error: str | None = None
-    amount_min: Decimal | None = None
-    amount_max: Decimal | None = None
-    plan: str | None = None
-    channel: str | None = None
-    currency: str | None = None
-    billing_account_id: int | None = None
-    sort: str = "date"
-    descending: bool = True
-
-    def to_params(self) -> dict[str, str]:
-        """The query as URL parameters, defaults left out."""
-        params = {
-            "q": self.q,
-            "status": self.status or "",
-            "from": self.date_from.isoformat() if self.date_from else "",
-            "to": self.date_to.isoformat() if self.date_to else "",
-            "skip_reason": self.skip_reason or "",
-            "error": self.has_error or "",
-            "min": str(self.amount_min) if self.amount_min is not None else "",
-            "max": str(self.amount_max) if self.amount_max is not None else "",
-            "plan": self.plan or "",
-            "channel": self.channel or "",
-            "currency": self.currency or "",
-            "account": str(self.billing_account_id) if self.billing_account_id is not None else "",
-        }
-        sort = ("-" if self.descending else "") + self.sort
-        if sort != "-date":
-            params["sort"] = sort
-        return {key: value for key, value in params.items() if value}
+def _capitalized(values: tuple[str, ...]) -> dict[str, str]:
+    return {value: value.capitalize() for value in values}
 
 
-def _account_id(params: Mapping[str, object], errors: list[str]) -> int | None:
-    value = params.get("account")
-    if value in (None, ""):
-        return None
-    text = str(value)
-    if (account_id := parse_id(text)) is not None:
-        return account_id
-    errors.append(f"Billing account {quoted(text)} is not an id and was ignored.")
-    return None
+def _has_error() -> sa.ColumnElement[bool]:
+    return col(Reconciliation.error_message).is_not(None)
 
 
-def parse_reconciliation_query(params: Mapping[str, object]) -> Parsed[ReconciliationQuery]:
-    """Read a ReconciliationQuery from URL parameters; bad values are dropped with a message."""
-    errors: list[str] = []
-    sort, descending = read_sort(params, SORT_COLUMNS, "-date", errors)
-    date_from, date_to = read_date_range(params, ("from", "to"), "Reconciliation-date", errors)
-    amount_min = read_amount(params, "min", "Minimum amount", errors)
-    amount_max = read_amount(params, "max", "Maximum amount", errors)
-    if amount_min is not None and amount_max is not None and amount_min > amount_max:
-        errors.append("The amount range was reversed; it has been swapped.")
-        amount_min, amount_max = amount_max, amount_min
-    skip_reason = params.get("skip_reason")
-    skip_reason = skip_reason[:MAX_SKIP_REASON] if isinstance(skip_reason, str) and skip_reason else None
-    query = ReconciliationQuery(
-        q=normalize_term(params.get("q")),
-        status=read_choice(params, "status", STATUSES, "status", errors),
-        date_from=date_from,
-        date_to=date_to,
-        skip_reason=skip_reason,
-        has_error=read_choice(params, "error", HAS_ERROR, "error choice", errors),
-        amount_min=amount_min,
-        amount_max=amount_max,
-        plan=read_choice(params, "plan", PLANS, "plan", errors),
-        channel=read_choice(params, "channel", CHANNELS, "channel", errors),
-        currency=read_choice(params, "currency", CURRENCIES, "currency", errors),
-        billing_account_id=_account_id(params, errors),
-        sort=sort,
-        descending=descending,
-    )
-    return Parsed(query=query, errors=errors)
+# An index keeps each status's rows in date order, (status, reconciliation_date, id).
+_STATUS = ChoiceFilter(
+    "status",
+    "Status",
+    "status",
+    equal_to(lambda: col(Reconciliation.status), _capitalized(STATUSES)),
+    in_order=1,
+)
+_DATES = DayRangeFilter(
+    ("from", "to"),
+    "Reconciliation-date",
+    ("Date from", "Date to"),
+    lambda: col(Reconciliation.reconciliation_date),
+)
+_PLAN = ChoiceFilter("plan", "Plan", "plan", equal_to(lambda: col(Reconciliation.plan), _capitalized(PLANS)))
+_CHANNEL = ChoiceFilter(
+    "channel", "Channel", "channel", equal_to(lambda: col(Reconciliation.channel), _capitalized(CHANNELS))
+)
+_CURRENCY = ChoiceFilter(
+    "currency",
+    "Currency",
+    "currency",
+    equal_to(lambda: col(Reconciliation.currency), {currency: currency for currency in CURRENCIES}),
+)
+# The filters the monthly roll-up carries (each choice in the roll-up's column of the same name): the
+# charts' filters, counted from the roll-up when no other filter is given.
+ROLLUP_FILTERS: tuple[Filter, ...] = (_DATES, _STATUS, _PLAN, _CHANNEL, _CURRENCY)
 
-
-def reconciliation_filters(query: ReconciliationQuery) -> list[SQLColumnExpression[bool]]:
-    """The WHERE conditions of every filter but the search term (the charts use these too)."""
-    r = Reconciliation
-    conditions: list[SQLColumnExpression[bool]] = []
-    if query.status:
-        conditions.append(col(r.status) == query.status)
-    if query.date_from:
-        conditions.append(col(r.reconciliation_date) >= query.date_from)
-    if query.date_to:
-        conditions.append(col(r.reconciliation_date) <= query.date_to)
-    if query.skip_reason:
-        conditions.append(col(r.skip_reason) == query.skip_reason)
-    if query.has_error:
-        has = col(r.error_message).is_not(None)
-        conditions.append(has if HAS_ERROR[query.has_error] else sa.not_(has))
-    if query.amount_min is not None:
-        conditions.append(col(r.invoiced_amount) >= query.amount_min)
-    if query.amount_max is not None:
-        conditions.append(col(r.invoiced_amount) <= query.amount_max)
-    if query.currency:
-        conditions.append(col(r.currency) == query.currency)
-    if query.billing_account_id is not None:
-        conditions.append(col(r.billing_account_id) == query.billing_account_id)
-    if query.plan:
-        conditions.append(col(r.plan) == query.plan)
-    if query.channel:
-        conditions.append(col(r.channel) == query.channel)
-    return conditions
-
-
-def _in_date_order(query: ReconciliationQuery) -> tuple[SQLColumnExpression[bool], ...]:
-    """The filter an index keeps in date order, (status, reconciliation_date, id), when the list is
-    sorted by date (see paging.Match)."""
-    if query.sort == "date" and query.status:
-        return (col(Reconciliation.status) == query.status,)
-    return ()
-
-
-def _match(session: Session, query: ReconciliationQuery) -> Match:
-    return match_for(
-        session, RECONCILIATION_SEARCH, query.q, reconciliation_filters(query), _in_date_order(query)
-    )
-
-
-RECONCILIATIONS = ListSource(
+RECONCILIATION_LIST = ListSpec(
     entity=Reconciliation,
     id_column=col(Reconciliation.id),
-    sort_columns=SORT_COLUMNS,
-    match=_match,
+    search=RECONCILIATION_SEARCH,
+    filters=(
+        _STATUS,
+        _DATES,
+        # Offered as the reasons the data holds (skip_reasons), matched exactly as chosen.
+        TextFilter(
+            "skip_reason",
+            "Skip reason",
+            MAX_SKIP_REASON,
+            lambda reason: col(Reconciliation.skip_reason) == reason,
+            trimmed=False,
+        ),
+        ChoiceFilter(
+            "error",
+            "Error",
+            "error choice",
+            {
+                "yes": Choice("Has an error", _has_error),
+                "no": Choice("No error", lambda: sa.not_(_has_error())),
+            },
+        ),
+        AmountRangeFilter(
+            ("min", "max"),
+            "Amount",
+            ("Invoiced from", "Invoiced to"),
+            ("Minimum amount", "Maximum amount"),
+            lambda: col(Reconciliation.invoiced_amount),
+        ),
+        _PLAN,
+        _CHANNEL,
+        _CURRENCY,
+        # A chart's bar links here: one billing account's reconciliations.
+        IdFilter(
+            "account", "Billing account", "billing account", lambda: col(Reconciliation.billing_account_id)
+        ),
+    ),
+    sort_columns={
+        "date": (Reconciliation.reconciliation_date, date),
+        "customer": (Reconciliation.customer_name, str),
+        "users": (Reconciliation.user_count, int),
+    },
+    default_sort="-date",
+    ascending_first=("customer",),
+    in_order_sort="date",
+    read_order=("from", "min", "status", "error", "plan", "channel", "currency", "account"),
+    export_columns=(
+        csv_field("id"),
+        csv_field("billing_account_id"),
+        csv_field("customer_name"),
+        csv_field("subscription_name"),
+        csv_field("plan"),
+        csv_field("channel"),
+        csv_field("status"),
+        csv_date("reconciliation_date"),
+        csv_date("done_at"),
+        csv_field("skip_reason"),
+        csv_field("seats_before"),
+        csv_field("user_count"),
+        csv_field("invoiced_amount"),
+        csv_field("currency"),
+        csv_field("error_message"),
+    ),
 )
-search_reconciliations = RECONCILIATIONS.search
-count_reconciliations = RECONCILIATIONS.count
-iter_reconciliations = RECONCILIATIONS.every
-
-
-def with_sort(query: ReconciliationQuery, sort: str) -> ReconciliationQuery:
-    """The query sorted by `sort` (customers A to Z first); the current sort flips direction."""
-    sorted_query: ReconciliationQuery = with_query_sort(
-        query, sort, SORT_COLUMNS, ascending_first=("customer",)
-    )
-    return sorted_query
 
 
 def get_reconciliation(*, session: Session, reconciliation_id: int) -> Reconciliation | None:

@@ -1,7 +1,7 @@
 """Aggregates for the reconciliation charts, computed in SQL (GROUP BY month), never from raw rows.
 
-Every function takes the same ReconciliationQuery as the table, so a chart and the table it
-links to always agree. The search term does not apply to charts.
+Every function takes the same query of the reconciliation list (RECONCILIATION_LIST) as the table,
+so a chart and the table it links to always agree. The search term does not apply to charts.
 """
 
 import threading
@@ -21,18 +21,14 @@ from sqlmodel import Session, col
 
 from admin_app.db.lists.paging import COUNT_CAP, ResultCount
 from admin_app.db.lists.query_params import Parsed
+from admin_app.db.lists.spec import ChoiceFilter, Query, Reading, today_utc
 from admin_app.db.models import (
     Reconciliation,
     ReconciliationAccountTotal,
     ReconciliationRollup,
     ReconciliationRollupVersion,
 )
-from admin_app.db.reconciliations.search import (
-    ReconciliationQuery,
-    count_reconciliations,
-    parse_reconciliation_query,
-    reconciliation_filters,
-)
+from admin_app.db.reconciliations.search import RECONCILIATION_LIST, ROLLUP_FILTERS
 
 CENT = Decimal("0.01")
 ONE_DAY = timedelta(days=1)
@@ -42,7 +38,9 @@ TOP_BATCHES = 4
 # A date range with up to this many invoiced rows is summed directly, from an index alone (about a
 # microsecond a row); beyond it the threshold algorithm over all-time totals costs less.
 DIRECT_TOP_ROWS = 40_000
-CHART_FILTERS = ("from", "to", "status", "plan", "channel", "currency")
+CHART_FILTERS = tuple(name for f in ROLLUP_FILTERS for name in f.names)
+# Each choice the roll-up carries is in its column of the filter's name.
+_ROLLUP_CHOICES = tuple(f.name for f in ROLLUP_FILTERS if isinstance(f, ChoiceFilter))
 # Amounts in different currencies do not add up, so the top-10 ranks one currency at a time.
 DEFAULT_TOP_CURRENCY = "USD"
 
@@ -52,15 +50,32 @@ ChartRows = list[tuple[Any, ...]]
 _Sums = sa.Select[*tuple[Any, ...]]
 
 
-def parse_chart_query(params: Mapping[str, object]) -> Parsed[ReconciliationQuery]:
-    """The charts' filters (date range, status, plan, channel, currency) read from URL parameters."""
-    return parse_reconciliation_query({name: params[name] for name in CHART_FILTERS if name in params})
+def parse_chart_query(params: Mapping[str, object]) -> Parsed[Query]:
+    """The charts' filters (the roll-up's: date range, status, plan, channel, currency) read from URL
+    parameters."""
+    return RECONCILIATION_LIST.parse({name: params[name] for name in CHART_FILTERS if name in params})
 
 
-def chart_params(query: ReconciliationQuery) -> dict[str, str]:
+def chart_params(query: Query) -> dict[str, str]:
     """The chart filters of `query` as URL parameters, defaults left out."""
-    params = replace(query, sort="date", descending=True).to_params()
+    params = RECONCILIATION_LIST.to_params(RECONCILIATION_LIST.query(**query.values))
     return {name: value for name, value in params.items() if name in CHART_FILTERS}
+
+
+def _day(query: Query, name: str) -> date | None:
+    """The day a date filter holds, if it is given."""
+    value = query.value(name)
+    return date.fromisoformat(value) if value else None
+
+
+def _with(query: Query, **values: str) -> Query:
+    """`query` with some filters' values changed."""
+    return replace(query, values={**query.values, **values})
+
+
+def _row_filters(session: Session, query: Query) -> list[SQLColumnExpression[bool]]:
+    """The WHERE conditions of every filter but the search term."""
+    return list(RECONCILIATION_LIST.conditions(query, Reading(session, today_utc())))
 
 
 def quarter_range(quarter: str) -> tuple[date, date] | None:
@@ -95,6 +110,14 @@ def rollup_version(*, session: Session) -> int | None:
     return session.scalar(sa.select(col(v.version)).where(col(v.id) == 1))
 
 
+# A query's search term, sort and filters' values, as a key of the charts' results.
+_Filters = tuple[str, str, bool, frozenset[tuple[str, str]]]
+
+
+def _filters_of(query: Query) -> _Filters:
+    return (query.q, query.sort, query.descending, frozenset(query.values.items()))
+
+
 class ChartResults:
     """The six charts' aggregates per filters and roll-up version, the most recently used kept.
 
@@ -106,24 +129,26 @@ class ChartResults:
 
     def __init__(self, size: int = 128) -> None:
         self._size = size
-        self._results: OrderedDict[tuple[ReconciliationQuery, int], list[ChartRows]] = OrderedDict()
+        self._results: OrderedDict[tuple[_Filters, int], list[ChartRows]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, query: ReconciliationQuery, version: int | None) -> list[ChartRows] | None:
+    def get(self, query: Query, version: int | None) -> list[ChartRows] | None:
         if version is None:
             return None
+        key = (_filters_of(query), version)
         with self._lock:
-            results = self._results.get((query, version))
+            results = self._results.get(key)
             if results is not None:
-                self._results.move_to_end((query, version))
+                self._results.move_to_end(key)
             return results
 
-    def keep(self, query: ReconciliationQuery, version: int | None, results: list[ChartRows]) -> None:
+    def keep(self, query: Query, version: int | None, results: list[ChartRows]) -> None:
         if version is None:
             return
+        key = (_filters_of(query), version)
         with self._lock:
-            self._results[(query, version)] = results
-            self._results.move_to_end((query, version))
+            self._results[key] = results
+            self._results.move_to_end(key)
             while len(self._results) > self._size:
                 self._results.popitem(last=False)
 
@@ -131,9 +156,9 @@ class ChartResults:
 CHART_RESULTS = ChartResults()
 
 
-def chart_aggregates(query: ReconciliationQuery) -> list[Callable[[Session], ChartRows]]:
+def chart_aggregates(query: Query) -> list[Callable[[Session], ChartRows]]:
     """The six charts' aggregates, in the charts' order, each a function of a session."""
-    currency = query.currency or DEFAULT_TOP_CURRENCY
+    currency = query.value("currency") or DEFAULT_TOP_CURRENCY
     return [
         lambda session: monthly_status_counts(session=session, query=query),
         lambda session: monthly_invoiced(session=session, query=query),
@@ -149,26 +174,19 @@ class _Plan:
     """Where an aggregate reads: whole months [first, end) from the roll-up, the rest from the rows."""
 
     rollup: tuple[date | None, date | None] | None
-    direct: list[ReconciliationQuery]
+    direct: list[Query]
 
 
 def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _has_table_only_filter(query: ReconciliationQuery) -> bool:
-    table_only = (
-        query.q,
-        query.skip_reason,
-        query.has_error,
-        query.amount_min,
-        query.amount_max,
-        query.billing_account_id,
-    )
-    return any(value not in (None, "") for value in table_only)
+def _has_table_only_filter(query: Query) -> bool:
+    """A search, or a filter the roll-up does not carry."""
+    return bool(query.q) or any(name not in CHART_FILTERS for name in query.values)
 
 
-def _plan(query: ReconciliationQuery) -> _Plan:
+def _plan(query: Query) -> _Plan:
     """Split the date range into whole months (roll-up) and the partial months at its ends (rows).
 
     Filters the roll-up does not carry (a search, skip reason, error, amount, account) read
@@ -176,7 +194,7 @@ def _plan(query: ReconciliationQuery) -> _Plan:
     """
     if _has_table_only_filter(query):
         return _Plan(rollup=None, direct=[query])
-    start, end = query.date_from, query.date_to
+    start, end = _day(query, "from"), _day(query, "to")
     first = None if start is None else (start if start.day == 1 else _next_month(start))
     after = (
         None
@@ -187,24 +205,21 @@ def _plan(query: ReconciliationQuery) -> _Plan:
         return _Plan(rollup=None, direct=[query])
     edges = []
     if start is not None and first is not None and first != start:
-        edges.append(replace(query, date_to=first - ONE_DAY))
+        edges.append(_with(query, to=(first - ONE_DAY).isoformat()))
     if end is not None and after is not None and after <= end:
-        edges.append(replace(query, date_from=after))
+        edges.append(_with(query, **{"from": after.isoformat()}))
     return _Plan(rollup=(first, after), direct=edges)
 
 
-def _rollup_filters(
-    query: ReconciliationQuery, months: tuple[date | None, date | None]
-) -> list[SQLColumnExpression[bool]]:
+def _rollup_filters(query: Query, months: tuple[date | None, date | None]) -> list[SQLColumnExpression[bool]]:
     r = ReconciliationRollup
     conditions: list[SQLColumnExpression[bool]] = []
     if months[0] is not None:
         conditions.append(col(r.month) >= months[0])
     if months[1] is not None:
         conditions.append(col(r.month) < months[1])
-    for name in ("status", "currency", "plan", "channel"):
-        value = getattr(query, name)
-        if value:
+    for name in _ROLLUP_CHOICES:
+        if value := query.value(name):
             conditions.append(getattr(r, name) == value)
     return conditions
 
@@ -245,9 +260,9 @@ def _direct_cents() -> _cents:
 
 def _combined(
     session: Session,
-    query: ReconciliationQuery,
+    query: Query,
     rollup: Callable[[list[SQLColumnExpression[bool]]], _Sums],
-    direct: Callable[[ReconciliationQuery], _Sums],
+    direct: Callable[[Query], _Sums],
     keys: int,
 ) -> dict[tuple[str, ...], list[int]]:
     """Key -> summed values, over the roll-up's whole months and the rows of the partial ones.
@@ -271,7 +286,7 @@ def _combined(
     return {key: sums for key, sums in totals.items() if sums[0]}
 
 
-def monthly_status_counts(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, str, int]]:
+def monthly_status_counts(*, session: Session, query: Query) -> list[tuple[str, str, int]]:
     """(month, status, reconciliations), oldest month first."""
     r, u = Reconciliation, ReconciliationRollup
 
@@ -282,11 +297,11 @@ def monthly_status_counts(*, session: Session, query: ReconciliationQuery) -> li
             .group_by(col(u.month), col(u.status))
         )
 
-    def direct(part: ReconciliationQuery) -> _Sums:
+    def direct(part: Query) -> _Sums:
         month = _direct_month(session)
         return (
             sa.select(month, col(r.status), sa.func.count())
-            .where(*reconciliation_filters(part))
+            .where(*_row_filters(session, part))
             .group_by(month, col(r.status))
         )
 
@@ -294,7 +309,7 @@ def monthly_status_counts(*, session: Session, query: ReconciliationQuery) -> li
     return sorted((month, status, sums[0]) for (month, status), sums in totals.items())
 
 
-def monthly_invoiced(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, str, Decimal]]:
+def monthly_invoiced(*, session: Session, query: Query) -> list[tuple[str, str, Decimal]]:
     """(month, currency, invoiced amount) where something was invoiced."""
     r, u = Reconciliation, ReconciliationRollup
 
@@ -310,13 +325,13 @@ def monthly_invoiced(*, session: Session, query: ReconciliationQuery) -> list[tu
             .group_by(col(u.month), col(u.currency))
         )
 
-    def direct(part: ReconciliationQuery) -> _Sums:
+    def direct(part: Query) -> _Sums:
         month = _direct_month(session)
         return (
             sa.select(
                 month, col(r.currency), sa.func.count(col(r.invoiced_amount)), sa.func.sum(_direct_cents())
             )
-            .where(*reconciliation_filters(part))
+            .where(*_row_filters(session, part))
             .group_by(month, col(r.currency))
         )
 
@@ -324,10 +339,10 @@ def monthly_invoiced(*, session: Session, query: ReconciliationQuery) -> list[tu
     return sorted((month, currency, _from_cents(sums[1])) for (month, currency), sums in totals.items())
 
 
-def skip_reason_counts(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int]]:
+def skip_reason_counts(*, session: Session, query: Query) -> list[tuple[str, int]]:
     """(skip reason, reconciliations skipped for it), most frequent first."""
     r, u = Reconciliation, ReconciliationRollup
-    skipped = replace(query, status="skipped") if query.status in (None, "skipped") else query
+    skipped = _with(query, status="skipped") if query.value("status") in ("", "skipped") else query
 
     def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
         return (
@@ -336,18 +351,18 @@ def skip_reason_counts(*, session: Session, query: ReconciliationQuery) -> list[
             .group_by(col(u.skip_reason))
         )
 
-    def direct(part: ReconciliationQuery) -> _Sums:
+    def direct(part: Query) -> _Sums:
         reason = sa.func.coalesce(col(r.skip_reason), "")
-        return sa.select(reason, sa.func.count()).where(*reconciliation_filters(part)).group_by(reason)
+        return sa.select(reason, sa.func.count()).where(*_row_filters(session, part)).group_by(reason)
 
-    if skipped.status != "skipped":
+    if skipped.value("status") != "skipped":
         return []
     totals = _combined(session, skipped, rollup, direct, keys=1)
     counted = [(reason or NO_REASON, sums[0]) for (reason,), sums in totals.items()]
     return sorted(counted, key=lambda item: (-item[1], item[0]))
 
 
-def monthly_failures(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int, int]]:
+def monthly_failures(*, session: Session, query: Query) -> list[tuple[str, int, int]]:
     """(month, failed, all) so a chart can show the failure rate with its counts."""
     r, u = Reconciliation, ReconciliationRollup
 
@@ -359,23 +374,23 @@ def monthly_failures(*, session: Session, query: ReconciliationQuery) -> list[tu
             .group_by(col(u.month))
         )
 
-    def direct(part: ReconciliationQuery) -> _Sums:
+    def direct(part: Query) -> _Sums:
         month = _direct_month(session)
         failed = sa.func.sum(sa.case((col(r.status) == "failed", 1), else_=0))
-        return sa.select(month, sa.func.count(), failed).where(*reconciliation_filters(part)).group_by(month)
+        return sa.select(month, sa.func.count(), failed).where(*_row_filters(session, part)).group_by(month)
 
     totals = _combined(session, query, rollup, direct, keys=1)
     return sorted((month, sums[1], sums[0]) for (month,), sums in totals.items())
 
 
-def count_for_table(*, session: Session, query: ReconciliationQuery, cap: int = COUNT_CAP) -> ResultCount:
+def count_for_table(*, session: Session, query: Query, cap: int = COUNT_CAP) -> ResultCount:
     """How many reconciliations the table's filters match.
 
     Filters the roll-up carries are counted from it, exactly and at any size, in a few
     milliseconds; counting up to `cap` rows took 100 ms at a million rows. Others count the rows.
     """
     if _plan(query).rollup is None:
-        return count_reconciliations(session=session, query=query, cap=cap)
+        return RECONCILIATION_LIST.count(session=session, query=query, cap=cap)
     total = sum(count for _, _, count in monthly_status_counts(session=session, query=query))
     return ResultCount(value=total, exact=True)
 
@@ -385,12 +400,12 @@ def _from_cents(cents: int) -> Decimal:
 
 
 def _invoiced_by_account(
-    session: Session, query: ReconciliationQuery, currency: str, accounts: list[int] | None, limit: int | None
+    session: Session, query: Query, currency: str, accounts: list[int] | None, limit: int | None
 ) -> list[tuple[int, int]]:
     """(account, invoiced cents) in `currency` over the rows `query` matches, largest first."""
     r = Reconciliation
     cents = sa.func.sum(_direct_cents()).label("cents")
-    conditions = [*reconciliation_filters(query), col(r.currency) == currency]
+    conditions = [*_row_filters(session, query), col(r.currency) == currency]
     account = col(r.billing_account_id)
     if accounts is None:
         # Nothing or zero invoiced adds nothing: the rows left are those of the invoiced-rows index
@@ -412,22 +427,21 @@ def _invoiced_by_account(
     return [(int(account), int(total)) for account, total in session.execute(statement)]
 
 
-def _invoiced_rows_at_most(session: Session, query: ReconciliationQuery, currency: str) -> int | None:
+def _invoiced_rows_at_most(session: Session, query: Query, currency: str) -> int | None:
     """No fewer than the invoiced rows in `currency` that `query` matches, read from the roll-up's
     whole months around the date range; None when a filter the roll-up does not carry is set."""
     if _has_table_only_filter(query):
         return None
-    first = query.date_from.replace(day=1) if query.date_from else None
-    after = _next_month(query.date_to) if query.date_to else None
+    start, end = _day(query, "from"), _day(query, "to")
+    first = start.replace(day=1) if start else None
+    after = _next_month(end) if end else None
     u = ReconciliationRollup
-    conditions = _rollup_filters(replace(query, currency=currency), (first, after))
+    conditions = _rollup_filters(_with(query, currency=currency), (first, after))
     total = session.scalar(sa.select(sa.func.sum(u.invoiced_count)).where(*conditions))
     return int(total or 0)
 
 
-def _top_by_threshold(
-    session: Session, query: ReconciliationQuery, currency: str, limit: int
-) -> list[tuple[int, int]]:
+def _top_by_threshold(session: Session, query: Query, currency: str, limit: int) -> list[tuple[int, int]]:
     """Accounts examined in order of their all-time total, which bounds what any range can add up
     to: once the tenth best so far beats the next account's all-time total, no account left can
     enter the ten (the threshold algorithm). That bound holds because a true-up never invoices
@@ -450,20 +464,20 @@ def _top_by_threshold(
     return _invoiced_by_account(session, query, currency, None, limit)
 
 
-def _names_of(session: Session, query: ReconciliationQuery, accounts: list[int]) -> dict[int, str]:
+def _names_of(session: Session, query: Query, accounts: list[int]) -> dict[int, str]:
     r = Reconciliation
     if not accounts:
         return {}
     statement = (
         sa.select(col(r.billing_account_id), sa.func.max(r.customer_name))
-        .where(*reconciliation_filters(query), col(r.billing_account_id).in_(accounts))
+        .where(*_row_filters(session, query), col(r.billing_account_id).in_(accounts))
         .group_by(col(r.billing_account_id))
     )
     return {int(account): name for account, name in session.execute(statement)}
 
 
 def top_accounts_by_invoiced(
-    *, session: Session, query: ReconciliationQuery, currency: str, limit: int = 10
+    *, session: Session, query: Query, currency: str, limit: int = 10
 ) -> list[tuple[int, str, Decimal]]:
     """(billing account id, customer name, invoiced amount) in one currency, largest first.
 
@@ -472,12 +486,12 @@ def top_accounts_by_invoiced(
     invoiced-rows index alone; a wide one settles fastest by the threshold algorithm. The answer
     is the same either way.
     """
-    if query.currency not in (None, currency):
+    if query.value("currency") not in ("", currency):
         return []
     rows = _invoiced_rows_at_most(session, query, currency)
     if rows == 0:
         return []
-    dated = query.date_from is not None or query.date_to is not None
+    dated = bool(query.value("from") or query.value("to"))
     if rows is not None and dated and rows <= DIRECT_TOP_ROWS:
         found = _invoiced_by_account(session, query, currency, None, limit)
     else:
@@ -486,10 +500,10 @@ def top_accounts_by_invoiced(
     return [(account, names[account], _from_cents(cents)) for account, cents in found]
 
 
-def monthly_seats_added(*, session: Session, query: ReconciliationQuery) -> list[tuple[str, int]]:
+def monthly_seats_added(*, session: Session, query: Query) -> list[tuple[str, int]]:
     """(month, seats added): completed reconciliations' user count above the seats the subscription had."""
     r, u = Reconciliation, ReconciliationRollup
-    done = replace(query, status="done") if query.status in (None, "done") else query
+    done = _with(query, status="done") if query.value("status") in ("", "done") else query
 
     def rollup(conditions: list[SQLColumnExpression[bool]]) -> _Sums:
         return (
@@ -498,13 +512,13 @@ def monthly_seats_added(*, session: Session, query: ReconciliationQuery) -> list
             .group_by(col(u.month))
         )
 
-    def direct(part: ReconciliationQuery) -> _Sums:
+    def direct(part: Query) -> _Sums:
         month = _direct_month(session)
         added = col(r.user_count) - col(r.seats_before)
         seats = sa.func.sum(sa.case((added > 0, added), else_=0))
-        return sa.select(month, sa.func.count(), seats).where(*reconciliation_filters(part)).group_by(month)
+        return sa.select(month, sa.func.count(), seats).where(*_row_filters(session, part)).group_by(month)
 
-    if done.status != "done":
+    if done.value("status") != "done":
         return []
     totals = _combined(session, done, rollup, direct, keys=1)
     return sorted((month, sums[1]) for (month,), sums in totals.items())
