@@ -11,3 +11,7 @@ LICENSE_NOT_STARTED = "Not started yet"
 ACTIVE_LICENSE = "Active license"
 ACTIVE_LICENSE_MEANING = "The license the company runs on: of its current licenses, the one issued last."
 ONLY_ACTIVE_LICENSES = "Only each company's active license"
+
+# A customer's login to the portal (`login_activated`), said the same way on every page.
+LOGIN_ON = "Can sign in"
+LOGIN_OFF = "Cannot sign in"

@@ -10,6 +10,7 @@ from admin_app.components.emails import emails_card
 from admin_app.components.forms import address_decision, form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout
+from admin_app.glossary import LOGIN_OFF, LOGIN_ON
 from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.customer_emails import CustomerEmailsState
 
@@ -23,8 +24,8 @@ E = S.field_errors
 def _summary() -> rx.Component:
     login = rx.cond(
         C["login_activated"],
-        rx.badge("Login active", color_scheme="green"),
-        rx.badge("Login not activated", color_scheme="red"),
+        rx.badge(LOGIN_ON, color_scheme="green"),
+        rx.badge(LOGIN_OFF, color_scheme="red"),
     )
     actions = rx.hstack(
         rx.cond(

@@ -6,6 +6,7 @@ from admin_app.components.cells import cell_badge, cell_stack, cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.filters import described_filters
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
+from admin_app.glossary import LOGIN_OFF, LOGIN_ON
 from admin_app.state.customers import CustomersState
 
 S = CustomersState
@@ -16,7 +17,7 @@ def _name(row) -> rx.Component:
 
 
 def _login(row) -> rx.Component:
-    return rx.cond(row["login_activated"], cell_badge("Active", "green"), cell_badge("Not activated", "red"))
+    return rx.cond(row["login_activated"], cell_badge(LOGIN_ON, "green"), cell_badge(LOGIN_OFF, "red"))
 
 
 COLUMNS = [

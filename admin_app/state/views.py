@@ -216,7 +216,6 @@ class CustomerView:
     country: str = ""
     uid: str = ""
     gitlab_url: str = ""
-    login: str = ""
     login_activated: bool = False
     # When the email was confirmed; empty when it is not.
     confirmed: str = ""
@@ -236,7 +235,6 @@ def customer_view(customer: Customer) -> CustomerView:
         country=customer.country,
         uid=str(customer.uid) if customer.uid is not None else "",
         gitlab_url=external_url("GITLAB_USER_URL", customer.uid),
-        login="Active" if customer.login_activated else "Not activated",
         login_activated=customer.login_activated,
         confirmed=_when(customer.confirmed_at),
         created=_when(customer.created_at),

@@ -112,7 +112,7 @@ def test_rule_3_the_contact_with_the_customers_email_follows_the_edit(session):
     [contact_change] = history(session, "billing_account_contact", sold_to.id)
     assert (contact_change.event, contact_change.reason) == (
         "update",
-        f"Followed the edit of customer #{jane.id} (rule 3)",
+        f"Followed the edit of customer #{jane.id}",
     )
     assert contact_change.changes == {
         "last_name": ["Doe", "Smith"],
@@ -181,7 +181,7 @@ def test_rule_3_without_a_matching_contact_the_sold_to_is_replaced(session):
     )
     assert bill_to.email == "ap@acme.test"
     [row] = history(session, "billing_account_contact", sold_to.id)
-    assert row.reason == f"Followed the edit of customer #{bob.id} (rule 3): Ticket #7"
+    assert row.reason == f"Followed the edit of customer #{bob.id}: Ticket #7"
     assert row.changes["address_line1"] == ["1 Old Rd", "2 Side St"] and row.changes["country"] == [
         "US",
         "CA",
@@ -224,8 +224,7 @@ def test_rule_3_when_sold_to_is_also_bill_to_both_roles_change_and_the_dialog_sa
     assert sold_to.id == bill_to.id and sold_to.first_name == "Robert"
     [row] = history(session, "billing_account_contact", sold_to.id)
     assert row.reason == (
-        f"Followed the edit of customer #{bob.id} (rule 3); "
-        "the previous Sold To's address was kept on purpose"
+        f"Followed the edit of customer #{bob.id}; the previous Sold To's address was kept on purpose"
     )
 
 

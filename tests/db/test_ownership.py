@@ -125,8 +125,8 @@ def test_a_requester_who_manages_another_account_is_moved_only_when_support_conf
     wanted = request(account, "bo@acme.test")
     planned = plan(session, wanted).value
     assert planned.manages_other_account.startswith("Other (")
-    assert any("rule 1" in w for w in planned.warnings)
-    assert any("Other" in w and "nobody to manage it (rule 7)" in w for w in planned.warnings)
+    assert any("a customer manages one account" in w for w in planned.warnings)
+    assert any("Other" in w and "nobody to manage it." in w for w in planned.warnings)
 
     unconfirmed = apply(session, wanted, planned.fingerprint)
     assert unconfirmed.needs_confirmation and "manages Other" in unconfirmed.message
@@ -412,9 +412,9 @@ def test_a_requester_moving_from_another_account_sees_every_change_and_warning_b
         ),
     ]
     assert planned.warnings == (
-        f"bo@acme.test manages {elsewhere} today; a customer manages one account (rule 1), so that "
+        f"bo@acme.test manages {elsewhere} today; a customer manages one account, so that "
         "membership ends. Confirm the requester wants to stop managing it.",
-        f"{elsewhere} will have nobody to manage it (rule 7).",
+        f"{elsewhere} will have nobody to manage it.",
         "The Sold To's address stays the company's address; edit the contact afterwards if it differs.",
     )
     unconfirmed = apply(session, wanted, planned.fingerprint)
@@ -474,7 +474,7 @@ def test_a_requesters_login_disabled_on_purpose_is_named_with_who_when_and_why(s
     planned = plan(session, request(account, "bo@acme.test")).value
     assert planned.warnings[-1] == (
         f"bo@acme.test's login was disabled on purpose by lee@example.com on 2026-03-04 ({why}). The "
-        "ownership change does not re-activate it (rule 6)."
+        "ownership change does not re-activate it: that takes a confirmation and a reason of its own."
     )
 
 

@@ -152,7 +152,7 @@ def test_a_login_disabled_on_purpose_is_re_activated_only_with_a_reason(support,
     screenshot(support, "customer-reactivate")
     dialog.get_by_role("button", name="Yes, re-activate it").click()
     expect(support.get_by_text("Login re-activated.")).to_be_visible()
-    expect(support.get_by_text("Login active")).to_be_visible()
+    expect(support.get_by_text("Can sign in")).to_be_visible()
 
 
 def test_disabling_a_login_takes_a_reason_and_shows_who_did_it_in_the_login_status_list(support, app_server):

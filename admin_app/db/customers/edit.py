@@ -362,7 +362,7 @@ def _write_contact(
     after = {**change.after, **address}
     kept = change.replaces_sold_to and not address
     why = (
-        f"Followed the edit of customer #{customer_id} (rule 3)"
+        f"Followed the edit of customer #{customer_id}"
         + ("; the previous Sold To's address was kept on purpose" if kept else "")
         + (f": {reason.strip()}" if reason.strip() else "")
     )

@@ -7,6 +7,7 @@ from admin_app.db.lists.spec import Choice, ChoiceFilter, CodeFilter, CsvColumn,
 from admin_app.db.lists.text_search import SearchSpec
 from admin_app.db.models import Customer
 from admin_app.db.validation import COUNTRIES
+from admin_app.glossary import LOGIN_OFF, LOGIN_ON
 
 CUSTOMER_SEARCH = SearchSpec(
     id_column=col(Customer.id),
@@ -34,8 +35,8 @@ CUSTOMER_LIST = ListSpec(
             "Login",
             "login status",
             {
-                "active": Choice("Active", lambda: _login_is(True)),
-                "not_activated": Choice("Not activated", lambda: _login_is(False)),
+                "active": Choice(LOGIN_ON, lambda: _login_is(True)),
+                "not_activated": Choice(LOGIN_OFF, lambda: _login_is(False)),
             },
         ),
         ChoiceFilter(

@@ -279,7 +279,8 @@ def _login_warning(session: Session, customer: Customer) -> list[str]:
         return [f"{customer.email}'s login is not activated: they cannot sign in until it is (Login status)."]
     return [
         f"{customer.email}'s login was disabled on purpose by {why.actor} on {why.created_at:%Y-%m-%d} "
-        f"({why.reason or 'no reason given'}). The ownership change does not re-activate it (rule 6)."
+        f"({why.reason or 'no reason given'}). The ownership change does not re-activate it: that "
+        "takes a confirmation and a reason of its own."
     ]
 
 
@@ -302,11 +303,11 @@ def _plan_for_customer(session: Session, situation: _Situation, evidence: str) -
             )
         )
         warnings.append(
-            f"{requester.email} manages {manages_other} today; a customer manages one account (rule 1), so "
+            f"{requester.email} manages {manages_other} today; a customer manages one account, so "
             "that membership ends. Confirm the requester wants to stop managing it."
         )
         if members_of(session, billing_account_id=other.billing_account_id) == 1:
-            warnings.append(f"{manages_other} will have nobody to manage it (rule 7).")
+            warnings.append(f"{manages_other} will have nobody to manage it.")
     if other is None or other.billing_account_id != account.id:
         changes.append(PlannedChange("Membership", "none", f"{requester.email} manages {account.name}"))
     previous_membership = (
