@@ -3,9 +3,8 @@
 import reflex as rx
 
 from admin_app.components.data_table import Column
-from admin_app.components.filters import select_filter
+from admin_app.components.filters import described_filters
 from admin_app.components.list_page import clear_filters_button, list_page
-from admin_app.db.customers.login_status import KINDS
 from admin_app.state.login_status import LoginStatusState
 
 S = LoginStatusState
@@ -44,7 +43,7 @@ def login_status_page() -> rx.Component:
         noun="customers",
         search_placeholder="Search name, email or company",
         filter_bar=rx.hstack(
-            select_filter("kind", "Which", KINDS, S.filters["kind"], S.set_filter),
+            *described_filters(S),
             clear_filters_button(S),
             spacing="3",
             align="end",

@@ -6,20 +6,34 @@ import pytest
 from sqlmodel import Session, select
 
 from admin_app.db.customers.login_status import (
-    LoginStatusQuery,
-    count_not_activated,
+    LOGIN_STATUS_LIST,
     disabled_on_purpose,
-    parse_login_status_query,
-    search_not_activated,
+    disabled_on_purpose_of,
     set_login_activated,
 )
 from admin_app.db.history.audit import Actor, record_version
-from admin_app.db.lists.paging import ResultCount
+from admin_app.db.lists.paging import Page, ResultCount
+from admin_app.db.lists.spec import Query
 from admin_app.db.models import Customer, Version
 from admin_app.db.session import engine_for
 from tests.factories import NOW, add_customer
 
 DISABLED_AT = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
+
+
+def query(q: str = "", kind: str | None = None, sort: str = "") -> Query:
+    return LOGIN_STATUS_LIST.query(q=q, sort=sort, **({"kind": kind} if kind else {}))
+
+
+def search_not_activated(session, query: Query, **paging) -> tuple[Page, dict[int, object]]:
+    """A page of the list, and for each customer on it disabled on purpose, by whom."""
+    page = LOGIN_STATUS_LIST.rows(session=session, query=query, **paging)
+    whys = disabled_on_purpose_of(session, page.rows)
+    return page, {c.id: why for c, why in zip(page.rows, whys, strict=True) if why is not None}
+
+
+def count_not_activated(session, query: Query, **cap) -> ResultCount:
+    return LOGIN_STATUS_LIST.count(session=session, query=query, **cap)
 
 
 def disabled_by_staff(session) -> Customer:
@@ -127,8 +141,8 @@ def test_the_list_splits_disabled_on_purpose_from_never_activated(session):
     add_customer(session)  # active: not listed
 
     def listed(kind=None):
-        page, disabled = search_not_activated(session=session, query=LoginStatusQuery(kind=kind))
-        assert count_not_activated(session=session, query=LoginStatusQuery(kind=kind)).value == len(page.rows)
+        page, disabled = search_not_activated(session, query(kind=kind))
+        assert count_not_activated(session, query(kind=kind)).value == len(page.rows)
         return {c.id for c in page.rows}, disabled
 
     everyone, disabled = listed()
@@ -136,7 +150,7 @@ def test_the_list_splits_disabled_on_purpose_from_never_activated(session):
     assert disabled[on_purpose.id].actor == "lee@example.com" and never.id not in disabled
     assert listed("disabled")[0] == {on_purpose.id}
     assert listed("never")[0] == {never.id}
-    assert parse_login_status_query({"kind": "bogus"})[1] == ["Unknown kind 'bogus' was ignored."]
+    assert LOGIN_STATUS_LIST.parse({"kind": "bogus"}).errors == ["Unknown kind 'bogus' was ignored."]
 
 
 def test_a_switch_off_recorded_without_a_reason_is_shown_without_one(session):
@@ -260,11 +274,11 @@ def test_the_list_shows_fifty_rows_a_page_and_pages_both_ways(session):
     def names(page) -> list[str]:
         return [c.last_name for c in page.rows]
 
-    default, _ = search_not_activated(session=session, query=LoginStatusQuery())
+    default, _ = search_not_activated(session, query())
     assert names(default) == [f"Member{n:03d}" for n in range(50)]
 
     def page(**cursor):
-        return search_not_activated(session=session, query=LoginStatusQuery(), limit=2, **cursor)[0]
+        return search_not_activated(session, query(), limit=2, **cursor)[0]
 
     first = page()
     second = page(after=first.next_cursor)
@@ -287,17 +301,17 @@ def test_the_list_and_its_count_search_by_name_and_stop_counting_at_the_cap(sess
     add_not_activated(session, 3, first_name="Pat")
 
     def found(q: str) -> set[int]:
-        page, _ = search_not_activated(session=session, query=LoginStatusQuery(q=q))
+        page, _ = search_not_activated(session, query(q=q))
         return {c.id for c in page.rows}
 
     assert found("Zed") == {zed.id}
     assert found("Z") == {zed.id, zoe.id}
-    assert count_not_activated(session=session, query=LoginStatusQuery(q="Zed")) == ResultCount(1, True)
-    assert count_not_activated(session=session, query=LoginStatusQuery(q="Zo")) == ResultCount(1, True)
-    assert count_not_activated(session=session, query=LoginStatusQuery(), cap=4) == ResultCount(4, False)
-    assert count_not_activated(session=session, query=LoginStatusQuery(), cap=5) == ResultCount(5, True)
+    assert count_not_activated(session, query(q="Zed")) == ResultCount(1, True)
+    assert count_not_activated(session, query(q="Zo")) == ResultCount(1, True)
+    assert count_not_activated(session, query(), cap=4) == ResultCount(4, False)
+    assert count_not_activated(session, query(), cap=5) == ResultCount(5, True)
     # A term no stored text can contain (a lone surrogate) finds nothing, and is never sent to the database.
-    assert count_not_activated(session=session, query=LoginStatusQuery(q="\ud800")) == ResultCount(0, True)
+    assert count_not_activated(session, query(q="\ud800")) == ResultCount(0, True)
     assert found("\ud800") == set()
 
 
@@ -324,8 +338,8 @@ def test_only_the_customers_own_switch_off_after_creation_counts_as_disabled(ses
             at=NOW,
         )
     session.commit()
-    page, disabled = search_not_activated(session=session, query=LoginStatusQuery(kind=kind))
-    count = count_not_activated(session=session, query=LoginStatusQuery(kind=kind))
+    page, disabled = search_not_activated(session, query(kind=kind))
+    count = count_not_activated(session, query(kind=kind))
     expected = {on_purpose.id} if kind == "disabled" else {created_off.id, renamed.id, same_id_elsewhere.id}
     assert ({c.id for c in page.rows}, count) == (expected, ResultCount(len(expected), True))
     assert set(disabled) == ({on_purpose.id} if kind == "disabled" else set())
@@ -334,17 +348,17 @@ def test_only_the_customers_own_switch_off_after_creation_counts_as_disabled(ses
 @pytest.mark.parametrize(
     ("params", "query", "errors", "back"),
     [
-        ({}, LoginStatusQuery(), [], {}),
+        ({}, query(), [], {}),
         (
             {"q": "  Zed  ", "kind": "never", "sort": "-name"},
-            LoginStatusQuery(q="Zed", kind="never", sort="name", descending=True),
+            query(q="Zed", kind="never", sort="-name"),
             [],
             {"q": "Zed", "kind": "never", "sort": "-name"},
         ),
-        ({"kind": "disabled", "sort": "name"}, LoginStatusQuery(kind="disabled"), [], {"kind": "disabled"}),
+        ({"kind": "disabled", "sort": "name"}, query(kind="disabled"), [], {"kind": "disabled"}),
         (
             {"q": 5, "kind": "bogus", "sort": "-email"},
-            LoginStatusQuery(),
+            query(),
             ["Unknown sort '-email' was ignored.", "Unknown kind 'bogus' was ignored."],
             {},
         ),
@@ -354,5 +368,12 @@ def test_only_the_customers_own_switch_off_after_creation_counts_as_disabled(ses
 def test_the_lists_address_is_read_with_messages_for_what_is_ignored_and_written_back(
     params, query, errors, back
 ):
-    assert parse_login_status_query(params) == (query, errors)
-    assert query.to_params() == back
+    parsed = LOGIN_STATUS_LIST.parse(params)
+    assert (parsed.query, parsed.errors) == (query, errors)
+    assert LOGIN_STATUS_LIST.to_params(query) == back
+
+
+def test_choosing_the_name_sort_again_flips_it_and_there_is_no_other():
+    flipped = LOGIN_STATUS_LIST.with_sort(query(kind="never"), "name")
+    assert LOGIN_STATUS_LIST.to_params(flipped) == {"kind": "never", "sort": "-name"}
+    assert LOGIN_STATUS_LIST.with_sort(flipped, "email") == flipped

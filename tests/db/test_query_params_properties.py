@@ -20,16 +20,6 @@ from admin_app.db.reconciliations import search as reconciliations
 from admin_app.db.reconciliations import stats as reconciliation_stats
 from admin_app.db.subscriptions import search as subscription_list
 
-
-def _login_status(params: Mapping[str, object]) -> Parsed:
-    query, errors = login_status.parse_login_status_query(params)
-    return Parsed(query, errors)
-
-
-def _to_params(query) -> dict[str, str]:
-    return query.to_params()
-
-
 # Each list: its module (for its allowlists), how it reads parameters, how it writes them, and the
 # parameter names it reads.
 LISTS: dict[str, tuple[ModuleType, Callable[[Mapping[str, object]], Parsed], Callable, str]] = {
@@ -81,7 +71,12 @@ LISTS: dict[str, tuple[ModuleType, Callable[[Mapping[str, object]], Parsed], Cal
         membership_list.MEMBERSHIP_LIST.to_params,
         "q",
     ),
-    "logins": (login_status, _login_status, _to_params, "q kind"),
+    "logins": (
+        login_status,
+        login_status.LOGIN_STATUS_LIST.parse,
+        login_status.LOGIN_STATUS_LIST.to_params,
+        " ".join(("q", *login_status.LOGIN_STATUS_LIST.filter_names)),
+    ),
 }
 
 TRICKY = [

@@ -4,12 +4,15 @@
 create event; "never activated" means no such change exists.
 """
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
 from admin_app.db.customers.search import CUSTOMER_SEARCH
@@ -21,10 +24,7 @@ from admin_app.db.history.audit import (
     login_disabled_change,
     stale_message,
 )
-from admin_app.db.lists.listing import ListSource
-from admin_app.db.lists.paging import Match, Page
-from admin_app.db.lists.query_params import read_choice, read_sort
-from admin_app.db.lists.text_search import match_for, normalize_term
+from admin_app.db.lists.spec import Choice, ChoiceFilter, Condition, ListSpec
 from admin_app.db.models import Customer, Version
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import reason_error
@@ -111,89 +111,73 @@ def set_login_activated(
 KINDS = {"disabled": "Disabled after creation", "never": "Never activated"}
 
 
-SORT_COLUMNS = {"name": (Customer.last_name, str)}
+class _sets_login_off(FunctionElement[bool]):
+    """A history row's changes set login_activated to false: the JSON syntax differs between the
+    databases."""
+
+    type = sa.Boolean()
+    inherit_cache = True
 
 
-@dataclass(frozen=True)
-class LoginStatusQuery:
-    q: str = ""
-    kind: str | None = None
-    sort: str = "name"
-    descending: bool = False
-
-    def to_params(self) -> dict[str, str]:
-        params = {"q": self.q, "kind": self.kind or ""}
-        if self.descending:
-            params["sort"] = "-name"
-        return {key: value for key, value in params.items() if value}
+@compiles(_sets_login_off, "postgresql")
+def _sets_login_off_postgresql(element: _sets_login_off, compiler: SQLCompiler, **kw: Any) -> str:
+    changes = compiler.process(element.clauses, **kw)
+    return f"({changes} -> 'login_activated' ->> 1) = 'false'"
 
 
-def parse_login_status_query(params: Mapping[str, object]) -> tuple[LoginStatusQuery, list[str]]:
-    errors: list[str] = []
-    sort, descending = read_sort(params, {"name": None}, "name", errors)
-    query = LoginStatusQuery(
-        q=normalize_term(params.get("q")),
-        kind=read_choice(params, "kind", KINDS, "kind", errors),
-        sort=sort,
-        descending=descending,
-    )
-    return query, errors
+@compiles(_sets_login_off)
+def _sets_login_off_sqlite(element: _sets_login_off, compiler: SQLCompiler, **kw: Any) -> str:
+    changes = compiler.process(element.clauses, **kw)
+    return f"(json_extract({changes}, '$.login_activated[1]') = 0)"
 
 
-def _switched_off(session: Session) -> sa.Exists:
-    """SQL for rule 6 across customers: a history row set login_activated to false."""
-    changes = col(Version.changes)
-    if session.get_bind().dialect.name == "postgresql":
-        after = changes.op("->")(sa.literal("login_activated")).op("->>")(sa.literal(1)) == "false"
-    else:
-        after = sa.func.json_extract(changes, "$.login_activated[1]") == 0
+def _switched_off() -> Condition:
+    """Rule 6 across customers: a history row of the customer's set login_activated to false."""
     return sa.exists().where(
         col(Version.item_type) == "customer",
         col(Version.item_id) == col(Customer.id),
         col(Version.event) == "update",
-        after,
+        _sets_login_off(col(Version.changes)),
     )
 
 
-def _match(session: Session, query: LoginStatusQuery) -> Match:
-    filters: list[ColumnElement[bool]] = [col(Customer.login_activated).is_(False)]
-    if query.kind == "disabled":
-        filters.append(_switched_off(session))
-    elif query.kind == "never":
-        filters.append(~_switched_off(session))
-    return match_for(session, CUSTOMER_SEARCH, query.q, filters)
+def _not_activated() -> Condition:
+    """The list is of the customers who cannot sign in."""
+    return col(Customer.login_activated).is_(False)
 
 
-NOT_ACTIVATED = ListSource(
-    entity=Customer, id_column=col(Customer.id), sort_columns=SORT_COLUMNS, match=_match
+LOGIN_STATUS_LIST = ListSpec(
+    entity=Customer,
+    id_column=col(Customer.id),
+    search=CUSTOMER_SEARCH,
+    scope=_not_activated,
+    filters=(
+        ChoiceFilter(
+            "kind",
+            "Which",
+            "kind",
+            {
+                "disabled": Choice(KINDS["disabled"], _switched_off),
+                "never": Choice(KINDS["never"], lambda: ~_switched_off()),
+            },
+        ),
+    ),
+    sort_columns={"name": (Customer.last_name, str)},
+    default_sort="name",
+    ascending_first=("name",),
 )
 
 
-def search_not_activated(
-    *,
-    session: Session,
-    query: LoginStatusQuery,
-    after: str | None = None,
-    before: str | None = None,
-    limit: int = 50,
-) -> tuple[Page, dict[int, DisabledOnPurpose]]:
-    """A page of customers whose login is not activated, and for each one disabled on purpose, by whom."""
-    page = NOT_ACTIVATED.search(session=session, query=query, after=after, before=before, limit=limit)
-    ids = [c.id for c in page.rows]
+def disabled_on_purpose_of(session: Session, customers: Sequence[Customer]) -> list[DisabledOnPurpose | None]:
+    """Rule 6 over a page of the list: for each customer, who disabled the login on purpose, when and
+    why (None for a login never switched off on purpose)."""
     versions = session.exec(
         select(Version)
-        .where(col(Version.item_type) == "customer", col(Version.item_id).in_(ids))
+        .where(col(Version.item_type) == "customer", col(Version.item_id).in_([c.id for c in customers]))
         .order_by(col(Version.id).desc())
     ).all()
-    by_customer: dict[int, list[Version]] = {}
+    by_customer: dict[int | None, list[Version]] = {}
     for version in versions:
         by_customer.setdefault(version.item_id, []).append(version)
-    disabled = {}
-    for customer_id, history in by_customer.items():
-        change = disabling_change(history)
-        if change is not None:
-            disabled[customer_id] = DisabledOnPurpose.from_version(change)
-    return page, disabled
-
-
-count_not_activated = NOT_ACTIVATED.count
+    changes = [disabling_change(by_customer.get(c.id, [])) for c in customers]
+    return [DisabledOnPurpose.from_version(change) if change else None for change in changes]

@@ -392,6 +392,9 @@ class ListSpec:
     # The filters, each by its first URL parameter, in the order their values are read and their
     # messages given, when that is not the order of `filters` (the order the URL writes them in).
     read_order: tuple[str, ...] = ()
+    # The rows the list is of, whatever its filters (Login status: the customers whose login is not
+    # activated); None for a list of the whole table.
+    scope: Callable[[], Condition] | None = None
 
     @property
     def filter_names(self) -> tuple[str, ...]:
@@ -434,13 +437,18 @@ class ListSpec:
         return replace(query, sort=key, descending=key not in self.ascending_first)
 
     def conditions(self, query: Query, reading: Reading) -> list[Condition]:
-        """The conditions of the query's filters, the term left out."""
-        return [condition for f in self.filters for condition in f.conditions(query.values, reading)]
+        """The list's scope and the conditions of the query's filters, the term left out."""
+        found = [condition for f in self.filters for condition in f.conditions(query.values, reading)]
+        return self._scoped(found)
+
+    def _scoped(self, conditions: list[Condition]) -> list[Condition]:
+        """The list's scope, if it has one, before the filters' conditions."""
+        return conditions if self.scope is None else [self.scope(), *conditions]
 
     def _match(self, reading: Reading, query: Query) -> Match:
-        """The filters' conditions and the term's match."""
+        """The list's scope, the filters' conditions and the term's match."""
         made = [(f, f.conditions(query.values, reading)) for f in self.filters]
-        conditions = [condition for _, found in made for condition in found]
+        conditions = self._scoped([condition for _, found in made for condition in found])
         if query.q and self.term_match is not None:
             match = self.term_match(reading.session, query.q, conditions)
         elif (search := self._search_for(conditions)) is not None:
