@@ -10,7 +10,7 @@ from admin_app.components.data_table import Column
 from admin_app.components.filters import amount_filter, date_range_filter, select_filter
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.components.status import reconciliation_status_badge
-from admin_app.db.lists.spec import AmountRangeFilter, ChoiceFilter, DayRangeFilter, Filter, IdFilter
+from admin_app.db.lists.spec import AmountRangeFilter, ChoiceFilter, DateRangeFilter, Filter, IdFilter
 from admin_app.db.reconciliations.search import RECONCILIATION_LIST
 from admin_app.state.reconciliations import ReconciliationsState
 
@@ -61,7 +61,7 @@ def filter_controls(
             )
         elif isinstance(f, ChoiceFilter):
             controls.append(select_filter(f.name, f.label, f.options, chosen[f.name], on_change))
-        elif isinstance(f, DayRangeFilter):
+        elif isinstance(f, DateRangeFilter):
             controls.append(date_range_filter(f.names, f.labels, chosen, on_change))
         elif isinstance(f, AmountRangeFilter):
             labelled = zip(f.names, f.labels, strict=True)

@@ -232,14 +232,15 @@ class TextFilter(OneValue):
 
 @dataclass(frozen=True)
 class DateRangeFilter:
-    """A from / to pair of days (either may be left out), both included, over a column of UTC times;
-    a reversed pair is swapped and said so."""
+    """A from / to pair of days (either may be left out), both included, over a column of UTC times,
+    or of days when `days` is set; a reversed pair is swapped and said so."""
 
     names: tuple[str, str]
     label: str
     labels: tuple[str, str]
-    column: Callable[[], SQLColumnExpression[datetime]]
+    column: Callable[[], SQLColumnExpression[Any]]
     in_order: int = 0
+    days: bool = False
 
     def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
         days = read_date_range(params, self.names, self.label, errors)
@@ -249,10 +250,16 @@ class DateRangeFilter:
         start, end = (values.get(name, "") for name in self.names)
         found = []
         if start:
-            found.append(self.column() >= datetime.combine(date.fromisoformat(start), time.min, tzinfo=UTC))
+            first = date.fromisoformat(start)
+            found.append(
+                self.column() >= (first if self.days else datetime.combine(first, time.min, tzinfo=UTC))
+            )
         if end:
-            next_day = date.fromisoformat(end) + timedelta(days=1)
-            found.append(self.column() < datetime.combine(next_day, time.min, tzinfo=UTC))
+            last = date.fromisoformat(end)
+            if self.days:
+                found.append(self.column() <= last)
+            else:
+                found.append(self.column() < datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC))
         return found
 
 
@@ -279,31 +286,6 @@ class IdFilter(OneValue):
 
     def conditions_for(self, value: str, _reading: Reading) -> list[Condition]:
         return [self.column() == int(value)]
-
-
-@dataclass(frozen=True)
-class DayRangeFilter:
-    """A from / to pair of days (either may be left out), both included, over a column of days; a
-    reversed pair is swapped and said so."""
-
-    names: tuple[str, str]
-    label: str
-    labels: tuple[str, str]
-    column: Callable[[], SQLColumnExpression[date]]
-    in_order: int = 0
-
-    def read(self, params: Mapping[str, object], errors: list[str]) -> dict[str, str]:
-        days = read_date_range(params, self.names, self.label, errors)
-        return {name: day.isoformat() for name, day in zip(self.names, days, strict=True) if day}
-
-    def conditions(self, values: Mapping[str, str], _reading: Reading) -> list[Condition]:
-        start, end = (values.get(name, "") for name in self.names)
-        found = []
-        if start:
-            found.append(self.column() >= date.fromisoformat(start))
-        if end:
-            found.append(self.column() <= date.fromisoformat(end))
-        return found
 
 
 @dataclass(frozen=True)

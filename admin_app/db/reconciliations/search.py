@@ -11,7 +11,7 @@ from admin_app.db.lists.spec import (
     AmountRangeFilter,
     Choice,
     ChoiceFilter,
-    DayRangeFilter,
+    DateRangeFilter,
     Filter,
     IdFilter,
     ListSpec,
@@ -52,11 +52,12 @@ _STATUS = ChoiceFilter(
     equal_to(lambda: col(Reconciliation.status), _capitalized(STATUSES)),
     in_order=1,
 )
-_DATES = DayRangeFilter(
+_DATES = DateRangeFilter(
     ("from", "to"),
     "Reconciliation-date",
     ("Date from", "Date to"),
     lambda: col(Reconciliation.reconciliation_date),
+    days=True,
 )
 _PLAN = ChoiceFilter("plan", "Plan", "plan", equal_to(lambda: col(Reconciliation.plan), _capitalized(PLANS)))
 _CHANNEL = ChoiceFilter(
