@@ -15,3 +15,6 @@ ONLY_ACTIVE_LICENSES = "Only each company's active license"
 # A customer's login to the portal (`login_activated`), said the same way on every page.
 LOGIN_ON = "Can sign in"
 LOGIN_OFF = "Cannot sign in"
+# Why a login is off: switched off after the customer was created (rule 6), or never switched on.
+LOGIN_DISABLED_ON_PURPOSE = "Disabled on purpose"
+LOGIN_NEVER_ENABLED = "Never enabled"

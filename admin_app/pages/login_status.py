@@ -1,4 +1,4 @@
-"""/login-status: logins that are not activated, split into disabled on purpose and never activated."""
+"""/login-status: customers who cannot sign in, split into logins disabled on purpose and never enabled."""
 
 import reflex as rx
 

@@ -15,7 +15,7 @@ from admin_app.state.list_page import DescribedListState
 
 @dataclass
 class NotActivatedRow:
-    """A customer whose login is not active: never activated, or disabled (by whom, when, why)."""
+    """A customer whose login is not active: never enabled, or disabled on purpose (by whom, when, why)."""
 
     id: str = ""
     name: str = ""

@@ -168,7 +168,7 @@ def test_disabling_a_login_takes_a_reason_and_shows_who_did_it_in_the_login_stat
 
     support.goto(app_server + "/login-status?kind=disabled&q=fay%40zephyr")
     row = support.locator(ROWS).first
-    for text in ("Disabled after creation", "support@example.com", "Account takeover reported, ticket #99"):
+    for text in ("Disabled on purpose", "support@example.com", "Account takeover reported, ticket #99"):
         expect(row).to_contain_text(text)
 
 
@@ -209,7 +209,7 @@ def test_login_status_lists_who_disabled_a_login_and_when(page, app_server):
     expect(page.locator(ROWS)).to_have_count(1)
     row = page.locator(ROWS).first
     for text in (
-        "Disabled after creation",
+        "Disabled on purpose",
         "lee.security@example.com",
         "2025-02-03 14:05 UTC",
         "Shared login",

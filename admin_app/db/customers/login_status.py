@@ -1,7 +1,7 @@
 """Login status: rule 6 (a login disabled on purpose is re-activated only with a reason), and the list.
 
-"Disabled after creation" means the history set login_activated to false after the record's
-create event; "never activated" means no such change exists.
+"Disabled on purpose" means the history set login_activated to false after the record's create
+event; "never enabled" means no such change exists.
 """
 
 from collections.abc import Sequence
@@ -28,6 +28,7 @@ from admin_app.db.lists.spec import Choice, ChoiceFilter, Condition, ListSpec
 from admin_app.db.models import Customer, Version
 from admin_app.db.outcomes import Outcome, invalid, refused
 from admin_app.db.validation import reason_error
+from admin_app.glossary import LOGIN_DISABLED_ON_PURPOSE, LOGIN_NEVER_ENABLED
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def set_login_activated(
     return saved
 
 
-KINDS = {"disabled": "Disabled after creation", "never": "Never activated"}
+KINDS = {"disabled": LOGIN_DISABLED_ON_PURPOSE, "never": LOGIN_NEVER_ENABLED}
 
 
 class _sets_login_off(FunctionElement[bool]):
