@@ -9,7 +9,7 @@ from admin_app.components.detail import back_to, detail_body, field_row, linked_
 from admin_app.components.emails import emails_card
 from admin_app.components.forms import address_decision, form_field, reason_field
 from admin_app.components.layout import page_shell
-from admin_app.components.status import error_callout
+from admin_app.components.status import error_callout, status_badge
 from admin_app.glossary import LOGIN_OFF, LOGIN_ON
 from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.customer_emails import CustomerEmailsState
@@ -139,6 +139,29 @@ HISTORY = [
     Column("after", "After", wrap=True),
     Column("reason", "Reason", wrap=True),
 ]
+
+
+LICENSES = [
+    Column("issued_date", "Issued"),
+    Column("company", "Company", wrap=True),
+    Column("plan", "Plan"),
+    Column("status", "Status", render=status_badge),
+    Column("starts", "Starts"),
+    Column("expires", "Expires"),
+]
+
+
+def _licenses() -> rx.Component:
+    """The licenses sent to the customer's address, newest issued first (the latest 50)."""
+    return rx.cond(
+        S.licenses.length() > 0,
+        data_table(LICENSES, S.licenses, row_href=lambda row: "/licenses/" + row["id"]),
+        rx.text(
+            "No license was sent to this address.",
+            color=rx.color("gray", 11),
+            data_testid="no-licenses",
+        ),
+    )
 
 
 def _edit_dialog() -> rx.Component:
@@ -356,10 +379,12 @@ def customer_detail_page() -> rx.Component:
             rx.tabs.root(
                 rx.tabs.list(
                     rx.tabs.trigger("Billing account", value="account"),
+                    rx.tabs.trigger("Licenses", value="licenses"),
                     rx.tabs.trigger("History", value="history"),
                     rx.tabs.trigger("Emails", value="emails"),
                 ),
                 rx.tabs.content(rx.box(_billing_account(), padding_top="1rem"), value="account"),
+                rx.tabs.content(rx.box(_licenses(), padding_top="1rem"), value="licenses"),
                 rx.tabs.content(
                     rx.box(
                         rx.cond(

@@ -13,12 +13,28 @@ from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.license_sending import LicenseSendingState
 
 L = LicenseDetailState.license
+R = LicenseDetailState.recipient
 E = LicenseSendingState
 
 
-def _email() -> rx.Component:
+def _recipient() -> rx.Component:
+    """Who the license went to: the customer with its address (and whether they are their billing
+    account's Sold To), or the address alone when no customer has it."""
+    customer = rx.hstack(
+        rx.link(R.name, href="/customers/" + R.customer_id, size="2", weight="medium"),
+        rx.text(L["email"], size="2", color=rx.color("gray", 11)),
+        rx.cond(R.sold_to_of != "", rx.badge("Sold To of ", R.sold_to_of, color_scheme="blue")),
+        align="center",
+        spacing="2",
+        wrap="wrap",
+    )
+    nobody = rx.text(
+        L["email"],
+        rx.text.span(" (no customer with this address)", color=rx.color("gray", 11)),
+        size="2",
+    )
     return rx.hstack(
-        rx.link(L["email"], href="mailto:" + L["email"], size="2"),
+        rx.cond(R.customer_id != "", customer, nobody),
         rx.icon_button(
             rx.icon("copy", size=14),
             size="1",
@@ -54,7 +70,7 @@ def _details() -> rx.Component:
             rx.data_list.root(
                 field_row("License id", L["id"]),
                 field_row("Licensee", L["licensee_name"]),
-                field_row("Delivered to", _email()),
+                field_row("Delivered to", _recipient()),
                 field_row("Plan", L["plan"]),
                 field_row("Users", L["user_count"]),
                 field_row("Issued", L["issued"]),

@@ -18,9 +18,11 @@ from admin_app.db.accounts.contact_fields import ADDRESS_FIELDS, LABELS
 from admin_app.db.customers import edit as db
 from admin_app.db.customers.detail import CustomerDetail, customer_detail
 from admin_app.db.customers.login_status import set_login_activated
+from admin_app.db.licenses.recipients import licenses_sent_to
+from admin_app.db.licenses.search import today_utc
 from admin_app.db.lists.query_params import parse_id
 from admin_app.db.memberships.ownership import PlannedChange
-from admin_app.db.models import Customer
+from admin_app.db.models import Customer, License
 from admin_app.db.outcomes import Outcome
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
@@ -33,9 +35,11 @@ from admin_app.state.views import (
     ContactView,
     CustomerView,
     HistoryLine,
+    LicenseView,
     billing_account_view,
     contact_view,
     customer_view,
+    license_view,
     version_view,
 )
 from admin_app.state.writes import acting_staff, attempt, audited, form_text
@@ -51,6 +55,8 @@ FIELD_LABELS = {
 
 
 ADDRESS_DECISION_FIELDS = {"sold_to_address", *(f"sold_to_{name}" for name in ADDRESS_FIELDS)}
+
+Read = tuple[CustomerDetail, list[License]] | None
 
 
 def contact_lines(change: db.ContactChange) -> list[PlannedChange]:
@@ -74,6 +80,7 @@ class CustomerDetailState(AppState):
     membership_id: str = ""
     contacts: list[ContactView] = []
     history: list[HistoryLine] = []
+    licenses: list[LicenseView] = []
     disabled_warning: str = ""
     not_found: bool = False
     loading: bool = True
@@ -114,28 +121,34 @@ class CustomerDetailState(AppState):
     def _lock_version(self) -> int:
         return self.customer.lock_version
 
-    def _reading(self) -> asyncio.Future[CustomerDetail | None]:
-        """The customer the URL names (or None), read in a database thread from now on."""
+    def _reading(self) -> asyncio.Future[Read]:
+        """The customer the URL names (or None) and the licenses sent to their address, read in a
+        database thread from now on."""
         customer_id = self._customer_id()
 
-        def fetch(session: Session) -> CustomerDetail | None:
-            return customer_detail(session, customer_id=customer_id) if customer_id else None
+        def fetch(session: Session) -> Read:
+            detail = customer_detail(session, customer_id=customer_id) if customer_id else None
+            if detail is None:
+                return None
+            return detail, licenses_sent_to(session, email=detail.customer.email)
 
         return asyncio.ensure_future(in_session(fetch))
 
-    async def _refresh(self, reading: asyncio.Future[CustomerDetail | None] | None = None) -> None:
+    async def _refresh(self, reading: asyncio.Future[Read] | None = None) -> None:
         """Show the customer the URL names, from `reading` when one is under way."""
         try:
-            detail = await (reading if reading is not None else self._reading())
+            read = await (reading if reading is not None else self._reading())
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE
             return
         self.error = ""
-        self.not_found = detail is None
-        if detail is None:
+        self.not_found = read is None
+        if read is None:
             self.customer, self.account, self.contacts, self.history = CustomerView(), AccountView(), [], []
+            self.licenses = []
             self._loaded_id = None
             return
+        detail, licenses = read
         self._loaded_id = detail.customer.id
         self.customer = customer_view(detail.customer)
         self.account = billing_account_view(detail.account)
@@ -143,6 +156,9 @@ class CustomerDetailState(AppState):
         self.contacts = [contact_view(contact, role) for contact, role in detail.contacts]
         self.history = [line for version in detail.history for line in version_view(version)]
         self.disabled_warning = detail.disabled.warning() if detail.disabled else ""
+        # The tab shows each license's own status, not rule 11's active mark (no company's licenses read).
+        today = today_utc()
+        self.licenses = [license_view(license, {}, today) for license in licenses]
 
     @rx.event
     @requires(Permission.CUSTOMERS_READ)

@@ -9,6 +9,7 @@ from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.db.licenses import search as db
 from admin_app.db.licenses.activations import ActivationStatus, activation_status
+from admin_app.db.licenses.recipients import Recipient, license_recipient
 from admin_app.db.lists.query_params import parse_id
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Replies
@@ -37,7 +38,26 @@ def activation_view(status: ActivationStatus | None) -> ActivationView:
     return ActivationView(status.code_hint, status.used, instances)
 
 
-Read = tuple[LicenseView, ActivationView, list[LicenseView]]
+@dataclass
+class RecipientView:
+    """The customer a license was delivered to (no id when no customer has its address)."""
+
+    customer_id: str = ""
+    name: str = ""
+    # The billing account whose Sold To the customer is; empty when they are not one.
+    sold_to_of: str = ""
+
+
+def recipient_view(recipient: Recipient | None) -> RecipientView:
+    if recipient is None:
+        return RecipientView()
+    customer = recipient.customer
+    return RecipientView(
+        str(customer.id), f"{customer.first_name} {customer.last_name}", recipient.sold_to_of
+    )
+
+
+Read = tuple[LicenseView, ActivationView, RecipientView, list[LicenseView]]
 
 
 class LicenseDetailState(DetailPageState, AppState):
@@ -45,6 +65,7 @@ class LicenseDetailState(DetailPageState, AppState):
 
     license: LicenseView = LicenseView()
     activation: ActivationView = ActivationView()
+    recipient: RecipientView = RecipientView()
     company_licenses: list[LicenseView] = []
 
     @rx.event
@@ -57,18 +78,20 @@ class LicenseDetailState(DetailPageState, AppState):
         def fetch(session: Session) -> Read:
             found = db.get_license(session=session, license_id=license_id) if license_id else None
             if found is None:
-                return LicenseView(), ActivationView(), []
+                return LicenseView(), ActivationView(), RecipientView(), []
             active = db.active_license_ids(session=session, companies=[found.company], today=today)
             others = db.licenses_of_company(session=session, company=found.company)
             activation = activation_view(activation_status(session=session, license=found))
+            recipient = recipient_view(license_recipient(session, email=found.email))
             return (
                 license_view(found, active, today),
                 activation,
+                recipient,
                 [license_view(o, active, today) for o in others],
             )
 
         def show(read: Read) -> bool:
-            self.license, self.activation, self.company_licenses = read
+            self.license, self.activation, self.recipient, self.company_licenses = read
             return bool(self.license.id)
 
         async for update in self._read(fetch, show):

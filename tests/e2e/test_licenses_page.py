@@ -6,9 +6,21 @@ import re
 
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
+from sqlmodel import Session, select
 
+from admin_app.db.models import Customer
+from admin_app.db.session import engine_for
 from admin_app.glossary import ACTIVE_LICENSE_MEANING
-from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, lightness, new_page, screenshot
+from tests.e2e.conftest import (
+    E2E_CARL,
+    E2E_COMPANY,
+    E2E_SUBSCRIPTION,
+    E2E_WENDY,
+    lightness,
+    new_page,
+    screenshot,
+)
+from tests.factories import add_customer
 
 pytestmark = pytest.mark.e2e
 
@@ -278,3 +290,41 @@ def test_the_filter_bar_and_header_wrap_without_splitting_or_hiding_anything(pag
     assert issued_from["y"] == issued_to["y"]
     sign_out = page.get_by_role("button", name="Sign out").bounding_box()
     assert sign_out["x"] + sign_out["width"] <= width
+
+
+def test_a_license_leads_to_its_recipient_and_the_customer_back_to_their_licenses(
+    page, app_server, e2e_database
+):
+    """No customer has Wendy's address at first: the license says so. Once one has it (in another
+    letter case), the license links to her and her page lists the licenses sent to her, each a link."""
+    url, license_ids = e2e_database
+    page.goto(f"{app_server}/licenses/{license_ids['active']}")
+    expect(page.get_by_text("(no customer with this address)")).to_be_visible()
+    expect(page.locator("a[href^='mailto:']")).to_have_count(0)
+
+    with Session(engine_for(url)) as session:
+        wendy = add_customer(session, first_name="Wendy", last_name="Zephyr", email=E2E_WENDY.capitalize())
+        customer_id = wendy.id
+    try:
+        page.goto(f"{app_server}/licenses/{license_ids['active']}")
+        page.get_by_role("link", name="Wendy Zephyr").click()
+        expect(page).to_have_url(re.compile(rf"/customers/{customer_id}$"))
+
+        page.get_by_role("tab", name="Licenses").click()
+        rows = page.get_by_role("tabpanel").locator("tbody tr")
+        expect(rows).to_have_count(3)
+        expect(rows.first).to_contain_text(E2E_COMPANY)
+        rows.nth(1).get_by_role("link").click()
+        expect(page).to_have_url(re.compile(rf"/licenses/{license_ids['active']}$"))
+    finally:
+        with Session(engine_for(url)) as session:
+            session.delete(session.get(Customer, customer_id))
+            session.commit()
+
+
+def test_a_customer_no_license_was_sent_to_says_so(page, app_server, e2e_database):
+    with Session(engine_for(e2e_database[0])) as session:
+        carl = session.exec(select(Customer).where(Customer.email == E2E_CARL)).one()
+    page.goto(f"{app_server}/customers/{carl.id}")
+    page.get_by_role("tab", name="Licenses").click()
+    expect(page.get_by_text("No license was sent to this address.")).to_be_visible()
