@@ -158,6 +158,8 @@ def test_without_a_mouse_the_palette_finds_a_customer_whose_edit_lands_in_the_hi
     # Tab reaches the selected tab; the arrow moves to the next one and shows it.
     tab_to(page, page.get_by_role("tab", name="Billing account"))
     page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Licenses")).to_be_focused()
+    page.keyboard.press("ArrowRight")
     expect(page.get_by_role("tab", name="History")).to_be_focused()
     row = page.locator("tr", has_text="company")
     expect(row).to_contain_text("Numbat Old")
