@@ -29,6 +29,8 @@ def test_a_saved_view_comes_back_from_the_sidebar_and_can_be_renamed_and_removed
     name, new_name = f"Zephyr ultimate {uuid4().hex[:6]}", f"Zephyr top {uuid4().hex[:6]}"
     page = new_page(browser, signed_in_state("support@example.com"))
     page.goto(app_server + "/licenses?plan=ultimate&sort=expires")
+    # Typed before the page is live, the text would sit in the box without searching.
+    expect(page.locator("[data-testid=result-row]").first).to_be_visible()
     page.locator("#search").press_sequentially("zephyr", delay=20)
     expect(page.locator("[data-testid=results][data-query='zephyr']")).to_be_visible()
 
