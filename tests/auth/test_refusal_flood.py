@@ -88,10 +88,11 @@ def test_refusals_without_a_session_are_counted_per_address(app_client, session)
 
 
 def test_the_count_of_a_minute_is_written_once_when_it_closes(app_client, session, monkeypatch):
-    monkeypatch.setattr(REFUSALS, "_window_s", 0.3)
+    # Long enough that three rounds of requests end inside it on a loaded machine.
+    monkeypatch.setattr(REFUSALS, "_window_s", 2.0)
     refuse_unauthenticated(app_client, random.Random(7), 3)
     assert [e.count for e in rows(session)] == [1, 1]
-    wait_until(lambda: len(rows(session)) == 4, timeout_s=10)
+    wait_until(lambda: len(rows(session)) == 4, timeout_s=20)
     assert sorted(e.count for e in rows(session)) == [1, 1, 2, 2]
 
 
