@@ -9,7 +9,7 @@ export REFLEX_BUN_PATH := $(CURDIR)/$(BUN)
 export REFLEX_CHECK_LATEST_VERSION := false
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: setup migrate seed run run-prod run-prod-demo test test-fast lint bench load mutation clean
+.PHONY: setup migrate seed run run-prod run-prod-demo test test-fast lint screenshots bench load mutation clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,10 @@ test: lint
 test-fast: lint
 	@start=$$(date +%s); $(BIN)/pytest -m "not e2e" -n 2; status=$$?; \
 	echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
+
+# The browser tests, saving what each shows in tests/screenshots/ for a person to look at.
+screenshots: setup
+	TAKE_SCREENSHOTS=1 $(BIN)/pytest -m e2e -n 2 --dist loadgroup
 
 bench: setup
 	$(BIN)/python -m bench

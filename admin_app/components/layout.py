@@ -198,6 +198,10 @@ def page_shell(
                 rx.vstack(*body, width="100%", spacing="4"),
                 id="main",
                 tab_index=-1,
+                # Busy until the page's own data has loaded; which address that data is for (a page
+                # opened inside the app shows the last page's data until its own arrives).
+                aria_busy=rx.cond(rx.State.is_hydrated, "false", "true"),
+                data_url=rx.State.router.url,
                 width="100%",
                 outline="none",
             ),

@@ -2,6 +2,7 @@
 tests, in the embedded one too), driven by Chromium."""
 
 import json
+import os
 import re
 import tempfile
 import time
@@ -482,10 +483,26 @@ def page(browser, app_server, signed_in_state) -> Iterator[Page]:
 _TAKEN: set[str] = set()
 
 
+# What a link inside the app does: the router shows the page, with no new document (the scripts and
+# styles stay parsed: a page load costs Chromium about five times the CPU).
+FOLLOW_IN_APP = """(path) => {
+    window.history.pushState({}, "", path);
+    window.dispatchEvent(new PopStateEvent("popstate", { state: {} }));
+}"""
+
+
+def open_in_app(page: Page, path: str) -> None:
+    """Show `path` (with its query) in this tab as the app's own links do, once its data has loaded."""
+    page.evaluate(FOLLOW_IN_APP, path)
+    loaded = f'main[aria-busy="false"][data-url$="{path}"]'
+    expect(page.locator(loaded)).to_be_attached()
+
+
 def screenshot(page: Page, name: str) -> None:
-    """Save what the user sees, for a person to look at (tests/screenshots is git-ignored). Once per
-    name and run: a test in both shapes shows the same page twice."""
-    if name in _TAKEN:
+    """Save what the user sees, for a person to look at (tests/screenshots is git-ignored), when
+    `make screenshots` asks (a full-page picture costs Chromium about as much CPU as a page load).
+    Once per name and run: a test in both shapes shows the same page twice."""
+    if not os.environ.get("TAKE_SCREENSHOTS") or name in _TAKEN:
         return
     _TAKEN.add(name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
