@@ -149,6 +149,8 @@ def test_every_reconciliation_cell_is_under_its_header(session, client):
         "skip_reason": stored.skip_reason or "",
         "seats_before": "40",
         "user_count": "55",
+        "seat_price": "",
+        "billed_months": "",
         "invoiced_amount": "14000.50",
         "currency": stored.currency,
         "error_message": stored.error_message or "",

@@ -226,6 +226,7 @@ class Reconciliation(SQLModel, table=True):
         sa.Index("ix_reconciliation_status_date", "status", "reconciliation_date", "id"),
         sa.Index("ix_reconciliation_customer_id", "customer_name", "id"),
         sa.Index("ix_reconciliation_user_count_id", "user_count", "id"),
+        sa.Index("ix_reconciliation_subscription_date_id", "subscription_name", "reconciliation_date", "id"),
         sa.Index(
             "ix_reconciliation_invoiced",
             *INVOICED_INDEX_COLUMNS,
@@ -251,6 +252,10 @@ class Reconciliation(SQLModel, table=True):
     plan: str | None = Field(default=None, max_length=20)
     channel: str | None = Field(default=None, max_length=20)
     seats_before: int | None = None
+    # The inputs the billing system priced the added seats with (admin_app/db/reconciliations/billing.py);
+    # none on reconciliations recorded before they were kept.
+    seat_price: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)
+    billed_months: int | None = None
 
 
 class ReconciliationRollup(SQLModel, table=True):

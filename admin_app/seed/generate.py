@@ -448,10 +448,12 @@ def reconciliations(accounts: list[Account], count: int, rng: random.Random, ids
         else:
             status = _weighted(rng, (("done", 76), ("skipped", 17), ("failed", 7)))
         added = max(0, int(rng.gauss(seats * 0.06, seats * 0.08)))
-        amount = None
+        amount = seat_price = billed_months = None
         if status == "done":
-            per_seat = words.SEAT_PRICE[plan] * 3 * (150 if account.currency == "JPY" else 1)
-            amount = Decimal(added * per_seat).quantize(Decimal("0.01"))
+            # Recorded with the amount, so the page can show how the amount came about.
+            seat_price = Decimal(words.SEAT_PRICE[plan] * (150 if account.currency == "JPY" else 1))
+            billed_months = 3
+            amount = (added * seat_price * billed_months).quantize(Decimal("0.01"))
         finished = status in ("done", "skipped", "failed")
         yield (
             ids.take("reconciliation"),
@@ -469,6 +471,8 @@ def reconciliations(accounts: list[Account], count: int, rng: random.Random, ids
             plan,
             channel,
             seats,
+            seat_price,
+            billed_months,
         )
 
 

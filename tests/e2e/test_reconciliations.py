@@ -7,7 +7,15 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import E2E_COMPANY, E2E_ERROR, E2E_SUBSCRIPTION, lightness, new_page, screenshot
+from tests.e2e.conftest import (
+    E2E_COMPANY,
+    E2E_ERROR,
+    E2E_SUBSCRIPTION,
+    close_page,
+    lightness,
+    new_page,
+    screenshot,
+)
 from tests.e2e.test_accessibility import violations_on
 
 pytestmark = pytest.mark.e2e
@@ -41,7 +49,9 @@ def test_table_finds_a_customer_and_shows_why_it_failed(page, app_server):
     expect(failed).to_contain_text(E2E_ERROR[:40])
     failed.click()
     expect(page).to_have_url(re.compile(r"/reconciliations/\d+$"))
-    expect(page.get_by_text(E2E_ERROR)).to_be_visible()
+    expect(page.get_by_text(E2E_ERROR, exact=True)).to_be_visible()
+    # An error no class knows is quoted as such, not guessed at.
+    expect(page.get_by_text("a reason this page does not know").first).to_be_visible()
     expect(page.get_by_role("link", name=E2E_SUBSCRIPTION).first).to_be_visible()
     expect(page.get_by_text("9,876,543.21 USD")).to_be_visible()
     screenshot(page, "reconciliation-detail")
@@ -112,7 +122,7 @@ def test_charts_follow_the_theme(browser, app_server, signed_in_state):
         assert background in ("rgba(0, 0, 0, 0)", "transparent"), scheme
         if scheme == "dark":
             screenshot(page, "charts-dark")
-        page.context.close()
+        close_page(page)
     assert lightness(labels["light"]) < 0.5 < lightness(labels["dark"])
 
 
@@ -136,7 +146,7 @@ def test_a_manager_finds_the_failed_share_of_q3_and_who_failed(browser, app_serv
     page.locator("#search").press_sequentially("zephyr", delay=30)
     expect(page.locator(ROWS)).to_have_count(1)
     expect(page.locator(ROWS).first).to_contain_text(E2E_COMPANY)
-    page.context.close()
+    close_page(page)
 
 
 def test_a_click_on_a_top_ten_bar_opens_that_account(page, app_server):

@@ -134,6 +134,8 @@ RECONCILIATION_LIST = ListSpec(
         csv_field("skip_reason"),
         csv_field("seats_before"),
         csv_field("user_count"),
+        csv_field("seat_price"),
+        csv_field("billed_months"),
         csv_field("invoiced_amount"),
         csv_field("currency"),
         csv_field("error_message"),
