@@ -1,15 +1,28 @@
 """Filter-bar controls: each calls one handler with (filter name, value)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import reflex as rx
 from reflex.event import EventHandler, EventSpec
 from reflex.vars import Var
 
-from admin_app.db.lists.spec import ChoiceFilter, CodeFilter, DateRangeFilter, TextFilter
+from admin_app.db.lists.spec import (
+    AmountRangeFilter,
+    ChoiceFilter,
+    CodeFilter,
+    DateRangeFilter,
+    Filter,
+    IdFilter,
+    TextFilter,
+)
 from admin_app.state.list_page import SEARCH_BOX_ID, DescribedListState, filter_box_id
 
 ALL = "all"
+
+
+def labelled(label: str, control: rx.Component) -> rx.Component:
+    """A filter's control under its label."""
+    return rx.vstack(rx.text(label, size="1", color=rx.color("gray", 11)), control, spacing="1")
 
 
 def select_filter(
@@ -20,8 +33,8 @@ def select_filter(
         items = [rx.select.item(text, value=key) for key, text in options.items()]
     else:
         items = [rx.foreach(options, lambda option: rx.select.item(option, value=option))]
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
+    return labelled(
+        label,
         rx.select.root(
             rx.select.trigger(aria_label=label, min_width="8.5rem"),
             rx.select.content(rx.select.item("All", value=ALL), *items),
@@ -29,14 +42,13 @@ def select_filter(
             on_change=lambda v: on_change(name, v),
             size="2",
         ),
-        spacing="1",
     )
 
 
 def date_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.Component:
     """A date input; an empty value clears the filter."""
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
+    return labelled(
+        label,
         rx.input(
             type="date",
             value=value,
@@ -44,7 +56,6 @@ def date_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.Co
             aria_label=label,
             size="2",
         ),
-        spacing="1",
     )
 
 
@@ -89,40 +100,33 @@ def search_box(value: Var, on_change: EventHandler, placeholder: str) -> rx.Comp
     )
 
 
-def amount_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.Component:
-    """An amount, applied once typing pauses rather than on every keystroke (held by the browser, as
-    the search box is)."""
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
+def typed_filter(
+    name: str, label: str, value: Var, on_change: Callable, wait_ms: int, width: str, **props: object
+) -> rx.Component:
+    """A filter typed into, applied once typing pauses for `wait_ms` rather than on every keystroke
+    (held by the browser, as the search box is)."""
+    return labelled(
+        label,
         typed_box(
             value,
-            lambda text: on_change(name, text).debounce(700),
-            type="number",
-            min="0",
-            step="0.01",
-            id=filter_box_id(name),
-            aria_label=label,
-            width="7.5rem",
-            size="2",
-        ),
-        spacing="1",
-    )
-
-
-def text_filter(name: str, label: str, value: Var, on_change: Callable, width: str = "13rem") -> rx.Component:
-    """A free-text filter, applied once typing pauses (held by the browser, as the search box is)."""
-    return rx.vstack(
-        rx.text(label, size="1", color=rx.color("gray", 11)),
-        typed_box(
-            value,
-            lambda text: on_change(name, text).debounce(500),
+            lambda text: on_change(name, text).debounce(wait_ms),
+            **props,
             id=filter_box_id(name),
             aria_label=label,
             width=width,
             size="2",
         ),
-        spacing="1",
     )
+
+
+def amount_filter(name: str, label: str, value: Var, on_change: Callable) -> rx.Component:
+    """An amount of zero or more, in cents at the finest."""
+    return typed_filter(name, label, value, on_change, 700, "7.5rem", type="number", min="0", step="0.01")
+
+
+def text_filter(name: str, label: str, value: Var, on_change: Callable, width: str = "13rem") -> rx.Component:
+    """A free-text filter."""
+    return typed_filter(name, label, value, on_change, 500, width)
 
 
 def box_width(max_length: int) -> str:
@@ -130,12 +134,19 @@ def box_width(max_length: int) -> str:
     return "7rem" if max_length <= 16 else "9rem" if max_length <= 60 else "13rem"
 
 
-def described_filters(state: type[DescribedListState[object]]) -> list[rx.Component]:
-    """A control for each filter of the list's description, in its order."""
+def filter_controls(
+    filters: Sequence[Filter], chosen: Var, on_change: Callable, from_data: Mapping[str, Var] | None = None
+) -> list[rx.Component]:
+    """A control for each filter, in their order, each calling `on_change` with (name, value). A filter
+    named in `from_data` offers the values the data holds (a list the server found); a record's id is
+    reached by a link (a chart's bar), not offered in the bar."""
+    offered = from_data or {}
     controls = []
-    chosen, on_change = state.filters, state.set_filter
-    for f in state._spec.filters:
-        if isinstance(f, ChoiceFilter):
+    for f in filters:
+        if f.names[0] in offered:
+            name = f.names[0]
+            controls.append(select_filter(name, f.label, offered[name], chosen[name], on_change))
+        elif isinstance(f, ChoiceFilter):
             controls.append(select_filter(f.name, f.label, f.options, chosen[f.name], on_change))
         elif isinstance(f, CodeFilter):
             controls.append(text_filter(f.name, f.label, chosen[f.name], on_change, width="7rem"))
@@ -146,6 +157,16 @@ def described_filters(state: type[DescribedListState[object]]) -> list[rx.Compon
                 )
         elif isinstance(f, DateRangeFilter):
             controls.append(date_range_filter(f.names, f.labels, chosen, on_change))
-        else:
+        elif isinstance(f, AmountRangeFilter):
+            pairs = zip(f.names, f.labels, strict=True)
+            controls += [amount_filter(name, label, chosen[name], on_change) for name, label in pairs]
+        elif not isinstance(f, IdFilter):
             raise TypeError(f"No control draws a {type(f).__name__}")
     return controls
+
+
+def described_filters(
+    state: type[DescribedListState[object]], from_data: Mapping[str, Var] | None = None
+) -> list[rx.Component]:
+    """A control for each filter of the list's description, in its order (see filter_controls)."""
+    return filter_controls(state._spec.filters, state.filters, state.set_filter, from_data)

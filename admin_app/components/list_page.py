@@ -21,6 +21,11 @@ def clear_filters_button(state) -> rx.Component:
     )
 
 
+def filters_and_clear(state, *controls: rx.Component) -> rx.Component:
+    """A list's filter controls, then Clear all, wrapping onto the next line as the page narrows."""
+    return rx.hstack(*controls, clear_filters_button(state), spacing="3", align="end", wrap="wrap")
+
+
 def pager(state, noun: str) -> rx.Component:
     """The result count, the page number and Previous / Next."""
     return rx.hstack(

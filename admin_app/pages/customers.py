@@ -5,7 +5,7 @@ import reflex as rx
 from admin_app.components.cells import cell_badge, cell_stack, cell_text
 from admin_app.components.data_table import Column
 from admin_app.components.filters import described_filters
-from admin_app.components.list_page import clear_filters_button, export_button, list_page
+from admin_app.components.list_page import export_button, filters_and_clear, list_page
 from admin_app.glossary import LOGIN_OFF, LOGIN_ON
 from admin_app.state.customers import CustomersState
 
@@ -29,17 +29,13 @@ COLUMNS = [
 ]
 
 
-def filter_bar() -> rx.Component:
-    return rx.hstack(*described_filters(S), clear_filters_button(S), spacing="3", align="end", wrap="wrap")
-
-
 def customers_page() -> rx.Component:
     return list_page(
         S,
         title="Customers",
         noun="customers",
         search_placeholder="Search name, email or company",
-        filter_bar=filter_bar(),
+        filter_bar=filters_and_clear(S, *described_filters(S)),
         columns=COLUMNS,
         row_href=lambda row: "/customers/" + row["id"],
         empty_hint="Search for part of a name, an email address or a company, or clear the filters.",

@@ -3,11 +3,11 @@
 import plotly.graph_objects as go
 import reflex as rx
 
-from admin_app.components.filters import select_filter
+from admin_app.components.filters import filter_controls, select_filter
 from admin_app.components.layout import page_shell
+from admin_app.components.list_page import filters_and_clear
 from admin_app.components.status import error_callout, notices
 from admin_app.db.reconciliations.search import ROLLUP_FILTERS
-from admin_app.pages.reconciliations import filter_controls
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
 
 S = ReconciliationChartsState
@@ -19,17 +19,10 @@ CHART_CONFIG = {
 
 
 def filter_bar() -> rx.Component:
-    return rx.hstack(
-        select_filter("quarter", "Quarter", S.quarters, S.quarter, lambda _name, value: S.set_quarter(value)),
-        *filter_controls(ROLLUP_FILTERS, S.filters, S.set_filter, {}),
-        rx.cond(
-            S.has_filters,
-            rx.button("Clear all", variant="soft", color_scheme="gray", on_click=S.clear_filters),
-        ),
-        spacing="3",
-        align="end",
-        wrap="wrap",
+    quarter = select_filter(
+        "quarter", "Quarter", S.quarters, S.quarter, lambda _name, value: S.set_quarter(value)
     )
+    return filters_and_clear(S, quarter, *filter_controls(ROLLUP_FILTERS, S.filters, S.set_filter))
 
 
 def _summary() -> rx.Component:

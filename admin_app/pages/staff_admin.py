@@ -6,7 +6,7 @@ from admin_app.auth.permissions import Permission
 from admin_app.components.data_table import Column, table_or_message
 from admin_app.components.filters import described_filters
 from admin_app.components.layout import page_shell
-from admin_app.components.list_page import clear_filters_button, list_page
+from admin_app.components.list_page import filters_and_clear, list_page
 from admin_app.state.staff_admin import AuditState, SessionsState
 
 
@@ -91,23 +91,13 @@ def sessions_page() -> rx.Component:
     return page_shell("Staff sessions", body, needs=Permission.SESSIONS_ADMIN)
 
 
-def audit_filter_bar() -> rx.Component:
-    return rx.hstack(
-        *described_filters(AuditState),
-        clear_filters_button(AuditState),
-        spacing="3",
-        align="end",
-        wrap="wrap",
-    )
-
-
 def audit_page() -> rx.Component:
     return list_page(
         AuditState,
         title="Sign-in audit",
         noun="entries",
         search_placeholder="Search details, emails and addresses",
-        filter_bar=audit_filter_bar(),
+        filter_bar=filters_and_clear(AuditState, *described_filters(AuditState)),
         columns=AUDIT_COLUMNS,
         row_href=None,
         empty_hint="Widen the dates or clear a filter. Times are in UTC.",

@@ -4,7 +4,7 @@ import reflex as rx
 
 from admin_app.components.data_table import Column
 from admin_app.components.filters import described_filters
-from admin_app.components.list_page import clear_filters_button, list_page
+from admin_app.components.list_page import filters_and_clear, list_page
 from admin_app.state.subscriptions import SubscriptionsState
 
 S = SubscriptionsState
@@ -21,17 +21,13 @@ COLUMNS = [
 ]
 
 
-def filter_bar() -> rx.Component:
-    return rx.hstack(*described_filters(S), clear_filters_button(S), spacing="3", align="end", wrap="wrap")
-
-
 def subscriptions_page() -> rx.Component:
     return list_page(
         S,
         title="Subscriptions",
         noun="subscriptions",
         search_placeholder="Search a subscription name (A-S…) or a billing account's name",
-        filter_bar=filter_bar(),
+        filter_bar=filters_and_clear(S, *described_filters(S)),
         columns=COLUMNS,
         row_href=lambda row: "/subscriptions/" + row["name"],
         empty_hint="Search for part of a subscription name or an account name, or clear the filters.",

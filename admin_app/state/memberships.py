@@ -1,9 +1,10 @@
 """State of the Memberships page: the list, Add (rule 1 checked first), Delete (rule 7 asks again)."""
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 import reflex as rx
 from sqlalchemy.exc import SQLAlchemyError
@@ -24,6 +25,8 @@ from admin_app.state.list_page import DescribedListState
 from admin_app.state.writes import acting_staff, attempt, audited, form_text
 
 MAX_TYPED = 254
+# A customer or a billing account the Add form offers.
+Found = TypeVar("Found", Customer, BillingAccount)
 
 
 @dataclass
@@ -114,15 +117,24 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
         self.chosen_customer, self.chosen_account, self.existing_refusal = Choice(), Choice(), ""
         self.add_errors, self.add_message = AddMembershipErrors(), ""
 
+    async def _suggested(
+        self, suggest: Callable[[Session, str], list[Found]], text: object
+    ) -> list[Found] | None:
+        """What `suggest` offers for the text typed so far (cut to MAX_TYPED); None, said in the Add
+        form, when the database is unavailable."""
+        term = text[:MAX_TYPED] if isinstance(text, str) else ""
+        try:
+            return await in_session(lambda session: suggest(session, term))
+        except SQLAlchemyError:
+            self.add_message = DATABASE_UNAVAILABLE
+            return None
+
     @rx.event
     @requires(Permission.MEMBERSHIPS_EDIT)
     async def find_customers(self, text: str) -> None:
         """Type-ahead over every customer (name, email or company)."""
-        term = text[:MAX_TYPED] if isinstance(text, str) else ""
-        try:
-            found = await in_session(lambda session: db.suggest_customers(session, term))
-        except SQLAlchemyError:
-            self.add_message = DATABASE_UNAVAILABLE
+        found = await self._suggested(db.suggest_customers, text)
+        if found is None:
             return
         self.customer_options = [
             Choice(id=str(c.id), label=f"{c.email} · {c.first_name} {c.last_name}", email=c.email)
@@ -133,11 +145,8 @@ class MembershipsState(DescribedListState[MembershipRow], AppState):
     @requires(Permission.MEMBERSHIPS_EDIT)
     async def find_accounts(self, text: str) -> None:
         """Type-ahead over every billing account (zuora id or name)."""
-        term = text[:MAX_TYPED] if isinstance(text, str) else ""
-        try:
-            found = await in_session(lambda session: db.suggest_accounts(session, term))
-        except SQLAlchemyError:
-            self.add_message = DATABASE_UNAVAILABLE
+        found = await self._suggested(db.suggest_accounts, text)
+        if found is None:
             return
         self.account_options = [Choice(id=str(a.id), label=f"{a.zuora_account_id} · {a.name}") for a in found]
 
