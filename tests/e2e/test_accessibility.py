@@ -13,7 +13,15 @@ from admin_app.db.session import engine_for
 from admin_app.pages.table import PAGES
 from admin_app.settings import PROJECT_ROOT
 from tests.e2e.accounts import add_customer
-from tests.e2e.conftest import E2E_CARL, E2E_COMPANY, E2E_SUBSCRIPTION, new_page, open_in_app, screenshot
+from tests.e2e.conftest import (
+    E2E_CARL,
+    E2E_COMPANY,
+    E2E_SUBSCRIPTION,
+    close_page,
+    new_page,
+    open_in_app,
+    screenshot,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -124,7 +132,7 @@ def test_no_page_has_an_accessibility_violation(browser, app_server, signed_in_s
         for scheme, problems in violations_in_each_scheme(page).items():
             if problems:
                 found[f"{path} ({scheme})"] = problems
-    page.context.close()
+    close_page(page)
     assert found == {}
 
 
@@ -171,7 +179,7 @@ def test_a_dialog_takes_the_focus_has_no_violation_and_gives_the_focus_back_on_e
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
     expect(opener).to_be_focused()
-    page.context.close()
+    close_page(page)
 
 
 LISTS = {
@@ -210,7 +218,7 @@ def test_every_list_row_opens_its_record_through_a_real_link(browser, app_server
     expect(first).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(app_server + href)
-    page.context.close()
+    close_page(page)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -234,7 +242,7 @@ def test_the_palette_opens_from_its_button_has_no_violation_and_gives_the_focus_
     page.keyboard.press("Escape")
     expect(palette).to_be_hidden()
     expect(opener).to_be_focused()
-    page.context.close()
+    close_page(page)
 
 
 # Grey text on a slightly lighter grey: unreadable in either theme.
@@ -260,4 +268,4 @@ def test_the_check_finds_a_violation_put_in_a_page(browser, app_server, signed_i
     for scheme in ("light", "dark"):
         in_scheme(page, scheme)
         assert [problem.split(" ")[0] for problem in violations_on(page, COLOUR_RULES)] == ["color-contrast"]
-    page.context.close()
+    close_page(page)

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from admin_app.db.models import CustomerToken, OutboxMessage, StaffSession
 from admin_app.db.session import engine_for
-from tests.e2e.conftest import MAILDIR, new_page, screenshot, sign_in_through_provider
+from tests.e2e.conftest import MAILDIR, close_page, new_page, screenshot, sign_in_through_provider
 from tests.e2e.test_accessibility import violations_on
 from tests.factories import add_customer
 from tests.waiting import wait_until
@@ -51,7 +51,7 @@ def test_support_sends_a_sign_in_link_and_a_confirmation_and_sees_them_delivered
     expect(rows.filter(has_text="Confirmation email")).to_contain_text("delivered", timeout=20_000)
     assert violations_on(support) == []
     screenshot(support, "customer-emails")
-    support.context.close()
+    close_page(support)
 
     [link_mail] = [text for text in mail_to(address) if "sign-in" in text]
     token = re.search(r"/sign-in/(\S+)", link_mail).group(1)
@@ -129,4 +129,4 @@ def test_following_the_emails_stops_within_seconds_of_the_session_ending(browser
     email_shown_as_requested_by(url, earlier, "changed-after-the-end@example.com")
     support.wait_for_timeout(3_000)
     assert [frame for frame in received if "changed-after-the-end" in frame] == []
-    support.context.close()
+    close_page(support)

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session
 
 from admin_app.db.session import engine_for
-from tests.e2e.conftest import E2E_FAY, new_page, screenshot
+from tests.e2e.conftest import E2E_FAY, close_page, new_page, screenshot
 from tests.e2e.test_accessibility import violations_on
 from tests.factories import add_customer
 
@@ -20,7 +20,7 @@ ROWS = "[data-testid=result-row]"
 def page(browser, app_server, signed_in_state):
     page = new_page(browser, signed_in_state("support@example.com"))
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def row_link(page, n: int):

@@ -19,7 +19,7 @@ from admin_app.db.licenses.files import BEGIN, END
 from admin_app.db.models import AuthEvent, License, OutboxMessage, Version
 from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket
-from tests.e2e.conftest import E2E_COMPANY, MAILDIR, new_page, screenshot
+from tests.e2e.conftest import E2E_COMPANY, MAILDIR, close_page, new_page, screenshot
 from tests.e2e.test_accessibility import violations_on
 from tests.e2e.test_events_without_ui import handler, refused, staff_cookie
 from tests.factories import add_licenses, license_fields
@@ -91,7 +91,7 @@ def test_a_downloaded_license_file_validates_and_a_changed_one_does_not(
             )
         ).all()
     assert f"license {license_ids['active']} ({E2E_COMPANY}, wendy@zephyr-e2e.test) downloaded" in downloads
-    page.context.close()
+    close_page(page)
 
 
 @pytest.mark.parametrize(
@@ -111,7 +111,7 @@ def test_garbage_and_a_huge_paste_are_answered_plainly(
     expect(page.locator(VERDICT)).to_have_attribute("data-verdict", verdict)
     expect(page.locator(VERDICT)).to_contain_text(says)
     expect(page.get_by_test_id("license-field")).to_have_count(0)
-    page.context.close()
+    close_page(page)
 
 
 def test_managers_get_neither_the_file_nor_the_check(browser, app_server, signed_in_state, e2e_database):
@@ -126,7 +126,7 @@ def test_managers_get_neither_the_file_nor_the_check(browser, app_server, signed
     expect(page.get_by_text("may not see this page")).to_be_visible()
     response = page.request.get(f"{app_server}/api/licenses/{license_ids['active']}/license-file")
     assert response.status == 403
-    page.context.close()
+    close_page(page)
 
     cookie, _ = staff_cookie(url, "manager-validate@example.com", ("manager",))
     socket = ReflexSocket(app_server, cookie)
@@ -237,7 +237,7 @@ def test_a_bounced_license_goes_again_to_the_corrected_address_and_is_delivered(
     dialog.get_by_role("button", name="Send").click()
     expect(dialog.get_by_text("Your role may send to the address on record only")).to_be_visible()
     expect(email_rows(sales)).to_have_count(1)
-    sales.context.close()
+    close_page(sales)
 
     fixed = typo.replace(".tset", ".test")
     support = new_page(browser, signed_in_state("support@example.com"))
@@ -260,7 +260,7 @@ def test_a_bounced_license_goes_again_to_the_corrected_address_and_is_delivered(
     expect(support.get_by_text(f"{fixed} (no customer with this address)")).to_be_visible()
     assert violations_on(support) == []
     screenshot(support, "license-emails")
-    support.context.close()
+    close_page(support)
 
     with Session(engine_for(url)) as session:
         assert session.get(License, license_id).email == fixed
@@ -292,4 +292,4 @@ def test_a_used_activation_code_needs_a_reason_to_go_to_another_address(
     expect(dialog.get_by_test_id("error-reason")).to_contain_text("already used")
     with Session(engine_for(url)) as session:
         assert session.exec(select(OutboxMessage).where(OutboxMessage.item_id == license_id)).all() == []
-    support.context.close()
+    close_page(support)

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from admin_app.db.models import Version
 from admin_app.db.session import engine_for
-from tests.e2e.conftest import E2E_CARL, E2E_ERIN, E2E_GUS, new_page, screenshot
+from tests.e2e.conftest import E2E_CARL, E2E_ERIN, E2E_GUS, close_page, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,7 @@ ROWS = "[data-testid=result-row]"
 def support(browser, app_server, signed_in_state):
     page = new_page(browser, signed_in_state("support@example.com"))
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def deleted_with_reason(url: str) -> list[str]:

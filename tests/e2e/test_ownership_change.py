@@ -17,7 +17,7 @@ from admin_app.db.models import (
 )
 from admin_app.db.session import engine_for
 from tests.e2e.accounts import account_with_owner, add_customer
-from tests.e2e.conftest import new_page, screenshot
+from tests.e2e.conftest import close_page, new_page, screenshot
 from tests.factories import license_fields
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 def support(browser, app_server, signed_in_state):
     page = new_page(browser, signed_in_state("support@example.com"))
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def state_of(url: str, account_id: int) -> dict:
@@ -179,7 +179,7 @@ def test_sales_cannot_open_the_ownership_page(browser, app_server, signed_in_sta
     page.goto(f"{app_server}/billing-accounts/{account_id}/owner")
     expect(page.get_by_text("Your role (Sales) may not see this page.")).to_be_visible()
     expect(page.get_by_text("olga@owner-sales.test")).to_have_count(0)
-    page.context.close()
+    close_page(page)
 
 
 def license_of(url: str, account_id: int, company: str) -> int:

@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     SIGN_IN_PAGE,
     add_account,
     add_e2e_customers,
+    close_page,
     new_page,
     screenshot,
     set_live_sessions_of,
@@ -75,7 +76,7 @@ def support(browser, production) -> Iterator[Page]:
     sign_in_through_provider(page, SUPPORT)
     page.wait_for_url(production.url + "/customers**")
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def session_of(production: Production, page: Page) -> StaffSession:
@@ -264,5 +265,5 @@ def test_an_admin_ending_a_session_sends_its_tabs_on_both_instances_to_sign_in_a
         events_sent = [frame for at, frame in tab.sent if at >= ended_at and carries_an_event(frame)]
         assert events_sent == [], "the tab was sent to sign in without an event of its own"
     screenshot(second.page, "production-session-ended-tab-on-b")
-    first.page.context.close()
-    admin.context.close()
+    close_page(first.page)
+    close_page(admin)

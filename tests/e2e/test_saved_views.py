@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from admin_app.db.models import SavedView
 from admin_app.db.session import engine_for
-from tests.e2e.conftest import new_page, screenshot
+from tests.e2e.conftest import close_page, new_page, screenshot
 from tests.e2e.test_accessibility import violations_on
 
 pytestmark = pytest.mark.e2e
@@ -89,7 +89,7 @@ def test_a_saved_view_comes_back_from_the_sidebar_and_can_be_renamed_and_removed
     expect(page.get_by_text(f"View “{new_name}” removed.")).to_be_visible()
     expect(page.get_by_role("navigation").get_by_role("link", name=new_name)).to_have_count(0)
     assert views_named(url, new_name) == []
-    page.context.close()
+    close_page(page)
 
 
 def test_a_name_already_used_on_the_list_is_answered_beside_the_field(browser, app_server, signed_in_state):
@@ -111,7 +111,7 @@ def test_a_name_already_used_on_the_list_is_answered_beside_the_field(browser, a
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(page.get_by_role("navigation").get_by_role("link", name=name.upper())).to_have_count(1)
-    page.context.close()
+    close_page(page)
 
 
 def test_another_person_sees_none_of_them(browser, app_server, signed_in_state, e2e_database):
@@ -125,7 +125,7 @@ def test_another_person_sees_none_of_them(browser, app_server, signed_in_state, 
     support.keyboard.press("Enter")
     expect(support.get_by_role("navigation").get_by_role("link", name=name)).to_be_visible()
     assert violations_on(support) == []
-    support.context.close()
+    close_page(support)
 
     sales = new_page(browser, signed_in_state("sales@example.com"), color_scheme="dark")
     sales.goto(app_server + "/reconciliations")
@@ -133,4 +133,4 @@ def test_another_person_sees_none_of_them(browser, app_server, signed_in_state, 
     expect(sales.get_by_role("navigation").get_by_role("link", name="Reconciliations")).to_be_visible()
     expect(sales.get_by_test_id("saved-view").filter(has_text=name)).to_have_count(0)
     assert len(views_named(url, name)) == 1
-    sales.context.close()
+    close_page(sales)

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from admin_app.db.models import BillingAccount, Customer, StaffSession
 from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket
-from tests.e2e.conftest import E2E_CARL, new_page, sign_in_through_provider
+from tests.e2e.conftest import E2E_CARL, close_page, new_page, sign_in_through_provider
 from tests.e2e.test_events_without_ui import handler, staff_cookie
 from tests.factories import add_account, add_customer
 
@@ -86,7 +86,7 @@ def test_after_sign_out_back_and_a_new_sign_in_no_frame_carries_the_admins_data(
     # is signed in only the admin's own rows must never arrive.
     assert [frame for frame in frames if ADMIN in frame] == []
     assert page.evaluate("window.sessionStorage.getItem('token')") != tab.token, "sign-out forgot it"
-    page.context.close()
+    close_page(page)
 
 
 def test_another_person_signing_in_in_the_same_tab_never_receives_the_tabs_earlier_state(
@@ -113,7 +113,7 @@ def test_another_person_signing_in_in_the_same_tab_never_receives_the_tabs_earli
     assert page.evaluate("window.sessionStorage.getItem('token')") == tab.token, "the same Reflex state"
     admin_rows = [f for f in frames if ADMIN in f]
     assert admin_rows == []
-    page.context.close()
+    close_page(page)
 
 
 def add_customer_to(url: str, email: str) -> int:

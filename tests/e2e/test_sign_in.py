@@ -12,6 +12,7 @@ from admin_app.auth.identity import CACHE_SECONDS
 from admin_app.background.session_ends import LAPSE_CHECK_SECONDS
 from tests.e2e.conftest import (
     SIGN_IN_PAGE,
+    close_page,
     new_page,
     screenshot,
     set_live_sessions_of,
@@ -43,7 +44,7 @@ def test_each_role_signs_in_and_lands_on_the_page_first_asked_for(
     expect(page.get_by_test_id("signed-in-role")).to_have_text(role)
     expect(page.get_by_text(user).first).to_be_visible()
     expect(page.get_by_text("Active license").first).to_be_visible()
-    page.context.close()
+    close_page(page)
 
 
 def test_a_user_without_a_group_sees_who_they_are_and_no_data(browser, app_server):
@@ -57,7 +58,7 @@ def test_a_user_without_a_group_sees_who_they_are_and_no_data(browser, app_serve
     page.goto(f"{app_server}/licenses")
     expect(page).to_have_url(re.compile(r"/no-access"))
     expect(page.locator("[data-testid=result-row]")).to_have_count(0)
-    page.context.close()
+    close_page(page)
 
 
 def test_sign_out_ends_the_session_here_and_at_the_provider(browser, app_server):
@@ -69,7 +70,7 @@ def test_sign_out_ends_the_session_here_and_at_the_provider(browser, app_server)
     expect(page).to_have_url(re.compile(r"/oauth2/end_session\?.*id_token_hint="))
     page.goto(f"{app_server}/licenses")
     expect(page).to_have_url(re.compile(r"/oauth2/authorize\?"))
-    page.context.close()
+    close_page(page)
 
 
 def test_a_session_revoked_elsewhere_stops_at_the_next_event(browser, app_server, e2e_database):
@@ -80,7 +81,7 @@ def test_a_session_revoked_elsewhere_stops_at_the_next_event(browser, app_server
     expect(page.locator("[data-testid=result-row]").first).to_be_visible()
     set_live_sessions_of(url, "manager@example.com", revoked_at=datetime.now(UTC))
     until_sent_to_sign_in(page, lambda n: page.locator("#search").fill(f"zephyr {n}", timeout=2_000))
-    page.context.close()
+    close_page(page)
 
 
 def test_a_visitor_on_the_way_to_sign_in_sees_no_identity(browser, app_server):
@@ -91,7 +92,7 @@ def test_a_visitor_on_the_way_to_sign_in_sees_no_identity(browser, app_server):
     expect(page.get_by_role("heading", name="Licenses")).to_be_visible()
     expect(page.get_by_text("No access")).to_have_count(0)
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
-    page.context.close()
+    close_page(page)
 
 
 def test_the_served_app_sends_the_security_headers_on_pages_and_routes(app_server):
@@ -126,7 +127,7 @@ def test_signing_out_in_one_tab_sends_the_sessions_other_tab_to_sign_in_without_
     expect(page).to_have_url(re.compile(r"/oauth2/end_session\?.*id_token_hint="))
     expect(other).to_have_url(SIGN_IN_PAGE, timeout=30_000)
     assert [frame for at, frame in sent if at >= signed_out_at and frame.startswith("42")] == []
-    page.context.close()
+    close_page(page)
 
 
 def test_a_session_that_expires_sends_its_open_tab_to_sign_in_without_its_next_event(
@@ -144,7 +145,7 @@ def test_a_session_that_expires_sends_its_open_tab_to_sign_in_without_its_next_e
     # Each worker looks for lapsed sessions every LAPSE_CHECK_SECONDS.
     expect(page).to_have_url(SIGN_IN_PAGE, timeout=(LAPSE_CHECK_SECONDS * 2 + 10) * 1000)
     assert [frame for at, frame in sent if at >= expires_at and frame.startswith("42")] == []
-    page.context.close()
+    close_page(page)
     # Ended, as the staff admin tests expect of every unlisted session of a demo user.
     set_live_sessions_of(url, "manager@example.com", revoked_at=datetime.now(UTC))
 
@@ -168,7 +169,7 @@ def test_a_session_the_role_check_ends_sends_its_other_tab_to_sign_in_without_it
     expect(page).to_have_url(SIGN_IN_PAGE)
     expect(other).to_have_url(SIGN_IN_PAGE)
     assert [frame for at, frame in sent if at >= checked_at and frame.startswith("42")] == []
-    page.context.close()
+    close_page(page)
 
 
 @pytest.mark.parametrize(
@@ -180,4 +181,4 @@ def test_each_role_lands_on_the_page_it_uses_most(browser, app_server, signed_in
     page.goto(app_server + "/")
     expect(page).to_have_url(app_server + start)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    page.context.close()
+    close_page(page)

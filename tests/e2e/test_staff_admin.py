@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.models import AuthEvent, StaffSession
 from admin_app.db.session import engine_for
-from tests.e2e.conftest import SIGN_IN_PAGE, new_page, screenshot, sign_in_through_provider
+from tests.e2e.conftest import SIGN_IN_PAGE, close_page, new_page, screenshot, sign_in_through_provider
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -53,8 +53,8 @@ def test_an_admin_ends_another_staff_members_session(browser, app_server):
 
     # The ended session's open tab is sent to sign in without an event of its own.
     expect(support).to_have_url(SIGN_IN_PAGE)
-    admin.context.close()
-    support.context.close()
+    close_page(admin)
+    close_page(support)
 
 
 def test_an_admin_ends_every_session_of_one_person_and_never_sees_session_ids(
@@ -82,8 +82,8 @@ def test_an_admin_ends_every_session_of_one_person_and_never_sees_session_ids(
 
     for page in (laptop, phone):
         expect(page).to_have_url(SIGN_IN_PAGE)
-        page.context.close()
-    admin.context.close()
+        close_page(page)
+    close_page(admin)
 
 
 def test_support_reads_the_sign_in_audit(browser, app_server, e2e_database):
@@ -91,7 +91,7 @@ def test_support_reads_the_sign_in_audit(browser, app_server, e2e_database):
     # beside the page's answer: the list is opened once it is there.
     manager = signed_in_page(browser, app_server, "manager@example.com", "/admin/sessions")
     expect(manager.get_by_text("Your role (Manager) may not see this page.")).to_be_visible()
-    manager.context.close()
+    close_page(manager)
     wait_until(lambda: refusals_of(e2e_database[0], "manager@example.com", "sessions:admin"))
     page = signed_in_page(browser, app_server, "support@example.com", "/audit")
     expect(page.get_by_role("row").filter(has_text="sign in").first).to_be_visible()
@@ -106,7 +106,7 @@ def test_support_reads_the_sign_in_audit(browser, app_server, e2e_database):
     expect(refused.filter(has_text="sessions:admin").first).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="sign in")).to_have_count(0)
     screenshot(page, "sign-in-audit")
-    page.context.close()
+    close_page(page)
 
 
 ADMIN_NAV = re.compile("Staff sessions|Sign-in audit")
@@ -116,7 +116,7 @@ def test_an_admin_sees_the_admin_pages_in_the_sidebar(browser, app_server):
     """The control for the test below: the links it looks for do appear, for a role that has them."""
     page = signed_in_page(browser, app_server, "admin@example.com")
     expect(page.locator("a").filter(has_text=ADMIN_NAV)).to_have_count(2)
-    page.context.close()
+    close_page(page)
 
 
 def test_sales_has_no_admin_pages_and_is_refused_if_it_goes_there(browser, app_server):
@@ -131,4 +131,4 @@ def test_sales_has_no_admin_pages_and_is_refused_if_it_goes_there(browser, app_s
     expect(page.get_by_text("Nobody is signed in.")).to_have_count(0)
     screenshot(page, "staff-sessions-refused")
     expect(page.get_by_role("row").filter(has_text="@example.com")).to_have_count(0)
-    page.context.close()
+    close_page(page)
