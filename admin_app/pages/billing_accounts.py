@@ -4,6 +4,7 @@ import reflex as rx
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.access import may
+from admin_app.components.cells import cell_badge, cell_stack, cell_text
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import back_to, detail_body, field_row, linked_out
 from admin_app.components.forms import (
@@ -19,6 +20,7 @@ from admin_app.components.list_page import list_page
 from admin_app.components.status import active_badge, error_callout, reconciliation_status_badge
 from admin_app.db.accounts.contact_choice import ROLES as ROLE_LABELS
 from admin_app.db.accounts.contacts import CONTACT_FIELDS
+from admin_app.glossary import LOGIN_OFF, LOGIN_ON
 from admin_app.pages.customer_detail import HISTORY
 from admin_app.state.billing_account_detail import BillingAccountDetailState
 from admin_app.state.billing_accounts import BillingAccountsState
@@ -314,7 +316,21 @@ def _contacts() -> rx.Component:
     )
 
 
-MEMBERS = [Column("name", "Customer"), Column("email", "Email"), Column("since", "Member since")]
+def _login(row) -> rx.Component:
+    """Whether the member can sign in to the portal and, when not, why (the login status kinds)."""
+    return cell_stack(
+        rx.cond(row["can_sign_in"], cell_badge(LOGIN_ON, "green"), cell_badge(LOGIN_OFF, "red")),
+        rx.cond(row["login_off"] != "", cell_text(row["login_off"], size="1", muted=True)),
+        gap="1",
+    )
+
+
+MEMBERS = [
+    Column("name", "Customer"),
+    Column("email", "Email"),
+    Column("since", "Member since"),
+    Column("can_sign_in", "Login", render=_login),
+]
 SUBSCRIPTIONS = [
     Column("name", "Subscription"),
     Column("plan", "Plan"),

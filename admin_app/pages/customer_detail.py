@@ -4,10 +4,12 @@ import reflex as rx
 
 from admin_app.auth.permissions import Permission
 from admin_app.components.access import may
+from admin_app.components.cells import cell_stack
 from admin_app.components.data_table import Column, data_table
 from admin_app.components.detail import back_to, detail_body, field_row, linked_out
 from admin_app.components.emails import emails_card
 from admin_app.components.forms import address_decision, form_field, reason_field
+from admin_app.components.history import record_name, whole_change
 from admin_app.components.layout import page_shell
 from admin_app.components.status import error_callout, status_badge
 from admin_app.glossary import LOGIN_OFF, LOGIN_ON
@@ -130,10 +132,15 @@ def _billing_account() -> rx.Component:
     )
 
 
+def _history_record(row) -> rx.Component:
+    return cell_stack(record_name(row), whole_change(row), gap="1")
+
+
 HISTORY = [
     Column("when", "When"),
     Column("actor", "Staff member"),
     Column("event", "Event"),
+    Column("item", "Record", render=_history_record, wrap=True),
     Column("field", "Field"),
     Column("before", "Before", wrap=True),
     Column("after", "After", wrap=True),

@@ -1,10 +1,14 @@
 """/history: every change (who, when, before → after, why) across customers, contacts, memberships."""
 
-import reflex as rx
+from collections.abc import Callable
 
-from admin_app.components.cells import cell_stack, cell_text
+import reflex as rx
+from reflex.vars import Var
+
+from admin_app.components.cells import cell_stack
 from admin_app.components.data_table import Column
 from admin_app.components.filters import described_filters
+from admin_app.components.history import record_name, whole_change, words, wrapping
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.state.history import HistoryState
 
@@ -28,19 +32,7 @@ def _unfold(row) -> rx.Component:
 
 
 def _record(row) -> rx.Component:
-    return cell_stack(
-        rx.cond(
-            row["href"] != "",
-            rx.link(row["item"], href=row["href"], size="2"),
-            cell_text(row["item"]),
-        ),
-        rx.cond(row["more"] > 0, _unfold(row)),
-        rx.cond(
-            row["request_id"] != "",
-            rx.link("whole change", href="/history?request=" + row["request_id"], size="1"),
-        ),
-        gap="1",
-    )
+    return cell_stack(record_name(row), rx.cond(row["more"] > 0, _unfold(row)), whole_change(row), gap="1")
 
 
 def _folded(row) -> rx.Var:
@@ -49,19 +41,25 @@ def _folded(row) -> rx.Var:
     return (row["folded"] != "") & (S.filters["request"] == "") & ~S.expanded.contains(row["folded"])
 
 
-def _before(row) -> rx.Component:
-    return cell_text(row["before"], muted=True)
+def _wrapping(key: str, *, muted: bool = False) -> Callable[[Var], rx.Component]:
+    return lambda row: wrapping(row[key], muted=muted)
 
 
+def _words(key: str) -> Callable[[Var], rx.Component]:
+    return lambda row: words(row[key])
+
+
+# Eight columns beside the sidebar at 1024 px: the values wrap (components/history.py), each long one in
+# a column of 4rem at least, so no column pushes the reason out of view.
 COLUMNS = [
-    Column("when", "When", sort_key="when"),
-    Column("actor", "Staff member", wrap=True),
+    Column("when", "When", sort_key="when", render=_words("when")),
+    Column("actor", "Staff member", render=_wrapping("actor")),
     Column("event", "Event"),
     Column("item", "Record", render=_record),
-    Column("field", "Field"),
-    Column("before", "Before", render=_before, wrap=True),
-    Column("after", "After", wrap=True),
-    Column("reason", "Reason", wrap=True),
+    Column("field", "Field", render=_words("field")),
+    Column("before", "Before", render=_wrapping("before", muted=True)),
+    Column("after", "After", render=_wrapping("after")),
+    Column("reason", "Reason", render=_wrapping("reason")),
 ]
 
 

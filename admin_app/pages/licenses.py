@@ -7,6 +7,7 @@ from admin_app.components.data_table import Column
 from admin_app.components.filters import described_filters
 from admin_app.components.list_page import clear_filters_button, export_button, list_page
 from admin_app.components.status import active_badge, status_badge
+from admin_app.pages.reconciliations import subscription_link
 from admin_app.state.licenses import LicensesState
 
 
@@ -23,8 +24,9 @@ def _plan(row) -> rx.Component:
 
 
 def _subscription(row) -> rx.Component:
+    """The subscription, a link of its own inside the license's row."""
     return cell_stack(
-        cell_text(rx.cond(row["subscription_name"] != "", row["subscription_name"], "—")),
+        rx.cond(row["subscription_name"] != "", subscription_link(row), cell_text("—")),
         cell_text(row["license_type"], size="1", muted=True),
     )
 

@@ -15,7 +15,7 @@ from admin_app.auth.permissions import Permission
 from admin_app.db.accounts import contact_choice as choice_db
 from admin_app.db.accounts import contacts as contact_db
 from admin_app.db.accounts.contact_choice import RoleChoice
-from admin_app.db.accounts.search import AccountDetail, account_detail
+from admin_app.db.accounts.search import AccountDetail, Member, account_detail
 from admin_app.db.customers.edit import SoldToAddress
 from admin_app.db.licenses.search import today_utc
 from admin_app.db.lists.query_params import parse_id
@@ -25,6 +25,7 @@ from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies
 from admin_app.state.form_errors import ContactFormErrors, form_errors
+from admin_app.state.history import record_history
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import done_within
 from admin_app.state.views import (
@@ -41,11 +42,29 @@ from admin_app.state.views import (
     member_view,
     reconciliation_view,
     subscription_row,
-    version_view,
 )
 from admin_app.state.writes import acting_staff, attempt, audited
 
 T = TypeVar("T")
+
+
+@dataclasses.dataclass
+class AccountMemberView(MemberView):
+    """A member as the account's page lists them: also whether they can sign in, and why not."""
+
+    can_sign_in: bool = False
+    login_off: str = ""
+
+
+def account_member_view(member: Member) -> AccountMemberView:
+    return AccountMemberView(
+        **dataclasses.asdict(member_view(member.membership, member.customer)),
+        can_sign_in=member.can_sign_in,
+        login_off=member.login_off,
+    )
+
+
+Read = tuple[AccountDetail, list[HistoryLine]] | None
 
 
 class BillingAccountDetailState(AppState):
@@ -53,7 +72,7 @@ class BillingAccountDetailState(AppState):
     lock_version: int = 0
     same_person: bool = False
     contacts: list[ContactView] = []
-    members: list[MemberView] = []
+    members: list[AccountMemberView] = []
     subscriptions: list[SubscriptionRow] = []
     licenses: list[LicenseView] = []
     reconciliations: list[ReconciliationView] = []
@@ -85,38 +104,42 @@ class BillingAccountDetailState(AppState):
     def _account_id(self) -> int | None:
         return parse_id(path_tail(self.router.url.path))
 
-    def _reading(self) -> asyncio.Future[AccountDetail | None]:
-        """The account the URL names (or None), read in a database thread from now on."""
+    def _reading(self) -> asyncio.Future[Read]:
+        """The account the URL names (or None) and its history's lines, read in a database thread from
+        now on."""
         account_id = self._account_id()
 
-        def fetch(session: Session) -> AccountDetail | None:
-            return account_detail(session, billing_account_id=account_id) if account_id else None
+        def fetch(session: Session) -> Read:
+            detail = account_detail(session, billing_account_id=account_id) if account_id else None
+            if detail is None:
+                return None
+            return detail, record_history(session, detail.history, f"/billing-accounts/{detail.account.id}")
 
         return asyncio.ensure_future(in_session(fetch))
 
-    async def _refresh(self, reading: asyncio.Future[AccountDetail | None] | None = None) -> None:
+    async def _refresh(self, reading: asyncio.Future[Read] | None = None) -> None:
         """Show the account the URL names, from `reading` when one is under way."""
         today = today_utc()
         try:
-            detail = await (reading if reading is not None else self._reading())
+            read = await (reading if reading is not None else self._reading())
         except SQLAlchemyError:
             self.error = DATABASE_UNAVAILABLE
             return
-        self.error, self.not_found = "", detail is None
-        if detail is None:
+        self.error, self.not_found = "", read is None
+        if read is None:
             self._loaded_id = None
             return
+        detail, self.history = read
         a = detail.account
         self._loaded_id = a.id
         self.account, self.lock_version = billing_account_view(a), a.lock_version
         self.same_person = a.sold_to_contact_id == a.bill_to_contact_id
         self.sold_to_warning = detail.sold_to_warning
         self.contacts = [contact_view(c, role) for c, role in detail.contacts]
-        self.members = [member_view(m, c) for m, c in detail.members]
+        self.members = [account_member_view(member) for member in detail.members]
         self.subscriptions = [subscription_row(s) for s in detail.subscriptions]
         self.licenses = [license_view(lic, detail.active_license_ids, today) for lic in detail.licenses]
         self.reconciliations = [reconciliation_view(r) for r in detail.reconciliations]
-        self.history = [line for version in detail.history for line in version_view(version)]
 
     @rx.event
     @requires(Permission.CUSTOMERS_READ)

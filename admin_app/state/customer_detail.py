@@ -28,6 +28,7 @@ from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Payload, Replies
 from admin_app.state.form_errors import CustomerFormErrors, ReasonErrors, form_errors
+from admin_app.state.history import record_history
 from admin_app.state.license_detail import path_tail
 from admin_app.state.loading import done_within
 from admin_app.state.views import (
@@ -40,7 +41,6 @@ from admin_app.state.views import (
     contact_view,
     customer_view,
     license_view,
-    version_view,
 )
 from admin_app.state.writes import acting_staff, attempt, audited, form_text
 
@@ -56,7 +56,7 @@ FIELD_LABELS = {
 
 ADDRESS_DECISION_FIELDS = {"sold_to_address", *(f"sold_to_{name}" for name in ADDRESS_FIELDS)}
 
-Read = tuple[CustomerDetail, list[License]] | None
+Read = tuple[CustomerDetail, list[License], list[HistoryLine]] | None
 
 
 def contact_lines(change: db.ContactChange) -> list[PlannedChange]:
@@ -122,15 +122,16 @@ class CustomerDetailState(AppState):
         return self.customer.lock_version
 
     def _reading(self) -> asyncio.Future[Read]:
-        """The customer the URL names (or None) and the licenses sent to their address, read in a
-        database thread from now on."""
+        """The customer the URL names (or None), the licenses sent to their address and their history's
+        lines, read in a database thread from now on."""
         customer_id = self._customer_id()
 
         def fetch(session: Session) -> Read:
             detail = customer_detail(session, customer_id=customer_id) if customer_id else None
             if detail is None:
                 return None
-            return detail, licenses_sent_to(session, email=detail.customer.email)
+            history = record_history(session, detail.history, f"/customers/{detail.customer.id}")
+            return detail, licenses_sent_to(session, email=detail.customer.email), history
 
         return asyncio.ensure_future(in_session(fetch))
 
@@ -148,13 +149,12 @@ class CustomerDetailState(AppState):
             self.licenses = []
             self._loaded_id = None
             return
-        detail, licenses = read
+        detail, licenses, self.history = read
         self._loaded_id = detail.customer.id
         self.customer = customer_view(detail.customer)
         self.account = billing_account_view(detail.account)
         self.membership_id = str(detail.membership.membership_id) if detail.membership else ""
         self.contacts = [contact_view(contact, role) for contact, role in detail.contacts]
-        self.history = [line for version in detail.history for line in version_view(version)]
         self.disabled_warning = detail.disabled.warning() if detail.disabled else ""
         # The tab shows each license's own status, not rule 11's active mark (no company's licenses read).
         today = today_utc()

@@ -41,6 +41,25 @@ def record_href(version: Version, accounts_of_contacts: Mapping[int, int]) -> st
     return ""
 
 
+def named_lines(version: Version, records: PageRecords) -> list[HistoryLine]:
+    """The lines of a history row, its record named as /history names it and linked to its page."""
+    lines = version_view(version, records.name_of(version))
+    for line in lines:
+        line.href = record_href(version, records.contact_accounts) if line.item else ""
+    return lines
+
+
+def record_history(session: Session, versions: list[Version], here: str) -> list[HistoryLine]:
+    """A record page's History tab: its rows named and linked as on /history (one query per kind of
+    record), a record shown on this page (`here`) not linked to itself."""
+    records = page_records(session, versions)
+    lines = [line for version in versions for line in named_lines(version, records)]
+    for line in lines:
+        if line.href == here:
+            line.href = ""
+    return lines
+
+
 def history_rows(versions: list[Version], records: PageRecords) -> list[HistoryLine]:
     """History lines naming each row's record and linking to it (on the row's first line), one staff
     action folded under its main row (the first it wrote): that row says how many more there are
@@ -50,8 +69,7 @@ def history_rows(versions: list[Version], records: PageRecords) -> list[HistoryL
     for change in db.fold_by_request(versions):
         lead = change[0]
         for position, version in enumerate(change):
-            for line in version_view(version, records.name_of(version)):
-                line.href = record_href(version, records.contact_accounts) if line.item else ""
+            for line in named_lines(version, records):
                 line.more = len(change) - 1 if position == 0 and line.item else 0
                 line.folded = lead.request_id or "" if position else ""
                 if position:

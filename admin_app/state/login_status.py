@@ -34,7 +34,7 @@ def not_activated_row(customer: Customer, why: db.DisabledOnPurpose | None) -> N
         name=f"{customer.first_name} {customer.last_name}",
         email=customer.email,
         company=customer.company,
-        kind=db.KINDS["disabled" if why else "never"],
+        kind=db.login_off_kind(why),
         disabled_by=why.actor if why else "",
         disabled_at=why.at.strftime("%Y-%m-%d %H:%M UTC") if why else "",
         reason=why.reason if why else "",

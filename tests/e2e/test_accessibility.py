@@ -195,8 +195,9 @@ LISTS = {
 def test_every_list_row_opens_its_record_through_a_real_link(browser, app_server, signed_in_state):
     page = new_page(browser, signed_in_state("admin@example.com"))
     # Each list's first row opens its record in a new tab (a middle click), leaving the list where it was.
+    page.goto(app_server + "/history")
     for path, record in LISTS.items():
-        page.goto(app_server + path)
+        open_in_app(page, path)
         link = page.locator("[data-testid=result-row]").first.get_by_role("link").first
         expect(link).to_have_attribute("href", re.compile("^" + re.escape(record) + r"[\w-]+$"))
         with page.context.expect_page() as opened:
@@ -207,7 +208,7 @@ def test_every_list_row_opens_its_record_through_a_real_link(browser, app_server
         record_page.close()
         expect(page).to_have_url(re.compile(re.escape(path) + "/?$"))
     # The keyboard: Tab from the search box reaches the first row's link, and Enter opens it.
-    page.goto(app_server + "/licenses")
+    open_in_app(page, "/licenses")
     first = page.locator("[data-testid=result-row]").first.get_by_role("link").first
     href = first.get_attribute("href")
     page.locator("#search").focus()

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from admin_app.db.models import BillingAccount, BillingAccountContact, Version
 from admin_app.db.session import engine_for
 from tests.e2e.accounts import account_with_owner, add_customer
-from tests.e2e.conftest import E2E_COMPANY, new_page, screenshot
+from tests.e2e.conftest import E2E_COMPANY, close_page, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.e2e
 def support(browser, app_server, signed_in_state):
     page = new_page(browser, signed_in_state("support@example.com"))
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def test_edit_a_contact_under_the_banner_of_its_role_then_give_the_bill_to_its_own(
@@ -59,6 +59,8 @@ def test_edit_a_contact_under_the_banner_of_its_role_then_give_the_bill_to_its_o
     expect(support.get_by_text("The Bill To now has its own contact.")).to_be_visible()
     expect(support.get_by_text("Sold To and Bill To are the same person")).to_have_count(0)
     expect(support.get_by_role("button", name="Edit Bill To contact")).to_be_visible()
+    # The History names the new contact as /history does.
+    expect(support.get_by_text(f"Ada Payable (contact of {E2E_COMPANY})").first).to_be_visible()
     screenshot(support, "billing-account")
     zuora = support.get_by_role("link", name=re.compile(r"opens in Zuora, new tab"))
     expect(zuora).to_have_attribute("href", "https://zuora.example/accounts/" + "e2e0" * 8)
@@ -96,6 +98,9 @@ def test_support_chooses_a_member_as_bill_to_after_a_review(support, app_server,
     # The Bill To (ap@…) is not a member, but the Sold To is: no page warning.
     expect(support.get_by_role("heading", name="Chooser Ltd")).to_be_visible()
     expect(support.get_by_text("is not a member of Chooser Ltd")).to_have_count(0)
+    # Each member says whether they can sign in.
+    bo = support.get_by_role("row").filter(has_text="bo@chooser-e2e.test")
+    expect(bo).to_contain_text("Can sign in")
 
     support.get_by_role("button", name="Choose from members").click()
     dialog = support.get_by_role("dialog")

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from admin_app.db.models import AuthEvent, Customer, Version
 from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket
-from tests.e2e.conftest import E2E_CARL, E2E_DANA, E2E_FAY, new_page, screenshot
+from tests.e2e.conftest import E2E_CARL, E2E_DANA, E2E_FAY, close_page, new_page, screenshot
 from tests.e2e.test_events_without_ui import handler, refused
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ ROWS = "[data-testid=result-row]"
 def support(browser, app_server, signed_in_state):
     page = new_page(browser, signed_in_state("support@example.com"))
     yield page
-    page.context.close()
+    close_page(page)
 
 
 def open_customer(page: Page, app_server: str, email: str) -> None:
@@ -75,6 +75,10 @@ def test_an_edit_shows_the_sold_to_replacement_before_saving_and_lands_in_the_hi
     expect(support.get_by_text("Carl Zephyr-Ng · carl@zephyr-e2e.test")).to_be_visible()
     support.get_by_role("tab", name="History").click()
     row = support.locator("tr", has_text="last name")
+    # Named as /history names it, not linked to the page it is on.
+    expect(row).to_contain_text("Carl Zephyr-Ng (customer)")
+    expect(row.get_by_role("link", name="Carl Zephyr-Ng (customer)")).to_have_count(0)
+    expect(row.get_by_role("link", name="whole change")).to_be_visible()
     expect(row).to_contain_text("Zephyr")
     expect(row).to_contain_text("Zephyr-Ng")
     expect(row).to_contain_text("Ticket #4711: name change")

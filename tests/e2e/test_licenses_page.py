@@ -16,6 +16,7 @@ from tests.e2e.conftest import (
     E2E_COMPANY,
     E2E_SUBSCRIPTION,
     E2E_WENDY,
+    close_page,
     lightness,
     new_page,
     screenshot,
@@ -176,7 +177,12 @@ def test_sorting_by_a_column_header(page, app_server):
 def test_detail_shows_the_active_license_and_the_company_timeline(page, app_server, e2e_database):
     _, license_ids = e2e_database
     open_licenses(page, app_server, "/licenses?q=zephyr&sort=-users")
-    page.locator(ROWS).nth(1).click()
+    # The subscription is a link of its own in the row, which still opens the license.
+    row = page.locator(ROWS).nth(1)
+    subscription = row.get_by_role("link", name=E2E_SUBSCRIPTION)
+    expect(subscription).to_have_attribute("href", f"/subscriptions/{E2E_SUBSCRIPTION}")
+    expect(row.locator("a.row-link")).to_have_attribute("href", f"/licenses/{license_ids['active']}")
+    row.click()
 
     expect(page).to_have_url(re.compile(rf"/licenses/{license_ids['active']}$"))
     expect(page.get_by_role("heading", name=E2E_COMPANY, exact=True)).to_be_visible()
@@ -251,7 +257,7 @@ def test_dark_mode_follows_the_system(browser, app_server, signed_in_state):
         )
         if scheme == "dark":
             screenshot(page, "licenses-dark")
-        page.context.close()
+        close_page(page)
     (light_background, light_text), (dark_background, dark_text) = seen["light"], seen["dark"]
     assert lightness(light_background) > 0.9 and lightness(light_text) < 0.3
     assert lightness(dark_background) < 0.2 and lightness(dark_text) > 0.7
@@ -263,7 +269,7 @@ def test_the_sidebar_marks_the_page_you_are_on(page, app_server):
     expect(nav.get_by_role("link", name="Licenses", exact=True)).to_have_attribute("aria-current", "page")
     expect(nav.locator("[aria-current=page]")).to_have_count(1)
 
-    page.locator(ROWS).first.get_by_role("link").click()
+    page.locator(ROWS).first.locator("a.row-link").click()
     expect(page).to_have_url(re.compile(r"/licenses/\d+$"))
     expect(nav.get_by_role("link", name="Licenses", exact=True)).to_have_attribute("aria-current", "page")
 

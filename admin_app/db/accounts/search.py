@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 
 from admin_app.db.accounts.contact_choice import sold_to_not_member
 from admin_app.db.customers.edit import contact_role
+from admin_app.db.customers.login_status import disabled_on_purpose_of, login_off_kind
 from admin_app.db.history.audit import history_about
 from admin_app.db.licenses.search import active_license_ids, licenses_of_subscription
 from admin_app.db.lists.paging import Match
@@ -91,10 +92,35 @@ def sold_to_and_bill_to(session: Session, accounts: list[BillingAccount]) -> dic
 
 
 @dataclass(frozen=True)
+class Member:
+    """A member of an account and, when they cannot sign in to the portal, why (rule 6: the login
+    status kinds, as the glossary words them)."""
+
+    membership: BillingAccountMembership
+    customer: Customer
+    login_off: str = ""
+
+    @property
+    def can_sign_in(self) -> bool:
+        return self.customer.login_activated
+
+
+def with_logins(session: Session, members: list[tuple[BillingAccountMembership, Customer]]) -> list[Member]:
+    """Each member, and why each who cannot sign in cannot: one query for them all (none when every
+    member can sign in)."""
+    off = [customer for _, customer in members if not customer.login_activated]
+    reasons = disabled_on_purpose_of(session, off) if off else []
+    why_off = {id_of(customer): login_off_kind(why) for customer, why in zip(off, reasons, strict=True)}
+    return [
+        Member(membership, customer, why_off.get(id_of(customer), "")) for membership, customer in members
+    ]
+
+
+@dataclass(frozen=True)
 class AccountDetail:
     account: BillingAccount
     contacts: list[tuple[BillingAccountContact, str]]
-    members: list[tuple[BillingAccountMembership, Customer]]
+    members: list[Member]
     subscriptions: list[Subscription]
     licenses: list[License]
     reconciliations: list[Reconciliation]
@@ -139,8 +165,9 @@ def account_people(session: Session, *, billing_account_id: int) -> AccountPeopl
 
 
 def account_detail(session: Session, *, billing_account_id: int) -> AccountDetail | None:
-    """The account, its contacts with their roles (rule 8), members, subscriptions, licenses,
-    reconciliations, and the history of the account, its contacts and its memberships."""
+    """The account, its contacts with their roles (rule 8), members (and whether each can sign in),
+    subscriptions, licenses, reconciliations, and the history of the account, its contacts and its
+    memberships."""
     people = account_people(session, billing_account_id=billing_account_id)
     if people is None:
         return None
@@ -159,7 +186,7 @@ def account_detail(session: Session, *, billing_account_id: int) -> AccountDetai
     return AccountDetail(
         account=account,
         contacts=people.contacts,
-        members=people.members,
+        members=with_logins(session, people.members),
         subscriptions=list(subscriptions),
         licenses=licenses,
         reconciliations=reconciliations_of_account(

@@ -112,6 +112,11 @@ def set_login_activated(
 KINDS = {"disabled": LOGIN_DISABLED_ON_PURPOSE, "never": LOGIN_NEVER_ENABLED}
 
 
+def login_off_kind(why: "DisabledOnPurpose | None") -> str:
+    """Why a login that is off is off, in the glossary's words: switched off on purpose, or never on."""
+    return KINDS["disabled" if why is not None else "never"]
+
+
 class _sets_login_off(FunctionElement[bool]):
     """A history row's changes set login_activated to false: the JSON syntax differs between the
     databases."""

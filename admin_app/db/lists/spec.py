@@ -5,7 +5,7 @@ change of sort, the rows, their count and every row for the export follow from t
 A filter's value is kept as the URL writes it, once checked (`Query.values`); the filter turns it into
 conditions when the list is read (`Reading`: a condition may depend on the day, or on what the
 database holds). Adding a filter to a list is one more object in its `filters`: the list's state, its
-filter bar (components.filters.filter_bar) and its export read them from there."""
+filter bar (components.filters.described_filters) and its export read them from there."""
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
