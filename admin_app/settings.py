@@ -38,6 +38,8 @@ MINIMUM_SECRET_LENGTHS = {
     "PORTAL_SECRET": 32,
 }
 
+USAGE_PINGS_SECRET_MINIMUM_LENGTH = 32
+
 
 def without_password(url: str) -> str:
     """`url` as it may be printed or logged: a password in it is replaced by `***`."""
@@ -106,6 +108,11 @@ class Settings(BaseSettings):
     MAIL_EVENTS_SECRET: str = DEV_MAIL_EVENTS_SECRET
     # The customers portal signs its requests to redeem a link (/api/portal/redeem-link) with this.
     PORTAL_SECRET: str = DEV_PORTAL_SECRET
+    # Self-managed servers sign their daily usage pings (/api/usage-pings) with this, as delivery reports
+    # are signed. Empty (the default): every ping is refused, as no one could sign one genuinely.
+    USAGE_PINGS_SECRET: str = ""
+    # A server whose last usage ping is older than this many days is marked stale on its license's page.
+    USAGE_STALE_DAYS: int = 30
 
     # Links out, as URL templates; empty: no link. See admin_app/links.py for the placeholders.
     ZUORA_ACCOUNT_URL: str = ""
@@ -191,6 +198,25 @@ class Settings(BaseSettings):
                     f"LICENSE_SIGNING_KEY_FILE: {self.LICENSE_SIGNING_KEY_FILE} is readable by group or"
                     " others; make it readable by the app's user only (chmod 600)"
                 )
+        return self
+
+    @field_validator("USAGE_STALE_DAYS")
+    @classmethod
+    def _positive_days(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("USAGE_STALE_DAYS must be a whole number of days, at least 1")
+        return value
+
+    @model_validator(mode="after")
+    def _usage_pings_secret_long_enough(self) -> "Settings":
+        # Unlike the other secrets it may be empty (usage pings refused), so it is not in
+        # MINIMUM_SECRET_LENGTHS; one that is set is held to the same length.
+        shortest = USAGE_PINGS_SECRET_MINIMUM_LENGTH
+        if self.DEPLOYMENT == "production" and 0 < len(self.USAGE_PINGS_SECRET) < shortest:
+            raise ValueError(
+                f"USAGE_PINGS_SECRET must be at least {shortest} characters in production, or empty to"
+                " refuse every usage ping"
+            )
         return self
 
     @field_validator("SMTP_URL")

@@ -34,6 +34,8 @@ TABLES = (
     "reconciliation_rollup",
     "reconciliation_account_total",
     "subscription",
+    "usage_ping",
+    "license_instance",
     "cloud_activation",
     "license",
     "billing_account_contact",

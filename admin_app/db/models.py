@@ -488,3 +488,51 @@ class CustomerToken(SQLModel, table=True):
     used_at: datetime | None = None
     revoked_at: datetime | None = None
     requested_by: str = Field(max_length=254)
+
+
+class LicenseInstance(SQLModel, table=True):
+    """A self-managed server that reports its usage under a license: the only way to find a
+    customer's servers when their names do not resemble the company's domain."""
+
+    __tablename__ = "license_instance"
+    __table_args__ = (
+        sa.UniqueConstraint("license_id", "instance_id", name="ux_license_instance_license_instance"),
+        sa.CheckConstraint("active_users >= 0", name="ck_license_instance_active_users"),
+        sa.CheckConstraint("peak_users >= active_users", name="ck_license_instance_peak_users"),
+        sa.CheckConstraint("first_ping_at <= last_ping_at", name="ck_license_instance_ping_order"),
+        # A license's servers, the one that reported last first.
+        sa.Index("ix_license_instance_license_last_ping", "license_id", "last_ping_at", "id"),
+        sa.Index("ix_license_instance_hostname_lower", sa.func.lower(sa.text("hostname"))),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    license_id: int = Field(
+        sa_column=Column(sa.Integer, sa.ForeignKey("license.id", ondelete="CASCADE"), nullable=False)
+    )
+    # What the server calls itself (a UUID it made at installation), unique among its license's servers.
+    instance_id: str = Field(max_length=64)
+    hostname: str = Field(max_length=253)
+    version: str = Field(max_length=50)
+    first_ping_at: datetime
+    last_ping_at: datetime
+    # Users on the day of the newest ping, and the most on any day reported.
+    active_users: int
+    peak_users: int
+
+
+class UsagePing(SQLModel, table=True):
+    """One day's usage report of a server: at most one a day (a repeat of the day changes nothing)."""
+
+    __tablename__ = "usage_ping"
+    __table_args__ = (
+        sa.UniqueConstraint("license_instance_id", "day", name="ux_usage_ping_instance_day"),
+        sa.CheckConstraint("active_users >= 0", name="ck_usage_ping_active_users"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    license_instance_id: int = Field(
+        sa_column=Column(sa.Integer, sa.ForeignKey("license_instance.id", ondelete="CASCADE"), nullable=False)
+    )
+    day: date
+    active_users: int
+    received_at: datetime

@@ -9,7 +9,7 @@ from admin_app.components.emails import emails_card
 from admin_app.components.forms import form_field, reason_field
 from admin_app.components.layout import page_shell
 from admin_app.components.status import active_badge, error_callout, status_badge
-from admin_app.state.license_detail import LicenseDetailState
+from admin_app.state.license_detail import LicenseDetailState, ServerRow
 from admin_app.state.license_sending import LicenseSendingState
 
 L = LicenseDetailState.license
@@ -142,6 +142,52 @@ def _activation() -> rx.Component:
     )
 
 
+def _server_row(row: ServerRow) -> rx.Component:
+    stale = rx.badge(
+        "Stale",
+        color_scheme="amber",
+        title="No usage ping for more than " + LicenseDetailState.stale_days.to_string() + " days",
+    )
+    return rx.table.row(
+        rx.table.cell(rx.code(row.hostname, variant="ghost")),
+        rx.table.cell(row.version),
+        rx.table.cell(row.active_users, text_align="right"),
+        rx.table.cell(row.peak_users, text_align="right"),
+        rx.table.cell(
+            rx.hstack(rx.text(row.last_ping, white_space="nowrap"), rx.cond(row.stale, stale), spacing="2")
+        ),
+        data_testid="server-row",
+    )
+
+
+def _servers() -> rx.Component:
+    """The servers that report usage under the license: the only way to find a customer's servers when
+    their names do not resemble the company's domain."""
+    S = LicenseDetailState.servers
+    headers = ("Host name", "Version", "Active users", "Peak users", "Last ping")
+    table = rx.table.root(
+        rx.table.header(rx.table.row(*[rx.table.column_header_cell(label) for label in headers])),
+        rx.table.body(rx.foreach(S, _server_row)),
+        size="1",
+        width="100%",
+    )
+    empty = rx.text(
+        "No server has reported usage for this license.",
+        size="2",
+        color=rx.color("gray", 11),
+        data_testid="no-servers",
+    )
+    return rx.card(
+        rx.vstack(
+            rx.heading("Servers using this license", size="4", as_="h2"),
+            rx.cond(S.length() > 0, table, empty),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
 def _emails() -> rx.Component:
     send = rx.button(rx.icon("send", size=16), "Send license…", variant="soft", on_click=E.show_send(True))
     return emails_card(
@@ -226,6 +272,7 @@ def license_detail_page() -> rx.Component:
         content=rx.vstack(
             _details(),
             _activation(),
+            _servers(),
             _emails(),
             _send_dialog(),
             rx.heading("All licenses of ", L["company"], size="4", as_="h2"),

@@ -22,6 +22,7 @@ from admin_app.seed.generate import (
     make_paying_company,
     make_prospect,
     reconciliations,
+    servers,
 )
 from admin_app.settings import get_settings
 
@@ -35,6 +36,8 @@ WRITE_ORDER = (
     "subscription",
     "license",
     "cloud_activation",
+    "license_instance",
+    "usage_ping",
     "version",
 )
 
@@ -67,6 +70,9 @@ def load(url: str, scale: Scale, seed: int = 42) -> dict[str, int]:
 
 def _write_rows(writer: BulkWriter, rows: Rows, ids: Ids) -> None:
     rows.tables["cloud_activation"].extend(activations(rows.tables["license"], ids))
+    for instance, pings in servers(rows.tables["license"], ids):
+        rows.add("license_instance", instance)
+        rows.tables["usage_ping"].extend(pings)
     for table in WRITE_ORDER:
         writer.write(table, TABLE_COLUMNS[table], rows.tables[table])
 

@@ -147,4 +147,7 @@ class BulkWriter:
         else:
             self.cursor.execute("ANALYZE")
             self.connection.commit()
+            # The connection goes back to the pool: deletes through it must cascade again.
+            self.cursor.execute("PRAGMA foreign_keys=ON")
+            self.cursor.execute("PRAGMA synchronous=NORMAL")
         self.connection.close()

@@ -8,6 +8,7 @@ import hashlib
 import random
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -22,8 +23,10 @@ from admin_app.db.models import (
     CloudActivation,
     Customer,
     License,
+    LicenseInstance,
     Reconciliation,
     Subscription,
+    UsagePing,
     Version,
     table_of,
 )
@@ -58,6 +61,8 @@ _TABLE_MODELS: tuple[type[SQLModel], ...] = (
     Reconciliation,
     Version,
     CloudActivation,
+    LicenseInstance,
+    UsagePing,
 )
 # Rows are tuples in the tables' column order, which is the order of the model fields.
 TABLE_COLUMNS = {table.name: tuple(table.columns.keys()) for table in map(table_of, _TABLE_MODELS)}
@@ -499,3 +504,80 @@ def activations(license_rows: list[tuple], ids: Ids) -> Iterator[tuple]:
             day = row[at["starts_at"]] + timedelta(days=rng.randrange(0, 20) + 30 * n)
             instance = f"{rng.getrandbits(64):016x}"
             yield (ids.take("cloud_activation"), row[at["id"]], instance, _at(min(day, REFERENCE_DATE), rng))
+
+
+# Self-managed servers report usage daily; the demo keeps only each server's last few days of pings.
+PING_DAYS_KEPT = 3
+
+
+def _hostname(company_name: str, n: int, rng: random.Random) -> str:
+    """A server's host name: often nothing like the company's domain (gitlab.acmeinc.ninja,
+    ci-runner-03.internal, dev-box.example.net)."""
+    parts = company_name.split()
+    short = _ascii_slug(parts[0] + parts[-1])
+    label = rng.choice(words.HOST_LABELS).format(n=n + 1)
+    return f"{label}.{rng.choice(words.HOST_DOMAINS).format(company=short)}"
+
+
+def _version(last_day: date, rng: random.Random) -> str:
+    """A release of about the server's last ping (major version 11 in 2018 to 17 in 2025 and after)."""
+    major = min(17, max(11, last_day.year - 2007 - rng.randrange(0, 2)))
+    return f"{major}.{rng.randrange(0, 12)}.{rng.randrange(0, 9)}"
+
+
+def servers(license_rows: list[tuple], ids: Ids) -> Iterator[tuple[tuple, list[tuple]]]:
+    """The servers of the self-managed (not cloud) licenses among `license_rows` that had started, each
+    with its last few days of usage pings: four in five such licenses have one to three servers, the
+    rest none; a license that expired stopped being reported around its end, and one server in five of
+    the others stopped weeks before the reference date. Each license draws from its own generator, so
+    the rest of the demo data stays as it was."""
+    columns = TABLE_COLUMNS["license"]
+    at = {
+        name: columns.index(name)
+        for name in ("id", "company", "starts_at", "expires_at", "user_count", "license_type")
+    }
+    for row in license_rows:
+        starts: date = row[at["starts_at"]]
+        if row[at["license_type"]] == "cloud" or starts > REFERENCE_DATE:
+            continue
+        rng = random.Random(f"servers-{row[at['id']]}")
+        if rng.random() >= 0.8:
+            continue
+        users: int = row[at["user_count"]]
+        for n in range(rng.choice((1, 1, 1, 2, 3))):
+            first_day = min(starts + timedelta(days=rng.randrange(0, 30)), REFERENCE_DATE)
+            if row[at["expires_at"]] < REFERENCE_DATE:
+                last_day = row[at["expires_at"]] + timedelta(days=rng.randrange(-20, 40))
+            elif rng.random() < 0.2:
+                last_day = REFERENCE_DATE - timedelta(days=rng.randrange(14, 120))
+            else:
+                last_day = REFERENCE_DATE - timedelta(days=rng.randrange(0, 2))
+            last_day = min(max(last_day, first_day), REFERENCE_DATE)
+            days = [
+                last_day - timedelta(days=k)
+                for k in range(PING_DAYS_KEPT)
+                if last_day - timedelta(days=k) >= first_day
+            ]
+            counts = [
+                rng.randrange(0, users + 1) if n else rng.randrange(users // 2, users + 1) for _ in days
+            ]
+            instance_id = ids.take("license_instance")
+            received = {day: _at(day, rng) for day in days}
+            first_at, last_at = min(_at(first_day, rng), *received.values()), received[last_day]
+            peak = max(counts) + rng.randrange(0, users // 10 + 1)
+            instance = (
+                instance_id,
+                row[at["id"]],
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                _hostname(row[at["company"]], n, rng),
+                _version(last_day, rng),
+                first_at,
+                last_at,
+                counts[0],
+                peak,
+            )
+            pings = [
+                (ids.take("usage_ping"), instance_id, day, count, received[day])
+                for day, count in zip(days, counts, strict=True)
+            ]
+            yield instance, pings

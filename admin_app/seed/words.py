@@ -272,3 +272,16 @@ ERROR_MESSAGES = (
 )
 CURRENCIES = (("USD", 70), ("EUR", 20), ("GBP", 7), ("JPY", 3))
 SEAT_PRICE = {"starter": 4, "premium": 29, "ultimate": 99}
+# Self-managed servers' host names: the first label, and domains that mostly do not resemble the
+# company's own ("{company}" is the company's short name, as in gitlab.acmeinc.ninja).
+HOST_LABELS = ("gitlab", "git", "scm", "code", "devops", "ci-runner-{n:02d}", "dev-box", "build-{n:02d}")
+HOST_DOMAINS = (
+    "{company}.ninja",
+    "{company}-dev.io",
+    "{company}.test",
+    "internal",
+    "corp.local",
+    "example.net",
+    "lab.example.org",
+    "eu-west-1.compute.internal",
+)

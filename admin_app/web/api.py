@@ -22,6 +22,7 @@ from admin_app.auth.routes import AUTH_ROUTES
 from admin_app.background.mailer import event_is_genuine, signature_headers_well_formed
 from admin_app.db.customers.tokens import redeem_token
 from admin_app.db.licenses.files import license_file_text
+from admin_app.db.licenses.usage import record_usage_ping, usage_report
 from admin_app.db.mail.outbox import apply_delivery_event
 from admin_app.db.models import License
 from admin_app.db.outcomes import Outcome
@@ -140,6 +141,39 @@ async def mail_events(request: Request) -> Response:
     return PlainTextResponse(problem or "recorded", status_code=422 if problem else 200)
 
 
+async def usage_pings(request: Request) -> Response:
+    """A self-managed server's usage of one day: {"license_id", "instance_id", "hostname", "version",
+    "day": YYYY-MM-DD, "active_users"}, signed with USAGE_PINGS_SECRET as delivery reports are
+    ("<X-Usage-Timestamp>.<body>" in X-Usage-Signature, at most 5 minutes old). The same server's
+    ping of a day already recorded changes nothing and is answered as recorded."""
+    secret = get_settings().USAGE_PINGS_SECRET
+    if not secret:
+        return PlainTextResponse("Usage pings are not accepted here (no USAGE_PINGS_SECRET).", 503)
+    body = await signed_body(request, secret, "usage")
+    if isinstance(body, Response):
+        return body
+    try:
+        payload = json.loads(body)
+    except (ValueError, RecursionError):
+        return PlainTextResponse("Expected a JSON object.", status_code=400)
+    checked = usage_report(payload, today=datetime.now(UTC).date())
+    if checked.value is None:
+        return JSONResponse({"error": "The ping is incomplete.", "fields": checked.field_errors}, 422)
+    report = checked.value
+
+    def record(session) -> Outcome[bool]:
+        outcome = record_usage_ping(session=session, report=report, at=datetime.now(UTC))
+        return Outcome(value=outcome.value.new_day) if outcome.value else outcome.passed_on()
+
+    try:
+        recorded = await in_session(record)
+    except SQLAlchemyError:
+        return PlainTextResponse(DATABASE_UNAVAILABLE, status_code=503)
+    if recorded.value is None:
+        return PlainTextResponse(recorded.message, status_code=422)
+    return PlainTextResponse("recorded" if recorded.value else "recorded before")
+
+
 async def redeem_link(request: Request) -> Response:
     """The customers portal redeems a link a customer followed: {"token", "purpose": sign_in |
     confirmation}, signed with PORTAL_SECRET as delivery reports are ("<X-Portal-Timestamp>.<body>" in
@@ -209,6 +243,7 @@ def build_api() -> Starlette:
             Route("/api/licenses/{license_id:int}/license-file", license_file),
             Route("/api/mail-events", mail_events, methods=["POST"]),
             Route(PORTAL_REDEEM_PATH, redeem_link, methods=["POST"]),
+            Route("/api/usage-pings", usage_pings, methods=["POST"]),
             Route("/api/activations", activate, methods=["POST"]),
             Route("/healthz", healthz),
         ],

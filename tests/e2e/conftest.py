@@ -308,6 +308,9 @@ def mail_server(app_url: str) -> Iterator[dict[str, str]]:
 
 # Links out are configured for the browser tests (and shown); unset, a record shows none.
 LINKS_OUT = {"ZUORA_ACCOUNT_URL": "https://zuora.example/accounts/{zuora_account_id}"}
+# Self-managed servers' usage pings are accepted, signed with this.
+USAGE_PINGS_SECRET = "e2e-usage-pings-secret-of-thirty-two-characters"
+SERVED_SETTINGS = {**LINKS_OUT, "USAGE_PINGS_SECRET": USAGE_PINGS_SECRET}
 
 
 @pytest.fixture(scope="session")
@@ -324,7 +327,7 @@ def production(production_database, issuer, tmp_path_factory) -> Iterator[Produc
     workdir = tmp_path_factory.mktemp("production")
     try:
         with production_shape(
-            production_database[0], issuer, workdir, services=mail_server, extra_env=LINKS_OUT
+            production_database[0], issuer, workdir, services=mail_server, extra_env=SERVED_SETTINGS
         ) as shape:
             yield shape
     except ServerFailed as failure:
@@ -357,7 +360,7 @@ def single_process(issuer, tmp_path_factory) -> Iterator[SingleProcess]:
     }
     try:
         with mail_server(f"http://localhost:{port}") as mail_env:
-            env.update({**mail_env, **LINKS_OUT})
+            env.update({**mail_env, **SERVED_SETTINGS})
             with reflex_server(url, port, workdir / "reflex.log", extra_env=env) as base_url:
                 yield SingleProcess(url=base_url, database=database, timings=timings)
     except ServerFailed as failure:

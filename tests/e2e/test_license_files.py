@@ -5,21 +5,33 @@ neither the file nor the check, even by sending the event."""
 import base64
 import json
 import re
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from admin_app.background.mailer import event_signature
 from admin_app.db.licenses.activations import record_activation
 from admin_app.db.licenses.files import BEGIN, END
+from admin_app.db.licenses.usage import UsageReport, record_usage_ping
 from admin_app.db.models import AuthEvent, License, OutboxMessage, Version
 from admin_app.db.session import engine_for
 from admin_app.devtools.reflex_socket import ReflexSocket
-from tests.e2e.conftest import E2E_COMPANY, MAILDIR, close_page, new_page, screenshot
+from tests.e2e.conftest import (
+    E2E_COMPANY,
+    MAILDIR,
+    USAGE_PINGS_SECRET,
+    close_page,
+    new_page,
+    open_in_app,
+    screenshot,
+)
 from tests.e2e.test_accessibility import violations_on
 from tests.e2e.test_events_without_ui import handler, refused, staff_cookie
 from tests.factories import add_licenses, license_fields
@@ -293,3 +305,53 @@ def test_a_used_activation_code_needs_a_reason_to_go_to_another_address(
     with Session(engine_for(url)) as session:
         assert session.exec(select(OutboxMessage).where(OutboxMessage.item_id == license_id)).all() == []
     close_page(support)
+
+
+def signed_ping(secret: str, ping: dict) -> dict:
+    raw = json.dumps(ping).encode()
+    at = str(int(time.time()))
+    return {
+        "content": raw,
+        "headers": {"X-Usage-Timestamp": at, "X-Usage-Signature": event_signature(secret, at, raw)},
+    }
+
+
+def test_sales_see_the_servers_that_report_a_license_and_which_went_silent(
+    browser, app_server, signed_in_state, e2e_database
+):
+    """One server pings today over the signed route; another went silent forty days ago."""
+    url, license_ids = e2e_database
+    license_id = license_ids["renewal"]  # self-managed: cloud licenses report through activations
+    host = f"gitlab-{uuid4().hex[:6]}.acmeinc.ninja"
+    ping = {
+        "license_id": license_id,
+        "instance_id": uuid4().hex,
+        "hostname": host,
+        "version": "17.4.2",
+        "day": datetime.now(UTC).date().isoformat(),
+        "active_users": 41,
+    }
+    answer = httpx.post(f"{app_server}/api/usage-pings", **signed_ping(USAGE_PINGS_SECRET, ping))
+    assert (answer.status_code, answer.text) == (200, "recorded")
+    forged = httpx.post(f"{app_server}/api/usage-pings", **signed_ping("not-the-secret", ping))
+    assert forged.status_code == 401
+    silent_host = f"ci-runner-{uuid4().hex[:6]}.internal"
+    forty_days_ago = datetime.now(UTC) - timedelta(days=40)
+    with Session(engine_for(url)) as session:
+        silent = UsageReport(license_id, uuid4().hex, silent_host, "16.11.0", forty_days_ago.date(), 12)
+        assert record_usage_ping(session=session, report=silent, at=forty_days_ago).ok
+        session.commit()
+
+    page = new_page(browser, signed_in_state("sales@example.com"))
+    page.goto(f"{app_server}/licenses/{license_id}")
+    rows = page.get_by_test_id("server-row")
+    recent, silent_row = rows.filter(has_text=host), rows.filter(has_text=silent_host)
+    expect(recent).to_contain_text("17.4.2")
+    expect(recent).to_contain_text("41")
+    expect(recent).not_to_contain_text("Stale")
+    expect(silent_row).to_contain_text("Stale")
+    screenshot(page, "license-servers")
+    # A license no server reports under says so.
+    open_in_app(page, f"/licenses/{license_ids['trial']}")
+    expect(page.get_by_test_id("no-servers")).to_be_visible()
+    close_page(page)
