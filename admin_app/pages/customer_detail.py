@@ -239,6 +239,19 @@ def _review_dialog() -> rx.Component:
                 rx.vstack(
                     rx.foreach(S.review_lines, _review_line),
                     rx.cond(
+                        S.review_consequences.length() > 0,
+                        rx.callout.root(
+                            rx.callout.icon(rx.icon("info")),
+                            rx.el.ul(
+                                rx.foreach(S.review_consequences, lambda said: rx.el.li(said)),
+                                padding_left="1rem",
+                                margin="0",
+                                font_size="var(--font-size-2)",
+                            ),
+                            data_testid="email-consequences",
+                        ),
+                    ),
+                    rx.cond(
                         S.review_contact != "",
                         rx.callout(
                             S.review_contact,

@@ -54,6 +54,17 @@ FIELD_LABELS = {
 }
 
 
+def _shown(name: str, value: object) -> str:
+    """A planned value as the review shows it: when the address was confirmed, or that it is not."""
+    if name == "confirmed_at":
+        return (
+            datetime.fromisoformat(value).strftime("%Y-%m-%d %H:%M UTC")
+            if isinstance(value, str)
+            else "Not confirmed"
+        )
+    return str(value or "—")
+
+
 ADDRESS_DECISION_FIELDS = {"sold_to_address", *(f"sold_to_{name}" for name in ADDRESS_FIELDS)}
 
 Read = tuple[CustomerDetail, list[License], list[HistoryLine]] | None
@@ -92,6 +103,7 @@ class CustomerDetailState(AppState):
     review_open: bool = False
     review_lines: list[PlannedChange] = []
     review_contact: str = ""
+    review_consequences: list[str] = []
     # Rule 3 replacing the Sold To: every contact field before → after, and the address to decide on.
     review_contact_lines: list[PlannedChange] = []
     review_replaces: bool = False
@@ -211,9 +223,10 @@ class CustomerDetailState(AppState):
         self._edit, self._reason, self._reviewed_contact = edit, reason, planned.contact
         self._planned_id, self._planned_lock_version = customer_id, lock_version
         self.review_lines = [
-            PlannedChange(FIELD_LABELS.get(name, name), str(before or "—"), str(after or "—"))
-            for name, (before, after) in planned.changes.items()
+            PlannedChange(FIELD_LABELS.get(name, name), *(_shown(name, value) for value in change))
+            for name, change in planned.changes.items()
         ]
+        self.review_consequences = list(planned.consequences)
         contact = planned.contact
         self.review_contact = contact.describe() if contact else ""
         self.review_replaces = bool(contact and contact.replaces_sold_to)

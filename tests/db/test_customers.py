@@ -632,3 +632,35 @@ def test_unlinking_refuses_a_missing_customer_or_link_and_a_stale_version_with_w
     session.expire_all()
     assert session.get(Customer, bob.id).uid == 77
     assert [v.changes for v in history(session, "customer", bob.id)] == [{"first_name": ["Bob", "Robert"]}]
+
+
+@pytest.mark.parametrize(
+    ("confirmed", "skip", "activated", "said"),
+    [
+        (True, False, True, ["becomes unconfirmed", "can still sign in"]),
+        (True, True, True, ["stays confirmed", "can still sign in"]),
+        (False, False, False, ["stays unconfirmed", "still cannot sign in"]),
+        (False, True, True, ["stays unconfirmed", "can still sign in"]),
+    ],
+)
+def test_a_new_address_is_reviewed_with_what_it_means_for_the_customer(
+    session, confirmed, skip, activated, said
+):
+    customer = add_customer(session, confirmed_at=NOW if confirmed else None, login_activated=activated)
+    edit = edit_of(customer, email="new.address@example.test", skip_email_confirmation=skip)
+    plan = plan_customer_edit(
+        session, customer_id=customer.id, edit=edit, lock_version=customer.lock_version
+    ).made()
+    first, sends, links, sign_in = plan.consequences
+    assert said[0] in first and said[1] in sign_in
+    assert "sends them no email" in sends and "previous address stops working" in links
+    assert ("confirmed_at" in plan.changes) == (confirmed and not skip)
+
+
+def test_a_change_that_keeps_the_address_has_no_consequences_to_review(session):
+    customer = add_customer(session)
+    edit = edit_of(customer, first_name="Renamed", email=customer.email.upper())
+    plan = plan_customer_edit(
+        session, customer_id=customer.id, edit=edit, lock_version=customer.lock_version
+    ).made()
+    assert plan.consequences == ()

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from uuid import uuid4
 
 import pytest
 import sqlalchemy as sa
@@ -139,6 +140,15 @@ def test_bad_input_is_answered_beside_the_field(support, app_server):
     support.get_by_label("Country (ISO code)").fill("US")
     support.get_by_role("button", name="Review changes").click()
     expect(support.get_by_test_id("error-email")).to_have_text("Email has already been taken")
+    # A free address: the review says what it means for the customer before anything is saved.
+    support.get_by_label("Email", exact=True).fill(f"dana.new-{uuid4().hex[:6]}@example.test")
+    support.get_by_role("button", name="Review changes").click()
+    said = support.get_by_test_id("email-consequences")
+    expect(said).to_contain_text("Saving sends them no email")
+    expect(said).to_contain_text("A sign-in or confirmation link sent to the previous address stops working.")
+    expect(said).to_contain_text("sign in to the portal")
+    support.get_by_role("button", name="Go back").click()
+    expect(said).to_have_count(0)
 
 
 def test_a_login_disabled_on_purpose_is_re_activated_only_with_a_reason(support, app_server):

@@ -150,6 +150,8 @@ class CustomerEditPlan:
     lock_version: int
     changes: dict[str, list[Any]]
     contact: ContactChange | None
+    # What the change means for the customer, in sentences (a new address: confirmation, links, sign-in).
+    consequences: tuple[str, ...] = ()
 
 
 def contact_role(account: BillingAccount, contact_id: int) -> str:
@@ -258,8 +260,37 @@ def plan_customer_edit(
         return refused("Nothing to save: no field was changed.")
     return Outcome(
         value=CustomerEditPlan(
-            customer_id=customer_id, lock_version=lock_version, changes=changes, contact=contact
+            customer_id=customer_id,
+            lock_version=lock_version,
+            changes=changes,
+            contact=contact,
+            consequences=email_change_consequences(customer, edit),
         )
+    )
+
+
+def email_change_consequences(customer: Customer, edit: CustomerEdit) -> tuple[str, ...]:
+    """What a new address means for the customer, said before saving (rule 5 and the links sent to the
+    previous address): whether they stay confirmed, that nothing is sent, that old links stop working,
+    whether they can sign in."""
+    if same_email(customer.email, edit.email):
+        return ()
+    if customer.confirmed_at is None:
+        confirmation = "The customer stays unconfirmed: they had not confirmed the previous address either."
+    elif edit.skip_email_confirmation:
+        confirmation = "The customer stays confirmed: you vouch that the new address is theirs."
+    else:
+        confirmation = "The customer becomes unconfirmed until they confirm the new address."
+    sign_in = (
+        "They can still sign in to the portal, with the new address."
+        if customer.login_activated
+        else "They still cannot sign in to the portal: their login is off."
+    )
+    return (
+        confirmation,
+        "Saving sends them no email: send a confirmation or a sign-in link from this page afterwards.",
+        "A sign-in or confirmation link sent to the previous address stops working.",
+        sign_in,
     )
 
 
