@@ -9,6 +9,7 @@ from admin_app.background.active_marks import keep_active_license_marks
 from admin_app.background.mailer import send_outbox_forever
 from admin_app.background.session_ends import follow_session_ends
 from admin_app.components.keyboard import KEYBOARD_SCRIPT, RETURN_FOCUS_SCRIPT
+from admin_app.components.layout import SIDEBAR_CHOICE_SCRIPT
 from admin_app.devtools.event_timing import install_from_environment
 from admin_app.pages.table import PAGES, full_title
 from admin_app.state.user import UserState
@@ -22,11 +23,15 @@ from admin_app.web.security_headers import with_security_headers
 GIL_SWITCH_INTERVAL_S = 0.0005
 
 app = rx.App(
-    head_components=[rx.script(RETURN_FOCUS_SCRIPT), rx.script(KEYBOARD_SCRIPT)],
+    head_components=[
+        rx.script(SIDEBAR_CHOICE_SCRIPT),
+        rx.script(RETURN_FOCUS_SCRIPT),
+        rx.script(KEYBOARD_SCRIPT),
+    ],
     # Our routes first (Reflex mounts itself inside `api`), then headers on every response.
     api_transformer=[api, with_security_headers],
     html_lang="en",
-    stylesheets=["/contrast.css", "/tables.css", "/keyboard.css"],
+    stylesheets=["/contrast.css", "/tables.css", "/keyboard.css", "/layout.css"],
 )
 app.add_middleware(AuthGate())
 app.register_lifespan_task(send_outbox_forever)

@@ -20,11 +20,19 @@ class Column:
     render: Callable[[Var], rx.Component] | None = None
     align: str = "left"
     wrap: bool = False
+    # One of the columns that matter least: left out on a narrow screen (assets/tables.css).
+    secondary: bool = False
+
+    @property
+    def narrow_class(self) -> str:
+        return " cell-secondary" if self.secondary else ""
 
 
 def _header(column: Column, sort: Var, descending: Var, on_sort: Callable) -> rx.Component:
     if column.sort_key is None:
-        return rx.table.column_header_cell(column.label, text_align=column.align)
+        return rx.table.column_header_cell(
+            column.label, text_align=column.align, class_name=column.narrow_class.strip()
+        )
     is_sorted = sort == column.sort_key
     arrow = rx.cond(
         is_sorted,
@@ -42,6 +50,7 @@ def _header(column: Column, sort: Var, descending: Var, on_sort: Callable) -> rx
             aria_label=f"Sort by {column.label}",
         ),
         text_align=column.align,
+        class_name=column.narrow_class.strip(),
         aria_sort=rx.cond(is_sorted, rx.cond(descending, "descending", "ascending"), "none"),
     )
 
@@ -66,7 +75,7 @@ def data_table(
             # The row's main cell is a real link: Tab reaches it, Enter and a middle click open it,
             # and its ::after (assets/tables.css) stretches over the row for a click anywhere.
             content = row_link(content, href)
-        classes = "rt-TableCell " + ("cell-wrap" if column.wrap else "cell-nowrap")
+        classes = "rt-TableCell " + ("cell-wrap" if column.wrap else "cell-nowrap") + column.narrow_class
         return rx.el.td(content, class_name=classes + (" cell-right" if column.align == "right" else ""))
 
     def render_row(row: Var) -> rx.Component:

@@ -61,8 +61,14 @@ def _nav_link(item: NavItem) -> rx.Component:
         if other.href.startswith(item.href + "/"):
             active = active & ~PAGE_PATH.startswith(other.href)
     link = rx.link(
-        rx.hstack(rx.icon(item.icon, size=16), rx.text(item.label, size="2"), align="center", spacing="2"),
+        rx.hstack(
+            rx.icon(item.icon, size=16, flex_shrink="0"),
+            rx.text(item.label, size="2", class_name="nav-label"),
+            align="center",
+            spacing="2",
+        ),
         href=item.href,
+        title=item.label,
         underline="none",
         padding_x="0.75rem",
         padding_y="0.5rem",
@@ -76,21 +82,58 @@ def _nav_link(item: NavItem) -> rx.Component:
     # Shown to roles that may use it; the server refuses everyone else either way.
     return rx.cond(
         may(item.permission),
-        rx.vstack(link, saved_view_links(item.href), spacing="0", width="100%"),
+        rx.vstack(
+            link, rx.box(saved_view_links(item.href), class_name="nav-extra"), spacing="0", width="100%"
+        ),
     )
 
 
+# The sidebar folds to its icons (assets/layout.css): as the person chose with its button, remembered in
+# this browser, else folded on a screen narrower than 1100 px. The page's root element carries it, set
+# before the page is drawn, so a folded sidebar never flashes open.
+SIDEBAR_CHOICE_SCRIPT = """
+(() => {
+  let chosen = null;
+  try { chosen = window.localStorage.getItem("sidebar"); } catch (e) {}
+  const narrow = window.matchMedia("(max-width: 1100px)").matches;
+  document.documentElement.dataset.sidebar =
+    chosen === "folded" || chosen === "unfolded" ? chosen : narrow ? "folded" : "unfolded";
+})()
+"""
+TOGGLE_SIDEBAR_SCRIPT = """
+(() => {
+  const root = document.documentElement;
+  root.dataset.sidebar = root.dataset.sidebar === "folded" ? "unfolded" : "folded";
+  try { window.localStorage.setItem("sidebar", root.dataset.sidebar); } catch (e) {}
+})()
+"""
+
+
 def sidebar() -> rx.Component:
+    fold = rx.icon_button(
+        rx.icon("panel-left", size=16),
+        variant="ghost",
+        color_scheme="gray",
+        size="1",
+        aria_label="Fold or unfold the sidebar",
+        title="Fold or unfold the sidebar",
+        on_click=rx.call_script(TOGGLE_SIDEBAR_SCRIPT),
+        data_testid="fold-sidebar",
+    )
     return rx.el.nav(
         rx.hstack(
-            rx.icon("shield-check", size=20, color=rx.color("accent", 10)),
-            rx.text("Customer Admin", size="3", weight="bold", white_space="nowrap"),
+            rx.icon("shield-check", size=20, color=rx.color("accent", 10), flex_shrink="0"),
+            rx.text("Customer Admin", size="3", weight="bold", white_space="nowrap", class_name="nav-label"),
+            rx.spacer(class_name="nav-extra"),
+            fold,
             align="center",
             spacing="2",
             padding="0.75rem",
+            class_name="sidebar-top",
         ),
         rx.vstack(*[_nav_link(item) for item in NAV_ITEMS], spacing="1", width="100%"),
         aria_label="Pages",
+        class_name="sidebar",
         display="flex",
         flex_direction="column",
         gap="var(--space-4)",

@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     screenshot,
 )
 from tests.factories import add_customer
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -334,3 +335,30 @@ def test_a_customer_no_license_was_sent_to_says_so(page, app_server, e2e_databas
     page.goto(f"{app_server}/customers/{carl.id}")
     page.get_by_role("tab", name="Licenses").click()
     expect(page.get_by_text("No license was sent to this address.")).to_be_visible()
+
+
+def test_the_sidebar_folds_on_a_narrow_screen_and_keeps_the_persons_choice(page, app_server):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    page.goto(app_server + "/licenses")
+    sidebar = page.get_by_role("navigation", name="Pages")
+    licenses = sidebar.get_by_role("link", name="Licenses", exact=True)
+    expect(licenses).to_be_visible()  # folded to its icon, still named for screen readers
+
+    def width() -> float:
+        return sidebar.bounding_box()["width"]
+
+    assert width() < 80
+    screenshot(page, "licenses-1024-folded")
+    page.get_by_test_id("fold-sidebar").click()
+    expect(sidebar.get_by_text("Customer Admin")).to_be_visible()
+    assert width() > 150
+    page.reload()
+    expect(sidebar.get_by_text("Customer Admin")).to_be_visible()
+    assert width() > 150, "the choice outlives a reload"
+    page.get_by_test_id("fold-sidebar").click()
+    wait_until(lambda: width() < 80)
+    # The list beside it fits the screen, its least needed columns left out: nothing scrolls sideways.
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    table = page.locator("table").first
+    expect(table.get_by_role("columnheader", name="Sort by Issued")).to_be_hidden()
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth + 1")
