@@ -41,7 +41,13 @@ def pager(state, noun: str) -> rx.Component:
             data_testid="result-count",
         ),
         rx.spacer(),
-        rx.text("Page ", state.page_number, size="2", data_testid="page-number"),
+        rx.text(
+            "Page ",
+            state.page_number,
+            rx.cond(state.page_count > 0, rx.fragment(" of ", state.page_count), ""),
+            size="2",
+            data_testid="page-number",
+        ),
         rx.button(
             rx.icon("chevron-left", size=16),
             "Previous",

@@ -70,6 +70,8 @@ class ListPageState(rx.State, Generic[Q, R], mixin=True):
     # Each list declares its rows again, with their type (a view from state.views or its own module).
     rows: list[R] = []
     page_number: int = 1
+    # How many pages the rows fill, when the count is exact (0: not known).
+    page_count: int = 0
     next_cursor: str = ""
     prev_cursor: str = ""
     count_label: str = ""
@@ -220,14 +222,15 @@ class ListPageState(rx.State, Generic[Q, R], mixin=True):
             self.page_number = 1
         self.loading = False
         self.loaded_query = query.q
-        self.count_label = ""
+        self.count_label, self.page_count = "", 0
         if not await done_within(count, COUNT_GRACE_S):
             yield first_update
             first_update = None
         try:
-            self.count_label = (await count).label
+            counted = await count
+            self.count_label, self.page_count = counted.label, counted.pages or 0
         except SQLAlchemyError:
-            self.count_label = "?"
+            self.count_label, self.page_count = "?", 0
         if first_update is not None:
             yield first_update
 

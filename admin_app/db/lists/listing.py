@@ -10,6 +10,7 @@ from sqlmodel import Session
 from admin_app.db.lists.paging import (
     COUNT_CAP,
     EMPTY_PAGE,
+    PAGE_SIZE,
     Match,
     Page,
     ResultCount,
@@ -105,7 +106,7 @@ class ListSource(Generic[Q, R]):
         query: Q,
         after: str | None = None,
         before: str | None = None,
-        limit: int = 50,
+        limit: int = PAGE_SIZE,
     ) -> Page:
         """A page of rows matching `query`, after or before a cursor of an earlier page."""
         return page_of(

@@ -320,6 +320,10 @@ def search_page(
     )
 
 
+# Rows on one page of a list.
+PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class ResultCount:
     """How many rows match: exact up to the cap, otherwise "more than cap"."""
@@ -331,6 +335,11 @@ class ResultCount:
     def label(self) -> str:
         """What a page shows, e.g. "1,234" or "10,000+"."""
         return f"{self.value:,}" if self.exact else f"{self.value:,}+"
+
+    @property
+    def pages(self) -> int | None:
+        """How many pages of PAGE_SIZE the rows fill (at least one), when the count is exact."""
+        return max(1, -(-self.value // PAGE_SIZE)) if self.exact else None
 
 
 COUNT_CAP = 10_000

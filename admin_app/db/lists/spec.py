@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement, SQLColumnExpression
 from sqlmodel import Session
 
 from admin_app.db.lists.listing import ListSource
-from admin_app.db.lists.paging import COUNT_CAP, Match, Page, ResultCount
+from admin_app.db.lists.paging import COUNT_CAP, PAGE_SIZE, Match, Page, ResultCount
 from admin_app.db.lists.query_params import (
     Parsed,
     parse_id,
@@ -480,7 +480,7 @@ class ListSpec:
         query: Query,
         after: str | None = None,
         before: str | None = None,
-        limit: int = 50,
+        limit: int = PAGE_SIZE,
         today: date | None = None,
     ) -> Page:
         """A page of rows matching `query`, after or before a cursor of an earlier page."""
