@@ -1,4 +1,4 @@
-"""The six reconciliation charts: aggregates from the data layer shaped with pandas into Plotly figures.
+"""The reconciliation charts: aggregates from the data layer shaped with pandas into Plotly figures.
 
 Figures carry no template of their own, so the page's light or dark template applies; an empty
 aggregate gives no figure (the page says why instead of drawing empty axes).
@@ -230,8 +230,45 @@ def seats_added_by_month(rows: list[tuple[str, int]]) -> go.Figure | None:
     return _figure([bar], y_title="Seats added", y_format=",d", months=frame["month"], showlegend=False)
 
 
+def failures_by_class(rows: list[tuple[str, str, int]]) -> go.Figure | None:
+    """7. Open failures by class, in the classes' order from the top; a bar is clickable."""
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=["key", "label", "count"]).iloc[::-1]
+    bar = go.Bar(
+        x=frame["count"],
+        y=frame["label"],
+        orientation="h",
+        marker_color=STATUS_COLORS["failed"],
+        hovertemplate="%{y}: %{x:,d}<extra>click to open</extra>",
+    )
+    return _figure(
+        [bar],
+        y_title="",
+        y_format="",
+        xaxis={"title": {"text": "Open failures"}, "tickformat": ",d"},
+        yaxis={"automargin": True, "rangemode": None},
+        height=max(200, 60 + 36 * len(frame)),
+        margin={"l": 16, "r": 16, "t": 16, "b": 48},
+    )
+
+
+def failures_by_age(rows: list[tuple[str, str, int]]) -> go.Figure | None:
+    """8. Open failures by the age of their reconciliation date, youngest first; a bar is clickable."""
+    if not rows:
+        return None
+    frame = pd.DataFrame(rows, columns=["key", "label", "count"])
+    bar = go.Bar(
+        x=frame["label"],
+        y=frame["count"],
+        marker_color=STATUS_COLORS["failed"],
+        hovertemplate="%{x}: %{y:,d}<extra>click to open</extra>",
+    )
+    return _figure([bar], y_title="Open failures", y_format=",d", showlegend=False)
+
+
 def all_figures(data: dict[str, list], currency: str) -> dict[str, go.Figure | None]:
-    """The six figures from the six aggregates, keyed as the page names them."""
+    """The figures from the aggregates, keyed as the page names them."""
     return {
         "status": status_by_month(data["status"]),
         "invoiced": invoiced_by_month(data["invoiced"]),
@@ -239,6 +276,8 @@ def all_figures(data: dict[str, list], currency: str) -> dict[str, go.Figure | N
         "failure_rate": failure_rate_by_month(data["failure_rate"]),
         "top_accounts": top_accounts(data["top_accounts"], currency),
         "seats_added": seats_added_by_month(data["seats_added"]),
+        "failure_classes": failures_by_class(data["failure_classes"]),
+        "failure_ages": failures_by_age(data["failure_ages"]),
     }
 
 
@@ -286,12 +325,18 @@ def chart_tables(data: dict[str, list], currency: str) -> dict[str, dict[str, li
         "seats_added": _table(
             ["Month", "Seats added"], [[_month(m), f"{seats:,}"] for m, seats in data["seats_added"]]
         ),
+        "failure_classes": _table(
+            ["Failure class", "Open failures"], [[label, f"{n:,}"] for _, label, n in data["failure_classes"]]
+        ),
+        "failure_ages": _table(
+            ["Age", "Open failures"], [[label, f"{n:,}"] for _, label, n in data["failure_ages"]]
+        ),
     }
 
 
 @dataclass(frozen=True)
 class ShapedCharts:
-    """The page's six figures as plain JSON (what the browser draws; a Figure object costs tens of
+    """The page's figures as plain JSON (what the browser draws; a Figure object costs tens of
     milliseconds to build and to unpickle every time the page's state is loaded) and their tables."""
 
     figures: dict[str, dict | None]

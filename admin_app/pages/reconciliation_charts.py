@@ -1,4 +1,4 @@
-"""/reconciliations/charts: six charts over one filter bar, linked to the table with the same filters."""
+"""/reconciliations/charts: charts over one filter bar, linked to the table with the same filters."""
 
 import plotly.graph_objects as go
 import reflex as rx
@@ -11,6 +11,12 @@ from admin_app.db.reconciliations.search import ROLLUP_FILTERS
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
 
 S = ReconciliationChartsState
+# The charts whose bars open the table at that bar's slice.
+BAR_CLICKS = {
+    "top_accounts": S.open_account,
+    "failure_classes": S.open_failure_class,
+    "failure_ages": S.open_failure_age,
+}
 CHART_CONFIG = {
     "displaylogo": False,
     "responsive": True,
@@ -69,7 +75,7 @@ def _numbers(name: str) -> rx.Component:
 
 def chart_card(name: str, title: rx.Component | str, figure, filename: str, note: str = "") -> rx.Component:
     """One chart: its title, the figure (PNG download in its toolbar), or why there is none."""
-    clickable = {"on_click": S.open_account} if name == "top_accounts" else {}
+    clickable = {"on_click": BAR_CLICKS[name]} if name in BAR_CLICKS else {}
     plot = rx.plotly(
         # The state holds the figure as plain JSON; the component draws either.
         data=figure.to(go.Figure),
@@ -153,6 +159,21 @@ def reconciliation_charts_page() -> rx.Component:
                 S.top_accounts_figure,
                 "top-accounts",
                 note="Click a bar to see that account's reconciliations. Pick a currency to rank by another.",
+            ),
+            chart_card(
+                "failure_classes",
+                "Open failures by class",
+                S.failure_classes_figure,
+                "open-failures-by-class",
+                note="Failed reconciliations, by what their error says. Click a bar to see them.",
+            ),
+            chart_card(
+                "failure_ages",
+                "Open failures by age",
+                S.failure_ages_figure,
+                "open-failures-by-age",
+                note="Failed reconciliations, by days from their reconciliation date to today. "
+                "Click a bar to see them.",
             ),
             columns=rx.breakpoints(initial="1", lg="2"),
             spacing="4",

@@ -1,7 +1,7 @@
-"""State of the reconciliation charts: one filter bar (in the URL) drives six figures."""
+"""State of the reconciliation charts: one filter bar (in the URL) drives every figure."""
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 import reflex as rx
@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from admin_app.auth.gate import requires
 from admin_app.auth.permissions import Permission
 from admin_app.charts import reconciliations as charts
-from admin_app.db.lists.spec import Query
+from admin_app.db.lists.spec import Query, today_utc
 from admin_app.db.reconciliations import stats
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.state.app_state import AppState
@@ -18,11 +18,28 @@ from admin_app.state.events import Payload, Replies, Reply
 from admin_app.state.list_page import ALL
 from admin_app.state.loading import done_within
 
-CHART_NAMES = ("status", "invoiced", "skip_reasons", "failure_rate", "top_accounts", "seats_added")
+CHART_NAMES = (
+    "status",
+    "invoiced",
+    "skip_reasons",
+    "failure_rate",
+    "top_accounts",
+    "seats_added",
+    "failure_classes",
+    "failure_ages",
+)
+
+
+def _clicked(points: list[Payload], bars: int) -> int | None:
+    """The index of the bar a click's first point is on, among `bars` bars; None for anything else."""
+    if not isinstance(points, list) or not points or not isinstance(points[0], dict):
+        return None
+    index = points[0].get("pointIndex")
+    return index if isinstance(index, int) and 0 <= index < bars else None
 
 
 class ReconciliationChartsState(AppState):
-    """The filter bar's values, the six figures, and which of them the filters left empty."""
+    """The filter bar's values, the figures, and which of them the filters left empty."""
 
     filters: dict[str, str] = {}
     notices: list[str] = []
@@ -36,6 +53,8 @@ class ReconciliationChartsState(AppState):
     failure_rate_figure: dict[str, object] = {}
     top_accounts_figure: dict[str, object] = {}
     seats_added_figure: dict[str, object] = {}
+    failure_classes_figure: dict[str, object] = {}
+    failure_ages_figure: dict[str, object] = {}
     empty: dict[str, bool] = {}
     # Each chart's numbers as a table: its column headers and its rows.
     table_columns: dict[str, list[str]] = {}
@@ -44,6 +63,10 @@ class ReconciliationChartsState(AppState):
     total: int = 0
     failed: int = 0
     _top_account_ids: list[int] = []
+    # The keys of the open-failure bars, in the aggregates' order, and the day their ages count to.
+    _failure_class_keys: list[str] = []
+    _failure_age_keys: list[str] = []
+    _age_day: str = ""
 
     def _query(self) -> Query:
         return stats.parse_chart_query(self.filters).query
@@ -87,10 +110,11 @@ class ReconciliationChartsState(AppState):
         chosen = stats.chart_params(query)
         self.filters = {name: chosen.get(name, "") for name in stats.CHART_FILTERS}
         self.notices = parsed.errors
-        self.quarters = stats.recent_quarters(datetime.now(UTC).date())
+        today = today_utc()
+        self.quarters = stats.recent_quarters(today)
         self.top_currency = query.value("currency") or stats.DEFAULT_TOP_CURRENCY
         self.loading, self.error = True, ""
-        aggregates = asyncio.ensure_future(self._aggregates(query))
+        aggregates = asyncio.ensure_future(self._aggregates(query, today))
         if not await done_within(aggregates):
             yield None
         try:
@@ -100,6 +124,9 @@ class ReconciliationChartsState(AppState):
             return
         data = dict(zip(CHART_NAMES, results, strict=True))
         self._top_account_ids = [account for account, _, _ in data["top_accounts"]]
+        self._failure_class_keys = [key for key, _, _ in data["failure_classes"]]
+        self._failure_age_keys = [key for key, _, _ in data["failure_ages"]]
+        self._age_day = today.isoformat()
         self.failed = sum(failed for _, failed, _ in data["failure_rate"])
         self.total = sum(count for _, _, count in data["failure_rate"])
         # Shaping new aggregates takes tens of milliseconds of CPU: off the event loop.
@@ -113,13 +140,14 @@ class ReconciliationChartsState(AppState):
         self.loading = False
 
     @staticmethod
-    async def _aggregates(query: Query) -> list[stats.ChartRows]:
-        """The six aggregates: this worker's copy while no reconciliation changed, else from SQL."""
+    async def _aggregates(query: Query, today: date) -> list[stats.ChartRows]:
+        """The aggregates: this worker's copy while no reconciliation changed that day, else from SQL."""
         version = await in_session(lambda session: stats.rollup_version(session=session))
-        results = stats.CHART_RESULTS.get(query, version)
+        results = stats.CHART_RESULTS.get(query, version, today)
         if results is None:
-            results = list(await asyncio.gather(*(in_session(fn) for fn in stats.chart_aggregates(query))))
-            stats.CHART_RESULTS.keep(query, version, results)
+            aggregates = stats.chart_aggregates(query, today)
+            results = list(await asyncio.gather(*(in_session(fn) for fn in aggregates)))
+            stats.CHART_RESULTS.keep(query, version, results, today)
         return results
 
     @rx.event
@@ -152,11 +180,34 @@ class ReconciliationChartsState(AppState):
     @requires(Permission.RECONCILIATIONS_READ)
     def open_account(self, points: list[Payload]) -> Reply:
         """A click on a top-10 bar opens the table filtered to that account (bars are drawn bottom-up)."""
-        if not isinstance(points, list) or not points or not isinstance(points[0], dict):
-            return None
-        index = points[0].get("pointIndex")
         ids = self._top_account_ids
-        if not isinstance(index, int) or not 0 <= index < len(ids):
+        index = _clicked(points, len(ids))
+        if index is None:
             return None
         params = {**self._params(), "currency": self.top_currency, "account": str(ids[len(ids) - 1 - index])}
         return rx.redirect("/reconciliations?" + urlencode(params))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def open_failure_class(self, points: list[Payload]) -> Reply:
+        """A click on a failure-class bar opens the table at that class's open failures (bars are
+        drawn bottom-up); the class is the server's own, checked again as a failure class."""
+        keys = self._failure_class_keys
+        index = _clicked(points, len(keys))
+        if index is None:
+            return None
+        params = stats.failure_class_params(self._query(), keys[len(keys) - 1 - index])
+        return None if params is None else rx.redirect("/reconciliations?" + urlencode(params))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def open_failure_age(self, points: list[Payload]) -> Reply:
+        """A click on an age bar opens the table at the open failures of those reconciliation dates,
+        counted to the day the chart was drawn for."""
+        keys = self._failure_age_keys
+        index = _clicked(points, len(keys))
+        if index is None or not self._age_day:
+            return None
+        day = date.fromisoformat(self._age_day)
+        params = stats.failure_age_params(self._query(), keys[index], day)
+        return None if params is None else rx.redirect("/reconciliations?" + urlencode(params))

@@ -82,7 +82,15 @@ EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
     "ReconciliationDetailState": {"load": P.RECONCILIATIONS_READ},
     "ReconciliationChartsState": {
         name: P.RECONCILIATIONS_READ
-        for name in ("load", "set_filter", "clear_filters", "set_quarter", "open_account")
+        for name in (
+            "load",
+            "set_filter",
+            "clear_filters",
+            "set_quarter",
+            "open_account",
+            "open_failure_class",
+            "open_failure_age",
+        )
     },
     "CustomersState": _list(P.CUSTOMERS_READ),
     "BillingAccountsState": _list(P.CUSTOMERS_READ),

@@ -59,6 +59,25 @@ def test_top_accounts_are_drawn_largest_at_the_top_in_the_currency():
     assert figure.layout.xaxis.title.text == "Invoiced (EUR)"
 
 
+def test_open_failures_by_class_read_in_the_classes_order_from_the_top():
+    figure = charts.failures_by_class(
+        [("rate_limited", "Billing system rate limit", 5), ("unclassified", "Unclassified", 2)]
+    )
+    bars = figure.data[0]
+    assert bars.orientation == "h"
+    assert list(bars.y) == ["Unclassified", "Billing system rate limit"]
+    assert list(bars.x) == [2, 5]
+
+
+def test_open_failures_by_age_run_youngest_first():
+    figure = charts.failures_by_age(
+        [("under_30", "Under 30 days", 4), ("30_90", "30 to 90 days", 0), ("over_90", "Over 90 days", 1)]
+    )
+    assert list(figure.data[0].x) == ["Under 30 days", "30 to 90 days", "Over 90 days"]
+    assert list(figure.data[0].y) == [4, 0, 1]
+    assert figure.layout.yaxis.tickformat == ",d"
+
+
 @pytest.mark.parametrize(
     "build",
     [
@@ -68,6 +87,8 @@ def test_top_accounts_are_drawn_largest_at_the_top_in_the_currency():
         charts.failure_rate_by_month,
         lambda rows: charts.top_accounts(rows, "USD"),
         charts.seats_added_by_month,
+        charts.failures_by_class,
+        charts.failures_by_age,
     ],
 )
 def test_nothing_to_draw_gives_no_figure(build):
@@ -107,6 +128,8 @@ def test_every_chart_has_its_numbers_as_a_table():
         "failure_rate": [("2026-01", 1, 4)],
         "top_accounts": [(7, "ACME", Decimal("1234.5"))],
         "seats_added": [("2026-01", 12)],
+        "failure_classes": [("rate_limited", "Billing system rate limit", 1200)],
+        "failure_ages": [("under_30", "Under 30 days", 3), ("30_90", "30 to 90 days", 0)],
     }
     tables = charts.chart_tables(data, "USD")
     assert tables["status"] == {
@@ -124,6 +147,14 @@ def test_every_chart_has_its_numbers_as_a_table():
         "rows": [["ACME (#7)", "1,234.50"]],
     }
     assert tables["seats_added"]["rows"] == [["Jan 2026", "12"]]
+    assert tables["failure_classes"] == {
+        "columns": ["Failure class", "Open failures"],
+        "rows": [["Billing system rate limit", "1,200"]],
+    }
+    assert tables["failure_ages"] == {
+        "columns": ["Age", "Open failures"],
+        "rows": [["Under 30 days", "3"], ["30 to 90 days", "0"]],
+    }
 
 
 def aggregates(**overrides) -> dict[str, list]:
@@ -134,6 +165,8 @@ def aggregates(**overrides) -> dict[str, list]:
         "failure_rate": [("2026-01", 1, 4)],
         "top_accounts": [(7, "ACME", Decimal("900"))],
         "seats_added": [("2026-01", 12)],
+        "failure_classes": [("timed_out", "Billing system timeout", 1)],
+        "failure_ages": [("under_30", "Under 30 days", 1), ("30_90", "30 to 90 days", 0)],
     }
     return data | overrides
 

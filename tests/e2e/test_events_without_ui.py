@@ -117,6 +117,8 @@ def test_the_same_event_from_a_role_that_may_is_answered_with_data(app_server, e
     [
         ("reconciliations_state", "set_search", {"value": "zephyr"}),
         ("reconciliation_charts_state", "open_account", {"points": [{"pointIndex": 0}]}),
+        ("reconciliation_charts_state", "open_failure_class", {"points": [{"pointIndex": 0}]}),
+        ("reconciliation_charts_state", "open_failure_age", {"points": [{"pointIndex": 0}]}),
         ("reconciliation_charts_state", "set_quarter", {"value": "2025-Q3"}),
     ],
 )
@@ -139,6 +141,11 @@ def test_a_crafted_chart_click_is_ignored(app_server, e2e_database):
     answers = socket.send_event(
         handler("reconciliation_charts_state", "open_account"), {"points": [{"pointIndex": "1; DROP"}]}
     )
+    for event in ("open_failure_class", "open_failure_age"):
+        for point in ("1; DROP", 99, -1):
+            answers += socket.send_event(
+                handler("reconciliation_charts_state", event), {"points": [{"pointIndex": point}]}
+            )
     answers += socket.send_event(handler("reconciliation_charts_state", "set_quarter"), {"value": "2025-Q9"})
     socket.close()
     assert "/reconciliations?" not in str(answers)

@@ -192,3 +192,21 @@ def test_each_chart_unfolds_into_its_numbers(page, app_server):
     )
     screenshot(page, "charts-numbers")
     assert violations_on(page) == []
+
+
+def test_a_click_on_a_failure_class_opens_those_failures(page, app_server):
+    open_charts(page, app_server, "?from=2025-01-01&to=2025-12-31")
+    classes = page.get_by_test_id("chart-failure_classes").locator(".js-plotly-plot")
+    expect(classes).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("chart-failure_ages").locator(".js-plotly-plot")).to_be_visible()
+    bars = classes.locator(".bars .point path")
+    expect(bars.first).to_be_visible()
+    classes.scroll_into_view_if_needed()
+    box = bars.first.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    expect(page).to_have_url(re.compile(r"/reconciliations\?.*status=failed.*failure=\w+"))
+    expect(page.locator(ROWS).first).to_be_visible()
+    for row in page.locator(ROWS).all()[:10]:
+        expect(row).to_contain_text("Failed")

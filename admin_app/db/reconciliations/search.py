@@ -1,6 +1,7 @@
 """Reconciliations (quarterly seat true-ups): the list, described once (search, filters, sorts, pages,
 counts, the export), the filters the charts share with it, and a reconciliation's own look-ups."""
 
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from admin_app.db.lists.spec import (
 )
 from admin_app.db.lists.text_search import SearchSpec
 from admin_app.db.models import BillingAccount, Reconciliation, ReconciliationRollup
+from admin_app.db.reconciliations.failures import FAILURE_CLASSES, failure_class_sql
 
 STATUSES = ("pending", "processing", "done", "skipped", "failed")
 CHANNELS = ("direct", "reseller", "marketplace")
@@ -42,6 +44,23 @@ def _capitalized(values: tuple[str, ...]) -> dict[str, str]:
 
 def _has_error() -> sa.ColumnElement[bool]:
     return col(Reconciliation.error_message).is_not(None)
+
+
+def _failed_as(key: str) -> Callable[[], sa.ColumnElement[bool]]:
+    """Failed reconciliations whose error is of the class `key` (failures.failure_class_sql)."""
+    return lambda: sa.and_(
+        col(Reconciliation.status) == "failed",
+        failure_class_sql(col(Reconciliation.error_message)) == key,
+    )
+
+
+# A failure's class, read from its error by the table of failures.py; choosing one implies "failed".
+FAILURE_FILTER = ChoiceFilter(
+    "failure",
+    "Failure class",
+    "failure class",
+    {failure.key: Choice(failure.label, _failed_as(failure.key)) for failure in FAILURE_CLASSES},
+)
 
 
 # An index keeps each status's rows in date order, (status, reconciliation_date, id).
@@ -97,6 +116,7 @@ RECONCILIATION_LIST = ListSpec(
                 "no": Choice("No error", lambda: sa.not_(_has_error())),
             },
         ),
+        FAILURE_FILTER,
         AmountRangeFilter(
             ("min", "max"),
             "Amount",
@@ -120,7 +140,7 @@ RECONCILIATION_LIST = ListSpec(
     default_sort="-date",
     ascending_first=("customer",),
     in_order_sort="date",
-    read_order=("from", "min", "status", "error", "plan", "channel", "currency", "account"),
+    read_order=("from", "min", "status", "error", "failure", "plan", "channel", "currency", "account"),
     export_columns=(
         csv_field("id"),
         csv_field("billing_account_id"),

@@ -28,6 +28,7 @@ from admin_app.db.models import (
     ReconciliationRollup,
     ReconciliationRollupVersion,
 )
+from admin_app.db.reconciliations.failures import FAILURE_CLASSES, failure_class_sql
 from admin_app.db.reconciliations.search import RECONCILIATION_LIST, ROLLUP_FILTERS
 
 CENT = Decimal("0.01")
@@ -110,21 +111,23 @@ def rollup_version(*, session: Session) -> int | None:
     return session.scalar(sa.select(col(v.version)).where(col(v.id) == 1))
 
 
-# A query's search term, sort and filters' values, as a key of the charts' results.
-_Filters = tuple[str, str, bool, frozenset[tuple[str, str]]]
+# A query's search term, sort and filters' values, and the day (failures' ages count to it), as a key
+# of the charts' results.
+_Filters = tuple[str, str, bool, frozenset[tuple[str, str]], date]
 
 
-def _filters_of(query: Query) -> _Filters:
-    return (query.q, query.sort, query.descending, frozenset(query.values.items()))
+def _filters_of(query: Query, today: date) -> _Filters:
+    return (query.q, query.sort, query.descending, frozenset(query.values.items()), today)
 
 
 class ChartResults:
-    """The six charts' aggregates per filters and roll-up version, the most recently used kept.
+    """The charts' aggregates per filters, day and roll-up version, the most recently used kept.
 
-    Results for a version are exact for as long as the version holds: the next change to any
-    reconciliation changes it. The first filters staff open (this quarter) are the same for most
-    of them, and the six aggregates cost about 15 ms of database time. Every page that shows the
-    same filters gets the same lists: nothing may change them.
+    Results for a version are exact for as long as the version holds and the day lasts: the next
+    change to any reconciliation changes the version, and the open failures' ages grow by the day.
+    The first filters staff open (this quarter) are the same for most of them, and the aggregates
+    cost about 15 ms of database time. Every page that shows the same filters gets the same lists:
+    nothing may change them.
     """
 
     def __init__(self, size: int = 128) -> None:
@@ -132,20 +135,24 @@ class ChartResults:
         self._results: OrderedDict[tuple[_Filters, int], list[ChartRows]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, query: Query, version: int | None) -> list[ChartRows] | None:
+    def get(self, query: Query, version: int | None, today: date | None = None) -> list[ChartRows] | None:
+        """The results kept for the filters, version and day (today in UTC unless given)."""
         if version is None:
             return None
-        key = (_filters_of(query), version)
+        key = (_filters_of(query, today or today_utc()), version)
         with self._lock:
             results = self._results.get(key)
             if results is not None:
                 self._results.move_to_end(key)
             return results
 
-    def keep(self, query: Query, version: int | None, results: list[ChartRows]) -> None:
+    def keep(
+        self, query: Query, version: int | None, results: list[ChartRows], today: date | None = None
+    ) -> None:
+        """Keep the results of the filters, version and day (today in UTC unless given)."""
         if version is None:
             return
-        key = (_filters_of(query), version)
+        key = (_filters_of(query, today or today_utc()), version)
         with self._lock:
             self._results[key] = results
             self._results.move_to_end(key)
@@ -156,8 +163,9 @@ class ChartResults:
 CHART_RESULTS = ChartResults()
 
 
-def chart_aggregates(query: Query) -> list[Callable[[Session], ChartRows]]:
-    """The six charts' aggregates, in the charts' order, each a function of a session."""
+def chart_aggregates(query: Query, today: date) -> list[Callable[[Session], ChartRows]]:
+    """The charts' aggregates, in the charts' order, each a function of a session; failures' ages
+    are counted to `today`."""
     currency = query.value("currency") or DEFAULT_TOP_CURRENCY
     return [
         lambda session: monthly_status_counts(session=session, query=query),
@@ -166,6 +174,8 @@ def chart_aggregates(query: Query) -> list[Callable[[Session], ChartRows]]:
         lambda session: monthly_failures(session=session, query=query),
         lambda session: top_accounts_by_invoiced(session=session, query=query, currency=currency),
         lambda session: monthly_seats_added(session=session, query=query),
+        lambda session: open_failures_by_class(session=session, query=query),
+        lambda session: open_failures_by_age(session=session, query=query, today=today),
     ]
 
 
@@ -522,3 +532,91 @@ def monthly_seats_added(*, session: Session, query: Query) -> list[tuple[str, in
         return []
     totals = _combined(session, done, rollup, direct, keys=1)
     return sorted((month, sums[1]) for (month,), sums in totals.items())
+
+
+@dataclass(frozen=True)
+class AgeBucket:
+    """Open failures whose reconciliation date is from `youngest` to `oldest` days before today, both
+    included (None: no bound; a date after today is 0 days old or less)."""
+
+    key: str
+    label: str
+    youngest: int | None
+    oldest: int | None
+
+    def days(self, today: date) -> tuple[date | None, date | None]:
+        """The first and last reconciliation date of the bucket on `today` (None: no bound)."""
+        first = None if self.oldest is None else today - timedelta(days=self.oldest)
+        last = None if self.youngest is None else today - timedelta(days=self.youngest)
+        return first, last
+
+
+# Youngest first, each starting the day after the one before it ends.
+AGE_BUCKETS = (
+    AgeBucket("under_30", "Under 30 days", None, 29),
+    AgeBucket("30_90", "30 to 90 days", 30, 90),
+    AgeBucket("over_90", "Over 90 days", 91, None),
+)
+
+
+def _open_failures(query: Query) -> Query | None:
+    """The failed reconciliations `query` matches (failed ones are the open ones), or None when its
+    status filter leaves none."""
+    return _with(query, status="failed") if query.value("status") in ("", "failed") else None
+
+
+def open_failures_by_class(*, session: Session, query: Query) -> list[tuple[str, str, int]]:
+    """(class key, label, open failures) in the order of the failure classes, classes with none left
+    out: one grouped query over the failed rows (the status-and-date index)."""
+    failed = _open_failures(query)
+    if failed is None:
+        return []
+    failure = failure_class_sql(col(Reconciliation.error_message))
+    statement = sa.select(failure, sa.func.count()).where(*_row_filters(session, failed)).group_by(failure)
+    counts = {key: int(count) for key, count in session.execute(statement)}
+    return [(f.key, f.label, counts[f.key]) for f in FAILURE_CLASSES if counts.get(f.key)]
+
+
+def open_failures_by_age(*, session: Session, query: Query, today: date) -> list[tuple[str, str, int]]:
+    """(bucket key, label, open failures) for every age bucket, youngest first, by the reconciliation
+    date's age on `today`; none when there are no open failures. One grouped query over the failed rows."""
+    failed = _open_failures(query)
+    if failed is None:
+        return []
+    day = col(Reconciliation.reconciliation_date)
+    starts = [(bucket, bucket.days(today)[0]) for bucket in AGE_BUCKETS]
+    age = sa.case(
+        *((day >= first, bucket.key) for bucket, first in starts if first is not None),
+        else_=AGE_BUCKETS[-1].key,
+    )
+    statement = sa.select(age, sa.func.count()).where(*_row_filters(session, failed)).group_by(age)
+    counts = {key: int(count) for key, count in session.execute(statement)}
+    if not any(counts.values()):
+        return []
+    return [(bucket.key, bucket.label, counts.get(bucket.key, 0)) for bucket in AGE_BUCKETS]
+
+
+def failure_class_params(query: Query, key: str) -> dict[str, str] | None:
+    """The list's parameters for the open failures of class `key` under the charts' filters; None
+    for a key that is no failure class."""
+    if key not in {failure.key for failure in FAILURE_CLASSES}:
+        return None
+    return {**chart_params(query), "status": "failed", "failure": key}
+
+
+def failure_age_params(query: Query, key: str, today: date) -> dict[str, str] | None:
+    """The list's parameters for the open failures of age bucket `key` on `today` under the charts'
+    filters (the bucket's dates within their date range); None for a key that is no bucket, or a
+    bucket outside the range."""
+    bucket = next((b for b in AGE_BUCKETS if b.key == key), None)
+    if bucket is None:
+        return None
+    first, last = bucket.days(today)
+    chosen_first, chosen_last = _day(query, "from"), _day(query, "to")
+    first = max((d for d in (first, chosen_first) if d is not None), default=None)
+    last = min((d for d in (last, chosen_last) if d is not None), default=None)
+    if first is not None and last is not None and first > last:
+        return None
+    params = {name: value for name, value in chart_params(query).items() if name not in ("from", "to")}
+    dates = {"from": first, "to": last}
+    return {**params, "status": "failed", **{name: d.isoformat() for name, d in dates.items() if d}}
