@@ -18,6 +18,7 @@ from admin_app.settings import PROJECT_ROOT
 from bench.browser import browser_benchmarks
 from bench.data_layer import export_benchmarks, search_benchmarks
 from bench.history import history_benchmarks
+from bench.hostnames import hostname_benchmarks
 from bench.palette import palette_benchmarks
 from bench.reconciliations import chart_benchmarks, reconciliation_search_benchmarks
 from bench.session_end import session_end_benchmarks
@@ -58,9 +59,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="sqlite,postgres", help="comma-separated: sqlite, postgres")
     parser.add_argument(
         "--only",
-        default="search,subscriptions,palette,history,export,charts,browser,session-end",
-        help="comma-separated: search, subscriptions, palette, history, export, charts, browser, "
-        "session-end (on PostgreSQL only, whatever --db says)",
+        default="search,hostnames,subscriptions,palette,history,export,charts,browser,session-end",
+        help="comma-separated: search, hostnames, subscriptions, palette, history, export, charts, "
+        "browser, session-end (on PostgreSQL only, whatever --db says)",
     )
     parser.add_argument("-n", type=int, default=50, help="timed repetitions per query")
     args = parser.parse_args(argv)
@@ -90,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
                     emit(record, out)
             if "search" in parts:
                 for record in reconciliation_search_benchmarks(db, url, args.n):
+                    emit(record, out)
+            if "hostnames" in parts:
+                for record in hostname_benchmarks(db, url, args.n):
                     emit(record, out)
             if "subscriptions" in parts:
                 for record in subscription_benchmarks(db, url, args.n):

@@ -14,7 +14,7 @@ def test_every_role_of_the_design_reads_every_kind_and_no_role_reads_none():
 
 def test_a_role_searches_only_the_kinds_its_permissions_read(monkeypatch):
     monkeypatch.setitem(ROLE_PERMISSIONS, "sales", frozenset({Permission.LICENSES_READ}))
-    assert readable_kinds(("sales",)) == {Kind.LICENSE, Kind.SUBSCRIPTION}
+    assert readable_kinds(("sales",)) == {Kind.LICENSE, Kind.SERVER, Kind.SUBSCRIPTION}
     monkeypatch.setitem(ROLE_PERMISSIONS, "sales", frozenset({Permission.CUSTOMERS_READ}))
     assert readable_kinds(("sales",)) == {Kind.CUSTOMER, Kind.BILLING_ACCOUNT}
     monkeypatch.setitem(ROLE_PERMISSIONS, "sales", frozenset({Permission.RECONCILIATIONS_READ}))

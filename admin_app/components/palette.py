@@ -1,5 +1,5 @@
-"""The command palette: Ctrl+K (⌘K) on any page opens a box that finds customers, licenses, billing
-accounts, subscriptions and reconciliations at once. It is a native <dialog> opened in the browser
+"""The command palette: Ctrl+K (⌘K) on any page opens a box that finds customers, licenses, servers,
+billing accounts, subscriptions and reconciliations at once. It is a native <dialog> opened in the browser
 (components/keyboard.py); only the search goes to the server."""
 
 import reflex as rx
@@ -60,8 +60,8 @@ def palette() -> rx.Component:
             id="palette-input",
             default_value=PaletteState.term,
             on_change=PaletteState.search.debounce(120),
-            placeholder="Name, email, company, account or subscription",
-            aria_label="Find a customer, license, billing account, subscription or reconciliation",
+            placeholder="Name, email, company, account, subscription or host name",
+            aria_label="Find a customer, license, server, billing account, subscription or reconciliation",
             aria_describedby="palette-hint",
             size="3",
             width="100%",

@@ -1,8 +1,9 @@
-"""Find anything: one term looked for in customers, licenses, billing accounts, subscriptions and
-reconciliations at once, a few of each, for the command palette.
+"""Find anything: one term looked for in customers, licenses, servers, billing accounts, subscriptions
+and reconciliations at once, a few of each, for the command palette.
 
-Each kind asks its own list's first page (same match, same index plans, same sort), so the palette
-finds exactly what that list would show first; "all N" leads to the list itself.
+Each kind but servers asks its own list's first page (same match, same index plans, same sort), so the
+palette finds exactly what that list would show first; "all N" leads to the list itself. Servers are
+found by their host names (licenses.hostnames), each leading to the license it runs under.
 """
 
 from collections.abc import Callable, Collection
@@ -14,6 +15,7 @@ from sqlmodel import Session
 
 from admin_app.db.accounts.search import ACCOUNT_LIST
 from admin_app.db.customers.search import CUSTOMER_LIST
+from admin_app.db.licenses.hostnames import licenses_on_host
 from admin_app.db.licenses.search import LICENSE_LIST
 from admin_app.db.lists.paging import Page
 from admin_app.db.lists.text_search import TRIGRAM, WORD_RUN, normalize_term, term_can_match
@@ -29,6 +31,7 @@ class Kind(StrEnum):
 
     CUSTOMER = "customer"
     LICENSE = "license"
+    SERVER = "server"
     BILLING_ACCOUNT = "billing_account"
     SUBSCRIPTION = "subscription"
     RECONCILIATION = "reconciliation"
@@ -67,21 +70,38 @@ def _reconciliation(r: Reconciliation) -> Found:
     return Found(Kind.RECONCILIATION, str(r.id), r.customer_name, detail)
 
 
-@dataclass(frozen=True)
-class Finder:
-    """How one kind is found: its list's search, that list's query type, and what a hit shows."""
+# How one kind is found: up to a number of records matching a term.
+Finder = Callable[[Session, str, int], list[Found]]
 
-    search: Callable[..., Page]
-    query: Callable[..., object]
-    shown: Callable[[Any], Found]
+
+def _in_list(
+    search: Callable[..., Page], query: Callable[..., object], shown: Callable[[Any], Found]
+) -> Finder:
+    """A kind found as its list's first page shows it: the list's search, its query type, what a hit shows."""
+    return lambda session, term, limit: [
+        shown(row) for row in search(session=session, query=query(q=term), limit=limit).rows
+    ]
+
+
+def _servers(session: Session, term: str, limit: int) -> list[Found]:
+    """Up to `limit` servers whose host name holds `term`, each leading to its license, as
+    licenses_on_host orders them (the license of the newest such server first)."""
+    found = licenses_on_host(session, term, limit)
+    hits = [
+        Found(Kind.SERVER, str(lic.license_id), hostname, lic.company)
+        for lic in found.licenses
+        for hostname in lic.hostnames
+    ]
+    return hits[:limit]
 
 
 FINDERS: dict[Kind, Finder] = {
-    Kind.CUSTOMER: Finder(CUSTOMER_LIST.rows, CUSTOMER_LIST.query, _customer),
-    Kind.LICENSE: Finder(LICENSE_LIST.rows, LICENSE_LIST.query, _license),
-    Kind.BILLING_ACCOUNT: Finder(ACCOUNT_LIST.rows, ACCOUNT_LIST.query, _account),
-    Kind.SUBSCRIPTION: Finder(SUBSCRIPTION_LIST.rows, SUBSCRIPTION_LIST.query, _subscription),
-    Kind.RECONCILIATION: Finder(RECONCILIATION_LIST.rows, RECONCILIATION_LIST.query, _reconciliation),
+    Kind.CUSTOMER: _in_list(CUSTOMER_LIST.rows, CUSTOMER_LIST.query, _customer),
+    Kind.LICENSE: _in_list(LICENSE_LIST.rows, LICENSE_LIST.query, _license),
+    Kind.SERVER: _servers,
+    Kind.BILLING_ACCOUNT: _in_list(ACCOUNT_LIST.rows, ACCOUNT_LIST.query, _account),
+    Kind.SUBSCRIPTION: _in_list(SUBSCRIPTION_LIST.rows, SUBSCRIPTION_LIST.query, _subscription),
+    Kind.RECONCILIATION: _in_list(RECONCILIATION_LIST.rows, RECONCILIATION_LIST.query, _reconciliation),
 }
 
 
@@ -102,11 +122,7 @@ def find_kind(*, session: Session, kind: Kind, term: str, per_kind: int = PER_KI
     term = palette_term(term)
     if not term:
         return []
-    finder = FINDERS[kind]
-    return [
-        finder.shown(row)
-        for row in finder.search(session=session, query=finder.query(q=term), limit=per_kind).rows
-    ]
+    return FINDERS[kind](session, term, per_kind)
 
 
 def find_anything(

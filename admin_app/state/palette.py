@@ -31,11 +31,15 @@ class KindPage:
     label: str
     list_path: str
     permission: Permission
+    # The list's parameter that the palette's term fills, for "all matching".
+    list_param: str = "q"
 
 
 KIND_PAGES = {
     Kind.CUSTOMER: KindPage("Customers", "/customers", Permission.CUSTOMERS_READ),
     Kind.LICENSE: KindPage("Licenses", "/licenses", Permission.LICENSES_READ),
+    # A server leads to the license it runs under; all of them, to the licenses on that host.
+    Kind.SERVER: KindPage("Servers", "/licenses", Permission.LICENSES_READ, list_param="host"),
     Kind.BILLING_ACCOUNT: KindPage("Billing accounts", "/billing-accounts", Permission.CUSTOMERS_READ),
     Kind.SUBSCRIPTION: KindPage("Subscriptions", "/subscriptions", Permission.LICENSES_READ),
     Kind.RECONCILIATION: KindPage("Reconciliations", "/reconciliations", Permission.RECONCILIATIONS_READ),
@@ -68,7 +72,7 @@ def grouped(found: list[Found], term: str) -> list[PaletteGroup]:
     for hit in found:
         page = KIND_PAGES[hit.kind]
         group = groups.setdefault(
-            hit.kind, PaletteGroup(page.label, f"{page.list_path}?{urlencode({'q': term})}")
+            hit.kind, PaletteGroup(page.label, f"{page.list_path}?{urlencode({page.list_param: term})}")
         )
         group.hits.append(PaletteHit(hit.title, hit.detail, f"{page.list_path}/{quote(hit.key, safe='')}"))
     return list(groups.values())
@@ -88,7 +92,10 @@ class PaletteState(AppState):
         if self.error:
             return self.error
         if not palette_term(self.term):
-            return "Type three letters or digits in a row of a name, an email, a company or an account."
+            return (
+                "Type three letters or digits in a row of a name, an email, a company, an account "
+                "or a host name."
+            )
         if self.searching:
             return "Searching…"
         return "" if self.groups else f"Nothing matches “{self.term.strip()}”."

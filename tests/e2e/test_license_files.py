@@ -343,7 +343,12 @@ def test_sales_see_the_servers_that_report_a_license_and_which_went_silent(
         session.commit()
 
     page = new_page(browser, signed_in_state("sales@example.com"))
-    page.goto(f"{app_server}/licenses/{license_id}")
+    # Sales know only the server's name, or a part of it: the list finds the license from it.
+    page.goto(f"{app_server}/licenses?host={host.split('.')[0].upper()}")
+    found = page.locator("[data-testid=result-row]")
+    expect(found).to_have_count(1)
+    found.first.get_by_role("link").first.click()
+    expect(page).to_have_url(f"{app_server}/licenses/{license_id}")
     rows = page.get_by_test_id("server-row")
     recent, silent_row = rows.filter(has_text=host), rows.filter(has_text=silent_host)
     expect(recent).to_contain_text("17.4.2")

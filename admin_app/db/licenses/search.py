@@ -15,6 +15,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 
+from admin_app.db.licenses.hostnames import host_term, host_term_searchable, license_ids_on_host
+from admin_app.db.licenses.usage import MAX_HOSTNAME_LENGTH
 from admin_app.db.lists.listing import SEARCH_COUNT_CAP
 from admin_app.db.lists.spec import (
     Choice,
@@ -26,6 +28,7 @@ from admin_app.db.lists.spec import (
     Query,
     Reading,
     RuleChoice,
+    TextFilter,
     csv_date,
     csv_field,
     equal_to,
@@ -234,6 +237,16 @@ LICENSE_LIST = ListSpec(
             "Issued-date",
             ("Issued from", "Issued to"),
             lambda: col(License.issued_at),
+        ),
+        # The licenses with a server whose host name holds the value (hostnames.licenses_on_host).
+        TextFilter(
+            "host",
+            "Host name",
+            MAX_HOSTNAME_LENGTH,
+            lambda host: col(License.id).in_(license_ids_on_host(host_term(host))),
+            check=lambda host: host_term_searchable(host_term(host)),
+            noun="host name",
+            expected="long enough to look up (3 characters or more)",
         ),
     ),
     sort_columns={
