@@ -28,6 +28,8 @@ TEST_POSTGRES_URL = os.environ.get(
 # Children before parents, for emptying tables between tests.
 TABLES = (
     "version",
+    "failure_note",
+    "failure_triage",
     "customer_token",
     "billing_account_membership",
     "reconciliation",

@@ -20,6 +20,9 @@ class Permission(StrEnum):
     LICENSE_FILES = "license_files"
     AUDIT_READ = "audit:read"
     SESSIONS_ADMIN = "sessions:admin"
+    # The failed-reconciliation queue: reading it, and taking, noting and closing failures.
+    FAILURES_READ = "failures:read"
+    FAILURES_WORK = "failures:work"
 
 
 EVERYONE = frozenset(
@@ -36,11 +39,13 @@ SUPPORT_WORK = frozenset(
         Permission.MEMBERSHIPS_EDIT,
         Permission.LOGIN_STATUS_EDIT,
         Permission.AUDIT_READ,
+        Permission.FAILURES_READ,
+        Permission.FAILURES_WORK,
     }
 )
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "sales": EVERYONE | {Permission.LICENSE_FILES},
-    "manager": EVERYONE,
+    "manager": EVERYONE | {Permission.FAILURES_READ},
     "support": EVERYONE | SUPPORT_WORK | {Permission.LICENSE_FILES},
     "admin": EVERYONE | SUPPORT_WORK | {Permission.LICENSE_FILES, Permission.SESSIONS_ADMIN},
 }

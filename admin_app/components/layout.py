@@ -31,6 +31,9 @@ NAV_ITEMS = (
     NavItem("Subscriptions", "/subscriptions", "repeat", Permission.LICENSES_READ, "s"),
     NavItem("Reconciliations", "/reconciliations", "receipt", Permission.RECONCILIATIONS_READ, "r"),
     NavItem("Charts", "/reconciliations/charts", "chart-column", Permission.RECONCILIATIONS_READ, "t"),
+    NavItem(
+        "Failed reconciliations", "/reconciliations/failures", "triangle-alert", Permission.FAILURES_READ, "f"
+    ),
     NavItem("Customers", "/customers", "contact", Permission.CUSTOMERS_READ, "c"),
     NavItem("Billing accounts", "/billing-accounts", "building-2", Permission.CUSTOMERS_READ, "b"),
     NavItem("Memberships", "/memberships", "link", Permission.CUSTOMERS_READ, "m"),

@@ -536,3 +536,53 @@ class UsagePing(SQLModel, table=True):
     day: date
     active_users: int
     received_at: datetime
+
+
+# What a failed reconciliation was closed as (admin_app/db/reconciliations/triage.py).
+TRIAGE_OUTCOMES = ("fixed_in_billing", "customer_contacted", "not_our_error", "duplicate")
+
+
+class FailureTriage(SQLModel, table=True):
+    """A failed reconciliation someone took to work off: who has it, and how it was closed.
+
+    One per reconciliation: when two people take the same one at once, the unique key lets one in."""
+
+    __tablename__ = "failure_triage"
+    __table_args__ = (
+        sa.UniqueConstraint("reconciliation_id", name="ux_failure_triage_reconciliation"),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN ({})".format(", ".join(f"'{o}'" for o in TRIAGE_OUTCOMES)),
+            name="ck_failure_triage_outcome",
+        ),
+        sa.CheckConstraint(
+            "(closed_at IS NULL AND closed_by IS NULL AND outcome IS NULL AND close_reason IS NULL) OR "
+            "(closed_at IS NOT NULL AND closed_by IS NOT NULL AND outcome IS NOT NULL "
+            "AND close_reason IS NOT NULL)",
+            name="ck_failure_triage_closed",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    reconciliation_id: int = Field(foreign_key="reconciliation.id")
+    # Staff emails, as the history names people.
+    taken_by: str = Field(max_length=254)
+    taken_at: datetime
+    # The closer need not be the one who took it.
+    closed_by: str | None = Field(default=None, max_length=254)
+    closed_at: datetime | None = None
+    outcome: str | None = Field(default=None, max_length=30)
+    close_reason: str | None = Field(default=None, max_length=2000)
+    lock_version: int = Field(default=0)
+
+
+class FailureNote(SQLModel, table=True):
+    """A note on a failed reconciliation, in the order written."""
+
+    __tablename__ = "failure_note"
+    __table_args__ = (sa.Index("ix_failure_note_reconciliation_id", "reconciliation_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    reconciliation_id: int = Field(foreign_key="reconciliation.id")
+    author: str = Field(max_length=254)
+    written_at: datetime
+    text: str = Field(max_length=2000)

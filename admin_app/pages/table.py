@@ -11,6 +11,7 @@ from reflex.event import EventType
 from admin_app.pages.billing_accounts import billing_account_detail_page, billing_accounts_page
 from admin_app.pages.customer_detail import customer_detail_page
 from admin_app.pages.customers import customers_page
+from admin_app.pages.failure_queue import failure_queue_page
 from admin_app.pages.history import history_page
 from admin_app.pages.license_detail import license_detail_page
 from admin_app.pages.license_validation import license_validation_page
@@ -30,6 +31,7 @@ from admin_app.state.billing_accounts import BillingAccountsState
 from admin_app.state.customer_detail import CustomerDetailState
 from admin_app.state.customer_emails import CustomerEmailsState
 from admin_app.state.customers import CustomersState
+from admin_app.state.failure_queue import FailureQueueState
 from admin_app.state.history import HistoryState
 from admin_app.state.license_detail import LicenseDetailState
 from admin_app.state.license_sending import LicenseSendingState
@@ -84,6 +86,12 @@ PAGES = (
         reconciliation_charts_page,
         "Reconciliation charts",
         (ReconciliationChartsState.load,),
+    ),
+    Page(
+        "/reconciliations/failures",
+        failure_queue_page,
+        "Failed reconciliations",
+        (FailureQueueState.load,),
     ),
     Page(
         "/reconciliations/[reconciliation_id]",

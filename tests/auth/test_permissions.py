@@ -22,6 +22,9 @@ CONFIGURED = (
         (Permission.LOGIN_STATUS_EDIT, {"support", "admin"}),
         (Permission.AUDIT_READ, {"support", "admin"}),
         (Permission.SESSIONS_ADMIN, {"admin"}),
+        # Managers watch the failed-reconciliation queue; support works it off.
+        (Permission.FAILURES_READ, {"support", "manager", "admin"}),
+        (Permission.FAILURES_WORK, {"support", "admin"}),
         # Sales, support and admin download and validate license files; managers read charts.
         (Permission.LICENSE_FILES, {"sales", "support", "admin"}),
     ],

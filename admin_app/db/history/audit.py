@@ -25,6 +25,7 @@ ITEM_LABELS = {
     "billing_account_membership": "Membership",
     "outbox_message": "Email",
     "license": "License",
+    "reconciliation": "Reconciliation",
 }
 
 
