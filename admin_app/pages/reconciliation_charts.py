@@ -11,8 +11,13 @@ from admin_app.db.reconciliations.search import ROLLUP_FILTERS
 from admin_app.state.reconciliation_charts import ReconciliationChartsState
 
 S = ReconciliationChartsState
-# The charts whose bars open the table at that bar's slice.
+# Each chart's click: a bar or point opens the table at its slice, under the page's filters.
 BAR_CLICKS = {
+    "status": S.open_status,
+    "invoiced": S.open_invoiced,
+    "skip_reasons": S.open_skip_reason,
+    "failure_rate": S.open_failure_rate,
+    "seats_added": S.open_seats_added,
     "top_accounts": S.open_account,
     "failure_classes": S.open_failure_class,
     "failure_ages": S.open_failure_age,
@@ -75,13 +80,12 @@ def _numbers(name: str) -> rx.Component:
 
 def chart_card(name: str, title: rx.Component | str, figure, filename: str, note: str = "") -> rx.Component:
     """One chart: its title, the figure (PNG download in its toolbar), or why there is none."""
-    clickable = {"on_click": BAR_CLICKS[name]} if name in BAR_CLICKS else {}
     plot = rx.plotly(
         # The state holds the figure as plain JSON; the component draws either.
         data=figure.to(go.Figure),
         config={**CHART_CONFIG, "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2}},
         width="100%",
-        **clickable,
+        on_click=BAR_CLICKS[name],
     )
     return rx.card(
         rx.vstack(
@@ -133,25 +137,41 @@ def reconciliation_charts_page() -> rx.Component:
         _summary(),
         rx.grid(
             chart_card(
-                "status", "Reconciliations per month, by status", S.status_figure, "reconciliations-by-status"
+                "status",
+                "Reconciliations per quarter, by status",
+                S.status_figure,
+                "reconciliations-by-status",
+                note="Click a part of a bar to see that quarter's reconciliations of that status.",
             ),
             chart_card(
                 "failure_rate",
-                "Failure rate per month",
+                "Failure rate per quarter",
                 S.failure_rate_figure,
                 "failure-rate",
-                note="Failed as a share of all reconciliations that month; hover for the counts.",
+                note="Failed as a share of all reconciliations that quarter; hover for the counts, "
+                "click to see the failed ones.",
             ),
-            chart_card("invoiced", "Invoiced per month, by currency", S.invoiced_figure, "invoiced"),
+            chart_card(
+                "invoiced",
+                "Invoiced per quarter, by currency",
+                S.invoiced_figure,
+                "invoiced",
+                note="Click a point to see the reconciliations that invoiced it.",
+            ),
             chart_card(
                 "seats_added",
-                "Seats added by reconciliation per month",
+                "Seats added by reconciliation per quarter",
                 S.seats_added_figure,
                 "seats-added",
-                note="Users above the subscription's seats, over completed reconciliations.",
+                note="Users above the subscription's seats, over completed reconciliations. "
+                "Click a bar to see them.",
             ),
             chart_card(
-                "skip_reasons", "Why reconciliations were skipped", S.skip_reasons_figure, "skip-reasons"
+                "skip_reasons",
+                "Why reconciliations were skipped",
+                S.skip_reasons_figure,
+                "skip-reasons",
+                note="Click a bar to see the reconciliations skipped for that reason.",
             ),
             chart_card(
                 "top_accounts",

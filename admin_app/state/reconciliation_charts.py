@@ -30,12 +30,32 @@ CHART_NAMES = (
 )
 
 
-def _clicked(points: list[Payload], bars: int) -> int | None:
-    """The index of the bar a click's first point is on, among `bars` bars; None for anything else."""
+def _index(value: object, size: int) -> int | None:
+    """`value` when it is a whole number from 0 to `size` - 1; None for anything else."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < size else None
+
+
+def _first_point(points: list[Payload]) -> Payload | None:
     if not isinstance(points, list) or not points or not isinstance(points[0], dict):
         return None
-    index = points[0].get("pointIndex")
-    return index if isinstance(index, int) and 0 <= index < bars else None
+    return points[0]
+
+
+def _clicked(points: list[Payload], bars: int) -> int | None:
+    """The index of the bar a click's first point is on, among `bars` bars; None for anything else."""
+    point = _first_point(points)
+    return None if point is None else _index(point.get("pointIndex"), bars)
+
+
+def _clicked_key(points: list[Payload], keys: list[list[list[str]]]) -> list[str] | None:
+    """The key the server drew for the point a click's first point is on: only its curve number and
+    point index are read, each checked against the points drawn; None for anything else."""
+    point = _first_point(points)
+    curve = None if point is None else _index(point.get("curveNumber"), len(keys))
+    if point is None or curve is None:
+        return None
+    index = _index(point.get("pointIndex"), len(keys[curve]))
+    return None if index is None else keys[curve][index]
 
 
 class ReconciliationChartsState(AppState):
@@ -63,6 +83,9 @@ class ReconciliationChartsState(AppState):
     total: int = 0
     failed: int = 0
     _top_account_ids: list[int] = []
+    # The keys of the points of the charts over quarters and of the skip reasons, as drawn
+    # (charts.point_keys): chart -> curve -> point -> key.
+    _point_keys: dict[str, list[list[list[str]]]] = {}
     # The keys of the open-failure bars, in the aggregates' order, and the day their ages count to.
     _failure_class_keys: list[str] = []
     _failure_age_keys: list[str] = []
@@ -73,6 +96,11 @@ class ReconciliationChartsState(AppState):
 
     def _params(self) -> dict[str, str]:
         return {name: value for name, value in self.filters.items() if value}
+
+    @staticmethod
+    def _open(params: dict[str, str] | None) -> Reply:
+        """The table at a chart's slice; nothing when the slice was refused."""
+        return None if params is None else rx.redirect("/reconciliations?" + urlencode(params))
 
     @rx.var
     def table_url(self) -> str:
@@ -111,14 +139,13 @@ class ReconciliationChartsState(AppState):
         self.filters = {name: chosen.get(name, "") for name in stats.CHART_FILTERS}
         self.notices = parsed.errors
         today = today_utc()
-        self.quarters = stats.recent_quarters(today)
         self.top_currency = query.value("currency") or stats.DEFAULT_TOP_CURRENCY
         self.loading, self.error = True, ""
         aggregates = asyncio.ensure_future(self._aggregates(query, today))
         if not await done_within(aggregates):
             yield None
         try:
-            results = await aggregates
+            self.quarters, results = await aggregates
         except SQLAlchemyError:
             self.loading, self.error = False, DATABASE_UNAVAILABLE
             return
@@ -137,18 +164,25 @@ class ReconciliationChartsState(AppState):
             if figure is not None:
                 setattr(self, f"{name}_figure", figure)
         self.empty = {name: figure is None for name, figure in shaped.figures.items()}
+        self._point_keys = shaped.keys
         self.loading = False
 
     @staticmethod
-    async def _aggregates(query: Query, today: date) -> list[stats.ChartRows]:
-        """The aggregates: this worker's copy while no reconciliation changed that day, else from SQL."""
-        version = await in_session(lambda session: stats.rollup_version(session=session))
+    async def _aggregates(query: Query, today: date) -> tuple[list[str], list[stats.ChartRows]]:
+        """The quarters to offer, and the aggregates: this worker's copy while no reconciliation
+        changed that day, else from SQL."""
+        version, quarters = await in_session(
+            lambda session: (
+                stats.rollup_version(session=session),
+                stats.quarter_choices(session=session, today=today),
+            )
+        )
         results = stats.CHART_RESULTS.get(query, version, today)
         if results is None:
             aggregates = stats.chart_aggregates(query, today)
             results = list(await asyncio.gather(*(in_session(fn) for fn in aggregates)))
             stats.CHART_RESULTS.keep(query, version, results, today)
-        return results
+        return quarters, results
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
@@ -196,8 +230,7 @@ class ReconciliationChartsState(AppState):
         index = _clicked(points, len(keys))
         if index is None:
             return None
-        params = stats.failure_class_params(self._query(), keys[len(keys) - 1 - index])
-        return None if params is None else rx.redirect("/reconciliations?" + urlencode(params))
+        return self._open(stats.failure_class_params(self._query(), keys[len(keys) - 1 - index]))
 
     @rx.event
     @requires(Permission.RECONCILIATIONS_READ)
@@ -209,5 +242,41 @@ class ReconciliationChartsState(AppState):
         if index is None or not self._age_day:
             return None
         day = date.fromisoformat(self._age_day)
-        params = stats.failure_age_params(self._query(), keys[index], day)
-        return None if params is None else rx.redirect("/reconciliations?" + urlencode(params))
+        return self._open(stats.failure_age_params(self._query(), keys[index], day))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def open_status(self, points: list[Payload]) -> Reply:
+        """A click on a part of a status bar opens the table at that quarter's reconciliations of
+        that status; quarter and status are the server's own, checked again."""
+        key = _clicked_key(points, self._point_keys.get("status", []))
+        return None if key is None else self._open(stats.status_params(self._query(), *key))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def open_invoiced(self, points: list[Payload]) -> Reply:
+        """A click on an invoiced point opens the table at that quarter's invoiced reconciliations
+        in that currency."""
+        key = _clicked_key(points, self._point_keys.get("invoiced", []))
+        return None if key is None else self._open(stats.invoiced_params(self._query(), *key))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def open_skip_reason(self, points: list[Payload]) -> Reply:
+        """A click on a skip-reason bar opens the table at the reconciliations skipped for it."""
+        key = _clicked_key(points, self._point_keys.get("skip_reasons", []))
+        return None if key is None else self._open(stats.skip_reason_params(self._query(), *key))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def open_failure_rate(self, points: list[Payload]) -> Reply:
+        """A click on a failure-rate point opens the table at that quarter's failed reconciliations."""
+        key = _clicked_key(points, self._point_keys.get("failure_rate", []))
+        return None if key is None else self._open(stats.failure_rate_params(self._query(), *key))
+
+    @rx.event
+    @requires(Permission.RECONCILIATIONS_READ)
+    def open_seats_added(self, points: list[Payload]) -> Reply:
+        """A click on a seats-added bar opens the table at that quarter's completed reconciliations."""
+        key = _clicked_key(points, self._point_keys.get("seats_added", []))
+        return None if key is None else self._open(stats.seats_added_params(self._query(), *key))

@@ -90,7 +90,20 @@ EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
             "open_account",
             "open_failure_class",
             "open_failure_age",
+            "open_status",
+            "open_invoiced",
+            "open_skip_reason",
+            "open_failure_rate",
+            "open_seats_added",
         )
+    },
+    # Managers watch the queue; support takes, notes and closes failures.
+    "FailureQueueState": {
+        **dict.fromkeys(("load", "next_page", "prev_page"), P.FAILURES_READ),
+        **dict.fromkeys(
+            ("take", "open_close", "open_note", "set_dialog_open", "close_failure", "add_note"),
+            P.FAILURES_WORK,
+        ),
     },
     "CustomersState": _list(P.CUSTOMERS_READ),
     "BillingAccountsState": _list(P.CUSTOMERS_READ),

@@ -119,6 +119,16 @@ def test_the_same_event_from_a_role_that_may_is_answered_with_data(app_server, e
         ("reconciliation_charts_state", "open_account", {"points": [{"pointIndex": 0}]}),
         ("reconciliation_charts_state", "open_failure_class", {"points": [{"pointIndex": 0}]}),
         ("reconciliation_charts_state", "open_failure_age", {"points": [{"pointIndex": 0}]}),
+        *(
+            ("reconciliation_charts_state", event, {"points": [{"curveNumber": 0, "pointIndex": 0}]})
+            for event in (
+                "open_status",
+                "open_invoiced",
+                "open_skip_reason",
+                "open_failure_rate",
+                "open_seats_added",
+            )
+        ),
         ("reconciliation_charts_state", "set_quarter", {"value": "2025-Q3"}),
     ],
 )
@@ -146,6 +156,25 @@ def test_a_crafted_chart_click_is_ignored(app_server, e2e_database):
             answers += socket.send_event(
                 handler("reconciliation_charts_state", event), {"points": [{"pointIndex": point}]}
             )
+    crafted_points = (
+        {"curveNumber": 0, "pointIndex": "1; DROP"},
+        {"curveNumber": "0; DROP", "pointIndex": 0},
+        {"curveNumber": 99, "pointIndex": 0},
+        {"curveNumber": 0, "pointIndex": 99},
+        {"curveNumber": -1, "pointIndex": -1},
+        {"curveNumber": True, "pointIndex": True},
+        {"pointIndex": 0, "x": "2025-07-01", "status": "done", "reason": "x' OR 1=1"},
+    )
+    point_clicks = (
+        "open_status",
+        "open_invoiced",
+        "open_skip_reason",
+        "open_failure_rate",
+        "open_seats_added",
+    )
+    for event in point_clicks:
+        for point in crafted_points:
+            answers += socket.send_event(handler("reconciliation_charts_state", event), {"points": [point]})
     answers += socket.send_event(handler("reconciliation_charts_state", "set_quarter"), {"value": "2025-Q9"})
     socket.close()
     assert "/reconciliations?" not in str(answers)

@@ -6,7 +6,7 @@ so a chart and the table it links to always agree. The search term does not appl
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -99,10 +99,33 @@ def quarter_of_range(start: str, end: str) -> str:
     return quarter if dates and (dates[0].isoformat(), dates[1].isoformat()) == (start, end) else ""
 
 
+def _quarter_number(day: date) -> int:
+    """Quarters since the year 0: consecutive quarters have consecutive numbers."""
+    return day.year * 4 + (day.month - 1) // 3
+
+
 def recent_quarters(today: date, count: int = 8) -> list[str]:
     """The current quarter and the ones before it, newest first."""
-    index = today.year * 4 + (today.month - 1) // 3
+    index = _quarter_number(today)
     return [f"{i // 4}-Q{i % 4 + 1}" for i in range(index, index - count, -1)]
+
+
+def quarter_choices(*, session: Session, today: date) -> list[str]:
+    """The quarters the quarter picker offers, newest first: from the current quarter, or the latest
+    one holding a reconciliation if that is later, back to the earliest one holding a reconciliation.
+    Read from the roll-up's first and last month that count any (its primary key starts with the month)."""
+    u = ReconciliationRollup
+    first, last = session.execute(
+        sa.select(sa.func.min(col(u.month)), sa.func.max(col(u.month))).where(col(u.reconciliations) > 0)
+    ).one()
+    newest = max(today, last or today)
+    oldest = min(newest, first or newest)
+    return recent_quarters(newest, _quarter_number(newest) - _quarter_number(oldest) + 1)
+
+
+def quarter_of_month(month: str) -> str:
+    """ "2025-Q3" for the month "2025-08"."""
+    return f"{month[:4]}-Q{(int(month[5:7]) + 2) // 3}"
 
 
 def rollup_version(*, session: Session) -> int | None:
@@ -168,12 +191,12 @@ def chart_aggregates(query: Query, today: date) -> list[Callable[[Session], Char
     are counted to `today`."""
     currency = query.value("currency") or DEFAULT_TOP_CURRENCY
     return [
-        lambda session: monthly_status_counts(session=session, query=query),
-        lambda session: monthly_invoiced(session=session, query=query),
+        lambda session: quarterly_status_counts(session=session, query=query),
+        lambda session: quarterly_invoiced(session=session, query=query),
         lambda session: skip_reason_counts(session=session, query=query),
-        lambda session: monthly_failures(session=session, query=query),
+        lambda session: quarterly_failures(session=session, query=query),
         lambda session: top_accounts_by_invoiced(session=session, query=query, currency=currency),
-        lambda session: monthly_seats_added(session=session, query=query),
+        lambda session: quarterly_seats_added(session=session, query=query),
         lambda session: open_failures_by_class(session=session, query=query),
         lambda session: open_failures_by_age(session=session, query=query, today=today),
     ]
@@ -534,6 +557,39 @@ def monthly_seats_added(*, session: Session, query: Query) -> list[tuple[str, in
     return sorted((month, sums[1]) for (month,), sums in totals.items())
 
 
+def _by_quarter(rows: Sequence[tuple[Any, ...]], keys: int) -> list[tuple[Any, ...]]:
+    """Rows of (month, other keys..., sums...) summed per (quarter, other keys...), oldest first."""
+    totals: dict[tuple[Any, ...], list[Any]] = {}
+    for row in rows:
+        key = (quarter_of_month(row[0]), *row[1:keys])
+        sums = totals.get(key)
+        totals[key] = (
+            list(row[keys:]) if sums is None else [a + b for a, b in zip(sums, row[keys:], strict=True)]
+        )
+    return sorted((*key, *sums) for key, sums in totals.items())
+
+
+def quarterly_status_counts(*, session: Session, query: Query) -> list[tuple[str, str, int]]:
+    """(quarter, status, reconciliations), oldest quarter first. Reconciliations run quarterly: the
+    charts draw one bar or point per quarter ("2025-Q3"), summed from the months."""
+    return _by_quarter(monthly_status_counts(session=session, query=query), keys=2)
+
+
+def quarterly_invoiced(*, session: Session, query: Query) -> list[tuple[str, str, Decimal]]:
+    """(quarter, currency, invoiced amount) where something was invoiced."""
+    return _by_quarter(monthly_invoiced(session=session, query=query), keys=2)
+
+
+def quarterly_failures(*, session: Session, query: Query) -> list[tuple[str, int, int]]:
+    """(quarter, failed, all), oldest quarter first."""
+    return _by_quarter(monthly_failures(session=session, query=query), keys=1)
+
+
+def quarterly_seats_added(*, session: Session, query: Query) -> list[tuple[str, int]]:
+    """(quarter, seats added), oldest quarter first."""
+    return _by_quarter(monthly_seats_added(session=session, query=query), keys=1)
+
+
 @dataclass(frozen=True)
 class AgeBucket:
     """Open failures whose reconciliation date is from `youngest` to `oldest` days before today, both
@@ -604,19 +660,71 @@ def failure_class_params(query: Query, key: str) -> dict[str, str] | None:
     return {**chart_params(query), "status": "failed", "failure": key}
 
 
-def failure_age_params(query: Query, key: str, today: date) -> dict[str, str] | None:
-    """The list's parameters for the open failures of age bucket `key` on `today` under the charts'
-    filters (the bucket's dates within their date range); None for a key that is no bucket, or a
-    bucket outside the range."""
-    bucket = next((b for b in AGE_BUCKETS if b.key == key), None)
-    if bucket is None:
-        return None
-    first, last = bucket.days(today)
+def _dates_within(query: Query, first: date | None, last: date | None) -> dict[str, str] | None:
+    """The date parameters of the days from `first` to `last` (None: no bound) that the charts' date
+    range holds; None when it holds none of them."""
     chosen_first, chosen_last = _day(query, "from"), _day(query, "to")
     first = max((d for d in (first, chosen_first) if d is not None), default=None)
     last = min((d for d in (last, chosen_last) if d is not None), default=None)
     if first is not None and last is not None and first > last:
         return None
+    return {name: d.isoformat() for name, d in (("from", first), ("to", last)) if d is not None}
+
+
+def failure_age_params(query: Query, key: str, today: date) -> dict[str, str] | None:
+    """The list's parameters for the open failures of age bucket `key` on `today` under the charts'
+    filters (the bucket's dates within their date range); None for a key that is no bucket, or a
+    bucket outside the range."""
+    bucket = next((b for b in AGE_BUCKETS if b.key == key), None)
+    dates = None if bucket is None else _dates_within(query, *bucket.days(today))
+    if dates is None:
+        return None
     params = {name: value for name, value in chart_params(query).items() if name not in ("from", "to")}
-    dates = {"from": first, "to": last}
-    return {**params, "status": "failed", **{name: d.isoformat() for name, d in dates.items() if d}}
+    return {**params, "status": "failed", **dates}
+
+
+def _slice_params(query: Query, quarter: str | None = None, **values: str) -> dict[str, str] | None:
+    """The list's parameters for the rows of one bar or point: the charts' filters, the days of
+    `quarter` among them, and `values` (filters of the list). None when the slice and the charts'
+    filters exclude each other (another status chosen, a quarter outside the date range), or when
+    the list would not read the parameters back exactly as given (an unknown status or currency, a
+    skip reason longer than the list takes): nothing the list would show is that bar's."""
+    params = chart_params(query)
+    if any(params.get(name, value) != value for name, value in values.items()):
+        return None
+    if quarter is not None:
+        days = quarter_range(quarter)
+        dates = None if days is None else _dates_within(query, *days)
+        if dates is None:
+            return None
+        params |= dates
+    params |= values
+    parsed = RECONCILIATION_LIST.parse(params)
+    return params if not parsed.errors and RECONCILIATION_LIST.to_params(parsed.query) == params else None
+
+
+def status_params(query: Query, quarter: str, status: str) -> dict[str, str] | None:
+    """The list's parameters for a status bar: the reconciliations of `status` in `quarter`."""
+    return _slice_params(query, quarter, status=status)
+
+
+def failure_rate_params(query: Query, quarter: str) -> dict[str, str] | None:
+    """The list's parameters for a failure-rate point: the failed reconciliations of `quarter`."""
+    return _slice_params(query, quarter, status="failed")
+
+
+def invoiced_params(query: Query, quarter: str, currency: str) -> dict[str, str] | None:
+    """The list's parameters for an invoiced point: the reconciliations of `quarter` that invoiced an
+    amount (zero or more; a true-up never invoices less than nothing) in `currency`."""
+    return _slice_params(query, quarter, currency=currency, min="0")
+
+
+def seats_added_params(query: Query, quarter: str) -> dict[str, str] | None:
+    """The list's parameters for a seats-added bar: the completed reconciliations of `quarter`."""
+    return _slice_params(query, quarter, status="done")
+
+
+def skip_reason_params(query: Query, reason: str) -> dict[str, str] | None:
+    """The list's parameters for a skip-reason bar: the reconciliations skipped for `reason`. None for
+    those skipped with no reason, which the list cannot pick out."""
+    return None if reason == NO_REASON else _slice_params(query, status="skipped", skip_reason=reason)
