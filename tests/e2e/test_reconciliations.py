@@ -210,3 +210,19 @@ def test_a_click_on_a_failure_class_opens_those_failures(page, app_server):
     expect(page.locator(ROWS).first).to_be_visible()
     for row in page.locator(ROWS).all()[:10]:
         expect(row).to_contain_text("Failed")
+
+
+def test_a_click_on_a_quarter_of_the_status_chart_opens_that_quarters_reconciliations(page, app_server):
+    open_charts(page, app_server, "?channel=direct")
+    status = figure(page, "status")
+    bars = status.locator(".bars .point path")
+    expect(bars.last).to_be_attached()
+    status.scroll_into_view_if_needed()
+    # The last quarter's tallest part (the quarters with no reconciliation of a status draw empty bars).
+    box = max((bar.bounding_box() for bar in bars.all()[-12:]), key=lambda b: b["height"] if b else 0)
+    assert box is not None and box["height"] > 2
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+    expect(page).to_have_url(re.compile(r"/reconciliations\?.*channel=direct"))
+    expect(page).to_have_url(re.compile(r"status=\w+.*from=\d{4}-\d\d-01.*to=\d{4}-\d\d-\d\d|from=.*status="))
+    expect(page.locator(ROWS).first).to_be_visible()
