@@ -64,3 +64,22 @@ def test_a_body_over_the_limit_is_refused_with_the_limit_named(client, session):
     assert answer.text == f"The request body is larger than {MAX_BODY_BYTES} bytes."
     assert MAX_BODY_BYTES == 32_000
     assert live(session) == 1
+
+
+def test_a_body_is_read_as_ascii_so_the_token_limit_counts_each_other_byte(client, session):
+    """A JWT is ASCII: 5,334 euro signs sent as raw UTF-8 are 16,002 bytes, each read as a replacement
+    character, over the limit; not 5,334 characters to send on to the provider, and not a crash."""
+    body = b"logout_token=" + "\N{EURO SIGN}".encode() * 5334
+    answer = client.post(ENDPOINT, content=body, headers=FORM)
+    assert answer.status_code == 400
+    assert answer.json() == {"error": "invalid_request", "error_description": "no logout_token"}
+    assert live(session) == 1
+
+
+def test_a_refused_logout_token_is_logged_with_the_reason_the_provider_is_told(client, session, caplog):
+    with caplog.at_level("WARNING", logger="admin_app.auth.back_channel"):
+        answer = client.post(ENDPOINT, content="other=x", headers=FORM)
+    assert answer.json()["error_description"] == "no logout_token"
+    assert [record.getMessage() for record in caplog.records] == [
+        "back-channel logout refused: no logout_token"
+    ]

@@ -6,6 +6,7 @@ import base64
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from joserfc import jwt
@@ -14,9 +15,10 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from admin_app.auth import back_channel
-from admin_app.auth.back_channel import BACK_CHANNEL_EVENT, MAX_BODY_BYTES
+from admin_app.auth.back_channel import BACK_CHANNEL_EVENT, LEEWAY_S, MAX_AGE, MAX_BODY_BYTES
 from admin_app.auth.identity import identity_for_cookie_header
 from admin_app.db.models import AuthEvent, StaffSession
+from admin_app.db.staff.sessions import purge_sessions
 from admin_app.settings import get_settings
 from admin_app.web.api import build_api
 from tests.auth.conftest import APP_URL, app_routes, sign_in_through
@@ -38,7 +40,9 @@ def client(session, db_url, issuer, monkeypatch) -> Iterator[TestClient]:
         yield test_client
 
 
-def logout_token(issuer: Issuer, key=None, header: dict | None = None, **changes) -> str:
+def logout_token(
+    issuer: Issuer, key=None, header: dict | None = None, algorithms: list[str] | None = None, **changes
+) -> str:
     claims = {
         "iss": issuer.url,
         "aud": "customer-admin",
@@ -51,7 +55,8 @@ def logout_token(issuer: Issuer, key=None, header: dict | None = None, **changes
     claims.update(changes)
     claims = {name: value for name, value in claims.items() if value is not None}
     key = key or issuer.signing_key
-    return jwt.encode(header or {"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"}, claims, key)
+    header = header or {"alg": "RS256", "kid": key.kid, "typ": "logout+jwt"}
+    return jwt.encode(header, claims, key, algorithms=algorithms)
 
 
 def live_sessions(session) -> int:
@@ -248,3 +253,37 @@ def test_an_ended_session_stops_working_at_once_in_the_process_that_had_it_cache
     assert client.post(ENDPOINT, data={"logout_token": logout_token(issuer)}).status_code == 200
     # Within the cache's few seconds: the process that ended the session does not answer from it.
     assert asyncio.run(identity_for_cookie_header(cookie)) is None
+
+
+def test_a_rotated_key_is_checked_against_the_configured_algorithms_after_the_keys_are_fetched_again(
+    client, session, issuer, monkeypatch
+):
+    """PS256 is outside joserfc's default algorithms: a provider configured for it still ends sessions
+    with a token signed by a key it published after the app last fetched its keys."""
+    monkeypatch.setattr(back_channel, "key_refetches", back_channel.KeyRefetches())
+    monkeypatch.setenv("OIDC_ID_TOKEN_ALGORITHMS", "RS256,PS256")
+    get_settings.cache_clear()
+    sign_in_through(client)
+    before = issuer.jwks_requests
+    rotated = new_key("rotated-ps256")
+    issuer.published_keys.append(rotated)
+    header = {"alg": "PS256", "kid": rotated.kid, "typ": "logout+jwt"}
+    answer = client.post(ENDPOINT, data={"logout_token": logout_token(issuer, rotated, header, ["PS256"])})
+    assert answer.status_code == 200, answer.text
+    assert issuer.jwks_requests - before == 1
+    assert live_sessions(session) == 0
+
+
+def test_a_used_token_is_remembered_past_the_purge_for_as_long_as_it_could_still_be_accepted(
+    client, session, issuer
+):
+    """A token issued up to a minute ahead of the app's clock is accepted for ten minutes after that:
+    the purge that runs in between must not forget it, or it could be replayed."""
+    sign_in_through(client)
+    token = logout_token(issuer, iat=int(time.time()) + LEEWAY_S)
+    assert client.post(ENDPOINT, data={"logout_token": token}).status_code == 200
+    last_acceptable = datetime.now(UTC) + MAX_AGE + timedelta(seconds=LEEWAY_S)
+    purge_sessions(session=session, now=last_acceptable, retention=timedelta(days=30))
+    session.commit()
+    replayed = client.post(ENDPOINT, data={"logout_token": token})
+    assert replayed.json() == {"error": "invalid_request", "error_description": "logout token already used"}

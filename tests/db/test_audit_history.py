@@ -8,6 +8,7 @@ import pytest
 
 from admin_app.db.history.audit import (
     Actor,
+    NoActor,
     changes_between,
     history_about,
     history_of,
@@ -46,6 +47,33 @@ def test_a_records_history_lists_its_newest_two_hundred_rows_newest_first(sessio
     assert [
         v.id for v in history_of(session, item_type="customer", item_id=customer.id, limit=3)
     ] == newest_first[:3]
+
+
+def test_a_change_without_an_actor_is_refused_naming_the_change_it_would_have_recorded(session):
+    customer = add_customer(session)
+    with pytest.raises(NoActor) as refused:
+        customer_row(session, customer.id, "update", {"company": ["a", "b"]}, 0, email="  ")
+    assert str(refused.value) == f"no actor for a update of customer {customer.id}"
+    session.commit()
+    assert history_of(session, item_type="customer", item_id=customer.id) == []
+
+
+def test_an_address_longer_than_its_column_is_recorded_as_its_first_64_characters(session):
+    customer = add_customer(session)
+    address = "2001:db8::1, " * 5
+    record_version(
+        session,
+        item_type="customer",
+        item_id=customer.id,
+        event="update",
+        actor=Actor("lee@example.com", client_address=address),
+        changes={"company": ["a", "b"]},
+        at=NOW,
+    )
+    session.commit()
+    session.expire_all()
+    [version] = history_of(session, item_type="customer", item_id=customer.id)
+    assert (len(address), version.client_address) == (65, address[:64])
 
 
 def test_a_stale_edit_names_who_changed_the_record_last_and_when(session):

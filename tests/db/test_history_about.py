@@ -5,7 +5,7 @@ from admin_app.db.accounts.contacts import ContactEdit, update_contact
 from admin_app.db.accounts.search import account_detail
 from admin_app.db.customers.detail import customer_detail
 from admin_app.db.customers.login_status import set_login_activated
-from admin_app.db.history.audit import Actor, history_about
+from admin_app.db.history.audit import Actor, history_about, record_version
 from admin_app.db.memberships.edit import add_membership, delete_membership
 from tests.factories import NOW, add_account, add_customer
 
@@ -71,3 +71,23 @@ def test_rule_6_is_decided_by_the_customers_own_rows_not_by_a_later_membership(s
     detail = customer_detail(session, customer_id=jane.id)
     assert detail.disabled is not None and detail.disabled.reason == "Fraud"
     assert kinds(detail.history) == [("billing_account_membership", "create"), ("customer", "update")]
+
+
+def test_a_billing_accounts_own_change_is_on_its_page(session):
+    acme = add_account(session, sold_to=JANE)
+    record_version(
+        session,
+        item_type="billing_account",
+        item_id=acme.id,
+        event="update",
+        actor=STAFF,
+        changes={"owner": ["jane@acme.test", "joe@acme.test"]},
+        at=NOW,
+    )
+    session.commit()
+    assert kinds(account_detail(session, billing_account_id=acme.id).history) == [
+        ("billing_account", "update")
+    ]
+    assert [
+        (v.customer_id, v.billing_account_id) for v in history_about(session, billing_account_id=acme.id)
+    ] == [(None, acme.id)]

@@ -106,17 +106,30 @@ def take_failure(
         session.rollback()
         winner = triage_of(session, reconciliation_id=reconciliation_id)
         return refused(_refusal_for_taken(winner) if winner else "Someone took this failure meanwhile.")
+    _on_history(session, reconciliation_id, actor, now, {"taken_by": [None, actor.email]})
+    return Outcome(value=triage)
+
+
+def _on_history(
+    session: Session,
+    reconciliation_id: int,
+    actor: Actor,
+    now: datetime,
+    changes: dict[str, list[object]],
+    reason: str | None = None,
+) -> None:
+    """A step of working a failure, as a history row of its reconciliation."""
     record_version(
         session,
         item_type=ITEM_TYPE,
         item_id=reconciliation_id,
         event="update",
         actor=actor,
-        changes={"taken_by": [None, actor.email]},
+        changes=changes,
         at=now,
+        reason=reason,
     )
     session.flush()
-    return Outcome(value=triage)
 
 
 def _note_error(text: object) -> str | None:
@@ -140,16 +153,7 @@ def add_note(
     )
     session.add(note)
     session.flush()
-    record_version(
-        session,
-        item_type=ITEM_TYPE,
-        item_id=reconciliation_id,
-        event="update",
-        actor=actor,
-        changes={"note": [None, note.text]},
-        at=now,
-    )
-    session.flush()
+    _on_history(session, reconciliation_id, actor, now, {"note": [None, note.text]})
     return Outcome(value=note)
 
 
@@ -186,17 +190,14 @@ def close_failure(
         compare_and_set(session, FailureTriage, id_of(triage), lock_version, values)
     except StaleEdit:
         return refuse_stale_edit(session, StaleEdit(ITEM_TYPE, reconciliation_id, NOUN))
-    record_version(
+    _on_history(
         session,
-        item_type=ITEM_TYPE,
-        item_id=reconciliation_id,
-        event="update",
-        actor=actor,
-        changes={"outcome": [None, outcome], "closed_by": [None, actor.email]},
-        at=now,
+        reconciliation_id,
+        actor,
+        now,
+        {"outcome": [None, outcome], "closed_by": [None, actor.email]},
         reason=reason,
     )
-    session.flush()
     session.refresh(triage)
     return Outcome(value=triage)
 
