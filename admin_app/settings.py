@@ -39,6 +39,7 @@ MINIMUM_SECRET_LENGTHS = {
 }
 
 USAGE_PINGS_SECRET_MINIMUM_LENGTH = 32
+RECONCILIATION_PAUSES_SECRET_MINIMUM_LENGTH = 32
 
 
 def without_password(url: str) -> str:
@@ -111,6 +112,10 @@ class Settings(BaseSettings):
     # Self-managed servers sign their daily usage pings (/api/usage-pings) with this, as delivery reports
     # are signed. Empty (the default): every ping is refused, as no one could sign one genuinely.
     USAGE_PINGS_SECRET: str = ""
+    # The billing system signs its requests for the reconciliation pauses in force
+    # (/api/reconciliation-pauses) with this, as delivery reports are signed. Empty (the default): the
+    # route answers 503, as no one could sign a request genuinely.
+    RECONCILIATION_PAUSES_SECRET: str = ""
     # A server whose last usage ping is older than this many days is marked stale on its license's page.
     USAGE_STALE_DAYS: int = 30
 
@@ -216,6 +221,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"USAGE_PINGS_SECRET must be at least {shortest} characters in production, or empty to"
                 " refuse every usage ping"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _reconciliation_pauses_secret_long_enough(self) -> "Settings":
+        # May be empty (the route is off), so it is not in MINIMUM_SECRET_LENGTHS; one that is set is
+        # held to the same length.
+        shortest = RECONCILIATION_PAUSES_SECRET_MINIMUM_LENGTH
+        if self.DEPLOYMENT == "production" and 0 < len(self.RECONCILIATION_PAUSES_SECRET) < shortest:
+            raise ValueError(
+                f"RECONCILIATION_PAUSES_SECRET must be at least {shortest} characters in production, or"
+                " empty to answer no one"
             )
         return self
 

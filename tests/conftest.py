@@ -30,6 +30,7 @@ TABLES = (
     "version",
     "failure_note",
     "failure_triage",
+    "reconciliation_pause",
     "customer_token",
     "billing_account_membership",
     "reconciliation",

@@ -586,3 +586,33 @@ class FailureNote(SQLModel, table=True):
     author: str = Field(max_length=254)
     written_at: datetime
     text: str = Field(max_length=2000)
+
+
+class ReconciliationPause(SQLModel, table=True):
+    """Reconciliations of one subscription paused by support until a date (admin_app/db/subscriptions/
+    pauses.py): in force from when it was made until the start of `until`, unless lifted earlier by hand.
+
+    Keyed by the subscription's name, as reconciliations and the billing system name it."""
+
+    __tablename__ = "reconciliation_pause"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(lifted_at IS NULL AND lifted_by IS NULL) OR (lifted_at IS NOT NULL AND lifted_by IS NOT NULL)",
+            name="ck_reconciliation_pause_lifted",
+        ),
+        sa.Index("ix_reconciliation_pause_subscription", "subscription_name", "id"),
+        sa.Index("ix_reconciliation_pause_until", "until", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_name: str = Field(max_length=20)
+    # Staff emails, as the history names people.
+    paused_by: str = Field(max_length=254)
+    paused_at: datetime
+    # The first day reconciliations run again.
+    until: date
+    reason: str = Field(max_length=2000)
+    # The support ticket behind the pause, e.g. SUP-1234.
+    ticket: str = Field(max_length=40)
+    lifted_at: datetime | None = None
+    lifted_by: str | None = Field(default=None, max_length=254)

@@ -67,6 +67,16 @@ def subscription_page() -> rx.Component:
             rx.card(license_timeline(SubscriptionState.licenses), width="100%"),
             rx.heading("Reconciliations of this subscription", size="4", as_="h2"),
             rx.cond(
+                SubscriptionState.reconciliation_pause != "",
+                rx.callout(
+                    SubscriptionState.reconciliation_pause,
+                    icon="circle-pause",
+                    color_scheme="amber",
+                    size="1",
+                    width="100%",
+                ),
+            ),
+            rx.cond(
                 SubscriptionState.reconciliations.length() > 0,
                 data_table(
                     RECONCILIATIONS,

@@ -1,4 +1,5 @@
-"""State of the subscription page: its billing account, terms, licenses and reconciliations."""
+"""State of the subscription page: its billing account, terms, licenses, reconciliations and the pause of
+them in force."""
 
 import reflex as rx
 from sqlmodel import Session
@@ -9,6 +10,7 @@ from admin_app.auth.permissions import Permission, is_allowed
 from admin_app.db.licenses import search as license_db
 from admin_app.db.reconciliations.search import reconciliations_of_account
 from admin_app.db.subscriptions import detail as db
+from admin_app.db.subscriptions.pauses import active_pause, pause_summary
 from admin_app.state.app_state import AppState
 from admin_app.state.events import Replies
 from admin_app.state.license_detail import path_tail
@@ -24,7 +26,7 @@ from admin_app.state.views import (
     subscription_view,
 )
 
-Read = tuple[SubscriptionView, AccountView, list[LicenseView], list[ReconciliationView]]
+Read = tuple[SubscriptionView, AccountView, list[LicenseView], list[ReconciliationView], str]
 
 
 class SubscriptionState(DetailPageState, AppState):
@@ -34,6 +36,8 @@ class SubscriptionState(DetailPageState, AppState):
     account: AccountView = AccountView()
     licenses: list[LicenseView] = []
     reconciliations: list[ReconciliationView] = []
+    # The pause of its reconciliations in force, in words; empty when none is.
+    reconciliation_pause: str = ""
 
     @rx.event
     @requires(Permission.LICENSES_READ)
@@ -47,7 +51,7 @@ class SubscriptionState(DetailPageState, AppState):
         def fetch(session: Session) -> Read:
             found = db.get_subscription_by_name(session=session, name=name)
             if found is None:
-                return SubscriptionView(), AccountView(), [], []
+                return SubscriptionView(), AccountView(), [], [], ""
             account = db.get_billing_account(session=session, billing_account_id=found.billing_account_id)
             rows = license_db.licenses_of_subscription(session=session, subscription_name=found.name)
             active = license_db.active_license_ids(
@@ -60,15 +64,27 @@ class SubscriptionState(DetailPageState, AppState):
                 if with_reconciliations
                 else []
             )
+            pause = (
+                active_pause(session, subscription_name=found.name, today=today)
+                if with_reconciliations
+                else None
+            )
             return (
                 subscription_view(found, db.is_read_only(found)),
                 billing_account_view(account),
                 [license_view(r, active, today) for r in rows],
                 [reconciliation_view(r) for r in reconciliations],
+                pause_summary(pause) if pause else "",
             )
 
         def show(read: Read) -> bool:
-            self.subscription, self.account, self.licenses, self.reconciliations = read
+            (
+                self.subscription,
+                self.account,
+                self.licenses,
+                self.reconciliations,
+                self.reconciliation_pause,
+            ) = read
             return bool(self.subscription.name)
 
         async for update in self._read(fetch, show):

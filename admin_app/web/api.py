@@ -29,6 +29,7 @@ from admin_app.db.outcomes import Outcome
 from admin_app.db.session import DATABASE_UNAVAILABLE, in_session
 from admin_app.db.staff.auth_events import record_auth_event
 from admin_app.db.staff.sessions import StaffIdentity
+from admin_app.db.subscriptions.pauses import pauses_in_force
 from admin_app.license_key import signing_key
 from admin_app.settings import get_settings
 from admin_app.web.activations_api import activate
@@ -174,6 +175,33 @@ async def usage_pings(request: Request) -> Response:
     return PlainTextResponse("recorded" if recorded.value else "recorded before")
 
 
+async def reconciliation_pauses(request: Request) -> Response:
+    """The reconciliation pauses in force today, for the billing system: [{"subscription_name", "until":
+    YYYY-MM-DD, "ticket"}], reconciliations running again on `until`. Signed with
+    RECONCILIATION_PAUSES_SECRET as delivery reports are, over "<X-Pauses-Timestamp>." and the empty
+    body (X-Pauses-Signature, at most 5 minutes old)."""
+    secret = get_settings().RECONCILIATION_PAUSES_SECRET
+    if not secret:
+        return PlainTextResponse(
+            "Reconciliation pauses are not served here (no RECONCILIATION_PAUSES_SECRET).", 503
+        )
+    body = await signed_body(request, secret, "pauses")
+    if isinstance(body, Response):
+        return body
+
+    def in_force(session) -> list[dict[str, str]]:
+        return [
+            {"subscription_name": p.subscription_name, "until": p.until.isoformat(), "ticket": p.ticket}
+            for p in pauses_in_force(session, today=datetime.now(UTC).date())
+        ]
+
+    try:
+        pauses = await in_session(in_force)
+    except SQLAlchemyError:
+        return PlainTextResponse(DATABASE_UNAVAILABLE, status_code=503)
+    return JSONResponse(pauses, headers={"Cache-Control": "no-store"})
+
+
 async def redeem_link(request: Request) -> Response:
     """The customers portal redeems a link a customer followed: {"token", "purpose": sign_in |
     confirmation}, signed with PORTAL_SECRET as delivery reports are ("<X-Portal-Timestamp>.<body>" in
@@ -244,6 +272,7 @@ def build_api() -> Starlette:
             Route("/api/mail-events", mail_events, methods=["POST"]),
             Route(PORTAL_REDEEM_PATH, redeem_link, methods=["POST"]),
             Route("/api/usage-pings", usage_pings, methods=["POST"]),
+            Route("/api/reconciliation-pauses", reconciliation_pauses),
             Route("/api/activations", activate, methods=["POST"]),
             Route("/healthz", healthz),
         ],

@@ -26,6 +26,7 @@ ITEM_LABELS = {
     "outbox_message": "Email",
     "license": "License",
     "reconciliation": "Reconciliation",
+    "subscription": "Subscription",
 }
 
 
