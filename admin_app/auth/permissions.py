@@ -23,6 +23,8 @@ class Permission(StrEnum):
     # The failed-reconciliation queue: reading it, and taking, noting and closing failures.
     FAILURES_READ = "failures:read"
     FAILURES_WORK = "failures:work"
+    # Pausing a subscription's reconciliations until a date, and lifting the pause.
+    RECONCILIATIONS_PAUSE = "reconciliations:pause"
 
 
 EVERYONE = frozenset(
@@ -41,6 +43,7 @@ SUPPORT_WORK = frozenset(
         Permission.AUDIT_READ,
         Permission.FAILURES_READ,
         Permission.FAILURES_WORK,
+        Permission.RECONCILIATIONS_PAUSE,
     }
 )
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {

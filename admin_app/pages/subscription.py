@@ -2,9 +2,13 @@
 
 import reflex as rx
 
+from admin_app.auth.permissions import Permission
+from admin_app.components.access import may
 from admin_app.components.data_table import data_table
 from admin_app.components.detail import back_to, detail_body, field_row, license_timeline, linked_out
+from admin_app.components.forms import field_error, reason_field
 from admin_app.components.layout import page_shell
+from admin_app.components.status import error_callout
 from admin_app.pages.billing_accounts import RECONCILIATIONS
 from admin_app.state.subscription import SubscriptionState
 
@@ -55,6 +59,70 @@ def _summary() -> rx.Component:
     )
 
 
+def _pause_dialog(which: str, title: str, submit: str, on_submit, *fields: rx.Component) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title(title),
+            rx.form(
+                rx.vstack(
+                    *fields,
+                    reason_field(SubscriptionState.reason_error, required=True),
+                    rx.cond(
+                        SubscriptionState.pause_message != "",
+                        error_callout(SubscriptionState.pause_message),
+                    ),
+                    rx.hstack(
+                        rx.dialog.close(
+                            rx.button("Cancel", type="button", variant="soft", color_scheme="gray")
+                        ),
+                        rx.button(submit, type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=on_submit,
+            ),
+            max_width="30rem",
+        ),
+        open=SubscriptionState.pause_dialog == which,
+        on_open_change=lambda open_: SubscriptionState.show_pause_dialog(rx.cond(open_, which, "")),
+    )
+
+
+def _labelled_box(label: str, name: str, error, **props) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(label, html_for=name, font_size="var(--font-size-2)", font_weight="500"),
+        rx.input(id=name, name=name, width="100%", **props),
+        field_error(name, error),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _pause_controls() -> rx.Component:
+    """Support pause the reconciliations until a day (it lifts itself then), or lift a pause early."""
+    P = SubscriptionState
+    return rx.fragment(
+        rx.box(
+            rx.cond(
+                P.reconciliation_pause != "",
+                rx.button("Lift the pause…", variant="soft", on_click=P.show_pause_dialog("lift")),
+                rx.button("Pause reconciliations…", variant="soft", on_click=P.show_pause_dialog("pause")),
+            )
+        ),
+        _pause_dialog(
+            "pause",
+            "Pause reconciliations",
+            "Pause",
+            P.pause,
+            _labelled_box("Paused until (it lifts itself on that day)", "until", P.until_error, type="date"),
+            _labelled_box("Ticket", "ticket", P.ticket_error, max_length=40, placeholder="SUP-1234"),
+        ),
+        _pause_dialog("lift", "Lift the pause", "Lift the pause", P.lift),
+    )
+
+
 def subscription_page() -> rx.Component:
     body = detail_body(
         error=SubscriptionState.error,
@@ -74,8 +142,10 @@ def subscription_page() -> rx.Component:
                     color_scheme="amber",
                     size="1",
                     width="100%",
+                    data_testid="reconciliation-pause",
                 ),
             ),
+            rx.cond(may(Permission.RECONCILIATIONS_PAUSE), _pause_controls()),
             rx.cond(
                 SubscriptionState.reconciliations.length() > 0,
                 data_table(

@@ -77,7 +77,12 @@ EXPECTED_DECLARATIONS: dict[str, dict[str, object]] = {
         "send": P.LICENSE_FILES,
     },
     "SubscriptionsState": _list(P.LICENSES_READ),
-    "SubscriptionState": {"load": P.LICENSES_READ},
+    "SubscriptionState": {
+        "load": P.LICENSES_READ,
+        "show_pause_dialog": P.RECONCILIATIONS_PAUSE,
+        "pause": P.RECONCILIATIONS_PAUSE,
+        "lift": P.RECONCILIATIONS_PAUSE,
+    },
     "ReconciliationsState": _list(P.RECONCILIATIONS_READ),
     "ReconciliationDetailState": {"load": P.RECONCILIATIONS_READ},
     "ReconciliationChartsState": {

@@ -25,6 +25,7 @@ CONFIGURED = (
         # Managers watch the failed-reconciliation queue; support works it off.
         (Permission.FAILURES_READ, {"support", "manager", "admin"}),
         (Permission.FAILURES_WORK, {"support", "admin"}),
+        (Permission.RECONCILIATIONS_PAUSE, {"support", "admin"}),
         # Sales, support and admin download and validate license files; managers read charts.
         (Permission.LICENSE_FILES, {"sales", "support", "admin"}),
     ],

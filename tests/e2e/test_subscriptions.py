@@ -1,11 +1,12 @@
 """The Subscriptions list in Chromium: reached from the sidebar, searched by account name, filtered."""
 
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, screenshot
+from tests.e2e.conftest import E2E_COMPANY, E2E_SUBSCRIPTION, close_page, new_page, screenshot
 
 pytestmark = pytest.mark.e2e
 ROWS = "[data-testid=result-row]"
@@ -38,3 +39,35 @@ def test_find_a_subscription_by_its_accounts_name_and_open_it(page, app_server):
     expect(page.get_by_role("heading", name=E2E_SUBSCRIPTION, exact=True)).to_be_visible()
     back = page.get_by_role("main").get_by_role("link", name="Subscriptions")
     expect(back).to_have_attribute("href", "/subscriptions")
+
+
+def test_support_pause_a_subscriptions_reconciliations_until_a_day_and_lift_the_pause(
+    browser, app_server, signed_in_state
+):
+    page = new_page(browser, signed_in_state("support@example.com"))
+    page.goto(f"{app_server}/subscriptions/{E2E_SUBSCRIPTION}")
+    page.get_by_role("button", name="Pause reconciliations…").click()
+    form = page.get_by_role("dialog")
+    form.get_by_role("button", name="Pause", exact=True).click()
+    expect(form.get_by_test_id("error-ticket")).to_be_visible()
+    until = (date.today() + timedelta(days=30)).isoformat()
+    form.get_by_label(re.compile("^Paused until")).fill(until)
+    form.get_by_label("Ticket").fill("SUP-1234")
+    form.get_by_label(re.compile("^Reason")).fill("The customer disputes last quarter's count")
+    form.get_by_role("button", name="Pause", exact=True).click()
+    paused = page.get_by_test_id("reconciliation-pause")
+    expect(paused).to_contain_text(f"paused until {until}")
+    expect(paused).to_contain_text("SUP-1234")
+
+    page.get_by_role("button", name="Lift the pause…").click()
+    page.get_by_role("dialog").get_by_label(re.compile("^Reason")).fill("Settled with the customer")
+    page.get_by_role("dialog").get_by_role("button", name="Lift the pause").click()
+    expect(paused).to_have_count(0)
+    expect(page.get_by_role("button", name="Pause reconciliations…")).to_be_visible()
+    close_page(page)
+
+
+def test_sales_are_offered_no_pause(page, app_server):
+    page.goto(f"{app_server}/subscriptions/{E2E_SUBSCRIPTION}")
+    expect(page.get_by_role("heading", name="Reconciliations of this subscription")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Pause|Lift"))).to_have_count(0)

@@ -94,18 +94,18 @@ def pause_reconciliations(
     session: Session,
     *,
     subscription_name: str,
-    until: date,
+    until: date | None,
     reason: str,
     ticket: str,
     actor: Actor,
     now: datetime,
 ) -> Outcome[ReconciliationPause]:
     """Pause the reconciliations of a subscription until the start of `until` (after today, at most
-    366 days ahead), with a reason and a ticket; refused while another pause of it is in force. The
-    caller commits."""
+    366 days ahead; None: a date that could not be read), with a reason and a ticket; refused while
+    another pause of it is in force. The caller commits."""
     today = now.date()
     problems = _pause_errors(until, reason, ticket, today)
-    if problems:
+    if problems or until is None:
         return invalid(problems)
     subscription = _locked_subscription(session, subscription_name)
     if subscription is None:
