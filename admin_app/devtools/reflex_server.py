@@ -1,5 +1,6 @@
 """Serve the real app with `reflex run --env prod` on a port and database of one's choosing."""
 
+import fcntl
 import os
 import random
 import shutil
@@ -17,6 +18,10 @@ import httpx2
 from admin_app.settings import PROJECT_ROOT
 
 BUN = PROJECT_ROOT / ".tools" / "node_modules" / "bun" / "bin" / "bun.exe"
+# Reflex copies its lockfiles between the project's reflex.lock/ and a server's web folder as the server
+# starts: two servers starting at once from one project (test processes side by side) can read each
+# other's half-written copy and refuse to build. A start waits for the one before it to be serving.
+STARTING = PROJECT_ROOT / ".states" / "reflex-starting.lock"
 
 
 class ServerFailed(RuntimeError):
@@ -103,17 +108,24 @@ def reflex_server(
     if BUN.exists():
         env.setdefault("REFLEX_BUN_PATH", str(BUN))
     reflex = shutil.which("reflex", path=str(Path(sys.executable).parent)) or "reflex"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            [reflex, "run", "--env", "prod", "--frontend-port", str(port)],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    STARTING.parent.mkdir(exist_ok=True)
+    with STARTING.open("w") as starting:
+        fcntl.flock(starting, fcntl.LOCK_EX)
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                [reflex, "run", "--env", "prod", "--frontend-port", str(port)],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            _wait_until_serving(process, base_url, log, timeout_s)
+        except BaseException:
+            _stop(process)
+            raise
     try:
-        _wait_until_serving(process, base_url, log, timeout_s)
         yield base_url
     finally:
         _stop(process)
