@@ -48,7 +48,7 @@ SUPPORT_WORK = frozenset(
 )
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     "sales": EVERYONE | {Permission.LICENSE_FILES},
-    "manager": EVERYONE | {Permission.FAILURES_READ},
+    "manager": EVERYONE | {Permission.FAILURES_READ, Permission.FAILURES_WORK},
     "support": EVERYONE | SUPPORT_WORK | {Permission.LICENSE_FILES},
     "admin": EVERYONE | SUPPORT_WORK | {Permission.LICENSE_FILES, Permission.SESSIONS_ADMIN},
 }

@@ -24,7 +24,7 @@ CONFIGURED = (
         (Permission.SESSIONS_ADMIN, {"admin"}),
         # Managers watch the failed-reconciliation queue; support works it off.
         (Permission.FAILURES_READ, {"support", "manager", "admin"}),
-        (Permission.FAILURES_WORK, {"support", "admin"}),
+        (Permission.FAILURES_WORK, {"support", "manager", "admin"}),
         (Permission.RECONCILIATIONS_PAUSE, {"support", "admin"}),
         # Sales, support and admin download and validate license files; managers read charts.
         (Permission.LICENSE_FILES, {"sales", "support", "admin"}),
