@@ -21,7 +21,6 @@ from admin_app.db.reconciliations.triage import (
     close_failure,
     failure_counts,
     failure_queue,
-    notes_of,
     take_failure,
     triage_of,
 )
@@ -178,7 +177,9 @@ def test_a_note_is_kept_with_its_author_and_in_the_history(session):
     )
     session.commit()
     assert outcome.ok
-    [note] = notes_of(session, reconciliation_id=reconciliation.id)
+    [note] = session.scalars(
+        sa.select(FailureNote).where(FailureNote.reconciliation_id == reconciliation.id)
+    ).all()
     assert (note.author, note.written_at, note.text) == ("ben@example.com", NOW, "Asked billing.\nWaiting.")
     assert story(session, reconciliation) == [
         ("ben@example.com", {"note": [None, "Asked billing.\nWaiting."]}, None)

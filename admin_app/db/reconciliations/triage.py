@@ -202,17 +202,6 @@ def close_failure(
     return Outcome(value=triage)
 
 
-def notes_of(session: Session, *, reconciliation_id: int) -> list[FailureNote]:
-    """A failure's notes, oldest first."""
-    return list(
-        session.scalars(
-            sa.select(FailureNote)
-            .where(col(FailureNote.reconciliation_id) == reconciliation_id)
-            .order_by(col(FailureNote.id))
-        )
-    )
-
-
 @dataclass(frozen=True)
 class QueueRow:
     """One failed reconciliation in the queue.
