@@ -7,7 +7,8 @@ from admin_app.db.customers.detail import customer_detail
 from admin_app.db.customers.login_status import set_login_activated
 from admin_app.db.history.audit import Actor, history_about, record_version
 from admin_app.db.memberships.edit import add_membership, delete_membership
-from tests.factories import NOW, add_account, add_customer
+from admin_app.db.models import Subscription
+from tests.factories import NOW, add_account, add_customer, add_reconciliations
 
 JANE = {"first_name": "Jane", "last_name": "Doe", "email": "jane@acme.test"}
 STAFF = Actor("support@example.com")
@@ -91,3 +92,35 @@ def test_a_billing_accounts_own_change_is_on_its_page(session):
     assert [
         (v.customer_id, v.billing_account_id) for v in history_about(session, billing_account_id=acme.id)
     ] == [(None, acme.id)]
+
+
+def test_a_change_to_a_reconciliation_or_a_subscription_is_on_its_accounts_page(session):
+    [reconciliation] = add_reconciliations(session, [{"status": "failed"}])
+    account_id = reconciliation.billing_account_id
+    subscription = Subscription(
+        name="A-S77770001",
+        billing_account_id=account_id,
+        plan="premium",
+        seats=10,
+        status="active",
+        term_start=NOW.date(),
+        term_end=NOW.date(),
+        auto_renew=True,
+        channel="direct",
+        deployment="saas",
+    )
+    session.add(subscription)
+    session.flush()
+    for item_type, item_id in (("reconciliation", reconciliation.id), ("subscription", subscription.id)):
+        record_version(
+            session,
+            item_type=item_type,
+            item_id=item_id,
+            event="update",
+            actor=Actor("support@example.com"),
+            changes={"note": [None, "checked"]},
+            at=NOW,
+        )
+    session.commit()
+    about = history_about(session, billing_account_id=account_id)
+    assert sorted(v.item_type for v in about) == ["reconciliation", "subscription"]

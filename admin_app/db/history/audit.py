@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 from sqlmodel import Session, col, select
 
 from admin_app.db.locking import StaleEdit, compare_and_set
-from admin_app.db.models import BillingAccountContact, Version, id_of
+from admin_app.db.models import BillingAccountContact, Reconciliation, Subscription, Version, id_of
 from admin_app.db.outcomes import Outcome, refused
 
 ITEM_LABELS = {
@@ -85,13 +85,20 @@ def _about(
         return {"customer_id": item_id, "billing_account_id": None}
     if item_type == "billing_account":
         return {"customer_id": None, "billing_account_id": item_id}
+    # Records that belong to one account: the change is listed on that account's page.
+    record: BillingAccountContact | Reconciliation | Subscription | None = None
     if item_type == "billing_account_contact":
-        contact = session.get(BillingAccountContact, item_id)
-        return {"customer_id": None, "billing_account_id": contact.billing_account_id if contact else None}
-    return {
-        "customer_id": _first_id(changes.get("customer_id")),
-        "billing_account_id": _first_id(changes.get("billing_account_id")),
-    }
+        record = session.get(BillingAccountContact, item_id)
+    elif item_type == "reconciliation":
+        record = session.get(Reconciliation, item_id)
+    elif item_type == "subscription":
+        record = session.get(Subscription, item_id)
+    else:
+        return {
+            "customer_id": _first_id(changes.get("customer_id")),
+            "billing_account_id": _first_id(changes.get("billing_account_id")),
+        }
+    return {"customer_id": None, "billing_account_id": record.billing_account_id if record else None}
 
 
 def history_about(
